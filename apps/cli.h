@@ -1,0 +1,8 @@
+/* The simdnn command-line tool: one function per subcommand. */
+#ifndef SDN_CLI_H
+#define SDN_CLI_H
+
+/* Each returns the process exit status: 0 success, 1 runtime error, 2 usage error. */
+int sdn_cmd_info(int argc, char **argv);
+
+#endif

@@ -1,0 +1,73 @@
+/* simdnn info: what this CPU is, what it can run, and what simdnn chose. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "kernels.h"
+#include "simdnn.h"
+
+static void print_text(const sdn_cpu_info *c, const sdn_kernels *k)
+{
+    printf("cpu:       %s%s%s\n", c->vendor, c->brand[0] ? " " : "", c->brand);
+    printf("features: %s%s%s%s%s%s%s%s%s\n", c->avx2 ? " avx2" : "", c->fma ? " fma" : "",
+           c->avx512f ? " avx512f" : "", c->avx512bw ? " avx512bw" : "",
+           c->avx512vl ? " avx512vl" : "", c->avx512dq ? " avx512dq" : "",
+           c->neon ? " neon" : "", c->os_ymm ? " os-ymm" : "", c->os_zmm ? " os-zmm" : "");
+    printf("runs:     ");
+    for (int i = 0; i < SDN_ISA_COUNT; i++)
+        if (sdn_isa_supported((sdn_isa)i))
+            printf(" %s", sdn_isa_name((sdn_isa)i));
+    printf("\nisa:       %s\n", sdn_isa_name(sdn_active_isa()));
+    printf("gemm:      %ux%u microkernel\n", k->gemm.mr, k->gemm.nr);
+    printf("threads:   %d\n", sdn_num_threads());
+    printf("caches:    L1d %zu KiB, L2 %zu KiB, L3 %zu KiB\n", c->l1d_bytes >> 10,
+           c->l2_bytes >> 10, c->l3_bytes >> 10);
+}
+
+static void print_json(const sdn_cpu_info *c, const sdn_kernels *k)
+{
+    printf("{\"vendor\": \"%s\", \"brand\": \"%s\", \"features\": {\"avx2\": %d, \"fma\": %d, "
+           "\"avx512f\": %d, \"avx512bw\": %d, \"avx512vl\": %d, \"avx512dq\": %d, \"neon\": %d, "
+           "\"os_ymm\": %d, \"os_zmm\": %d}, \"runs\": [",
+           c->vendor, c->brand, c->avx2, c->fma, c->avx512f, c->avx512bw, c->avx512vl,
+           c->avx512dq, c->neon, c->os_ymm, c->os_zmm);
+    const char *sep = "";
+    for (int i = 0; i < SDN_ISA_COUNT; i++)
+        if (sdn_isa_supported((sdn_isa)i)) {
+            printf("%s\"%s\"", sep, sdn_isa_name((sdn_isa)i));
+            sep = ", ";
+        }
+    printf("], \"isa\": \"%s\", \"gemm_tile\": [%u, %u], \"threads\": %d, "
+           "\"cache_bytes\": {\"l1d\": %zu, \"l2\": %zu, \"l3\": %zu}}\n",
+           sdn_isa_name(sdn_active_isa()), k->gemm.mr, k->gemm.nr, sdn_num_threads(),
+           c->l1d_bytes, c->l2_bytes, c->l3_bytes);
+}
+
+int sdn_cmd_info(int argc, char **argv)
+{
+    int json = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--json")) {
+            json = 1;
+        } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            printf("usage: simdnn info [--json]\n\nPrints the CPU, its SIMD features, the ISAs it "
+                   "can run, the ISA chosen (SIMDNN_ISA caps it), the OpenMP thread count and "
+                   "the cache sizes.\n");
+            return 0;
+        } else {
+            fprintf(stderr, "simdnn info: unknown option '%s' (try --help)\n", argv[i]);
+            return 2;
+        }
+    }
+    if (sdn_init() != SDN_OK) {
+        fprintf(stderr, "simdnn: %s\n", sdn_last_error());
+        return 1;
+    }
+    const sdn_cpu_info *c = sdn_cpu();
+    const sdn_kernels *k = sdn_kernels_active();
+    if (json)
+        print_json(c, k);
+    else
+        print_text(c, k);
+    return 0;
+}

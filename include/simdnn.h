@@ -1,0 +1,256 @@
+/* simdnn: dense deep-learning engine in C on handwritten SIMD kernels, no BLAS.
+ * The public API: opaque handles, errors as values, row-major float32 everywhere. */
+#ifndef SIMDNN_H
+#define SIMDNN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------- errors */
+
+typedef enum sdn_status {
+    SDN_OK = 0,
+    SDN_ERR_INVALID_ARG, /* a bad argument: shape, range, NULL, unknown name */
+    SDN_ERR_NOMEM,
+    SDN_ERR_IO,          /* a file could not be opened, read or written */
+    SDN_ERR_FORMAT,      /* a file is truncated, corrupt or of the wrong kind */
+    SDN_ERR_UNSUPPORTED, /* e.g. an ISA this CPU cannot run */
+    SDN_ERR_STATE,       /* e.g. training an uncompiled model */
+    SDN_ERR_NUMERIC,     /* NaN or Inf where a finite number is needed */
+} sdn_status;
+
+/* Short name of a status ("invalid argument"). */
+const char *sdn_status_name(sdn_status status);
+/* Message of the last error raised on this thread ("" if none). */
+const char *sdn_last_error(void);
+
+/* ------------------------------------------------------- CPU and dispatch */
+
+typedef enum sdn_isa {
+    SDN_ISA_REF = 0, /* portable C reference kernels */
+    SDN_ISA_AVX2,    /* AVX2 + FMA */
+    SDN_ISA_AVX512,  /* AVX-512 F/BW/VL/DQ */
+    SDN_ISA_NEON,    /* AArch64 Advanced SIMD */
+    SDN_ISA_COUNT
+} sdn_isa;
+
+typedef struct sdn_cpu_info {
+    char vendor[16];
+    char brand[64];
+    unsigned avx2 : 1, fma : 1, avx512f : 1, avx512bw : 1, avx512vl : 1, avx512dq : 1, neon : 1,
+        os_ymm : 1, os_zmm : 1;
+    size_t l1d_bytes, l2_bytes, l3_bytes; /* 0 when unknown */
+} sdn_cpu_info;
+
+/* Detects the CPU and selects kernels once (thread-safe); honours SIMDNN_ISA=ref|avx2|avx512|neon.
+ * Fails with SDN_ERR_UNSUPPORTED (message lists what this CPU runs) for an ISA the CPU or OS lacks,
+ * and SDN_ERR_INVALID_ARG for an unknown name. Every entry point below calls it implicitly. */
+sdn_status sdn_init(void);
+const sdn_cpu_info *sdn_cpu(void);
+const char *sdn_isa_name(sdn_isa isa);
+/* Parses "ref", "avx2", ...; returns SDN_ISA_COUNT for an unknown name. */
+sdn_isa sdn_isa_from_name(const char *name);
+/* Whether this CPU and OS can run the ISA's kernels (and this build contains them). */
+int sdn_isa_supported(sdn_isa isa);
+/* The ISA in use (after sdn_init). */
+sdn_isa sdn_active_isa(void);
+
+/* Threads used by the library (OpenMP); 1 when built without OpenMP. n <= 0 restores the default. */
+void sdn_set_num_threads(int n);
+int sdn_num_threads(void);
+
+/* ------------------------------------------------------------------ GEMM */
+
+typedef enum sdn_transpose { SDN_NO_TRANS = 0, SDN_TRANS = 1 } sdn_transpose;
+
+/* C[m×n] = alpha·op(A)·op(B) + beta·C, row-major with leading dimensions lda, ldb, ldc.
+ * op(A) is m×k, op(B) is k×n. beta == 0 ignores what C held (NaN included). */
+sdn_status sdn_sgemm(sdn_transpose trans_a, sdn_transpose trans_b, size_t m, size_t n, size_t k,
+                     float alpha, const float *a, size_t lda, const float *b, size_t ldb,
+                     float beta, float *c, size_t ldc);
+
+/* The same plus a row vector: C = alpha·op(A)·op(B) + beta·C + bias[j] on every row. The bias is
+ * added in the store of each tile (the dense layer's forward pass). bias may be NULL. */
+sdn_status sdn_sgemm_bias(sdn_transpose trans_a, sdn_transpose trans_b, size_t m, size_t n,
+                          size_t k, float alpha, const float *a, size_t lda, const float *b,
+                          size_t ldb, float beta, float *c, size_t ldc, const float *bias);
+
+/* ------------------------------------------------------------ the model */
+
+typedef enum sdn_activation {
+    SDN_ACT_LINEAR = 0,
+    SDN_ACT_ELU,        /* alpha (default 1) */
+    SDN_ACT_SELU,
+    SDN_ACT_RELU,
+    SDN_ACT_LEAKY_RELU, /* alpha = negative slope (default 0.3 as Keras; 0.01 as PyTorch) */
+    SDN_ACT_TANH,
+    SDN_ACT_SIGMOID,
+    SDN_ACT_SOFTMAX,    /* output layer only */
+    SDN_ACT_COUNT
+} sdn_activation;
+
+const char *sdn_activation_name(sdn_activation act);
+sdn_activation sdn_activation_from_name(const char *name); /* SDN_ACT_COUNT if unknown */
+
+typedef enum sdn_init_kind {
+    SDN_INIT_ZEROS = 0,
+    SDN_INIT_CONSTANT, /* every weight = value: the "equal initial weights" experiment */
+    SDN_INIT_HE_NORMAL,
+    SDN_INIT_HE_UNIFORM,
+    SDN_INIT_LECUN_NORMAL,
+    SDN_INIT_LECUN_UNIFORM,
+    SDN_INIT_GLOROT_NORMAL,
+    SDN_INIT_GLOROT_UNIFORM,
+    SDN_INIT_COUNT
+} sdn_init_kind;
+
+typedef struct sdn_initializer {
+    sdn_init_kind kind;
+    float value; /* SDN_INIT_CONSTANT only */
+} sdn_initializer;
+
+const char *sdn_init_name(sdn_init_kind kind);
+sdn_init_kind sdn_init_from_name(const char *name); /* SDN_INIT_COUNT if unknown */
+
+typedef struct sdn_dense_options {
+    size_t units;
+    sdn_activation activation; /* fused into the layer */
+    float activation_alpha;    /* ELU alpha / leaky slope; 0 means the activation's default */
+    sdn_initializer kernel_init; /* default glorot_uniform, as Keras */
+    sdn_initializer bias_init;   /* default zeros */
+    int use_bias;                /* default 1 */
+    float l1, l2;                /* kernel regularization: loss += l1·Σ|w| + l2·Σw² */
+} sdn_dense_options;
+
+/* Keras' defaults for Dense(units). */
+sdn_dense_options sdn_dense_defaults(size_t units);
+
+typedef enum sdn_optimizer_kind {
+    SDN_OPT_SGD = 0, /* momentum, nesterov */
+    SDN_OPT_ADAM,
+    SDN_OPT_NADAM,   /* Dozat's momentum schedule, as Keras and PyTorch's NAdam */
+    SDN_OPT_RMSPROP,
+    SDN_OPT_COUNT
+} sdn_optimizer_kind;
+
+typedef struct sdn_optimizer_options {
+    sdn_optimizer_kind kind;
+    float learning_rate;
+    float momentum;  /* SGD */
+    int nesterov;    /* SGD */
+    float beta1, beta2; /* Adam, Nadam */
+    float rho;       /* RMSProp */
+    float epsilon;
+    float clip_norm; /* clip gradients by global norm; 0 = off */
+} sdn_optimizer_options;
+
+/* Keras' defaults for the kind (e.g. Nadam: lr 0.001, beta1 0.9, beta2 0.999, epsilon 1e-7). */
+sdn_optimizer_options sdn_optimizer_defaults(sdn_optimizer_kind kind);
+const char *sdn_optimizer_name(sdn_optimizer_kind kind);
+sdn_optimizer_kind sdn_optimizer_from_name(const char *name); /* SDN_OPT_COUNT if unknown */
+
+typedef struct sdn_model sdn_model;
+
+/* A new empty Sequential model. The seed fixes initial weights, dropout masks and nothing else. */
+sdn_model *sdn_model_new(uint64_t seed);
+void sdn_model_free(sdn_model *model);
+
+sdn_status sdn_model_add_flatten(sdn_model *model);
+sdn_status sdn_model_add_dense(sdn_model *model, const sdn_dense_options *options);
+/* Keras semantics: batch statistics in training, moving statistics in inference. */
+sdn_status sdn_model_add_batch_norm(sdn_model *model, float momentum /* 0.99 */,
+                                    float epsilon /* 1e-3 */);
+sdn_status sdn_model_add_activation(sdn_model *model, sdn_activation act, float alpha);
+sdn_status sdn_model_add_dropout(sdn_model *model, float rate);
+sdn_status sdn_model_add_alpha_dropout(sdn_model *model, float rate);
+
+/* Fixes the input size, the largest batch and the optimizer; allocates everything once and
+ * initializes the weights. The loss is sparse categorical cross-entropy on a softmax output. */
+sdn_status sdn_model_compile(sdn_model *model, size_t input_size, size_t max_batch,
+                             const sdn_optimizer_options *optimizer);
+
+size_t sdn_model_input_size(const sdn_model *model);
+size_t sdn_model_output_size(const sdn_model *model);
+size_t sdn_model_param_count(const sdn_model *model); /* trainable parameters */
+
+/* One optimizer step on a batch (n <= max_batch); labels in [0, output_size).
+ * loss (mean, regularization included) and accuracy may be NULL. A NaN/Inf loss returns
+ * SDN_ERR_NUMERIC and leaves the weights as they were before the step. */
+sdn_status sdn_model_train_batch(sdn_model *model, const float *x, const int32_t *labels,
+                                 size_t n, float *loss, float *accuracy);
+/* Class probabilities [n × output_size], inference mode; any n (processed in max_batch chunks). */
+sdn_status sdn_model_predict(sdn_model *model, const float *x, size_t n, float *probs);
+/* Mean loss and accuracy in inference mode; any n. */
+sdn_status sdn_model_evaluate(sdn_model *model, const float *x, const int32_t *labels, size_t n,
+                              float *loss, float *accuracy);
+/* MC Dropout: `samples` stochastic passes (dropout active, batch norm in inference mode);
+ * mean and standard deviation of the class probabilities [n × output_size]. std may be NULL. */
+sdn_status sdn_model_predict_mc(sdn_model *model, const float *x, size_t n, int samples,
+                                float *mean, float *std);
+
+void sdn_model_set_learning_rate(sdn_model *model, float lr);
+float sdn_model_learning_rate(const sdn_model *model);
+/* Optimizer steps taken so far (restored with the optimizer state on resume). */
+uint64_t sdn_model_step(const sdn_model *model);
+void sdn_model_set_step(sdn_model *model, uint64_t step);
+
+/* Keras-like summary: layer, output shape, parameters; totals. */
+sdn_status sdn_model_summary(const sdn_model *model, FILE *out);
+
+/* All state as named tensors, for checkpoints: trainable parameters ("dense_0.kernel" [in, out],
+ * "dense_0.bias", "batch_norm_0.gamma"...), non-trainable state ("batch_norm_0.moving_mean"...)
+ * and optimizer slots ("optimizer.m.dense_0.kernel"...). data points into the model's buffers:
+ * read it to save, write it to load. */
+typedef enum sdn_tensor_role { SDN_TENSOR_PARAM, SDN_TENSOR_STATE, SDN_TENSOR_OPTIMIZER } sdn_tensor_role;
+typedef struct sdn_tensor {
+    const char *name;
+    sdn_tensor_role role;
+    int rank;
+    size_t shape[2];
+    size_t size; /* elements */
+    float *data;
+} sdn_tensor;
+size_t sdn_model_tensor_count(const sdn_model *model);
+sdn_status sdn_model_tensor(const sdn_model *model, size_t index, sdn_tensor *out);
+
+/* The whole trainable parameter vector (count = sdn_model_param_count), e.g. to keep the best
+ * weights; sdn_model_get_state / set_state also include non-trainable state (BN moving stats). */
+sdn_status sdn_model_get_params(const sdn_model *model, float *dst, size_t count);
+sdn_status sdn_model_set_params(sdn_model *model, const float *src, size_t count);
+size_t sdn_model_state_count(const sdn_model *model);
+sdn_status sdn_model_get_state(const sdn_model *model, float *dst, size_t count);
+sdn_status sdn_model_set_state(sdn_model *model, const float *src, size_t count);
+
+/* Fraction of trainable weights with |w| <= threshold (sparsity after L1 or pruning). */
+double sdn_model_sparsity(const sdn_model *model, float threshold);
+/* Sets every kernel weight with |w| below the q-quantile of |w| to zero (magnitude pruning). */
+sdn_status sdn_model_prune(sdn_model *model, double fraction);
+
+/* ------------------------------------------------ learning-rate schedules */
+
+typedef enum sdn_schedule_kind {
+    SDN_SCHEDULE_CONSTANT = 0,
+    SDN_SCHEDULE_EXPONENTIAL, /* lr0 · decay_rate^(step / decay_steps) */
+    SDN_SCHEDULE_ONECYCLE,    /* linear up to max_lr at 45%, down to lr0 at 90%, then to lr0/1000 */
+} sdn_schedule_kind;
+
+typedef struct sdn_schedule {
+    sdn_schedule_kind kind;
+    float lr0;
+    float decay_rate;
+    double decay_steps;
+    float max_lr;
+    uint64_t total_steps;
+} sdn_schedule;
+
+float sdn_schedule_lr(const sdn_schedule *schedule, uint64_t step);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* SIMDNN_H */

@@ -1,0 +1,149 @@
+/* CPU feature detection: cpuid + xgetbv on x86-64 (the OS must enable the register state too),
+ * getauxval on AArch64; cache sizes from sysfs. Built for the baseline ISA. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpu.h"
+
+#if defined(__x86_64__)
+#include <cpuid.h>
+
+static unsigned long long read_xcr0(void)
+{
+    unsigned eax, edx;
+    /* xgetbv with ecx = 0, encoded by hand so this file needs no -mxsave. */
+    __asm__ volatile(".byte 0x0f, 0x01, 0xd0" : "=a"(eax), "=d"(edx) : "c"(0));
+    return ((unsigned long long)edx << 32) | eax;
+}
+
+static void detect_arch(sdn_cpu_info *ci)
+{
+    unsigned a, b, c, d;
+    if (!__get_cpuid(0, &a, &b, &c, &d))
+        return;
+    unsigned max_leaf = a;
+    memcpy(ci->vendor + 0, &b, 4);
+    memcpy(ci->vendor + 4, &d, 4);
+    memcpy(ci->vendor + 8, &c, 4);
+    ci->vendor[12] = 0;
+
+    if (__get_cpuid(0x80000000, &a, &b, &c, &d) && a >= 0x80000004) {
+        unsigned *brand = (unsigned *)ci->brand;
+        for (unsigned leaf = 0; leaf < 3; leaf++)
+            __get_cpuid(0x80000002 + leaf, &brand[leaf * 4 + 0], &brand[leaf * 4 + 1],
+                        &brand[leaf * 4 + 2], &brand[leaf * 4 + 3]);
+        ci->brand[48] = 0;
+    }
+
+    __get_cpuid(1, &a, &b, &c, &d);
+    int osxsave = (c >> 27) & 1, avx = (c >> 28) & 1;
+    ci->fma = (c >> 12) & 1;
+    if (osxsave && avx) {
+        unsigned long long xcr0 = read_xcr0();
+        ci->os_ymm = (xcr0 & 0x6) == 0x6;    /* SSE and AVX state */
+        ci->os_zmm = (xcr0 & 0xe6) == 0xe6;  /* plus opmask, ZMM_Hi256, Hi16_ZMM */
+    }
+    if (max_leaf >= 7) {
+        __cpuid_count(7, 0, a, b, c, d);
+        ci->avx2 = (b >> 5) & 1;
+        ci->avx512f = (b >> 16) & 1;
+        ci->avx512dq = (b >> 17) & 1;
+        ci->avx512bw = (b >> 30) & 1;
+        ci->avx512vl = (b >> 31) & 1;
+    }
+}
+
+#elif defined(__aarch64__)
+#include <sys/auxv.h>
+#ifndef HWCAP_ASIMD
+#define HWCAP_ASIMD (1 << 1)
+#endif
+
+static void detect_arch(sdn_cpu_info *ci)
+{
+    strcpy(ci->vendor, "ARM");
+    /* Advanced SIMD is baseline on AArch64; the hwcap bit confirms the OS exposes it. */
+    ci->neon = (getauxval(AT_HWCAP) & HWCAP_ASIMD) != 0;
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    if (!f)
+        return;
+    char line[256];
+    while (fgets(line, sizeof line, f)) {
+        if (strncmp(line, "model name", 10) == 0 || strncmp(line, "CPU part", 8) == 0) {
+            const char *v = strchr(line, ':');
+            if (v) {
+                snprintf(ci->brand, sizeof ci->brand, "%s", v + 2);
+                ci->brand[strcspn(ci->brand, "\n")] = 0;
+            }
+            break;
+        }
+    }
+    fclose(f);
+}
+
+#else
+static void detect_arch(sdn_cpu_info *ci) { strcpy(ci->vendor, "unknown"); }
+#endif
+
+/* Size in bytes of the first cache of `level` and type data/unified, from sysfs; 0 if unknown. */
+static size_t sysfs_cache_size(int level)
+{
+    for (int index = 0; index < 8; index++) {
+        char path[96], buf[32];
+        snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/level", index);
+        FILE *f = fopen(path, "r");
+        if (!f)
+            return 0;
+        int lv = fgets(buf, sizeof buf, f) ? atoi(buf) : 0;
+        fclose(f);
+        if (lv != level)
+            continue;
+        snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/type", index);
+        f = fopen(path, "r");
+        if (!f)
+            continue;
+        int instruction = fgets(buf, sizeof buf, f) && strncmp(buf, "Instruction", 11) == 0;
+        fclose(f);
+        if (instruction)
+            continue;
+        snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/size", index);
+        f = fopen(path, "r");
+        if (!f)
+            continue;
+        size_t size = 0;
+        if (fgets(buf, sizeof buf, f)) {
+            char *end;
+            size = strtoull(buf, &end, 10);
+            if (*end == 'K')
+                size <<= 10;
+            else if (*end == 'M')
+                size <<= 20;
+        }
+        fclose(f);
+        return size;
+    }
+    return 0;
+}
+
+void sdn_cpu_detect(sdn_cpu_info *ci)
+{
+    memset(ci, 0, sizeof *ci);
+    detect_arch(ci);
+    ci->l1d_bytes = sysfs_cache_size(1);
+    ci->l2_bytes = sysfs_cache_size(2);
+    ci->l3_bytes = sysfs_cache_size(3);
+}
+
+int sdn_cpu_runs(const sdn_cpu_info *ci, sdn_isa isa)
+{
+    switch (isa) {
+    case SDN_ISA_REF: return 1;
+    case SDN_ISA_AVX2: return ci->avx2 && ci->fma && ci->os_ymm;
+    case SDN_ISA_AVX512:
+        return ci->avx512f && ci->avx512bw && ci->avx512vl && ci->avx512dq && ci->os_zmm &&
+               sdn_cpu_runs(ci, SDN_ISA_AVX2);
+    case SDN_ISA_NEON: return ci->neon;
+    default: return 0;
+    }
+}

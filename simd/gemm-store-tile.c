@@ -1,0 +1,19 @@
+/* Copy-out of a register tile into C, shared by every microkernel for partial tiles (and by the
+ * reference for all tiles), so the driver never special-cases edges. */
+#include "kernels.h"
+
+void sdn_gemm_store_tile(size_t m, size_t n, const float *tile, size_t nr, float *c, size_t ldc,
+                         float beta, const float *bias)
+{
+    for (size_t i = 0; i < m; i++) {
+        float *row = c + i * ldc;
+        const float *t = tile + i * nr;
+        for (size_t j = 0; j < n; j++) {
+            float v = t[j];
+            if (bias)
+                v += bias[j];
+            /* beta == 0 must not read C: it may hold NaN. */
+            row[j] = beta == 0.0f ? v : v + beta * row[j];
+        }
+    }
+}

@@ -1,0 +1,152 @@
+/* The kernel table: every kernel kind's function type, its exact contract, and the table that
+ * dispatch fills once per ISA from kernels.def. Internal to simdnn (src/, simd/, tests/, benchmarks/). */
+#ifndef SDN_KERNELS_H
+#define SDN_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "simdnn.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- GEMM microkernel ----
+ * C[m×n] (row stride ldc) = A·B + beta·C + bias, from packed, zero-padded panels:
+ *   a: kc × MR, a[p·MR + i] = A[i][p];  b: kc × NR, b[p·NR + j] = B[p][j].
+ * m ≤ MR, n ≤ NR (partial tiles go through a stack tile). beta == 0: C is never read (it may hold
+ * NaN). bias: NULL, or NR floats (zero-padded like b) added to every row. kc ≥ 1. */
+typedef void sdn_f32_gemm_fn(size_t m, size_t n, size_t kc, const float *a, const float *b,
+                             float *c, size_t ldc, float beta, const float *bias);
+
+/* ---- activations ----
+ * y[i] = f(x[i]); y == x allowed. alpha: ELU alpha, leaky-ReLU slope; ignored by the others. */
+typedef void sdn_f32_vact_fn(size_t n, const float *x, float *y, float alpha);
+/* dx[i] = dy[i] · f'(x[i]), given the forward input x and output y = f(x) (each kernel reads
+ * whichever is cheaper and exact). dx == dy allowed. */
+typedef void sdn_f32_vact_grad_fn(size_t n, const float *x, const float *y, const float *dy,
+                                  float *dx, float alpha);
+
+/* ---- softmax ----
+ * Row-wise stable softmax: y[r][j] = exp(x[r][j] − max_r) / Σ. Rows of `cols`, contiguous. */
+typedef void sdn_f32_softmax_fn(size_t rows, size_t cols, const float *x, float *y);
+/* Fused softmax + sparse categorical cross-entropy for `rows` rows of logits:
+ *   probs = softmax(logits); row_loss[r] = −log(probs[r][label_r]) (computed as lse − x, finite);
+ *   dlogits[r][j] = (probs[r][j] − [j == label_r]) · grad_scale   (grad_scale = 1/batch).
+ * probs and dlogits may alias logits; row_loss may be NULL; labels are already validated. */
+typedef void sdn_f32_softmax_xent_fn(size_t rows, size_t cols, const float *logits,
+                                     const int32_t *labels, float grad_scale, float *probs,
+                                     float *dlogits, float *row_loss);
+
+/* ---- batch normalization pieces (x is rows × cols, contiguous) ----
+ * Reductions ADD into their outputs, so the caller sums fixed row-chunks in a fixed order. */
+/* sum[j] += Σ_r x[r][j] */
+typedef void sdn_f32_colsum_fn(size_t rows, size_t cols, const float *x, float *sum);
+/* sumsq[j] += Σ_r (x[r][j] − mean[j])² */
+typedef void sdn_f32_colsumsq_dev_fn(size_t rows, size_t cols, const float *x, const float *mean,
+                                     float *sumsq);
+/* xhat = (x − mean)·inv_std; y = gamma·xhat + beta. xhat may be NULL (inference). y == x allowed. */
+typedef void sdn_f32_bn_forward_fn(size_t rows, size_t cols, const float *x, const float *mean,
+                                   const float *inv_std, const float *gamma, const float *beta,
+                                   float *xhat, float *y);
+/* sum_dy[j] += Σ_r dy[r][j];  sum_dy_xhat[j] += Σ_r dy[r][j]·xhat[r][j] */
+typedef void sdn_f32_bn_backward_reduce_fn(size_t rows, size_t cols, const float *dy,
+                                           const float *xhat, float *sum_dy, float *sum_dy_xhat);
+/* dx = gamma·inv_std·(dy − mean_dy − xhat·mean_dy_xhat)  (means over the whole batch). dx == dy ok. */
+typedef void sdn_f32_bn_backward_dx_fn(size_t rows, size_t cols, const float *dy,
+                                       const float *xhat, const float *gamma, const float *inv_std,
+                                       const float *mean_dy, const float *mean_dy_xhat, float *dx);
+
+/* ---- dropout (plain and alpha) ----
+ * forward:  y[i] = keep[i] ? a·x[i] + b : c      (keep is 0/1 bytes)
+ * backward: dx[i] = keep[i] ? a·dy[i] : 0
+ * Dropout: a = 1/(1−rate), b = c = 0. AlphaDropout: c = a·(−λα) + b with Klambauer's a, b. */
+typedef void sdn_f32_dropout_fn(size_t n, const float *x, const uint8_t *keep, float a, float b,
+                                float c, float *y);
+typedef void sdn_f32_dropout_grad_fn(size_t n, const float *dy, const uint8_t *keep, float a,
+                                     float *dx);
+
+/* ---- reductions for clipping and regularization ---- */
+/* Σ x[i]² accumulated in double (gradient global norm). */
+typedef double sdn_f32_sumsq_fn(size_t n, const float *x);
+/* x[i] *= s */
+typedef void sdn_f32_scale_fn(size_t n, float *x, float s);
+
+/* ---- optimizer steps over flat buffers ----
+ * Every step first forms the regularized gradient  g = grad[i] + l2·w[i] + l1·sign(w[i])
+ * (l2 here is the gradient coefficient, i.e. 2× Keras' l2 factor; sign(0) = 0).
+ * The per-step scalars are computed once by the caller (src/optim/). */
+typedef struct sdn_optim_scalars {
+    float lr;
+    float l1, l2;
+    float momentum;    /* SGD */
+    int nesterov;      /* SGD */
+    float beta1, beta2; /* Adam family */
+    float c_m, c_g;    /* Adam family: step direction numerator = c_m·m + c_g·g */
+    float c_v;         /* Adam family: v̂ = c_v·v */
+    float rho;         /* RMSProp */
+    float eps;
+} sdn_optim_scalars;
+/* SGD (PyTorch form): v = momentum·v + g;  w −= lr·(nesterov ? g + momentum·v : v).
+ * momentum == 0: w −= lr·g and v is not touched (may be NULL). */
+typedef void sdn_f32_sgd_fn(size_t n, float *w, const float *grad, float *v,
+                            const sdn_optim_scalars *s);
+/* Adam family: m = β1·m + (1−β1)·g;  v = β2·v + (1−β2)·g²;
+ *   w −= lr·(c_m·m + c_g·g) / (sqrt(c_v·v) + eps).
+ * Adam: c_m = 1/(1−β1^t), c_g = 0, c_v = 1/(1−β2^t).
+ * Nadam (Dozat; Keras, PyTorch NAdam): μ_t = β1·(1 − 0.5·0.96^(0.004·t)), Π_t = Π μ_1..μ_t,
+ *   c_m = μ_{t+1}/(1 − Π_t·μ_{t+1}), c_g = (1 − μ_t)/(1 − Π_t), c_v = 1/(1−β2^t). */
+typedef void sdn_f32_adam_fn(size_t n, float *w, const float *grad, float *m, float *v,
+                             const sdn_optim_scalars *s);
+/* RMSProp (Keras, no momentum): v = ρ·v + (1−ρ)·g²;  w −= lr·g / (sqrt(v) + eps). */
+typedef void sdn_f32_rmsprop_fn(size_t n, float *w, const float *grad, float *v,
+                                const sdn_optim_scalars *s);
+
+/* ---- the table ---- */
+typedef struct sdn_gemm_kernel {
+    sdn_f32_gemm_fn *fn;
+    unsigned mr, nr; /* register tile */
+} sdn_gemm_kernel;
+
+typedef struct sdn_kernels {
+    sdn_isa isa;
+    sdn_gemm_kernel gemm;
+    sdn_f32_vact_fn *act[SDN_ACT_COUNT];           /* LINEAR and SOFTMAX stay NULL */
+    sdn_f32_vact_grad_fn *act_grad[SDN_ACT_COUNT];
+    sdn_f32_softmax_fn *softmax;
+    sdn_f32_softmax_xent_fn *softmax_xent;
+    sdn_f32_colsum_fn *colsum;
+    sdn_f32_colsumsq_dev_fn *colsumsq_dev;
+    sdn_f32_bn_forward_fn *bn_forward;
+    sdn_f32_bn_backward_reduce_fn *bn_backward_reduce;
+    sdn_f32_bn_backward_dx_fn *bn_backward_dx;
+    sdn_f32_dropout_fn *dropout;
+    sdn_f32_dropout_grad_fn *dropout_grad;
+    sdn_f32_sumsq_fn *sumsq;
+    sdn_f32_scale_fn *scale;
+    sdn_f32_sgd_fn *sgd;
+    sdn_f32_adam_fn *adam;
+    sdn_f32_rmsprop_fn *rmsprop;
+} sdn_kernels;
+
+/* Declarations of every kernel, from the single list. */
+#define SDN_GEMM(isa, fn, mr, nr) sdn_f32_gemm_fn fn;
+#define SDN_KERNEL(isa, field, type, fn) type fn;
+#include "kernels.def"
+#undef SDN_GEMM
+#undef SDN_KERNEL
+
+/* The table in use (selected once by sdn_init; never NULL after a successful sdn_init). */
+const sdn_kernels *sdn_kernels_active(void);
+/* The table for one ISA, or NULL when this CPU/OS/build cannot run it (tests, benchmarks). */
+const sdn_kernels *sdn_kernels_for(sdn_isa isa);
+
+/* Partial-tile helper shared by microkernels: C[m×n] = tile[m×nr] + beta·C + bias (row stride nr). */
+void sdn_gemm_store_tile(size_t m, size_t n, const float *tile, size_t nr, float *c, size_t ldc,
+                         float beta, const float *bias);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* SDN_KERNELS_H */

@@ -1,0 +1,90 @@
+/* Shared test helpers (see testutil.h). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+const sdn_isa sdn_test_isa_list[SDN_ISA_COUNT] = {SDN_ISA_REF, SDN_ISA_AVX2, SDN_ISA_AVX512,
+                                                  SDN_ISA_NEON};
+
+sdn_isa sdn_test_isa(void **state) { return *(const sdn_isa *)*state; }
+
+const sdn_kernels *sdn_test_kernels(void **state)
+{
+    sdn_isa isa = sdn_test_isa(state);
+    const sdn_kernels *k = sdn_kernels_for(isa);
+    if (!k) {
+        print_message("[  SKIP    ] %s: this CPU or build cannot run it\n", sdn_isa_name(isa));
+        skip();
+    }
+    return k;
+}
+
+const sdn_kernels *sdn_test_ref(void) { return sdn_kernels_for(SDN_ISA_REF); }
+
+void sdn_test_fill(float *x, size_t n, uint64_t seed, float lo, float hi)
+{
+    uint64_t s = seed * 0x9E3779B97F4A7C15ull + 1;
+    for (size_t i = 0; i < n; i++) {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        x[i] = lo + (hi - lo) * (float)((s >> 40) * (1.0 / 16777216.0));
+    }
+}
+
+float *sdn_test_alloc(size_t n, size_t offset_floats)
+{
+    size_t bytes = (n + offset_floats + 16) * sizeof(float) + 64;
+    char *raw = malloc(bytes + sizeof(void *));
+    assert_non_null(raw);
+    uintptr_t base = ((uintptr_t)raw + sizeof(void *) + 63) & ~(uintptr_t)63;
+    float *p = (float *)base + offset_floats;
+    memcpy((char *)p - sizeof raw, &raw, sizeof raw); /* room before p by construction */
+    return p;
+}
+
+void sdn_test_free(float *p)
+{
+    if (p) {
+        void *raw;
+        memcpy(&raw, (char *)p - sizeof raw, sizeof raw);
+        free(raw);
+    }
+}
+
+double sdn_test_ulp_diff(float a, double exact)
+{
+    if (isnan(a) || isnan(exact))
+        return isnan(a) && isnan(exact) ? 0 : INFINITY;
+    float e = (float)exact;
+    if (a == e)
+        return 0;
+    if (isinf(a) || isinf(e))
+        return INFINITY;
+    /* Distance in units of the ulp at the exact value's magnitude. */
+    double ulp = nextafterf(fabsf(e), INFINITY) - fabsf(e);
+    if (e == 0)
+        ulp = 1.4e-45;
+    return fabs((double)a - exact) / ulp;
+}
+
+void sdn_test_assert_close(const char *what, const float *got, const double *want, size_t n,
+                           double atol, double rtol)
+{
+    for (size_t i = 0; i < n; i++) {
+        double g = got[i], w = want[i];
+        int ok;
+        if (isnan(w))
+            ok = isnan(g);
+        else if (isinf(w))
+            ok = g == w;
+        else
+            ok = fabs(g - w) <= atol + rtol * fabs(w);
+        if (!ok)
+            fail_msg("%s: element %zu is %.9g, expected %.9g (atol %g, rtol %g)", what, i, g, w,
+                     atol, rtol);
+    }
+}

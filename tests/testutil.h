@@ -1,0 +1,45 @@
+/* Shared test helpers: per-ISA test expansion, double-precision comparisons, deterministic data. */
+#ifndef SDN_TESTUTIL_H
+#define SDN_TESTUTIL_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "kernels.h"
+#include "simdnn.h"
+
+extern const sdn_isa sdn_test_isa_list[SDN_ISA_COUNT];
+
+/* Expands to one cmocka test per ISA, named "f[isa]"; the test gets its ISA through *state. */
+#define SDN_TEST_EACH_ISA(f)                                                                     \
+    {#f "[ref]", f, NULL, NULL, (void *)&sdn_test_isa_list[SDN_ISA_REF]},                        \
+        {#f "[avx2]", f, NULL, NULL, (void *)&sdn_test_isa_list[SDN_ISA_AVX2]},                  \
+        {#f "[avx512]", f, NULL, NULL, (void *)&sdn_test_isa_list[SDN_ISA_AVX512]},              \
+        {#f "[neon]", f, NULL, NULL, (void *)&sdn_test_isa_list[SDN_ISA_NEON]}
+
+/* The kernel table of the test's ISA; skips the test when this CPU or build cannot run it. */
+const sdn_kernels *sdn_test_kernels(void **state);
+sdn_isa sdn_test_isa(void **state);
+/* The reference table (the oracle). */
+const sdn_kernels *sdn_test_ref(void);
+
+/* Deterministic pseudo-random floats in [lo, hi) (xorshift; independent of the library's RNG). */
+void sdn_test_fill(float *x, size_t n, uint64_t seed, float lo, float hi);
+/* malloc'd buffer with `offset` bytes of misalignment from a 64-byte boundary; free with
+ * sdn_test_free. */
+float *sdn_test_alloc(size_t n, size_t offset_floats);
+void sdn_test_free(float *p);
+
+/* Units in the last place between two floats (0 if equal, huge across sign). */
+double sdn_test_ulp_diff(float a, double exact);
+
+/* Fails naming `what` and the first index where |got − want| > atol + rtol·|want|
+ * (NaN must match NaN, infinities must match exactly). */
+void sdn_test_assert_close(const char *what, const float *got, const double *want, size_t n,
+                           double atol, double rtol);
+
+#endif
