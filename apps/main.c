@@ -12,11 +12,16 @@ typedef struct command {
 
 static const command commands[] = {
     {"info", sdn_cmd_info, "print the CPU, its features and the kernels chosen"},
+    {"train", sdn_cmd_train, "train a network (presets for exercise 8b-8e), with checkpoints"},
+    {"evaluate", sdn_cmd_evaluate, "loss and accuracy of a saved model on the test set"},
+    {"predict", sdn_cmd_predict, "predictions of a saved model, with MC Dropout (--mc-samples)"},
+    {"exercise", sdn_cmd_exercise, "run exercise 8b-8e and MC Dropout, write the report"},
 };
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: simdnn <command> [options]   (simdnn <command> --help for its options)\n\n");
+    fprintf(out,
+            "usage: simdnn <command> [options]   (simdnn <command> --help for its options)\n\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
 }

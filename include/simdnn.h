@@ -162,7 +162,8 @@ void sdn_model_free(sdn_model *model);
 
 sdn_status sdn_model_add_flatten(sdn_model *model);
 sdn_status sdn_model_add_dense(sdn_model *model, const sdn_dense_options *options);
-/* Keras semantics: batch statistics in training, moving statistics in inference. */
+/* Keras semantics: batch statistics in training, moving statistics in inference. The moving
+ * variance follows Keras (biased batch variance), not PyTorch's running_var (unbiased). */
 sdn_status sdn_model_add_batch_norm(sdn_model *model, float momentum /* 0.99 */,
                                     float epsilon /* 1e-3 */);
 sdn_status sdn_model_add_activation(sdn_model *model, sdn_activation act, float alpha);
@@ -205,7 +206,8 @@ sdn_status sdn_model_summary(const sdn_model *model, FILE *out);
 /* All state as named tensors, for checkpoints: trainable parameters ("dense_0.kernel" [in, out],
  * "dense_0.bias", "batch_norm_0.gamma"...), non-trainable state ("batch_norm_0.moving_mean"...)
  * and optimizer slots ("optimizer.m.dense_0.kernel"...). data points into the model's buffers:
- * read it to save, write it to load. */
+ * read it to save, write it to load. Slots: Adam/Nadam "m" and "v", RMSProp "v", SGD with
+ * momentum "m" (its velocity). The step count is not a tensor: see sdn_model_step. */
 typedef enum sdn_tensor_role { SDN_TENSOR_PARAM, SDN_TENSOR_STATE, SDN_TENSOR_OPTIMIZER } sdn_tensor_role;
 typedef struct sdn_tensor {
     const char *name;
@@ -226,7 +228,8 @@ size_t sdn_model_state_count(const sdn_model *model);
 sdn_status sdn_model_get_state(const sdn_model *model, float *dst, size_t count);
 sdn_status sdn_model_set_state(sdn_model *model, const float *src, size_t count);
 
-/* Fraction of trainable weights with |w| <= threshold (sparsity after L1 or pruning). */
+/* Fraction of trainable kernel weights (dense layers; biases and BN excluded) with
+ * |w| <= threshold (sparsity after L1 or pruning). */
 double sdn_model_sparsity(const sdn_model *model, float threshold);
 /* Sets every kernel weight with |w| below the q-quantile of |w| to zero (magnitude pruning). */
 sdn_status sdn_model_prune(sdn_model *model, double fraction);

@@ -1,0 +1,102 @@
+/* Shared by train, evaluate, predict and exercise: the training configuration (every flag),
+ * presets, loading data and running one training into an output folder. */
+#ifndef SDN_APP_TRAIN_H
+#define SDN_APP_TRAIN_H
+
+#include <signal.h>
+#include <stdio.h>
+
+#include "simdnn.h"
+#include "simdnn_data.h"
+#include "simdnn_fit.h"
+#include "simdnn_io.h"
+
+typedef struct sdn_train_config {
+    char preset[32];
+    /* network */
+    int layers;
+    size_t units;
+    sdn_activation activation;
+    double activation_alpha;
+    sdn_init_kind init;
+    int batch_norm;
+    double dropout, alpha_dropout, l1, l2;
+    /* optimizer: NaN means the optimizer's own default */
+    sdn_optimizer_kind optimizer;
+    double lr, momentum, beta1, beta2, rho, epsilon, clip_norm;
+    int nesterov;
+    /* training */
+    int epochs;
+    size_t batch_size;
+    int patience;
+    double min_delta;
+    sdn_monitor monitor;
+    int restore_best, save_best;
+    double validation_split;
+    int standardize;
+    unsigned long long seed;
+    int threads;
+    sdn_progress progress;
+    /* data and files */
+    char dataset[32]; /* cifar10, fashion-mnist, idx */
+    char data[1024];
+    char out[1024];
+    char resume[1024];
+    size_t train_limit, test_limit; /* 0: all */
+} sdn_train_config;
+
+/* Defaults (the elu-he network without its optimizer settings). */
+void sdn_train_config_defaults(sdn_train_config *c);
+/* Applies a preset by name; 0 if unknown. */
+int sdn_train_preset(sdn_train_config *c, const char *name);
+extern const char *const sdn_train_preset_names[4];
+
+/* Parses argv[first..argc) into c. Options not in `allowed` (a space-separated list of option
+ * names without dashes, NULL = all training options) are refused. Prints the usage error naming the
+ * flag (prefixed by `cmd`) and returns 2; returns 0 on success, -1 when --help was asked (*help_out
+ * set). Unknown arguments are left to `extra` when given: it returns the number of argv entries it
+ * consumed (0 = unknown). */
+typedef int (*sdn_extra_arg_fn)(void *ctx, int argc, char **argv, int i);
+int sdn_train_parse(sdn_train_config *c, const char *cmd, int argc, char **argv, int first,
+                    const char *allowed, sdn_extra_arg_fn extra, void *ctx);
+/* Prints the options (those in `allowed`) with their help and defaults. */
+void sdn_train_print_options(FILE *out, const char *allowed);
+/* The canonical "--name=value" list of every option, '\n'-separated (stored in checkpoints). */
+void sdn_train_config_args(const sdn_train_config *c, char *buf, size_t size);
+/* Re-applies a stored list. Returns 0 on success. */
+int sdn_train_config_apply_args(sdn_train_config *c, const char *args);
+
+sdn_net_spec sdn_train_net_spec(const sdn_train_config *c, size_t input_size, size_t classes);
+sdn_optimizer_options sdn_train_optimizer(const sdn_train_config *c);
+
+/* Loads the train and/or test set named by the config (dataset, data path, limits). */
+int sdn_app_load_data(const sdn_train_config *c, sdn_dataset *train, sdn_dataset *test);
+
+typedef struct sdn_train_result {
+    double best_val_accuracy, best_val_loss, test_accuracy, test_loss;
+    int best_epoch, epochs_run;
+    double seconds_per_epoch, samples_per_second, total_seconds, peak_rss_mb;
+    sdn_stop_reason stop;
+    sdn_fit_state history; /* owned: sdn_fit_state_free */
+} sdn_train_result;
+
+/* Set by the SIGINT handler; training stops after the current batch. */
+extern volatile sig_atomic_t sdn_app_interrupted;
+void sdn_app_install_sigint(void);
+
+/* One training run into c->out (created): history.csv/json, checkpoint.safetensors each epoch,
+ * model.safetensors (best), summary.json. Returns 0, or 1 after printing a runtime error. */
+int sdn_app_train(const sdn_train_config *c, sdn_train_result *result);
+
+/* Opens a model file (or <dir>/model.safetensors), rebuilds its network, loads weights and
+ * preprocessing. Returns 0, or 1 after printing the error. */
+int sdn_app_open_model(const char *path, size_t max_batch, int with_optimizer, sdn_model **model,
+                       sdn_preprocess *pre, sdn_safetensors **file);
+
+double sdn_app_peak_rss_mb(void);
+/* mkdir -p; 0 on success. */
+int sdn_app_mkdirs(const char *path);
+/* Prints "simdnn: <last error>" and returns 1. */
+int sdn_app_error(void);
+
+#endif

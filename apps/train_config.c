@@ -1,0 +1,501 @@
+/* Every training knob as a flag, from one table: parsing (--name value or --name=value, --no-name
+ * for switches), range checks that name the flag, presets, help text and the canonical list a
+ * checkpoint stores so a resumed run gets the same configuration back. */
+#include <errno.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "train.h"
+
+typedef enum {
+    K_INT,
+    K_SIZE,
+    K_DOUBLE,
+    K_OPT_DOUBLE, /* NaN = unset */
+    K_U64,
+    K_BOOL,
+    K_STR,
+    K_ACT,
+    K_INIT,
+    K_OPTIM,
+    K_MONITOR,
+    K_PROGRESS,
+    K_DATASET,
+    K_PRESET,
+} kind;
+
+typedef struct opt_def {
+    const char *name;
+    kind k;
+    size_t off;
+    double lo, hi; /* numeric range, inclusive */
+    const char *help;
+} opt_def;
+
+#define O(f) offsetof(sdn_train_config, f)
+static const opt_def defs[] = {
+    {"preset", K_PRESET, O(preset), 0, 0,
+     "elu-he | batchnorm | selu | alpha-dropout (Géron ch. 11 ex. 8b-8e); other flags override it"},
+    {"layers", K_INT, O(layers), 0, 1000, "hidden layers"},
+    {"units", K_SIZE, O(units), 1, 1e6, "units per hidden layer"},
+    {"activation", K_ACT, O(activation), 0, 0, "elu selu relu leaky_relu tanh sigmoid linear"},
+    {"activation-alpha", K_DOUBLE, O(activation_alpha), 0, 100,
+     "ELU alpha / leaky slope (0: the activation's default)"},
+    {"init", K_INIT, O(init), 0, 0,
+     "he_normal he_uniform lecun_normal lecun_uniform glorot_normal glorot_uniform"},
+    {"batch-norm", K_BOOL, O(batch_norm), 0, 1,
+     "batch normalization on the inputs and before every hidden activation"},
+    {"dropout", K_DOUBLE, O(dropout), 0, 0.99, "dropout rate before the output layer"},
+    {"alpha-dropout", K_DOUBLE, O(alpha_dropout), 0, 0.99,
+     "AlphaDropout rate before the output layer (for SELU)"},
+    {"l1", K_DOUBLE, O(l1), 0, 1e3, "L1 kernel regularization"},
+    {"l2", K_DOUBLE, O(l2), 0, 1e3, "L2 kernel regularization"},
+    {"optimizer", K_OPTIM, O(optimizer), 0, 0, "sgd adam nadam rmsprop"},
+    {"lr", K_OPT_DOUBLE, O(lr), 1e-12, 100, "learning rate"},
+    {"momentum", K_OPT_DOUBLE, O(momentum), 0, 1, "SGD momentum"},
+    {"nesterov", K_BOOL, O(nesterov), 0, 1, "SGD Nesterov momentum"},
+    {"beta1", K_OPT_DOUBLE, O(beta1), 0, 0.999999, "Adam/Nadam beta1"},
+    {"beta2", K_OPT_DOUBLE, O(beta2), 0, 0.99999999, "Adam/Nadam beta2"},
+    {"rho", K_OPT_DOUBLE, O(rho), 0, 1, "RMSProp rho"},
+    {"epsilon", K_OPT_DOUBLE, O(epsilon), 1e-12, 1, "optimizer epsilon"},
+    {"clip-norm", K_OPT_DOUBLE, O(clip_norm), 0, 1e9, "clip gradients by global norm (0: off)"},
+    {"epochs", K_INT, O(epochs), 1, 1e6, "epochs (the total, when resuming)"},
+    {"batch-size", K_SIZE, O(batch_size), 1, 65536, "samples per batch"},
+    {"patience", K_INT, O(patience), 0, 1e6, "early stopping patience in epochs (0: off)"},
+    {"min-delta", K_DOUBLE, O(min_delta), 0, 1e6, "smallest change that counts as improvement"},
+    {"monitor", K_MONITOR, O(monitor), 0, 0, "val_loss | val_accuracy (early stopping, best)"},
+    {"restore-best", K_BOOL, O(restore_best), 0, 1, "end with the best epoch's weights"},
+    {"save-best", K_BOOL, O(save_best), 0, 1, "write model.safetensors at every new best"},
+    {"validation-split", K_DOUBLE, O(validation_split), 0, 1e9,
+     "last part of the training data held out: a fraction < 1 or a count"},
+    {"standardize", K_BOOL, O(standardize), 0, 1,
+     "per-pixel mean/std from the training part (else x/255)"},
+    {"seed", K_U64, O(seed), 0, 0, "seed of weights, dropout and shuffling"},
+    {"threads", K_INT, O(threads), 0, 1024, "threads (0: OpenMP's default)"},
+    {"progress", K_PROGRESS, O(progress), 0, 0, "auto | bar | lines | quiet"},
+    {"dataset", K_DATASET, O(dataset), 0, 0, "cifar10 | fashion-mnist | idx"},
+    {"data", K_STR, O(data), 0, 0,
+     "data path (cifar-10-binary.tar.gz, its folder, an IDX folder); else $SIMDNN_DATA, ./data"},
+    {"out", K_STR, O(out), 0, 0, "output folder"},
+    {"resume", K_STR, O(resume), 0, 0,
+     "continue from a checkpoint (file or the folder holding checkpoint.safetensors)"},
+    {"train-limit", K_SIZE, O(train_limit), 0, 1e9,
+     "use only the first N training samples (0: all), before the split"},
+    {"test-limit", K_SIZE, O(test_limit), 0, 1e9, "use only the first N test samples (0: all)"},
+};
+#undef O
+#define NDEFS (sizeof defs / sizeof defs[0])
+
+const char *const sdn_train_preset_names[4] = {"elu-he", "batchnorm", "selu", "alpha-dropout"};
+
+void sdn_train_config_defaults(sdn_train_config *c)
+{
+    memset(c, 0, sizeof *c);
+    c->layers = 20;
+    c->units = 100;
+    c->activation = SDN_ACT_ELU;
+    c->init = SDN_INIT_HE_NORMAL;
+    c->optimizer = SDN_OPT_NADAM;
+    c->lr = c->momentum = c->beta1 = c->beta2 = c->rho = c->epsilon = c->clip_norm = NAN;
+    c->epochs = 100;
+    c->batch_size = 32;
+    c->patience = 20;
+    c->monitor = SDN_MONITOR_VAL_LOSS;
+    c->restore_best = 1;
+    c->save_best = 1;
+    c->validation_split = 0.1;
+    c->standardize = 1;
+    c->seed = 42;
+    snprintf(c->dataset, sizeof c->dataset, "cifar10");
+    snprintf(c->out, sizeof c->out, "simdnn-run");
+}
+
+int sdn_train_preset(sdn_train_config *c, const char *name)
+{
+    /* Géron ch. 11 ex. 8: 20 hidden layers of 100, Nadam, early stopping with patience 20. Every
+     * preset standardizes the inputs: the solution does it for SELU, and He/ELU and BN train at
+     * least as well on standardized pixels as on raw ones. */
+    c->layers = 20;
+    c->units = 100;
+    c->optimizer = SDN_OPT_NADAM;
+    c->patience = 20;
+    c->standardize = 1;
+    c->batch_norm = 0;
+    /* The targets are accuracies, and on CIFAR-10 val_loss turns up (over-confidence) epochs before
+     * val_accuracy stops rising: the best epoch is the most accurate one. */
+    c->monitor = SDN_MONITOR_VAL_ACCURACY;
+    c->dropout = c->alpha_dropout = 0;
+    if (!strcmp(name, "elu-he")) {
+        c->activation = SDN_ACT_ELU;
+        c->init = SDN_INIT_HE_NORMAL;
+        c->lr = 5e-5;
+    } else if (!strcmp(name, "batchnorm")) {
+        c->activation = SDN_ACT_ELU;
+        c->init = SDN_INIT_HE_NORMAL;
+        c->batch_norm = 1;
+        c->lr = 5e-4;
+    } else if (!strcmp(name, "selu")) {
+        c->activation = SDN_ACT_SELU;
+        c->init = SDN_INIT_LECUN_NORMAL;
+        c->lr = 7e-4;
+    } else if (!strcmp(name, "alpha-dropout")) {
+        c->activation = SDN_ACT_SELU;
+        c->init = SDN_INIT_LECUN_NORMAL;
+        c->alpha_dropout = 0.1;
+        c->lr = 5e-4;
+    } else {
+        return 0;
+    }
+    snprintf(c->preset, sizeof c->preset, "%s", name);
+    return 1;
+}
+
+static int allowed_name(const char *allowed, const char *name)
+{
+    if (!allowed)
+        return 1;
+    size_t n = strlen(name);
+    for (const char *p = allowed; (p = strstr(p, name)); p += n)
+        if ((p == allowed || p[-1] == ' ') && (p[n] == ' ' || p[n] == 0))
+            return 1;
+    return 0;
+}
+
+static const char *kind_hint(const opt_def *d)
+{
+    static _Thread_local char buf[96];
+    switch (d->k) {
+    case K_INT:
+    case K_SIZE:
+        snprintf(buf, sizeof buf, "an integer from %g to %g", d->lo, d->hi);
+        return buf;
+    case K_U64:
+        return "a non-negative integer";
+    case K_DOUBLE:
+    case K_OPT_DOUBLE:
+        snprintf(buf, sizeof buf, "a number from %g to %g", d->lo, d->hi);
+        return buf;
+    case K_BOOL:
+        return "1/0, true/false, yes/no, on/off";
+    default:
+        return d->help;
+    }
+}
+
+/* Sets option d from text; returns 0 or prints the usage error and returns 2. */
+static int set_value(sdn_train_config *c, const char *cmd, const opt_def *d, const char *v)
+{
+    char *base = (char *)c + d->off, *end = NULL;
+    errno = 0;
+    switch (d->k) {
+    case K_INT:
+    case K_SIZE:
+    case K_DOUBLE:
+    case K_OPT_DOUBLE: {
+        double x = strtod(v, &end);
+        if (!*v || *end || errno || !(x >= d->lo && x <= d->hi) ||
+            ((d->k == K_INT || d->k == K_SIZE) && x != floor(x)))
+            goto bad;
+        if (d->k == K_INT)
+            *(int *)base = (int)x;
+        else if (d->k == K_SIZE)
+            *(size_t *)base = (size_t)x;
+        else
+            *(double *)base = x;
+        return 0;
+    }
+    case K_U64: {
+        unsigned long long x = strtoull(v, &end, 10);
+        if (!*v || *end || errno || *v == '-')
+            goto bad;
+        *(unsigned long long *)base = x;
+        return 0;
+    }
+    case K_BOOL:
+        if (!strcmp(v, "1") || !strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "on"))
+            *(int *)base = 1;
+        else if (!strcmp(v, "0") || !strcmp(v, "false") || !strcmp(v, "no") || !strcmp(v, "off"))
+            *(int *)base = 0;
+        else
+            goto bad;
+        return 0;
+    case K_STR:
+        if (strlen(v) >= 1024)
+            goto bad;
+        snprintf(base, 1024, "%s", v);
+        return 0;
+    case K_ACT: {
+        sdn_activation a = sdn_activation_from_name(v);
+        if (a == SDN_ACT_COUNT || a == SDN_ACT_SOFTMAX)
+            goto bad;
+        *(sdn_activation *)base = a;
+        return 0;
+    }
+    case K_INIT: {
+        sdn_init_kind k = sdn_init_from_name(v);
+        if (k == SDN_INIT_COUNT || k == SDN_INIT_CONSTANT || k == SDN_INIT_ZEROS)
+            goto bad;
+        *(sdn_init_kind *)base = k;
+        return 0;
+    }
+    case K_OPTIM: {
+        sdn_optimizer_kind k = sdn_optimizer_from_name(v);
+        if (k == SDN_OPT_COUNT)
+            goto bad;
+        *(sdn_optimizer_kind *)base = k;
+        return 0;
+    }
+    case K_MONITOR:
+        if (!strcmp(v, "val_loss"))
+            *(sdn_monitor *)base = SDN_MONITOR_VAL_LOSS;
+        else if (!strcmp(v, "val_accuracy"))
+            *(sdn_monitor *)base = SDN_MONITOR_VAL_ACCURACY;
+        else
+            goto bad;
+        return 0;
+    case K_PROGRESS: {
+        static const char *names[] = {"auto", "bar", "lines", "quiet"};
+        for (int i = 0; i < 4; i++)
+            if (!strcmp(v, names[i])) {
+                *(sdn_progress *)base = (sdn_progress)i;
+                return 0;
+            }
+        goto bad;
+    }
+    case K_DATASET:
+        if (strcmp(v, "cifar10") && strcmp(v, "fashion-mnist") && strcmp(v, "mnist") &&
+            strcmp(v, "idx"))
+            goto bad;
+        snprintf(base, 32, "%s", v);
+        return 0;
+    case K_PRESET: {
+        /* Applied before every other flag (see sdn_train_parse): here it is only checked. */
+        sdn_train_config probe;
+        sdn_train_config_defaults(&probe);
+        if (!sdn_train_preset(&probe, v))
+            goto bad;
+        return 0;
+    }
+    }
+bad:
+    fprintf(stderr, "%s: bad value '%s' for --%s (%s)\n", cmd, v, d->name, kind_hint(d));
+    return 2;
+}
+
+int sdn_train_parse(sdn_train_config *c, const char *cmd, int argc, char **argv, int first,
+                    const char *allowed, sdn_extra_arg_fn extra, void *ctx)
+{
+    /* A preset sets defaults; every explicit flag overrides it wherever it stands. */
+    if (allowed_name(allowed, "preset"))
+        for (int i = first; i < argc; i++) {
+            const char *v = !strcmp(argv[i], "--preset") && i + 1 < argc ? argv[i + 1]
+                            : !strncmp(argv[i], "--preset=", 9)          ? argv[i] + 9
+                                                                         : NULL;
+            if (v && !sdn_train_preset(c, v)) {
+                fprintf(stderr,
+                        "%s: bad value '%s' for --preset (elu-he, batchnorm, selu, "
+                        "alpha-dropout)\n",
+                        cmd, v);
+                return 2;
+            }
+        }
+    for (int i = first; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h"))
+            return -1;
+        if (extra) {
+            int used = extra(ctx, argc, argv, i);
+            if (used < 0)
+                return 2;
+            if (used > 0) {
+                i += used - 1;
+                continue;
+            }
+        }
+        if (strncmp(a, "--", 2)) {
+            fprintf(stderr, "%s: unexpected argument '%s' (try --help)\n", cmd, a);
+            return 2;
+        }
+        const char *name = a + 2, *eq = strchr(name, '=');
+        size_t len = eq ? (size_t)(eq - name) : strlen(name);
+        int negated = 0;
+        const opt_def *d = NULL;
+        for (int pass = 0; pass < 2 && !d; pass++) {
+            const char *nm = pass ? name + 3 : name;
+            size_t nl = pass ? len - 3 : len;
+            if (pass && (len < 4 || strncmp(name, "no-", 3)))
+                break;
+            for (size_t k = 0; k < NDEFS; k++)
+                if (strlen(defs[k].name) == nl && !strncmp(defs[k].name, nm, nl) &&
+                    allowed_name(allowed, defs[k].name) && (!pass || defs[k].k == K_BOOL)) {
+                    d = &defs[k];
+                    negated = pass;
+                }
+        }
+        if (!d) {
+            fprintf(stderr, "%s: unknown option '%.*s' (try --help)\n", cmd, (int)len + 2, a);
+            return 2;
+        }
+        const char *v;
+        if (d->k == K_BOOL && !eq) {
+            v = negated ? "0" : "1";
+        } else if (negated) {
+            fprintf(stderr, "%s: --no-%s takes no value\n", cmd, d->name);
+            return 2;
+        } else if (eq) {
+            v = eq + 1;
+        } else if (i + 1 < argc) {
+            v = argv[++i];
+        } else {
+            fprintf(stderr, "%s: option --%s needs a value (%s)\n", cmd, d->name, kind_hint(d));
+            return 2;
+        }
+        int r = set_value(c, cmd, d, v);
+        if (r)
+            return r;
+    }
+    return 0;
+}
+
+static void value_str(const sdn_train_config *c, const opt_def *d, char *buf, size_t size)
+{
+    const char *base = (const char *)c + d->off;
+    static const char *progress[] = {"auto", "bar", "lines", "quiet"};
+    switch (d->k) {
+    case K_INT:
+    case K_BOOL:
+        snprintf(buf, size, "%d", *(const int *)base);
+        break;
+    case K_SIZE:
+        snprintf(buf, size, "%zu", *(const size_t *)base);
+        break;
+    case K_DOUBLE:
+    case K_OPT_DOUBLE:
+        snprintf(buf, size, "%.9g", *(const double *)base);
+        break;
+    case K_U64:
+        snprintf(buf, size, "%llu", *(const unsigned long long *)base);
+        break;
+    case K_STR:
+    case K_DATASET:
+    case K_PRESET:
+        snprintf(buf, size, "%s", base);
+        break;
+    case K_ACT:
+        snprintf(buf, size, "%s", sdn_activation_name(*(const sdn_activation *)base));
+        break;
+    case K_INIT:
+        snprintf(buf, size, "%s", sdn_init_name(*(const sdn_init_kind *)base));
+        break;
+    case K_OPTIM:
+        snprintf(buf, size, "%s", sdn_optimizer_name(*(const sdn_optimizer_kind *)base));
+        break;
+    case K_MONITOR:
+        snprintf(buf, size, "%s",
+                 *(const sdn_monitor *)base == SDN_MONITOR_VAL_LOSS ? "val_loss" : "val_accuracy");
+        break;
+    case K_PROGRESS:
+        snprintf(buf, size, "%s", progress[*(const sdn_progress *)base]);
+        break;
+    }
+}
+
+void sdn_train_print_options(FILE *out, const char *allowed)
+{
+    sdn_train_config c;
+    sdn_train_config_defaults(&c);
+    for (size_t k = 0; k < NDEFS; k++) {
+        const opt_def *d = &defs[k];
+        if (!allowed_name(allowed, d->name))
+            continue;
+        char v[64], flag[64];
+        value_str(&c, d, v, sizeof v);
+        snprintf(flag, sizeof flag, d->k == K_BOOL ? "--[no-]%s" : "--%s", d->name);
+        fprintf(out, "  %-22s %s", flag, d->help);
+        if (d->k == K_OPT_DOUBLE && isnan(*(const double *)((const char *)&c + d->off)))
+            fprintf(out, " [optimizer default]\n");
+        else if (d->k == K_BOOL)
+            fprintf(out, " [%s]\n", v[0] == '1' ? "on" : "off");
+        else if (v[0])
+            fprintf(out, " [%s]\n", v);
+        else
+            fprintf(out, "\n");
+    }
+}
+
+void sdn_train_config_args(const sdn_train_config *c, char *buf, size_t size)
+{
+    size_t n = 0;
+    buf[0] = 0;
+    for (size_t k = 0; k < NDEFS; k++) {
+        const opt_def *d = &defs[k];
+        /* The preset is already expanded into the other options; resume is per run. */
+        if (d->k == K_PRESET || !strcmp(d->name, "resume"))
+            continue;
+        if (d->k == K_OPT_DOUBLE && isnan(*(const double *)((const char *)c + d->off)))
+            continue;
+        char v[1100];
+        value_str(c, d, v, sizeof v);
+        if (d->k == K_STR && !v[0])
+            continue;
+        int w = snprintf(buf + n, size - n, "%s--%s=%s", n ? "\n" : "", d->name, v);
+        if (w < 0 || (size_t)w >= size - n)
+            break;
+        n += (size_t)w;
+    }
+}
+
+int sdn_train_config_apply_args(sdn_train_config *c, const char *args)
+{
+    char *copy = strdup(args), *save = NULL;
+    char *argv[128];
+    int argc = 0;
+    if (!copy)
+        return 1;
+    for (char *t = strtok_r(copy, "\n", &save); t && argc < 128; t = strtok_r(NULL, "\n", &save))
+        argv[argc++] = t;
+    int r = sdn_train_parse(c, "checkpoint", argc, argv, 0, NULL, NULL, NULL);
+    free(copy);
+    return r;
+}
+
+sdn_net_spec sdn_train_net_spec(const sdn_train_config *c, size_t input_size, size_t classes)
+{
+    sdn_net_spec s = sdn_net_spec_defaults();
+    s.input_size = input_size;
+    s.classes = classes;
+    s.hidden_layers = c->layers;
+    s.units = c->units;
+    s.activation = c->activation;
+    s.activation_alpha = (float)c->activation_alpha;
+    s.init = c->init;
+    s.batch_norm = c->batch_norm;
+    s.dropout = (float)c->dropout;
+    s.alpha_dropout = (float)c->alpha_dropout;
+    s.l1 = (float)c->l1;
+    s.l2 = (float)c->l2;
+    return s;
+}
+
+sdn_optimizer_options sdn_train_optimizer(const sdn_train_config *c)
+{
+    sdn_optimizer_options o = sdn_optimizer_defaults(c->optimizer);
+    if (!isnan(c->lr))
+        o.learning_rate = (float)c->lr;
+    if (!isnan(c->momentum))
+        o.momentum = (float)c->momentum;
+    if (!isnan(c->beta1))
+        o.beta1 = (float)c->beta1;
+    if (!isnan(c->beta2))
+        o.beta2 = (float)c->beta2;
+    if (!isnan(c->rho))
+        o.rho = (float)c->rho;
+    if (!isnan(c->epsilon))
+        o.epsilon = (float)c->epsilon;
+    if (!isnan(c->clip_norm))
+        o.clip_norm = (float)c->clip_norm;
+    o.nesterov = c->nesterov;
+    return o;
+}

@@ -1,0 +1,136 @@
+/* simdnn training loop: the exercise's network from a small spec, fit() with Keras-like progress,
+ * early stopping, restore-best-weights, NaN and Ctrl-C handling, history files, checkpoints. */
+#ifndef SIMDNN_FIT_H
+#define SIMDNN_FIT_H
+
+#include <signal.h>
+#include <stdio.h>
+
+#include "simdnn.h"
+#include "simdnn_data.h"
+#include "simdnn_io.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------ network spec */
+
+/* Flatten → [BN] → hidden_layers × (Dense(units) [→ BN] → activation) → [dropout] → Dense(classes,
+ * softmax). With batch_norm the dense layer stays linear and BN sits before the activation (Géron's
+ * 8c). dropout / alpha_dropout are applied before the output layer (8e; MC Dropout keeps them). */
+typedef struct sdn_net_spec {
+    size_t input_size, classes;
+    int hidden_layers;
+    size_t units;
+    sdn_activation activation;
+    float activation_alpha;
+    sdn_init_kind init;
+    int batch_norm;
+    float dropout, alpha_dropout;
+    float l1, l2;
+} sdn_net_spec;
+
+/* The exercise's base: 20 × 100, ELU, He normal, CIFAR-10 sized. */
+sdn_net_spec sdn_net_spec_defaults(void);
+/* Builds and compiles the model (seed fixes the initial weights and dropout masks). */
+sdn_status sdn_net_build(const sdn_net_spec *spec, uint64_t seed, size_t max_batch,
+                         const sdn_optimizer_options *optimizer, sdn_model **out);
+
+/* Spec and optimizer as "simdnn.*" metadata strings and back (for model files). The strings live in
+ * `store` (at least SDN_NET_META_STORE bytes); meta needs SDN_NET_META_COUNT entries. */
+#define SDN_NET_META_COUNT 20
+#define SDN_NET_META_STORE 2048
+size_t sdn_net_to_meta(const sdn_net_spec *spec, const sdn_optimizer_options *opt, uint64_t seed,
+                       sdn_st_meta *meta, char *store);
+sdn_status sdn_net_from_file(const sdn_safetensors *st, sdn_net_spec *spec,
+                             sdn_optimizer_options *opt, uint64_t *seed);
+
+/* ------------------------------------------------------------------- fit */
+
+typedef enum sdn_monitor { SDN_MONITOR_VAL_LOSS = 0, SDN_MONITOR_VAL_ACCURACY } sdn_monitor;
+typedef enum sdn_progress {
+    SDN_PROGRESS_AUTO = 0, /* a bar on a terminal, one line per epoch otherwise */
+    SDN_PROGRESS_BAR,
+    SDN_PROGRESS_LINES,
+    SDN_PROGRESS_QUIET
+} sdn_progress;
+typedef enum sdn_stop_reason {
+    SDN_STOP_COMPLETED = 0, /* all epochs run */
+    SDN_STOP_EARLY,         /* patience exhausted */
+    SDN_STOP_NUMERIC,       /* NaN/Inf loss: weights from before that step kept */
+    SDN_STOP_INTERRUPTED,   /* the interrupt flag (Ctrl-C) was raised */
+} sdn_stop_reason;
+const char *sdn_stop_reason_name(sdn_stop_reason r);
+
+typedef struct sdn_epoch_log {
+    int epoch; /* 1-based */
+    double loss, accuracy, val_loss, val_accuracy, seconds, learning_rate;
+} sdn_epoch_log;
+
+/* Everything a resumed run needs besides the model: history, best so far, patience counter. */
+typedef struct sdn_fit_state {
+    int epochs_done;
+    sdn_epoch_log *history;
+    int history_len, history_cap;
+    int best_epoch; /* 0 before the first epoch */
+    double best_value, best_val_loss, best_val_accuracy;
+    int wait;          /* epochs without improvement */
+    int monitor;       /* the sdn_monitor that chose the best; -1 unknown (older checkpoint) */
+    float *best_state; /* sdn_model_get_state of the best epoch (restore_best) */
+    size_t state_count;
+    sdn_stop_reason stop;
+    char message[256];
+    double train_seconds, eval_seconds;
+    uint64_t samples_trained;
+} sdn_fit_state;
+
+typedef struct sdn_fit_options sdn_fit_options;
+struct sdn_fit_options {
+    int epochs; /* total, counting those already done on resume */
+    size_t batch_size;
+    uint64_t seed; /* shuffle of epoch e: sdn_shuffle_indices(seed, e) */
+    sdn_monitor monitor;
+    int patience;     /* 0: no early stopping */
+    double min_delta; /* an improvement must beat the best by more than this */
+    int restore_best; /* at the end, load the best epoch's weights */
+    sdn_progress progress;
+    FILE *out;                              /* progress stream; stderr when NULL */
+    const volatile sig_atomic_t *interrupt; /* checked after every batch */
+    /* Called after every epoch (improved: this epoch is the new best) and once at the end
+     * (epoch_end == 0): save checkpoints and history here. A nonzero status stops training. */
+    sdn_status (*on_epoch)(void *ctx, sdn_model *model, const sdn_fit_state *st, int improved,
+                           int epoch_end);
+    void *ctx;
+};
+
+sdn_fit_options sdn_fit_defaults(void);
+/* Zeroed state for a fresh run; free with sdn_fit_state_free. */
+void sdn_fit_state_init(sdn_fit_state *st);
+void sdn_fit_state_free(sdn_fit_state *st);
+
+/* Trains from st->epochs_done to o->epochs. val may be NULL or empty (then the training loss is
+ * monitored). Returns SDN_OK also when stopped early, by NaN or by the interrupt: see st->stop and
+ * st->message; an error only for failures (I/O in on_epoch, bad arguments). */
+sdn_status sdn_fit(sdn_model *model, const sdn_dataset *train, const sdn_dataset *val,
+                   const sdn_preprocess *pre, const sdn_fit_options *o, sdn_fit_state *st);
+
+/* Mean loss and accuracy of the model on a dataset, converting in chunks (no float copy of it). */
+sdn_status sdn_evaluate_dataset(sdn_model *model, const sdn_dataset *d, const sdn_preprocess *pre,
+                                double *loss, double *accuracy);
+
+/* History as CSV (epoch,loss,accuracy,val_loss,val_accuracy,seconds,learning_rate) and JSON
+ * ({"epoch": [...], "loss": [...], ...} as Keras' history.history). */
+sdn_status sdn_history_write_csv(const sdn_fit_state *st, const char *path);
+sdn_status sdn_history_write_json(const sdn_fit_state *st, const char *path);
+
+/* Fit state to metadata strings and "fit.best_state" tensor, and back (checkpoints). */
+#define SDN_FIT_META_COUNT 10
+size_t sdn_fit_state_to_meta(const sdn_fit_state *st, sdn_st_meta *meta, char **store);
+sdn_status sdn_fit_state_from_file(const sdn_safetensors *file, sdn_fit_state *st,
+                                   size_t state_count);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* SIMDNN_FIT_H */

@@ -1,0 +1,6 @@
+/* batch-norm backward reductions and dx, AVX2+FMA: the body is simd/vec/f32-bn-backward.inc over
+ * this folder's vmath.h. 8 floats per ymm; 2×2 accumulators in the reduction; 6 loads per vector in
+ * dx. */
+#include "vmath.h"
+
+#include "vec/f32-bn-backward.inc"

@@ -1,0 +1,95 @@
+/* 12 ymm accumulators (6 rows × 2), 2 B loads, 1 A broadcast per row: the 6×16 AVX2 tile reading
+ * B in place (row stride ldb) for the small-matrix path; full NR columns only. Same arithmetic, in
+ * the same order, as f32-gemm-6x16.c, so both paths give bitwise equal results. */
+#include <immintrin.h>
+
+#include "kernels.h"
+
+enum { MR = 6, NR = 16 };
+
+void sdn_f32_gemm_6x16_strided_b__avx2(size_t m, size_t n, size_t kc, const float *a,
+                                       const float *b, size_t ldb,
+                                       float *c, size_t ldc, float beta, const float *bias)
+{
+    __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
+    __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
+    __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
+    __m256 c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
+    __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps();
+    __m256 c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
+
+#define SDN_STEP(off_a, off_b)                                                                   \
+    do {                                                                                         \
+        __m256 b0 = _mm256_loadu_ps(b + (off_b)), b1 = _mm256_loadu_ps(b + (off_b) + 8);          \
+        __m256 av = _mm256_broadcast_ss(a + (off_a) + 0);                                        \
+        c00 = _mm256_fmadd_ps(av, b0, c00), c01 = _mm256_fmadd_ps(av, b1, c01);                  \
+        av = _mm256_broadcast_ss(a + (off_a) + 1);                                               \
+        c10 = _mm256_fmadd_ps(av, b0, c10), c11 = _mm256_fmadd_ps(av, b1, c11);                  \
+        av = _mm256_broadcast_ss(a + (off_a) + 2);                                               \
+        c20 = _mm256_fmadd_ps(av, b0, c20), c21 = _mm256_fmadd_ps(av, b1, c21);                  \
+        av = _mm256_broadcast_ss(a + (off_a) + 3);                                               \
+        c30 = _mm256_fmadd_ps(av, b0, c30), c31 = _mm256_fmadd_ps(av, b1, c31);                  \
+        av = _mm256_broadcast_ss(a + (off_a) + 4);                                               \
+        c40 = _mm256_fmadd_ps(av, b0, c40), c41 = _mm256_fmadd_ps(av, b1, c41);                  \
+        av = _mm256_broadcast_ss(a + (off_a) + 5);                                               \
+        c50 = _mm256_fmadd_ps(av, b0, c50), c51 = _mm256_fmadd_ps(av, b1, c51);                  \
+    } while (0)
+
+    size_t p = kc;
+    for (; p >= 4; p -= 4, a += 4 * MR, b += 4 * ldb) {
+        SDN_STEP(0 * MR, 0 * ldb);
+        SDN_STEP(1 * MR, 1 * ldb);
+        SDN_STEP(2 * MR, 2 * ldb);
+        SDN_STEP(3 * MR, 3 * ldb);
+    }
+    for (; p > 0; p--, a += MR, b += ldb)
+        SDN_STEP(0, 0);
+#undef SDN_STEP
+
+    if (bias) {
+        __m256 bias0 = _mm256_loadu_ps(bias), bias1 = _mm256_loadu_ps(bias + 8);
+        c00 = _mm256_add_ps(c00, bias0), c01 = _mm256_add_ps(c01, bias1);
+        c10 = _mm256_add_ps(c10, bias0), c11 = _mm256_add_ps(c11, bias1);
+        c20 = _mm256_add_ps(c20, bias0), c21 = _mm256_add_ps(c21, bias1);
+        c30 = _mm256_add_ps(c30, bias0), c31 = _mm256_add_ps(c31, bias1);
+        c40 = _mm256_add_ps(c40, bias0), c41 = _mm256_add_ps(c41, bias1);
+        c50 = _mm256_add_ps(c50, bias0), c51 = _mm256_add_ps(c51, bias1);
+    }
+
+    if (m == MR && n == NR) {
+        float *c0 = c, *c1 = c + ldc, *c2 = c + 2 * ldc, *c3 = c + 3 * ldc, *c4 = c + 4 * ldc,
+              *c5 = c + 5 * ldc;
+        if (beta != 0.0f) {
+            /* v + beta·C, as sdn_gemm_store_tile; beta == 0 never reads C. */
+            __m256 bv = _mm256_set1_ps(beta);
+            c00 = _mm256_fmadd_ps(bv, _mm256_loadu_ps(c0), c00);
+            c01 = _mm256_fmadd_ps(bv, _mm256_loadu_ps(c0 + 8), c01);
+            c10 = _mm256_fmadd_ps(bv, _mm256_loadu_ps(c1), c10);
+            c11 = _mm256_fmadd_ps(bv, _mm256_loadu_ps(c1 + 8), c11);
+            c20 = _mm256_fmadd_ps(bv, _mm256_loadu_ps(c2), c20);
+            c21 = _mm256_fmadd_ps(bv, _mm256_loadu_ps(c2 + 8), c21);
+            c30 = _mm256_fmadd_ps(bv, _mm256_loadu_ps(c3), c30);
+            c31 = _mm256_fmadd_ps(bv, _mm256_loadu_ps(c3 + 8), c31);
+            c40 = _mm256_fmadd_ps(bv, _mm256_loadu_ps(c4), c40);
+            c41 = _mm256_fmadd_ps(bv, _mm256_loadu_ps(c4 + 8), c41);
+            c50 = _mm256_fmadd_ps(bv, _mm256_loadu_ps(c5), c50);
+            c51 = _mm256_fmadd_ps(bv, _mm256_loadu_ps(c5 + 8), c51);
+        }
+        _mm256_storeu_ps(c0, c00), _mm256_storeu_ps(c0 + 8, c01);
+        _mm256_storeu_ps(c1, c10), _mm256_storeu_ps(c1 + 8, c11);
+        _mm256_storeu_ps(c2, c20), _mm256_storeu_ps(c2 + 8, c21);
+        _mm256_storeu_ps(c3, c30), _mm256_storeu_ps(c3 + 8, c31);
+        _mm256_storeu_ps(c4, c40), _mm256_storeu_ps(c4 + 8, c41);
+        _mm256_storeu_ps(c5, c50), _mm256_storeu_ps(c5 + 8, c51);
+    } else {
+        /* Partial tile: spill the registers, copy out the valid m×n part. */
+        _Alignas(32) float tile[MR * NR];
+        _mm256_store_ps(tile + 0 * NR, c00), _mm256_store_ps(tile + 0 * NR + 8, c01);
+        _mm256_store_ps(tile + 1 * NR, c10), _mm256_store_ps(tile + 1 * NR + 8, c11);
+        _mm256_store_ps(tile + 2 * NR, c20), _mm256_store_ps(tile + 2 * NR + 8, c21);
+        _mm256_store_ps(tile + 3 * NR, c30), _mm256_store_ps(tile + 3 * NR + 8, c31);
+        _mm256_store_ps(tile + 4 * NR, c40), _mm256_store_ps(tile + 4 * NR + 8, c41);
+        _mm256_store_ps(tile + 5 * NR, c50), _mm256_store_ps(tile + 5 * NR + 8, c51);
+        sdn_gemm_store_tile(m, n, tile, NR, c, ldc, beta, NULL);
+    }
+}

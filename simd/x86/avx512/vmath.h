@@ -1,0 +1,224 @@
+/* AVX-512 (F/BW/VL/DQ) vector vocabulary for the elementwise bodies in simd/vec/: 16 floats per
+ * zmm, opmask registers as masks and for tails, exp/expm1 as in the AVX2 vmath.h (≤ 2 ulp).
+ * Every function is static inline: each kernel file includes this once. */
+#ifndef SDN_AVX512_VMATH_H
+#define SDN_AVX512_VMATH_H
+
+#include <immintrin.h>
+#include <math.h>
+#include <stdint.h>
+
+#include "kernels.h"
+
+#define SDN_VLEN 16
+#define SDN_VFN(name) name##__avx512
+
+typedef __m512 vf;
+typedef __mmask16 vm;
+
+/* Lanes [0, rem) of a partial vector (rem < SDN_VLEN). */
+static inline vm vm_part(size_t rem)
+{
+    return (vm)((1u << rem) - 1);
+}
+static inline vf vf_load(const float *p)
+{
+    return _mm512_loadu_ps(p);
+}
+static inline void vf_store(float *p, vf v)
+{
+    _mm512_storeu_ps(p, v);
+}
+/* Masked loads touch only lanes [0, rem) (others are 0); masked stores write only those. */
+static inline vf vf_load_part(const float *p, size_t rem)
+{
+    return _mm512_maskz_loadu_ps(vm_part(rem), p);
+}
+static inline void vf_store_part(float *p, vf v, size_t rem)
+{
+    _mm512_mask_storeu_ps(p, vm_part(rem), v);
+}
+
+static inline vf vf_set1(float s)
+{
+    return _mm512_set1_ps(s);
+}
+static inline vf vf_zero(void)
+{
+    return _mm512_setzero_ps();
+}
+static inline vf vf_add(vf a, vf b)
+{
+    return _mm512_add_ps(a, b);
+}
+static inline vf vf_sub(vf a, vf b)
+{
+    return _mm512_sub_ps(a, b);
+}
+static inline vf vf_mul(vf a, vf b)
+{
+    return _mm512_mul_ps(a, b);
+}
+static inline vf vf_div(vf a, vf b)
+{
+    return _mm512_div_ps(a, b);
+}
+static inline vf vf_sqrt(vf a)
+{
+    return _mm512_sqrt_ps(a);
+}
+static inline vf vf_fma(vf a, vf b, vf c)
+{
+    return _mm512_fmadd_ps(a, b, c);
+} /* a·b + c */
+static inline vf vf_fnma(vf a, vf b, vf c)
+{
+    return _mm512_fnmadd_ps(a, b, c);
+} /* c − a·b */
+static inline vf vf_max(vf a, vf b)
+{
+    return _mm512_max_ps(a, b);
+}
+/* min(c, x) and max(c, x) that keep a NaN x (vmaxps returns its second operand on NaN). */
+static inline vf vf_min_nan(vf c, vf x)
+{
+    return _mm512_min_ps(c, x);
+}
+static inline vf vf_max_nan(vf c, vf x)
+{
+    return _mm512_max_ps(c, x);
+}
+static inline vf vf_abs(vf a)
+{
+    return _mm512_abs_ps(a);
+}
+static inline vf vf_copysign(vf mag, vf sgn)
+{
+    const vf s = _mm512_set1_ps(-0.0f);
+    return _mm512_or_ps(_mm512_andnot_ps(s, mag), _mm512_and_ps(s, sgn));
+}
+
+/* Ordered comparisons: false when either side is NaN. */
+static inline vm vm_gt(vf a, vf b)
+{
+    return _mm512_cmp_ps_mask(a, b, _CMP_GT_OQ);
+}
+static inline vm vm_ge(vf a, vf b)
+{
+    return _mm512_cmp_ps_mask(a, b, _CMP_GE_OQ);
+}
+static inline vm vm_lt(vf a, vf b)
+{
+    return _mm512_cmp_ps_mask(a, b, _CMP_LT_OQ);
+}
+/* x > 0 or NaN. */
+static inline vm vm_gt0_or_nan(vf x)
+{
+    return _mm512_cmp_ps_mask(x, _mm512_setzero_ps(), _CMP_NLE_UQ);
+}
+static inline vf vf_sel(vm m, vf t, vf f)
+{
+    return _mm512_mask_blend_ps(m, f, t);
+}
+static inline vf vf_and_mask(vm m, vf v)
+{
+    return _mm512_maskz_mov_ps(m, v);
+}
+/* keep[0..15] != 0, one mask bit per byte. */
+static inline vm vm_keep(const uint8_t *keep)
+{
+    __m128i k = _mm_loadu_si128((const __m128i *)keep);
+    return _mm_test_epi8_mask(k, k);
+}
+
+static inline float vf_hmax(vf v)
+{
+    return _mm512_reduce_max_ps(v);
+}
+
+/* Double-precision accumulators (sums of squares, softmax denominators). */
+typedef struct vdacc {
+    __m512d lo, hi;
+} vdacc;
+static inline vdacc vdacc_zero(void)
+{
+    return (vdacc){_mm512_setzero_pd(), _mm512_setzero_pd()};
+}
+static inline void vdacc_add(vdacc *a, vf x)
+{
+    a->lo = _mm512_add_pd(a->lo, _mm512_cvtps_pd(_mm512_castps512_ps256(x)));
+    a->hi = _mm512_add_pd(a->hi, _mm512_cvtps_pd(_mm512_extractf32x8_ps(x, 1)));
+}
+static inline void vdacc_add_sq(vdacc *a, vf x)
+{
+    __m512d l = _mm512_cvtps_pd(_mm512_castps512_ps256(x));
+    __m512d h = _mm512_cvtps_pd(_mm512_extractf32x8_ps(x, 1));
+    a->lo = _mm512_fmadd_pd(l, l, a->lo);
+    a->hi = _mm512_fmadd_pd(h, h, a->hi);
+}
+static inline double vdacc_sum(vdacc a)
+{
+    return _mm512_reduce_add_pd(_mm512_add_pd(a.lo, a.hi));
+}
+/* The per-lane sums rounded to float (lanes in order). */
+static inline vf vdacc_lanes(vdacc a)
+{
+    __m512 lo = _mm512_castps256_ps512(_mm512_cvtpd_ps(a.lo));
+    return _mm512_insertf32x8(lo, _mm512_cvtpd_ps(a.hi), 1);
+}
+
+/* expm1(r) for |r| ≤ ln2/2: Taylor to r⁸ (truncation < 0.25 ulp), r + r²·P(r) keeps small r exact.
+ */
+static inline vf vf_expm1_poly(vf r)
+{
+    vf p = _mm512_set1_ps(1.0f / 40320);
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 5040));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 720));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 120));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 24));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 6));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(0.5f));
+    return _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), r);
+}
+
+/* x = n·ln2 + r, |r| ≤ ln2/2 (ln2 split so n·ln2_hi is exact). */
+static inline vf vf_reduce_ln2(vf x, vf *n)
+{
+    *n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
+                              _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    vf r = _mm512_fnmadd_ps(*n, _mm512_set1_ps(0.693359375f), x);
+    return _mm512_fnmadd_ps(*n, _mm512_set1_ps(-2.12194440e-4f), r);
+}
+
+static inline vf vf_pow2i(__m512i n)
+{
+    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_add_epi32(n, _mm512_set1_epi32(127)), 23));
+}
+
+/* exp(x) over the whole float range: overflow gives inf, subnormal results are rounded once
+ * (2ⁿ applied as two halves), NaN propagates. */
+static inline vf vf_exp(vf x)
+{
+    x = vf_max_nan(_mm512_set1_ps(-104.0f), x);
+    x = vf_min_nan(_mm512_set1_ps(89.0f), x);
+    vf n;
+    vf p = vf_expm1_poly(vf_reduce_ln2(x, &n));
+    __m512i ni = _mm512_cvtps_epi32(n);
+    __m512i n1 = _mm512_srai_epi32(ni, 1);
+    vf s1 = vf_pow2i(n1), s2 = vf_pow2i(_mm512_sub_epi32(ni, n1));
+    return _mm512_mul_ps(_mm512_fmadd_ps(p, s1, s1), s2);
+}
+
+/* expm1(x) for x ≤ 0 (x > 0 is treated as 0): 2ⁿ·expm1(r) + (2ⁿ − 1), cancellation-free near 0
+ * where n = 0. Below −18 the result is −1. NaN propagates. */
+static inline vf vf_expm1_nonpos(vf x)
+{
+    x = vf_max_nan(_mm512_set1_ps(-18.0f), x);
+    x = vf_min_nan(_mm512_setzero_ps(), x);
+    vf n;
+    vf p = vf_expm1_poly(vf_reduce_ln2(x, &n));
+    vf s = vf_pow2i(_mm512_cvtps_epi32(n));
+    return _mm512_fmadd_ps(p, s, _mm512_sub_ps(s, _mm512_set1_ps(1.0f)));
+}
+
+#endif

@@ -1,0 +1,177 @@
+/* Dataset plumbing shared by every format: locating the data, the validation split, standardization
+ * statistics, float batches made on the fly and the per-epoch shuffle. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "simdnn_data.h"
+
+void sdn_dataset_free(sdn_dataset *d)
+{
+    if (!d)
+        return;
+    if (d->owns) {
+        free(d->pixels);
+        free(d->labels);
+    }
+    memset(d, 0, sizeof *d);
+}
+
+const char *sdn_data_locate(const char *flag)
+{
+    if (flag && flag[0])
+        return flag;
+    const char *env = getenv("SIMDNN_DATA");
+    if (env && env[0])
+        return env;
+    return "./data";
+}
+
+sdn_status sdn_dataset_split(sdn_dataset *train, double amount, sdn_dataset *val)
+{
+    memset(val, 0, sizeof *val);
+    if (!(amount >= 0))
+        return sdn_fail(SDN_ERR_INVALID_ARG, "validation split %g: must be >= 0", amount);
+    size_t n_val = amount < 1 ? (size_t)(amount * (double)train->n) : (size_t)amount;
+    if (n_val >= train->n)
+        return sdn_fail(SDN_ERR_INVALID_ARG,
+                        "validation split %g leaves no training data (%zu samples)", amount,
+                        train->n);
+    *val = *train;
+    val->owns = 0;
+    val->n = n_val;
+    size_t n_train = train->n - n_val;
+    val->pixels = train->pixels + n_train * train->features;
+    val->labels = train->labels + n_train;
+    train->n = n_train;
+    return SDN_OK;
+}
+
+void sdn_dataset_truncate(sdn_dataset *d, size_t n)
+{
+    if (n < d->n)
+        d->n = n;
+}
+
+/* pixel·scale + shift == (pixel/255 − mean)/std, without a division per element. */
+static sdn_status derive(sdn_preprocess *p)
+{
+    p->scale = malloc(p->features * sizeof *p->scale);
+    p->shift = malloc(p->features * sizeof *p->shift);
+    if (!p->scale || !p->shift) {
+        sdn_preprocess_free(p);
+        return sdn_fail(SDN_ERR_NOMEM, "out of memory for standardization statistics");
+    }
+    for (size_t j = 0; j < p->features; j++) {
+        p->scale[j] = 1.0f / (255.0f * p->std[j]);
+        p->shift[j] = -p->mean[j] / p->std[j];
+    }
+    return SDN_OK;
+}
+
+sdn_status sdn_preprocess_fit(sdn_preprocess *p, const sdn_dataset *train, int standardize)
+{
+    memset(p, 0, sizeof *p);
+    p->features = train->features;
+    p->standardize = standardize;
+    if (!standardize)
+        return SDN_OK;
+    size_t f = train->features;
+    double *sum = calloc(2 * f, sizeof *sum);
+    p->mean = malloc(f * sizeof *p->mean);
+    p->std = malloc(f * sizeof *p->std);
+    if (!sum || !p->mean || !p->std) {
+        free(sum);
+        sdn_preprocess_free(p);
+        return sdn_fail(SDN_ERR_NOMEM, "out of memory for standardization statistics");
+    }
+    double *sq = sum + f;
+    for (size_t i = 0; i < train->n; i++) {
+        const uint8_t *row = train->pixels + i * f;
+        for (size_t j = 0; j < f; j++) {
+            double v = row[j] / 255.0;
+            sum[j] += v;
+            sq[j] += v * v;
+        }
+    }
+    double n = train->n ? (double)train->n : 1;
+    for (size_t j = 0; j < f; j++) {
+        double m = sum[j] / n, var = sq[j] / n - m * m;
+        p->mean[j] = (float)m;
+        p->std[j] = (float)fmax(sqrt(fmax(var, 0)), 1e-3);
+    }
+    free(sum);
+    return derive(p);
+}
+
+sdn_status sdn_preprocess_set(sdn_preprocess *p, size_t features, const float *mean,
+                              const float *std)
+{
+    memset(p, 0, sizeof *p);
+    p->features = features;
+    if (!mean || !std)
+        return SDN_OK;
+    p->standardize = 1;
+    p->mean = malloc(features * sizeof *p->mean);
+    p->std = malloc(features * sizeof *p->std);
+    if (!p->mean || !p->std) {
+        sdn_preprocess_free(p);
+        return sdn_fail(SDN_ERR_NOMEM, "out of memory for standardization statistics");
+    }
+    memcpy(p->mean, mean, features * sizeof *mean);
+    memcpy(p->std, std, features * sizeof *std);
+    return derive(p);
+}
+
+void sdn_preprocess_free(sdn_preprocess *p)
+{
+    free(p->mean);
+    free(p->std);
+    free(p->scale);
+    free(p->shift);
+    memset(p, 0, sizeof *p);
+}
+
+void sdn_preprocess_batch(const sdn_preprocess *p, const sdn_dataset *d, const size_t *index,
+                          size_t start, size_t n, float *out)
+{
+    const size_t f = d->features;
+    for (size_t i = 0; i < n; i++) {
+        size_t k = index ? index[start + i] : start + i;
+        const uint8_t *row = d->pixels + k * f;
+        float *o = out + i * f;
+        if (p && p->standardize) {
+            for (size_t j = 0; j < f; j++)
+                o[j] = row[j] * p->scale[j] + p->shift[j];
+        } else {
+            for (size_t j = 0; j < f; j++)
+                o[j] = row[j] * (1.0f / 255.0f);
+        }
+    }
+}
+
+/* splitmix64: tiny, well mixed, and independent of the library's own generator on purpose (the
+ * order of the data must not change when the training core changes its RNG). */
+static uint64_t splitmix64(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+void sdn_shuffle_indices(size_t *index, size_t n, uint64_t seed, uint64_t epoch)
+{
+    uint64_t s = seed ^ (epoch * 0xD1B54A32D192ED03ull + 0x5851F42D4C957F2Dull);
+    splitmix64(&s);
+    for (size_t i = 0; i < n; i++)
+        index[i] = i;
+    for (size_t i = n; i > 1; i--) {
+        /* 128-bit multiply-shift: unbiased enough for any n below 2^32 and no division. */
+        size_t j = (size_t)(((unsigned __int128)splitmix64(&s) * i) >> 64);
+        size_t t = index[i - 1];
+        index[i - 1] = index[j];
+        index[j] = t;
+    }
+}

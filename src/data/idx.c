@@ -1,0 +1,215 @@
+/* IDX files (MNIST, Fashion-MNIST): big-endian magic and sizes, then bytes; gzip is undone with
+ * libarchive's raw format so no other compression library is needed. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#if SDN_HAVE_LIBARCHIVE
+#include <archive.h>
+#include <archive_entry.h>
+#endif
+
+#include "error.h"
+#include "simdnn_data.h"
+
+static uint32_t be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static sdn_status read_plain_all(const char *path, uint8_t **out, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return sdn_fail(SDN_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    size_t cap = 1 << 20, n = 0, got;
+    uint8_t *buf = malloc(cap);
+    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += got;
+        if (n == cap) {
+            uint8_t *b = realloc(buf, cap *= 2);
+            if (!b) {
+                free(buf);
+                buf = NULL;
+            } else {
+                buf = b;
+            }
+        }
+    }
+    int err = ferror(f);
+    fclose(f);
+    if (!buf)
+        return sdn_fail(SDN_ERR_NOMEM, "%s: out of memory", path);
+    if (err) {
+        free(buf);
+        return sdn_fail(SDN_ERR_IO, "%s: read error", path);
+    }
+    *out = buf;
+    *len = n;
+    return SDN_OK;
+}
+
+/* Whole file, gunzipped when it starts with the gzip magic. */
+static sdn_status read_maybe_gz(const char *path, uint8_t **out, size_t *len)
+{
+    sdn_status st = read_plain_all(path, out, len);
+    if (st || *len < 2 || (*out)[0] != 0x1f || (*out)[1] != 0x8b)
+        return st;
+#if SDN_HAVE_LIBARCHIVE
+    uint8_t *gz = *out;
+    size_t gz_len = *len;
+    *out = NULL;
+    struct archive *a = archive_read_new();
+    archive_read_support_filter_gzip(a);
+    archive_read_support_format_raw(a);
+    struct archive_entry *e;
+    if (archive_read_open_memory(a, gz, gz_len) != ARCHIVE_OK ||
+        archive_read_next_header(a, &e) != ARCHIVE_OK) {
+        st = sdn_fail(SDN_ERR_FORMAT, "%s: bad gzip: %s", path, archive_error_string(a));
+        goto done;
+    }
+    size_t cap = gz_len * 4 + 1024, n = 0;
+    uint8_t *buf = malloc(cap);
+    la_ssize_t got;
+    while (buf && (got = archive_read_data(a, buf + n, cap - n)) > 0) {
+        n += (size_t)got;
+        if (n == cap) {
+            uint8_t *b = realloc(buf, cap *= 2);
+            if (!b)
+                free(buf);
+            buf = b;
+        }
+    }
+    if (!buf) {
+        st = sdn_fail(SDN_ERR_NOMEM, "%s: out of memory", path);
+    } else if (got < 0) {
+        free(buf);
+        st = sdn_fail(SDN_ERR_FORMAT, "%s: corrupt gzip data: %s", path, archive_error_string(a));
+    } else {
+        *out = buf;
+        *len = n;
+    }
+done:
+    archive_read_free(a);
+    free(gz);
+    return st;
+#else
+    free(*out);
+    *out = NULL;
+    return sdn_fail(SDN_ERR_UNSUPPORTED,
+                    "%s: gzip needs libarchive, which this build lacks; gunzip the file first",
+                    path);
+#endif
+}
+
+sdn_status sdn_idx_load(const char *images_path, const char *labels_path, sdn_dataset *out)
+{
+    memset(out, 0, sizeof *out);
+    uint8_t *img = NULL, *lab = NULL;
+    size_t img_len = 0, lab_len = 0;
+    sdn_status st = read_maybe_gz(images_path, &img, &img_len);
+    if (!st)
+        st = read_maybe_gz(labels_path, &lab, &lab_len);
+    if (st)
+        goto done;
+    if (img_len < 16 || be32(img) != 0x803) {
+        st = sdn_fail(SDN_ERR_FORMAT,
+                      "%s: not an IDX image file (magic %08x, want 00000803 for n×rows×cols "
+                      "unsigned bytes)",
+                      images_path, img_len >= 4 ? be32(img) : 0u);
+        goto done;
+    }
+    if (lab_len < 8 || be32(lab) != 0x801) {
+        st = sdn_fail(SDN_ERR_FORMAT, "%s: not an IDX label file (magic %08x, want 00000801)",
+                      labels_path, lab_len >= 4 ? be32(lab) : 0u);
+        goto done;
+    }
+    size_t n = be32(img + 4), rows = be32(img + 8), cols = be32(img + 12), nl = be32(lab + 4);
+    size_t feat = rows * cols;
+    if (n == 0 || feat == 0) {
+        st = sdn_fail(SDN_ERR_FORMAT, "%s: empty: %zu images of %zu×%zu", images_path, n, rows,
+                      cols);
+        goto done;
+    }
+    if (img_len != 16 + n * feat) {
+        st = sdn_fail(SDN_ERR_FORMAT,
+                      "%s: wrong size: header says %zu images of %zu×%zu (%zu bytes), file has "
+                      "%zu; truncated at image %zu",
+                      images_path, n, rows, cols, 16 + n * feat, img_len,
+                      img_len < 16 + n * feat ? (img_len - 16) / feat : n);
+        goto done;
+    }
+    if (lab_len != 8 + nl) {
+        st = sdn_fail(SDN_ERR_FORMAT, "%s: wrong size: header says %zu labels, file has %zu bytes",
+                      labels_path, nl, lab_len - 8);
+        goto done;
+    }
+    if (nl != n) {
+        st = sdn_fail(SDN_ERR_FORMAT, "%s has %zu images but %s has %zu labels", images_path, n,
+                      labels_path, nl);
+        goto done;
+    }
+    out->labels = malloc(n * sizeof *out->labels);
+    out->pixels = malloc(n * feat);
+    out->owns = 1; /* so the error paths below free them */
+    if (!out->labels || !out->pixels) {
+        st = sdn_fail(SDN_ERR_NOMEM, "out of memory for %zu images", n);
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (lab[8 + i] > 9) {
+            st = sdn_fail(SDN_ERR_FORMAT, "%s: record %zu: label %u outside 0-9", labels_path, i,
+                          lab[8 + i]);
+            goto done;
+        }
+        out->labels[i] = lab[8 + i];
+    }
+    memcpy(out->pixels, img + 16, n * feat);
+    out->n = n;
+    out->features = feat;
+    out->classes = 10;
+    out->channels = 1;
+    out->height = (int)rows;
+    out->width = (int)cols;
+    out->owns = 1;
+    snprintf(out->name, sizeof out->name, "idx");
+done:
+    free(img);
+    free(lab);
+    if (st)
+        sdn_dataset_free(out);
+    return st;
+}
+
+/* "<dir>/<stem>" or "<dir>/<stem>.gz", whichever exists (the plain one first). */
+static void pick(char *buf, size_t size, const char *dir, const char *stem)
+{
+    struct stat st;
+    snprintf(buf, size, "%s/%s", dir, stem);
+    if (stat(buf, &st) == 0)
+        return;
+    snprintf(buf, size, "%s/%s.gz", dir, stem);
+    if (stat(buf, &st) != 0)
+        snprintf(buf, size, "%s/%s", dir, stem); /* report the plain name as missing */
+}
+
+sdn_status sdn_idx_load_dir(const char *dir, sdn_dataset *train, sdn_dataset *test)
+{
+    char img[4096], lab[4096];
+    sdn_status st = SDN_OK;
+    if (train) {
+        pick(img, sizeof img, dir, "train-images-idx3-ubyte");
+        pick(lab, sizeof lab, dir, "train-labels-idx1-ubyte");
+        st = sdn_idx_load(img, lab, train);
+    }
+    if (!st && test) {
+        pick(img, sizeof img, dir, "t10k-images-idx3-ubyte");
+        pick(lab, sizeof lab, dir, "t10k-labels-idx1-ubyte");
+        st = sdn_idx_load(img, lab, test);
+        if (st && train)
+            sdn_dataset_free(train);
+    }
+    return st;
+}

@@ -1,0 +1,187 @@
+/* The exercise's network from a small spec, and the spec as model-file metadata so a saved model
+ * can be rebuilt by evaluate, predict and resume (and read by a person or a Python script). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "simdnn_fit.h"
+
+sdn_net_spec sdn_net_spec_defaults(void)
+{
+    sdn_net_spec s = {0};
+    s.input_size = 3072;
+    s.classes = 10;
+    s.hidden_layers = 20;
+    s.units = 100;
+    s.activation = SDN_ACT_ELU;
+    s.init = SDN_INIT_HE_NORMAL;
+    return s;
+}
+
+sdn_status sdn_net_build(const sdn_net_spec *s, uint64_t seed, size_t max_batch,
+                         const sdn_optimizer_options *optimizer, sdn_model **out)
+{
+    *out = NULL;
+    if (!s->input_size || !s->classes || s->hidden_layers < 0 || (s->hidden_layers && !s->units))
+        return sdn_fail(SDN_ERR_INVALID_ARG, "network spec: empty input, output or layer");
+    sdn_model *m = sdn_model_new(seed);
+    if (!m)
+        return sdn_fail(SDN_ERR_NOMEM, "out of memory for the model");
+    sdn_status st = sdn_model_add_flatten(m);
+    /* Géron's 8c also normalizes the inputs with a first BN layer. */
+    if (!st && s->batch_norm)
+        st = sdn_model_add_batch_norm(m, 0.99f, 1e-3f);
+    for (int i = 0; !st && i < s->hidden_layers; i++) {
+        sdn_dense_options d = sdn_dense_defaults(s->units);
+        d.kernel_init.kind = s->init;
+        d.l1 = s->l1;
+        d.l2 = s->l2;
+        if (s->batch_norm) {
+            d.activation = SDN_ACT_LINEAR;
+            st = sdn_model_add_dense(m, &d);
+            if (!st)
+                st = sdn_model_add_batch_norm(m, 0.99f, 1e-3f);
+            if (!st)
+                st = sdn_model_add_activation(m, s->activation, s->activation_alpha);
+        } else {
+            d.activation = s->activation;
+            d.activation_alpha = s->activation_alpha;
+            st = sdn_model_add_dense(m, &d);
+        }
+    }
+    if (!st && s->alpha_dropout > 0)
+        st = sdn_model_add_alpha_dropout(m, s->alpha_dropout);
+    if (!st && s->dropout > 0)
+        st = sdn_model_add_dropout(m, s->dropout);
+    if (!st) {
+        sdn_dense_options d = sdn_dense_defaults(s->classes);
+        d.activation = SDN_ACT_SOFTMAX;
+        d.l1 = s->l1;
+        d.l2 = s->l2;
+        st = sdn_model_add_dense(m, &d);
+    }
+    if (!st)
+        st = sdn_model_compile(m, s->input_size, max_batch, optimizer);
+    if (st) {
+        sdn_model_free(m);
+        return st;
+    }
+    *out = m;
+    return SDN_OK;
+}
+
+/* Appends key=value to meta, the value printed into store. */
+typedef struct meta_w {
+    sdn_st_meta *meta;
+    size_t n;
+    char *store, *at;
+} meta_w;
+
+static void put(meta_w *w, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void put(meta_w *w, const char *key, const char *fmt, ...)
+{
+    size_t left = SDN_NET_META_STORE - (size_t)(w->at - w->store);
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(w->at, left, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= left || w->n >= SDN_NET_META_COUNT)
+        return;
+    w->meta[w->n].key = key;
+    w->meta[w->n].value = w->at;
+    w->n++;
+    w->at += n + 1;
+}
+
+size_t sdn_net_to_meta(const sdn_net_spec *s, const sdn_optimizer_options *o, uint64_t seed,
+                       sdn_st_meta *meta, char *store)
+{
+    meta_w w = {meta, 0, store, store};
+    put(&w, "format", "pt"); /* lets safetensors' loaders accept it as a state dict */
+    put(&w, "simdnn.version", "1");
+    put(&w, "simdnn.architecture",
+        "Flatten%s -> %d x [Dense(%zu, %s)%s -> %s] ->%s%s Dense(%zu, softmax)",
+        s->batch_norm ? " -> BatchNorm" : "", s->hidden_layers, s->units, sdn_init_name(s->init),
+        s->batch_norm ? " -> BatchNorm" : "", sdn_activation_name(s->activation),
+        s->alpha_dropout > 0 ? " AlphaDropout ->" : "", s->dropout > 0 ? " Dropout ->" : "",
+        s->classes);
+    put(&w, "simdnn.input_size", "%zu", s->input_size);
+    put(&w, "simdnn.classes", "%zu", s->classes);
+    put(&w, "simdnn.hidden_layers", "%d", s->hidden_layers);
+    put(&w, "simdnn.units", "%zu", s->units);
+    put(&w, "simdnn.activation", "%s", sdn_activation_name(s->activation));
+    put(&w, "simdnn.activation_alpha", "%.9g", s->activation_alpha);
+    put(&w, "simdnn.init", "%s", sdn_init_name(s->init));
+    put(&w, "simdnn.batch_norm", "%d", s->batch_norm);
+    put(&w, "simdnn.dropout", "%.9g", s->dropout);
+    put(&w, "simdnn.alpha_dropout", "%.9g", s->alpha_dropout);
+    put(&w, "simdnn.l1", "%.9g", s->l1);
+    put(&w, "simdnn.l2", "%.9g", s->l2);
+    put(&w, "simdnn.seed", "%llu", (unsigned long long)seed);
+    put(&w, "simdnn.optimizer", "%s", sdn_optimizer_name(o->kind));
+    put(&w, "simdnn.optimizer_options",
+        "lr=%.9g momentum=%.9g nesterov=%d beta1=%.9g beta2=%.9g rho=%.9g epsilon=%.9g "
+        "clip_norm=%.9g",
+        o->learning_rate, o->momentum, o->nesterov, o->beta1, o->beta2, o->rho, o->epsilon,
+        o->clip_norm);
+    return w.n;
+}
+
+static sdn_status need(const sdn_safetensors *st, const char *key, const char **v)
+{
+    *v = sdn_safetensors_meta(st, key);
+    if (!*v)
+        return sdn_fail(SDN_ERR_FORMAT,
+                        "%s: metadata '%s' missing (not a model file written by simdnn?)",
+                        sdn_safetensors_path(st), key);
+    return SDN_OK;
+}
+
+sdn_status sdn_net_from_file(const sdn_safetensors *st, sdn_net_spec *s, sdn_optimizer_options *o,
+                             uint64_t *seed)
+{
+    const char *v;
+    sdn_status e;
+    memset(s, 0, sizeof *s);
+#define GET(key, expr)                                                                             \
+    do {                                                                                           \
+        if ((e = need(st, key, &v)))                                                               \
+            return e;                                                                              \
+        expr;                                                                                      \
+    } while (0)
+    GET("simdnn.input_size", s->input_size = strtoull(v, NULL, 10));
+    GET("simdnn.classes", s->classes = strtoull(v, NULL, 10));
+    GET("simdnn.hidden_layers", s->hidden_layers = atoi(v));
+    GET("simdnn.units", s->units = strtoull(v, NULL, 10));
+    GET("simdnn.activation", s->activation = sdn_activation_from_name(v));
+    GET("simdnn.activation_alpha", s->activation_alpha = strtof(v, NULL));
+    GET("simdnn.init", s->init = sdn_init_from_name(v));
+    GET("simdnn.batch_norm", s->batch_norm = atoi(v));
+    GET("simdnn.dropout", s->dropout = strtof(v, NULL));
+    GET("simdnn.alpha_dropout", s->alpha_dropout = strtof(v, NULL));
+    GET("simdnn.l1", s->l1 = strtof(v, NULL));
+    GET("simdnn.l2", s->l2 = strtof(v, NULL));
+    if (seed)
+        GET("simdnn.seed", *seed = strtoull(v, NULL, 10));
+    if (s->activation == SDN_ACT_COUNT || s->init == SDN_INIT_COUNT)
+        return sdn_fail(SDN_ERR_FORMAT, "%s: unknown activation or initializer in the metadata",
+                        sdn_safetensors_path(st));
+    if (o) {
+        GET("simdnn.optimizer", o->kind = sdn_optimizer_from_name(v));
+        if (o->kind == SDN_OPT_COUNT)
+            return sdn_fail(SDN_ERR_FORMAT, "%s: unknown optimizer '%s'", sdn_safetensors_path(st),
+                            v);
+        *o = sdn_optimizer_defaults(o->kind);
+        GET("simdnn.optimizer_options",
+            sscanf(v,
+                   "lr=%g momentum=%g nesterov=%d beta1=%g beta2=%g rho=%g epsilon=%g "
+                   "clip_norm=%g",
+                   &o->learning_rate, &o->momentum, &o->nesterov, &o->beta1, &o->beta2, &o->rho,
+                   &o->epsilon, &o->clip_norm));
+    }
+#undef GET
+    return SDN_OK;
+}

@@ -1,0 +1,40 @@
+#!/bin/sh
+# Usage errors of the training subcommands: exit status 2 and a message naming the flag or value;
+# --help exits 0 on every subcommand. $1 is the simdnn executable.
+cli="$1"
+fails=0
+expect() { # status, pattern, args...
+    want=$1 pattern=$2
+    shift 2
+    out=$("$cli" "$@" 2>&1)
+    got=$?
+    if [ "$got" -ne "$want" ] || ! printf '%s' "$out" | grep -q -- "$pattern"; then
+        echo "FAIL: simdnn $* -> exit $got (want $want), output should match '$pattern':"
+        echo "$out" | head -5
+        fails=$((fails + 1))
+    fi
+}
+for cmd in train evaluate predict exercise; do
+    expect 0 "usage: simdnn $cmd" $cmd --help
+    expect 2 "unknown option '--bogus'" $cmd --bogus
+done
+expect 2 "bad value 'abc' for --lr" train --lr abc
+expect 2 "bad value '0' for --epochs" train --epochs 0
+expect 2 "bad value '1.5' for --batch-size" train --batch-size 1.5
+expect 2 "bad value 'swish' for --activation" train --activation swish
+expect 2 "bad value 'zeros' for --init" train --init zeros
+expect 2 "bad value 'lion' for --optimizer" train --optimizer lion
+expect 2 "bad value 'loss' for --monitor" train --monitor loss
+expect 2 "bad value '1.5' for --dropout" train --dropout 1.5
+expect 2 "bad value 'nope' for --preset" train --preset nope
+expect 2 "bad value 'svhn' for --dataset" train --dataset svhn
+expect 2 "option --units needs a value" train --units
+expect 2 "unexpected argument 'extra'" train extra
+expect 2 "--model is required" evaluate
+expect 2 "bad value '-3' for --mc-samples" predict --model m --mc-samples -3
+expect 2 "bad value '8b,8z' for --runs" exercise --runs 8b,8z
+expect 2 "unknown option '--lr'" exercise --lr 0.1
+expect 1 "no such file or folder" train --data /nonexistent/cifar --epochs 1 --out /tmp/simdnn-cli-usage-unused
+rmdir /tmp/simdnn-cli-usage-unused 2>/dev/null
+[ "$fails" -eq 0 ] && echo "all usage checks passed"
+exit "$fails"

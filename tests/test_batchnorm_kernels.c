@@ -1,0 +1,165 @@
+/* Batch-normalization kernels on every ISA this CPU runs, against double precision: column
+ * reductions (which add into their outputs), normalize-scale-shift (xhat NULL, in place) and the
+ * backward dx (in place), over column counts around every vector width and unaligned buffers. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testutil.h"
+
+#define EPS (1.0 / 16777216.0)
+
+static const size_t col_list[] = {1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 64, 100};
+static const size_t row_list[] = {1, 3, 17, 64};
+#define FOR_SHAPES                                                                                 \
+    for (size_t ci = 0; ci < sizeof col_list / sizeof col_list[0]; ci++)                           \
+        for (size_t ri = 0; ri < sizeof row_list / sizeof row_list[0]; ri++)
+
+/* |got − want| ≤ 4 ulp of want + rows·2^-23·(Σ|terms|): float summation of `rows` terms. */
+static void check_sum(const char *what, sdn_isa isa, size_t rows, size_t cols, const float *got,
+                      const double *want, const double *abs_terms)
+{
+    for (size_t j = 0; j < cols; j++) {
+        double tol = 8 * EPS * fabs(want[j]) + (double)rows * 2 * EPS * abs_terms[j];
+        if (!(fabs(got[j] - want[j]) <= tol))
+            fail_msg("%s [%s] %zux%zu: column %zu is %.9g, expected %.12g", what, sdn_isa_name(isa),
+                     rows, cols, j, got[j], want[j]);
+    }
+}
+
+static void test_bn_reductions(void **state)
+{
+    const sdn_kernels *k = sdn_test_kernels(state);
+    FOR_SHAPES
+    {
+        size_t rows = row_list[ri], cols = col_list[ci], n = rows * cols, off = (ci + ri) % 4;
+        float *x = sdn_test_alloc(n, off), *dy = sdn_test_alloc(n, (off + 1) % 4);
+        float *mean = sdn_test_alloc(cols, (off + 2) % 4), *s1 = sdn_test_alloc(cols + 8, 3);
+        float *s2 = sdn_test_alloc(cols + 8, 1);
+        double *w1 = malloc(cols * sizeof *w1), *w2 = malloc(cols * sizeof *w2);
+        double *a1 = malloc(cols * sizeof *a1), *a2 = malloc(cols * sizeof *a2);
+        sdn_test_fill(x, n, rows * 100 + cols, -3, 5);
+        sdn_test_fill(dy, n, rows * 200 + cols, -1, 1);
+        sdn_test_fill(mean, cols, cols, 0, 2);
+
+        /* colsum adds into a non-zero start; the float past the end is untouched. */
+        for (size_t j = 0; j < cols + 8; j++)
+            s1[j] = j < cols ? 0.5f * (float)j : 777.0f;
+        for (size_t j = 0; j < cols; j++) {
+            w1[j] = s1[j], a1[j] = fabs(s1[j]);
+            for (size_t r = 0; r < rows; r++)
+                w1[j] += x[r * cols + j], a1[j] += fabs(x[r * cols + j]);
+        }
+        k->colsum(rows, cols, x, s1);
+        check_sum("colsum", k->isa, rows, cols, s1, w1, a1);
+        assert_true(s1[cols] == 777.0f);
+
+        for (size_t j = 0; j < cols + 8; j++)
+            s1[j] = j < cols ? 1.0f : 777.0f;
+        for (size_t j = 0; j < cols; j++) {
+            w1[j] = 1, a1[j] = 1;
+            for (size_t r = 0; r < rows; r++) {
+                double d = (double)x[r * cols + j] - mean[j];
+                w1[j] += d * d, a1[j] += d * d;
+            }
+        }
+        k->colsumsq_dev(rows, cols, x, mean, s1);
+        check_sum("colsumsq_dev", k->isa, rows, cols, s1, w1, a1);
+        assert_true(s1[cols] == 777.0f);
+
+        /* bn_backward_reduce with x standing in for xhat. */
+        for (size_t j = 0; j < cols + 8; j++)
+            s1[j] = j < cols ? -1.0f : 777.0f, s2[j] = j < cols ? 2.0f : 777.0f;
+        for (size_t j = 0; j < cols; j++) {
+            w1[j] = -1, a1[j] = 1, w2[j] = 2, a2[j] = 2;
+            for (size_t r = 0; r < rows; r++) {
+                double g = dy[r * cols + j], h = x[r * cols + j];
+                w1[j] += g, a1[j] += fabs(g), w2[j] += g * h, a2[j] += fabs(g * h);
+            }
+        }
+        k->bn_backward_reduce(rows, cols, dy, x, s1, s2);
+        check_sum("bn sum_dy", k->isa, rows, cols, s1, w1, a1);
+        check_sum("bn sum_dy_xhat", k->isa, rows, cols, s2, w2, a2);
+        assert_true(s1[cols] == 777.0f && s2[cols] == 777.0f);
+
+        sdn_test_free(x), sdn_test_free(dy), sdn_test_free(mean), sdn_test_free(s1);
+        sdn_test_free(s2), free(w1), free(w2), free(a1), free(a2);
+    }
+}
+
+static void test_bn_forward_backward(void **state)
+{
+    const sdn_kernels *k = sdn_test_kernels(state);
+    FOR_SHAPES
+    {
+        size_t rows = row_list[ri], cols = col_list[ci], n = rows * cols, off = (ci + ri) % 4;
+        float *x = sdn_test_alloc(n, off), *xh = sdn_test_alloc(n, (off + 1) % 4);
+        float *y = sdn_test_alloc(n + 8, (off + 2) % 4), *xi = sdn_test_alloc(n, off);
+        float *p =
+            sdn_test_alloc(6 * cols, 1); /* mean, inv_std, gamma, beta, mean_dy, mean_dy_xhat */
+        float *mean = p, *inv = p + cols, *gamma = p + 2 * cols, *beta = p + 3 * cols;
+        float *mdy = p + 4 * cols, *mdx = p + 5 * cols;
+        double *wh = malloc(n * sizeof *wh), *wy = malloc(n * sizeof *wy);
+        sdn_test_fill(x, n, rows * 7 + cols, -4, 4);
+        sdn_test_fill(mean, cols, 1, -1, 1);
+        sdn_test_fill(inv, cols, 2, 0.2f, 3);
+        sdn_test_fill(gamma, cols, 3, 0.5f, 1.5f);
+        sdn_test_fill(beta, cols, 4, -1, 1);
+        sdn_test_fill(mdy, cols, 5, -0.1f, 0.1f);
+        sdn_test_fill(mdx, cols, 6, -0.1f, 0.1f);
+        for (size_t i = n; i < n + 8; i++)
+            y[i] = 777.0f;
+        for (size_t r = 0; r < rows; r++)
+            for (size_t j = 0; j < cols; j++) {
+                size_t i = r * cols + j;
+                wh[i] = ((double)x[i] - mean[j]) * inv[j];
+                wy[i] = gamma[j] * wh[i] + beta[j];
+            }
+        k->bn_forward(rows, cols, x, mean, inv, gamma, beta, xh, y);
+        /* xhat: a subtraction and a product; y adds β: tolerance on the terms' magnitudes. */
+        for (size_t i = 0; i < n; i++) {
+            size_t j = i % cols;
+            double th = 4 * EPS * (fabs((double)x[i]) + fabs(mean[j])) * inv[j];
+            double ty = gamma[j] * th + 4 * EPS * (fabs(gamma[j] * wh[i]) + fabs(beta[j]));
+            if (fabs(xh[i] - wh[i]) > th || fabs(y[i] - wy[i]) > ty)
+                fail_msg("bn_forward [%s] %zux%zu at %zu: %g %g vs %g %g", sdn_isa_name(k->isa),
+                         rows, cols, i, xh[i], y[i], wh[i], wy[i]);
+        }
+        assert_true(y[n] == 777.0f);
+        memcpy(xi, x, n * sizeof *x);
+        k->bn_forward(rows, cols, xi, mean, inv, gamma, beta, NULL, xi); /* in place, no xhat */
+        assert_memory_equal(xi, y, n * sizeof *y);
+
+        /* dx from dy (x reused) and xhat, in place on a copy. */
+        for (size_t r = 0; r < rows; r++)
+            for (size_t j = 0; j < cols; j++) {
+                size_t i = r * cols + j;
+                wy[i] =
+                    (double)gamma[j] * inv[j] * ((double)x[i] - mdy[j] - (double)xh[i] * mdx[j]);
+            }
+        k->bn_backward_dx(rows, cols, x, xh, gamma, inv, mdy, mdx, y);
+        for (size_t i = 0; i < n; i++) {
+            size_t j = i % cols;
+            double t = 6 * EPS * gamma[j] * inv[j] *
+                       (fabs((double)x[i]) + fabs(mdy[j]) + fabs((double)xh[i] * mdx[j]));
+            if (fabs(y[i] - wy[i]) > t + 1e-30)
+                fail_msg("bn_backward_dx [%s] %zux%zu at %zu: %.9g vs %.12g", sdn_isa_name(k->isa),
+                         rows, cols, i, y[i], wy[i]);
+        }
+        memcpy(xi, x, n * sizeof *x);
+        k->bn_backward_dx(rows, cols, xi, xh, gamma, inv, mdy, mdx, xi);
+        assert_memory_equal(xi, y, n * sizeof *y);
+
+        sdn_test_free(x), sdn_test_free(xh), sdn_test_free(y), sdn_test_free(xi);
+        sdn_test_free(p), free(wh), free(wy);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        SDN_TEST_EACH_ISA(test_bn_reductions),
+        SDN_TEST_EACH_ISA(test_bn_forward_backward),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

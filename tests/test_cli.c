@@ -1,0 +1,228 @@
+/* The simdnn executable end to end on a generated CIFAR-format folder: train writes every file,
+ * evaluate agrees with the summary after reload, resume continues, predict runs MC Dropout, and a
+ * tiny exercise writes its report. SIMDNN_CLI names the executable (set by tests/CMakeLists.txt).
+ */
+#define _GNU_SOURCE /* nftw */
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "testutil.h"
+
+static char tmp_root[512], data_dir[700];
+static const char *cli;
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    return remove(path);
+}
+
+static int setup(void **state)
+{
+    cli = getenv("SIMDNN_CLI");
+    if (!cli || !cli[0])
+        return 0;
+    const char *base = getenv("SIMDNN_TEST_DATA");
+    snprintf(tmp_root, sizeof tmp_root, "%s/cli_XXXXXX", base && base[0] ? base : "/tmp");
+    if (!mkdtemp(tmp_root))
+        return -1;
+    /* 5 training batches of 120 records and a test batch of 100: 600 + 100 CIFAR records whose
+     * label is visible in the pixels (class k brightens channel k % 3), so a net learns it fast. */
+    snprintf(data_dir, sizeof data_dir, "%s/cifar-10-batches-bin", tmp_root);
+    mkdir(data_dir, 0755);
+    static const char *names[] = {"data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin",
+                                  "data_batch_4.bin", "data_batch_5.bin", "test_batch.bin"};
+    uint64_t s = 12345;
+    for (int b = 0; b < 6; b++) {
+        char path[800];
+        snprintf(path, sizeof path, "%s/%s", data_dir, names[b]);
+        FILE *f = fopen(path, "wb");
+        if (!f)
+            return -1;
+        int n = b == 5 ? 100 : 120;
+        for (int r = 0; r < n; r++) {
+            uint8_t rec[3073];
+            s ^= s << 13;
+            s ^= s >> 7;
+            s ^= s << 17;
+            int label = (int)(s % 10);
+            rec[0] = (uint8_t)label;
+            for (int j = 0; j < 3072; j++) {
+                s ^= s << 13;
+                s ^= s >> 7;
+                s ^= s << 17;
+                int v = (int)(s >> 58); /* noise 0..63 */
+                if (j / 1024 == label % 3 && (j % 1024) / 103 == label)
+                    v += 150;
+                rec[1 + j] = (uint8_t)v;
+            }
+            fwrite(rec, 1, sizeof rec, f);
+        }
+        fclose(f);
+    }
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    if (tmp_root[0])
+        nftw(tmp_root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    return 0;
+}
+
+/* Runs the CLI with args; returns its exit status; output goes to <tmp>/out.txt. */
+static int run(const char *args)
+{
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "'%s' %s > '%s/out.txt' 2>&1", cli, args, tmp_root);
+    int st = system(cmd);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    static char buf[1 << 16];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = 0;
+    fclose(f);
+    return buf;
+}
+
+static char *output(void)
+{
+    char p[700];
+    snprintf(p, sizeof p, "%s/out.txt", tmp_root);
+    return slurp(p);
+}
+
+static double json_value(const char *json, const char *key)
+{
+    char k[128];
+    snprintf(k, sizeof k, "\"%s\":", key);
+    const char *p = strstr(json, k);
+    assert_non_null(p);
+    return strtod(p + strlen(k), NULL);
+}
+
+static void skip_without_cli(void)
+{
+    if (!cli || !cli[0]) {
+        print_message("[  SKIP    ] SIMDNN_CLI not set\n");
+        skip();
+    }
+}
+
+static void train_evaluate_resume_predict(void **state)
+{
+    skip_without_cli();
+    char args[2048], path[800];
+    snprintf(args, sizeof args,
+             "train --data '%s' --layers 2 --units 32 --dropout 0.2 --lr 2e-3 --epochs 3 "
+             "--batch-size 32 --progress lines --out '%s/run' --threads 1",
+             data_dir, tmp_root);
+    int rc = run(args);
+    if (rc)
+        fail_msg("train exited %d:\n%s", rc, output());
+    assert_non_null(strstr(output(), "epoch 3/3"));
+    const char *files[] = {"history.csv", "history.json", "model.safetensors",
+                           "checkpoint.safetensors", "summary.json"};
+    for (int i = 0; i < 5; i++) {
+        struct stat sb;
+        snprintf(path, sizeof path, "%s/run/%s", tmp_root, files[i]);
+        if (stat(path, &sb) != 0)
+            fail_msg("missing %s", path);
+    }
+    snprintf(path, sizeof path, "%s/run/summary.json", tmp_root);
+    char summary[8192];
+    snprintf(summary, sizeof summary, "%.8000s", slurp(path));
+    const char *keys[] = {
+        "best_val_accuracy", "best_val_loss",      "best_epoch",  "epochs_run", "test_accuracy",
+        "seconds_per_epoch", "samples_per_second", "peak_rss_mb", "isa",        "threads"};
+    for (int i = 0; i < 10; i++) {
+        char k[64];
+        snprintf(k, sizeof k, "\"%s\":", keys[i]);
+        if (!strstr(summary, k))
+            fail_msg("summary.json lacks %s:\n%s", keys[i], summary);
+    }
+    assert_int_equal((int)json_value(summary, "epochs_run"), 3);
+    double test_acc = json_value(summary, "test_accuracy");
+    assert_true(test_acc > 0.3); /* chance: 0.1 */
+
+    /* Reload: evaluate gives the summary's test accuracy. */
+    snprintf(args, sizeof args, "evaluate --model '%s/run' --data '%s' --json --threads 1",
+             tmp_root, data_dir);
+    rc = run(args);
+    if (rc)
+        fail_msg("evaluate exited %d:\n%s", rc, output());
+    assert_float_equal(json_value(output(), "accuracy"), test_acc, 1e-6);
+
+    /* Resume to 5 epochs: two more rows. */
+    snprintf(args, sizeof args, "train --resume '%s/run' --epochs 5 --progress lines", tmp_root);
+    rc = run(args);
+    if (rc)
+        fail_msg("resume exited %d:\n%s", rc, output());
+    assert_non_null(strstr(output(), "after epoch 3"));
+    assert_non_null(strstr(output(), "epoch 5/5"));
+    assert_null(strstr(output(), "epoch 1/5"));
+    snprintf(path, sizeof path, "%s/run/history.csv", tmp_root);
+    const char *csv = slurp(path);
+    int lines = 0;
+    for (const char *p = csv; *p; p++)
+        lines += *p == '\n';
+    assert_int_equal(lines, 6);
+
+    /* MC Dropout prediction with a CSV. */
+    snprintf(args, sizeof args,
+             "predict --model '%s/run/model.safetensors' --data '%s' --mc-samples 4 --output "
+             "'%s/pred.csv'",
+             tmp_root, data_dir, tmp_root);
+    rc = run(args);
+    if (rc)
+        fail_msg("predict exited %d:\n%s", rc, output());
+    assert_non_null(strstr(output(), "MC Dropout (4 samples): accuracy"));
+    snprintf(path, sizeof path, "%s/pred.csv", tmp_root);
+    assert_non_null(strstr(slurp(path), "index,label,prediction,p0"));
+
+    /* A model file for another architecture is refused clearly (exit 1). */
+    snprintf(args, sizeof args, "train --resume '%s/run' --units 16 --epochs 6", tmp_root);
+    assert_int_equal(run(args), 1);
+    assert_non_null(strstr(output(), "shape"));
+}
+
+static void exercise_quick(void **state)
+{
+    skip_without_cli();
+    char args[2048], path[800];
+    snprintf(args, sizeof args,
+             "exercise --quick --data '%s' --out '%s/report' --epochs 1 --runs 8b,8d,8e "
+             "--mc-samples 2 --progress quiet",
+             data_dir, tmp_root);
+    int rc = run(args);
+    if (rc)
+        fail_msg("exercise exited %d:\n%s", rc, output());
+    snprintf(path, sizeof path, "%s/report/report.md", tmp_root);
+    const char *md = slurp(path);
+    assert_non_null(md);
+    assert_non_null(strstr(md, "| 8b |"));
+    assert_non_null(strstr(md, "| 8e + MC |"));
+    assert_non_null(strstr(md, "Self-normalization"));
+    snprintf(path, sizeof path, "%s/report/accuracy.svg", tmp_root);
+    assert_non_null(strstr(slurp(path), "<svg"));
+    snprintf(path, sizeof path, "%s/report/loss.svg", tmp_root);
+    assert_non_null(strstr(slurp(path), "polyline"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(train_evaluate_resume_predict),
+        cmocka_unit_test(exercise_quick),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,491 @@
+/* Datasets: CIFAR-10 folders and tarballs and IDX files generated here (never committed), every
+ * bad-data case with the file and record named, the validation split, statistics and the shuffle.
+ */
+#define _GNU_SOURCE /* nftw */
+#include <ftw.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#if __has_include(<archive.h>)
+#include <archive.h>
+#include <archive_entry.h>
+#define HAVE_ARCHIVE_H 1
+#else
+#define HAVE_ARCHIVE_H 0
+#endif
+
+#include "simdnn_data.h"
+#include "testutil.h"
+
+static char tmp_root[512];
+
+static const char *tmpdir(void)
+{
+    if (!tmp_root[0]) {
+        const char *base = getenv("SIMDNN_TEST_DATA");
+        snprintf(tmp_root, sizeof tmp_root, "%s/data_XXXXXX", base && base[0] ? base : "/tmp");
+        assert_non_null(mkdtemp(tmp_root));
+    }
+    return tmp_root;
+}
+
+/* Record r of batch b: label (b·7 + r) % 10, pixels a function of (b, r, j). */
+static uint8_t pixel_of(int b, int r, int j)
+{
+    return (uint8_t)(b * 31 + r * 7 + j * 3);
+}
+
+static size_t make_batch(uint8_t **out, int b, int records)
+{
+    size_t len = (size_t)records * 3073;
+    uint8_t *buf = malloc(len);
+    for (int r = 0; r < records; r++) {
+        buf[r * 3073] = (uint8_t)((b * 7 + r) % 10);
+        for (int j = 0; j < 3072; j++)
+            buf[r * 3073 + 1 + j] = pixel_of(b, r, j);
+    }
+    *out = buf;
+    return len;
+}
+
+static const char *batch_name(int b)
+{
+    static const char *n[] = {"data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin",
+                              "data_batch_4.bin", "data_batch_5.bin", "test_batch.bin"};
+    return n[b];
+}
+
+static void write_file(const char *path, const void *p, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(p, 1, n, f), n);
+    fclose(f);
+}
+
+/* A CIFAR-format folder of 6 batches with `records` each (test batch: 5). */
+static void make_cifar_dir(const char *dir, int records)
+{
+    mkdir(dir, 0755);
+    for (int b = 0; b < 6; b++) {
+        uint8_t *buf;
+        size_t len = make_batch(&buf, b, b == 5 ? 5 : records);
+        char path[1024];
+        snprintf(path, sizeof path, "%s/%s", dir, batch_name(b));
+        write_file(path, buf, len);
+        free(buf);
+    }
+}
+
+static void expect_error(sdn_status got, sdn_status want, const char *a, const char *b)
+{
+    if (got != want || (a && !strstr(sdn_last_error(), a)) || (b && !strstr(sdn_last_error(), b)))
+        fail_msg("status %d (want %d), message '%s' should name '%s' and '%s'", got, want,
+                 sdn_last_error(), a ? a : "", b ? b : "");
+}
+
+static void check_cifar(const sdn_dataset *train, const sdn_dataset *test, int records)
+{
+    assert_int_equal(train->n, 5 * (size_t)records);
+    assert_int_equal(train->features, 3072);
+    assert_int_equal(test->n, 5);
+    for (int b = 0; b < 5; b++)
+        for (int r = 0; r < records; r++) {
+            size_t i = (size_t)b * records + r;
+            assert_int_equal(train->labels[i], (b * 7 + r) % 10);
+            assert_int_equal(train->pixels[i * 3072 + 100], pixel_of(b, r, 100));
+        }
+    assert_int_equal(test->labels[4], (5 * 7 + 4) % 10);
+    assert_int_equal(test->pixels[4 * 3072 + 3071], pixel_of(5, 4, 3071));
+}
+
+static void cifar_folder(void **state)
+{
+    char dir[1100], parent[1024];
+    snprintf(parent, sizeof parent, "%s/parent", tmpdir());
+    mkdir(parent, 0755);
+    snprintf(dir, sizeof dir, "%s/cifar-10-batches-bin", parent);
+    make_cifar_dir(dir, 7);
+    sdn_dataset train, test;
+    /* The folder itself and a folder holding it. */
+    assert_int_equal(sdn_cifar10_load(dir, &train, &test), SDN_OK);
+    check_cifar(&train, &test, 7);
+    sdn_dataset_free(&train);
+    sdn_dataset_free(&test);
+    assert_int_equal(sdn_cifar10_load(parent, &train, NULL), SDN_OK);
+    assert_int_equal(train.n, 35);
+    sdn_dataset_free(&train);
+}
+
+static void cifar_bad_folder(void **state)
+{
+    char dir[1024], path[1100];
+    sdn_dataset train, test;
+    snprintf(dir, sizeof dir, "%s/bad", tmpdir());
+
+    /* Missing file. */
+    make_cifar_dir(dir, 4);
+    snprintf(path, sizeof path, "%s/data_batch_3.bin", dir);
+    unlink(path);
+    expect_error(sdn_cifar10_load(dir, &train, &test), SDN_ERR_IO, "data_batch_3.bin", NULL);
+    assert_null(train.pixels);
+
+    /* Truncated record: batch 2 gets 100 stray bytes, i.e. record 4 is cut short. */
+    make_cifar_dir(dir, 4);
+    uint8_t *buf;
+    size_t len = make_batch(&buf, 1, 5);
+    snprintf(path, sizeof path, "%s/data_batch_2.bin", dir);
+    write_file(path, buf, len - 3073 + 100);
+    free(buf);
+    expect_error(sdn_cifar10_load(dir, &train, &test), SDN_ERR_FORMAT, "data_batch_2.bin",
+                 "record 4");
+
+    /* Label outside 0-9 in record 3 of the test batch. */
+    make_cifar_dir(dir, 4);
+    len = make_batch(&buf, 5, 5);
+    buf[3 * 3073] = 10;
+    snprintf(path, sizeof path, "%s/test_batch.bin", dir);
+    write_file(path, buf, len);
+    free(buf);
+    expect_error(sdn_cifar10_load(dir, &train, &test), SDN_ERR_FORMAT, "test_batch.bin",
+                 "record 3");
+    assert_non_null(strstr(sdn_last_error(), "label 10"));
+    /* The training part alone does not read the broken test batch. */
+    assert_int_equal(sdn_cifar10_load(dir, &train, NULL), SDN_OK);
+    sdn_dataset_free(&train);
+
+    /* Empty file. */
+    make_cifar_dir(dir, 4);
+    snprintf(path, sizeof path, "%s/data_batch_5.bin", dir);
+    write_file(path, "", 0);
+    expect_error(sdn_cifar10_load(dir, &train, &test), SDN_ERR_FORMAT, "data_batch_5.bin", "empty");
+
+    /* Nothing there at all. */
+    snprintf(path, sizeof path, "%s/nothing-here", tmpdir());
+    expect_error(sdn_cifar10_load(path, &train, &test), SDN_ERR_IO, "nothing-here", NULL);
+    mkdir(path, 0755);
+    expect_error(sdn_cifar10_load(path, &train, &test), SDN_ERR_IO, "cifar-10-binary.tar.gz", NULL);
+}
+
+#if HAVE_ARCHIVE_H
+/* A tar.gz with the given batches (mask of batch indices) under cifar-10-batches-bin/. */
+static void make_tarball(const char *path, unsigned mask, int records, int bad_label_batch)
+{
+    struct archive *a = archive_write_new();
+    archive_write_add_filter_gzip(a);
+    archive_write_set_format_pax_restricted(a);
+    assert_int_equal(archive_write_open_filename(a, path), ARCHIVE_OK);
+    /* Unrelated members first, as in the official file. */
+    const char *readme = "readme";
+    struct archive_entry *e = archive_entry_new();
+    archive_entry_set_pathname(e, "cifar-10-batches-bin/readme.html");
+    archive_entry_set_size(e, 6);
+    archive_entry_set_filetype(e, AE_IFREG);
+    archive_entry_set_perm(e, 0644);
+    if (mask) {
+        archive_write_header(a, e);
+        archive_write_data(a, readme, 6);
+    }
+    archive_entry_free(e);
+    /* Batches in reverse order: the loader must put them back in order. */
+    for (int b = 5; b >= 0; b--) {
+        if (!(mask >> b & 1))
+            continue;
+        uint8_t *buf;
+        size_t len = make_batch(&buf, b, b == 5 ? 5 : records);
+        if (b == bad_label_batch)
+            buf[2 * 3073] = 200;
+        char name[128];
+        snprintf(name, sizeof name, "cifar-10-batches-bin/%s", batch_name(b));
+        e = archive_entry_new();
+        archive_entry_set_pathname(e, name);
+        archive_entry_set_size(e, (la_int64_t)len);
+        archive_entry_set_filetype(e, AE_IFREG);
+        archive_entry_set_perm(e, 0644);
+        archive_write_header(a, e);
+        archive_write_data(a, buf, len);
+        archive_entry_free(e);
+        free(buf);
+    }
+    archive_write_close(a);
+    archive_write_free(a);
+}
+
+static void cifar_tarball(void **state)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/cifar-10-binary.tar.gz", tmpdir());
+    make_tarball(path, 0x3f, 6, -1);
+    sdn_dataset train, test;
+    sdn_status st = sdn_cifar10_load(path, &train, &test);
+    if (st == SDN_ERR_UNSUPPORTED) {
+        assert_non_null(strstr(sdn_last_error(), "cifar-10-batches-bin"));
+        skip();
+    }
+    assert_int_equal(st, SDN_OK);
+    check_cifar(&train, &test, 6);
+    sdn_dataset_free(&train);
+    sdn_dataset_free(&test);
+    /* The folder holding the tarball works too. */
+    assert_int_equal(sdn_cifar10_load(tmpdir(), NULL, &test), SDN_OK);
+    assert_int_equal(test.n, 5);
+    sdn_dataset_free(&test);
+
+    /* Missing member, bad label inside the archive, empty archive, garbage. */
+    make_tarball(path, 0x3f & ~(1u << 3), 6, -1);
+    expect_error(sdn_cifar10_load(path, &train, &test), SDN_ERR_FORMAT, "data_batch_4.bin",
+                 "missing");
+    make_tarball(path, 0x3f, 6, 1);
+    expect_error(sdn_cifar10_load(path, &train, &test), SDN_ERR_FORMAT,
+                 "cifar-10-batches-bin/data_batch_2.bin", "record 2");
+    make_tarball(path, 0, 6, -1);
+    expect_error(sdn_cifar10_load(path, &train, &test), SDN_ERR_FORMAT, "empty archive", NULL);
+    write_file(path, "this is not an archive at all, just text\n", 41);
+    sdn_status g = sdn_cifar10_load(path, &train, &test);
+    assert_true(g == SDN_ERR_IO || g == SDN_ERR_FORMAT);
+    assert_non_null(strstr(sdn_last_error(), path));
+}
+#endif
+
+/* ------------------------------------------------------------------ IDX */
+
+static void put_be32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+
+static void make_idx(const char *img_path, const char *lab_path, uint32_t n, uint32_t img_magic,
+                     int cut_bytes, int bad_label_at)
+{
+    size_t ilen = 16 + (size_t)n * 28 * 28, llen = 8 + n;
+    uint8_t *img = malloc(ilen), *lab = malloc(llen);
+    put_be32(img, img_magic);
+    put_be32(img + 4, n);
+    put_be32(img + 8, 28);
+    put_be32(img + 12, 28);
+    for (size_t i = 16; i < ilen; i++)
+        img[i] = (uint8_t)(i * 13);
+    put_be32(lab, 0x801);
+    put_be32(lab + 4, n);
+    for (uint32_t i = 0; i < n; i++)
+        lab[8 + i] = (uint8_t)(i % 10);
+    if (bad_label_at >= 0)
+        lab[8 + bad_label_at] = 11;
+    write_file(img_path, img, ilen - (size_t)cut_bytes);
+    write_file(lab_path, lab, llen);
+    free(img);
+    free(lab);
+}
+
+static void idx_files(void **state)
+{
+    char img[1024], lab[1024];
+    snprintf(img, sizeof img, "%s/train-images-idx3-ubyte", tmpdir());
+    snprintf(lab, sizeof lab, "%s/train-labels-idx1-ubyte", tmpdir());
+    make_idx(img, lab, 12, 0x803, 0, -1);
+    sdn_dataset d;
+    assert_int_equal(sdn_idx_load(img, lab, &d), SDN_OK);
+    assert_int_equal(d.n, 12);
+    assert_int_equal(d.features, 784);
+    assert_int_equal(d.labels[11], 1);
+    assert_int_equal(d.pixels[5], (uint8_t)((16 + 5) * 13));
+    sdn_dataset_free(&d);
+
+    make_idx(img, lab, 12, 0x802, 0, -1);
+    expect_error(sdn_idx_load(img, lab, &d), SDN_ERR_FORMAT, img, "magic");
+    make_idx(img, lab, 12, 0x803, 700, -1);
+    expect_error(sdn_idx_load(img, lab, &d), SDN_ERR_FORMAT, img, "wrong size");
+    make_idx(img, lab, 12, 0x803, 0, 7);
+    expect_error(sdn_idx_load(img, lab, &d), SDN_ERR_FORMAT, lab, "record 7");
+    char missing[1100];
+    snprintf(missing, sizeof missing, "%s/nope-idx1-ubyte", tmpdir());
+    expect_error(sdn_idx_load(img, missing, &d), SDN_ERR_IO, "nope-idx1-ubyte", NULL);
+}
+
+#if HAVE_ARCHIVE_H
+static void gzip_file(const char *src, const char *dst)
+{
+    FILE *f = fopen(src, "rb");
+    assert_non_null(f);
+    static uint8_t buf[1 << 20];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    struct archive *a = archive_write_new();
+    archive_write_add_filter_gzip(a);
+    archive_write_set_format_raw(a);
+    assert_int_equal(archive_write_open_filename(a, dst), ARCHIVE_OK);
+    struct archive_entry *e = archive_entry_new();
+    archive_entry_set_pathname(e, "x");
+    archive_entry_set_filetype(e, AE_IFREG);
+    archive_entry_set_size(e, (la_int64_t)n);
+    archive_write_header(a, e);
+    archive_write_data(a, buf, n);
+    archive_entry_free(e);
+    archive_write_close(a);
+    archive_write_free(a);
+}
+
+static void idx_gzip_dir(void **state)
+{
+    char dir[1024], a[1100], b[1100], gz[1200];
+    snprintf(dir, sizeof dir, "%s/fashion", tmpdir());
+    mkdir(dir, 0755);
+    const char *stems[2][2] = {{"train-images-idx3-ubyte", "train-labels-idx1-ubyte"},
+                               {"t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"}};
+    for (int s = 0; s < 2; s++) {
+        snprintf(a, sizeof a, "%s/%s", dir, stems[s][0]);
+        snprintf(b, sizeof b, "%s/%s", dir, stems[s][1]);
+        make_idx(a, b, s ? 6 : 20, 0x803, 0, -1);
+        /* Train images gzipped (the plain one removed), the rest plain: both kinds in one set. */
+        if (s == 0) {
+            snprintf(gz, sizeof gz, "%s.gz", a);
+            gzip_file(a, gz);
+            unlink(a);
+        }
+    }
+    sdn_dataset train, test;
+    sdn_status st = sdn_idx_load_dir(dir, &train, &test);
+    if (st == SDN_ERR_UNSUPPORTED)
+        skip();
+    assert_int_equal(st, SDN_OK);
+    assert_int_equal(train.n, 20);
+    assert_int_equal(test.n, 6);
+    assert_int_equal(train.pixels[5], (uint8_t)((16 + 5) * 13));
+    sdn_dataset_free(&train);
+    sdn_dataset_free(&test);
+}
+#endif
+
+/* The installed Fashion-MNIST, when the Debian package is there. */
+static void idx_fashion_mnist_installed(void **state)
+{
+    const char *dir = "/usr/share/datasets/fashion-mnist";
+    struct stat sb;
+    if (stat(dir, &sb) != 0)
+        skip();
+    sdn_dataset test;
+    sdn_status st = sdn_idx_load_dir(dir, NULL, &test);
+    if (st == SDN_ERR_UNSUPPORTED)
+        skip();
+    assert_int_equal(st, SDN_OK);
+    assert_int_equal(test.n, 10000);
+    assert_int_equal(test.features, 784);
+    sdn_dataset_free(&test);
+}
+
+/* ------------------------------------------------------------------ split, statistics, batches */
+
+static sdn_dataset small_set(size_t n, size_t f)
+{
+    sdn_dataset d = {.n = n, .features = f, .classes = 10, .owns = 1};
+    d.pixels = malloc(n * f);
+    d.labels = malloc(n * sizeof *d.labels);
+    for (size_t i = 0; i < n; i++) {
+        d.labels[i] = (int32_t)(i % 10);
+        for (size_t j = 0; j < f; j++)
+            d.pixels[i * f + j] = (uint8_t)(i * 2 + j);
+    }
+    return d;
+}
+
+static void split_and_stats(void **state)
+{
+    sdn_dataset d = small_set(100, 4), val;
+    assert_int_equal(sdn_dataset_split(&d, 0.1, &val), SDN_OK);
+    assert_int_equal(d.n, 90);
+    assert_int_equal(val.n, 10);
+    assert_int_equal(val.labels[0], 90 % 10); /* the LAST part, as Keras */
+    assert_int_equal(val.pixels[0], 180);
+    sdn_dataset d2 = small_set(100, 4), val2;
+    assert_int_equal(sdn_dataset_split(&d2, 25, &val2), SDN_OK);
+    assert_int_equal(val2.n, 25);
+    assert_int_not_equal(sdn_dataset_split(&d2, 75, &val2), SDN_OK);
+    assert_int_not_equal(sdn_dataset_split(&d2, -0.5, &val2), SDN_OK);
+    sdn_dataset_free(&d2);
+
+    /* Statistics from the training part only: feature 0 is 2i/255 for i < 90. */
+    sdn_preprocess p;
+    assert_int_equal(sdn_preprocess_fit(&p, &d, 1), SDN_OK);
+    double m = 0, v = 0;
+    for (int i = 0; i < 90; i++)
+        m += 2.0 * i / 255 / 90;
+    for (int i = 0; i < 90; i++)
+        v += (2.0 * i / 255 - m) * (2.0 * i / 255 - m) / 90;
+    assert_float_equal(p.mean[0], m, 1e-5);
+    assert_float_equal(p.std[0], sqrt(v), 1e-5);
+    float out[2 * 4];
+    size_t index[3] = {5, 89, 3};
+    sdn_preprocess_batch(&p, &d, index, 1, 2, out);
+    assert_float_equal(out[0], (178 / 255.0 - m) / sqrt(v), 1e-4);
+    assert_float_equal(out[4], (6 / 255.0 - m) / sqrt(v), 1e-4);
+    sdn_preprocess_free(&p);
+    assert_int_equal(sdn_preprocess_fit(&p, &d, 0), SDN_OK);
+    sdn_preprocess_batch(&p, &val, NULL, 0, 1, out);
+    assert_float_equal(out[1], 181 / 255.0, 1e-6);
+    sdn_preprocess_free(&p);
+    sdn_dataset_free(&d);
+    assert_null(d.pixels);
+}
+
+static void shuffle(void **state)
+{
+    enum { N = 1000 };
+    size_t a[N], b[N], c[N];
+    sdn_shuffle_indices(a, N, 42, 3);
+    sdn_shuffle_indices(b, N, 42, 3);
+    sdn_shuffle_indices(c, N, 42, 4);
+    assert_memory_equal(a, b, sizeof a);
+    assert_memory_not_equal(a, c, sizeof a);
+    char seen[N] = {0};
+    for (int i = 0; i < N; i++) {
+        assert_true(a[i] < N);
+        assert_false(seen[a[i]]);
+        seen[a[i]] = 1;
+    }
+}
+
+static void locate(void **state)
+{
+    assert_string_equal(sdn_data_locate("/x"), "/x");
+    setenv("SIMDNN_DATA", "/from/env", 1);
+    assert_string_equal(sdn_data_locate(NULL), "/from/env");
+    unsetenv("SIMDNN_DATA");
+    assert_string_equal(sdn_data_locate(""), "./data");
+}
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    return remove(path);
+}
+
+static int cleanup(void **state)
+{
+    if (tmp_root[0])
+        nftw(tmp_root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(cifar_folder),
+        cmocka_unit_test(cifar_bad_folder),
+#if HAVE_ARCHIVE_H
+        cmocka_unit_test(cifar_tarball),
+        cmocka_unit_test(idx_gzip_dir),
+#endif
+        cmocka_unit_test(idx_files),
+        cmocka_unit_test(idx_fashion_mnist_installed),
+        cmocka_unit_test(split_and_stats),
+        cmocka_unit_test(shuffle),
+        cmocka_unit_test(locate),
+    };
+    return cmocka_run_group_tests(tests, NULL, cleanup);
+}
