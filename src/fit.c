@@ -163,8 +163,9 @@ static sdn_status remonitor(sdn_model *model, const sdn_fit_options *o, sdn_fit_
         best = st->epochs_done;
     const sdn_epoch_log *r = &st->history[best - 1];
     st->best_epoch = best;
-    st->best_value = o->monitor == SDN_MONITOR_VAL_LOSS ? (have_val ? r->val_loss : r->loss)
-                                                        : (have_val ? r->val_accuracy : r->accuracy);
+    st->best_value = o->monitor == SDN_MONITOR_VAL_LOSS
+                         ? (have_val ? r->val_loss : r->loss)
+                         : (have_val ? r->val_accuracy : r->accuracy);
     st->best_val_loss = r->val_loss;
     st->best_val_accuracy = r->val_accuracy;
     st->wait = st->epochs_done - best;
@@ -432,8 +433,7 @@ size_t sdn_fit_state_to_meta(const sdn_fit_state *st, sdn_st_meta *meta, char **
     PUT("fit.best_val_loss", "%.17g", st->best_val_loss);
     PUT("fit.best_val_accuracy", "%.17g", st->best_val_accuracy);
     PUT("fit.wait", "%d", st->wait);
-    PUT("fit.monitor", "%s",
-        st->monitor == SDN_MONITOR_VAL_ACCURACY ? "val_accuracy" : "val_loss");
+    PUT("fit.monitor", "%s", st->monitor == SDN_MONITOR_VAL_ACCURACY ? "val_accuracy" : "val_loss");
     PUT("fit.train_seconds", "%.6f %.6f %llu", st->train_seconds, st->eval_seconds,
         (unsigned long long)st->samples_trained);
 #undef PUT

@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#if __has_include(<archive.h>)
+#if SDN_HAVE_LIBARCHIVE /* the library reads tarballs only when built with libarchive */
 #include <archive.h>
 #include <archive_entry.h>
 #define HAVE_ARCHIVE_H 1

@@ -5,9 +5,60 @@
 
 enum { MR = 6, NR = 16 };
 
+/* Thin edge tiles (m ≤ 3, or n ≤ 8) compute only the half they need: a batch of 32 leaves a
+ * 2-row tail, 100 outputs a 4-column one. Each element sees the same FMAs in the same order as
+ * in the full tile, so results do not depend on the path. */
+static void edge_tile(size_t m, size_t n, size_t kc, const float *a, const float *b, float *c,
+                      size_t ldc, float beta, const float *bias)
+{
+    _Alignas(32) float tile[MR * NR];
+    if (m <= 3) {
+        __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
+        __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
+        __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
+        for (size_t p = 0; p < kc; p++, a += MR, b += NR) {
+            __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
+            __m256 av = _mm256_broadcast_ss(a + 0);
+            c00 = _mm256_fmadd_ps(av, b0, c00), c01 = _mm256_fmadd_ps(av, b1, c01);
+            av = _mm256_broadcast_ss(a + 1);
+            c10 = _mm256_fmadd_ps(av, b0, c10), c11 = _mm256_fmadd_ps(av, b1, c11);
+            av = _mm256_broadcast_ss(a + 2);
+            c20 = _mm256_fmadd_ps(av, b0, c20), c21 = _mm256_fmadd_ps(av, b1, c21);
+        }
+        _mm256_store_ps(tile + 0 * NR, c00), _mm256_store_ps(tile + 0 * NR + 8, c01);
+        _mm256_store_ps(tile + 1 * NR, c10), _mm256_store_ps(tile + 1 * NR + 8, c11);
+        _mm256_store_ps(tile + 2 * NR, c20), _mm256_store_ps(tile + 2 * NR + 8, c21);
+    } else {
+        __m256 c00 = _mm256_setzero_ps(), c10 = _mm256_setzero_ps(), c20 = _mm256_setzero_ps();
+        __m256 c30 = _mm256_setzero_ps(), c40 = _mm256_setzero_ps(), c50 = _mm256_setzero_ps();
+        for (size_t p = 0; p < kc; p++, a += MR, b += NR) {
+            __m256 b0 = _mm256_loadu_ps(b);
+            c00 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 0), b0, c00);
+            c10 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 1), b0, c10);
+            c20 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 2), b0, c20);
+            c30 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 3), b0, c30);
+            c40 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 4), b0, c40);
+            c50 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 5), b0, c50);
+        }
+        _mm256_store_ps(tile + 0 * NR, c00), _mm256_store_ps(tile + 1 * NR, c10);
+        _mm256_store_ps(tile + 2 * NR, c20), _mm256_store_ps(tile + 3 * NR, c30);
+        _mm256_store_ps(tile + 4 * NR, c40), _mm256_store_ps(tile + 5 * NR, c50);
+    }
+    /* The bias add as in the full tile (acc + bias, then + beta·C in the store). */
+    if (bias)
+        for (size_t i = 0; i < m; i++)
+            for (size_t j = 0; j < n; j++)
+                tile[i * NR + j] += bias[j];
+    sdn_gemm_store_tile(m, n, tile, NR, c, ldc, beta, NULL);
+}
+
 void sdn_f32_gemm_6x16__avx2(size_t m, size_t n, size_t kc, const float *a, const float *b,
                              float *c, size_t ldc, float beta, const float *bias)
 {
+    if (m <= 3 || n <= 8) {
+        edge_tile(m, n, kc, a, b, c, ldc, beta, bias);
+        return;
+    }
     __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
     __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
     __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
