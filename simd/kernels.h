@@ -13,12 +13,19 @@ extern "C" {
 #endif
 
 /* ---- GEMM microkernel ----
- * C[m×n] (row stride ldc) = A·B + beta·C + bias, from packed, zero-padded panels:
- *   a: kc × MR, a[p·MR + i] = A[i][p];  b: kc × NR, b[p·NR + j] = B[p][j].
- * m ≤ MR, n ≤ NR (partial tiles go through a stack tile). beta == 0: C is never read (it may hold
- * NaN). bias: NULL, or NR floats (zero-padded like b) added to every row. kc ≥ 1. */
-typedef void sdn_f32_gemm_fn(size_t m, size_t n, size_t kc, const float *a, const float *b,
-                             float *c, size_t ldc, float beta, const float *bias);
+ * C[m×n] (row stride ldc) = A·B + beta·C + bias over one MR×NR tile, with
+ *   A element (i, p) at a[i·rsa + p·csa]   (a packed panel: rsa = 1, csa = MR;
+ *                                           row-major A in place: rsa = lda, csa = 1;
+ *                                           transposed A in place: rsa = 1, csa = lda)
+ *   B element (p, j) at b[p·rsb + j]        (a packed panel: rsb = NR; B in place: rsb = ldb).
+ * m ≤ MR, n ≤ NR; the kernel may read all MR rows of A and NR columns of B, so the driver packs
+ * (zero-padded) the edges it cannot read in place. Each C element sees the same FMAs in the same
+ * order whatever the strides, so packed and in-place operands give bitwise equal results.
+ * beta == 0: C is never read (it may hold NaN). bias: NULL, or NR floats (zero-padded past n)
+ * added to every row. kc ≥ 1. */
+typedef void sdn_f32_gemm_fn(size_t m, size_t n, size_t kc, const float *a, size_t rsa,
+                             size_t csa, const float *b, size_t rsb, float *c, size_t ldc,
+                             float beta, const float *bias);
 
 /* ---- activations ----
  * y[i] = f(x[i]); y == x allowed. alpha: ELU alpha, leaky-ReLU slope; ignored by the others. */

@@ -12,54 +12,14 @@
 #include <omp.h>
 #endif
 
-/* ------------------------------------------------------------------ small-matrix twins */
-
-/* A microkernel's twins that read full NR-column panels of B (b[p·ldb + j]) or full MR-row
- * panels of unscaled A (a[i·lda + p]) in place instead of packed; same arithmetic in the same
- * order, so results do not depend on which one ran. Listed in kernels.def next to the packed
- * kernel they pair with, and found through the table's kernel. */
-typedef void sdn_f32_gemm_strided_b_fn(size_t m, size_t n, size_t kc, const float *a,
-                                       const float *b, size_t ldb, float *c, size_t ldc,
-                                       float beta, const float *bias);
-typedef void sdn_f32_gemm_strided_a_fn(size_t m, size_t n, size_t kc, const float *a,
-                                       size_t lda, const float *b, float *c, size_t ldc,
-                                       float beta, const float *bias);
-#define SDN_GEMM(isa, fn, mr, nr)
-#define SDN_KERNEL(isa, field, type, fn)
-#define SDN_GEMM_STRIDED_B(isa, packed, fn) sdn_f32_gemm_strided_b_fn fn;
-#define SDN_GEMM_STRIDED_A(isa, packed, fn) sdn_f32_gemm_strided_a_fn fn;
-#include "kernels.def"
-#undef SDN_GEMM_STRIDED_B
-#undef SDN_GEMM_STRIDED_A
-
-typedef struct strided_twins {
-    sdn_f32_gemm_strided_b_fn *b;
-    sdn_f32_gemm_strided_a_fn *a;
-} strided_twins;
-
-static strided_twins strided_for(sdn_f32_gemm_fn *packed)
-{
-    strided_twins t = {NULL, NULL};
-#define SDN_GEMM_STRIDED_B(isa, packed_fn, fn)                                                   \
-    if (packed == packed_fn)                                                                     \
-        t.b = fn;
-#define SDN_GEMM_STRIDED_A(isa, packed_fn, fn)                                                   \
-    if (packed == packed_fn)                                                                     \
-        t.a = fn;
-#include "kernels.def"
-#undef SDN_GEMM_STRIDED_B
-#undef SDN_GEMM_STRIDED_A
-#undef SDN_GEMM
-#undef SDN_KERNEL
-    (void)packed;
-    return t;
-}
-
 /* ------------------------------------------------------------------ block sizes */
 
 /* Environment overrides (0 = derive from the caches), read once. */
 static pthread_once_t env_once = PTHREAD_ONCE_INIT;
 static size_t env_kc, env_mc, env_nc, env_par_min;
+/* SIMDNN_GEMM_IN_PLACE: which operands the kernel may read without packing (tuning only). */
+typedef enum in_place_policy { IN_PLACE_AUTO, IN_PLACE_NONE, IN_PLACE_A, IN_PLACE_B, IN_PLACE_AB } in_place_policy;
+static in_place_policy env_in_place;
 /* Test hook values (0 = none); they win over the environment. */
 static size_t hook_kc, hook_mc, hook_nc;
 
@@ -79,6 +39,11 @@ static void env_once_fn(void)
     env_mc = env_size("SIMDNN_GEMM_MC");
     env_nc = env_size("SIMDNN_GEMM_NC");
     env_par_min = env_size("SIMDNN_GEMM_PARALLEL_MIN");
+    const char *ip = getenv("SIMDNN_GEMM_IN_PLACE");
+    static const char *const names[] = {"auto", "none", "a", "b", "ab"};
+    for (int i = 0; ip && i < 5; i++)
+        if (!strcmp(ip, names[i]))
+            env_in_place = (in_place_policy)i;
 }
 
 void sdn_gemm_set_blocks(size_t kc, size_t mc, size_t nc)
@@ -309,33 +274,41 @@ void sdn_gemm_serial(const sdn_kernels *k, sdn_transpose trans_a, sdn_transpose 
         gemm_naive(m, n, kdim, alpha, a, rsa, csa, b, rsb, csb, beta, c, ldc, bias);
         return;
     }
-    /* Small-matrix paths: with one MC block, packed B would serve a single pass of the row
-     * tiles, so row-major B is read in place; with a narrow C (a few NR panels) row-major A is
-     * read in place instead when alpha need not be folded in. Edge panels are still packed. */
-    strided_twins tw = strided_for(g->fn);
-    sdn_f32_gemm_strided_a_fn *direct_a =
-        csa == 1 && alpha == 1.0f && n <= 2 * nr && m > n ? tw.a : NULL;
-    sdn_f32_gemm_strided_b_fn *direct_b = !direct_a && csb == 1 && m <= bl.mc ? tw.b : NULL;
+    /* Operands read in place (the small-matrix path): packing is a pass over an operand that
+     * pays off only when the packed panels are reused often and the unpacked ones would thrash
+     * the caches. With a narrow C (at most 8 NR panels, the dense layers' 100 and 10 outputs)
+     * row-major op(B) rows are close together and each A tile serves few panels, so both are
+     * read in place; transposed op(A) only while its rows stay within a page (measured: at
+     * 3072 floats apart it runs at half speed). Alpha must then be 1, since packing folds it
+     * in; edge tiles are always packed. */
+    const int narrow = n <= 8 * nr;
+    int a_in_place = narrow && alpha == 1.0f && (csa == 1 || (rsa == 1 && csa <= 1024));
+    int b_in_place = narrow && csb == 1;
+    if (env_in_place != IN_PLACE_AUTO) {
+        a_in_place = alpha == 1.0f && (csa == 1 || rsa == 1) &&
+                     (env_in_place == IN_PLACE_A || env_in_place == IN_PLACE_AB);
+        b_in_place = csb == 1 && (env_in_place == IN_PLACE_B || env_in_place == IN_PLACE_AB);
+    }
     float bias_pad[64]; /* NR ≤ 64: a partial tile's bias, zero-padded to NR */
     for (size_t jc = 0; jc < n; jc += bl.nc) {
-        size_t ncur = min_size(bl.nc, n - jc);
-        size_t n_direct = direct_b ? ncur / nr * nr : 0; /* columns read in place */
+        const size_t ncur = min_size(bl.nc, n - jc);
+        const size_t n_direct = b_in_place ? ncur / nr * nr : 0; /* columns read in place */
         for (size_t pc = 0; pc < kdim; pc += kc_max) {
-            size_t kc = min_size(kc_max, kdim - pc);
+            const size_t kc = min_size(kc_max, kdim - pc);
             const float *bk = b + pc * rsb + jc * csb;
             if (n_direct < ncur)
                 pack_b(kc, ncur - n_direct, bk + n_direct * csb, rsb, csb, nr, pb);
             /* Later KC blocks accumulate onto what the first one stored. */
-            float beta_k = pc == 0 ? beta : 1.0f;
+            const float beta_k = pc == 0 ? beta : 1.0f;
             const float *bias_k = pc == 0 ? bias : NULL;
             for (size_t ic = 0; ic < m; ic += bl.mc) {
-                size_t mcur = min_size(bl.mc, m - ic);
+                const size_t mcur = min_size(bl.mc, m - ic);
                 const float *ak = a + ic * rsa + pc * csa;
-                size_t m_direct = direct_a ? mcur / mr * mr : 0; /* rows read in place */
+                const size_t m_direct = a_in_place ? mcur / mr * mr : 0; /* rows read in place */
                 if (m_direct < mcur)
                     pack_a(mcur - m_direct, kc, ak + m_direct * rsa, rsa, csa, alpha, mr, pa);
                 for (size_t jr = 0; jr < ncur; jr += nr) {
-                    size_t nn = min_size(nr, ncur - jr);
+                    const size_t nn = min_size(nr, ncur - jr);
                     const float *bias_t = NULL;
                     if (bias_k && nn == nr) {
                         bias_t = bias_k + jc + jr;
@@ -344,21 +317,17 @@ void sdn_gemm_serial(const sdn_kernels *k, sdn_transpose trans_a, sdn_transpose 
                         memcpy(bias_pad, bias_k + jc + jr, nn * sizeof(float));
                         bias_t = bias_pad;
                     }
+                    const int b_direct = jr < n_direct;
+                    const float *bj = b_direct ? bk + jr : pb + (jr - n_direct) * kc;
+                    const size_t rsb_k = b_direct ? rsb : nr;
                     float *cj = c + ic * ldc + jc + jr;
-                    if (jr < n_direct) {
-                        for (size_t ir = 0; ir < mcur; ir += mr)
-                            direct_b(min_size(mr, mcur - ir), nn, kc, pa + ir * kc, bk + jr,
-                                     rsb, cj + ir * ldc, ldc, beta_k, bias_t);
-                        continue;
-                    }
-                    const float *pbj = pb + (jr - n_direct) * kc;
                     size_t ir = 0;
                     for (; ir < m_direct; ir += mr)
-                        direct_a(mr, nn, kc, ak + ir * rsa, rsa, pbj, cj + ir * ldc, ldc, beta_k,
-                                 bias_t);
+                        g->fn(mr, nn, kc, ak + ir * rsa, rsa, csa, bj, rsb_k, cj + ir * ldc, ldc,
+                              beta_k, bias_t);
                     for (; ir < mcur; ir += mr)
-                        g->fn(min_size(mr, mcur - ir), nn, kc, pa + (ir - m_direct) * kc, pbj,
-                              cj + ir * ldc, ldc, beta_k, bias_t);
+                        g->fn(min_size(mr, mcur - ir), nn, kc, pa + (ir - m_direct) * kc, 1, mr,
+                              bj, rsb_k, cj + ir * ldc, ldc, beta_k, bias_t);
                 }
             }
         }

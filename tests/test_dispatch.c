@@ -67,7 +67,7 @@ static void test_ref_gemm_ukernel(void **state)
         for (size_t n = 1; n <= nr; n++) {
             for (size_t i = 0; i < mr * ldc; i++)
                 c[i] = NAN;
-            g->fn(m, n, kc, a, b, c, ldc, 0.0f, bias);
+            g->fn(m, n, kc, a, 1, mr, b, nr, c, ldc, 0.0f, bias);
             for (size_t i = 0; i < mr; i++)
                 for (size_t j = 0; j < ldc; j++) {
                     double s = NAN;

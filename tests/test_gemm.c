@@ -54,7 +54,7 @@ static void check_ukernel_k(const sdn_kernels *kt, size_t k, int all_subtiles)
                     float beta = betas[bi];
                     for (size_t i = 0; i < crows * ldc; i++)
                         c[i] = beta == 0.0f ? NAN : c0[i];
-                    g->fn(m, n, k, a, b, c, ldc, beta, with_bias ? bias : NULL);
+                    g->fn(m, n, k, a, 1, mr, b, nr, c, ldc, beta, with_bias ? bias : NULL);
                     for (size_t i = 0; i < crows; i++)
                         for (size_t j = 0; j < ldc; j++) {
                             float got = c[i * ldc + j];
@@ -82,13 +82,69 @@ static void check_ukernel_k(const sdn_kernels *kt, size_t k, int all_subtiles)
     free(c0), free(prod);
 }
 
+/* The same tile with A and B read in place (row-major A, transposed A, B with a row stride) must
+ * give exactly the bits of the packed call: the driver mixes both paths within one product. */
+static void check_ukernel_strides(const sdn_kernels *kt, size_t k)
+{
+    const sdn_gemm_kernel *g = &kt->gemm;
+    const size_t mr = g->mr, nr = g->nr, lda = k + 3, ldat = mr + 5, ldb = nr + 7;
+    float *pa = sdn_test_alloc(k * mr, 0), *pb = sdn_test_alloc(k * nr, 0);
+    float *ar = sdn_test_alloc(mr * lda, 1), *at = sdn_test_alloc(k * ldat, 1);
+    float *bs = sdn_test_alloc(k * ldb, 1), *bias = sdn_test_alloc(nr, 0);
+    float *want = sdn_test_alloc(mr * nr, 0), *got = sdn_test_alloc(mr * nr, 0);
+    sdn_test_fill(pa, k * mr, 23 + k, -1, 1);
+    sdn_test_fill(pb, k * nr, 29 + k, -1, 1);
+    sdn_test_fill(bias, nr, 31, -1, 1);
+    for (size_t p = 0; p < k; p++) {
+        for (size_t i = 0; i < mr; i++)
+            ar[i * lda + p] = at[p * ldat + i] = pa[p * mr + i];
+        for (size_t j = 0; j < nr; j++)
+            bs[p * ldb + j] = pb[p * nr + j];
+    }
+    const struct {
+        const float *a;
+        size_t rsa, csa;
+        const float *b;
+        size_t rsb;
+        const char *what;
+    } layouts[] = {
+        {ar, lda, 1, pb, nr, "row-major A in place"},
+        {at, 1, ldat, pb, nr, "transposed A in place"},
+        {pa, 1, mr, bs, ldb, "B in place"},
+        {ar, lda, 1, bs, ldb, "A and B in place"},
+    };
+    const size_t ms[] = {1, mr / 2, mr}, ns[] = {1, nr / 2 + 1, nr};
+    for (size_t mi = 0; mi < 3; mi++)
+        for (size_t ni = 0; ni < 3; ni++) {
+            const size_t m = ms[mi], n = ns[ni];
+            for (size_t j = n; j < nr; j++)
+                bias[j] = 0.0f;
+            g->fn(m, n, k, pa, 1, mr, pb, nr, want, nr, 0.0f, bias);
+            for (size_t l = 0; l < sizeof layouts / sizeof layouts[0]; l++) {
+                g->fn(m, n, k, layouts[l].a, layouts[l].rsa, layouts[l].csa, layouts[l].b,
+                      layouts[l].rsb, got, nr, 0.0f, bias);
+                for (size_t i = 0; i < m; i++)
+                    for (size_t j = 0; j < n; j++)
+                        if (memcmp(&got[i * nr + j], &want[i * nr + j], sizeof(float)))
+                            fail_msg("%s ukernel, %s: k=%zu m=%zu n=%zu: C[%zu][%zu] = %.9g, "
+                                     "packed gives %.9g",
+                                     sdn_isa_name(kt->isa), layouts[l].what, k, m, n, i, j,
+                                     got[i * nr + j], want[i * nr + j]);
+            }
+        }
+    sdn_test_free(pa), sdn_test_free(pb), sdn_test_free(ar), sdn_test_free(at);
+    sdn_test_free(bs), sdn_test_free(bias), sdn_test_free(want), sdn_test_free(got);
+}
+
 static void test_ukernel(void **state)
 {
     const sdn_kernels *kt = sdn_test_kernels(state);
     /* Every kernel unrolls k by 4 or 8: cover both tails, then primes. */
     const size_t ks[] = {1, 2, 3, 4, 5, 7, 8, 9, 17, 211};
-    for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++)
+    for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++) {
         check_ukernel_k(kt, ks[i], 1);
+        check_ukernel_strides(kt, ks[i]);
+    }
     check_ukernel_k(kt, 1009, 0);
 }
 

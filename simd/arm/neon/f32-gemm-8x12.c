@@ -1,12 +1,15 @@
-/* 24 q accumulators (8 rows × 3), 3 B loads, 2 A loads used lane by lane (vfmaq_laneq): 8×12. */
+/* 24 q accumulators (8 rows × 3), 3 B loads, 2 A loads used lane by lane (vfmaq_laneq): 8×12.
+ * A and B are addressed through their strides: one loop for packed panels and operands read in
+ * place; A's 8 values of a step are gathered when its rows are not adjacent (rsa ≠ 1). */
 #include <arm_neon.h>
 
 #include "kernels.h"
 
 enum { MR = 8, NR = 12 };
 
-void sdn_f32_gemm_8x12__neon(size_t m, size_t n, size_t kc, const float *a, const float *b,
-                             float *c, size_t ldc, float beta, const float *bias)
+void sdn_f32_gemm_8x12__neon(size_t m, size_t n, size_t kc, const float *a, size_t rsa,
+                             size_t csa, const float *b, size_t rsb, float *c, size_t ldc,
+                             float beta, const float *bias)
 {
     const float32x4_t z = vdupq_n_f32(0.0f);
     float32x4_t c00 = z, c01 = z, c02 = z, c10 = z, c11 = z, c12 = z;
@@ -19,8 +22,15 @@ void sdn_f32_gemm_8x12__neon(size_t m, size_t n, size_t kc, const float *a, cons
     c##i##1 = vfmaq_laneq_f32(c##i##1, b1, av, lane);                                            \
     c##i##2 = vfmaq_laneq_f32(c##i##2, b2, av, lane)
 
-    for (size_t p = 0; p < kc; p++, a += MR, b += NR) {
-        const float32x4_t a0 = vld1q_f32(a), a1 = vld1q_f32(a + 4);
+    for (size_t p = 0; p < kc; p++, a += csa, b += rsb) {
+        float32x4_t a0, a1;
+        if (rsa == 1) {
+            a0 = vld1q_f32(a), a1 = vld1q_f32(a + 4);
+        } else {
+            const float g0[4] = {a[0], a[rsa], a[2 * rsa], a[3 * rsa]};
+            const float g1[4] = {a[4 * rsa], a[5 * rsa], a[6 * rsa], a[7 * rsa]};
+            a0 = vld1q_f32(g0), a1 = vld1q_f32(g1);
+        }
         const float32x4_t b0 = vld1q_f32(b), b1 = vld1q_f32(b + 4), b2 = vld1q_f32(b + 8);
         SDN_ROW(0, a0, 0);
         SDN_ROW(1, a0, 1);

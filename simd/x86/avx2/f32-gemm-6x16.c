@@ -1,4 +1,6 @@
-/* 12 ymm accumulators (6 rows × 2), 2 B loads, 1 A broadcast per row: the AVX2+FMA 6×16 tile. */
+/* 12 ymm accumulators (6 rows × 2), 2 B loads, 1 A broadcast per row: the AVX2+FMA 6×16 tile.
+ * A and B are addressed through their strides, so the same loop serves packed panels and
+ * operands read in place (the driver's small-matrix path). */
 #include <immintrin.h>
 
 #include "kernels.h"
@@ -8,21 +10,23 @@ enum { MR = 6, NR = 16 };
 /* Thin edge tiles (m ≤ 3, or n ≤ 8) compute only the half they need: a batch of 32 leaves a
  * 2-row tail, 100 outputs a 4-column one. Each element sees the same FMAs in the same order as
  * in the full tile, so results do not depend on the path. */
-static void edge_tile(size_t m, size_t n, size_t kc, const float *a, const float *b, float *c,
-                      size_t ldc, float beta, const float *bias)
+static void edge_tile(size_t m, size_t n, size_t kc, const float *a, size_t rsa, size_t csa,
+                      const float *b, size_t rsb, float *c, size_t ldc, float beta,
+                      const float *bias)
 {
     _Alignas(32) float tile[MR * NR];
+    const size_t r2 = 2 * rsa, r3 = 3 * rsa, r4 = 4 * rsa, r5 = 5 * rsa;
     if (m <= 3) {
         __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
         __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
         __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
-        for (size_t p = 0; p < kc; p++, a += MR, b += NR) {
+        for (size_t p = 0; p < kc; p++, a += csa, b += rsb) {
             __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
-            __m256 av = _mm256_broadcast_ss(a + 0);
+            __m256 av = _mm256_broadcast_ss(a);
             c00 = _mm256_fmadd_ps(av, b0, c00), c01 = _mm256_fmadd_ps(av, b1, c01);
-            av = _mm256_broadcast_ss(a + 1);
+            av = _mm256_broadcast_ss(a + rsa);
             c10 = _mm256_fmadd_ps(av, b0, c10), c11 = _mm256_fmadd_ps(av, b1, c11);
-            av = _mm256_broadcast_ss(a + 2);
+            av = _mm256_broadcast_ss(a + r2);
             c20 = _mm256_fmadd_ps(av, b0, c20), c21 = _mm256_fmadd_ps(av, b1, c21);
         }
         _mm256_store_ps(tile + 0 * NR, c00), _mm256_store_ps(tile + 0 * NR + 8, c01);
@@ -31,14 +35,14 @@ static void edge_tile(size_t m, size_t n, size_t kc, const float *a, const float
     } else {
         __m256 c00 = _mm256_setzero_ps(), c10 = _mm256_setzero_ps(), c20 = _mm256_setzero_ps();
         __m256 c30 = _mm256_setzero_ps(), c40 = _mm256_setzero_ps(), c50 = _mm256_setzero_ps();
-        for (size_t p = 0; p < kc; p++, a += MR, b += NR) {
+        for (size_t p = 0; p < kc; p++, a += csa, b += rsb) {
             __m256 b0 = _mm256_loadu_ps(b);
-            c00 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 0), b0, c00);
-            c10 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 1), b0, c10);
-            c20 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 2), b0, c20);
-            c30 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 3), b0, c30);
-            c40 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 4), b0, c40);
-            c50 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + 5), b0, c50);
+            c00 = _mm256_fmadd_ps(_mm256_broadcast_ss(a), b0, c00);
+            c10 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + rsa), b0, c10);
+            c20 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + r2), b0, c20);
+            c30 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + r3), b0, c30);
+            c40 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + r4), b0, c40);
+            c50 = _mm256_fmadd_ps(_mm256_broadcast_ss(a + r5), b0, c50);
         }
         _mm256_store_ps(tile + 0 * NR, c00), _mm256_store_ps(tile + 1 * NR, c10);
         _mm256_store_ps(tile + 2 * NR, c20), _mm256_store_ps(tile + 3 * NR, c30);
@@ -52,13 +56,15 @@ static void edge_tile(size_t m, size_t n, size_t kc, const float *a, const float
     sdn_gemm_store_tile(m, n, tile, NR, c, ldc, beta, NULL);
 }
 
-void sdn_f32_gemm_6x16__avx2(size_t m, size_t n, size_t kc, const float *a, const float *b,
-                             float *c, size_t ldc, float beta, const float *bias)
+void sdn_f32_gemm_6x16__avx2(size_t m, size_t n, size_t kc, const float *a, size_t rsa,
+                             size_t csa, const float *b, size_t rsb, float *c, size_t ldc,
+                             float beta, const float *bias)
 {
     if (m <= 3 || n <= 8) {
-        edge_tile(m, n, kc, a, b, c, ldc, beta, bias);
+        edge_tile(m, n, kc, a, rsa, csa, b, rsb, c, ldc, beta, bias);
         return;
     }
+    const size_t r2 = 2 * rsa, r3 = 3 * rsa, r4 = 4 * rsa, r5 = 5 * rsa;
     __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
     __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
     __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
@@ -66,33 +72,23 @@ void sdn_f32_gemm_6x16__avx2(size_t m, size_t n, size_t kc, const float *a, cons
     __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps();
     __m256 c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
 
-#define SDN_STEP(off_a, off_b)                                                                   \
-    do {                                                                                         \
-        __m256 b0 = _mm256_loadu_ps(b + (off_b)), b1 = _mm256_loadu_ps(b + (off_b) + 8);          \
-        __m256 av = _mm256_broadcast_ss(a + (off_a) + 0);                                        \
-        c00 = _mm256_fmadd_ps(av, b0, c00), c01 = _mm256_fmadd_ps(av, b1, c01);                  \
-        av = _mm256_broadcast_ss(a + (off_a) + 1);                                               \
-        c10 = _mm256_fmadd_ps(av, b0, c10), c11 = _mm256_fmadd_ps(av, b1, c11);                  \
-        av = _mm256_broadcast_ss(a + (off_a) + 2);                                               \
-        c20 = _mm256_fmadd_ps(av, b0, c20), c21 = _mm256_fmadd_ps(av, b1, c21);                  \
-        av = _mm256_broadcast_ss(a + (off_a) + 3);                                               \
-        c30 = _mm256_fmadd_ps(av, b0, c30), c31 = _mm256_fmadd_ps(av, b1, c31);                  \
-        av = _mm256_broadcast_ss(a + (off_a) + 4);                                               \
-        c40 = _mm256_fmadd_ps(av, b0, c40), c41 = _mm256_fmadd_ps(av, b1, c41);                  \
-        av = _mm256_broadcast_ss(a + (off_a) + 5);                                               \
-        c50 = _mm256_fmadd_ps(av, b0, c50), c51 = _mm256_fmadd_ps(av, b1, c51);                  \
-    } while (0)
+#define SDN_ROW(i, off)                                                                          \
+    av = _mm256_broadcast_ss(a + (off));                                                         \
+    c##i##0 = _mm256_fmadd_ps(av, b0, c##i##0), c##i##1 = _mm256_fmadd_ps(av, b1, c##i##1)
 
-    size_t p = kc;
-    for (; p >= 4; p -= 4, a += 4 * MR, b += 4 * NR) {
-        SDN_STEP(0 * MR, 0 * NR);
-        SDN_STEP(1 * MR, 1 * NR);
-        SDN_STEP(2 * MR, 2 * NR);
-        SDN_STEP(3 * MR, 3 * NR);
+    /* Unrolled so the loop overhead hides behind the 12 FMAs of each step. */
+#pragma GCC unroll 4
+    for (size_t p = 0; p < kc; p++, a += csa, b += rsb) {
+        const __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
+        __m256 av;
+        SDN_ROW(0, 0);
+        SDN_ROW(1, rsa);
+        SDN_ROW(2, r2);
+        SDN_ROW(3, r3);
+        SDN_ROW(4, r4);
+        SDN_ROW(5, r5);
     }
-    for (; p > 0; p--, a += MR, b += NR)
-        SDN_STEP(0, 0);
-#undef SDN_STEP
+#undef SDN_ROW
 
     if (bias) {
         __m256 bias0 = _mm256_loadu_ps(bias), bias1 = _mm256_loadu_ps(bias + 8);
