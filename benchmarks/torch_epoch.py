@@ -102,6 +102,8 @@ def run(variant, data, threads, batch, epochs):
     torch.set_num_threads(threads)
     torch.manual_seed(42)
     model = build(variant)
+    if variant == "batchnorm":  # the batchnorm preset also normalizes the inputs (Géron's 8c)
+        model = nn.Sequential(model[0], nn.BatchNorm1d(3072, eps=1e-3, momentum=0.01), *model[1:])
     opt = torch.optim.NAdam(model.parameters(), lr=LR[variant], eps=1e-7)
     loss_fn = nn.CrossEntropyLoss()
     n = len(x)

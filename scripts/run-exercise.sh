@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Builds simdnn and runs the whole exercise (8b, 8c, 8d, 8e + MC Dropout) on real CIFAR-10.
+# Builds simdnn and runs the whole exercise (8b, 8c, 8d, 8e + MC Dropout) on real CIFAR-10, then,
+# where Debian's python3-torch is installed, appends PyTorch's seconds per epoch for the same
+# models, data and thread count to the report (SIMDNN_NO_TORCH=1 skips that).
 # Data: $1, else SIMDNN_DATA, else ../shared/datasets/cifar-10-binary.tar.gz, else ./data.
 # Extra arguments after the data path go to `simdnn exercise`.
 set -euo pipefail
@@ -13,6 +15,15 @@ if [ -z "$data" ]; then
         data=./data
     fi
 fi
+out=out/exercise
 cmake --preset release >/dev/null
 cmake --build --preset release -j "$(nproc 2>/dev/null || echo 2)"
-exec ./build/simdnn exercise --data "$data" --out out/exercise "$@"
+./build/simdnn exercise --data "$data" --out "$out" "$@"
+if [ -z "${SIMDNN_NO_TORCH:-}" ] && /usr/bin/python3 -c 'import torch' 2>/dev/null; then
+    echo "timing PyTorch on the same models (one epoch each; SIMDNN_NO_TORCH=1 skips this)"
+    if table=$(/usr/bin/python3 benchmarks/torch_epoch.py --data "$data" --report "$out"); then
+        printf '\n## Seconds per epoch next to PyTorch\n\n%s\n' "$table" >>"$out/report.md"
+        printf '%s\n' "$table"
+    fi
+fi
+echo "report: $out/report.md"

@@ -2,8 +2,6 @@
  * evaluate agrees with the summary after reload, resume continues, predict runs MC Dropout, and a
  * tiny exercise writes its report. SIMDNN_CLI names the executable (set by tests/CMakeLists.txt).
  */
-#define _GNU_SOURCE /* nftw */
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,20 +13,15 @@
 static char tmp_root[512], data_dir[700];
 static const char *cli;
 
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    return remove(path);
-}
-
 static int setup(void **state)
 {
     cli = getenv("SIMDNN_CLI");
     if (!cli || !cli[0])
         return 0;
-    const char *base = getenv("SIMDNN_TEST_DATA");
-    snprintf(tmp_root, sizeof tmp_root, "%s/cli_XXXXXX", base && base[0] ? base : "/tmp");
-    if (!mkdtemp(tmp_root))
+    const char *dir = sdn_test_tmpdir("cli");
+    if (!dir)
         return -1;
+    snprintf(tmp_root, sizeof tmp_root, "%s", dir);
     /* 5 training batches of 120 records and a test batch of 100: 600 + 100 CIFAR records whose
      * label is visible in the pixels (class k brightens channel k % 3), so a net learns it fast. */
     snprintf(data_dir, sizeof data_dir, "%s/cifar-10-batches-bin", tmp_root);
@@ -63,13 +56,6 @@ static int setup(void **state)
         }
         fclose(f);
     }
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    if (tmp_root[0])
-        nftw(tmp_root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
     return 0;
 }
 
@@ -224,5 +210,5 @@ int main(void)
         cmocka_unit_test(train_evaluate_resume_predict),
         cmocka_unit_test(exercise_quick),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, sdn_test_tmpdir_remove);
 }

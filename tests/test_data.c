@@ -1,8 +1,6 @@
 /* Datasets: CIFAR-10 folders and tarballs and IDX files generated here (never committed), every
  * bad-data case with the file and record named, the validation split, statistics and the shuffle.
  */
-#define _GNU_SOURCE /* nftw */
-#include <ftw.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,16 +19,11 @@
 #include "simdnn_data.h"
 #include "testutil.h"
 
-static char tmp_root[512];
-
 static const char *tmpdir(void)
 {
-    if (!tmp_root[0]) {
-        const char *base = getenv("SIMDNN_TEST_DATA");
-        snprintf(tmp_root, sizeof tmp_root, "%s/data_XXXXXX", base && base[0] ? base : "/tmp");
-        assert_non_null(mkdtemp(tmp_root));
-    }
-    return tmp_root;
+    const char *d = sdn_test_tmpdir("data");
+    assert_non_null(d);
+    return d;
 }
 
 /* Record r of batch b: label (b·7 + r) % 10, pixels a function of (b, r, j). */
@@ -460,18 +453,6 @@ static void locate(void **state)
     assert_string_equal(sdn_data_locate(""), "./data");
 }
 
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    return remove(path);
-}
-
-static int cleanup(void **state)
-{
-    if (tmp_root[0])
-        nftw(tmp_root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-    return 0;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -487,5 +468,5 @@ int main(void)
         cmocka_unit_test(shuffle),
         cmocka_unit_test(locate),
     };
-    return cmocka_run_group_tests(tests, NULL, cleanup);
+    return cmocka_run_group_tests(tests, NULL, sdn_test_tmpdir_remove);
 }

@@ -1,8 +1,6 @@
 /* The fit loop on a small generated problem: early stopping with restored best weights, save and
  * reload with the same accuracy, resume equal to an uninterrupted run, NaN and interrupt stops,
  * history files, network spec metadata round trip. */
-#define _GNU_SOURCE /* nftw */
-#include <ftw.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,16 +12,11 @@
 
 enum { FEAT = 24, CLASSES = 10 };
 
-static char tmp_root[512];
-
 static const char *tmpdir(void)
 {
-    if (!tmp_root[0]) {
-        const char *base = getenv("SIMDNN_TEST_DATA");
-        snprintf(tmp_root, sizeof tmp_root, "%s/fit_XXXXXX", base && base[0] ? base : "/tmp");
-        assert_non_null(mkdtemp(tmp_root));
-    }
-    return tmp_root;
+    const char *d = sdn_test_tmpdir("fit");
+    assert_non_null(d);
+    return d;
 }
 
 /* Labels from a fixed linear teacher on the pixels: learnable, not trivially. */
@@ -349,18 +342,6 @@ static void nan_and_interrupt_stop(void **state)
     free_world(&w);
 }
 
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    return remove(path);
-}
-
-static int cleanup(void **state)
-{
-    if (tmp_root[0])
-        nftw(tmp_root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-    return 0;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -368,5 +349,5 @@ int main(void)
         cmocka_unit_test(resume_continues),
         cmocka_unit_test(nan_and_interrupt_stop),
     };
-    return cmocka_run_group_tests(tests, NULL, cleanup);
+    return cmocka_run_group_tests(tests, NULL, sdn_test_tmpdir_remove);
 }

@@ -2,14 +2,9 @@
  * beta, bias, leading dimension and block edge, against a double-precision product; the public
  * entry's argument checks; bitwise thread-count invariance. */
 #include <math.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "gemm.h"
 #include "testutil.h"
@@ -300,39 +295,12 @@ static void test_sgemm_args(void **state)
     assert_int_equal(sdn_sgemm(N, T, 2, 3, 4, 1, a, 4, b, 4, 0, c, 3), SDN_OK);
 }
 
-static void *probe_thread(void *arg) { return arg; }
-
-/* Whether a thread can start here: under qemu-user 7.2 (the aarch64 ctest emulator) clone hangs,
- * so probe in a child process and give up after two seconds. */
-static int threads_start_here(void)
-{
-    pid_t pid = fork();
-    if (pid == 0) {
-        pthread_t t;
-        if (pthread_create(&t, NULL, probe_thread, NULL) != 0)
-            _exit(1);
-        pthread_join(t, NULL);
-        _exit(0);
-    }
-    if (pid < 0)
-        return 0;
-    for (int i = 0; i < 40; i++) {
-        int st;
-        if (waitpid(pid, &st, WNOHANG) == pid)
-            return WIFEXITED(st) && WEXITSTATUS(st) == 0;
-        nanosleep(&(struct timespec){0, 50 * 1000 * 1000}, NULL);
-    }
-    kill(pid, SIGKILL);
-    waitpid(pid, NULL, 0);
-    return 0;
-}
-
 /* The public entry on 1 and 2 threads: bitwise the same, on shapes large enough to split either
  * way (over M, and over N). */
 static void test_thread_invariance(void **state)
 {
     (void)state;
-    if (!threads_start_here()) {
+    if (!sdn_test_threads_start()) {
         print_message("[  SKIP    ] threads do not start on this host (qemu-user?)\n");
         skip();
     }

@@ -3,14 +3,9 @@
  * activation, dense, BN in training mode, both dropouts with their (fixed per step) masks and a
  * whole network; one test breaks a backward on purpose and shows the checker catches it. */
 #include <math.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "model.h"
 #include "rng.h"
@@ -291,37 +286,11 @@ static void test_checker_catches_broken_backward(void **s)
     sdn_model_free(t.m);
 }
 
-static void *probe_thread(void *arg) { return arg; }
-
-/* Whether a thread can start here (not under qemu-user 7.2), probed in a child process. */
-static int threads_start_here(void)
-{
-    pid_t pid = fork();
-    if (pid == 0) {
-        pthread_t t;
-        if (pthread_create(&t, NULL, probe_thread, NULL) != 0)
-            _exit(1);
-        pthread_join(t, NULL);
-        _exit(0);
-    }
-    if (pid < 0)
-        return 0;
-    for (int i = 0; i < 40; i++) {
-        int st;
-        if (waitpid(pid, &st, WNOHANG) == pid)
-            return WIFEXITED(st) && WEXITSTATUS(st) == 0;
-        nanosleep(&(struct timespec){0, 50 * 1000 * 1000}, NULL);
-    }
-    kill(pid, SIGKILL);
-    waitpid(pid, NULL, 0);
-    return 0;
-}
-
 int main(void)
 {
     /* Where threads start, even these tiny nets split their batches (two chunks of 8 rows at
      * most), so the checks cover the threaded pass and its chunk reductions too. */
-    if (threads_start_here())
+    if (sdn_test_threads_start())
         sdn_parallel_min_macs = 0.0;
     else
         sdn_set_num_threads(1);

@@ -2,14 +2,9 @@
  * it was, errors as values, BN mode switching, MC Dropout, tensors, state, pruning, schedules,
  * initializer statistics and the counter-based RNG. */
 #include <math.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "model.h"
 #include "rng.h"
@@ -18,32 +13,6 @@
 enum { D = 48, K = 10, NB = 64 };
 
 static int threads_ok = 1; /* 0 under qemu-user 7.2, where a second thread never starts */
-
-static void *probe_thread(void *arg) { return arg; }
-
-/* Whether a thread can start here, probed in a child process (as test_gemm.c does). */
-static int threads_start_here(void)
-{
-    pid_t pid = fork();
-    if (pid == 0) {
-        pthread_t t;
-        if (pthread_create(&t, NULL, probe_thread, NULL) != 0)
-            _exit(1);
-        pthread_join(t, NULL);
-        _exit(0);
-    }
-    if (pid < 0)
-        return 0;
-    for (int i = 0; i < 40; i++) {
-        int st;
-        if (waitpid(pid, &st, WNOHANG) == pid)
-            return WIFEXITED(st) && WEXITSTATUS(st) == 0;
-        nanosleep(&(struct timespec){0, 50 * 1000 * 1000}, NULL);
-    }
-    kill(pid, SIGKILL);
-    waitpid(pid, NULL, 0);
-    return 0;
-}
 
 typedef struct data {
     float x[4 * NB * D];
@@ -542,7 +511,7 @@ int main(void)
 {
     if (sdn_init())
         return 1;
-    threads_ok = threads_start_here();
+    threads_ok = sdn_test_threads_start();
     if (!threads_ok)
         sdn_set_num_threads(1);
     const struct CMUnitTest tests[] = {

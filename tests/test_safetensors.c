@@ -1,7 +1,5 @@
 /* safetensors: round trip with metadata, refusal of truncated, corrupt and out-of-range files, and
  * the atomic write (an existing file survives a failed one). */
-#define _GNU_SOURCE /* nftw */
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,16 +10,11 @@
 #include "simdnn_io.h"
 #include "testutil.h"
 
-static char tmp_root[512];
-
 static const char *tmpdir(void)
 {
-    if (!tmp_root[0]) {
-        const char *base = getenv("SIMDNN_TEST_DATA");
-        snprintf(tmp_root, sizeof tmp_root, "%s/st_XXXXXX", base && base[0] ? base : "/tmp");
-        assert_non_null(mkdtemp(tmp_root));
-    }
-    return tmp_root;
+    const char *d = sdn_test_tmpdir("st");
+    assert_non_null(d);
+    return d;
 }
 
 static float a[6] = {1, 2, 3, 4, 5, 6}, b[3] = {-1.5f, 0.25f, 1e30f};
@@ -195,18 +188,6 @@ static void atomic_write(void **state)
     sdn_safetensors_close(st);
 }
 
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    return remove(path);
-}
-
-static int cleanup(void **state)
-{
-    if (tmp_root[0])
-        nftw(tmp_root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-    return 0;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -214,5 +195,5 @@ int main(void)
         cmocka_unit_test(refusals),
         cmocka_unit_test(atomic_write),
     };
-    return cmocka_run_group_tests(tests, NULL, cleanup);
+    return cmocka_run_group_tests(tests, NULL, sdn_test_tmpdir_remove);
 }

@@ -1,8 +1,15 @@
 /* Shared test helpers (see testutil.h). */
+#define _GNU_SOURCE /* nftw, mkdtemp */
+#include <ftw.h>
 #include <math.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "testutil.h"
 
@@ -87,4 +94,60 @@ void sdn_test_assert_close(const char *what, const float *got, const double *wan
             fail_msg("%s: element %zu is %.9g, expected %.9g (atol %g, rtol %g)", what, i, g, w,
                      atol, rtol);
     }
+}
+
+static void *probe_thread(void *arg) { return arg; }
+
+int sdn_test_threads_start(void)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        pthread_t t;
+        if (pthread_create(&t, NULL, probe_thread, NULL) != 0)
+            _exit(1);
+        pthread_join(t, NULL);
+        _exit(0);
+    }
+    if (pid < 0)
+        return 0;
+    for (int i = 0; i < 40; i++) {
+        int st;
+        if (waitpid(pid, &st, WNOHANG) == pid)
+            return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+        nanosleep(&(struct timespec){0, 50 * 1000 * 1000}, NULL);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    return 0;
+}
+
+static char tmp_root[512];
+
+const char *sdn_test_tmpdir(const char *prefix)
+{
+    if (!tmp_root[0]) {
+        const char *base = getenv("SIMDNN_TEST_DATA");
+        snprintf(tmp_root, sizeof tmp_root, "%s/%s_XXXXXX", base && base[0] ? base : "/tmp",
+                 prefix);
+        if (!mkdtemp(tmp_root)) {
+            tmp_root[0] = 0;
+            return NULL;
+        }
+    }
+    return tmp_root;
+}
+
+static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb, (void)flag, (void)ftw;
+    return remove(path);
+}
+
+int sdn_test_tmpdir_remove(void **state)
+{
+    (void)state;
+    if (tmp_root[0])
+        nftw(tmp_root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    tmp_root[0] = 0;
+    return 0;
 }

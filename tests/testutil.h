@@ -42,4 +42,14 @@ double sdn_test_ulp_diff(float a, double exact);
 void sdn_test_assert_close(const char *what, const float *got, const double *want, size_t n,
                            double atol, double rtol);
 
+/* Whether a thread can start on this host: under qemu-user 7.2 (the aarch64 ctest emulator) a
+ * clone hangs, so the probe runs in a child process and gives up after two seconds. */
+int sdn_test_threads_start(void);
+
+/* This test program's private folder, made on first use under SIMDNN_TEST_DATA (else /tmp) with
+ * the given name prefix; NULL if it cannot be made. */
+const char *sdn_test_tmpdir(const char *prefix);
+/* A cmocka group teardown: removes that folder and everything in it. */
+int sdn_test_tmpdir_remove(void **state);
+
 #endif
