@@ -26,4 +26,3 @@ if [ -z "${SIMDNN_NO_TORCH:-}" ] && /usr/bin/python3 -c 'import torch' 2>/dev/nu
         printf '%s\n' "$table"
     fi
 fi
-echo "report: $out/report.md"
