@@ -19,6 +19,9 @@ def run(bench, name_filter, env, reps, min_time):
     cmd = [bench, "--benchmark_format=json", f"--benchmark_filter={name_filter}",
            f"--benchmark_repetitions={reps}", f"--benchmark_min_time={min_time}"]
     out = subprocess.run(cmd, env=env, check=True, stdout=subprocess.PIPE, text=True).stdout
+    if not out.strip():  # Google Benchmark prints nothing when the filter matches no case
+        sys.exit(f"compare_gemm.py: no benchmark matches {name_filter!r} "
+                 "(--filter matches 'MxNxK/TT/threads:T' from its start)")
     data = json.loads(out)
     ctx = data.get("context", {})
     results = {}
