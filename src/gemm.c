@@ -18,7 +18,13 @@
 static pthread_once_t env_once = PTHREAD_ONCE_INIT;
 static size_t env_kc, env_mc, env_nc, env_par_min;
 /* SIMDNN_GEMM_IN_PLACE: which operands the kernel may read without packing (tuning only). */
-typedef enum in_place_policy { IN_PLACE_AUTO, IN_PLACE_NONE, IN_PLACE_A, IN_PLACE_B, IN_PLACE_AB } in_place_policy;
+typedef enum in_place_policy {
+    IN_PLACE_AUTO,
+    IN_PLACE_NONE,
+    IN_PLACE_A,
+    IN_PLACE_B,
+    IN_PLACE_AB
+} in_place_policy;
 static in_place_policy env_in_place;
 /* Test hook values (0 = none); they win over the environment. */
 static size_t hook_kc, hook_mc, hook_nc;

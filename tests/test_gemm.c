@@ -233,15 +233,19 @@ static void test_driver(void **state)
                            {mr + 1, nr + 1, 5},
                            {2 * mr + 3, 3 * nr - 1, 37},
                            {5 * mr - 1, 4 * nr + 3, 50},
-                           /* narrow C: the small-matrix path that reads A in place */
+                           /* narrow C: the small-matrix path that reads A and B in place */
                            {4 * mr + 1, 3, 29},
-                           {3 * mr, 2 * nr - 5, 41}};
+                           {3 * mr, 2 * nr - 5, 41},
+                           /* C wider than 8 panels: both operands packed */
+                           {2 * mr + 3, 8 * nr + 5, 23}};
     for (size_t i = 0; i < sizeof small / sizeof small[0]; i++)
         check_driver_shape(kt, small[i], 0);
     /* The derived blocks (k above one default KC). */
     sdn_gemm_set_blocks(0, 0, 0);
     check_driver_shape(kt, (shape){2 * mr + 1, nr + 3, 1031}, 0);
     check_driver_shape(kt, (shape){7 * mr + 5, 10, 300}, 0);
+    /* Transposed A with rows over 1024 floats apart is packed, row-major A read in place. */
+    check_driver_shape(kt, (shape){1100, 10, 20}, 0);
 }
 
 /* The active ISA through the public entry (threaded when it pays). */
