@@ -514,6 +514,30 @@ typedef struct step_ctx {
     size_t correct;
 } step_ctx;
 
+/* A pass over n rows of x (labels: NULL when predicting) in inference behaviour: BN on its moving
+ * statistics, dropout off. */
+static step_ctx pass_ctx(sdn_model *m, const float *x, const int32_t *labels, size_t n,
+                         enum pass_mode mode)
+{
+    step_ctx c = {0};
+    c.m = m;
+    c.k = sdn_kernels_active();
+    c.x = x;
+    c.labels = labels;
+    c.n = n;
+    c.mode = mode;
+    return c;
+}
+
+/* Training behaviour: BN on batch statistics, dropout masks of the model's current step. */
+static void use_training_behaviour(step_ctx *c)
+{
+    c->bn_training = 1;
+    c->dropout_active = 1;
+    c->stream_base = SDN_STREAM_DROPOUT;
+    c->rng_step = c->m->step;
+}
+
 static const float *logits_of(const sdn_layer *l) { return l->kind == SDN_LAYER_DENSE ? l->z : l->x; }
 /* Where the fused loss writes d(loss)/d(logits). */
 static float *dlogits_of(const sdn_layer *l)
@@ -832,17 +856,8 @@ sdn_status sdn_model_loss_and_grads(sdn_model *m, const float *x, const int32_t 
         return st;
     if (!x || !n || n > m->max_batch)
         return sdn_fail(SDN_ERR_INVALID_ARG, "loss_and_grads: bad batch");
-    step_ctx c = {0};
-    c.m = m;
-    c.k = sdn_kernels_active();
-    c.x = x;
-    c.labels = labels;
-    c.n = n;
-    c.mode = grads ? MODE_GRADS : MODE_EVAL;
-    c.bn_training = 1;
-    c.dropout_active = 1;
-    c.stream_base = SDN_STREAM_DROPOUT;
-    c.rng_step = m->step;
+    step_ctx c = pass_ctx(m, x, labels, n, grads ? MODE_GRADS : MODE_EVAL);
+    use_training_behaviour(&c);
     /* EVAL mode skips the regularization: add it here so both modes return the same loss */
     run(&c);
     *loss_out = c.loss + (grads ? 0.0 : regularization(m, c.k));
@@ -862,17 +877,8 @@ sdn_status sdn_model_train_batch(sdn_model *m, const float *x, const int32_t *la
                         m->max_batch);
     if ((st = check_labels(m, labels, n, "train_batch")))
         return st;
-    step_ctx c = {0};
-    c.m = m;
-    c.k = sdn_kernels_active();
-    c.x = x;
-    c.labels = labels;
-    c.n = n;
-    c.mode = MODE_TRAIN;
-    c.bn_training = 1;
-    c.dropout_active = 1;
-    c.stream_base = SDN_STREAM_DROPOUT;
-    c.rng_step = m->step;
+    step_ctx c = pass_ctx(m, x, labels, n, MODE_TRAIN);
+    use_training_behaviour(&c);
     double mu_product;
     c.scal = sdn_optim_scalars_for(&m->opt, m->step + 1, m->nadam_mu_product, &mu_product);
     run(&c);
@@ -908,12 +914,8 @@ sdn_status sdn_model_predict(sdn_model *m, const float *x, size_t n, float *prob
     const size_t out = m->output_size;
     const sdn_layer *last = &m->layers[m->n_layers - 1];
     for (size_t r = 0; r < n; r += m->max_batch) {
-        step_ctx c = {0};
-        c.m = m;
-        c.k = sdn_kernels_active();
-        c.x = x + r * m->input_size;
-        c.n = min_sz(m->max_batch, n - r);
-        c.mode = MODE_PREDICT;
+        step_ctx c =
+            pass_ctx(m, x + r * m->input_size, NULL, min_sz(m->max_batch, n - r), MODE_PREDICT);
         run(&c);
         memcpy(probs + r * out, last->y, c.n * out * sizeof(float));
     }
@@ -935,13 +937,8 @@ sdn_status sdn_model_evaluate(sdn_model *m, const float *x, const int32_t *label
     double sum = 0.0;
     size_t correct = 0;
     for (size_t r = 0; r < n; r += m->max_batch) {
-        step_ctx c = {0};
-        c.m = m;
-        c.k = sdn_kernels_active();
-        c.x = x + r * m->input_size;
-        c.labels = labels + r;
-        c.n = min_sz(m->max_batch, n - r);
-        c.mode = MODE_EVAL;
+        step_ctx c = pass_ctx(m, x + r * m->input_size, labels + r,
+                              min_sz(m->max_batch, n - r), MODE_EVAL);
         run(&c);
         sum += c.loss * (double)c.n;
         correct += c.correct;
@@ -975,12 +972,8 @@ sdn_status sdn_model_predict_mc(sdn_model *m, const float *x, size_t n, int samp
         memset(std, 0, n * out * sizeof(float));
     for (int s = 0; s < samples; s++) {
         for (size_t r = 0; r < n; r += m->max_batch) {
-            step_ctx c = {0};
-            c.m = m;
-            c.k = sdn_kernels_active();
-            c.x = x + r * m->input_size;
-            c.n = min_sz(m->max_batch, n - r);
-            c.mode = MODE_PREDICT;
+            step_ctx c = pass_ctx(m, x + r * m->input_size, NULL, min_sz(m->max_batch, n - r),
+                                  MODE_PREDICT);
             c.dropout_active = 1; /* BN stays in inference mode */
             c.stream_base = SDN_STREAM_MC;
             c.rng_step = m->mc_calls * (uint64_t)samples + (uint64_t)s;
