@@ -8,5 +8,8 @@ int sdn_cmd_train(int argc, char **argv);
 int sdn_cmd_evaluate(int argc, char **argv);
 int sdn_cmd_predict(int argc, char **argv);
 int sdn_cmd_exercise(int argc, char **argv);
+/* issue 14 */
+int sdn_cmd_lrfind(int argc, char **argv);
+int sdn_cmd_lab(int argc, char **argv);
 
 #endif

@@ -16,6 +16,9 @@ static const command commands[] = {
     {"evaluate", sdn_cmd_evaluate, "loss and accuracy of a saved model on the test set"},
     {"predict", sdn_cmd_predict, "predictions of a saved model, with MC Dropout (--mc-samples)"},
     {"exercise", sdn_cmd_exercise, "run exercise 8b-8e and MC Dropout, write the report"},
+    /* issue 14 */
+    {"lr-find", sdn_cmd_lrfind, "learning-rate range test: loss against rate, suggested rate"},
+    {"lab", sdn_cmd_lab, "the chapter's questions answered by measurement (labs q1-q8, all)"},
 };
 
 static void usage(FILE *out)

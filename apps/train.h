@@ -43,13 +43,20 @@ typedef struct sdn_train_config {
     char out[1024];
     char resume[1024];
     size_t train_limit, test_limit; /* 0: all */
+    /* issue 14: learning-rate schedule (NaN: the schedule's default) and --lr auto */
+    sdn_schedule_kind schedule;
+    double decay_steps, decay_rate, power, max_lr, factor, min_lr, plateau_min_delta;
+    int staircase, plateau_patience, cooldown, lr_auto;
+    char boundaries[1024], values[1024];
 } sdn_train_config;
 
 /* Defaults (the elu-he network without its optimizer settings). */
 void sdn_train_config_defaults(sdn_train_config *c);
 /* Applies a preset by name; 0 if unknown. */
 int sdn_train_preset(sdn_train_config *c, const char *name);
-extern const char *const sdn_train_preset_names[4];
+/* issue 14: the 1cycle preset when name is "1cycle" (returns 1), else 0 (apps/train_schedule.c) */
+int sdn_train_preset_onecycle(sdn_train_config *c, const char *name);
+extern const char *const sdn_train_preset_names[5];
 
 /* Parses argv[first..argc) into c. Options not in `allowed` (a space-separated list of option
  * names without dashes, NULL = all training options) are refused. Prints the usage error naming the
@@ -92,6 +99,17 @@ int sdn_app_train(const sdn_train_config *c, sdn_train_result *result);
  * preprocessing. Returns 0, or 1 after printing the error. */
 int sdn_app_open_model(const char *path, size_t max_batch, int with_optimizer, sdn_model **model,
                        sdn_preprocess *pre, sdn_safetensors **file);
+
+/* issue 14: the configured schedule for `steps_per_epoch` (1cycle spans every epoch), the
+ * boundaries and values lists parsed. Returns 0, or prints the error naming the flag and
+ * returns 2. */
+int sdn_train_schedule(const sdn_train_config *c, const sdn_optimizer_options *opt,
+                       size_t steps_per_epoch, sdn_schedule *out);
+/* issue 14: the learning-rate range test for --lr auto on a scratch copy of the network (same
+ * spec and seed); prints the sweep's result. Returns 0 with *lr set, or 1 after an error. */
+int sdn_app_lr_auto(const sdn_train_config *c, const sdn_net_spec *spec,
+                    const sdn_optimizer_options *opt, const sdn_dataset *train,
+                    const sdn_preprocess *pre, float *lr);
 
 double sdn_app_peak_rss_mb(void);
 /* mkdir -p; 0 on success. */

@@ -24,6 +24,7 @@ typedef enum {
     K_PROGRESS,
     K_DATASET,
     K_PRESET,
+    K_SCHEDULE, /* issue 14 */
 } kind;
 
 typedef struct opt_def {
@@ -37,7 +38,8 @@ typedef struct opt_def {
 #define O(f) offsetof(sdn_train_config, f)
 static const opt_def defs[] = {
     {"preset", K_PRESET, O(preset), 0, 0,
-     "elu-he | batchnorm | selu | alpha-dropout (Géron ch. 11 ex. 8b-8e); other flags override it"},
+     "elu-he | batchnorm | selu | alpha-dropout (Géron ch. 11 ex. 8b-8e) | 1cycle; other flags "
+     "override it"},
     {"layers", K_INT, O(layers), 0, 1000, "hidden layers"},
     {"units", K_SIZE, O(units), 1, 1e6, "units per hidden layer"},
     {"activation", K_ACT, O(activation), 0, 0, "elu selu relu leaky_relu tanh sigmoid linear"},
@@ -53,7 +55,7 @@ static const opt_def defs[] = {
     {"l1", K_DOUBLE, O(l1), 0, 1e3, "L1 kernel regularization"},
     {"l2", K_DOUBLE, O(l2), 0, 1e3, "L2 kernel regularization"},
     {"optimizer", K_OPTIM, O(optimizer), 0, 0, "sgd adam nadam rmsprop"},
-    {"lr", K_OPT_DOUBLE, O(lr), 1e-12, 100, "learning rate"},
+    {"lr", K_OPT_DOUBLE, O(lr), 1e-12, 100, "learning rate, or auto (simdnn lr-find's suggestion)"},
     {"momentum", K_OPT_DOUBLE, O(momentum), 0, 1, "SGD momentum"},
     {"nesterov", K_BOOL, O(nesterov), 0, 1, "SGD Nesterov momentum"},
     {"beta1", K_OPT_DOUBLE, O(beta1), 0, 0.999999, "Adam/Nadam beta1"},
@@ -84,11 +86,32 @@ static const opt_def defs[] = {
     {"train-limit", K_SIZE, O(train_limit), 0, 1e9,
      "use only the first N training samples (0: all), before the split"},
     {"test-limit", K_SIZE, O(test_limit), 0, 1e9, "use only the first N test samples (0: all)"},
+    /* issue 14: learning-rate schedules, Keras' parameter names */
+    {"schedule", K_SCHEDULE, O(schedule), 0, 0,
+     "learning rate per step: constant exponential power piecewise plateau 1cycle"},
+    {"decay-steps", K_OPT_DOUBLE, O(decay_steps), 1e-9, 1e15,
+     "exponential, power: steps per decay period [10000]"},
+    {"decay-rate", K_OPT_DOUBLE, O(decay_rate), 0, 1e6,
+     "exponential: factor per period [0.96]; power: lr0/(1+rate*step/decay_steps)^power [1]"},
+    {"power", K_OPT_DOUBLE, O(power), 1e-6, 100, "power schedule's exponent [1]"},
+    {"staircase", K_BOOL, O(staircase), 0, 1, "exponential, power: decay in whole periods"},
+    {"boundaries", K_STR, O(boundaries), 0, 0, "piecewise: steps where the rate changes, e.g. 5000,8000"},
+    {"values", K_STR, O(values), 0, 0, "piecewise: the rates, one more than boundaries"},
+    {"max-lr", K_OPT_DOUBLE, O(max_lr), 1e-12, 100,
+     "1cycle: peak rate (else --lr); starts at peak/10, ends at peak/10000"},
+    {"factor", K_OPT_DOUBLE, O(factor), 1e-6, 0.999999, "plateau: rate multiplier [0.1]"},
+    {"plateau-patience", K_INT, O(plateau_patience), 0, 1e6,
+     "plateau: epochs without improvement of --monitor before reducing [10]"},
+    {"plateau-min-delta", K_OPT_DOUBLE, O(plateau_min_delta), 0, 1e6,
+     "plateau: smallest change that counts as improvement [1e-4]"},
+    {"cooldown", K_INT, O(cooldown), 0, 1e6, "plateau: epochs to wait after a reduction [0]"},
+    {"min-lr", K_OPT_DOUBLE, O(min_lr), 0, 100, "plateau: lower bound of the rate [0]"},
 };
 #undef O
 #define NDEFS (sizeof defs / sizeof defs[0])
 
-const char *const sdn_train_preset_names[4] = {"elu-he", "batchnorm", "selu", "alpha-dropout"};
+const char *const sdn_train_preset_names[5] = {"elu-he", "batchnorm", "selu", "alpha-dropout",
+                                               "1cycle"};
 
 void sdn_train_config_defaults(sdn_train_config *c)
 {
@@ -110,6 +133,9 @@ void sdn_train_config_defaults(sdn_train_config *c)
     c->seed = 42;
     snprintf(c->dataset, sizeof c->dataset, "cifar10");
     snprintf(c->out, sizeof c->out, "simdnn-run");
+    c->decay_steps = c->decay_rate = c->power = c->max_lr = NAN; /* issue 14 */
+    c->factor = c->min_lr = c->plateau_min_delta = NAN;
+    c->plateau_patience = 10;
 }
 
 int sdn_train_preset(sdn_train_config *c, const char *name)
@@ -127,7 +153,10 @@ int sdn_train_preset(sdn_train_config *c, const char *name)
      * val_accuracy stops rising: the best epoch is the most accurate one. */
     c->monitor = SDN_MONITOR_VAL_ACCURACY;
     c->dropout = c->alpha_dropout = 0;
-    if (!strcmp(name, "elu-he")) {
+    c->schedule = SDN_SCHEDULE_CONSTANT; /* issue 14 */
+    if (sdn_train_preset_onecycle(c, name))
+        ; /* issue 14: apps/train_schedule.c */
+    else if (!strcmp(name, "elu-he")) {
         c->activation = SDN_ACT_ELU;
         c->init = SDN_INIT_HE_NORMAL;
         c->lr = 5e-5;
@@ -194,6 +223,12 @@ static int set_value(sdn_train_config *c, const char *cmd, const opt_def *d, con
     case K_SIZE:
     case K_DOUBLE:
     case K_OPT_DOUBLE: {
+        if (d->off == offsetof(sdn_train_config, lr)) /* issue 14: --lr auto */
+            c->lr_auto = !strcmp(v, "auto");
+        if (c->lr_auto && d->off == offsetof(sdn_train_config, lr)) {
+            c->lr = NAN;
+            return 0;
+        }
         double x = strtod(v, &end);
         if (!*v || *end || errno || !(x >= d->lo && x <= d->hi) ||
             ((d->k == K_INT || d->k == K_SIZE) && x != floor(x)))
@@ -270,6 +305,13 @@ static int set_value(sdn_train_config *c, const char *cmd, const opt_def *d, con
             goto bad;
         snprintf(base, 32, "%s", v);
         return 0;
+    case K_SCHEDULE: { /* issue 14 */
+        sdn_schedule_kind k = sdn_schedule_from_name(v);
+        if (k == SDN_SCHEDULE_COUNT)
+            goto bad;
+        *(sdn_schedule_kind *)base = k;
+        return 0;
+    }
     case K_PRESET: {
         /* Applied before every other flag (see sdn_train_parse): here it is only checked. */
         sdn_train_config probe;
@@ -296,7 +338,7 @@ int sdn_train_parse(sdn_train_config *c, const char *cmd, int argc, char **argv,
             if (v && !sdn_train_preset(c, v)) {
                 fprintf(stderr,
                         "%s: bad value '%s' for --preset (elu-he, batchnorm, selu, "
-                        "alpha-dropout)\n",
+                        "alpha-dropout, 1cycle)\n",
                         cmd, v);
                 return 2;
             }
@@ -398,6 +440,9 @@ static void value_str(const sdn_train_config *c, const opt_def *d, char *buf, si
         break;
     case K_PROGRESS:
         snprintf(buf, size, "%s", progress[*(const sdn_progress *)base]);
+        break;
+    case K_SCHEDULE: /* issue 14 */
+        snprintf(buf, size, "%s", sdn_schedule_name(*(const sdn_schedule_kind *)base));
         break;
     }
 }

@@ -226,6 +226,28 @@ static void json_num(FILE *f, const char *key, double v, const char *sep)
         fprintf(f, "  \"%s\": null%s\n", key, sep);
 }
 
+/* issue 14: --lr auto on a fresh run; the found rate replaces "auto" in the stored arguments. */
+static int sdn_app_train_lr_auto(const sdn_train_config *c, run_ctx *r, sdn_model *model,
+                                 int resuming, const sdn_dataset *train, const sdn_preprocess *pre)
+{
+    if (resuming) {
+        fprintf(stderr, "simdnn: --lr auto cannot resume: the checkpoint keeps the rate it found\n");
+        return 1;
+    }
+    if (sdn_app_lr_auto(c, &r->spec, &r->opt, train, pre, &r->opt.learning_rate))
+        return 1;
+    sdn_model_set_learning_rate(model, r->opt.learning_rate);
+    sdn_train_config *fixed = malloc(sizeof *fixed);
+    if (!fixed)
+        return 1;
+    *fixed = *c;
+    fixed->lr = r->opt.learning_rate;
+    fixed->lr_auto = 0;
+    sdn_train_config_args(fixed, r->args, sizeof r->args);
+    free(fixed);
+    return 0;
+}
+
 int sdn_app_train(const sdn_train_config *c, sdn_train_result *res)
 {
     memset(res, 0, sizeof *res);
@@ -322,6 +344,12 @@ int sdn_app_train(const sdn_train_config *c, sdn_train_result *res)
         sdn_app_error();
         goto done;
     }
+    /* issue 14: --lr auto (the found rate is what the checkpoint stores), then the schedule */
+    sdn_schedule sched;
+    if (c->lr_auto && sdn_app_train_lr_auto(c, r, model, ckpt != NULL, &train, &pre))
+        goto done;
+    if (sdn_train_schedule(c, &r->opt, (train.n + c->batch_size - 1) / c->batch_size, &sched))
+        goto done;
     r->pre = &pre;
     fprintf(stderr,
             "simdnn train%s%s: %d x %zu %s, %s%s%s; %s lr %g, batch %zu; %s: %zu train, %zu "
@@ -349,6 +377,7 @@ int sdn_app_train(const sdn_train_config *c, sdn_train_result *res)
     fo.interrupt = &sdn_app_interrupted;
     fo.on_epoch = on_epoch;
     fo.ctx = r;
+    fo.schedule = c->schedule != SDN_SCHEDULE_CONSTANT ? &sched : NULL; /* issue 14 */
     if ((s = sdn_fit(model, &train, &val, &pre, &fo, &st))) {
         sdn_app_error();
         goto done;

@@ -236,11 +236,23 @@ sdn_status sdn_model_prune(sdn_model *model, double fraction);
 
 /* ------------------------------------------------ learning-rate schedules */
 
+/* The rate of optimizer step `step` (0-based: the steps already taken, as Keras' iterations).
+ * Parameters take Keras' names where Keras has the schedule. */
 typedef enum sdn_schedule_kind {
     SDN_SCHEDULE_CONSTANT = 0,
-    SDN_SCHEDULE_EXPONENTIAL, /* lr0 · decay_rate^(step / decay_steps) */
+    SDN_SCHEDULE_EXPONENTIAL, /* lr0 · decay_rate^(step / decay_steps) (Keras ExponentialDecay) */
     SDN_SCHEDULE_ONECYCLE,    /* linear up to max_lr at 45%, down to lr0 at 90%, then to lr0/1000 */
+    /* issue 14 (schedules in fit): */
+    SDN_SCHEDULE_POWER,     /* lr0 / (1 + decay_rate · step / decay_steps)^power: Keras'
+                               InverseTimeDecay at power 1, Géron's power scheduling */
+    SDN_SCHEDULE_PIECEWISE, /* values[i] while step <= boundaries[i], values[n] after the last
+                               (Keras PiecewiseConstantDecay) */
+    SDN_SCHEDULE_PLATEAU,   /* lr0, times factor after `patience` epochs without improvement of
+                               the monitored metric (Keras ReduceLROnPlateau): see below */
+    SDN_SCHEDULE_COUNT
 } sdn_schedule_kind;
+
+#define SDN_SCHEDULE_MAX_PIECES 16
 
 typedef struct sdn_schedule {
     sdn_schedule_kind kind;
@@ -249,9 +261,53 @@ typedef struct sdn_schedule {
     double decay_steps;
     float max_lr;
     uint64_t total_steps;
+    /* issue 14: */
+    int staircase; /* exponential, power: step / decay_steps rounded down (Keras' staircase) */
+    float power;   /* power; 0 is taken as 1 */
+    int n_boundaries;
+    uint64_t boundaries[SDN_SCHEDULE_MAX_PIECES];
+    float values[SDN_SCHEDULE_MAX_PIECES + 1];
+    /* plateau (Keras' defaults: factor 0.1, patience 10, min_delta 1e-4, cooldown 0, min_lr 0) */
+    float factor, min_lr;
+    int patience, cooldown;
+    double min_delta;
 } sdn_schedule;
 
 float sdn_schedule_lr(const sdn_schedule *schedule, uint64_t step);
+const char *sdn_schedule_name(sdn_schedule_kind kind); /* "1cycle" for SDN_SCHEDULE_ONECYCLE */
+sdn_schedule_kind sdn_schedule_from_name(const char *name); /* SDN_SCHEDULE_COUNT if unknown */
+/* A schedule of `kind` starting at lr0 with its defaults (exponential and power: decay_steps
+ * 10000; exponential decay_rate 0.96 as Keras' example, power decay_rate 1 and power 1 as Géron's
+ * power scheduling; plateau as Keras). */
+sdn_schedule sdn_schedule_defaults(sdn_schedule_kind kind, float lr0);
+/* Checks the parameters; SDN_ERR_INVALID_ARG names the bad one. */
+sdn_status sdn_schedule_check(const sdn_schedule *schedule);
+
+/* What a schedule carries from epoch to epoch (plateau only; the others are functions of the
+ * step): kept in the fit state and checkpoint so a resumed run continues exactly. */
+typedef struct sdn_schedule_state {
+    float lr;    /* the plateau's current rate; NaN before the first step */
+    double best; /* best monitored value so far; NaN before the first epoch */
+    int wait, cooldown;
+} sdn_schedule_state;
+
+void sdn_schedule_state_init(sdn_schedule_state *state);
+/* Sets the model's rate for its next step (model step = the steps done). NULL schedule: no-op. */
+void sdn_schedule_apply(const sdn_schedule *schedule, sdn_schedule_state *state,
+                        sdn_model *model);
+/* Plateau: the epoch's monitored value (maximize: accuracy-like) may lower the rate. Returns 1
+ * when the rate was reduced. Other kinds: no-op. */
+int sdn_schedule_epoch_end(const sdn_schedule *schedule, sdn_schedule_state *state, double value,
+                           int maximize);
+
+/* ------------------------------------------ elementwise activations (issue 14) */
+
+/* y[n] = f(x) and dx[n] = dy·f'(x) (y = f(x) given) with the dispatched kernels a layer runs;
+ * alpha 0 takes the activation's default. Softmax is not elementwise: SDN_ERR_INVALID_ARG. */
+sdn_status sdn_activation_forward_n(sdn_activation act, float alpha, size_t n, const float *x,
+                                    float *y);
+sdn_status sdn_activation_backward_n(sdn_activation act, float alpha, size_t n, const float *x,
+                                     const float *y, const float *dy, float *dx);
 
 #ifdef __cplusplus
 }

@@ -83,6 +83,7 @@ typedef struct sdn_fit_state {
     char message[256];
     double train_seconds, eval_seconds;
     uint64_t samples_trained;
+    sdn_schedule_state schedule; /* issue 14: the learning-rate schedule's carried state */
 } sdn_fit_state;
 
 typedef struct sdn_fit_options sdn_fit_options;
@@ -102,6 +103,8 @@ struct sdn_fit_options {
     sdn_status (*on_epoch)(void *ctx, sdn_model *model, const sdn_fit_state *st, int improved,
                            int epoch_end);
     void *ctx;
+    /* issue 14: the learning rate of every step (NULL: the optimizer's rate throughout) */
+    const sdn_schedule *schedule;
 };
 
 sdn_fit_options sdn_fit_defaults(void);
@@ -125,10 +128,38 @@ sdn_status sdn_history_write_csv(const sdn_fit_state *st, const char *path);
 sdn_status sdn_history_write_json(const sdn_fit_state *st, const char *path);
 
 /* Fit state to metadata strings and "fit.best_state" tensor, and back (checkpoints). */
-#define SDN_FIT_META_COUNT 10
+#define SDN_FIT_META_COUNT 11
 size_t sdn_fit_state_to_meta(const sdn_fit_state *st, sdn_st_meta *meta, char **store);
 sdn_status sdn_fit_state_from_file(const sdn_safetensors *file, sdn_fit_state *st,
                                    size_t state_count);
+
+/* ------------------------------------------- learning-rate range test (issue 14) */
+
+/* Smith's range test as Géron and fastai run it: the rate grows exponentially from min_lr to
+ * max_lr over at most one epoch (max_steps), one batch per rate; the loss is smoothed (EMA 0.98,
+ * bias-corrected) and the sweep stops once it exceeds stop_factor × its lowest value. */
+typedef struct sdn_lr_find_options {
+    double min_lr, max_lr; /* [1e-6, 10] */
+    size_t batch_size;     /* [32] */
+    size_t max_steps;      /* 0: one epoch */
+    uint64_t seed;         /* the shuffle */
+    double smoothing, stop_factor; /* [0.98, 4] */
+} sdn_lr_find_options;
+
+typedef struct sdn_lr_find_result {
+    size_t n;                 /* steps run */
+    double *lr, *loss, *raw;  /* [n]: the rate, the smoothed and the batch loss */
+    double min_loss, min_loss_lr;
+    double suggested;         /* min_loss_lr / 10: below where the loss turns up */
+    int diverged;             /* stopped by stop_factor or a NaN loss */
+} sdn_lr_find_result;
+
+sdn_lr_find_options sdn_lr_find_defaults(void);
+/* Trains `model` during the sweep (use a scratch copy) and fills r (free with
+ * sdn_lr_find_result_free). */
+sdn_status sdn_lr_find(sdn_model *model, const sdn_dataset *train, const sdn_preprocess *pre,
+                       const sdn_lr_find_options *o, sdn_lr_find_result *r);
+void sdn_lr_find_result_free(sdn_lr_find_result *r);
 
 #ifdef __cplusplus
 }

@@ -50,6 +50,7 @@ void sdn_fit_state_init(sdn_fit_state *st)
     st->best_val_loss = NAN;
     st->best_val_accuracy = NAN;
     st->monitor = -1;
+    sdn_schedule_state_init(&st->schedule); /* issue 14 */
 }
 
 void sdn_fit_state_free(sdn_fit_state *st)
@@ -241,6 +242,7 @@ sdn_status sdn_fit(sdn_model *model, const sdn_dataset *train, const sdn_dataset
             for (size_t i = 0; i < nb; i++)
                 y[i] = train->labels[index[s * bs + i]];
             float loss = 0, acc = 0;
+            sdn_schedule_apply(o->schedule, &st->schedule, model); /* issue 14 */
             sdn_status bst = sdn_model_train_batch(model, x, y, nb, &loss, &acc);
             if (bst == SDN_ERR_NUMERIC) {
                 st->stop = SDN_STOP_NUMERIC;
@@ -301,6 +303,8 @@ sdn_status sdn_fit(sdn_model *model, const sdn_dataset *train, const sdn_dataset
                         ? (have_val ? row.val_loss : row.loss)
                         : (have_val ? row.val_accuracy : row.accuracy);
         int improved = better(o, mv, st->best_value);
+        sdn_schedule_epoch_end(o->schedule, &st->schedule, mv, /* issue 14 */
+                               o->monitor == SDN_MONITOR_VAL_ACCURACY);
         if (improved) {
             st->best_value = mv;
             st->best_epoch = epoch + 1;
@@ -436,6 +440,8 @@ size_t sdn_fit_state_to_meta(const sdn_fit_state *st, sdn_st_meta *meta, char **
     PUT("fit.monitor", "%s", st->monitor == SDN_MONITOR_VAL_ACCURACY ? "val_accuracy" : "val_loss");
     PUT("fit.train_seconds", "%.6f %.6f %llu", st->train_seconds, st->eval_seconds,
         (unsigned long long)st->samples_trained);
+    PUT("fit.schedule", "%.9g %.17g %d %d", (double)st->schedule.lr, st->schedule.best, /* i14 */
+        st->schedule.wait, st->schedule.cooldown);
 #undef PUT
     meta[n].key = "fit.history";
     meta[n++].value = at;
@@ -494,6 +500,12 @@ sdn_status sdn_fit_state_from_file(const sdn_safetensors *file, sdn_fit_state *s
                         st->history_len, st->epochs_done);
     }
     const char *mon = sdn_safetensors_meta(file, "fit.monitor");
+    const char *sch = sdn_safetensors_meta(file, "fit.schedule"); /* issue 14 */
+    if (sch && sscanf(sch, "%g %lf %d %d", &st->schedule.lr, &st->schedule.best,
+                      &st->schedule.wait, &st->schedule.cooldown) != 4) {
+        sdn_fit_state_free(st);
+        return sdn_fail(SDN_ERR_FORMAT, "%s: corrupt fit.schedule metadata", path);
+    }
     st->monitor = !mon                           ? -1
                   : !strcmp(mon, "val_accuracy") ? SDN_MONITOR_VAL_ACCURACY
                                                  : SDN_MONITOR_VAL_LOSS;

@@ -429,17 +429,17 @@ static void test_sparsity_prune(void **s)
 static void test_schedules(void **s)
 {
     (void)s;
-    sdn_schedule e = {SDN_SCHEDULE_EXPONENTIAL, 0.01f, 0.1f, 100.0, 0, 0};
+    sdn_schedule e = {.kind = SDN_SCHEDULE_EXPONENTIAL, .lr0 = 0.01f, .decay_rate = 0.1f, .decay_steps = 100.0};
     assert_float_equal(sdn_schedule_lr(&e, 0), 0.01, 1e-9);
     assert_float_equal(sdn_schedule_lr(&e, 100), 0.001, 1e-8);
     assert_float_equal(sdn_schedule_lr(&e, 50), 0.01 * sqrt(0.1), 1e-8);
-    sdn_schedule c = {SDN_SCHEDULE_ONECYCLE, 0.001f, 0, 0, 0.01f, 1000};
+    sdn_schedule c = {.kind = SDN_SCHEDULE_ONECYCLE, .lr0 = 0.001f, .max_lr = 0.01f, .total_steps = 1000};
     assert_float_equal(sdn_schedule_lr(&c, 0), 0.001, 1e-9);
     assert_float_equal(sdn_schedule_lr(&c, 450), 0.01, 1e-8);
     assert_float_equal(sdn_schedule_lr(&c, 900), 0.001, 1e-8);
     assert_float_equal(sdn_schedule_lr(&c, 1000), 1e-6, 1e-10);
     assert_true(sdn_schedule_lr(&c, 200) > 0.001f && sdn_schedule_lr(&c, 200) < 0.01f);
-    sdn_schedule k = {SDN_SCHEDULE_CONSTANT, 0.1f, 0, 0, 0, 0};
+    sdn_schedule k = {.kind = SDN_SCHEDULE_CONSTANT, .lr0 = 0.1f};
     assert_float_equal(sdn_schedule_lr(&k, 12345), 0.1, 1e-9);
 }
 

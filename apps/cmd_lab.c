@@ -1,0 +1,259 @@
+/* simdnn lab NAME|all: runs the chapter's questions as measured experiments (apps/labs/) on
+ * CIFAR-10 (or Fashion-MNIST, or generated data with --quick) and writes report.md, one JSON of
+ * numbers per lab and the SVG figures into --out. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "labs/lab.h"
+
+static const char *ALLOWED = "data dataset out threads seed train-limit test-limit";
+
+typedef struct lab_args {
+    int quick;
+    char name[16];
+} lab_args;
+
+static int extra_arg(void *ctx, int argc, char **argv, int i)
+{
+    lab_args *a = ctx;
+    if (!strcmp(argv[i], "--quick")) {
+        a->quick = 1;
+        return 1;
+    }
+    if (argv[i][0] != '-' && !a->name[0]) {
+        snprintf(a->name, sizeof a->name, "%.15s", argv[i]);
+        return 1;
+    }
+    return 0;
+}
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: simdnn lab NAME|all [--data PATH] [--dataset NAME] [--out DIR] "
+                 "[--quick]\n\nEach lab answers one of the chapter's questions by measurement "
+                 "and writes its\nsection of report.md (claim, setup, numbers, a verdict computed "
+                 "from them),\n<lab>.json with the numbers and SVG figures into --out.\n\n");
+    for (int i = 0; i < 8; i++)
+        fprintf(out, "  %-4s %s\n", sdn_labs[i].name, sdn_labs[i].title);
+    fprintf(out, "  all  every lab, one report\n\n"
+                 "  --quick                seconds: generated data (or 2000 samples of --data), "
+                 "4 x 32 networks\n");
+    sdn_train_print_options(out, ALLOWED);
+}
+
+/* Generated stand-in for --quick: 10 classes of 8×8 "images", each a fixed random prototype plus
+ * noise, clamped to bytes: learnable in a few epochs, not trivially. */
+static void generate(sdn_dataset *d, size_t n, uint64_t seed)
+{
+    enum { F = 64, C = 10 };
+    memset(d, 0, sizeof *d);
+    d->n = n;
+    d->features = F;
+    d->classes = C;
+    d->channels = 1;
+    d->height = d->width = 8;
+    d->owns = 1;
+    snprintf(d->name, sizeof d->name, "generated");
+    d->pixels = malloc(n * F);
+    d->labels = malloc(n * sizeof *d->labels);
+    if (!d->pixels || !d->labels)
+        return;
+    uint64_t s = 0x9e3779b97f4a7c15ull;
+    unsigned char proto[C][F];
+    for (int c = 0; c < C; c++)
+        for (int j = 0; j < F; j++) {
+            s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+            proto[c][j] = (unsigned char)(s >> 56);
+        }
+    s ^= seed * 0x2545f4914f6cdd1dull;
+    for (size_t i = 0; i < n; i++) {
+        s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+        const int c = (int)((s >> 33) % C);
+        d->labels[i] = c;
+        for (int j = 0; j < F; j++) {
+            s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+            /* a sum of two uniforms: noise of std ~74 against prototypes of std ~74 */
+            const int noise = (int)((s >> 56) & 0xff) + (int)((s >> 48) & 0xff) - 255;
+            const int v = proto[c][j] + noise;
+            d->pixels[i * F + j] = (unsigned char)(v < 0 ? 0 : v > 255 ? 255 : v);
+        }
+    }
+}
+
+static int load(lab_ctx *ctx, const sdn_train_config *c, int generated)
+{
+    if (generated) {
+        generate(&ctx->train, 2500, 1);
+        generate(&ctx->test, 500, 2);
+        if (!ctx->train.pixels || !ctx->test.pixels) {
+            fprintf(stderr, "simdnn: out of memory\n");
+            return 1;
+        }
+    } else if (sdn_app_load_data(c, &ctx->train, &ctx->test)) {
+        return 1;
+    }
+    ctx->train_full = ctx->train.n;
+    const size_t keep = ctx->quick ? 2500 : 25000; /* the labs' training subset + validation */
+    if (sdn_dataset_split(&ctx->train, ctx->quick ? 500 : 5000, &ctx->val)) {
+        sdn_app_error();
+        return 1;
+    }
+    /* The validation part is the last of the full set; the subset is the first of the rest. */
+    sdn_dataset_truncate(&ctx->train, keep - ctx->val.n);
+    if (ctx->quick)
+        sdn_dataset_truncate(&ctx->test, 1000);
+    if (sdn_preprocess_fit(&ctx->pre_std, &ctx->train, 1) ||
+        sdn_preprocess_fit(&ctx->pre_raw, &ctx->train, 0)) {
+        sdn_app_error();
+        return 1;
+    }
+    return 0;
+}
+
+/* Runs one lab into <out>/<name>.md and <name>.json. */
+static int run_lab(lab_ctx *ctx, const lab_def *lab)
+{
+    char path[1100];
+    snprintf(ctx->name, sizeof ctx->name, "%s", lab->name);
+    snprintf(path, sizeof path, "%s/%s.md", ctx->out, lab->name);
+    ctx->md = fopen(path, "w");
+    snprintf(path, sizeof path, "%s/%s.json", ctx->out, lab->name);
+    ctx->json = fopen(path, "w");
+    if (!ctx->md || !ctx->json) {
+        fprintf(stderr, "simdnn: cannot write into %s\n", ctx->out);
+        if (ctx->md)
+            fclose(ctx->md);
+        if (ctx->json)
+            fclose(ctx->json);
+        return 1;
+    }
+    ctx->json_count = 0;
+    fprintf(ctx->json, "{");
+    lab_str(ctx, "lab", lab->name);
+    lab_num(ctx, "quick", ctx->quick);
+    fprintf(stderr, "\n=== %s: %s ===\n", lab->name, lab->title);
+    lab_md(ctx, "## %s: %s\n\n", lab->name, lab->title);
+    const double t0 = lab_now();
+    int rc = lab->run(ctx);
+    lab_num(ctx, "seconds", lab_now() - t0);
+    lab_md(ctx, "\n*(%s ran in %.0f s.)*\n\n", lab->name, lab_now() - t0);
+    fprintf(ctx->json, "\n}\n");
+    if (fclose(ctx->md) | fclose(ctx->json)) {
+        fprintf(stderr, "simdnn: writing %s's report failed\n", lab->name);
+        return 1;
+    }
+    return rc;
+}
+
+static void copy_into(FILE *dst, const char *path)
+{
+    FILE *f = fopen(path, "r");
+    char buf[4096];
+    size_t n;
+    while (f && (n = fread(buf, 1, sizeof buf, f)) > 0)
+        fwrite(buf, 1, n, dst);
+    if (f)
+        fclose(f);
+}
+
+/* report.md: where the numbers come from, then every lab's section. */
+static int write_report(const lab_ctx *ctx, const int *ran, int argc, char **argv)
+{
+    char path[1100], tmp[1200], when[64];
+    snprintf(path, sizeof path, "%s/report.md", ctx->out);
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return 1;
+    time_t now = time(NULL);
+    strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", gmtime(&now));
+    fprintf(f, "# The chapter's questions, measured\n\nProduced by `simdnn");
+    for (int i = 0; i < argc; i++)
+        fprintf(f, " %s", argv[i]);
+    fprintf(f, "` on %s: %s, ISA %s, %d threads (a shared machine: timings are noisy, compare "
+               "ratios within one lab).\n\n",
+            when, sdn_cpu()->brand[0] ? sdn_cpu()->brand : sdn_cpu()->vendor,
+            sdn_isa_name(sdn_active_isa()), sdn_num_threads());
+    fprintf(f, "Data: %s; the labs train on the first %zu training samples (of %zu), validate on "
+               "%zu held-out training samples and test on %zu test samples; inputs standardized "
+               "per feature unless a lab says otherwise. Networks: %d hidden layers of %zu "
+               "units unless a lab says otherwise. Every verdict below is computed from the "
+               "numbers next to it by thresholds written in the lab's source "
+               "(apps/labs/).\n\n",
+            ctx->quick && !ctx->cfg->data[0] ? "generated (10 classes of 8x8 noisy prototypes)"
+                                             : ctx->cfg->dataset,
+            ctx->train.n, ctx->train_full, ctx->val.n, ctx->test.n, ctx->layers, ctx->units);
+    for (int i = 0; i < 8; i++)
+        if (ran[i]) {
+            snprintf(path, sizeof path, "%s/%s.md", ctx->out, sdn_labs[i].name);
+            copy_into(f, path);
+        }
+    snprintf(path, sizeof path, "%s/report.md", ctx->out);
+    if (fclose(f) || rename(tmp, path))
+        return 1;
+    return 0;
+}
+
+int sdn_cmd_lab(int argc, char **argv)
+{
+    sdn_train_config c;
+    sdn_train_config_defaults(&c);
+    snprintf(c.out, sizeof c.out, "labs");
+    lab_args a = {0, ""};
+    int r = sdn_train_parse(&c, "simdnn lab", argc, argv, 1, ALLOWED, extra_arg, &a);
+    if (r == -1) {
+        usage(stdout);
+        return 0;
+    }
+    if (r)
+        return r;
+    int which = -1;
+    for (int i = 0; i < 8; i++)
+        if (!strcmp(a.name, sdn_labs[i].name))
+            which = i;
+    if (which < 0 && strcmp(a.name, "all")) {
+        fprintf(stderr, "simdnn lab: %s '%s' (q1 ... q8 or all; try --help)\n",
+                a.name[0] ? "unknown lab" : "which lab?", a.name);
+        return 2;
+    }
+    if (sdn_init())
+        return sdn_app_error();
+    if (c.threads > 0)
+        sdn_set_num_threads(c.threads);
+    if (sdn_app_mkdirs(c.out)) {
+        fprintf(stderr, "simdnn: cannot create the output folder %s\n", c.out);
+        return 1;
+    }
+    sdn_app_install_sigint();
+    lab_ctx ctx;
+    memset(&ctx, 0, sizeof ctx);
+    ctx.quick = a.quick;
+    ctx.out = c.out;
+    ctx.cfg = &c;
+    ctx.layers = a.quick ? 4 : 20;
+    ctx.units = a.quick ? 32 : 100;
+    ctx.epochs = a.quick ? 3 : 10;
+    int rc = load(&ctx, &c, a.quick && !c.data[0]);
+    int ran[8] = {0};
+    for (int i = 0; i < 8 && !rc && !sdn_app_interrupted; i++)
+        if (which < 0 || which == i) {
+            rc = run_lab(&ctx, &sdn_labs[i]);
+            ran[i] = 1;
+        }
+    if (!rc && sdn_app_interrupted)
+        rc = 1;
+    if (write_report(&ctx, ran, argc, argv)) {
+        fprintf(stderr, "simdnn: cannot write %s/report.md\n", c.out);
+        rc = 1;
+    } else {
+        fprintf(stderr, "\nwrote %s/report.md\n", c.out);
+    }
+    sdn_preprocess_free(&ctx.pre_std);
+    sdn_preprocess_free(&ctx.pre_raw);
+    sdn_dataset_free(&ctx.train);
+    sdn_dataset_free(&ctx.test);
+    return rc;
+}

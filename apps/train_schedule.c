@@ -1,0 +1,125 @@
+/* The CLI's learning-rate schedule (--schedule and its parameters) as an sdn_schedule, the 1cycle
+ * preset (Géron's last step of exercise 8), and --lr auto through the range test. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "train.h"
+
+int sdn_train_preset_onecycle(sdn_train_config *c, const char *name)
+{
+    if (strcmp(name, "1cycle"))
+        return 0;
+    /* Géron's solution: the 8e network (SELU, LeCun normal, AlphaDropout 0.1, standardized
+     * inputs) trained by plain SGD for 15 epochs of batch 128 under 1cycle. The peak rate comes
+     * from `simdnn lr-find` on this network (docs/labs and the issue 14 note). */
+    c->activation = SDN_ACT_SELU;
+    c->init = SDN_INIT_LECUN_NORMAL;
+    c->alpha_dropout = 0.1;
+    c->optimizer = SDN_OPT_SGD;
+    c->lr = 0.05;
+    c->momentum = NAN;
+    c->schedule = SDN_SCHEDULE_ONECYCLE;
+    c->epochs = 15;
+    c->batch_size = 128;
+    c->patience = 0; /* a schedule that ends low: every epoch runs */
+    return 1;
+}
+
+/* "a,b,c" into at most max numbers; count or -1. */
+static int parse_list(const char *text, double *out, int max)
+{
+    int n = 0;
+    const char *p = text;
+    while (*p) {
+        char *end;
+        double v = strtod(p, &end);
+        if (end == p || n == max || !isfinite(v))
+            return -1;
+        out[n++] = v;
+        p = end;
+        if (*p == ',')
+            p++;
+        else if (*p)
+            return -1;
+    }
+    return n;
+}
+
+static double or_default(double v, double d) { return isnan(v) ? d : v; }
+
+int sdn_train_schedule(const sdn_train_config *c, const sdn_optimizer_options *opt,
+                       size_t steps_per_epoch, sdn_schedule *out)
+{
+    const float lr = opt->learning_rate;
+    sdn_schedule s = sdn_schedule_defaults(c->schedule, lr);
+    s.decay_steps = or_default(c->decay_steps, s.decay_steps);
+    s.decay_rate = (float)or_default(c->decay_rate, s.decay_rate);
+    s.power = (float)or_default(c->power, s.power);
+    s.staircase = c->staircase;
+    s.factor = (float)or_default(c->factor, s.factor);
+    s.min_lr = (float)or_default(c->min_lr, s.min_lr);
+    s.min_delta = or_default(c->plateau_min_delta, s.min_delta);
+    s.patience = c->plateau_patience;
+    s.cooldown = c->cooldown;
+    if (c->schedule == SDN_SCHEDULE_ONECYCLE) {
+        /* --lr (or --max-lr) is the peak, as fastai's lr_max; Géron starts at a tenth of it */
+        s.max_lr = (float)or_default(c->max_lr, lr);
+        s.lr0 = s.max_lr / 10.0f;
+        s.total_steps = (uint64_t)c->epochs * steps_per_epoch;
+    }
+    if (c->schedule == SDN_SCHEDULE_PIECEWISE) {
+        double b[SDN_SCHEDULE_MAX_PIECES + 1], v[SDN_SCHEDULE_MAX_PIECES + 2];
+        int nb = parse_list(c->boundaries, b, SDN_SCHEDULE_MAX_PIECES);
+        int nv = parse_list(c->values, v, SDN_SCHEDULE_MAX_PIECES + 1);
+        if (nb < 1 || nv != nb + 1) {
+            fprintf(stderr,
+                    "simdnn: --schedule piecewise needs --boundaries (1 to %d steps, comma-"
+                    "separated) and --values with one rate more (got '%s' and '%s')\n",
+                    SDN_SCHEDULE_MAX_PIECES, c->boundaries, c->values);
+            return 2;
+        }
+        s.n_boundaries = nb;
+        for (int i = 0; i < nb; i++) {
+            if (b[i] < 0 || b[i] != floor(b[i])) {
+                fprintf(stderr, "simdnn: bad value '%g' in --boundaries (whole steps >= 0)\n",
+                        b[i]);
+                return 2;
+            }
+            s.boundaries[i] = (uint64_t)b[i];
+        }
+        for (int i = 0; i <= nb; i++)
+            s.values[i] = (float)v[i];
+    }
+    if (sdn_schedule_check(&s)) {
+        fprintf(stderr, "simdnn: %s\n", sdn_last_error());
+        return 2;
+    }
+    *out = s;
+    return 0;
+}
+
+int sdn_app_lr_auto(const sdn_train_config *c, const sdn_net_spec *spec,
+                    const sdn_optimizer_options *opt, const sdn_dataset *train,
+                    const sdn_preprocess *pre, float *lr)
+{
+    sdn_model *scratch;
+    if (sdn_net_build(spec, c->seed, c->batch_size, opt, &scratch))
+        return sdn_app_error();
+    sdn_lr_find_options o = sdn_lr_find_defaults();
+    o.batch_size = c->batch_size;
+    o.seed = c->seed;
+    sdn_lr_find_result r;
+    sdn_status s = sdn_lr_find(scratch, train, pre, &o, &r);
+    sdn_model_free(scratch);
+    if (s)
+        return sdn_app_error();
+    fprintf(stderr,
+            "--lr auto: range test over %zu steps (%g to %g): lowest smoothed loss %.4f at lr "
+            "%.3g; using %.3g\n",
+            r.n, r.n ? r.lr[0] : NAN, r.n ? r.lr[r.n - 1] : NAN, r.min_loss, r.min_loss_lr,
+            r.suggested);
+    *lr = (float)r.suggested;
+    sdn_lr_find_result_free(&r);
+    return 0;
+}
