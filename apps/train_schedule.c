@@ -114,12 +114,15 @@ int sdn_app_lr_auto(const sdn_train_config *c, const sdn_net_spec *spec,
     sdn_model_free(scratch);
     if (s)
         return sdn_app_error();
+    /* 1cycle's peak is the largest rate at which the loss still falls (Smith); a constant rate
+     * sits a tenth below it (Géron) */
+    const int peak = c->schedule == SDN_SCHEDULE_ONECYCLE;
+    *lr = (float)(peak ? r.min_loss_lr : r.suggested);
     fprintf(stderr,
             "--lr auto: range test over %zu steps (%g to %g): lowest smoothed loss %.4f at lr "
-            "%.3g; using %.3g\n",
-            r.n, r.n ? r.lr[0] : NAN, r.n ? r.lr[r.n - 1] : NAN, r.min_loss, r.min_loss_lr,
-            r.suggested);
-    *lr = (float)r.suggested;
+            "%.3g; using %.3g%s\n",
+            r.n, r.lr[0], r.lr[r.n - 1], r.min_loss, r.min_loss_lr, (double)*lr,
+            peak ? " as the 1cycle peak" : "");
     sdn_lr_find_result_free(&r);
     return 0;
 }

@@ -512,6 +512,7 @@ typedef struct step_ctx {
     sdn_optim_scalars scal;
     double loss;     /* mean data loss + regularization (thread 0, before barrier B) */
     size_t correct;
+    int first_layer, end_layer; /* issue 14: layers [first, end) only; end 0 = all (MC prefix) */
 } step_ctx;
 
 /* A pass over n rows of x (labels: NULL when predicting) in inference behaviour: BN on its moving
@@ -684,7 +685,8 @@ static void run_thread(step_ctx *c, int t, int T)
     const size_t rows = p.r1 - p.r0, out = m->output_size;
     sdn_layer *last = &m->layers[m->n_layers - 1];
 
-    for (int i = 0; i < m->n_layers; i++) {
+    const int end = c->end_layer ? c->end_layer : m->n_layers; /* issue 14 */
+    for (int i = c->first_layer; i < end; i++) {
         sdn_layer *l = &m->layers[i];
         switch (l->kind) {
         case SDN_LAYER_FLATTEN: break;
@@ -699,6 +701,8 @@ static void run_thread(step_ctx *c, int t, int T)
         default: break;
         }
     }
+    if (end < m->n_layers)
+        return; /* issue 14: an MC Dropout prefix pass stops before the output */
     if (rows) {
         const float *z = logits_of(last) + p.r0 * out;
         float *probs = last->y + p.r0 * out;
@@ -766,12 +770,12 @@ static void run_thread(step_ctx *c, int t, int T)
 }
 
 #ifdef _OPENMP
-static int threads_for(const sdn_model *m, size_t n)
+static int threads_for(const sdn_model *m, size_t n, int first, int end)
 {
     const size_t n_chunks = (n + SDN_CHUNK_ROWS - 1) / SDN_CHUNK_ROWS;
     int T = (int)min_sz((size_t)sdn_num_threads(), min_sz((size_t)m->max_threads, n_chunks));
     double macs = 0.0;
-    for (int i = 0; i < m->n_layers; i++)
+    for (int i = first; i < end; i++) /* the layers this pass runs */
         if (m->layers[i].kind == SDN_LAYER_DENSE)
             macs += (double)m->layers[i].w_size;
     if (macs * (double)n < sdn_parallel_min_macs)
@@ -793,7 +797,7 @@ static void run(step_ctx *c)
         in = l->y;
     }
 #ifdef _OPENMP
-    const int T = threads_for(m, c->n);
+    const int T = threads_for(m, c->n, c->first_layer, c->end_layer ? c->end_layer : m->n_layers);
     if (T > 1) {
 #pragma omp parallel num_threads(T)
         run_thread(c, omp_get_thread_num(), omp_get_num_threads());
@@ -952,6 +956,20 @@ sdn_status sdn_model_evaluate(sdn_model *m, const float *x, const int32_t *label
     return SDN_OK;
 }
 
+int sdn_debug_mc_full_passes; /* issue 14: test hook */
+
+/* issue 14: the first layer whose output can differ between MC samples (a dropout layer), at most
+ * the output layer. */
+static int mc_first_random_layer(const sdn_model *m)
+{
+    for (int i = 0; i < m->n_layers; i++) {
+        const sdn_layer *l = &m->layers[i];
+        if ((l->kind == SDN_LAYER_DROPOUT || l->kind == SDN_LAYER_ALPHA_DROPOUT) && l->rate > 0.0f)
+            return i;
+    }
+    return m->n_layers - 1;
+}
+
 sdn_status sdn_model_predict_mc(sdn_model *m, const float *x, size_t n, int samples, float *mean,
                                 float *std)
 {
@@ -970,14 +988,24 @@ sdn_status sdn_model_predict_mc(sdn_model *m, const float *x, size_t n, int samp
     memset(mean, 0, n * out * sizeof(float));
     if (std)
         memset(std, 0, n * out * sizeof(float));
-    for (int s = 0; s < samples; s++) {
-        for (size_t r = 0; r < n; r += m->max_batch) {
-            step_ctx c = pass_ctx(m, x + r * m->input_size, NULL, min_sz(m->max_batch, n - r),
-                                  MODE_PREDICT);
+    /* issue 14: the layers before the first dropout layer give the same result in every sample:
+     * they run once per chunk and only the rest is repeated (each element still sums its samples
+     * in sample order: the same bits as full passes). */
+    const int first = sdn_debug_mc_full_passes ? 0 : mc_first_random_layer(m);
+    for (size_t r = 0; r < n; r += m->max_batch) {
+        const size_t nb = min_sz(m->max_batch, n - r);
+        if (first > 0) {
+            step_ctx c = pass_ctx(m, x + r * m->input_size, NULL, nb, MODE_PREDICT);
+            c.end_layer = first;
+            run(&c);
+        }
+        for (int s = 0; s < samples; s++) {
+            step_ctx c = pass_ctx(m, x + r * m->input_size, NULL, nb, MODE_PREDICT);
             c.dropout_active = 1; /* BN stays in inference mode */
             c.stream_base = SDN_STREAM_MC;
             c.rng_step = m->mc_calls * (uint64_t)samples + (uint64_t)s;
             c.row_base = r;
+            c.first_layer = first;
             run(&c);
             for (size_t i = 0; i < c.n * out; i++) {
                 const float pv = last->y[i];

@@ -161,5 +161,8 @@ sdn_status sdn_model_loss_and_grads(sdn_model *m, const float *x, const int32_t 
 extern double sdn_parallel_min_macs;
 /* Breaks a backward pass on purpose (0 = off): 1 scales the first dense layer's kernel gradient by 1.1. */
 extern int sdn_debug_break_backward;
+/* issue 14: 1 makes MC Dropout run every sample as a full pass (the reference for the test that
+ * computing the layers before the first dropout once changes no bit). */
+extern int sdn_debug_mc_full_passes;
 
 #endif
