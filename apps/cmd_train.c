@@ -85,6 +85,10 @@ int sdn_cmd_train(int argc, char **argv)
     }
     if (r)
         return r;
+    sdn_schedule probe; /* issue 14: schedule flags are checked before any data is read */
+    sdn_optimizer_options probe_opt = sdn_train_optimizer(&c);
+    if (sdn_train_schedule(&c, &probe_opt, 1, &probe))
+        return 2;
     sdn_app_install_sigint();
     sdn_train_result res;
     int rc = sdn_app_train(&c, &res);

@@ -36,5 +36,19 @@ expect 2 "bad value '8b,8z' for --runs" exercise --runs 8b,8z
 expect 2 "unknown option '--lr'" exercise --lr 0.1
 expect 1 "no such file or folder" train --data /nonexistent/cifar --epochs 1 --out /tmp/simdnn-cli-usage-unused
 rmdir /tmp/simdnn-cli-usage-unused 2>/dev/null
+# issue 14: schedules, lr-find and the labs
+for cmd in lr-find lab; do
+    expect 0 "usage: simdnn $cmd" $cmd --help
+    expect 2 "unknown option '--bogus'" $cmd --bogus
+done
+expect 2 "bad value 'cosine' for --schedule" train --schedule cosine
+expect 2 "piecewise needs --boundaries" train --schedule piecewise --boundaries 100
+expect 2 "bad value '-3' in --boundaries" train --schedule piecewise --boundaries -3 --values 0.1,0.01
+expect 2 "boundaries must increase" train --schedule piecewise --boundaries 200,100 --values 1,2,3
+expect 2 "bad value '1.5' for --factor" train --schedule plateau --factor 1.5
+expect 2 "bad value 'fast' for --lr" train --lr fast
+expect 2 "must be above --start-lr" lr-find --start-lr 1 --end-lr 0.1
+expect 2 "unknown lab 'q9'" lab q9
+expect 2 "which lab" lab
 [ "$fails" -eq 0 ] && echo "all usage checks passed"
 exit "$fails"

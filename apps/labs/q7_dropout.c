@@ -71,12 +71,12 @@ static int predict(lab_ctx *ctx, sdn_model *m, int mc, pred_stats *out)
     return rc;
 }
 
-/* Median of three timings of the plain prediction. */
-static int plain_seconds(lab_ctx *ctx, sdn_model *m, pred_stats *out)
+/* Median of three timings of a plain (mc = 0) or MC prediction; the scores of the first. */
+static int timed(lab_ctx *ctx, sdn_model *m, int mc, pred_stats *out)
 {
     pred_stats r[3];
     for (int i = 0; i < 3; i++)
-        if (predict(ctx, m, 0, &r[i]))
+        if (predict(ctx, m, mc, &r[i]))
             return 1;
     double t[3] = {r[0].seconds, r[1].seconds, r[2].seconds};
     const double lo = fmin(t[0], fmin(t[1], t[2])), hi = fmax(t[0], fmax(t[1], t[2]));
@@ -100,7 +100,7 @@ int lab_q7_dropout(lab_ctx *ctx)
     lab_md(ctx, "**Setup**: the 8d/8e networks: %d x Dense(%zu, SELU, LeCun normal), without and "
                 "with AlphaDropout(0.1) before the output layer, Nadam lr 5e-4, batch 32, at most "
                 "%d epochs with early stopping (patience %d on val_accuracy); epochs to converge = "
-                "the best epoch. Inference: the %zu test images in one call, median of 3. MC "
+                "the best epoch. Inference: the %zu test images in one call, median of 3 (MC too). MC "
                 "Dropout on the dropout model with 1 to 100 samples; ECE over %d confidence "
                 "bins; spread = mean std of the predicted class's probability.\n\n",
            ctx->layers, ctx->units, run.epochs, run.patience, ctx->test.n, Q7_ECE_BINS);
@@ -111,9 +111,9 @@ int lab_q7_dropout(lab_ctx *ctx)
     if (lab_train(ctx, "alpha dropout 0.1", &run, &r[1]))
         return lab_result_free(&r[0]), 1;
     pred_stats plain[2], mc[NS];
-    int rc = plain_seconds(ctx, r[0].model, &plain[0]) || plain_seconds(ctx, r[1].model, &plain[1]);
+    int rc = timed(ctx, r[0].model, 0, &plain[0]) || timed(ctx, r[1].model, 0, &plain[1]);
     for (int i = 0; i < NS && !rc; i++)
-        rc = predict(ctx, r[1].model, samples[i], &mc[i]);
+        rc = timed(ctx, r[1].model, samples[i], &mc[i]);
     if (!rc) {
         double spe[2], conv[2], inf[2], ns[NS], mt[NS], ma[NS], me[NS], msp[NS];
         lab_md(ctx, "| model | s/epoch (train) | epochs to best | best val acc | test acc | "

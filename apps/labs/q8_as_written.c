@@ -64,16 +64,17 @@ int lab_q8_as_written(lab_ctx *ctx)
                 "(best) | difference |\n|---|---|---:|---:|---|---:|---:|---:|\n");
     double diff[3], tw[3], tc[3];
     char verdicts[3][24];
+    lab_result res[3][2];
     for (int p = 0; p < 3; p++) {
-        lab_result r[2];
+        lab_result *r = res[p];
         sdn_dataset tr80, va20;
         for (int w = 0; w < 2; w++) {
             lab_run run = make_run(ctx, p, !w, &tr80, &va20);
             char label[48];
             snprintf(label, sizeof label, "%s %s", pairs[p].id, w ? "corrected" : "as written");
             if (lab_train(ctx, label, &run, &r[w])) {
-                if (w)
-                    lab_result_free(&r[0]);
+                for (int q = 0; q < 2 * p + w; q++)
+                    lab_result_free(&res[q / 2][q % 2]);
                 return 1;
             }
         }
@@ -86,13 +87,16 @@ int lab_q8_as_written(lab_ctx *ctx)
                pairs[p].id, pairs[p].written, lab_pct(tw[p]), r[0].fit.epochs_done,
                r[0].fit.best_epoch, pairs[p].corrected, lab_pct(tc[p]), r[1].fit.epochs_done,
                r[1].fit.best_epoch, lab_pct(diff[p]), verdicts[p]);
+    }
+    for (int p = 0; p < 3; p++) { /* the figures after the table */
         char what[16];
         snprintf(what, sizeof what, "%s-accuracy", pairs[p].id);
-        const lab_result *rr[2] = {&r[0], &r[1]};
+        const lab_result *rr[2] = {&res[p][0], &res[p][1]};
         const char *labels[2] = {"as written", "corrected"};
+        lab_md(ctx, "%s%s:", p ? "" : "\n", pairs[p].id);
         lab_accuracy_figure(ctx, what, rr, labels, 2);
-        lab_result_free(&r[0]);
-        lab_result_free(&r[1]);
+        lab_result_free(&res[p][0]);
+        lab_result_free(&res[p][1]);
     }
     lab_nums(ctx, "written_test_accuracy", tw, 3); /* 8b, 8d, 8e */
     lab_nums(ctx, "corrected_test_accuracy", tc, 3);
