@@ -19,6 +19,13 @@ double lab_now(void)
 
 double lab_pct(double fraction) { return 100.0 * fraction; }
 
+const char *lab_verdict(lab_ctx *ctx, int held, int of)
+{
+    const char *v = held == of ? "confirmed" : held ? "partly" : "refuted";
+    lab_str(ctx, "verdict", v);
+    return v;
+}
+
 void lab_md(lab_ctx *ctx, const char *fmt, ...)
 {
     va_list ap;

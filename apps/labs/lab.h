@@ -48,6 +48,9 @@ void lab_md_figure(lab_ctx *ctx, const char *what, const char *caption);
 struct lab_result;
 void lab_accuracy_figure(lab_ctx *ctx, const char *what, const struct lab_result *const *runs,
                          const char *const *labels, int n);
+/* The verdict of a claim made of `of` parts of which `held` held: "confirmed" (all), "partly"
+ * (some) or "refuted" (none); also written as the JSON's "verdict". */
+const char *lab_verdict(lab_ctx *ctx, int held, int of);
 /* Percent of a fraction, for tables. */
 double lab_pct(double fraction);
 

@@ -186,8 +186,7 @@ int lab_q4_activations(lab_ctx *ctx)
     const int sigmoid_worst = worst == 5;
     const int binary_same = fabs(bin[0] - bin[1]) <= Q4_BINARY_MARGIN;
     const int held = relu_cheap + sigmoid_worst + binary_same;
-    const char *verdict = held == 3 ? "confirmed" : held ? "partly" : "refuted";
-    lab_str(ctx, "verdict", verdict);
+    const char *verdict = lab_verdict(ctx, held, 3);
     lab_md(ctx, "**Verdict: %s.** Most accurate after the budget: %s (%.2f%%); least: %s (%.2f%%)%s. "
                 "Cheapest forward kernel: %s (%.3f ns/element); ReLU %s (%.3f). Binary task: "
                 "softmax %.2f%% against sigmoid %.2f%%: %s.\n",

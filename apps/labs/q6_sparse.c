@@ -218,8 +218,7 @@ int lab_q6_sparse(lab_ctx *ctx)
     const int l1_sparsifies = lz[2] > lz[0];
     const int gradual_better = gradual.val > vf[at_target];
     const int held = pruning_costs + l1_sparsifies + gradual_better;
-    const char *verdict = held == 3 ? "confirmed" : held ? "partly" : "refuted";
-    lab_str(ctx, "verdict", verdict);
+    const char *verdict = lab_verdict(ctx, held, 3);
     lab_md(ctx, "\n**Verdict: %s.** One-shot pruning keeps accuracy within %.0f point up to %.0f%% "
                 "sparsity and %s at %.0f%% (%.2f%% against %.2f%% unpruned). Stronger L1 %s "
                 "(%.1f%% zeros at %g against %.1f%% at %g). At %.0f%% sparsity gradual pruning "

@@ -155,8 +155,7 @@ int lab_q7_dropout(lab_ctx *ctx)
         const double mc_cost = mt[NS - 1] / inf[1];
         const int mc_calibrates = me[NS - 1] < plain[1].ece;
         const int held = train_slower + infer_same + mc_calibrates;
-        const char *verdict = held == 3 ? "confirmed" : held ? "partly" : "refuted";
-        lab_str(ctx, "verdict", verdict);
+        const char *verdict = lab_verdict(ctx, held, 3);
         lab_md(ctx, "\n**Verdict: %s.** Training with dropout: %.2f s/epoch against %.2f and best "
                     "epoch %.0f against %.0f (%s). Inference with dropout (off) takes %.3f s "
                     "against %.3f (%s). MC Dropout with %d samples costs %.1f plain passes (%s, "
