@@ -4,7 +4,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "labs/lab.h"
@@ -12,7 +14,7 @@
 static const char *ALLOWED = "data dataset out threads seed train-limit test-limit";
 
 typedef struct lab_args {
-    int quick;
+    int quick, jobs;
     char name[16];
 } lab_args;
 
@@ -22,6 +24,19 @@ static int extra_arg(void *ctx, int argc, char **argv, int i)
     if (!strcmp(argv[i], "--quick")) {
         a->quick = 1;
         return 1;
+    }
+    const char *v = !strcmp(argv[i], "--jobs") && i + 1 < argc ? argv[i + 1]
+                    : !strncmp(argv[i], "--jobs=", 7)          ? argv[i] + 7
+                                                               : NULL;
+    if (v) {
+        char *end;
+        long n = strtol(v, &end, 10);
+        if (!*v || *end || n < 1 || n > 8) {
+            fprintf(stderr, "simdnn lab: bad value '%s' for --jobs (1 to 8)\n", v);
+            return -1;
+        }
+        a->jobs = (int)n;
+        return argv[i][6] == '=' ? 1 : 2;
     }
     if (argv[i][0] != '-' && !a->name[0]) {
         snprintf(a->name, sizeof a->name, "%.15s", argv[i]);
@@ -40,7 +55,9 @@ static void usage(FILE *out)
         fprintf(out, "  %-4s %s\n", sdn_labs[i].name, sdn_labs[i].title);
     fprintf(out, "  all  every lab, one report\n\n"
                  "  --quick                seconds: generated data (or 2000 samples of --data), "
-                 "4 x 32 networks\n");
+                 "4 x 32 networks\n"
+                 "  --jobs N               run N labs at once, each in its own process [1] (their "
+                 "timings then\n                         share the machine)\n");
     sdn_train_print_options(out, ALLOWED);
 }
 
@@ -159,8 +176,46 @@ static void copy_into(FILE *dst, const char *path)
         fclose(f);
 }
 
+/* The labs marked in `ran`, one after another or in up to `jobs` forked processes (the data is
+ * loaded once and shared copy-on-write). Returns 0 when all succeeded. */
+static int run_labs(lab_ctx *ctx, const int *ran, int jobs)
+{
+    int rc = 0, running = 0;
+    for (int i = 0; i < 8 && !sdn_app_interrupted; i++) {
+        if (!ran[i])
+            continue;
+        if (jobs <= 1) {
+            rc |= run_lab(ctx, &sdn_labs[i]);
+            if (rc)
+                break;
+            continue;
+        }
+        if (running == jobs) {
+            int st;
+            wait(&st);
+            rc |= !WIFEXITED(st) || WEXITSTATUS(st);
+            running--;
+        }
+        fflush(NULL);
+        const pid_t pid = fork();
+        if (pid == 0)
+            _exit(run_lab(ctx, &sdn_labs[i]));
+        if (pid < 0) {
+            fprintf(stderr, "simdnn: cannot start a process for %s\n", sdn_labs[i].name);
+            rc = 1;
+            break;
+        }
+        running++;
+    }
+    for (int st; running > 0; running--) {
+        wait(&st);
+        rc |= !WIFEXITED(st) || WEXITSTATUS(st);
+    }
+    return rc;
+}
+
 /* report.md: where the numbers come from, then every lab's section. */
-static int write_report(const lab_ctx *ctx, const int *ran, int argc, char **argv)
+static int write_report(const lab_ctx *ctx, const int *ran, int jobs, int argc, char **argv)
 {
     char path[1100], tmp[1200], when[64];
     snprintf(path, sizeof path, "%s/report.md", ctx->out);
@@ -177,6 +232,10 @@ static int write_report(const lab_ctx *ctx, const int *ran, int argc, char **arg
                "ratios within one lab).\n\n",
             when, sdn_cpu()->brand[0] ? sdn_cpu()->brand : sdn_cpu()->vendor,
             sdn_isa_name(sdn_active_isa()), sdn_num_threads());
+    if (jobs > 1)
+        fprintf(f, "Up to %d labs ran at once, each in its own process: their timings shared the "
+                   "machine with each other too.\n\n",
+                jobs);
     fprintf(f, "Data: %s; the labs train on the first %zu training samples (of %zu), validate on "
                "%zu held-out training samples and test on %zu test samples; inputs standardized "
                "per feature unless a lab says otherwise. Networks: %d hidden layers of %zu "
@@ -202,7 +261,7 @@ int sdn_cmd_lab(int argc, char **argv)
     sdn_train_config c;
     sdn_train_config_defaults(&c);
     snprintf(c.out, sizeof c.out, "labs");
-    lab_args a = {0, ""};
+    lab_args a = {0, 1, ""};
     int r = sdn_train_parse(&c, "simdnn lab", argc, argv, 1, ALLOWED, extra_arg, &a);
     if (r == -1) {
         usage(stdout);
@@ -238,14 +297,13 @@ int sdn_cmd_lab(int argc, char **argv)
     ctx.epochs = a.quick ? 3 : 10;
     int rc = load(&ctx, &c, a.quick && !c.data[0]);
     int ran[8] = {0};
-    for (int i = 0; i < 8 && !rc && !sdn_app_interrupted; i++)
-        if (which < 0 || which == i) {
-            rc = run_lab(&ctx, &sdn_labs[i]);
-            ran[i] = 1;
-        }
+    for (int i = 0; i < 8; i++)
+        ran[i] = which < 0 || which == i;
+    if (!rc)
+        rc = run_labs(&ctx, ran, a.jobs);
     if (!rc && sdn_app_interrupted)
         rc = 1;
-    if (write_report(&ctx, ran, argc, argv)) {
+    if (write_report(&ctx, ran, a.jobs, argc, argv)) {
         fprintf(stderr, "simdnn: cannot write %s/report.md\n", c.out);
         rc = 1;
     } else {
