@@ -98,13 +98,13 @@ static const opt_def defs[] = {
     {"boundaries", K_STR, O(boundaries), 0, 0, "piecewise: steps where the rate changes, e.g. 5000,8000"},
     {"values", K_STR, O(values), 0, 0, "piecewise: the rates, one more than boundaries"},
     {"max-lr", K_OPT_DOUBLE, O(max_lr), 1e-12, 100,
-     "1cycle: peak rate (else --lr); starts at peak/10, ends at peak/10000"},
+     "1cycle: peak rate [--lr]; starts at peak/10, ends at peak/10000"},
     {"factor", K_OPT_DOUBLE, O(factor), 1e-6, 0.999999, "plateau: rate multiplier [0.1]"},
     {"plateau-patience", K_INT, O(plateau_patience), 0, 1e6,
-     "plateau: epochs without improvement of --monitor before reducing [10]"},
+     "plateau: epochs without improvement of --monitor before reducing"},
     {"plateau-min-delta", K_OPT_DOUBLE, O(plateau_min_delta), 0, 1e6,
      "plateau: smallest change that counts as improvement [1e-4]"},
-    {"cooldown", K_INT, O(cooldown), 0, 1e6, "plateau: epochs to wait after a reduction [0]"},
+    {"cooldown", K_INT, O(cooldown), 0, 1e6, "plateau: epochs to wait after a reduction"},
     {"min-lr", K_OPT_DOUBLE, O(min_lr), 0, 100, "plateau: lower bound of the rate [0]"},
 };
 #undef O
@@ -460,7 +460,7 @@ void sdn_train_print_options(FILE *out, const char *allowed)
         snprintf(flag, sizeof flag, d->k == K_BOOL ? "--[no-]%s" : "--%s", d->name);
         fprintf(out, "  %-22s %s", flag, d->help);
         if (d->k == K_OPT_DOUBLE && isnan(*(const double *)((const char *)&c + d->off)))
-            fprintf(out, " [optimizer default]\n");
+            fprintf(out, strchr(d->help, '[') ? "\n" : " [optimizer default]\n"); /* i14 */
         else if (d->k == K_BOOL)
             fprintf(out, " [%s]\n", v[0] == '1' ? "on" : "off");
         else if (v[0])
