@@ -2,6 +2,7 @@
  * evaluate agrees with the summary after reload, resume continues, predict runs MC Dropout, and a
  * tiny exercise writes its report. SIMDNN_CLI names the executable (set by tests/CMakeLists.txt).
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,11 +205,91 @@ static void exercise_quick(void **state)
     assert_non_null(strstr(slurp(path), "polyline"));
 }
 
+/* issue 14: lr-find writes its curve and suggestion; train --lr auto trains at the rate the range
+ * test found (the history's rate) and stores it, not "auto", for --resume; a plateau schedule
+ * resumed half way (its state in the checkpoint) ends as an uninterrupted run. */
+static void lr_find_and_schedules(void **state)
+{
+    skip_without_cli();
+    char args[2048], path[800];
+    snprintf(args, sizeof args,
+             "lr-find --data '%s' --layers 2 --units 16 --batch-size 16 --out '%s/lrf' --threads 1",
+             data_dir, tmp_root);
+    if (run(args))
+        fail_msg("lr-find failed:\n%s", output());
+    const char *at = strstr(output(), "suggested learning rate: ");
+    assert_non_null(at);
+    const double suggested = strtod(at + 25, NULL);
+    assert_true(suggested > 0 && suggested < 10);
+    snprintf(path, sizeof path, "%s/lrf/lr_find.svg", tmp_root);
+    assert_non_null(slurp(path));
+    snprintf(args, sizeof args,
+             "train --data '%s' --layers 2 --units 16 --batch-size 16 --lr auto --epochs 1 "
+             "--progress lines --out '%s/auto' --threads 1",
+             data_dir, tmp_root);
+    if (run(args))
+        fail_msg("train --lr auto failed:\n%s", output());
+    assert_non_null(strstr(output(), "--lr auto: range test"));
+    snprintf(path, sizeof path, "%s/auto/history.csv", tmp_root);
+    const char *hist = strstr(slurp(path), "\n1,");
+    assert_non_null(hist);
+    double lr = NAN;
+    for (int comma = 0; *hist && comma < 6; hist++)
+        if (*hist == ',' && ++comma == 6)
+            lr = strtod(hist + 1, NULL);
+    assert_float_equal(lr, suggested, 0.01 * suggested); /* printed with 3 digits */
+    /* plateau halving the rate every epoch (min_delta 1: nothing improves enough), 4 epochs
+     * straight and as 2 + resume 2: the same history */
+    static char hist_a[1 << 16];
+    for (int k = 0; k < 2; k++) {
+        snprintf(args, sizeof args,
+                 "train --data '%s' --layers 2 --units 16 --batch-size 16 --schedule plateau "
+                 "--plateau-patience 1 --factor 0.5 --plateau-min-delta 1 --epochs %d "
+                 "--progress lines --out '%s/cyc%d' --threads 1",
+                 data_dir, k ? 2 : 4, tmp_root, k);
+        if (run(args))
+            fail_msg("train --schedule plateau failed:\n%s", output());
+    }
+    snprintf(args, sizeof args, "train --resume '%s/cyc1' --epochs 4 --progress lines", tmp_root);
+    if (run(args))
+        fail_msg("resume failed:\n%s", output());
+    snprintf(path, sizeof path, "%s/cyc0/history.csv", tmp_root);
+    snprintf(hist_a, sizeof hist_a, "%s", slurp(path));
+    /* the plateau did act: epoch 4 ran at a quarter of epoch 1's rate */
+    double lr1 = NAN, lr4 = NAN;
+    for (const char *line = hist_a; line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+        double v[7];
+        if (sscanf(line, "%lf,%lf,%lf,%lf,%lf,%lf,%lf", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
+                   &v[6]) == 7) {
+            if (v[0] == 1)
+                lr1 = v[6];
+            if (v[0] == 4)
+                lr4 = v[6];
+        }
+    }
+    assert_float_equal(lr4, lr1 / 4, 1e-6 * lr1);
+    snprintf(path, sizeof path, "%s/cyc1/history.csv", tmp_root);
+    const char *hist_b = slurp(path);
+    /* every column but seconds matches */
+    for (const char *a = hist_a, *b = hist_b; *a && *b; a = strchr(a, '\n') + 1, b = strchr(b, '\n') + 1) {
+        double va[7], vb[7];
+        int na = sscanf(a, "%lf,%lf,%lf,%lf,%lf,%lf,%lf", &va[0], &va[1], &va[2], &va[3], &va[4], &va[5], &va[6]);
+        int nb = sscanf(b, "%lf,%lf,%lf,%lf,%lf,%lf,%lf", &vb[0], &vb[1], &vb[2], &vb[3], &vb[4], &vb[5], &vb[6]);
+        assert_int_equal(na, nb);
+        for (int i = 0; i < na; i++)
+            if (i != 5 && va[i] != vb[i])
+                fail_msg("history differs in column %d:\n%s\n%s", i, hist_a, hist_b);
+        if (!strchr(a, '\n') || !strchr(b, '\n'))
+            break;
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(train_evaluate_resume_predict),
         cmocka_unit_test(exercise_quick),
+        cmocka_unit_test(lr_find_and_schedules), /* issue 14 */
     };
     return cmocka_run_group_tests(tests, setup, sdn_test_tmpdir_remove);
 }
