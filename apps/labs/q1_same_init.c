@@ -23,30 +23,11 @@ static void one_value_per_layer(sdn_model *m, void *arg)
     }
 }
 
-int lab_q1_same_init(lab_ctx *ctx)
+/* The table, the numbers and the verdict. */
+static void conclude(lab_ctx *ctx, const sdn_net_spec *sp, const lab_result *c, const lab_result *h)
 {
-    lab_md(ctx, "**Claim** (Géron, ch. 11, question 1): no — all weights of a layer equal means "
-                "every unit of the layer computes the same thing and gets the same gradient, so "
-                "they stay equal: the layer behaves like one unit, whatever value He picked.\n\n");
-    const sdn_net_spec spec = lab_spec(ctx, SDN_ACT_ELU, SDN_INIT_HE_NORMAL);
-    lab_run run = lab_run_defaults(ctx, spec, SDN_OPT_NADAM, 1e-4f);
-    lab_md(ctx, "**Setup**: %d x Dense(%zu, ELU), Nadam lr %g, batch 32, %d epochs. *Constant*: "
-                "every kernel weight of a layer set to one value drawn from He normal "
-                "(N(0, 2/fan_in)), biases 0. *He*: He normal per weight. A unit is distinct "
-                "when its incoming weights differ from every earlier unit's by more than %g of "
-                "the layer's largest weight.\n\n",
-            spec.hidden_layers, spec.units, (double)run.opt.learning_rate, run.epochs, Q1_TOL);
-    uint64_t seed = ctx->cfg->seed * 7 + 1;
-    run.prepare = one_value_per_layer;
-    run.arg = &seed;
-    lab_result cst, he;
-    if (lab_train(ctx, "constant per layer", &run, &cst))
-        return 1;
-    run.prepare = NULL;
-    if (lab_train(ctx, "he_normal", &run, &he)) {
-        lab_result_free(&cst);
-        return 1;
-    }
+    const sdn_net_spec spec = *sp;
+    const lab_result cst = *c, he = *h;
     int dc[64], dh[64];
     const int nl = lab_distinct_units(cst.model, Q1_TOL, dc, 64);
     lab_distinct_units(he.model, Q1_TOL, dh, 64);
@@ -98,6 +79,33 @@ int lab_q1_same_init(lab_ctx *ctx)
                 "threshold for \"worse\" is %.0f points).\n",
            lab_pct(cst.val_accuracy), lab_pct(he.val_accuracy),
            lab_pct(he.val_accuracy - cst.val_accuracy), lab_pct(Q1_ACC_MARGIN));
+}
+
+int lab_q1_same_init(lab_ctx *ctx)
+{
+    lab_md(ctx, "**Claim** (Géron, ch. 11, question 1): no — all weights of a layer equal means "
+                "every unit of the layer computes the same thing and gets the same gradient, so "
+                "they stay equal: the layer behaves like one unit, whatever value He picked.\n\n");
+    const sdn_net_spec spec = lab_spec(ctx, SDN_ACT_ELU, SDN_INIT_HE_NORMAL);
+    lab_run run = lab_run_defaults(ctx, spec, SDN_OPT_NADAM, 1e-4f);
+    lab_md(ctx, "**Setup**: %d x Dense(%zu, ELU), Nadam lr %g, batch 32, %d epochs. *Constant*: "
+                "every kernel weight of a layer set to one value drawn from He normal "
+                "(N(0, 2/fan_in)), biases 0. *He*: He normal per weight. A unit is distinct "
+                "when its incoming weights differ from every earlier unit's by more than %g of "
+                "the layer's largest weight.\n\n",
+            spec.hidden_layers, spec.units, (double)run.opt.learning_rate, run.epochs, Q1_TOL);
+    uint64_t seed = ctx->cfg->seed * 7 + 1;
+    run.prepare = one_value_per_layer;
+    run.arg = &seed;
+    lab_result cst, he;
+    if (lab_train(ctx, "constant per layer", &run, &cst))
+        return 1;
+    run.prepare = NULL;
+    if (lab_train(ctx, "he_normal", &run, &he)) {
+        lab_result_free(&cst);
+        return 1;
+    }
+    conclude(ctx, &spec, &cst, &he);
     const lab_result *runs[2] = {&cst, &he};
     const char *labels[2] = {"constant", "he_normal"};
     lab_accuracy_figure(ctx, "accuracy", runs, labels, 2);

@@ -48,37 +48,32 @@ static void stats_table(lab_ctx *ctx, lab_layer_stats st[3][2][64], int nl)
     }
 }
 
-int lab_q3_selu_relu(lab_ctx *ctx)
+/* Trains the three contenders: st[k][0] at initialization, st[k][1] after training. Returns the
+ * number of hidden layers, or 0 after an error (nothing left to free). */
+static int train_all(lab_ctx *ctx, lab_run *run, lab_result *r, lab_layer_stats st[3][2][64])
 {
-    lab_md(ctx, "**Claim** (question 3): SELU (with LeCun init and standardized inputs) keeps the "
-                "layers' outputs at mean 0 and std 1 through the depth (self-normalization), "
-                "cannot die as ReLU units do, and so trains a deep plain stack faster.\n\n");
-    lab_run run = lab_run_defaults(ctx, lab_spec(ctx, SDN_ACT_SELU, SDN_INIT_LECUN_NORMAL),
-                                   SDN_OPT_NADAM, 2e-4f);
-    run.epochs = ctx->epochs + ctx->epochs / 2;
-    lab_md(ctx, "**Setup**: %d x Dense(%zu), each activation with its initializer, Nadam lr %g "
-                "(the same for all), batch 32, %d epochs. Statistics: mean and std of each hidden "
-                "layer's outputs on %d validation rows, recomputed from the weights at "
-                "initialization and after training (best epoch). A unit is dead when it outputs "
-                "0 for every one of those rows.\n\n",
-           ctx->layers, ctx->units, (double)run.opt.learning_rate, run.epochs, Q3_ROWS);
-    static lab_layer_stats st[3][2][64];
-    lab_result r[3];
     int nl = 0;
     for (int k = 0; k < 3; k++) {
-        run.spec = lab_spec(ctx, runs[k].act, runs[k].init);
-        sdn_model *fresh;
-        if (sdn_net_build(&run.spec, ctx->cfg->seed, 32, &run.opt, &fresh) ||
-            lab_train(ctx, runs[k].label, &run, &r[k])) {
+        run->spec = lab_spec(ctx, runs[k].act, runs[k].init);
+        sdn_model *fresh = NULL;
+        if (sdn_net_build(&run->spec, ctx->cfg->seed, 32, &run->opt, &fresh))
             sdn_app_error();
+        if (!fresh || lab_train(ctx, runs[k].label, run, &r[k])) {
+            sdn_model_free(fresh);
             for (int i = 0; i < k; i++)
                 lab_result_free(&r[i]);
-            return 1;
+            return 0;
         }
-        nl = lab_hidden_stats(fresh, &run.spec, &ctx->val, &ctx->pre_std, Q3_ROWS, st[k][0], 64);
-        lab_hidden_stats(r[k].model, &run.spec, &ctx->val, &ctx->pre_std, Q3_ROWS, st[k][1], 64);
+        nl = lab_hidden_stats(fresh, &run->spec, &ctx->val, &ctx->pre_std, Q3_ROWS, st[k][0], 64);
+        lab_hidden_stats(r[k].model, &run->spec, &ctx->val, &ctx->pre_std, Q3_ROWS, st[k][1], 64);
         sdn_model_free(fresh);
     }
+    return nl;
+}
+
+/* The tables, the numbers, the verdict and the figure. */
+static void conclude(lab_ctx *ctx, const lab_result *r, lab_layer_stats st[3][2][64], int nl)
+{
     double best = 0;
     for (int k = 0; k < 3; k++)
         best = fmax(best, r[k].val_accuracy);
@@ -141,7 +136,30 @@ int lab_q3_selu_relu(lab_ctx *ctx)
     const lab_result *rr[3] = {&r[0], &r[1], &r[2]};
     const char *labels[3] = {runs[0].label, runs[1].label, runs[2].label};
     lab_accuracy_figure(ctx, "accuracy", rr, labels, 3);
+}
+
+int lab_q3_selu_relu(lab_ctx *ctx)
+{
+    lab_md(ctx, "**Claim** (question 3): SELU (with LeCun init and standardized inputs) keeps the "
+                "layers' outputs at mean 0 and std 1 through the depth (self-normalization), "
+                "cannot die as ReLU units do, and so trains a deep plain stack faster.\n\n");
+    lab_run run = lab_run_defaults(ctx, lab_spec(ctx, SDN_ACT_SELU, SDN_INIT_LECUN_NORMAL),
+                                   SDN_OPT_NADAM, 2e-4f);
+    run.epochs = ctx->epochs + ctx->epochs / 2;
+    lab_md(ctx, "**Setup**: %d x Dense(%zu), each activation with its initializer, Nadam lr %g "
+                "(the same for all), batch 32, %d epochs. Statistics: mean and std of each hidden "
+                "layer's outputs on %d validation rows, recomputed from the weights at "
+                "initialization and after training (best epoch). A unit is dead when it outputs "
+                "0 for every one of those rows.\n\n",
+           ctx->layers, ctx->units, (double)run.opt.learning_rate, run.epochs, Q3_ROWS);
+    static lab_layer_stats st[3][2][64];
+    lab_result r[3];
+    const int nl = train_all(ctx, &run, r, st);
+    if (nl <= 0)
+        return 1;
+    conclude(ctx, r, st, nl);
     for (int k = 0; k < 3; k++)
         lab_result_free(&r[k]);
     return 0;
 }
+

@@ -114,14 +114,149 @@ static void row(lab_ctx *ctx, const char *what, const sparse_row *r)
            lab_pct(r->val), lab_pct(r->test), r->kib, r->dense_kib);
 }
 
+typedef struct q6_results {
+    sparse_row prune[NF], l1[3], gradual, sparse;
+} q6_results;
+
+static const float l1s[3] = {1e-5f, 1e-4f, 1e-3f};
+
+/* One model trained, then pruned to each fraction (weights restored in between). */
+static int one_shot(lab_ctx *ctx, q6_results *q)
+{
+    sdn_model *m = build(ctx, 0);
+    if (!m || lab_fit_steps(ctx, m, &ctx->train, ctx->epochs, 32, NULL, NULL, NULL, 0) < 0)
+        return sdn_model_free(m), 1;
+    const size_t count = sdn_model_param_count(m);
+    float *saved = malloc(count * sizeof *saved);
+    int rc = !saved || sdn_model_get_params(m, saved, count);
+    for (int i = 0; i < NF && !rc; i++) {
+        sdn_model_prune(m, fractions[i]);
+        q->prune[i] = measure(ctx, m);
+        sdn_model_set_params(m, saved, count);
+    }
+    free(saved);
+    sdn_model_free(m);
+    return rc;
+}
+
+/* L1 at three strengths; weights with |w| <= Q6_L1_ZERO zeroed before measuring. */
+static int l1_runs(lab_ctx *ctx, q6_results *q)
+{
+    for (int i = 0; i < 3; i++) {
+        sdn_model *m = build(ctx, l1s[i]);
+        if (!m || lab_fit_steps(ctx, m, &ctx->train, ctx->epochs, 32, NULL, NULL, NULL, 0) < 0)
+            return sdn_model_free(m), 1;
+        sdn_tensor k[64];
+        for (int l = 0, n = lab_params(m, ".kernel", k, 64); l < n; l++)
+            for (size_t j = 0; j < k[l].size; j++)
+                if (fabsf(k[l].data[j]) <= Q6_L1_ZERO)
+                    k[l].data[j] = 0.0f;
+        q->l1[i] = measure(ctx, m);
+        sdn_model_free(m);
+    }
+    return 0;
+}
+
+/* Gradual pruning (pass 0) and the sparse init kept sparse (pass 1), both under a mask. */
+static int masked_runs(lab_ctx *ctx, size_t steps, q6_results *q)
+{
+    sdn_model *m = build(ctx, 0);
+    size_t total = 0;
+    sdn_tensor k[64];
+    for (int l = 0, n = m ? lab_params(m, ".kernel", k, 64) : 0; l < n; l++)
+        total += k[l].size;
+    sdn_model_free(m);
+    masker g = {calloc(total ? total : 1, 1), steps, 50, steps / 10, steps * 7 / 10, Q6_TARGET};
+    int rc = !total || !g.mask;
+    for (int pass = 0; pass < 2 && !rc; pass++) {
+        memset(g.mask, 0, total);
+        g.prune_every = pass ? 0 : 50;
+        if (!(m = build(ctx, 0))) {
+            rc = 1;
+            break;
+        }
+        if (pass)
+            sparse_init(m, &g);
+        rc = lab_fit_steps(ctx, m, &ctx->train, ctx->epochs, 32, prune_step, &g, NULL, 0) < 0;
+        *(pass ? &q->sparse : &q->gradual) = measure(ctx, m);
+        sdn_model_free(m);
+    }
+    free(g.mask);
+    return rc;
+}
+
+static void table(lab_ctx *ctx, const q6_results *q)
+{
+    lab_md(ctx, "| method | zero weights | val acc | test acc | size |\n|---|---:|---:|---:|---:|\n");
+    char what[64];
+    for (int i = 0; i < NF; i++) {
+        snprintf(what, sizeof what, "pruned after training to %.0f%%", lab_pct(fractions[i]));
+        row(ctx, what, &q->prune[i]);
+    }
+    for (int i = 0; i < 3; i++) {
+        snprintf(what, sizeof what, "L1 %g", (double)l1s[i]);
+        row(ctx, what, &q->l1[i]);
+    }
+    row(ctx, "gradual pruning to 90%", &q->gradual);
+    row(ctx, "sparse init, kept sparse", &q->sparse);
+}
+
+/* The numbers, the verdict and the figure. */
+static void conclude(lab_ctx *ctx, const q6_results *q)
+{
+    double zf[NF], vf[NF], lz[3], lv[3];
+    int safe = 0, at_target = 0; /* the largest fraction within Q6_TOL; the target's index */
+    for (int i = 0; i < NF; i++) {
+        zf[i] = q->prune[i].zero;
+        vf[i] = q->prune[i].val;
+        safe = i && vf[i] >= vf[0] - Q6_TOL ? i : safe;
+        at_target = fractions[i] == Q6_TARGET ? i : at_target;
+    }
+    for (int i = 0; i < 3; i++) {
+        lz[i] = q->l1[i].zero;
+        lv[i] = q->l1[i].val;
+    }
+    lab_nums(ctx, "prune_fraction", fractions, NF);
+    lab_nums(ctx, "prune_zero", zf, NF);
+    lab_nums(ctx, "prune_val_accuracy", vf, NF);
+    lab_nums(ctx, "l1_zero", lz, 3);
+    lab_nums(ctx, "l1_val_accuracy", lv, 3);
+    const double gz[2] = {q->gradual.zero, q->gradual.val}, sz[2] = {q->sparse.zero, q->sparse.val};
+    lab_nums(ctx, "gradual_zero_val", gz, 2);
+    lab_nums(ctx, "sparse_init_zero_val", sz, 2);
+    lab_num(ctx, "tol", Q6_TOL);
+    lab_num(ctx, "target", Q6_TARGET);
+    const int pruning_costs = vf[NF - 1] < vf[0] - Q6_TOL;
+    const int l1_sparsifies = lz[2] > lz[0];
+    const int gradual_better = q->gradual.val > vf[at_target];
+    const char *verdict = lab_verdict(ctx, pruning_costs + l1_sparsifies + gradual_better, 3);
+    lab_md(ctx, "\n**Verdict: %s.** One-shot pruning keeps accuracy within %.0f point up to %.0f%% "
+                "sparsity and %s at %.0f%% (%.2f%% against %.2f%% unpruned). Stronger L1 %s "
+                "(%.1f%% zeros at %g against %.1f%% at %g). At %.0f%% sparsity gradual pruning "
+                "reaches %.2f%% validation accuracy against %.2f%% for one-shot pruning (%s).\n",
+           verdict, lab_pct(Q6_TOL), lab_pct(fractions[safe]),
+           pruning_costs ? "costs accuracy" : "still holds", lab_pct(fractions[NF - 1]),
+           lab_pct(vf[NF - 1]), lab_pct(vf[0]),
+           l1_sparsifies ? "gives more zeros" : "does not give more zeros", lab_pct(lz[2]),
+           (double)l1s[2], lab_pct(lz[0]), (double)l1s[0], lab_pct(Q6_TARGET),
+           lab_pct(q->gradual.val), lab_pct(vf[at_target]), gradual_better ? "better" : "not better");
+    sdn_xy_series s[2] = {{"one-shot pruning", zf, vf, NF, 0},
+                          {"L1 (1e-5, 1e-4, 1e-3)", lz, lv, 3, 1}};
+    sdn_xy_plot p = {"Validation accuracy against the fraction of zero weights", "zero weights",
+                     "validation accuracy", 0, 0, NAN};
+    char path[1100];
+    lab_figure_path(ctx, "sparsity", path, sizeof path);
+    sdn_svg_xy(path, &p, s, 2);
+    lab_md_figure(ctx, "sparsity", "accuracy against sparsity");
+}
+
 int lab_q6_sparse(lab_ctx *ctx)
 {
     lab_md(ctx, "**Claim** (question 6): a sparse model comes from (1) zeroing the small weights "
                 "after training, (2) strong L1 regularization, (3) dedicated tooling such as "
                 "gradual pruning during training (TF-MOT); pruning after training costs accuracy "
                 "as sparsity grows, gradual pruning keeps more of it.\n\n");
-    const int epochs = ctx->epochs;
-    const size_t steps = (size_t)epochs * ((ctx->train.n + 31) / 32);
+    const size_t steps = (size_t)ctx->epochs * ((ctx->train.n + 31) / 32);
     lab_md(ctx, "**Setup**: %d x Dense(%zu, ELU, He normal), Nadam lr 1e-4, batch 32, %d epochs "
                 "each (no early stopping; final weights). Sparsity counts exact zeros among the "
                 "kernel weights (biases excluded). Size: CSR (4-byte value + 2-byte column per "
@@ -130,110 +265,12 @@ int lab_q6_sparse(lab_ctx *ctx)
                 "smallest weights are pruned to s_t = %.2f·(1 − (1 − p)³), a mask keeps them at "
                 "0. Sparse init: %d nonzero incoming weights per unit (Martens), kept sparse by "
                 "a mask.\n\n",
-           ctx->layers, ctx->units, epochs, Q6_L1_ZERO, steps / 10, steps * 7 / 10, Q6_TARGET,
-           Q6_SPARSE_FAN);
-    size_t total = 0;
-    sdn_model *m = build(ctx, 0);
-    if (!m || lab_fit_steps(ctx, m, &ctx->train, epochs, 32, NULL, NULL, NULL, 0) < 0)
-        return sdn_model_free(m), 1;
-    sdn_tensor k[64];
-    for (int l = 0, n = lab_params(m, ".kernel", k, 64); l < n; l++)
-        total += k[l].size;
-    const size_t count = sdn_model_param_count(m);
-    float *saved = malloc(count * sizeof *saved);
-    masker g = {calloc(total, 1), steps, 50, steps / 10, steps * 7 / 10, Q6_TARGET};
-    if (!saved || !g.mask || sdn_model_get_params(m, saved, count)) {
-        free(saved), free(g.mask), sdn_model_free(m);
+           ctx->layers, ctx->units, ctx->epochs, Q6_L1_ZERO, steps / 10, steps * 7 / 10,
+           Q6_TARGET, Q6_SPARSE_FAN);
+    q6_results q;
+    if (one_shot(ctx, &q) || l1_runs(ctx, &q) || masked_runs(ctx, steps, &q))
         return 1;
-    }
-    lab_md(ctx, "| method | zero weights | val acc | test acc | size |\n|---|---:|---:|---:|---:|\n");
-    sparse_row prune[NF];
-    double zf[NF], vf[NF];
-    for (int i = 0; i < NF; i++) {
-        sdn_model_prune(m, fractions[i]);
-        prune[i] = measure(ctx, m);
-        zf[i] = prune[i].zero;
-        vf[i] = prune[i].val;
-        char what[64];
-        snprintf(what, sizeof what, "pruned after training to %.0f%%", lab_pct(fractions[i]));
-        row(ctx, what, &prune[i]);
-        sdn_model_set_params(m, saved, count);
-    }
-    sdn_model_free(m);
-    free(saved);
-    const float l1s[3] = {1e-5f, 1e-4f, 1e-3f};
-    double lz[3], lv[3];
-    for (int i = 0; i < 3; i++) {
-        if (!(m = build(ctx, l1s[i])) ||
-            lab_fit_steps(ctx, m, &ctx->train, epochs, 32, NULL, NULL, NULL, 0) < 0)
-            return sdn_model_free(m), free(g.mask), 1;
-        sdn_tensor kk[64];
-        for (int l = 0, n = lab_params(m, ".kernel", kk, 64); l < n; l++)
-            for (size_t j = 0; j < kk[l].size; j++)
-                if (fabsf(kk[l].data[j]) <= Q6_L1_ZERO)
-                    kk[l].data[j] = 0.0f;
-        sparse_row r = measure(ctx, m);
-        lz[i] = r.zero;
-        lv[i] = r.val;
-        char what[64];
-        snprintf(what, sizeof what, "L1 %g", (double)l1s[i]);
-        row(ctx, what, &r);
-        sdn_model_free(m);
-    }
-    sparse_row gradual, sparse;
-    for (int pass = 0; pass < 2; pass++) {
-        memset(g.mask, 0, total);
-        g.prune_every = pass ? 0 : 50;
-        if (!(m = build(ctx, 0)))
-            return free(g.mask), 1;
-        if (pass)
-            sparse_init(m, &g);
-        if (lab_fit_steps(ctx, m, &ctx->train, epochs, 32, prune_step, &g, NULL, 0) < 0)
-            return sdn_model_free(m), free(g.mask), 1;
-        *(pass ? &sparse : &gradual) = measure(ctx, m);
-        sdn_model_free(m);
-    }
-    free(g.mask);
-    row(ctx, "gradual pruning to 90%", &gradual);
-    row(ctx, "sparse init, kept sparse", &sparse);
-    int safe = 0; /* the largest pruning fraction within Q6_TOL of the unpruned accuracy */
-    for (int i = 1; i < NF; i++)
-        if (vf[i] >= vf[0] - Q6_TOL)
-            safe = i;
-    int at_target = 0;
-    for (int i = 0; i < NF; i++)
-        if (fractions[i] == Q6_TARGET)
-            at_target = i;
-    lab_nums(ctx, "prune_fraction", fractions, NF);
-    lab_nums(ctx, "prune_zero", zf, NF);
-    lab_nums(ctx, "prune_val_accuracy", vf, NF);
-    lab_nums(ctx, "l1_zero", lz, 3);
-    lab_nums(ctx, "l1_val_accuracy", lv, 3);
-    double gz[2] = {gradual.zero, gradual.val}, sz[2] = {sparse.zero, sparse.val};
-    lab_nums(ctx, "gradual_zero_val", gz, 2);
-    lab_nums(ctx, "sparse_init_zero_val", sz, 2);
-    lab_num(ctx, "tol", Q6_TOL);
-    lab_num(ctx, "target", Q6_TARGET);
-    const int pruning_costs = vf[NF - 1] < vf[0] - Q6_TOL;
-    const int l1_sparsifies = lz[2] > lz[0];
-    const int gradual_better = gradual.val > vf[at_target];
-    const int held = pruning_costs + l1_sparsifies + gradual_better;
-    const char *verdict = lab_verdict(ctx, held, 3);
-    lab_md(ctx, "\n**Verdict: %s.** One-shot pruning keeps accuracy within %.0f point up to %.0f%% "
-                "sparsity and %s at %.0f%% (%.2f%% against %.2f%% unpruned). Stronger L1 %s "
-                "(%.1f%% zeros at %g against %.1f%% at %g). At %.0f%% sparsity gradual pruning "
-                "reaches %.2f%% validation accuracy against %.2f%% for one-shot pruning (%s).\n",
-           verdict, lab_pct(Q6_TOL), lab_pct(fractions[safe]),
-           pruning_costs ? "costs accuracy" : "still holds", lab_pct(fractions[NF - 1]),
-           lab_pct(vf[NF - 1]), lab_pct(vf[0]), l1_sparsifies ? "gives more zeros" : "does not give more zeros",
-           lab_pct(lz[2]), (double)l1s[2], lab_pct(lz[0]), (double)l1s[0], lab_pct(Q6_TARGET),
-           lab_pct(gradual.val), lab_pct(vf[at_target]), gradual_better ? "better" : "not better");
-    sdn_xy_series s[2] = {{"one-shot pruning", zf, vf, NF, 0}, {"L1 (1e-5, 1e-4, 1e-3)", lz, lv, 3, 1}};
-    sdn_xy_plot p = {"Validation accuracy against the fraction of zero weights", "zero weights",
-                     "validation accuracy", 0, 0, NAN};
-    char path[1100];
-    lab_figure_path(ctx, "sparsity", path, sizeof path);
-    sdn_svg_xy(path, &p, s, 2);
-    lab_md_figure(ctx, "sparsity", "accuracy against sparsity");
+    table(ctx, &q);
+    conclude(ctx, &q);
     return 0;
 }

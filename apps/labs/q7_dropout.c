@@ -85,6 +85,77 @@ static int timed(lab_ctx *ctx, sdn_model *m, int mc, pred_stats *out)
     return 0;
 }
 
+/* The tables, the numbers, the verdict and the figures. */
+static void conclude(lab_ctx *ctx, const lab_result *r, const pred_stats *plain, const pred_stats *mc)
+{
+    double spe[2], conv[2], inf[2], ns[NS], mt[NS], ma[NS], me[NS], msp[NS];
+    lab_md(ctx, "| model | s/epoch (train) | epochs to best | best val acc | test acc | "
+                "inference s | test ECE |\n|---|---:|---:|---:|---:|---:|---:|\n");
+    for (int k = 0; k < 2; k++) {
+        spe[k] = r[k].fit.train_seconds / r[k].fit.epochs_done;
+        conv[k] = r[k].fit.best_epoch;
+        inf[k] = plain[k].seconds;
+        lab_md(ctx, "| %s | %.2f | %.0f | %.2f%% | %.2f%% | %.3f | %.4f |\n",
+               k ? "alpha dropout 0.1" : "no dropout", spe[k], conv[k],
+               lab_pct(r[k].val_accuracy), lab_pct(plain[k].accuracy), inf[k], plain[k].ece);
+    }
+    lab_md(ctx, "\n| MC samples | seconds | x plain pass | test acc | ECE | spread "
+                "|\n|---:|---:|---:|---:|---:|---:|\n");
+    for (int i = 0; i < NS; i++) {
+        ns[i] = samples[i];
+        mt[i] = mc[i].seconds;
+        ma[i] = mc[i].accuracy;
+        me[i] = mc[i].ece;
+        msp[i] = mc[i].spread;
+        lab_md(ctx, "| %d | %.3f | %.1f | %.2f%% | %.4f | %.4f |\n", samples[i], mt[i],
+               mt[i] / inf[1], lab_pct(ma[i]), me[i], msp[i]);
+    }
+    lab_nums(ctx, "seconds_per_epoch", spe, 2); /* without, with dropout */
+    lab_nums(ctx, "epochs_to_best", conv, 2);
+    lab_nums(ctx, "inference_seconds", inf, 2);
+    double pa[2] = {plain[1].accuracy, plain[1].ece};
+    lab_nums(ctx, "dropout_plain_accuracy_ece", pa, 2);
+    lab_nums(ctx, "mc_samples", ns, NS);
+    lab_nums(ctx, "mc_seconds", mt, NS);
+    lab_nums(ctx, "mc_accuracy", ma, NS);
+    lab_nums(ctx, "mc_ece", me, NS);
+    lab_nums(ctx, "mc_spread", msp, NS);
+    lab_num(ctx, "slower", Q7_SLOWER);
+    lab_num(ctx, "mc_cheap", Q7_MC_CHEAP);
+    lab_num(ctx, "acc_gain", Q7_ACC_GAIN);
+    const int train_slower = spe[1] > Q7_SLOWER * spe[0] || conv[1] > conv[0];
+    const int infer_same = inf[1] <= Q7_SLOWER * inf[0];
+    const double mc_cost = mt[NS - 1] / inf[1];
+    const int mc_calibrates = me[NS - 1] < plain[1].ece;
+    const int held = train_slower + infer_same + mc_calibrates;
+    const char *verdict = lab_verdict(ctx, held, 3);
+    lab_md(ctx, "\n**Verdict: %s.** Training with dropout: %.2f s/epoch against %.2f and best "
+                "epoch %.0f against %.0f (%s). Inference with dropout (off) takes %.3f s "
+                "against %.3f (%s). MC Dropout with %d samples costs %.1f plain passes (%s, "
+                "threshold %.0f) and moves test accuracy %+.2f points (%s) and ECE from %.4f "
+                "to %.4f (%s).\n",
+           verdict, spe[1], spe[0], conv[1], conv[0], train_slower ? "slower" : "not slower",
+           inf[1], inf[0], infer_same ? "no slower" : "slower", samples[NS - 1], mc_cost,
+           mc_cost < Q7_MC_CHEAP ? "cheap" : "costly", Q7_MC_CHEAP,
+           lab_pct(ma[NS - 1] - plain[1].accuracy),
+           ma[NS - 1] - plain[1].accuracy > Q7_ACC_GAIN ? "more accurate" : "no real gain",
+           plain[1].ece, me[NS - 1], mc_calibrates ? "better calibrated" : "not better calibrated");
+    sdn_xy_series s[2] = {{"seconds / plain pass", ns, mt, NS, 0}};
+    double rel[NS];
+    for (int i = 0; i < NS; i++)
+        rel[i] = mt[i] / inf[1];
+    s[0].y = rel;
+    sdn_xy_plot p = {"MC Dropout: cost of the test set in plain passes", "MC samples",
+                     "x one plain pass", 1, 0, NAN};
+    char path[1100];
+    lab_figure_path(ctx, "mc-cost", path, sizeof path);
+    sdn_svg_xy(path, &p, s, 1);
+    lab_md_figure(ctx, "mc-cost", "MC Dropout cost");
+    const lab_result *rr[2] = {&r[0], &r[1]};
+    const char *labels[2] = {"no dropout", "alpha dropout"};
+    lab_accuracy_figure(ctx, "accuracy", rr, labels, 2);
+}
+
 int lab_q7_dropout(lab_ctx *ctx)
 {
     lab_md(ctx, "**Claim** (question 7): dropout slows training down (it usually needs more "
@@ -114,74 +185,8 @@ int lab_q7_dropout(lab_ctx *ctx)
     int rc = timed(ctx, r[0].model, 0, &plain[0]) || timed(ctx, r[1].model, 0, &plain[1]);
     for (int i = 0; i < NS && !rc; i++)
         rc = timed(ctx, r[1].model, samples[i], &mc[i]);
-    if (!rc) {
-        double spe[2], conv[2], inf[2], ns[NS], mt[NS], ma[NS], me[NS], msp[NS];
-        lab_md(ctx, "| model | s/epoch (train) | epochs to best | best val acc | test acc | "
-                    "inference s | test ECE |\n|---|---:|---:|---:|---:|---:|---:|\n");
-        for (int k = 0; k < 2; k++) {
-            spe[k] = r[k].fit.train_seconds / r[k].fit.epochs_done;
-            conv[k] = r[k].fit.best_epoch;
-            inf[k] = plain[k].seconds;
-            lab_md(ctx, "| %s | %.2f | %.0f | %.2f%% | %.2f%% | %.3f | %.4f |\n",
-                   k ? "alpha dropout 0.1" : "no dropout", spe[k], conv[k],
-                   lab_pct(r[k].val_accuracy), lab_pct(plain[k].accuracy), inf[k], plain[k].ece);
-        }
-        lab_md(ctx, "\n| MC samples | seconds | x plain pass | test acc | ECE | spread "
-                    "|\n|---:|---:|---:|---:|---:|---:|\n");
-        for (int i = 0; i < NS; i++) {
-            ns[i] = samples[i];
-            mt[i] = mc[i].seconds;
-            ma[i] = mc[i].accuracy;
-            me[i] = mc[i].ece;
-            msp[i] = mc[i].spread;
-            lab_md(ctx, "| %d | %.3f | %.1f | %.2f%% | %.4f | %.4f |\n", samples[i], mt[i],
-                   mt[i] / inf[1], lab_pct(ma[i]), me[i], msp[i]);
-        }
-        lab_nums(ctx, "seconds_per_epoch", spe, 2); /* without, with dropout */
-        lab_nums(ctx, "epochs_to_best", conv, 2);
-        lab_nums(ctx, "inference_seconds", inf, 2);
-        double pa[2] = {plain[1].accuracy, plain[1].ece};
-        lab_nums(ctx, "dropout_plain_accuracy_ece", pa, 2);
-        lab_nums(ctx, "mc_samples", ns, NS);
-        lab_nums(ctx, "mc_seconds", mt, NS);
-        lab_nums(ctx, "mc_accuracy", ma, NS);
-        lab_nums(ctx, "mc_ece", me, NS);
-        lab_nums(ctx, "mc_spread", msp, NS);
-        lab_num(ctx, "slower", Q7_SLOWER);
-        lab_num(ctx, "mc_cheap", Q7_MC_CHEAP);
-        lab_num(ctx, "acc_gain", Q7_ACC_GAIN);
-        const int train_slower = spe[1] > Q7_SLOWER * spe[0] || conv[1] > conv[0];
-        const int infer_same = inf[1] <= Q7_SLOWER * inf[0];
-        const double mc_cost = mt[NS - 1] / inf[1];
-        const int mc_calibrates = me[NS - 1] < plain[1].ece;
-        const int held = train_slower + infer_same + mc_calibrates;
-        const char *verdict = lab_verdict(ctx, held, 3);
-        lab_md(ctx, "\n**Verdict: %s.** Training with dropout: %.2f s/epoch against %.2f and best "
-                    "epoch %.0f against %.0f (%s). Inference with dropout (off) takes %.3f s "
-                    "against %.3f (%s). MC Dropout with %d samples costs %.1f plain passes (%s, "
-                    "threshold %.0f) and moves test accuracy %+.2f points (%s) and ECE from %.4f "
-                    "to %.4f (%s).\n",
-               verdict, spe[1], spe[0], conv[1], conv[0], train_slower ? "slower" : "not slower",
-               inf[1], inf[0], infer_same ? "no slower" : "slower", samples[NS - 1], mc_cost,
-               mc_cost < Q7_MC_CHEAP ? "cheap" : "costly", Q7_MC_CHEAP,
-               lab_pct(ma[NS - 1] - plain[1].accuracy),
-               ma[NS - 1] - plain[1].accuracy > Q7_ACC_GAIN ? "more accurate" : "no real gain",
-               plain[1].ece, me[NS - 1], mc_calibrates ? "better calibrated" : "not better calibrated");
-        sdn_xy_series s[2] = {{"seconds / plain pass", ns, mt, NS, 0}};
-        double rel[NS];
-        for (int i = 0; i < NS; i++)
-            rel[i] = mt[i] / inf[1];
-        s[0].y = rel;
-        sdn_xy_plot p = {"MC Dropout: cost of the test set in plain passes", "MC samples",
-                         "x one plain pass", 1, 0, NAN};
-        char path[1100];
-        lab_figure_path(ctx, "mc-cost", path, sizeof path);
-        sdn_svg_xy(path, &p, s, 1);
-        lab_md_figure(ctx, "mc-cost", "MC Dropout cost");
-        const lab_result *rr[2] = {&r[0], &r[1]};
-        const char *labels[2] = {"no dropout", "alpha dropout"};
-        lab_accuracy_figure(ctx, "accuracy", rr, labels, 2);
-    }
+    if (!rc)
+        conclude(ctx, r, plain, mc);
     lab_result_free(&r[0]);
     lab_result_free(&r[1]);
     return rc;
