@@ -54,7 +54,7 @@ static void usage(FILE *out)
     for (int i = 0; i < 8; i++)
         fprintf(out, "  %-4s %s\n", sdn_labs[i].name, sdn_labs[i].title);
     fprintf(out, "  all  every lab, one report\n\n"
-                 "  --quick                seconds: generated data (or 2000 samples of --data), "
+                 "  --quick                seconds: generated data (or 1000 samples of --data), "
                  "4 x 32 networks\n"
                  "  --jobs N               run N labs at once, each in its own process [1] (their "
                  "timings then\n                         share the machine)\n");
@@ -103,8 +103,8 @@ static void generate(sdn_dataset *d, size_t n, uint64_t seed)
 static int load(lab_ctx *ctx, const sdn_train_config *c, int generated)
 {
     if (generated) {
-        generate(&ctx->train, 2500, 1);
-        generate(&ctx->test, 500, 2);
+        generate(&ctx->train, 1300, 1);
+        generate(&ctx->test, 300, 2);
         if (!ctx->train.pixels || !ctx->test.pixels) {
             fprintf(stderr, "simdnn: out of memory\n");
             return 1;
@@ -113,15 +113,15 @@ static int load(lab_ctx *ctx, const sdn_train_config *c, int generated)
         return 1;
     }
     ctx->train_full = ctx->train.n;
-    const size_t keep = ctx->quick ? 2500 : 25000; /* the labs' training subset + validation */
-    if (sdn_dataset_split(&ctx->train, ctx->quick ? 500 : 5000, &ctx->val)) {
+    const size_t keep = ctx->quick ? 1300 : 25000; /* the labs' training subset + validation */
+    if (sdn_dataset_split(&ctx->train, ctx->quick ? 300 : 5000, &ctx->val)) {
         sdn_app_error();
         return 1;
     }
     /* The validation part is the last of the full set; the subset is the first of the rest. */
     sdn_dataset_truncate(&ctx->train, keep - ctx->val.n);
     if (ctx->quick)
-        sdn_dataset_truncate(&ctx->test, 1000);
+        sdn_dataset_truncate(&ctx->test, 300);
     if (sdn_preprocess_fit(&ctx->pre_std, &ctx->train, 1) ||
         sdn_preprocess_fit(&ctx->pre_raw, &ctx->train, 0)) {
         sdn_app_error();

@@ -117,7 +117,7 @@ static int kernel_costs(const lab_ctx *ctx, double ns[6][2])
         x[i] = (float)(2.0 * lab_normal(&s));
     for (int a = 0; a < 6; a++)
         for (int w = 0; w < 2; w++)
-            ns[a][w] = kernel_ns(acts[a].act, w, n, ctx->quick ? 2e6 : 4e7, x, y, g);
+            ns[a][w] = kernel_ns(acts[a].act, w, n, ctx->quick ? 2e5 : 4e7, x, y, g);
     free(x), free(y), free(g);
     return 0;
 }
