@@ -154,9 +154,7 @@ int sdn_train_preset(sdn_train_config *c, const char *name)
     c->monitor = SDN_MONITOR_VAL_ACCURACY;
     c->dropout = c->alpha_dropout = 0;
     c->schedule = SDN_SCHEDULE_CONSTANT; /* issue 14 */
-    if (sdn_train_preset_onecycle(c, name))
-        ; /* issue 14: apps/train_schedule.c */
-    else if (!strcmp(name, "elu-he")) {
+    if (!strcmp(name, "elu-he")) {
         c->activation = SDN_ACT_ELU;
         c->init = SDN_INIT_HE_NORMAL;
         c->lr = 5e-5;
@@ -174,6 +172,8 @@ int sdn_train_preset(sdn_train_config *c, const char *name)
         c->init = SDN_INIT_LECUN_NORMAL;
         c->alpha_dropout = 0.1;
         c->lr = 5e-4;
+    } else if (!strcmp(name, "1cycle")) {
+        sdn_train_preset_onecycle(c); /* issue 14: apps/train_schedule.c */
     } else {
         return 0;
     }

@@ -6,10 +6,8 @@
 
 #include "train.h"
 
-int sdn_train_preset_onecycle(sdn_train_config *c, const char *name)
+void sdn_train_preset_onecycle(sdn_train_config *c)
 {
-    if (strcmp(name, "1cycle"))
-        return 0;
     /* Géron's solution: the 8e network (SELU, LeCun normal, AlphaDropout 0.1, standardized
      * inputs) trained by plain SGD for 15 epochs of batch 128 under 1cycle. The peak rate comes
      * from `simdnn lr-find` on this network (docs/labs and the issue 14 note). */
@@ -23,7 +21,6 @@ int sdn_train_preset_onecycle(sdn_train_config *c, const char *name)
     c->epochs = 15;
     c->batch_size = 128;
     c->patience = 0; /* a schedule that ends low: every epoch runs */
-    return 1;
 }
 
 /* "a,b,c" into at most max numbers; count or -1. */
