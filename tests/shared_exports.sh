@@ -6,7 +6,9 @@ shift 2
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 "$nm" -D --defined-only "$lib" | awk '$2 ~ /^[TDBRVW]$/ {print $3}' | sort >"$tmp/exported"
-grep -hv "^#" "$@" | tr '\n' ' ' | grep -o 'SDN_API[^(;]*(' | sed 's/ *($//; s/.*[ *]//' | sort >"$tmp/declared"
+# Each declaration's name is the last word before its "(" (declarations may span lines).
+grep -hv "^#" "$@" | tr '\n' ' ' | grep -o 'SDN_API[^(;]*(' | sed 's/ *($//; s/.*[ *]//' |
+    sort >"$tmp/declared"
 [ -s "$tmp/declared" ] || { echo "no SDN_API declarations found in $*"; exit 1; }
 if ! diff "$tmp/declared" "$tmp/exported" >"$tmp/diff"; then
     echo "exports of $lib differ from the SDN_API declarations (< declared only, > exported only):"
