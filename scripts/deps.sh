@@ -22,7 +22,7 @@ sdn_require_packages() { # package...
         return 0
     fi
     local missing=() p
-    for p in "$@"; do
+    for p in $(printf '%s\n' "$@" | sort -u); do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
     done
     [ ${#missing[@]} -eq 0 ] && return 0
