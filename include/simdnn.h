@@ -8,7 +8,8 @@
  * for the calling thread: the host's own OpenMP parallel regions started from that thread then use
  * n threads too (n <= 0 restores what omp_get_max_threads() gave at the first call). Call it from
  * one thread, not concurrently. Called from inside the host's parallel region, the library runs
- * single-threaded there. Results do not depend on the thread count. */
+ * single-threaded there (unless the host enabled nested parallelism). Results do not depend on
+ * the thread count. */
 #ifndef SIMDNN_H
 #define SIMDNN_H
 
