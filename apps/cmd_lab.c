@@ -156,7 +156,16 @@ static int run_lab(lab_ctx *ctx, const lab_def *lab)
     const double t0 = lab_now();
     int rc = lab->run(ctx);
     lab_num(ctx, "seconds", lab_now() - t0);
-    lab_md(ctx, "\n*(%s ran in %.0f s.)*\n\n", lab->name, lab_now() - t0);
+    char when[64];
+    const time_t now = time(NULL);
+    strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", gmtime(&now));
+    lab_md(ctx, "\n*(%s: `%s` on %s; %s, ISA %s, %d thread%s%s; data %s, %zu train / %zu val / %zu "
+                "test; %.0f s.)*\n\n",
+           lab->name, ctx->command, when, sdn_cpu()->brand[0] ? sdn_cpu()->brand : sdn_cpu()->vendor,
+           sdn_isa_name(sdn_active_isa()), sdn_num_threads(), sdn_num_threads() > 1 ? "s" : "",
+           ctx->jobs > 1 ? ", other labs running at once" : "",
+           ctx->quick && !ctx->cfg->data[0] ? "generated" : ctx->cfg->dataset, ctx->train.n,
+           ctx->val.n, ctx->test.n, lab_now() - t0);
     fprintf(ctx->json, "\n}\n");
     if (fclose(ctx->md) | fclose(ctx->json)) {
         fprintf(stderr, "simdnn: writing %s's report failed\n", lab->name);
@@ -214,42 +223,26 @@ static int run_labs(lab_ctx *ctx, const int *ran, int jobs)
     return rc;
 }
 
-/* report.md: where the numbers come from, then every lab's section. */
-static int write_report(const lab_ctx *ctx, const int *ran, int jobs, int argc, char **argv)
+/* report.md: how to read it, then the section of every lab found in the folder (this run's and
+ * earlier ones', each ending with the command, date, machine and data that produced it). */
+static int write_report(const lab_ctx *ctx)
 {
-    char path[1100], tmp[1200], when[64];
+    char path[1100], tmp[1200];
     snprintf(path, sizeof path, "%s/report.md", ctx->out);
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     FILE *f = fopen(tmp, "w");
     if (!f)
         return 1;
-    time_t now = time(NULL);
-    strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", gmtime(&now));
-    fprintf(f, "# The chapter's questions, measured\n\nProduced by `simdnn");
-    for (int i = 0; i < argc; i++)
-        fprintf(f, " %s", argv[i]);
-    fprintf(f, "` on %s: %s, ISA %s, %d threads (a shared machine: timings are noisy, compare "
-               "ratios within one lab).\n\n",
-            when, sdn_cpu()->brand[0] ? sdn_cpu()->brand : sdn_cpu()->vendor,
-            sdn_isa_name(sdn_active_isa()), sdn_num_threads());
-    if (jobs > 1)
-        fprintf(f, "Up to %d labs ran at once, each in its own process: their timings shared the "
-                   "machine with each other too.\n\n",
-                jobs);
-    fprintf(f, "Data: %s; the labs train on the first %zu training samples (of %zu), validate on "
-               "%zu held-out training samples and test on %zu test samples; inputs standardized "
-               "per feature unless a lab says otherwise. Networks: %d hidden layers of %zu "
-               "units unless a lab says otherwise. Every verdict below is computed from the "
-               "numbers next to it by thresholds written in the lab's source "
-               "(apps/labs/).\n\n",
-            ctx->quick && !ctx->cfg->data[0] ? "generated (10 classes of 8x8 noisy prototypes)"
-                                             : ctx->cfg->dataset,
-            ctx->train.n, ctx->train_full, ctx->val.n, ctx->test.n, ctx->layers, ctx->units);
-    for (int i = 0; i < 8; i++)
-        if (ran[i]) {
-            snprintf(path, sizeof path, "%s/%s.md", ctx->out, sdn_labs[i].name);
-            copy_into(f, path);
-        }
+    fprintf(f, "# The chapter's questions, measured\n\nEach section below is one lab of `simdnn "
+               "lab`: the claim, the setup, the measured numbers and a verdict computed from those "
+               "numbers by thresholds written in the lab's source (apps/labs/); it ends with the "
+               "command, date, machine and data that produced it. Timings come from a shared "
+               "machine: compare ratios within one lab, not across labs. The numbers of each lab "
+               "are also in <lab>.json beside this file.\n\n");
+    for (int i = 0; i < 8; i++) {
+        snprintf(path, sizeof path, "%s/%s.md", ctx->out, sdn_labs[i].name);
+        copy_into(f, path);
+    }
     snprintf(path, sizeof path, "%s/report.md", ctx->out);
     if (fclose(f) || rename(tmp, path))
         return 1;
@@ -295,6 +288,10 @@ int sdn_cmd_lab(int argc, char **argv)
     ctx.layers = a.quick ? 4 : 20;
     ctx.units = a.quick ? 32 : 100;
     ctx.epochs = a.quick ? 3 : 10;
+    ctx.jobs = a.jobs;
+    int at = snprintf(ctx.command, sizeof ctx.command, "simdnn");
+    for (int i = 0; i < argc && at < (int)sizeof ctx.command; i++)
+        at += snprintf(ctx.command + at, sizeof ctx.command - (size_t)at, " %s", argv[i]);
     int rc = load(&ctx, &c, a.quick && !c.data[0]);
     int ran[8] = {0};
     for (int i = 0; i < 8; i++)
@@ -303,7 +300,7 @@ int sdn_cmd_lab(int argc, char **argv)
         rc = run_labs(&ctx, ran, a.jobs);
     if (!rc && sdn_app_interrupted)
         rc = 1;
-    if (write_report(&ctx, ran, a.jobs, argc, argv)) {
+    if (write_report(&ctx)) {
         fprintf(stderr, "simdnn: cannot write %s/report.md\n", c.out);
         rc = 1;
     } else {

@@ -22,6 +22,8 @@ typedef struct lab_ctx {
     int layers;                      /* the exercise's depth and width (smaller when quick) */
     size_t units;
     int epochs; /* the default budget per run; labs scale it */
+    char command[600]; /* this invocation, for each section's footer */
+    int jobs;
     FILE *md;
     FILE *json;
     int json_count;

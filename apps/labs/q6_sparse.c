@@ -41,6 +41,35 @@ static sparse_row measure(lab_ctx *ctx, sdn_model *m)
                         lab_accuracy(ctx, m, &ctx->test, NULL), bytes / 1024, dense / 1024};
 }
 
+static int cmp_float(const void *a, const void *b)
+{
+    const float x = *(const float *)a, y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
+/* Magnitude pruning layer by layer, as TF-MOT's prune_low_magnitude and PyTorch's per-module
+ * l1_unstructured do: every kernel loses its own smallest `fraction` (one global threshold would
+ * empty the 3072-input first layer, whose He-scaled weights are the smallest). */
+static void prune_layers(sdn_model *m, double fraction)
+{
+    sdn_tensor k[64];
+    const int n = lab_params(m, ".kernel", k, 64);
+    for (int l = 0; l < n; l++) {
+        float *mag = malloc(k[l].size * sizeof *mag);
+        if (!mag)
+            return;
+        for (size_t i = 0; i < k[l].size; i++)
+            mag[i] = fabsf(k[l].data[i]);
+        qsort(mag, k[l].size, sizeof *mag, cmp_float);
+        const size_t q = (size_t)(fraction * (double)k[l].size);
+        const float thr = q >= k[l].size ? INFINITY : mag[q];
+        for (size_t i = 0; i < k[l].size; i++)
+            if (fabsf(k[l].data[i]) < thr)
+                k[l].data[i] = 0.0f;
+        free(mag);
+    }
+}
+
 /* A mask over every kernel weight: after each step the masked weights go back to 0. */
 typedef struct masker {
     uint8_t *mask; /* 1 = pruned */
@@ -67,7 +96,7 @@ static int prune_step(sdn_model *m, size_t step, float loss, void *arg)
     masker *g = arg;
     if (g->prune_every && step >= g->begin && step % g->prune_every == 0) {
         const double p = fmin(1.0, (double)(step - g->begin) / (double)(g->end - g->begin));
-        sdn_model_prune(m, g->final * (1 - pow(1 - p, 3)));
+        prune_layers(m, g->final * (1 - pow(1 - p, 3)));
         apply_mask(m, g->mask, 1);
         return 0;
     }
@@ -130,7 +159,7 @@ static int one_shot(lab_ctx *ctx, q6_results *q)
     float *saved = malloc(count * sizeof *saved);
     int rc = !saved || sdn_model_get_params(m, saved, count);
     for (int i = 0; i < NF && !rc; i++) {
-        sdn_model_prune(m, fractions[i]);
+        prune_layers(m, fractions[i]);
         q->prune[i] = measure(ctx, m);
         sdn_model_set_params(m, saved, count);
     }
@@ -259,7 +288,8 @@ int lab_q6_sparse(lab_ctx *ctx)
     const size_t steps = (size_t)ctx->epochs * ((ctx->train.n + 31) / 32);
     lab_md(ctx, "**Setup**: %d x Dense(%zu, ELU, He normal), Nadam lr 1e-4, batch 32, %d epochs "
                 "each (no early stopping; final weights). Sparsity counts exact zeros among the "
-                "kernel weights (biases excluded). Size: CSR (4-byte value + 2-byte column per "
+                "kernel weights (biases excluded); pruning is per layer (each kernel loses its own smallest "
+                "weights, as TF-MOT and PyTorch's per-module pruning do). Size: CSR (4-byte value + 2-byte column per "
                 "nonzero, 4-byte row pointers), biases dense. L1: weights with |w| <= %g are "
                 "zeroed before measuring. Gradual: every 50 steps from step %zu to %zu the "
                 "smallest weights are pruned to s_t = %.2f·(1 − (1 − p)³), a mask keeps them at "
