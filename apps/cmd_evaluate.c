@@ -104,7 +104,7 @@ static int run(int argc, char **argv, int predict)
         fprintf(stderr, "%s: --model is required (try --help)\n", e.cmd);
         return 2;
     }
-    if (sdn_init())
+    if (sdn_dispatch_init())
         return sdn_app_error();
     if (c.threads > 0)
         sdn_set_num_threads(c.threads);

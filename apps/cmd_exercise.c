@@ -233,7 +233,7 @@ int sdn_cmd_exercise(int argc, char **argv)
     }
     if (r)
         return r;
-    if (sdn_init())
+    if (sdn_dispatch_init())
         return sdn_app_error();
     if (base.threads > 0)
         sdn_set_num_threads(base.threads);

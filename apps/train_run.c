@@ -235,7 +235,7 @@ int sdn_app_train(const sdn_train_config *c, sdn_train_result *res)
      * glibc's adaptive threshold a second run in the same process (exercise) would keep them. */
     mallopt(M_MMAP_THRESHOLD, 1 << 20);
 #endif
-    if (sdn_init())
+    if (sdn_dispatch_init())
         return sdn_app_error();
     if (c->threads > 0)
         sdn_set_num_threads(c->threads);

@@ -50,14 +50,14 @@ typedef struct sdn_cpu_info {
 /* Detects the CPU and selects kernels once (thread-safe); honours SIMDNN_ISA=ref|avx2|avx512|neon.
  * Fails with SDN_ERR_UNSUPPORTED (message lists what this CPU runs) for an ISA the CPU or OS lacks,
  * and SDN_ERR_INVALID_ARG for an unknown name. Every entry point below calls it implicitly. */
-sdn_status sdn_init(void);
+sdn_status sdn_dispatch_init(void);
 const sdn_cpu_info *sdn_cpu(void);
 const char *sdn_isa_name(sdn_isa isa);
 /* Parses "ref", "avx2", ...; returns SDN_ISA_COUNT for an unknown name. */
 sdn_isa sdn_isa_from_name(const char *name);
 /* Whether this CPU and OS can run the ISA's kernels (and this build contains them). */
 int sdn_isa_supported(sdn_isa isa);
-/* The ISA in use (after sdn_init). */
+/* The ISA in use (after sdn_dispatch_init). */
 sdn_isa sdn_active_isa(void);
 
 /* Threads used by the library (OpenMP); 1 when built without OpenMP. n <= 0 restores the default. */
@@ -252,6 +252,14 @@ typedef struct sdn_schedule {
 } sdn_schedule;
 
 float sdn_schedule_lr(const sdn_schedule *schedule, uint64_t step);
+
+/* ------------------------------------------------ predictions (i15) */
+
+/* Index of the largest of v[0..n) (the first on ties): the predicted class of a probability row. */
+size_t sdn_argmax(const float *v, size_t n);
+
+/* The active GEMM microkernel's tile: mr rows by nr columns (simdnn info). */
+void sdn_gemm_tile(unsigned *mr, unsigned *nr);
 
 #ifdef __cplusplus
 }

@@ -412,7 +412,7 @@ sdn_status sdn_sgemm_bias(sdn_transpose trans_a, sdn_transpose trans_b, size_t m
                           size_t k, float alpha, const float *a, size_t lda, const float *b,
                           size_t ldb, float beta, float *c, size_t ldc, const float *bias)
 {
-    sdn_status st = sdn_init();
+    sdn_status st = sdn_dispatch_init();
     if (st != SDN_OK)
         return st;
     st = validate("sdn_sgemm", trans_a, trans_b, m, n, k, a, lda, b, ldb, c, ldc);

@@ -9,14 +9,12 @@
 #include <unistd.h>
 
 #include "error.h"
-#include "io/st_internal.h"
+#include "testhooks.h"
 #include "simdnn_io.h"
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "safetensors.c assumes a little-endian host (x86-64, AArch64)"
 #endif
-
-size_t sdn_st_fail_after_bytes = 0;
 
 /* ------------------------------------------------------------------ writer */
 
@@ -79,13 +77,14 @@ static int write_all(int fd, const void *p, size_t n, size_t *written)
     const char *c = p;
     while (n) {
         size_t chunk = n;
-        if (sdn_st_fail_after_bytes) {
-            if (*written >= sdn_st_fail_after_bytes) {
+        const size_t fail_after = SDN_HOOK(sdn_st_fail_after_bytes, 0);
+        if (fail_after) {
+            if (*written >= fail_after) {
                 errno = ENOSPC;
                 return -1;
             }
-            if (chunk > sdn_st_fail_after_bytes - *written)
-                chunk = sdn_st_fail_after_bytes - *written;
+            if (chunk > fail_after - *written)
+                chunk = fail_after - *written;
         }
         ssize_t w = write(fd, c, chunk);
         if (w < 0) {

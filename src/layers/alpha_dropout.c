@@ -18,3 +18,12 @@ void sdn_alpha_dropout_constants(float rate, float *a, float *b, float *c)
     *b = (float)bb;
     *c = (float)(aa * alpha_p + bb);
 }
+
+const sdn_layer_ops sdn_alpha_dropout_ops = {
+    .name = "alpha_dropout",
+    .title = "AlphaDropout",
+    .buffers = sdn_dropout_buffers,
+    .forward = sdn_dropout_forward,
+    .backward = sdn_dropout_backward,
+    .describe = sdn_dropout_describe,
+};
