@@ -344,8 +344,10 @@ int sdn_app_train(const sdn_train_config *c, sdn_train_result *res)
     fo.patience = c->patience;
     fo.min_delta = c->min_delta;
     fo.restore_best = c->restore_best;
-    fo.progress = c->progress;
-    fo.out = stderr;
+    sdn_progress_drawer drawer;
+    sdn_progress_drawer_init(&drawer, c->progress, stderr);
+    fo.on_progress = sdn_app_progress;
+    fo.progress_ctx = &drawer;
     fo.interrupt = &sdn_app_interrupted;
     fo.on_epoch = on_epoch;
     fo.ctx = r;

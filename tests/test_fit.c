@@ -93,7 +93,6 @@ static sdn_fit_options quiet(int epochs)
     sdn_fit_options o = sdn_fit_defaults();
     o.epochs = epochs;
     o.batch_size = 32;
-    o.progress = SDN_PROGRESS_QUIET;
     return o;
 }
 
