@@ -290,48 +290,20 @@ int sdn_cmd_exercise(int argc, char **argv)
         if (!sdn_app_open_model(dir, 256, 0, &m, &pre, NULL)) {
             fprintf(stderr, "\n=== MC Dropout on 8e: %d samples ===\n", e.mc_samples);
             const sdn_dataset *sets[2] = {&val, &test};
-            const size_t chunk = 500, k = sdn_model_output_size(m);
-            float *x = malloc(chunk * val.features * sizeof *x), *p = malloc(chunk * k * 4),
-                  *mean = malloc(chunk * k * 4), *sd = malloc(chunk * k * 4);
-            double spread = 0;
-            for (int s = 0; s < 2 && x && p && mean && sd; s++) {
-                const sdn_dataset *d = sets[s];
-                size_t right = 0, right_mc = 0;
-                for (size_t at = 0; at < d->n; at += chunk) {
-                    size_t n = d->n - at < chunk ? d->n - at : chunk;
-                    sdn_preprocess_batch(&pre, d, NULL, at, n, x);
-                    if (sdn_model_predict(m, x, n, p) ||
-                        sdn_model_predict_mc(m, x, n, e.mc_samples, mean, sd)) {
-                        sdn_app_error();
-                        break;
-                    }
-                    for (size_t i = 0; i < n; i++) {
-                        size_t a = 0, b = 0;
-                        for (size_t j = 1; j < k; j++) {
-                            if (p[i * k + j] > p[i * k + a])
-                                a = j;
-                            if (mean[i * k + j] > mean[i * k + b])
-                                b = j;
-                        }
-                        right += (int)a == d->labels[at + i];
-                        right_mc += (int)b == d->labels[at + i];
-                        if (s == 1)
-                            spread += sd[i * k + b];
-                    }
-                }
+            for (int s = 0; s < 2; s++) {
+                sdn_prediction_totals t;
+                if (sdn_app_predict_set(m, &pre, sets[s], e.mc_samples, NULL, NULL, &t))
+                    break;
                 double *dst = s ? mc_test : mc_val;
-                dst[0] = d->n ? (double)right / (double)d->n : NAN;
-                dst[1] = d->n ? (double)right_mc / (double)d->n : NAN;
+                dst[0] = t.n ? (double)t.right / (double)t.n : NAN;
+                dst[1] = t.n ? (double)t.right_mc / (double)t.n : NAN;
+                if (s == 1)
+                    mc_spread = t.n ? t.spread / (double)t.n : NAN;
             }
-            mc_spread = test.n ? spread / (double)test.n : NAN;
             fprintf(stderr,
                     "val accuracy %.4f -> %.4f with MC Dropout; test accuracy %.4f -> %.4f; mean "
                     "std of the predicted class %.4f\n",
                     mc_val[0], mc_val[1], mc_test[0], mc_test[1], mc_spread);
-            free(x);
-            free(p);
-            free(mean);
-            free(sd);
             sdn_preprocess_free(&pre);
             sdn_model_free(m);
         }
