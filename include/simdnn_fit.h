@@ -149,6 +149,25 @@ size_t sdn_fit_state_to_meta(const sdn_fit_state *st, sdn_st_meta *meta, char **
 sdn_status sdn_fit_state_from_file(const sdn_safetensors *file, sdn_fit_state *st,
                                    size_t state_count);
 
+/* ------------------------------------------------------------- checkpoints (src/io/checkpoint.c) */
+
+/* Most metadata entries the application adds to a checkpoint (its network spec, its arguments). */
+#define SDN_CHECKPOINT_APP_META 32
+/* One atomic write of the model (with_fit = 0: a model file) or a checkpoint (with_fit = 1: plus
+ * optimizer slots, the fit state and the best epoch's weights), with the preprocessing statistics,
+ * "fit.step" and "simdnn.epoch" after the application's metadata. */
+sdn_status sdn_checkpoint_save(const char *path, const sdn_model *model, const sdn_fit_state *st,
+                               int with_fit, const sdn_preprocess *pre, const sdn_st_meta *app_meta,
+                               size_t app_meta_count);
+/* The preprocessing a file records: its standardization statistics, or x/255 without them. */
+sdn_status sdn_checkpoint_read_preprocess(const sdn_safetensors *file, size_t features,
+                                          sdn_preprocess *pre);
+/* Continues from an open checkpoint: the preprocessing (the checkpoint's statistics when it has
+ * them and standardize is on, else fitted on train), the model's tensors with optimizer slots, the
+ * fit state and the step count. */
+sdn_status sdn_checkpoint_resume(const sdn_safetensors *ckpt, sdn_model *model, sdn_fit_state *st,
+                                 sdn_preprocess *pre, const sdn_dataset *train, int standardize);
+
 #ifdef __cplusplus
 }
 #endif

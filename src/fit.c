@@ -9,7 +9,7 @@
 #include <time.h>
 
 #include "error.h"
-#include "simdnn_fit.h"
+#include "fit.h"
 
 static double now_s(void)
 {
@@ -60,7 +60,7 @@ void sdn_fit_state_free(sdn_fit_state *st)
     memset(st, 0, sizeof *st);
 }
 
-static sdn_status push_row(sdn_fit_state *st, const sdn_epoch_log *row)
+sdn_status sdn_fit_state_push(sdn_fit_state *st, const sdn_epoch_log *row)
 {
     if (st->history_len == st->history_cap) {
         int cap = st->history_cap ? 2 * st->history_cap : 64;
@@ -258,7 +258,7 @@ static sdn_status end_epoch(fit_run *r, int epoch, sdn_epoch_log *row, double t0
     double t2 = now_s();
     st->eval_seconds += t2 - t1;
     row->seconds = t2 - t0;
-    if ((status = push_row(st, row)))
+    if ((status = sdn_fit_state_push(st, row)))
         return status;
     st->epochs_done = epoch + 1;
     const double mv = monitored(r, row);
@@ -385,160 +385,4 @@ sdn_status sdn_fit(sdn_model *model, const sdn_dataset *train, const sdn_dataset
     free(r.y);
     free(r.index);
     return status;
-}
-
-/* ------------------------------------------------------------------ history files */
-
-static void json_num(FILE *f, double v)
-{
-    if (isfinite(v))
-        fprintf(f, "%.17g", v);
-    else
-        fprintf(f, "null");
-}
-
-sdn_status sdn_history_write_csv(const sdn_fit_state *st, const char *path)
-{
-    FILE *f = fopen(path, "w");
-    if (!f)
-        return sdn_fail(SDN_ERR_IO, "%s: cannot write", path);
-    fprintf(f, "epoch,loss,accuracy,val_loss,val_accuracy,seconds,learning_rate\n");
-    for (int i = 0; i < st->history_len; i++) {
-        const sdn_epoch_log *r = &st->history[i];
-        fprintf(f, "%d,%.9g,%.9g,%.9g,%.9g,%.6g,%.9g\n", r->epoch, r->loss, r->accuracy,
-                r->val_loss, r->val_accuracy, r->seconds, r->learning_rate);
-    }
-    if (fclose(f) != 0)
-        return sdn_fail(SDN_ERR_IO, "%s: write failed", path);
-    return SDN_OK;
-}
-
-sdn_status sdn_history_write_json(const sdn_fit_state *st, const char *path)
-{
-    FILE *f = fopen(path, "w");
-    if (!f)
-        return sdn_fail(SDN_ERR_IO, "%s: cannot write", path);
-    static const char *keys[] = {"epoch",        "loss",    "accuracy",     "val_loss",
-                                 "val_accuracy", "seconds", "learning_rate"};
-    fprintf(f, "{");
-    for (int k = 0; k < 7; k++) {
-        fprintf(f, "%s\n  \"%s\": [", k ? "," : "", keys[k]);
-        for (int i = 0; i < st->history_len; i++) {
-            const sdn_epoch_log *r = &st->history[i];
-            double v[7] = {r->epoch,        r->loss,    r->accuracy,     r->val_loss,
-                           r->val_accuracy, r->seconds, r->learning_rate};
-            if (i)
-                fprintf(f, ", ");
-            json_num(f, v[k]);
-        }
-        fprintf(f, "]");
-    }
-    fprintf(f, ",\n  \"best_epoch\": %d, \"stop\": \"%s\"\n}\n", st->best_epoch,
-            sdn_stop_reason_name(st->stop));
-    if (fclose(f) != 0)
-        return sdn_fail(SDN_ERR_IO, "%s: write failed", path);
-    return SDN_OK;
-}
-
-/* ------------------------------------------------------------------ checkpoint state */
-
-size_t sdn_fit_state_to_meta(const sdn_fit_state *st, sdn_st_meta *meta, char **store)
-{
-    /* Fixed fields first, then the history rows "epoch,loss,acc,vl,va,sec,lr;..." */
-    size_t cap = 1024 + (size_t)st->history_len * 200;
-    char *s = malloc(cap), *at = s;
-    *store = s;
-    if (!s)
-        return 0;
-    size_t n = 0;
-#define PUT(name, ...)                                                                             \
-    do {                                                                                           \
-        meta[n].key = name;                                                                        \
-        meta[n++].value = at;                                                                      \
-        at += snprintf(at, cap - (size_t)(at - s), __VA_ARGS__) + 1;                               \
-    } while (0)
-    PUT("fit.epochs_done", "%d", st->epochs_done);
-    PUT("fit.best_epoch", "%d", st->best_epoch);
-    PUT("fit.best_value", "%.17g", st->best_value);
-    PUT("fit.best_val_loss", "%.17g", st->best_val_loss);
-    PUT("fit.best_val_accuracy", "%.17g", st->best_val_accuracy);
-    PUT("fit.wait", "%d", st->wait);
-    PUT("fit.monitor", "%s", st->monitor == SDN_MONITOR_VAL_ACCURACY ? "val_accuracy" : "val_loss");
-    PUT("fit.train_seconds", "%.6f %.6f %llu", st->train_seconds, st->eval_seconds,
-        (unsigned long long)st->samples_trained);
-#undef PUT
-    meta[n].key = "fit.history";
-    meta[n++].value = at;
-    *at = 0;
-    for (int i = 0; i < st->history_len; i++) {
-        const sdn_epoch_log *r = &st->history[i];
-        at += snprintf(at, cap - (size_t)(at - s), "%d,%.17g,%.17g,%.17g,%.17g,%.9g,%.9g;",
-                       r->epoch, r->loss, r->accuracy, r->val_loss, r->val_accuracy, r->seconds,
-                       r->learning_rate);
-    }
-    return n;
-}
-
-sdn_status sdn_fit_state_from_file(const sdn_safetensors *file, sdn_fit_state *st,
-                                   size_t state_count)
-{
-    sdn_fit_state_init(st);
-    const char *path = sdn_safetensors_path(file);
-    const char *keys[] = {
-        "fit.epochs_done",       "fit.best_epoch", "fit.best_value",    "fit.best_val_loss",
-        "fit.best_val_accuracy", "fit.wait",       "fit.train_seconds", "fit.history"};
-    const char *v[8];
-    for (int i = 0; i < 8; i++)
-        if (!(v[i] = sdn_safetensors_meta(file, keys[i])))
-            return sdn_fail(SDN_ERR_FORMAT,
-                            "%s: no training state ('%s'): not a checkpoint, cannot resume", path,
-                            keys[i]);
-    st->epochs_done = atoi(v[0]);
-    st->best_epoch = atoi(v[1]);
-    st->best_value = strtod(v[2], NULL);
-    st->best_val_loss = strtod(v[3], NULL);
-    st->best_val_accuracy = strtod(v[4], NULL);
-    st->wait = atoi(v[5]);
-    unsigned long long samples = 0;
-    sscanf(v[6], "%lf %lf %llu", &st->train_seconds, &st->eval_seconds, &samples);
-    st->samples_trained = samples;
-    for (const char *p = v[7]; *p;) {
-        sdn_epoch_log r;
-        int used = 0;
-        if (sscanf(p, "%d,%lf,%lf,%lf,%lf,%lf,%lf;%n", &r.epoch, &r.loss, &r.accuracy, &r.val_loss,
-                   &r.val_accuracy, &r.seconds, &r.learning_rate, &used) != 7 ||
-            !used) {
-            sdn_fit_state_free(st);
-            return sdn_fail(SDN_ERR_FORMAT, "%s: corrupt fit.history metadata", path);
-        }
-        sdn_status s = push_row(st, &r);
-        if (s) {
-            sdn_fit_state_free(st);
-            return s;
-        }
-        p += used;
-    }
-    if (st->history_len != st->epochs_done) {
-        sdn_fit_state_free(st);
-        return sdn_fail(SDN_ERR_FORMAT, "%s: fit.history has %d rows for %d epochs", path,
-                        st->history_len, st->epochs_done);
-    }
-    const char *mon = sdn_safetensors_meta(file, "fit.monitor");
-    st->monitor = !mon                           ? -1
-                  : !strcmp(mon, "val_accuracy") ? SDN_MONITOR_VAL_ACCURACY
-                                                 : SDN_MONITOR_VAL_LOSS;
-    long k = sdn_safetensors_find(file, "fit.best_state");
-    if (k >= 0 && state_count) {
-        st->state_count = state_count;
-        st->best_state = malloc(state_count * sizeof *st->best_state);
-        size_t shape[1] = {state_count};
-        sdn_status s = st->best_state
-                           ? sdn_safetensors_read(file, "fit.best_state", 1, shape, st->best_state)
-                           : sdn_fail(SDN_ERR_NOMEM, "out of memory");
-        if (s) {
-            sdn_fit_state_free(st);
-            return s;
-        }
-    }
-    return SDN_OK;
 }
