@@ -139,7 +139,7 @@ static int model_layer_stats(sdn_model *m, const sdn_preprocess *pre, sdn_activa
                 for (size_t p = 0; p < width; p++)
                     z += (double)h[i * width + p] * k.data[p * out + j];
                 if (act == SDN_ACT_SELU)
-                    z = 1.0507009873554805 * (z > 0 ? z : 1.6732632423543772 * expm1(z));
+                    z = SDN_SELU_LAMBDA * (z > 0 ? z : SDN_SELU_ALPHA * expm1(z));
                 else if (act == SDN_ACT_ELU)
                     z = z > 0 ? z : expm1(z);
                 else if (act == SDN_ACT_RELU)

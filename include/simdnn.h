@@ -93,6 +93,9 @@ typedef enum sdn_activation {
     SDN_ACT_SOFTMAX,    /* output layer only */
     SDN_ACT_COUNT
 } sdn_activation;
+/* SELU's fixed constants (Klambauer et al. 2017): selu(x) = λ·x for x > 0, λ·α·(eˣ − 1) else. */
+#define SDN_SELU_LAMBDA 1.0507009873554805
+#define SDN_SELU_ALPHA 1.6732632423543772
 
 const char *sdn_activation_name(sdn_activation act);
 sdn_activation sdn_activation_from_name(const char *name); /* SDN_ACT_COUNT if unknown */
