@@ -32,8 +32,6 @@ typedef struct sdn_net_spec {
     float l1, l2;
 } sdn_net_spec;
 
-/* The exercise's base: 20 × 100, ELU, He normal, CIFAR-10 sized. */
-sdn_net_spec sdn_net_spec_defaults(void);
 /* Builds and compiles the model (seed fixes the initial weights and dropout masks). */
 sdn_status sdn_net_build(const sdn_net_spec *spec, uint64_t seed, size_t max_batch,
                          const sdn_optimizer_options *optimizer, sdn_model **out);
