@@ -112,6 +112,34 @@ static void csv_row(void *ctx, const sdn_prediction *r)
     fprintf(csv, "\n");
 }
 
+/* predict: the accuracy and confidence lines, and the CSV (written as the rows come) */
+static int predict_set(const eval_args *e, sdn_model *model, const sdn_preprocess *pre,
+                       const sdn_dataset *test)
+{
+    FILE *csv = NULL;
+    if (e->output[0] && !(csv = fopen(e->output, "w"))) {
+        fprintf(stderr, "simdnn: %s: cannot write\n", e->output);
+        return 1;
+    }
+    if (csv)
+        csv_header(csv, sdn_model_output_size(model), e->mc_samples);
+    sdn_prediction_totals t;
+    int failed =
+        sdn_app_predict_set(model, pre, test, e->mc_samples, csv ? csv_row : NULL, csv, &t);
+    if (csv)
+        fclose(csv);
+    if (failed)
+        return 1;
+    double nn = (double)test->n;
+    printf("test: %zu samples, accuracy %.4f, mean confidence %.4f\n", test->n, t.right / nn,
+           t.confidence / nn);
+    if (e->mc_samples)
+        printf("MC Dropout (%d samples): accuracy %.4f, mean confidence %.4f, mean std of the "
+               "predicted class %.4f\n",
+               e->mc_samples, t.right_mc / nn, t.confidence_mc / nn, t.spread / nn);
+    return 0;
+}
+
 static int run(int argc, char **argv, int predict)
 {
     eval_args e = {predict ? "simdnn predict" : "simdnn evaluate", "", "", 0, 0};
@@ -167,28 +195,7 @@ static int run(int argc, char **argv, int predict)
         rc = 0;
         goto done;
     }
-    /* the CSV is written as the rows come */
-    FILE *csv = NULL;
-    if (e.output[0] && !(csv = fopen(e.output, "w"))) {
-        fprintf(stderr, "simdnn: %s: cannot write\n", e.output);
-        goto done;
-    }
-    if (csv)
-        csv_header(csv, sdn_model_output_size(model), e.mc_samples);
-    sdn_prediction_totals t;
-    int failed = sdn_app_predict_set(model, &pre, &test, e.mc_samples, csv ? csv_row : NULL, csv, &t);
-    if (csv)
-        fclose(csv);
-    if (failed)
-        goto done;
-    double nn = (double)test.n;
-    printf("test: %zu samples, accuracy %.4f, mean confidence %.4f\n", test.n, t.right / nn,
-           t.confidence / nn);
-    if (e.mc_samples)
-        printf("MC Dropout (%d samples): accuracy %.4f, mean confidence %.4f, mean std of the "
-               "predicted class %.4f\n",
-               e.mc_samples, t.right_mc / nn, t.confidence_mc / nn, t.spread / nn);
-    rc = 0;
+    rc = predict_set(&e, model, &pre, &test);
 done:
     sdn_dataset_free(&test);
     sdn_preprocess_free(&pre);

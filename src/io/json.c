@@ -33,6 +33,42 @@ int sdn_json_eat(sdn_json *p, char c)
     return 0;
 }
 
+/* The 4 hex digits after "\\u" as UTF-8 into b; 0 (error recorded) when they are not. */
+static int unicode_escape(sdn_json *p, sdn_strbuf *b)
+{
+    if (p->end - p->s < 4) {
+        sdn_json_error(p, "short \\u escape");
+        return 0;
+    }
+    unsigned v = 0;
+    for (int i = 0; i < 4; i++) {
+        char h = *p->s++;
+        v = v * 16 + (unsigned)(h >= '0' && h <= '9'   ? h - '0'
+                                : h >= 'a' && h <= 'f' ? h - 'a' + 10
+                                : h >= 'A' && h <= 'F' ? h - 'A' + 10
+                                                       : 99);
+    }
+    if (v > 0xffff) {
+        sdn_json_error(p, "bad \\u escape");
+        return 0;
+    }
+    char u[3];
+    if (v < 0x80) {
+        u[0] = (char)v;
+        sdn_sb_putn(b, u, 1);
+    } else if (v < 0x800) {
+        u[0] = (char)(0xc0 | v >> 6);
+        u[1] = (char)(0x80 | (v & 0x3f));
+        sdn_sb_putn(b, u, 2);
+    } else {
+        u[0] = (char)(0xe0 | v >> 12);
+        u[1] = (char)(0x80 | ((v >> 6) & 0x3f));
+        u[2] = (char)(0x80 | (v & 0x3f));
+        sdn_sb_putn(b, u, 3);
+    }
+    return 1;
+}
+
 /* Parses a string into a malloc'd UTF-8 copy. */
 char *sdn_json_string(sdn_json *p)
 {
@@ -65,37 +101,9 @@ char *sdn_json_string(sdn_json *p)
                       : e == 't'                        ? '\t'
                                                         : 0;
         if (e == 'u') {
-            if (p->end - p->s < 4) {
+            if (!unicode_escape(p, &b)) {
                 free(b.p);
-                sdn_json_error(p, "short \\u escape");
                 return NULL;
-            }
-            unsigned v = 0;
-            for (int i = 0; i < 4; i++) {
-                char h = *p->s++;
-                v = v * 16 + (unsigned)(h >= '0' && h <= '9'   ? h - '0'
-                                        : h >= 'a' && h <= 'f' ? h - 'a' + 10
-                                        : h >= 'A' && h <= 'F' ? h - 'A' + 10
-                                                               : 99);
-            }
-            if (v > 0xffff) {
-                free(b.p);
-                sdn_json_error(p, "bad \\u escape");
-                return NULL;
-            }
-            char u[3];
-            if (v < 0x80) {
-                u[0] = (char)v;
-                sdn_sb_putn(&b, u, 1);
-            } else if (v < 0x800) {
-                u[0] = (char)(0xc0 | v >> 6);
-                u[1] = (char)(0x80 | (v & 0x3f));
-                sdn_sb_putn(&b, u, 2);
-            } else {
-                u[0] = (char)(0xe0 | v >> 12);
-                u[1] = (char)(0x80 | ((v >> 6) & 0x3f));
-                u[2] = (char)(0x80 | (v & 0x3f));
-                sdn_sb_putn(&b, u, 3);
             }
         } else if (simple) {
             sdn_sb_putn(&b, &simple, 1);

@@ -199,6 +199,42 @@ static sdn_status validate(sdn_safetensors *st)
     return status;
 }
 
+/* The header JSON: an object of tensor entries and an optional "__metadata__". */
+static sdn_status parse_header(sdn_safetensors *st, const char *h, size_t hlen)
+{
+    sdn_json p = {h, h + hlen, h, st->path, SDN_OK};
+    if (!sdn_json_eat(&p, '{'))
+        return sdn_fail(SDN_ERR_FORMAT, "%s: not safetensors: the header is not a JSON object",
+                        st->path);
+    if (!sdn_json_eat(&p, '}')) {
+        do {
+            char *k = sdn_json_string(&p);
+            if (!k)
+                break;
+            if (!sdn_json_eat(&p, ':')) {
+                free(k);
+                sdn_json_error(&p, "expected ':'");
+                break;
+            }
+            if (!strcmp(k, "__metadata__")) {
+                free(k);
+                if (!parse_metadata(&p, st))
+                    break;
+            } else if (!parse_tensor(&p, st, k)) {
+                if (!st->count || st->t[st->count - 1].name != k)
+                    free(k);
+                break;
+            }
+        } while (sdn_json_eat(&p, ','));
+        if (!p.err && !sdn_json_eat(&p, '}'))
+            sdn_json_error(&p, "expected '}' at the end of the header");
+    }
+    sdn_json_ws(&p);
+    if (!p.err && p.s != p.end)
+        sdn_json_error(&p, "trailing bytes after the header object");
+    return p.err;
+}
+
 sdn_status sdn_safetensors_open(const char *path, sdn_safetensors **out)
 {
     *out = NULL;
@@ -244,40 +280,8 @@ sdn_status sdn_safetensors_open(const char *path, sdn_safetensors **out)
     }
     st->data = st->file + 8 + hlen;
     st->data_len = st->file_len - 8 - (size_t)hlen;
-    sdn_json p = {(const char *)st->file + 8, (const char *)st->file + 8 + hlen,
-            (const char *)st->file + 8, path, SDN_OK};
-    if (!sdn_json_eat(&p, '{')) {
-        status =
-            sdn_fail(SDN_ERR_FORMAT, "%s: not safetensors: the header is not a JSON object", path);
-        goto fail;
-    }
-    if (!sdn_json_eat(&p, '}')) {
-        do {
-            char *k = sdn_json_string(&p);
-            if (!k)
-                break;
-            if (!sdn_json_eat(&p, ':')) {
-                free(k);
-                sdn_json_error(&p, "expected ':'");
-                break;
-            }
-            if (!strcmp(k, "__metadata__")) {
-                free(k);
-                if (!parse_metadata(&p, st))
-                    break;
-            } else if (!parse_tensor(&p, st, k)) {
-                if (!st->count || st->t[st->count - 1].name != k)
-                    free(k);
-                break;
-            }
-        } while (sdn_json_eat(&p, ','));
-        if (!p.err && !sdn_json_eat(&p, '}'))
-            sdn_json_error(&p, "expected '}' at the end of the header");
-    }
-    sdn_json_ws(&p);
-    if (!p.err && p.s != p.end)
-        sdn_json_error(&p, "trailing bytes after the header object");
-    if ((status = p.err) || (status = validate(st)))
+    if ((status = parse_header(st, (const char *)st->file + 8, (size_t)hlen)) ||
+        (status = validate(st)))
         goto fail;
     *out = st;
     return SDN_OK;
