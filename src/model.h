@@ -14,6 +14,16 @@
 /* Gradient elements per partial sum of the global norm (clipping), summed in order. */
 #define SDN_CLIP_CHUNK 16384
 
+/* What a pass writes: every layer's buffers and the per-row losses, in one 64-byte aligned arena.
+ * The model keeps one for training; every inference call takes its own, so inference is
+ * re-entrant. */
+typedef struct sdn_workspace {
+    sdn_acts *acts;  /* [n_layers] */
+    float *row_loss; /* [max_batch] */
+    void *arena;
+    size_t arena_bytes;
+} sdn_workspace;
+
 struct sdn_model {
     uint64_t seed;
     sdn_layer *layers;
@@ -33,18 +43,18 @@ struct sdn_model {
     int n_segments;
     /* scratch */
     float *ones;        /* max_batch ones: bias gradient as 1ᵀ·dZ */
-    float *row_loss;    /* [max_batch] */
     double *clip_part;  /* [ceil(n_params / SDN_CLIP_CHUNK)] */
-    double shared_loss, shared_acc; /* written by thread 0 between barriers */
-    sdn_acts *acts;     /* the workspace of the model's passes: [n_layers] */
-    void *arena;        /* one allocation for every activation buffer */
-    size_t arena_bytes;
+    sdn_workspace ws;   /* the training passes' buffers */
     /* named tensors */
     sdn_tensor *tensors;
     char (*tensor_names)[64];
     size_t n_tensors;
-    uint64_t mc_calls;
+    uint64_t mc_calls;  /* MC Dropout calls so far: each draws fresh masks */
 };
+
+/* A workspace for m's passes (compiled m), zeroed; and its release. */
+sdn_status sdn_workspace_new(const sdn_model *m, sdn_workspace *ws);
+void sdn_workspace_free(sdn_workspace *ws);
 
 static inline size_t sdn_min_size(size_t a, size_t b) { return a < b ? a : b; }
 /* not a finite number >= 0 */
@@ -56,6 +66,7 @@ typedef enum sdn_step_mode { SDN_MODE_PREDICT, SDN_MODE_EVAL, SDN_MODE_GRADS, SD
 /* One call's pass over n rows of x, shared by the threads that run it. */
 typedef struct sdn_step {
     sdn_model *m;
+    sdn_workspace *ws; /* the model's own unless an inference call brings one */
     const sdn_kernels *k;
     const float *x;
     const int32_t *labels; /* NULL when predicting */

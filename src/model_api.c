@@ -39,11 +39,17 @@ static sdn_status check_finite_input(const sdn_model *m, const float *x, size_t 
     return SDN_OK;
 }
 
-static void prepare_inference(sdn_model *m)
+/* A workspace of this call's own (inference is re-entrant), with what inference derives from the
+ * state (BN's 1/sqrt(var + eps)). */
+static sdn_status inference_workspace(const sdn_model *m, sdn_workspace *ws)
 {
+    sdn_status st = sdn_workspace_new(m, ws);
+    if (st)
+        return st;
     for (int i = 0; i < m->n_layers; i++)
         if (m->layers[i].ops->prepare_inference)
-            m->layers[i].ops->prepare_inference(&m->layers[i], &m->acts[i], m->state);
+            m->layers[i].ops->prepare_inference(&m->layers[i], &ws->acts[i], m->state);
+    return SDN_OK;
 }
 
 /* ------------------------------------------------------------------------- training */
@@ -117,17 +123,19 @@ sdn_status sdn_model_predict(sdn_model *m, const float *x, size_t n, float *prob
         return st;
     if ((!x || !probs) && n)
         return sdn_fail(SDN_ERR_INVALID_ARG, "predict: x or probs is NULL");
-    if ((st = check_finite_input(m, x, n, "predict")))
+    sdn_workspace ws;
+    if ((st = check_finite_input(m, x, n, "predict")) || (st = inference_workspace(m, &ws)))
         return st;
-    prepare_inference(m);
     const size_t out = m->output_size;
-    const sdn_acts *last = &m->acts[m->n_layers - 1];
+    const sdn_acts *last = &ws.acts[m->n_layers - 1];
     for (size_t r = 0; r < n; r += m->max_batch) {
-        sdn_step c =
-            sdn_step_new(m, x + r * m->input_size, NULL, sdn_min_size(m->max_batch, n - r), SDN_MODE_PREDICT);
+        sdn_step c = sdn_step_new(m, x + r * m->input_size, NULL,
+                                  sdn_min_size(m->max_batch, n - r), SDN_MODE_PREDICT);
+        c.ws = &ws;
         sdn_step_run(&c);
         memcpy(probs + r * out, last->y, c.n * out * sizeof(float));
     }
+    sdn_workspace_free(&ws);
     return SDN_OK;
 }
 
@@ -139,19 +147,21 @@ sdn_status sdn_model_evaluate(sdn_model *m, const float *x, const int32_t *label
         return st;
     if (!x || !n)
         return sdn_fail(SDN_ERR_INVALID_ARG, "evaluate: x is NULL or n is 0");
+    sdn_workspace ws;
     if ((st = check_labels(m, labels, n, "evaluate")) ||
-        (st = check_finite_input(m, x, n, "evaluate")))
+        (st = check_finite_input(m, x, n, "evaluate")) || (st = inference_workspace(m, &ws)))
         return st;
-    prepare_inference(m);
     double sum = 0.0;
     size_t correct = 0;
     for (size_t r = 0; r < n; r += m->max_batch) {
         sdn_step c = sdn_step_new(m, x + r * m->input_size, labels + r,
-                              sdn_min_size(m->max_batch, n - r), SDN_MODE_EVAL);
+                                  sdn_min_size(m->max_batch, n - r), SDN_MODE_EVAL);
+        c.ws = &ws;
         sdn_step_run(&c);
         sum += c.loss * (double)c.n;
         correct += c.correct;
     }
+    sdn_workspace_free(&ws);
     /* Keras reports the regularization inside the evaluated loss too */
     const double l = sum / (double)n + sdn_regularization(m, sdn_kernels_active());
     if (loss)
@@ -171,21 +181,24 @@ sdn_status sdn_model_predict_mc(sdn_model *m, const float *x, size_t n, int samp
         return sdn_fail(SDN_ERR_INVALID_ARG, "predict_mc: samples must be >= 1 (got %d)", samples);
     if (n && (!x || !mean))
         return sdn_fail(SDN_ERR_INVALID_ARG, "predict_mc: x or mean is NULL");
-    if ((st = check_finite_input(m, x, n, "predict_mc")))
+    sdn_workspace ws;
+    if ((st = check_finite_input(m, x, n, "predict_mc")) || (st = inference_workspace(m, &ws)))
         return st;
-    prepare_inference(m);
+    /* this call's masks: fresh ones for every call, also when calls run at once */
+    const uint64_t call = __atomic_fetch_add(&m->mc_calls, 1, __ATOMIC_RELAXED);
     const size_t out = m->output_size;
-    const sdn_acts *last = &m->acts[m->n_layers - 1];
+    const sdn_acts *last = &ws.acts[m->n_layers - 1];
     memset(mean, 0, n * out * sizeof(float));
     if (std)
         memset(std, 0, n * out * sizeof(float));
     for (int s = 0; s < samples; s++) {
         for (size_t r = 0; r < n; r += m->max_batch) {
-            sdn_step c = sdn_step_new(m, x + r * m->input_size, NULL, sdn_min_size(m->max_batch, n - r),
-                                  SDN_MODE_PREDICT);
+            sdn_step c = sdn_step_new(m, x + r * m->input_size, NULL,
+                                      sdn_min_size(m->max_batch, n - r), SDN_MODE_PREDICT);
+            c.ws = &ws;
             c.dropout_active = 1; /* BN stays in inference mode */
             c.stream_base = SDN_STREAM_MC;
-            c.rng_step = m->mc_calls * (uint64_t)samples + (uint64_t)s;
+            c.rng_step = call * (uint64_t)samples + (uint64_t)s;
             c.row_base = r;
             sdn_step_run(&c);
             for (size_t i = 0; i < c.n * out; i++) {
@@ -203,6 +216,6 @@ sdn_status sdn_model_predict_mc(sdn_model *m, const float *x, size_t n, int samp
             std[i] = v > 0.0f ? sqrtf(v) : 0.0f;
         }
     }
-    m->mc_calls++;
+    sdn_workspace_free(&ws);
     return SDN_OK;
 }

@@ -41,8 +41,9 @@ void sdn_model_free(sdn_model *m)
     free(m->opt_v);
     free(m->state);
     free(m->segments);
-    free(m->arena);
-    free(m->acts);
+    free(m->ones);
+    free(m->clip_part);
+    sdn_workspace_free(&m->ws);
     free(m->tensors);
     free(m->tensor_names);
     free(m);

@@ -34,14 +34,14 @@ void *sdn_bump_take(sdn_bump *b, size_t bytes)
 }
 
 /* Every layer's y and dy (in-place layers share their input's), its kind's own buffers, and the
- * pass scratch. Input pointers are the pass's business (see run). */
-static void layout_buffers(sdn_model *m, sdn_bump *b)
+ * per-row losses. Input pointers are the pass's business (see sdn_step_run). */
+static void layout_workspace(const sdn_model *m, sdn_workspace *ws, sdn_bump *b)
 {
     const size_t B = m->max_batch, fl = sizeof(float);
     const sdn_ws_dims d = {B, m->n_chunks_max, (size_t)m->max_threads};
     for (int i = 0; i < m->n_layers; i++) {
         const sdn_layer *l = &m->layers[i];
-        sdn_acts *a = &m->acts[i], *prev = i ? &m->acts[i - 1] : NULL;
+        sdn_acts *a = &ws->acts[i], *prev = i ? &ws->acts[i - 1] : NULL;
         if (l->ops->in_place) {
             a->dy = prev ? prev->dy : NULL; /* y is resolved per call: it is the input */
         } else {
@@ -52,10 +52,33 @@ static void layout_buffers(sdn_model *m, sdn_bump *b)
             l->ops->buffers(l, a, b, &d);
         a->dx = prev ? prev->dy : NULL;
     }
-    m->ones = sdn_bump_take(b, B * fl);
-    m->row_loss = sdn_bump_take(b, B * fl);
-    m->clip_part = sdn_bump_take(b, ((m->n_params + SDN_CLIP_CHUNK - 1) / SDN_CLIP_CHUNK + 1) *
-                                        sizeof(double));
+    ws->row_loss = sdn_bump_take(b, B * fl);
+}
+
+sdn_status sdn_workspace_new(const sdn_model *m, sdn_workspace *ws)
+{
+    *ws = (sdn_workspace){calloc((size_t)m->n_layers, sizeof *ws->acts), NULL, NULL, 0};
+    sdn_bump b = {NULL, 0};
+    if (ws->acts)
+        layout_workspace(m, ws, &b);
+    ws->arena_bytes = (b.used + 63) & ~(size_t)63;
+    ws->arena = ws->acts ? aligned_alloc(64, ws->arena_bytes ? ws->arena_bytes : 64) : NULL;
+    if (!ws->arena) {
+        sdn_workspace_free(ws);
+        return sdn_fail(SDN_ERR_NOMEM, "out of memory for %zu MiB of activations",
+                        b.used >> 20);
+    }
+    memset(ws->arena, 0, ws->arena_bytes); /* first touch now, not in the first pass */
+    b = (sdn_bump){ws->arena, 0};
+    layout_workspace(m, ws, &b);
+    return SDN_OK;
+}
+
+void sdn_workspace_free(sdn_workspace *ws)
+{
+    free(ws->acts);
+    free(ws->arena);
+    *ws = (sdn_workspace){0};
 }
 
 static float *alloc_flat(size_t n)
@@ -226,7 +249,8 @@ static sdn_status layout_params(sdn_model *m, size_t input_size)
     return SDN_OK;
 }
 
-/* The flat buffers (parameters, gradients, state, optimizer slots) and the workspace arena. */
+/* The flat buffers (parameters, gradients, state, optimizer slots), the training scratch and the
+ * model's workspace. */
 static sdn_status allocate(sdn_model *m, const sdn_optimizer_options *o)
 {
     const size_t P = m->n_params;
@@ -239,22 +263,14 @@ static sdn_status allocate(sdn_model *m, const sdn_optimizer_options *o)
     m->state = alloc_flat(m->n_state);
     m->opt_m = need_m ? alloc_flat(P) : NULL;
     m->opt_v = need_v ? alloc_flat(P) : NULL;
-    m->acts = calloc((size_t)m->n_layers, sizeof *m->acts);
-    sdn_bump b = {NULL, 0};
-    if (m->acts)
-        layout_buffers(m, &b);
-    m->arena_bytes = (b.used + 63) & ~(size_t)63;
-    m->arena = aligned_alloc(64, m->arena_bytes);
+    m->ones = alloc_flat(m->max_batch);
+    m->clip_part = calloc((P + SDN_CLIP_CHUNK - 1) / SDN_CLIP_CHUNK + 1, sizeof *m->clip_part);
     if (!m->params || !m->grads || !m->state || (need_m && !m->opt_m) || (need_v && !m->opt_v) ||
-        !m->acts || !m->arena)
-        return sdn_fail(SDN_ERR_NOMEM, "compile: out of memory (%zu parameters, %zu MiB of "
-                        "activations)", P, m->arena_bytes >> 20);
-    memset(m->arena, 0, m->arena_bytes); /* first touch now, not in the first step */
-    b = (sdn_bump){m->arena, 0};
-    layout_buffers(m, &b);
+        !m->ones || !m->clip_part)
+        return sdn_fail(SDN_ERR_NOMEM, "compile: out of memory (%zu parameters)", P);
     for (size_t r = 0; r < m->max_batch; r++)
         m->ones[r] = 1.0f;
-    return SDN_OK;
+    return sdn_workspace_new(m, &m->ws);
 }
 
 /* One forward/backward at max_batch lets each thread grow its GEMM packing buffers now; the

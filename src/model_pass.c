@@ -26,6 +26,7 @@ sdn_step sdn_step_new(sdn_model *m, const float *x, const int32_t *labels, size_
 {
     sdn_step c = {0};
     c.m = m;
+    c.ws = &m->ws;
     c.k = sdn_kernels_active();
     c.x = x;
     c.labels = labels;
@@ -119,7 +120,7 @@ static void update_moving_stats(sdn_model *m)
 {
     for (int i = 0; i < m->n_layers; i++)
         if (m->layers[i].ops->update_state)
-            m->layers[i].ops->update_state(&m->layers[i], &m->acts[i], m->state);
+            m->layers[i].ops->update_state(&m->layers[i], &m->ws.acts[i], m->state);
 }
 
 static void optimizer_step(sdn_step *c, const sdn_pass *p)
@@ -161,7 +162,7 @@ static sdn_pass thread_pass(const sdn_step *c, int t, int T)
     sdn_pass p = {0};
     p.k = c->k;
     p.m = c->m;
-    p.acts = c->m->acts;
+    p.acts = c->ws->acts;
     p.n = n;
     p.t = t;
     p.nthreads = T;
@@ -189,14 +190,14 @@ static void forward(const sdn_step *c, const sdn_pass *p)
     if (!rows)
         return;
     const sdn_layer *last = &m->layers[m->n_layers - 1];
-    const sdn_acts *a = &m->acts[m->n_layers - 1];
+    const sdn_acts *a = &c->ws->acts[m->n_layers - 1];
     const float *z = last->ops->logits(last, a) + p->r0 * out;
     float *probs = a->y + p->r0 * out;
     if (c->mode == SDN_MODE_PREDICT)
         c->k->softmax(rows, out, z, probs);
     else
         c->k->softmax_xent(rows, out, z, c->labels + p->r0, 1.0f / (float)c->n, probs,
-                           last->ops->dlogits(last, a) + p->r0 * out, m->row_loss + p->r0);
+                           last->ops->dlogits(last, a) + p->r0 * out, c->ws->row_loss + p->r0);
 }
 
 /* rows of probabilities whose largest entry is the label */
@@ -228,11 +229,11 @@ static void run_thread(sdn_step *c, int t, int T)
     /* every thread sums the row losses in the same order: all agree on finiteness, no barrier */
     double data_loss = 0.0;
     for (size_t r = 0; r < n; r++)
-        data_loss += m->row_loss[r];
+        data_loss += c->ws->row_loss[r];
     data_loss /= (double)n;
     if (t == 0) {
         c->loss = data_loss + reg;
-        c->correct = count_correct(m->acts[m->n_layers - 1].y, n, m->output_size, c->labels);
+        c->correct = count_correct(c->ws->acts[m->n_layers - 1].y, n, m->output_size, c->labels);
     }
     if (c->mode < SDN_MODE_GRADS)
         return;
@@ -273,7 +274,7 @@ void sdn_step_run(sdn_step *c)
     /* per-call pointers: each layer's input, flatten's output is its input */
     const float *in = c->x;
     for (int i = 0; i < m->n_layers; i++) {
-        sdn_acts *a = &m->acts[i];
+        sdn_acts *a = &c->ws->acts[i];
         a->x = in;
         if (m->layers[i].ops->in_place)
             a->y = (float *)in; /* never written through */
