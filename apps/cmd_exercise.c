@@ -171,10 +171,10 @@ static void layer_stats(const char *model_dir, const sdn_dataset *val, sdn_exerc
     const int max = SDN_EX_STAT_LAYERS;
     if (!sdn_net_from_file(file, &spec, &opt, &seed) && !spec.batch_norm &&
         !sdn_net_build(&spec, seed, 256, &opt, &fresh)) {
-        int n = model_layer_stats(fresh, &pre, spec.activation, val, out->init_mean,
-                                  out->init_std, max);
-        if (model_layer_stats(m, &pre, spec.activation, val, out->trained_mean,
-                              out->trained_std, max) == n)
+        int n = model_layer_stats(fresh, &pre, spec.activation, val, out->init_mean, out->init_std,
+                                  max);
+        if (model_layer_stats(m, &pre, spec.activation, val, out->trained_mean, out->trained_std,
+                              max) == n)
             out->layers = n;
     }
     if (fresh)

@@ -18,7 +18,7 @@ extern const sdn_exercise_run sdn_exercise_runs[4];
 /* Self-normalization evidence: the hidden layers' output statistics of 8b and 8d. */
 enum { SDN_EX_STAT_LAYERS = 32 };
 typedef struct sdn_exercise_stats {
-    int layers;                                      /* 0: not measured */
+    int layers; /* 0: not measured */
     double init_mean[SDN_EX_STAT_LAYERS], init_std[SDN_EX_STAT_LAYERS];
     double trained_mean[SDN_EX_STAT_LAYERS], trained_std[SDN_EX_STAT_LAYERS];
 } sdn_exercise_stats;

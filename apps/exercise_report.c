@@ -77,8 +77,8 @@ static void report_table(FILE *f, const sdn_exercise_results *r)
             "Every run: 20 hidden layers of 100 units, Nadam, batch %zu, at most %d epochs, "
             "early stopping on %s with patience %d, best weights restored; inputs "
             "standardized per pixel with statistics from the training part.\n\n",
-            r->batch_size, r->epochs, r->monitor == SDN_MONITOR_VAL_LOSS ? "val_loss" : "val_accuracy",
-            r->patience);
+            r->batch_size, r->epochs,
+            r->monitor == SDN_MONITOR_VAL_LOSS ? "val_loss" : "val_accuracy", r->patience);
     fprintf(
         f,
         "| run | model | best val acc | test acc | epochs to best | epochs run | s/epoch | "
@@ -97,11 +97,11 @@ static void report_table(FILE *f, const sdn_exercise_results *r)
                 peak = s->history.history[i].val_accuracy;
                 peak_epoch = s->history.history[i].epoch;
             }
-        fprintf(f,
-                "| %s | %s: %s | %.2f%% | %.2f%% | %d | %d | %.1f | %s | %s | %.2f%% (epoch %d) |\n",
-                runs[k].id, runs[k].preset, runs[k].what, 100 * s->best_val_accuracy,
-                100 * s->test_accuracy, s->best_epoch, s->epochs_run, s->seconds_per_epoch, tt,
-                sdn_stop_reason_name(s->stop), 100 * peak, peak_epoch);
+        fprintf(
+            f, "| %s | %s: %s | %.2f%% | %.2f%% | %d | %d | %.1f | %s | %s | %.2f%% (epoch %d) |\n",
+            runs[k].id, runs[k].preset, runs[k].what, 100 * s->best_val_accuracy,
+            100 * s->test_accuracy, s->best_epoch, s->epochs_run, s->seconds_per_epoch, tt,
+            sdn_stop_reason_name(s->stop), 100 * peak, peak_epoch);
     }
     if (!isnan(r->mc_val[1]))
         fprintf(f,

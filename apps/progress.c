@@ -52,11 +52,10 @@ static void draw_epoch(const sdn_progress_drawer *d, const sdn_fit_progress *p)
         fprintf(d->out, "\r%zu/%zu - %.1fs - loss: %.4f - accuracy: %.4f", p->steps, p->steps,
                 row->seconds, row->loss, row->accuracy);
     else
-        fprintf(d->out, "epoch %d/%d - loss: %.4f - accuracy: %.4f", p->epoch, p->epochs,
-                row->loss, row->accuracy);
+        fprintf(d->out, "epoch %d/%d - loss: %.4f - accuracy: %.4f", p->epoch, p->epochs, row->loss,
+                row->accuracy);
     if (p->have_val)
-        fprintf(d->out, " - val_loss: %.4f - val_accuracy: %.4f", row->val_loss,
-                row->val_accuracy);
+        fprintf(d->out, " - val_loss: %.4f - val_accuracy: %.4f", row->val_loss, row->val_accuracy);
     if (!d->bar)
         fprintf(d->out, " - %.1fs", row->seconds);
     fprintf(d->out, "%s%s\n", p->improved ? " (best)" : "", d->bar ? "\033[K" : "");

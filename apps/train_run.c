@@ -102,9 +102,8 @@ static int build_model(run_ctx *r)
         return sdn_preprocess_fit(&r->pre, &r->train, c->standardize) ? sdn_app_error() : 0;
     if (sdn_checkpoint_resume(r->ckpt, r->model, &r->st, &r->pre, &r->train, c->standardize))
         return sdn_app_error();
-    fprintf(stderr, "resuming from %s after epoch %d (step %llu)\n",
-            sdn_safetensors_path(r->ckpt), r->st.epochs_done,
-            (unsigned long long)sdn_model_step(r->model));
+    fprintf(stderr, "resuming from %s after epoch %d (step %llu)\n", sdn_safetensors_path(r->ckpt),
+            r->st.epochs_done, (unsigned long long)sdn_model_step(r->model));
     return 0;
 }
 

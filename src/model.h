@@ -61,7 +61,12 @@ static inline size_t sdn_min_size(size_t a, size_t b) { return a < b ? a : b; }
 static inline int sdn_bad_nonneg(float v) { return !isfinite(v) || v < 0.0f; }
 
 /* ---- the pass (src/model_pass.c) ---- */
-typedef enum sdn_step_mode { SDN_MODE_PREDICT, SDN_MODE_EVAL, SDN_MODE_GRADS, SDN_MODE_TRAIN } sdn_step_mode;
+typedef enum sdn_step_mode {
+    SDN_MODE_PREDICT, /* forward and softmax */
+    SDN_MODE_EVAL,    /* and the loss */
+    SDN_MODE_GRADS,   /* and the backward into the gradients */
+    SDN_MODE_TRAIN    /* and the optimizer step */
+} sdn_step_mode;
 
 /* One call's pass over n rows of x, shared by the threads that run it. */
 typedef struct sdn_step {

@@ -23,13 +23,13 @@ static sdn_status check_labels(const sdn_model *m, const int32_t *labels, size_t
         return sdn_fail(SDN_ERR_INVALID_ARG, "%s: labels are NULL", what);
     for (size_t i = 0; i < n; i++)
         if (labels[i] < 0 || (size_t)labels[i] >= m->output_size)
-            return sdn_fail(SDN_ERR_INVALID_ARG, "%s: label %ld at index %zu is out of range [0, %zu)",
-                            what, (long)labels[i], i, m->output_size);
+            return sdn_fail(SDN_ERR_INVALID_ARG,
+                            "%s: label %ld at index %zu is out of range [0, %zu)", what,
+                            (long)labels[i], i, m->output_size);
     return SDN_OK;
 }
 
-static sdn_status check_finite_input(const sdn_model *m, const float *x, size_t n,
-                                     const char *what)
+static sdn_status check_finite_input(const sdn_model *m, const float *x, size_t n, const char *what)
 {
     const size_t d = m->input_size;
     for (size_t i = 0; i < n * d; i++)
@@ -129,8 +129,8 @@ sdn_status sdn_model_predict(sdn_model *m, const float *x, size_t n, float *prob
     const size_t out = m->output_size;
     const sdn_acts *last = &ws.acts[m->n_layers - 1];
     for (size_t r = 0; r < n; r += m->max_batch) {
-        sdn_step c = sdn_step_new(m, x + r * m->input_size, NULL,
-                                  sdn_min_size(m->max_batch, n - r), SDN_MODE_PREDICT);
+        sdn_step c = sdn_step_new(m, x + r * m->input_size, NULL, sdn_min_size(m->max_batch, n - r),
+                                  SDN_MODE_PREDICT);
         c.ws = &ws;
         sdn_step_run(&c);
         memcpy(probs + r * out, last->y, c.n * out * sizeof(float));

@@ -94,8 +94,9 @@ sdn_status sdn_model_add_dense(sdn_model *m, const sdn_dense_options *o)
         (unsigned)o->bias_init.kind >= SDN_INIT_COUNT)
         return sdn_fail(SDN_ERR_INVALID_ARG, "dense: unknown initializer");
     if (sdn_bad_nonneg(o->l1) || sdn_bad_nonneg(o->l2))
-        return sdn_fail(SDN_ERR_INVALID_ARG, "dense: l1 and l2 must be finite and >= 0 (got %g, %g)",
-                        (double)o->l1, (double)o->l2);
+        return sdn_fail(SDN_ERR_INVALID_ARG,
+                        "dense: l1 and l2 must be finite and >= 0 (got %g, %g)", (double)o->l1,
+                        (double)o->l2);
     if (!isfinite(o->activation_alpha))
         return sdn_fail(SDN_ERR_INVALID_ARG, "dense: activation alpha must be finite");
     sdn_layer *l = NULL;

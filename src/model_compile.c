@@ -65,8 +65,7 @@ sdn_status sdn_workspace_new(const sdn_model *m, sdn_workspace *ws)
     ws->arena = ws->acts ? aligned_alloc(64, ws->arena_bytes ? ws->arena_bytes : 64) : NULL;
     if (!ws->arena) {
         sdn_workspace_free(ws);
-        return sdn_fail(SDN_ERR_NOMEM, "out of memory for %zu MiB of activations",
-                        b.used >> 20);
+        return sdn_fail(SDN_ERR_NOMEM, "out of memory for %zu MiB of activations", b.used >> 20);
     }
     memset(ws->arena, 0, ws->arena_bytes); /* first touch now, not in the first pass */
     b = (sdn_bump){ws->arena, 0};
@@ -108,17 +107,17 @@ static sdn_status add_segment(sdn_model *m, size_t off, size_t len, float l1, fl
     return SDN_OK;
 }
 
-void sdn_tensor_list_add(sdn_tensor_list *t, sdn_tensor_role role, size_t off, size_t s0,
-                         size_t s1, const char *layer, const char *what)
+void sdn_tensor_list_add(sdn_tensor_list *t, sdn_tensor_role role, size_t off, size_t s0, size_t s1,
+                         const char *layer, const char *what)
 {
     if (t->tensors) {
         char *name = t->names[t->count];
         snprintf(name, sizeof t->names[0], "%s.%s", layer, what);
-        float *buf = role == SDN_TENSOR_STATE ? t->state
+        float *buf = role == SDN_TENSOR_STATE       ? t->state
                      : role == SDN_TENSOR_OPTIMIZER ? t->slot
                                                     : t->params;
-        t->tensors[t->count] = (sdn_tensor){name, role, s1 ? 2 : 1, {s0, s1},
-                                            s0 * (s1 ? s1 : 1), buf + off};
+        t->tensors[t->count] =
+            (sdn_tensor){name, role, s1 ? 2 : 1, {s0, s1}, s0 * (s1 ? s1 : 1), buf + off};
     }
     t->count++;
 }
@@ -146,8 +145,8 @@ static void list_tensors(const sdn_model *m, sdn_tensor_list *t)
             char what[64];
             snprintf(what, sizeof what, "%s.%s", s == 0 ? "m" : "v", p->name);
             t->slot = buf;
-            sdn_tensor_list_add(t, SDN_TENSOR_OPTIMIZER, (size_t)(p->data - m->params),
-                                p->shape[0], p->rank == 2 ? p->shape[1] : 0, "optimizer", what);
+            sdn_tensor_list_add(t, SDN_TENSOR_OPTIMIZER, (size_t)(p->data - m->params), p->shape[0],
+                                p->rank == 2 ? p->shape[1] : 0, "optimizer", what);
         }
     }
 }
@@ -206,9 +205,10 @@ static sdn_status check_compile_args(const sdn_model *m, size_t input_size, size
                         "clip_norm >= 0; beta1, beta2, rho in [0, 1))",
                         sdn_optimizer_name(o->kind), (double)o->learning_rate);
     if (!m->n_layers || !is_softmax_layer(&m->layers[m->n_layers - 1]))
-        return sdn_fail(SDN_ERR_INVALID_ARG,
-                        "compile: the last layer must be Dense or Activation with softmax (the loss "
-                        "is sparse categorical cross-entropy on its output)");
+        return sdn_fail(
+            SDN_ERR_INVALID_ARG,
+            "compile: the last layer must be Dense or Activation with softmax (the loss "
+            "is sparse categorical cross-entropy on its output)");
     for (int i = 0; i + 1 < m->n_layers; i++)
         if (is_softmax_layer(&m->layers[i]))
             return sdn_fail(SDN_ERR_INVALID_ARG, "compile: softmax only on the output layer (%s)",
@@ -256,8 +256,8 @@ static sdn_status allocate(sdn_model *m, const sdn_optimizer_options *o)
     const size_t P = m->n_params;
     const int need_m = o->kind == SDN_OPT_ADAM || o->kind == SDN_OPT_NADAM ||
                        (o->kind == SDN_OPT_SGD && o->momentum != 0.0f);
-    const int need_v = o->kind == SDN_OPT_ADAM || o->kind == SDN_OPT_NADAM ||
-                       o->kind == SDN_OPT_RMSPROP;
+    const int need_v =
+        o->kind == SDN_OPT_ADAM || o->kind == SDN_OPT_NADAM || o->kind == SDN_OPT_RMSPROP;
     m->params = alloc_flat(P);
     m->grads = alloc_flat(P);
     m->state = alloc_flat(m->n_state);

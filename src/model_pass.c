@@ -22,7 +22,7 @@
 /* A pass over n rows of x (labels: NULL when predicting) in inference behaviour: BN on its moving
  * statistics, dropout off. */
 sdn_step sdn_step_new(sdn_model *m, const float *x, const int32_t *labels, size_t n,
-                         sdn_step_mode mode)
+                      sdn_step_mode mode)
 {
     sdn_step c = {0};
     c.m = m;
@@ -132,8 +132,9 @@ static void optimizer_step(sdn_step *c, const sdn_pass *p)
         /* global norm from fixed chunks summed in order: the same bits on every thread count */
         const size_t n_clip = (m->n_params + SDN_CLIP_CHUNK - 1) / SDN_CLIP_CHUNK;
         for (size_t q = (size_t)t; q < n_clip; q += (size_t)T)
-            m->clip_part[q] = c->k->sumsq(sdn_min_size(SDN_CLIP_CHUNK, m->n_params - q * SDN_CLIP_CHUNK),
-                                          m->grads + q * SDN_CLIP_CHUNK);
+            m->clip_part[q] =
+                c->k->sumsq(sdn_min_size(SDN_CLIP_CHUNK, m->n_params - q * SDN_CLIP_CHUNK),
+                            m->grads + q * SDN_CLIP_CHUNK);
         BARRIER
         double ss = 0.0;
         for (size_t q = 0; q < n_clip; q++)
@@ -144,7 +145,8 @@ static void optimizer_step(sdn_step *c, const sdn_pass *p)
     }
     for (int s = 0; s < m->n_segments; s++) {
         const struct sdn_segment *g = &m->segments[s];
-        const size_t a = g->off + split_at(g->len, t, T, 16), e = g->off + split_at(g->len, t + 1, T, 16);
+        const size_t a = g->off + split_at(g->len, t, T, 16),
+                     e = g->off + split_at(g->len, t + 1, T, 16);
         if (e <= a)
             continue;
         if (clip_scale != 1.0f)
@@ -226,8 +228,9 @@ static void run_thread(sdn_step *c, int t, int T)
     /* the regularization reads the weights: before barrier A, after which they may change */
     const double reg = t == 0 && c->mode >= SDN_MODE_GRADS ? sdn_regularization(m, c->k) : 0.0;
     BARRIER /* A: every row's loss and every layer's dZ are complete */
-    /* every thread sums the row losses in the same order: all agree on finiteness, no barrier */
-    double data_loss = 0.0;
+        /* every thread sums the row losses in the same order: all agree on finiteness, no barrier
+         */
+        double data_loss = 0.0;
     for (size_t r = 0; r < n; r++)
         data_loss += c->ws->row_loss[r];
     data_loss /= (double)n;
@@ -249,15 +252,15 @@ static void run_thread(sdn_step *c, int t, int T)
     if (c->mode == SDN_MODE_GRADS)
         return;
     BARRIER /* B: every gradient is complete: the global norm can be formed */
-    if (step_ok)
-        optimizer_step(c, &p);
+        if (step_ok) optimizer_step(c, &p);
 }
 
 #ifdef _OPENMP
 static int threads_for(const sdn_model *m, size_t n)
 {
     const size_t n_chunks = (n + SDN_CHUNK_ROWS - 1) / SDN_CHUNK_ROWS;
-    int T = (int)sdn_min_size((size_t)sdn_num_threads(), sdn_min_size((size_t)m->max_threads, n_chunks));
+    int T = (int)sdn_min_size((size_t)sdn_num_threads(),
+                              sdn_min_size((size_t)m->max_threads, n_chunks));
     double macs = 0.0;
     for (int i = 0; i < m->n_layers; i++)
         if (m->layers[i].ops->weight_matrix)

@@ -199,10 +199,10 @@ sdn_status sdn_checkpoint_save(const char *path, const sdn_model *model, const s
     char step[32], epoch[32], *fit_store = NULL;
     size_t n = app_meta_count;
     memcpy(meta, app_meta, n * sizeof *meta);
-    meta[n++] = (sdn_st_meta){"simdnn.preprocess",
-                              pre->standardize ? "x/255 then (x - preprocess.mean) / "
-                                                 "preprocess.std, per feature"
-                                               : "x/255"};
+    meta[n++] =
+        (sdn_st_meta){"simdnn.preprocess", pre->standardize ? "x/255 then (x - preprocess.mean) / "
+                                                              "preprocess.std, per feature"
+                                                            : "x/255"};
     snprintf(step, sizeof step, "%llu", (unsigned long long)sdn_model_step(model));
     meta[n++] = (sdn_st_meta){"fit.step", step};
     snprintf(epoch, sizeof epoch, "%d", st->epochs_done);

@@ -1,5 +1,6 @@
 /* Writing safetensors files: the JSON header (metadata first, then each tensor's dtype, shape and
- * data offsets), padded so the data starts 8-byte aligned, then the raw data, in one atomic write. */
+ * data offsets), padded so the data starts 8-byte aligned, then the raw data, in one atomic write.
+ */
 #include <stdint.h>
 #include <stdlib.h>
 

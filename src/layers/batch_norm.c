@@ -89,9 +89,8 @@ static void batch_norm_backward(const sdn_layer *l, const sdn_pass *p)
         return;
     reduce_chunks(st->mean_dy, a->part_c, n_chunks, n, 1.0f / (float)N);
     reduce_chunks(st->mean_dy_xhat, a->part_d, n_chunks, n, 1.0f / (float)N);
-    p->k->bn_backward_dx(rows, n, a->dy + p->r0 * n, a->xhat + p->r0 * n,
-                         p->m->params + l->w_off, st->inv_std, st->mean_dy, st->mean_dy_xhat,
-                         a->dx + p->r0 * n);
+    p->k->bn_backward_dx(rows, n, a->dy + p->r0 * n, a->xhat + p->r0 * n, p->m->params + l->w_off,
+                         st->inv_std, st->mean_dy, st->mean_dy_xhat, a->dx + p->r0 * n);
 }
 
 /* dgamma = Σ dy·xhat, dbeta = Σ dy (after the barrier that ends the backward); gamma and beta

@@ -21,7 +21,8 @@ static void dense_layout(sdn_layer *l, size_t *params, size_t *state)
 
 static void dense_buffers(const sdn_layer *l, sdn_acts *a, sdn_bump *b, const sdn_ws_dims *d)
 {
-    a->z = l->act == SDN_ACT_LINEAR ? a->y : sdn_bump_take(b, d->max_batch * l->n_out * sizeof(float));
+    a->z =
+        l->act == SDN_ACT_LINEAR ? a->y : sdn_bump_take(b, d->max_batch * l->n_out * sizeof(float));
 }
 
 static void dense_init(const sdn_layer *l, float *params, float *state, uint64_t seed,
@@ -83,7 +84,8 @@ static void dense_weight_grads(const sdn_layer *l, const sdn_pass *p, size_t i0,
     if (with_bias && l->use_bias)
         sdn_gemm_serial(p->k, SDN_NO_TRANS, SDN_NO_TRANS, 1, out, n, 1.0f, p->m->ones, n, a->dy,
                         out, 0.0f, grads + l->b_off, out, NULL);
-    if (SDN_HOOK(sdn_debug_break_backward, 0) == 1 && !l->need_dx) /* test hook: a wrong first-layer dW */
+    if (SDN_HOOK(sdn_debug_break_backward, 0) == 1 &&
+        !l->need_dx) /* test hook: a wrong first-layer dW */
         for (size_t i = i0 * out; i < i1 * out; i++)
             grads[l->w_off + i] *= 1.1f;
 }

@@ -24,20 +24,20 @@ typedef struct sdn_layer {
     size_t n_in, n_out;
     /* options */
     sdn_activation act;
-    float alpha;            /* ELU alpha, leaky slope (resolved default) */
+    float alpha; /* ELU alpha, leaky slope (resolved default) */
     sdn_initializer kernel_init, bias_init;
     int use_bias;
-    float l1, l2;           /* Keras factors: loss += l1·Σ|w| + l2·Σw² */
-    float momentum, epsilon; /* batch norm */
-    float rate;             /* dropout */
+    float l1, l2;                 /* Keras factors: loss += l1·Σ|w| + l2·Σw² */
+    float momentum, epsilon;      /* batch norm */
+    float rate;                   /* dropout */
     float drop_a, drop_b, drop_c; /* dropout affine: y = keep ? a·x + b : c */
     /* parameters (floats into the flat buffers): a block of w_rows × w_cols regularized by l1, l2,
      * whose weight gradient may be split by rows across threads (dense: the kernel; BN: gamma
      * then beta), and an unregularized bias of b_size */
     size_t w_off, w_rows, w_cols, w_size, b_off, b_size;
     size_t s_off, s_size; /* non-trainable state (BN moving mean, then moving variance) */
-    int index;       /* position in the model */
-    int need_dx;     /* some earlier layer has parameters: compute the input gradient */
+    int index;            /* position in the model */
+    int need_dx;          /* some earlier layer has parameters: compute the input gradient */
 } sdn_layer;
 
 /* Per-thread copies of a BN layer's batch statistics: every thread reduces the chunk partials in
@@ -48,13 +48,13 @@ typedef struct sdn_bn_stats {
 
 /* One layer's buffers in a workspace (max_batch rows each): everything a pass writes. */
 typedef struct sdn_acts {
-    const float *x;  /* input rows: the previous layer's y, or the pass's input */
-    float *dx;       /* where the input gradient goes: the previous layer's dy */
-    float *y;        /* output (flatten: the input, never written through) */
-    float *z;        /* dense pre-activation when the activation is not linear; else == y */
-    float *dy;       /* gradient of the output (dense: becomes dZ in place) */
-    float *xhat;     /* BN normalized input */
-    uint8_t *keep;   /* dropout mask */
+    const float *x; /* input rows: the previous layer's y, or the pass's input */
+    float *dx;      /* where the input gradient goes: the previous layer's dy */
+    float *y;       /* output (flatten: the input, never written through) */
+    float *z;       /* dense pre-activation when the activation is not linear; else == y */
+    float *dy;      /* gradient of the output (dense: becomes dZ in place) */
+    float *xhat;    /* BN normalized input */
+    uint8_t *keep;  /* dropout mask */
     /* BN reductions: chunk partials [chunks × n] (forward Σx, Σ(x−mean)²; backward Σdy, Σdy·xhat,
      * in separate buffers: a fast thread's backward must not overwrite what a slow one still
      * reads in the forward) and per-thread statistics */
@@ -70,8 +70,8 @@ typedef struct sdn_pass {
     sdn_acts *acts;           /* the workspace: one entry per layer */
     size_t n, r0, r1, c0, c1; /* batch rows; this thread's rows and chunks */
     int t, nthreads;
-    int bn_training;    /* batch statistics (else moving) */
-    int dropout_active; /* masks drawn (else identity) */
+    int bn_training;      /* batch statistics (else moving) */
+    int dropout_active;   /* masks drawn (else identity) */
     uint32_t stream_base; /* SDN_STREAM_DROPOUT or SDN_STREAM_MC */
     uint64_t rng_step;    /* step (training) or pass index (MC) */
     uint64_t row_base;    /* global index of row 0 (MC over many chunks) */
@@ -103,8 +103,8 @@ typedef struct sdn_tensor_list {
     float *params, *state, *slot; /* slot: the optimizer buffer being listed */
 } sdn_tensor_list;
 /* Appends "<layer>.<what>" over params (or state) [off, off + s0·s1). s1 = 0: rank 1. */
-void sdn_tensor_list_add(sdn_tensor_list *t, sdn_tensor_role role, size_t off, size_t s0,
-                         size_t s1, const char *layer, const char *what);
+void sdn_tensor_list_add(sdn_tensor_list *t, sdn_tensor_role role, size_t off, size_t s0, size_t s1,
+                         const char *layer, const char *what);
 
 /* The operations of a layer kind. NULL entries mean "nothing to do" (and, for layout, "same
  * width out as in, no parameters"). Forward and backward run on every thread of a pass over its
@@ -141,8 +141,8 @@ struct sdn_layer_ops {
     void (*tensors)(const sdn_layer *l, sdn_tensor_list *t);
 };
 
-extern const sdn_layer_ops sdn_flatten_ops, sdn_dense_ops, sdn_batch_norm_ops,
-    sdn_activation_ops, sdn_dropout_ops, sdn_alpha_dropout_ops;
+extern const sdn_layer_ops sdn_flatten_ops, sdn_dense_ops, sdn_batch_norm_ops, sdn_activation_ops,
+    sdn_dropout_ops, sdn_alpha_dropout_ops;
 
 /* dropout and alpha dropout share the kernels and the mask (src/layers/dropout.c) */
 void sdn_dropout_forward(const sdn_layer *l, const sdn_pass *p);
