@@ -271,7 +271,7 @@ int sdn_cmd_lab(int argc, char **argv)
                 a.name[0] ? "unknown lab" : "which lab?", a.name);
         return 2;
     }
-    if (sdn_init())
+    if (sdn_dispatch_init())
         return sdn_app_error();
     if (c.threads > 0)
         sdn_set_num_threads(c.threads);

@@ -114,7 +114,7 @@ int sdn_cmd_lrfind(int argc, char **argv)
                 a.start);
         return 2;
     }
-    if (sdn_init())
+    if (sdn_dispatch_init())
         return sdn_app_error();
     if (c.threads > 0)
         sdn_set_num_threads(c.threads);

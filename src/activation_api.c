@@ -6,7 +6,7 @@
 
 static sdn_status check(sdn_activation act, size_t n, const void *a, const void *b)
 {
-    sdn_status st = sdn_init();
+    sdn_status st = sdn_dispatch_init();
     if (st)
         return st;
     if (act == SDN_ACT_SOFTMAX || (unsigned)act >= SDN_ACT_COUNT)

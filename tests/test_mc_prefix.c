@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "model.h"
+#include "testhooks.h"
 #include "testutil.h"
 
 enum { IN = 24, OUT = 10, N = 77 }; /* N: 3 chunks of 32 rows, the last partial */

@@ -157,7 +157,7 @@ static sdn_dataset make_set(size_t n, uint64_t seed)
 
 static sdn_model *build(void)
 {
-    sdn_net_spec spec = sdn_net_spec_defaults();
+    sdn_net_spec spec = {0};
     spec.input_size = FEAT;
     spec.classes = CLASSES;
     spec.hidden_layers = 2;
@@ -188,7 +188,6 @@ static sdn_fit_options fit_opts(int epochs, const sdn_schedule *s)
     sdn_fit_options o = sdn_fit_defaults();
     o.epochs = epochs;
     o.batch_size = 16;
-    o.progress = SDN_PROGRESS_QUIET;
     o.restore_best = 0;
     o.schedule = s;
     return o;

@@ -107,7 +107,7 @@ void lab_accuracy_figure(lab_ctx *ctx, const char *what, const lab_result *const
 
 sdn_net_spec lab_spec(const lab_ctx *ctx, sdn_activation act, sdn_init_kind init)
 {
-    sdn_net_spec s = sdn_net_spec_defaults();
+    sdn_net_spec s = {0};
     s.input_size = ctx->train.features;
     s.classes = ctx->train.classes;
     s.hidden_layers = ctx->layers;
@@ -162,7 +162,6 @@ int lab_train(lab_ctx *ctx, const char *label, const lab_run *run, lab_result *r
     o.seed = seed;
     o.monitor = run->monitor;
     o.patience = run->patience;
-    o.progress = SDN_PROGRESS_QUIET;
     o.interrupt = &sdn_app_interrupted;
     o.schedule = run->schedule;
     if (sdn_fit(res->model, run->train ? run->train : &ctx->train, run->val ? run->val : &ctx->val,
