@@ -174,6 +174,17 @@ static int preset_known(const char *name)
     return sdn_train_preset(&probe, name);
 }
 
+/* issue 14: "--lr auto" (the range test picks the rate); 1 when v was it. */
+static int take_lr_auto(sdn_train_config *c, const opt_def *d, const char *v)
+{
+    if (d->off != offsetof(sdn_train_config, lr))
+        return 0;
+    c->lr_auto = !strcmp(v, "auto");
+    if (c->lr_auto)
+        c->lr = NAN;
+    return c->lr_auto;
+}
+
 /* Numbers: in range, integral where the field is; 0 if v is not such a value. */
 static int set_number(char *base, const opt_def *d, const char *v)
 {
@@ -209,13 +220,8 @@ static int set_value(sdn_train_config *c, const char *cmd, const opt_def *d, con
     case K_DOUBLE:
     case K_OPT_DOUBLE:
     case K_U64:
-        if (d->off == offsetof(sdn_train_config, lr) && !strcmp(v, "auto")) { /* issue 14 */
-            c->lr_auto = 1;
-            c->lr = NAN;
+        if (take_lr_auto(c, d, v)) /* issue 14 */
             return 0;
-        }
-        if (d->off == offsetof(sdn_train_config, lr))
-            c->lr_auto = 0;
         if (!set_number(base, d, v))
             goto bad;
         return 0;
@@ -276,13 +282,11 @@ static int set_value(sdn_train_config *c, const char *cmd, const opt_def *d, con
             goto bad;
         snprintf(base, 32, "%s", v);
         return 0;
-    case K_SCHEDULE: { /* issue 14 */
-        sdn_schedule_kind k = sdn_schedule_from_name(v);
-        if (k == SDN_SCHEDULE_COUNT)
+    case K_SCHEDULE: /* issue 14 */
+        if (sdn_schedule_from_name(v) == SDN_SCHEDULE_COUNT)
             goto bad;
-        *(sdn_schedule_kind *)base = k;
+        *(sdn_schedule_kind *)base = sdn_schedule_from_name(v);
         return 0;
-    }
     case K_PRESET: /* applied before every other flag (see sdn_train_parse): only checked here */
         if (!preset_known(v))
             goto bad;

@@ -105,6 +105,16 @@ void lab_accuracy_figure(lab_ctx *ctx, const char *what, const lab_result *const
     lab_md_figure(ctx, what, "accuracy per epoch");
 }
 
+void lab_xy_figure(lab_ctx *ctx, const char *what, const char *caption, const sdn_xy_plot *plot,
+                   const sdn_xy_series *series, int count)
+{
+    char path[1100];
+    lab_figure_path(ctx, what, path, sizeof path);
+    if (sdn_svg_xy(path, plot, series, count))
+        fprintf(stderr, "simdnn: cannot write %s\n", path);
+    lab_md_figure(ctx, what, caption);
+}
+
 sdn_net_spec lab_spec(const lab_ctx *ctx, sdn_activation act, sdn_init_kind init)
 {
     sdn_net_spec s = {0};

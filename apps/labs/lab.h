@@ -53,6 +53,9 @@ void lab_accuracy_figure(lab_ctx *ctx, const char *what, const struct lab_result
 /* The verdict of a claim made of `of` parts of which `held` held: "confirmed" (all), "partly"
  * (some) or "refuted" (none); also written as the JSON's "verdict". */
 const char *lab_verdict(lab_ctx *ctx, int held, int of);
+/* A y-against-x figure as <lab>-<what>.svg, with its line in the report. */
+void lab_xy_figure(lab_ctx *ctx, const char *what, const char *caption, const sdn_xy_plot *plot,
+                   const sdn_xy_series *series, int count);
 /* Percent of a fraction, for tables. */
 double lab_pct(double fraction);
 

@@ -125,11 +125,8 @@ int lab_q5_momentum(lab_ctx *ctx)
             snprintf(labels[k], sizeof labels[k], "momentum %g", momenta[k]);
             s[k] = (sdn_xy_series){labels[k], x[k], t[k].window, x[k] ? t[k].n : 0, 0};
         }
-        char path[1100];
-        lab_figure_path(ctx, "loss", path, sizeof path);
         sdn_xy_plot p = {"Training loss, window means (SGD lr 0.01)", "step", "loss", 0, 1, NAN};
-        sdn_svg_xy(path, &p, s, 4);
-        lab_md_figure(ctx, "loss", "loss per step window");
+        lab_xy_figure(ctx, "loss", "loss per step window", &p, s, 4);
         for (int k = 0; k < 4; k++)
             free(x[k]);
     }

@@ -273,10 +273,7 @@ static void conclude(lab_ctx *ctx, const q6_results *q)
                           {"L1 (1e-5, 1e-4, 1e-3)", lz, lv, 3, 1}};
     sdn_xy_plot p = {"Validation accuracy against the fraction of zero weights", "zero weights",
                      "validation accuracy", 0, 0, NAN};
-    char path[1100];
-    lab_figure_path(ctx, "sparsity", path, sizeof path);
-    sdn_svg_xy(path, &p, s, 2);
-    lab_md_figure(ctx, "sparsity", "accuracy against sparsity");
+    lab_xy_figure(ctx, "sparsity", "accuracy against sparsity", &p, s, 2);
 }
 
 int lab_q6_sparse(lab_ctx *ctx)

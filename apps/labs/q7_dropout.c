@@ -147,10 +147,7 @@ static void conclude(lab_ctx *ctx, const lab_result *r, const pred_stats *plain,
     s[0].y = rel;
     sdn_xy_plot p = {"MC Dropout: cost of the test set in plain passes", "MC samples",
                      "x one plain pass", 1, 0, NAN};
-    char path[1100];
-    lab_figure_path(ctx, "mc-cost", path, sizeof path);
-    sdn_svg_xy(path, &p, s, 1);
-    lab_md_figure(ctx, "mc-cost", "MC Dropout cost");
+    lab_xy_figure(ctx, "mc-cost", "MC Dropout cost", &p, s, 1);
     const lab_result *rr[2] = {&r[0], &r[1]};
     const char *labels[2] = {"no dropout", "alpha dropout"};
     lab_accuracy_figure(ctx, "accuracy", rr, labels, 2);
