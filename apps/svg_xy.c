@@ -39,12 +39,32 @@ static void settle(axis *a)
     a->hi += pad;
 }
 
-/* Tick spacing in plot units: whole decades on a log axis, 1-2-5 steps otherwise. */
+/* Tick spacing in plot units: 1-2-5 steps (linear axes). */
 static double tick_step(const axis *a)
 {
     double raw = (a->hi - a->lo) / 6, mag = pow(10, floor(log10(raw))), f = raw / mag;
-    double step = (f < 1.5 ? 1 : f < 3 ? 2 : f < 7 ? 5 : 10) * mag;
-    return a->log ? fmax(1, round(step)) : step;
+    return (f < 1.5 ? 1 : f < 3 ? 2 : f < 7 ? 5 : 10) * mag;
+}
+
+/* The tick values of an axis, at most max: 1-2-5 steps, or on a log axis 1, 2 and 5 times each
+ * decade (whole decades only when the axis spans more than three). */
+static int ticks(const axis *a, double *v, int max)
+{
+    int n = 0;
+    if (!a->log) {
+        const double st = tick_step(a);
+        for (double u = ceil(a->lo / st) * st; u <= a->hi + 1e-12 && n < max; u += st)
+            v[n++] = fabs(u) < st / 1e6 ? 0 : u;
+        return n;
+    }
+    const int whole = a->hi - a->lo > 3;
+    for (double d = floor(a->lo); d <= ceil(a->hi) && n < max; d++)
+        for (int k = 0; k < (whole ? 1 : 3) && n < max; k++) {
+            const double u = d + log10((double[]){1, 2, 5}[k]);
+            if (u >= a->lo && u <= a->hi)
+                v[n++] = pow(10, u);
+        }
+    return n;
 }
 
 int sdn_svg_xy(const char *path, const sdn_xy_plot *p, const sdn_xy_series *s, int count)
@@ -71,10 +91,10 @@ int sdn_svg_xy(const char *path, const sdn_xy_plot *p, const sdn_xy_series *s, i
             "text-anchor=\"middle\">%s</text>\n",
             W, H, W, H, L + pw / 2, p->title);
     for (int which = 0; which < 2; which++) {
-        const axis *a = which ? &ay : &ax;
-        const double st = tick_step(a);
-        for (double u = ceil(a->lo / st) * st; u <= a->hi + 1e-12; u += st) {
-            const double v = a->log ? pow(10, u) : (fabs(u) < st / 1e6 ? 0 : u);
+        double tv[64];
+        const int nt = ticks(which ? &ay : &ax, tv, 64);
+        for (int t = 0; t < nt; t++) {
+            const double v = tv[t];
             if (which)
                 fprintf(f,
                         "<line x1=\"%g\" y1=\"%.1f\" x2=\"%g\" y2=\"%.1f\" stroke=\"#ddd\"/><text "
@@ -104,9 +124,14 @@ int sdn_svg_xy(const char *path, const sdn_xy_plot *p, const sdn_xy_series *s, i
         for (int k = 0; k < s[i].n; k++)
             if (usable(&ax, s[i].x[k]) && usable(&ay, s[i].y[k]))
                 fprintf(f, "%.1f,%.1f ", PX(s[i].x[k]), PY(s[i].y[k]));
+        fprintf(f, "\"/>\n");
+        for (int k = 0; s[i].n <= 2 && k < s[i].n; k++) /* too short for a line: dots */
+            if (usable(&ax, s[i].x[k]) && usable(&ay, s[i].y[k]))
+                fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>\n",
+                        PX(s[i].x[k]), PY(s[i].y[k]), c);
         const double ly = T + 14 + 20 * i, lx = L + pw + 12;
         fprintf(f,
-                "\"/>\n<line x1=\"%g\" y1=\"%g\" x2=\"%g\" y2=\"%g\" stroke=\"%s\" "
+                "<line x1=\"%g\" y1=\"%g\" x2=\"%g\" y2=\"%g\" stroke=\"%s\" "
                 "stroke-width=\"2\"%s/><text x=\"%g\" y=\"%g\">%s</text>\n",
                 lx, ly, lx + 22, ly, c, dash, lx + 28, ly + 4, s[i].label);
     }

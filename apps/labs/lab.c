@@ -272,9 +272,9 @@ int lab_distinct_units(const sdn_model *m, double tol, int *distinct, int max_la
     int n = lab_params(m, ".kernel", k, 64) - 1; /* the output layer is not a hidden layer */
     for (int l = 0; l < n && l < max_layers; l++) {
         const size_t rows = k[l].shape[0], cols = k[l].shape[1];
-        double scale = 0;
+        float scale = 0; /* a float max: gcc 12's aarch64 vectorizer crashes on the double fmax */
         for (size_t i = 0; i < k[l].size; i++)
-            scale = fmax(scale, fabs(k[l].data[i]));
+            scale = fabsf(k[l].data[i]) > scale ? fabsf(k[l].data[i]) : scale;
         int count = 0;
         for (size_t j = 0; j < cols; j++) {
             int seen = 0;
