@@ -441,6 +441,25 @@ void sdn_train_print_options(FILE *out, const char *allowed)
     }
 }
 
+/* issue 14: the schedule options (from --schedule on in the table) at their defaults are left
+ * out, so a run without a schedule stores exactly the arguments it stored before them. */
+static int schedule_option_at_default(const opt_def *d, const char *v)
+{
+    static sdn_train_config defaults;
+    static int ready;
+    if (!ready) {
+        sdn_train_config_defaults(&defaults);
+        ready = 1;
+    }
+    const opt_def *first = NULL;
+    for (size_t k = 0; k < NDEFS && !first; k++)
+        if (defs[k].k == K_SCHEDULE)
+            first = &defs[k];
+    char dv[1100];
+    value_str(&defaults, d, dv, sizeof dv);
+    return first && d >= first && !strcmp(v, dv);
+}
+
 void sdn_train_config_args(const sdn_train_config *c, char *buf, size_t size)
 {
     size_t n = 0;
@@ -454,7 +473,7 @@ void sdn_train_config_args(const sdn_train_config *c, char *buf, size_t size)
             continue;
         char v[1100];
         value_str(c, d, v, sizeof v);
-        if (d->k == K_STR && !v[0])
+        if ((d->k == K_STR && !v[0]) || schedule_option_at_default(d, v))
             continue;
         int w = snprintf(buf + n, size - n, "%s--%s=%s", n ? "\n" : "", d->name, v);
         if (w < 0 || (size_t)w >= size - n)

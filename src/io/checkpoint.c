@@ -109,8 +109,9 @@ size_t sdn_fit_state_to_meta(const sdn_fit_state *st, sdn_st_meta *meta, char **
     PUT("fit.monitor", "%s", st->monitor == SDN_MONITOR_VAL_ACCURACY ? "val_accuracy" : "val_loss");
     PUT("fit.train_seconds", "%.6f %.6f %llu", st->train_seconds, st->eval_seconds,
         (unsigned long long)st->samples_trained);
-    PUT("fit.schedule", "%.9g %.17g %d %d", (double)st->schedule.lr, st->schedule.best, /* i14 */
-        st->schedule.wait, st->schedule.cooldown);
+    if (!isnan(st->schedule.lr)) /* issue 14: a plateau's state; nothing without one */
+        PUT("fit.schedule", "%.9g %.17g %d %d", (double)st->schedule.lr, st->schedule.best,
+            st->schedule.wait, st->schedule.cooldown);
 #undef PUT
     meta[n].key = "fit.history";
     meta[n++].value = at;
