@@ -159,9 +159,11 @@ static int run_lab(lab_ctx *ctx, const lab_def *lab)
     char when[64];
     const time_t now = time(NULL);
     strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", gmtime(&now));
-    lab_md(ctx, "\n*(%s: `%s` on %s; %s, ISA %s, %d thread%s%s; data %s, %zu train / %zu val / %zu "
-                "test; %.0f s.)*\n\n",
-           lab->name, ctx->command, when, sdn_cpu()->brand[0] ? sdn_cpu()->brand : sdn_cpu()->vendor,
+    lab_md(ctx,
+           "\n*(%s: `%s` on %s; %s, ISA %s, %d thread%s%s; data %s, %zu train / %zu val / %zu "
+           "test; %.0f s.)*\n\n",
+           lab->name, ctx->command, when,
+           sdn_cpu()->brand[0] ? sdn_cpu()->brand : sdn_cpu()->vendor,
            sdn_isa_name(sdn_active_isa()), sdn_num_threads(), sdn_num_threads() > 1 ? "s" : "",
            ctx->jobs > 1 ? ", other labs running at once" : "",
            ctx->quick && !ctx->cfg->data[0] ? "generated" : ctx->cfg->dataset, ctx->train.n,

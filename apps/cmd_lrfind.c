@@ -85,10 +85,15 @@ static int write_outputs(const char *dir, const sdn_lr_find_result *r)
         return 1;
     }
     snprintf(path, sizeof path, "%s/lr_find.svg", dir);
-    /* the smoothed loss only: the batch losses (in the CSV) would let the last spike set the scale */
+    /* the smoothed loss only: the batch losses (in the CSV) would let the last spike set the scale
+     */
     sdn_xy_series s[1] = {{"smoothed loss", r->lr, r->loss, (int)r->n, 0}};
-    sdn_xy_plot p = {"Learning-rate range test (dotted: suggested rate)", "learning rate",
-                     "loss", 1, 0, r->suggested};
+    sdn_xy_plot p = {"Learning-rate range test (dotted: suggested rate)",
+                     "learning rate",
+                     "loss",
+                     1,
+                     0,
+                     r->suggested};
     if (sdn_svg_xy(path, &p, s, 1)) {
         fprintf(stderr, "simdnn: %s: cannot write\n", path);
         return 1;

@@ -12,8 +12,14 @@ typedef struct axis {
     double lo, hi; /* in plot units (log10 when log) */
 } axis;
 
-static int usable(const axis *a, double v) { return isfinite(v) && (!a->log || v > 0); }
-static double unit(const axis *a, double v) { return a->log ? log10(v) : v; }
+static int usable(const axis *a, double v)
+{
+    return isfinite(v) && (!a->log || v > 0);
+}
+static double unit(const axis *a, double v)
+{
+    return a->log ? log10(v) : v;
+}
 
 static void widen(axis *a, const double *v, int n)
 {
@@ -113,8 +119,9 @@ int sdn_svg_xy(const char *path, const sdn_xy_plot *p, const sdn_xy_series *s, i
             "(18 %g) rotate(-90)\" text-anchor=\"middle\">%s</text>\n",
             L, T, pw, ph, L + pw / 2, H - 12, p->xlabel, T + ph / 2, p->ylabel);
     if (usable(&ax, p->mark_x))
-        fprintf(f, "<line x1=\"%.1f\" y1=\"%g\" x2=\"%.1f\" y2=\"%g\" stroke=\"#999\" "
-                   "stroke-dasharray=\"2 3\"/>\n",
+        fprintf(f,
+                "<line x1=\"%.1f\" y1=\"%g\" x2=\"%.1f\" y2=\"%g\" stroke=\"#999\" "
+                "stroke-dasharray=\"2 3\"/>\n",
                 PX(p->mark_x), T, PX(p->mark_x), T + ph);
     for (int i = 0; i < count; i++) {
         const char *c = palette[i % 8];
@@ -127,8 +134,8 @@ int sdn_svg_xy(const char *path, const sdn_xy_plot *p, const sdn_xy_series *s, i
         fprintf(f, "\"/>\n");
         for (int k = 0; s[i].n <= 2 && k < s[i].n; k++) /* too short for a line: dots */
             if (usable(&ax, s[i].x[k]) && usable(&ay, s[i].y[k]))
-                fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>\n",
-                        PX(s[i].x[k]), PY(s[i].y[k]), c);
+                fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>\n", PX(s[i].x[k]),
+                        PY(s[i].y[k]), c);
         const double ly = T + 14 + 20 * i, lx = L + pw + 12;
         fprintf(f,
                 "<line x1=\"%g\" y1=\"%g\" x2=\"%g\" y2=\"%g\" stroke=\"%s\" "

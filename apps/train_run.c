@@ -114,7 +114,8 @@ static int choose_rate_and_schedule(run_ctx *r)
 {
     const sdn_train_config *c = r->c;
     if (c->lr_auto && r->ckpt) {
-        fprintf(stderr, "simdnn: --lr auto cannot resume: the checkpoint keeps the rate it found\n");
+        fprintf(stderr,
+                "simdnn: --lr auto cannot resume: the checkpoint keeps the rate it found\n");
         return 1;
     }
     if (c->lr_auto) {

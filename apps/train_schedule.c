@@ -43,7 +43,10 @@ static int parse_list(const char *text, double *out, int max)
     return n;
 }
 
-static double or_default(double v, double d) { return isnan(v) ? d : v; }
+static double or_default(double v, double d)
+{
+    return isnan(v) ? d : v;
+}
 
 int sdn_train_schedule(const sdn_train_config *c, const sdn_optimizer_options *opt,
                        size_t steps_per_epoch, sdn_schedule *out)

@@ -75,7 +75,10 @@ static void str(const char *json, const char *key, char *buf, size_t size)
     snprintf(buf, size, "%.*s", (int)(e - p - 1), p + 1);
 }
 
-static const char *tally(int held, int of) { return held == of ? "confirmed" : held ? "partly" : "refuted"; }
+static const char *tally(int held, int of)
+{
+    return held == of ? "confirmed" : held ? "partly" : "refuted";
+}
 
 /* Runs `simdnn lab NAME --quick`, returns its JSON (malloc'd) after checking the report and the
  * section carry the JSON's verdict. */
@@ -187,13 +190,13 @@ static void q5(void **state)
     nums(j, "behaviour", cls, 4);
     for (int k = 0; k < 4; k++) {
         const int c = nan_at[k] > 0 || last[k] > num(j, "diverged") * first[k] ? 2
-                      : rise[k] >= num(j, "oscillating")                      ? 1
-                                                                              : 0;
+                      : rise[k] >= num(j, "oscillating")                       ? 1
+                                                                               : 0;
         assert_int_equal(c, (int)cls[k]);
     }
     check(j, cls[0] == 0 && cls[2] > 0 && cls[3] > 0 ? "confirmed"
-             : cls[3] > 0                          ? "partly"
-                                                   : "refuted");
+             : cls[3] > 0                            ? "partly"
+                                                     : "refuted");
 }
 
 static void q6(void **state)
@@ -244,10 +247,9 @@ static void q8(void **state)
 
 int main(int argc, char **argv)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(q1), cmocka_unit_test(q2),
-                                       cmocka_unit_test(q3), cmocka_unit_test(q4),
-                                       cmocka_unit_test(q5), cmocka_unit_test(q6),
-                                       cmocka_unit_test(q7), cmocka_unit_test(q8)};
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(q1), cmocka_unit_test(q2), cmocka_unit_test(q3), cmocka_unit_test(q4),
+        cmocka_unit_test(q5), cmocka_unit_test(q6), cmocka_unit_test(q7), cmocka_unit_test(q8)};
     if (argc > 1) /* one lab per ctest test: "test_labs q4" */
         cmocka_set_test_filter(argv[1]);
     return cmocka_run_group_tests(tests, setup, sdn_test_tmpdir_remove);

@@ -50,9 +50,9 @@ static void mc_twice(layout how, int full_passes, float *mean, float *std, const
         assert_int_equal(sdn_model_train_batch(m, x, y, 32, NULL, NULL), SDN_OK);
     sdn_debug_mc_full_passes = full_passes;
     for (int call = 0; call < 2; call++)
-        assert_int_equal(sdn_model_predict_mc(m, x, N, 7 + call, mean + call * N * OUT,
-                                              std + call * N * OUT),
-                         SDN_OK);
+        assert_int_equal(
+            sdn_model_predict_mc(m, x, N, 7 + call, mean + call * N * OUT, std + call * N * OUT),
+            SDN_OK);
     sdn_debug_mc_full_passes = 0;
     sdn_model_free(m);
 }

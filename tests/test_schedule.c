@@ -280,7 +280,8 @@ static void resume_mid_schedule_bitwise(void **state)
         assert_memory_equal(pa, pb, n * sizeof *pa);
         for (int e = 0; e < 6; e++)
             assert_true((float)sa.history[e].learning_rate == (float)sb.history[e].learning_rate);
-        assert_true(sa.schedule.lr == sb.schedule.lr || (isnan(sa.schedule.lr) && isnan(sb.schedule.lr)));
+        assert_true(sa.schedule.lr == sb.schedule.lr ||
+                    (isnan(sa.schedule.lr) && isnan(sb.schedule.lr)));
         assert_int_equal(sa.schedule.wait, sb.schedule.wait);
         if (k == 1) /* the plateau did reduce, more than once */
             assert_true(sa.history[5].learning_rate < 0.01 * 0.5 * 0.5 + 1e-9);

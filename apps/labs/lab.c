@@ -17,7 +17,10 @@ double lab_now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-double lab_pct(double fraction) { return 100.0 * fraction; }
+double lab_pct(double fraction)
+{
+    return 100.0 * fraction;
+}
 
 const char *lab_verdict(lab_ctx *ctx, int held, int of)
 {
@@ -99,8 +102,8 @@ void lab_accuracy_figure(lab_ctx *ctx, const char *what, const lab_result *const
     }
     char path[1100];
     lab_figure_path(ctx, what, path, sizeof path);
-    if (sdn_svg_curves(path, "Accuracy per epoch (solid: validation, dashed: training)",
-                       "accuracy", s, n))
+    if (sdn_svg_curves(path, "Accuracy per epoch (solid: validation, dashed: training)", "accuracy",
+                       s, n))
         fprintf(stderr, "simdnn: cannot write %s\n", path);
     lab_md_figure(ctx, what, "accuracy per epoch");
 }
@@ -186,15 +189,14 @@ int lab_train(lab_ctx *ctx, const char *label, const lab_run *run, lab_result *r
     res->seconds_per_epoch = res->fit.history_len ? sec / res->fit.history_len : NAN;
     res->val_accuracy = res->fit.best_val_accuracy;
     res->test_accuracy = lab_accuracy(ctx, res->model, &ctx->test, pre);
-    fprintf(stderr, "  %-28s %2d epochs (best %2d, %s), val %.4f, test %.4f, %.2f s/epoch\n",
-            label, res->fit.epochs_done, res->fit.best_epoch, sdn_stop_reason_name(res->fit.stop),
+    fprintf(stderr, "  %-28s %2d epochs (best %2d, %s), val %.4f, test %.4f, %.2f s/epoch\n", label,
+            res->fit.epochs_done, res->fit.best_epoch, sdn_stop_reason_name(res->fit.stop),
             res->val_accuracy, res->test_accuracy, res->seconds_per_epoch);
     return 0;
 }
 
-long lab_fit_steps(lab_ctx *ctx, sdn_model *m, const sdn_dataset *d, int epochs,
-                   size_t batch, lab_step_fn after_step, void *arg, double *losses,
-                   size_t max_losses)
+long lab_fit_steps(lab_ctx *ctx, sdn_model *m, const sdn_dataset *d, int epochs, size_t batch,
+                   lab_step_fn after_step, void *arg, double *losses, size_t max_losses)
 {
     float *x = malloc(batch * d->features * sizeof *x);
     int32_t *y = malloc(batch * sizeof *y);

@@ -15,13 +15,13 @@
 typedef struct lab_ctx {
     int quick;
     const char *out;
-    const sdn_train_config *cfg; /* data, dataset, seed, threads */
-    sdn_dataset train, val, test; /* train: the subset the labs train on */
+    const sdn_train_config *cfg;     /* data, dataset, seed, threads */
+    sdn_dataset train, val, test;    /* train: the subset the labs train on */
     sdn_preprocess pre_std, pre_raw; /* standardized per feature; x/255 */
     size_t train_full;               /* training samples before the subset */
     int layers;                      /* the exercise's depth and width (smaller when quick) */
     size_t units;
-    int epochs; /* the default budget per run; labs scale it */
+    int epochs;        /* the default budget per run; labs scale it */
     char command[600]; /* this invocation, for each section's footer */
     int jobs;
     FILE *md;
@@ -66,10 +66,10 @@ sdn_net_spec lab_spec(const lab_ctx *ctx, sdn_activation act, sdn_init_kind init
 typedef struct lab_run {
     sdn_net_spec spec;
     sdn_optimizer_options opt;
-    int epochs, patience;     /* patience 0: the whole budget */
-    size_t batch_size;        /* 0: 32 */
-    uint64_t seed;            /* 0: the config's */
-    const sdn_preprocess *pre; /* NULL: standardized */
+    int epochs, patience;           /* patience 0: the whole budget */
+    size_t batch_size;              /* 0: 32 */
+    uint64_t seed;                  /* 0: the config's */
+    const sdn_preprocess *pre;      /* NULL: standardized */
     const sdn_dataset *train, *val; /* NULL: ctx's */
     sdn_monitor monitor;            /* the best epoch's criterion [val_accuracy] */
     const sdn_schedule *schedule;
@@ -79,7 +79,7 @@ typedef struct lab_run {
 } lab_run;
 
 typedef struct lab_result { /* one training run */
-    sdn_model *model; /* the best epoch's weights (by val_accuracy); owned */
+    sdn_model *model;       /* the best epoch's weights (by val_accuracy); owned */
     sdn_fit_state fit;
     double val_accuracy, test_accuracy, seconds_per_epoch;
 } lab_result;
@@ -95,9 +95,8 @@ void lab_result_free(lab_result *res);
  * losses (may be NULL) gets every step's loss; returns the steps run, or -1 after an error. A NaN
  * loss stops the loop (the step is counted, its loss is NaN). */
 typedef int (*lab_step_fn)(sdn_model *m, size_t step, float loss, void *arg);
-long lab_fit_steps(lab_ctx *ctx, sdn_model *m, const sdn_dataset *train, int epochs,
-                   size_t batch, lab_step_fn after_step, void *arg, double *losses,
-                   size_t max_losses);
+long lab_fit_steps(lab_ctx *ctx, sdn_model *m, const sdn_dataset *train, int epochs, size_t batch,
+                   lab_step_fn after_step, void *arg, double *losses, size_t max_losses);
 
 /* Accuracy (and mean loss) of a model on one of ctx's sets. */
 double lab_accuracy(lab_ctx *ctx, sdn_model *m, const sdn_dataset *d, const sdn_preprocess *pre);

@@ -39,9 +39,10 @@ static void conclude(lab_ctx *ctx, const sdn_net_spec *sp, const lab_result *c, 
         max_c = dc[l] > max_c ? dc[l] : max_c;
         min_h = dh[l] < min_h ? dh[l] : min_h;
     }
-    lab_md(ctx, "| init | distinct units per layer (min / max of %d layers) | best val acc | test "
-                "acc |\n|---|---:|---:|---:|\n",
-            nl);
+    lab_md(ctx,
+           "| init | distinct units per layer (min / max of %d layers) | best val acc | test "
+           "acc |\n|---|---:|---:|---:|\n",
+           nl);
     int min_c = 1 << 30, max_h = 0;
     for (int l = 0; l < nl; l++) {
         min_c = dc[l] < min_c ? dc[l] : min_c;
@@ -67,16 +68,19 @@ static void conclude(lab_ctx *ctx, const sdn_net_spec *sp, const lab_result *c, 
     lab_str(ctx, "verdict", verdict);
     lab_md(ctx, "**Verdict: %s.** ", verdict);
     if (collapsed)
-        lab_md(ctx, "After training, every hidden layer of the constant-init network still has "
-                    "exactly one distinct unit (He init: at least %d of %zu): the symmetry is "
-                    "never broken. ",
+        lab_md(ctx,
+               "After training, every hidden layer of the constant-init network still has "
+               "exactly one distinct unit (He init: at least %d of %zu): the symmetry is "
+               "never broken. ",
                min_h, spec.units);
     else
-        lab_md(ctx, "Some layer of the constant-init network ended with %d distinct units: "
-                    "something broke the symmetry. ",
+        lab_md(ctx,
+               "Some layer of the constant-init network ended with %d distinct units: "
+               "something broke the symmetry. ",
                max_c);
-    lab_md(ctx, "Validation accuracy %.2f%% against %.2f%% with He init (%+.2f points; the "
-                "threshold for \"worse\" is %.0f points).\n",
+    lab_md(ctx,
+           "Validation accuracy %.2f%% against %.2f%% with He init (%+.2f points; the "
+           "threshold for \"worse\" is %.0f points).\n",
            lab_pct(cst.val_accuracy), lab_pct(he.val_accuracy),
            lab_pct(he.val_accuracy - cst.val_accuracy), lab_pct(Q1_ACC_MARGIN));
 }
@@ -88,12 +92,13 @@ int lab_q1_same_init(lab_ctx *ctx)
                 "they stay equal: the layer behaves like one unit, whatever value He picked.\n\n");
     const sdn_net_spec spec = lab_spec(ctx, SDN_ACT_ELU, SDN_INIT_HE_NORMAL);
     lab_run run = lab_run_defaults(ctx, spec, SDN_OPT_NADAM, 1e-4f);
-    lab_md(ctx, "**Setup**: %d x Dense(%zu, ELU), Nadam lr %g, batch 32, %d epochs. *Constant*: "
-                "every kernel weight of a layer set to one value drawn from He normal "
-                "(N(0, 2/fan_in)), biases 0. *He*: He normal per weight. A unit is distinct "
-                "when its incoming weights differ from every earlier unit's by more than %g of "
-                "the layer's largest weight.\n\n",
-            spec.hidden_layers, spec.units, (double)run.opt.learning_rate, run.epochs, Q1_TOL);
+    lab_md(ctx,
+           "**Setup**: %d x Dense(%zu, ELU), Nadam lr %g, batch 32, %d epochs. *Constant*: "
+           "every kernel weight of a layer set to one value drawn from He normal "
+           "(N(0, 2/fan_in)), biases 0. *He*: He normal per weight. A unit is distinct "
+           "when its incoming weights differ from every earlier unit's by more than %g of "
+           "the layer's largest weight.\n\n",
+           spec.hidden_layers, spec.units, (double)run.opt.learning_rate, run.epochs, Q1_TOL);
     uint64_t seed = ctx->cfg->seed * 7 + 1;
     run.prepare = one_value_per_layer;
     run.arg = &seed;

@@ -34,12 +34,13 @@ int lab_q2_zero_biases(lab_ctx *ctx)
                 "or small random biases make no real difference.\n\n");
     const sdn_net_spec spec = lab_spec(ctx, SDN_ACT_ELU, SDN_INIT_HE_NORMAL);
     lab_run run = lab_run_defaults(ctx, spec, SDN_OPT_NADAM, 1e-4f);
-    lab_md(ctx, "**Setup**: %d x Dense(%zu, ELU, He normal), Nadam lr %g, batch 32, %d epochs; "
-                "biases all 0 or drawn from N(0, %g²); each twice (seeds s and s+1: other "
-                "weights, shuffles and biases). The noise is the larger seed-to-seed difference "
-                "of best validation accuracy within one setting (at least %.0f point).\n\n",
-           spec.hidden_layers, spec.units, (double)run.opt.learning_rate, run.epochs,
-           Q2_BIAS_STD, lab_pct(Q2_NOISE_FLOOR));
+    lab_md(ctx,
+           "**Setup**: %d x Dense(%zu, ELU, He normal), Nadam lr %g, batch 32, %d epochs; "
+           "biases all 0 or drawn from N(0, %g²); each twice (seeds s and s+1: other "
+           "weights, shuffles and biases). The noise is the larger seed-to-seed difference "
+           "of best validation accuracy within one setting (at least %.0f point).\n\n",
+           spec.hidden_layers, spec.units, (double)run.opt.learning_rate, run.epochs, Q2_BIAS_STD,
+           lab_pct(Q2_NOISE_FLOOR));
     lab_result r[4];
     const char *labels[4] = {"zero, seed s", "zero, seed s+1", "random, seed s",
                              "random, seed s+1"};
@@ -70,22 +71,24 @@ int lab_q2_zero_biases(lab_ctx *ctx)
     const double noise = fmax(Q2_NOISE_FLOOR, fmax(fabs(val[0] - val[1]), fabs(val[2] - val[3])));
     const double diff = (val[2] + val[3]) / 2 - (val[0] + val[1]) / 2;
     const int all_distinct = distinct[0] == (double)spec.units &&
-                             distinct[1] == (double)spec.units && distinct[2] == (double)spec.units &&
-                             distinct[3] == (double)spec.units;
+                             distinct[1] == (double)spec.units &&
+                             distinct[2] == (double)spec.units && distinct[3] == (double)spec.units;
     lab_num(ctx, "units", (double)spec.units);
     lab_nums(ctx, "val_accuracy", val, 4);
     lab_nums(ctx, "test_accuracy", test, 4);
     lab_nums(ctx, "min_distinct", distinct, 4);
     lab_num(ctx, "noise_floor", Q2_NOISE_FLOOR);
 
-    const char *verdict = fabs(diff) <= noise && all_distinct ? "confirmed"
+    const char *verdict = fabs(diff) <= noise && all_distinct   ? "confirmed"
                           : fabs(diff) <= noise || all_distinct ? "partly"
                                                                 : "refuted";
     lab_str(ctx, "verdict", verdict);
-    lab_md(ctx, "\n**Verdict: %s.** Random biases change the mean best validation accuracy by "
-                "%+.2f points; the noise (seed to seed) is %.2f points, so the difference is %s. "
-                "Distinct units: %s.\n",
-           verdict, lab_pct(diff), lab_pct(noise), fabs(diff) <= noise ? "within noise" : "beyond noise",
+    lab_md(ctx,
+           "\n**Verdict: %s.** Random biases change the mean best validation accuracy by "
+           "%+.2f points; the noise (seed to seed) is %.2f points, so the difference is %s. "
+           "Distinct units: %s.\n",
+           verdict, lab_pct(diff), lab_pct(noise),
+           fabs(diff) <= noise ? "within noise" : "beyond noise",
            all_distinct ? "every layer of every run keeps all its units distinct"
                         : "some layer lost distinct units");
     const lab_result *runs[4] = {&r[0], &r[1], &r[2], &r[3]};

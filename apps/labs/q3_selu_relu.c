@@ -6,9 +6,9 @@
 
 #include "lab.h"
 
-#define Q3_ROWS 512           /* validation rows the statistics are taken on */
-#define Q3_MEAN_TOL 0.15      /* "self-normalized": deepest layer |mean| below this */
-#define Q3_STD_TOL 0.25       /* ... and |std − 1| below this */
+#define Q3_ROWS 512            /* validation rows the statistics are taken on */
+#define Q3_MEAN_TOL 0.15       /* "self-normalized": deepest layer |mean| below this */
+#define Q3_STD_TOL 0.25        /* ... and |std − 1| below this */
 #define Q3_TARGET_FRACTION 0.9 /* the fixed target: 90% of the best run's best val accuracy */
 
 typedef struct contender {
@@ -39,8 +39,9 @@ static void stats_table(lab_ctx *ctx, lab_layer_stats st[3][2][64], int nl)
         if (l == last)
             continue;
         last = l;
-        lab_md(ctx, "| %d | %.2f / %.2f | %.2f / %.2f | %.2f / %.2f | %.2f / %.2f (%.0f%%) | "
-                    "%.2f / %.2f | %.2f / %.2f |\n",
+        lab_md(ctx,
+               "| %d | %.2f / %.2f | %.2f / %.2f | %.2f / %.2f | %.2f / %.2f (%.0f%%) | "
+               "%.2f / %.2f | %.2f / %.2f |\n",
                l + 1, st[0][0][l].mean, st[0][0][l].std, st[0][1][l].mean, st[0][1][l].std,
                st[1][0][l].mean, st[1][0][l].std, st[1][1][l].mean, st[1][1][l].std,
                lab_pct(st[1][1][l].dead), st[2][0][l].mean, st[2][0][l].std, st[2][1][l].mean,
@@ -90,8 +91,9 @@ static void conclude(lab_ctx *ctx, const lab_result *r, lab_layer_stats st[3][2]
         }
     }
     stats_table(ctx, st, nl);
-    lab_md(ctx, "\n| run | best val acc | test acc | epochs to %.0f%% val acc | dead units at "
-                "init | after training |\n|---|---:|---:|---:|---:|---:|\n",
+    lab_md(ctx,
+           "\n| run | best val acc | test acc | epochs to %.0f%% val acc | dead units at "
+           "init | after training |\n|---|---:|---:|---:|---:|---:|\n",
            lab_pct(target));
     for (int k = 0; k < 3; k++) {
         char cell[32];
@@ -123,13 +125,14 @@ static void conclude(lab_ctx *ctx, const lab_result *r, lab_layer_stats st[3][2]
             fastest = k;
     const int relu_dies = dead_trained[1] > 0;
     const int selu_fastest = fastest == 0;
-    const char *verdict = normalizes && relu_dies && selu_fastest ? "confirmed"
+    const char *verdict = normalizes && relu_dies && selu_fastest   ? "confirmed"
                           : normalizes || relu_dies || selu_fastest ? "partly"
                                                                     : "refuted";
     lab_str(ctx, "verdict", verdict);
-    lab_md(ctx, "**Verdict: %s.** Self-normalization at init: %s (SELU's layer %d: mean %.3f, std "
-                "%.3f; after training %.2f, %.2f). Dead ReLU units after training: %.1f%% of all "
-                "hidden units (%s). Fastest to %.0f%%: %s.\n",
+    lab_md(ctx,
+           "**Verdict: %s.** Self-normalization at init: %s (SELU's layer %d: mean %.3f, std "
+           "%.3f; after training %.2f, %.2f). Dead ReLU units after training: %.1f%% of all "
+           "hidden units (%s). Fastest to %.0f%%: %s.\n",
            verdict, normalizes ? "yes" : "no", nl, sm[0][0], sm[0][1], sm[1][0], sm[1][1],
            lab_pct(dead_trained[1]), relu_dies ? "some die" : "none died here", lab_pct(target),
            fastest < 0 ? "none reached it" : runs[fastest].label);
@@ -146,11 +149,12 @@ int lab_q3_selu_relu(lab_ctx *ctx)
     lab_run run = lab_run_defaults(ctx, lab_spec(ctx, SDN_ACT_SELU, SDN_INIT_LECUN_NORMAL),
                                    SDN_OPT_NADAM, 2e-4f);
     run.epochs = ctx->epochs + ctx->epochs / 2;
-    lab_md(ctx, "**Setup**: %d x Dense(%zu), each activation with its initializer, Nadam lr %g "
-                "(the same for all), batch 32, %d epochs. Statistics: mean and std of each hidden "
-                "layer's outputs on %d validation rows, recomputed from the weights at "
-                "initialization and after training (best epoch). A unit is dead when it outputs "
-                "0 for every one of those rows.\n\n",
+    lab_md(ctx,
+           "**Setup**: %d x Dense(%zu), each activation with its initializer, Nadam lr %g "
+           "(the same for all), batch 32, %d epochs. Statistics: mean and std of each hidden "
+           "layer's outputs on %d validation rows, recomputed from the weights at "
+           "initialization and after training (best epoch). A unit is dead when it outputs "
+           "0 for every one of those rows.\n\n",
            ctx->layers, ctx->units, (double)run.opt.learning_rate, run.epochs, Q3_ROWS);
     static lab_layer_stats st[3][2][64];
     lab_result r[3];
@@ -162,4 +166,3 @@ int lab_q3_selu_relu(lab_ctx *ctx)
         lab_result_free(&r[k]);
     return 0;
 }
-

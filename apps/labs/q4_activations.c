@@ -7,7 +7,7 @@
 
 #include "lab.h"
 
-#define Q4_CHEAP_SLACK 1.10  /* "ReLU is the cheapest": within 10% of the fastest forward */
+#define Q4_CHEAP_SLACK 1.10   /* "ReLU is the cheapest": within 10% of the fastest forward */
 #define Q4_BINARY_MARGIN 0.02 /* softmax and sigmoid outputs "equivalent" within 2 points */
 #define Q4_CLASS_A 0          /* airplane ... */
 #define Q4_CLASS_B 8          /* ... against ship */
@@ -132,15 +132,16 @@ int lab_q4_activations(lab_ctx *ctx)
         fprintf(stderr, "simdnn: out of memory\n");
         return 1;
     }
-    lab_run run = lab_run_defaults(ctx, lab_spec(ctx, SDN_ACT_ELU, SDN_INIT_HE_NORMAL),
-                                   SDN_OPT_NADAM, 1e-4f);
+    lab_run run =
+        lab_run_defaults(ctx, lab_spec(ctx, SDN_ACT_ELU, SDN_INIT_HE_NORMAL), SDN_OPT_NADAM, 1e-4f);
     run.epochs = ctx->epochs * 6 / 10 > 1 ? ctx->epochs * 6 / 10 : 2;
-    lab_md(ctx, "**Setup**: kernel cost = median of 5 timings of the dispatched kernel (ISA %s) "
-                "over %s elements, in ns per element. Accuracy: %d x Dense(%zu) with each "
-                "activation and its initializer, Nadam lr %g, batch 32, %d epochs (the same "
-                "budget for all). Binary task: classes %d and %d only, the same stack (ELU), %d "
-                "epochs, a 2-unit softmax against one sigmoid unit (a softmax over (z, 0), the "
-                "second logit frozen at 0: exactly sigmoid + binary cross-entropy).\n\n",
+    lab_md(ctx,
+           "**Setup**: kernel cost = median of 5 timings of the dispatched kernel (ISA %s) "
+           "over %s elements, in ns per element. Accuracy: %d x Dense(%zu) with each "
+           "activation and its initializer, Nadam lr %g, batch 32, %d epochs (the same "
+           "budget for all). Binary task: classes %d and %d only, the same stack (ELU), %d "
+           "epochs, a 2-unit softmax against one sigmoid unit (a softmax over (z, 0), the "
+           "second logit frozen at 0: exactly sigmoid + binary cross-entropy).\n\n",
            sdn_isa_name(sdn_active_isa()), ctx->quick ? "16K" : "1M", ctx->layers, ctx->units,
            (double)run.opt.learning_rate, run.epochs, Q4_CLASS_A, Q4_CLASS_B, run.epochs);
     double val[6], test[6], fwd[6], bwd[6];
@@ -166,8 +167,9 @@ int lab_q4_activations(lab_ctx *ctx)
             bin[k] = binary_run(ctx, &btr, &bte, k, run.epochs);
     sdn_dataset_free(&btr);
     sdn_dataset_free(&bte);
-    lab_md(ctx, "\n| binary output (classes %d vs %d) | test acc |\n|---|---:|\n| softmax, 2 units "
-                "| %.2f%% |\n| sigmoid, 1 unit | %.2f%% |\n\n",
+    lab_md(ctx,
+           "\n| binary output (classes %d vs %d) | test acc |\n|---|---:|\n| softmax, 2 units "
+           "| %.2f%% |\n| sigmoid, 1 unit | %.2f%% |\n\n",
            Q4_CLASS_A, Q4_CLASS_B, lab_pct(bin[0]), lab_pct(bin[1]));
     lab_nums(ctx, "forward_ns", fwd, 6); /* elu selu relu leaky_relu tanh sigmoid */
     lab_nums(ctx, "backward_ns", bwd, 6);
@@ -187,9 +189,10 @@ int lab_q4_activations(lab_ctx *ctx)
     const int binary_same = fabs(bin[0] - bin[1]) <= Q4_BINARY_MARGIN;
     const int held = relu_cheap + sigmoid_worst + binary_same;
     const char *verdict = lab_verdict(ctx, held, 3);
-    lab_md(ctx, "**Verdict: %s.** Most accurate after the budget: %s (%.2f%%); least: %s (%.2f%%)%s. "
-                "Cheapest forward kernel: %s (%.3f ns/element); ReLU %s (%.3f). Binary task: "
-                "softmax %.2f%% against sigmoid %.2f%%: %s.\n",
+    lab_md(ctx,
+           "**Verdict: %s.** Most accurate after the budget: %s (%.2f%%); least: %s (%.2f%%)%s. "
+           "Cheapest forward kernel: %s (%.3f ns/element); ReLU %s (%.3f). Binary task: "
+           "softmax %.2f%% against sigmoid %.2f%%: %s.\n",
            verdict, acts[best].name, lab_pct(val[best]), acts[worst].name, lab_pct(val[worst]),
            sigmoid_worst ? ", as the claim says" : ", not sigmoid as the claim says",
            acts[cheapest].name, fwd[cheapest], relu_cheap ? "is within 10% of it" : "is not",

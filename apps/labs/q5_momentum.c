@@ -1,20 +1,20 @@
 /* q5: "What happens if you set the momentum hyperparameter too close to 1 (e.g., 0.99999) when
- * using an SGD optimizer?" The training loss of every step for momentum 0.9 … 0.99999; each run is
- * classed converging, oscillating or diverging from its own numbers. */
+ * using an SGD optimizer?" The training loss of every step for momentum 0.9 to 0.99999; each run
+ * is classed converging, oscillating or diverging from its own numbers. */
 #include <math.h>
 #include <stdlib.h>
 
 #include "lab.h"
 
-#define Q5_WINDOW 25          /* steps per window mean */
-#define Q5_RISE 0.02          /* a window "rises" when 2% above the one before */
-#define Q5_OSCILLATING 0.25   /* ... and a run oscillates when a quarter of its windows rise */
-#define Q5_DIVERGED 1.5       /* or diverges when its last window ends 1.5x above its first */
+#define Q5_WINDOW 25        /* steps per window mean */
+#define Q5_RISE 0.02        /* a window "rises" when 2% above the one before */
+#define Q5_OSCILLATING 0.25 /* ... and a run oscillates when a quarter of its windows rise */
+#define Q5_DIVERGED 1.5     /* or diverges when its last window ends 1.5x above its first */
 
 static const double momenta[4] = {0.9, 0.99, 0.999, 0.99999};
 
 typedef struct trace {
-    double *window; /* window means of the step losses */
+    double *window;  /* window means of the step losses */
     int n, nan_step; /* windows; the step of a NaN loss (0: none) */
 } trace;
 
@@ -73,11 +73,12 @@ int lab_q5_momentum(lab_ctx *ctx)
                 "much of its past velocity: it overshoots and oscillates around the minimum, "
                 "and may diverge, instead of settling.\n\n");
     const int epochs = ctx->quick ? 2 : 3;
-    lab_md(ctx, "**Setup**: %d x Dense(%zu, ELU, He normal), SGD lr 0.01 (Keras' default), batch "
-                "32, %d epochs; the loss of every step, averaged over windows of %d steps. A run "
-                "*diverges* when a loss is NaN or its last window ends above %.1fx its first, "
-                "*oscillates* when at least %.0f%% of its windows rise more than %.0f%% above "
-                "the window before, and *converges* otherwise.\n\n",
+    lab_md(ctx,
+           "**Setup**: %d x Dense(%zu, ELU, He normal), SGD lr 0.01 (Keras' default), batch "
+           "32, %d epochs; the loss of every step, averaged over windows of %d steps. A run "
+           "*diverges* when a loss is NaN or its last window ends above %.1fx its first, "
+           "*oscillates* when at least %.0f%% of its windows rise more than %.0f%% above "
+           "the window before, and *converges* otherwise.\n\n",
            ctx->layers, ctx->units, epochs, Q5_WINDOW, Q5_DIVERGED, lab_pct(Q5_OSCILLATING),
            lab_pct(Q5_RISE));
     trace t[4] = {{0}};
@@ -112,9 +113,8 @@ int lab_q5_momentum(lab_ctx *ctx)
                               : cls[3] > 0            ? "partly"
                                                       : "refuted";
         lab_str(ctx, "verdict", verdict);
-        lab_md(ctx, "\n**Verdict: %s.** Momentum 0.9 %s; 0.99 %s; 0.999 %s; 0.99999 %s.\n",
-               verdict, names[(int)cls[0]], names[(int)cls[1]], names[(int)cls[2]],
-               names[(int)cls[3]]);
+        lab_md(ctx, "\n**Verdict: %s.** Momentum 0.9 %s; 0.99 %s; 0.999 %s; 0.99999 %s.\n", verdict,
+               names[(int)cls[0]], names[(int)cls[1]], names[(int)cls[2]], names[(int)cls[3]]);
         double *x[4];
         sdn_xy_series s[4];
         char labels[4][32];

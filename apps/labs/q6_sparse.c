@@ -8,10 +8,10 @@
 
 #include "lab.h"
 
-#define Q6_TOL 0.01       /* pruning "holds" while accuracy drops less than 1 point */
-#define Q6_L1_ZERO 1e-3   /* L1: weights with |w| <= this are zeroed (and counted) */
-#define Q6_TARGET 0.9     /* gradual pruning's final sparsity, compared with one-shot */
-#define Q6_SPARSE_FAN 15  /* sparse init: nonzero incoming weights per unit (Martens 2010) */
+#define Q6_TOL 0.01      /* pruning "holds" while accuracy drops less than 1 point */
+#define Q6_L1_ZERO 1e-3  /* L1: weights with |w| <= this are zeroed (and counted) */
+#define Q6_TARGET 0.9    /* gradual pruning's final sparsity, compared with one-shot */
+#define Q6_SPARSE_FAN 15 /* sparse init: nonzero incoming weights per unit (Martens 2010) */
 
 static const double fractions[] = {0, 0.5, 0.7, 0.8, 0.9, 0.95, 0.98};
 enum { NF = sizeof fractions / sizeof fractions[0] };
@@ -34,7 +34,8 @@ static sparse_row measure(lab_ctx *ctx, sdn_model *m)
             z += k[l].data[i] == 0.0f;
         nnz += (double)(k[l].size - z);
         total += (double)k[l].size;
-        bytes += 6.0 * (double)(k[l].size - z) + 4.0 * (double)(k[l].shape[0] + 1) + 4.0 * b[l].size;
+        bytes +=
+            6.0 * (double)(k[l].size - z) + 4.0 * (double)(k[l].shape[0] + 1) + 4.0 * b[l].size;
         dense += 4.0 * (double)(k[l].size + b[l].size);
     }
     return (sparse_row){1 - nnz / total, lab_accuracy(ctx, m, &ctx->val, NULL),
@@ -72,7 +73,7 @@ static void prune_layers(sdn_model *m, double fraction)
 
 /* A mask over every kernel weight: after each step the masked weights go back to 0. */
 typedef struct masker {
-    uint8_t *mask; /* 1 = pruned */
+    uint8_t *mask;                         /* 1 = pruned */
     size_t steps, prune_every, begin, end; /* gradual pruning: schedule in steps; 0 = static */
     double final;
 } masker;
@@ -139,8 +140,8 @@ static sdn_model *build(lab_ctx *ctx, float l1)
 
 static void row(lab_ctx *ctx, const char *what, const sparse_row *r)
 {
-    lab_md(ctx, "| %s | %.1f%% | %.2f%% | %.2f%% | %.0f KiB (dense %.0f) |\n", what, lab_pct(r->zero),
-           lab_pct(r->val), lab_pct(r->test), r->kib, r->dense_kib);
+    lab_md(ctx, "| %s | %.1f%% | %.2f%% | %.2f%% | %.0f KiB (dense %.0f) |\n", what,
+           lab_pct(r->zero), lab_pct(r->val), lab_pct(r->test), r->kib, r->dense_kib);
 }
 
 typedef struct q6_results {
@@ -216,7 +217,8 @@ static int masked_runs(lab_ctx *ctx, size_t steps, q6_results *q)
 
 static void table(lab_ctx *ctx, const q6_results *q)
 {
-    lab_md(ctx, "| method | zero weights | val acc | test acc | size |\n|---|---:|---:|---:|---:|\n");
+    lab_md(ctx,
+           "| method | zero weights | val acc | test acc | size |\n|---|---:|---:|---:|---:|\n");
     char what[64];
     for (int i = 0; i < NF; i++) {
         snprintf(what, sizeof what, "pruned after training to %.0f%%", lab_pct(fractions[i]));
@@ -259,20 +261,26 @@ static void conclude(lab_ctx *ctx, const q6_results *q)
     const int l1_sparsifies = lz[2] > lz[0];
     const int gradual_better = q->gradual.val > vf[at_target];
     const char *verdict = lab_verdict(ctx, pruning_costs + l1_sparsifies + gradual_better, 3);
-    lab_md(ctx, "\n**Verdict: %s.** One-shot pruning keeps accuracy within %.0f point up to %.0f%% "
-                "sparsity and %s at %.0f%% (%.2f%% against %.2f%% unpruned). Stronger L1 %s "
-                "(%.1f%% zeros at %g against %.1f%% at %g). At %.0f%% sparsity gradual pruning "
-                "reaches %.2f%% validation accuracy against %.2f%% for one-shot pruning (%s).\n",
+    lab_md(ctx,
+           "\n**Verdict: %s.** One-shot pruning keeps accuracy within %.0f point up to %.0f%% "
+           "sparsity and %s at %.0f%% (%.2f%% against %.2f%% unpruned). Stronger L1 %s "
+           "(%.1f%% zeros at %g against %.1f%% at %g). At %.0f%% sparsity gradual pruning "
+           "reaches %.2f%% validation accuracy against %.2f%% for one-shot pruning (%s).\n",
            verdict, lab_pct(Q6_TOL), lab_pct(fractions[safe]),
            pruning_costs ? "costs accuracy" : "still holds", lab_pct(fractions[NF - 1]),
            lab_pct(vf[NF - 1]), lab_pct(vf[0]),
            l1_sparsifies ? "gives more zeros" : "does not give more zeros", lab_pct(lz[2]),
            (double)l1s[2], lab_pct(lz[0]), (double)l1s[0], lab_pct(Q6_TARGET),
-           lab_pct(q->gradual.val), lab_pct(vf[at_target]), gradual_better ? "better" : "not better");
+           lab_pct(q->gradual.val), lab_pct(vf[at_target]),
+           gradual_better ? "better" : "not better");
     sdn_xy_series s[2] = {{"one-shot pruning", zf, vf, NF, 0},
                           {"L1 (1e-5, 1e-4, 1e-3)", lz, lv, 3, 1}};
-    sdn_xy_plot p = {"Validation accuracy against the fraction of zero weights", "zero weights",
-                     "validation accuracy", 0, 0, NAN};
+    sdn_xy_plot p = {"Validation accuracy against the fraction of zero weights",
+                     "zero weights",
+                     "validation accuracy",
+                     0,
+                     0,
+                     NAN};
     lab_xy_figure(ctx, "sparsity", "accuracy against sparsity", &p, s, 2);
 }
 
@@ -283,17 +291,20 @@ int lab_q6_sparse(lab_ctx *ctx)
                 "gradual pruning during training (TF-MOT); pruning after training costs accuracy "
                 "as sparsity grows, gradual pruning keeps more of it.\n\n");
     const size_t steps = (size_t)ctx->epochs * ((ctx->train.n + 31) / 32);
-    lab_md(ctx, "**Setup**: %d x Dense(%zu, ELU, He normal), Nadam lr 1e-4, batch 32, %d epochs "
-                "each (no early stopping; final weights). Sparsity counts exact zeros among the "
-                "kernel weights (biases excluded); pruning is per layer (each kernel loses its own smallest "
-                "weights, as TF-MOT and PyTorch's per-module pruning do). Size: CSR (4-byte value + 2-byte column per "
-                "nonzero, 4-byte row pointers), biases dense. L1: weights with |w| <= %g are "
-                "zeroed before measuring. Gradual: every 50 steps from step %zu to %zu the "
-                "smallest weights are pruned to s_t = %.2f·(1 − (1 − p)³), a mask keeps them at "
-                "0. Sparse init: %d nonzero incoming weights per unit (Martens), kept sparse by "
-                "a mask.\n\n",
-           ctx->layers, ctx->units, ctx->epochs, Q6_L1_ZERO, steps / 10, steps * 7 / 10,
-           Q6_TARGET, Q6_SPARSE_FAN);
+    lab_md(ctx,
+           "**Setup**: %d x Dense(%zu, ELU, He normal), Nadam lr 1e-4, batch 32, %d epochs "
+           "each (no early stopping; final weights). Sparsity counts exact zeros among the "
+           "kernel weights (biases excluded); pruning is per layer (each kernel loses its own "
+           "smallest "
+           "weights, as TF-MOT and PyTorch's per-module pruning do). Size: CSR (4-byte value + "
+           "2-byte column per "
+           "nonzero, 4-byte row pointers), biases dense. L1: weights with |w| <= %g are "
+           "zeroed before measuring. Gradual: every 50 steps from step %zu to %zu the "
+           "smallest weights are pruned to s_t = %.2f·(1 − (1 − p)³), a mask keeps them at "
+           "0. Sparse init: %d nonzero incoming weights per unit (Martens), kept sparse by "
+           "a mask.\n\n",
+           ctx->layers, ctx->units, ctx->epochs, Q6_L1_ZERO, steps / 10, steps * 7 / 10, Q6_TARGET,
+           Q6_SPARSE_FAN);
     q6_results q;
     if (one_shot(ctx, &q) || l1_runs(ctx, &q) || masked_runs(ctx, steps, &q))
         return 1;

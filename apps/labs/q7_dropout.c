@@ -8,8 +8,8 @@
 
 #include "lab.h"
 
-#define Q7_SLOWER 1.05    /* "slower" means more than 5% more time */
-#define Q7_MC_CHEAP 5.0   /* 100 MC samples "cheap" below 5 plain passes (computed once: prefix) */
+#define Q7_SLOWER 1.05  /* "slower" means more than 5% more time */
+#define Q7_MC_CHEAP 5.0 /* 100 MC samples "cheap" below 5 plain passes (computed once: prefix) */
 #define Q7_ECE_BINS 15
 #define Q7_ACC_GAIN 0.002 /* MC "more accurate" above +0.2 points */
 
@@ -86,7 +86,8 @@ static int timed(lab_ctx *ctx, sdn_model *m, int mc, pred_stats *out)
 }
 
 /* The tables, the numbers, the verdict and the figures. */
-static void conclude(lab_ctx *ctx, const lab_result *r, const pred_stats *plain, const pred_stats *mc)
+static void conclude(lab_ctx *ctx, const lab_result *r, const pred_stats *plain,
+                     const pred_stats *mc)
 {
     double spe[2], conv[2], inf[2], ns[NS], mt[NS], ma[NS], me[NS], msp[NS];
     lab_md(ctx, "| model | s/epoch (train) | epochs to best | best val acc | test acc | "
@@ -96,8 +97,8 @@ static void conclude(lab_ctx *ctx, const lab_result *r, const pred_stats *plain,
         conv[k] = r[k].fit.best_epoch;
         inf[k] = plain[k].seconds;
         lab_md(ctx, "| %s | %.2f | %.0f | %.2f%% | %.2f%% | %.3f | %.4f |\n",
-               k ? "alpha dropout 0.1" : "no dropout", spe[k], conv[k],
-               lab_pct(r[k].val_accuracy), lab_pct(plain[k].accuracy), inf[k], plain[k].ece);
+               k ? "alpha dropout 0.1" : "no dropout", spe[k], conv[k], lab_pct(r[k].val_accuracy),
+               lab_pct(plain[k].accuracy), inf[k], plain[k].ece);
     }
     lab_md(ctx, "\n| MC samples | seconds | x plain pass | test acc | ECE | spread "
                 "|\n|---:|---:|---:|---:|---:|---:|\n");
@@ -129,11 +130,12 @@ static void conclude(lab_ctx *ctx, const lab_result *r, const pred_stats *plain,
     const int mc_calibrates = me[NS - 1] < plain[1].ece;
     const int held = train_slower + infer_same + mc_calibrates;
     const char *verdict = lab_verdict(ctx, held, 3);
-    lab_md(ctx, "\n**Verdict: %s.** Training with dropout: %.2f s/epoch against %.2f and best "
-                "epoch %.0f against %.0f (%s). Inference with dropout (off) takes %.3f s "
-                "against %.3f (%s). MC Dropout with %d samples costs %.1f plain passes (%s, "
-                "threshold %.0f) and moves test accuracy %+.2f points (%s) and ECE from %.4f "
-                "to %.4f (%s).\n",
+    lab_md(ctx,
+           "\n**Verdict: %s.** Training with dropout: %.2f s/epoch against %.2f and best "
+           "epoch %.0f against %.0f (%s). Inference with dropout (off) takes %.3f s "
+           "against %.3f (%s). MC Dropout with %d samples costs %.1f plain passes (%s, "
+           "threshold %.0f) and moves test accuracy %+.2f points (%s) and ECE from %.4f "
+           "to %.4f (%s).\n",
            verdict, spe[1], spe[0], conv[1], conv[0], train_slower ? "slower" : "not slower",
            inf[1], inf[0], infer_same ? "no slower" : "slower", samples[NS - 1], mc_cost,
            mc_cost < Q7_MC_CHEAP ? "cheap" : "costly", Q7_MC_CHEAP,
@@ -145,8 +147,12 @@ static void conclude(lab_ctx *ctx, const lab_result *r, const pred_stats *plain,
     for (int i = 0; i < NS; i++)
         rel[i] = mt[i] / inf[1];
     s[0].y = rel;
-    sdn_xy_plot p = {"MC Dropout: cost of the test set in plain passes", "MC samples",
-                     "x one plain pass", 1, 0, NAN};
+    sdn_xy_plot p = {"MC Dropout: cost of the test set in plain passes",
+                     "MC samples",
+                     "x one plain pass",
+                     1,
+                     0,
+                     NAN};
     lab_xy_figure(ctx, "mc-cost", "MC Dropout cost", &p, s, 1);
     const lab_result *rr[2] = {&r[0], &r[1]};
     const char *labels[2] = {"no dropout", "alpha dropout"};
@@ -165,12 +171,13 @@ int lab_q7_dropout(lab_ctx *ctx)
                                    SDN_OPT_NADAM, 5e-4f);
     run.epochs = 2 * ctx->epochs;
     run.patience = ctx->quick ? 2 : 5;
-    lab_md(ctx, "**Setup**: the 8d/8e networks: %d x Dense(%zu, SELU, LeCun normal), without and "
-                "with AlphaDropout(0.1) before the output layer, Nadam lr 5e-4, batch 32, at most "
-                "%d epochs with early stopping (patience %d on val_accuracy); epochs to converge = "
-                "the best epoch. Inference: the %zu test images in one call, median of 3 (MC too). MC "
-                "Dropout on the dropout model with 1 to 100 samples; ECE over %d confidence "
-                "bins; spread = mean std of the predicted class's probability.\n\n",
+    lab_md(ctx,
+           "**Setup**: the 8d/8e networks: %d x Dense(%zu, SELU, LeCun normal), without and "
+           "with AlphaDropout(0.1) before the output layer, Nadam lr 5e-4, batch 32, at most "
+           "%d epochs with early stopping (patience %d on val_accuracy); epochs to converge = "
+           "the best epoch. Inference: the %zu test images in one call, median of 3 (MC too). MC "
+           "Dropout on the dropout model with 1 to 100 samples; ECE over %d confidence "
+           "bins; spread = mean std of the predicted class's probability.\n\n",
            ctx->layers, ctx->units, run.epochs, run.patience, ctx->test.n, Q7_ECE_BINS);
     lab_result r[2];
     if (lab_train(ctx, "no dropout", &run, &r[0]))

@@ -24,9 +24,13 @@ static const pair pairs[3] = {
 static lab_run make_run(lab_ctx *ctx, int p, int written, sdn_dataset *tr80, sdn_dataset *va20)
 {
     const int selu = p > 0 && !written;
-    lab_run r = lab_run_defaults(
-        ctx, lab_spec(ctx, selu ? SDN_ACT_SELU : SDN_ACT_ELU, p ? SDN_INIT_LECUN_NORMAL : SDN_INIT_HE_NORMAL),
-        SDN_OPT_NADAM, p == 0 ? 5e-5f : p == 1 ? 7e-4f : 5e-4f); /* the presets' rates */
+    lab_run r = lab_run_defaults(ctx,
+                                 lab_spec(ctx, selu ? SDN_ACT_SELU : SDN_ACT_ELU,
+                                          p ? SDN_INIT_LECUN_NORMAL : SDN_INIT_HE_NORMAL),
+                                 SDN_OPT_NADAM,
+                                 p == 0   ? 5e-5f
+                                 : p == 1 ? 7e-4f
+                                          : 5e-4f); /* the presets' rates */
     r.spec.alpha_dropout = p == 2 ? 0.1f : 0.0f;
     r.epochs = 2 * ctx->epochs;
     r.patience = written ? 10 : 20;
@@ -55,10 +59,11 @@ int lab_q8_as_written(lab_ctx *ctx)
                 "written — SELU forgotten in 8d/8e (ELU kept with LeCun init), raw x/255 inputs, "
                 "8b stopped on val_loss with patience 10 and a 20%% split — does worse than the "
                 "presets simdnn ships.\n\n");
-    lab_md(ctx, "**Setup**: %d x Dense(%zu), Nadam at each preset's rate, batch 32, at most %d "
-                "epochs (the budget caps patience 20; say so when a run used it all), best "
-                "weights restored; compared on the %zu test images (the validation sets differ "
-                "in 8b).\n\n",
+    lab_md(ctx,
+           "**Setup**: %d x Dense(%zu), Nadam at each preset's rate, batch 32, at most %d "
+           "epochs (the budget caps patience 20; say so when a run used it all), best "
+           "weights restored; compared on the %zu test images (the validation sets differ "
+           "in 8b).\n\n",
            ctx->layers, ctx->units, 2 * ctx->epochs, ctx->test.n);
     lab_md(ctx, "| run | as written | test acc | epochs (best) | corrected | test acc | epochs "
                 "(best) | difference |\n|---|---|---:|---:|---|---:|---:|---:|\n");
@@ -82,7 +87,9 @@ int lab_q8_as_written(lab_ctx *ctx)
         tc[p] = r[1].test_accuracy;
         diff[p] = tc[p] - tw[p];
         snprintf(verdicts[p], sizeof verdicts[p], "%s",
-                 diff[p] > Q8_MARGIN ? "corrected better" : diff[p] < -Q8_MARGIN ? "written better" : "same");
+                 diff[p] > Q8_MARGIN    ? "corrected better"
+                 : diff[p] < -Q8_MARGIN ? "written better"
+                                        : "same");
         lab_md(ctx, "| %s | %s | %.2f%% | %d (%d) | %s | %.2f%% | %d (%d) | %+.2f (%s) |\n",
                pairs[p].id, pairs[p].written, lab_pct(tw[p]), r[0].fit.epochs_done,
                r[0].fit.best_epoch, pairs[p].corrected, lab_pct(tc[p]), r[1].fit.epochs_done,
@@ -108,8 +115,9 @@ int lab_q8_as_written(lab_ctx *ctx)
     }
     const char *verdict = better == 3 ? "confirmed" : better > worse ? "partly" : "refuted";
     lab_str(ctx, "verdict", verdict);
-    lab_md(ctx, "**Verdict: %s.** The corrected presets beat the code as written by more than %.0f "
-                "point in %d of 3 pairs (8b %+.2f, 8d %+.2f, 8e %+.2f points of test accuracy)%s.\n",
+    lab_md(ctx,
+           "**Verdict: %s.** The corrected presets beat the code as written by more than %.0f "
+           "point in %d of 3 pairs (8b %+.2f, 8d %+.2f, 8e %+.2f points of test accuracy)%s.\n",
            verdict, lab_pct(Q8_MARGIN), better, lab_pct(diff[0]), lab_pct(diff[1]),
            lab_pct(diff[2]), worse ? "; the code as written wins somewhere" : "");
     return 0;

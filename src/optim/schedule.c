@@ -81,7 +81,8 @@ sdn_status sdn_schedule_check(const sdn_schedule *s)
                             "schedule plateau: factor in (0, 1), patience, cooldown, min_lr and "
                             "min_delta >= 0");
         break;
-    default: break;
+    default:
+        break;
     }
     return SDN_OK;
 }
@@ -109,7 +110,8 @@ float sdn_schedule_lr(const sdn_schedule *s, uint64_t step)
     if (s->staircase)
         p = floor(p);
     switch (s->kind) {
-    case SDN_SCHEDULE_EXPONENTIAL: return (float)(s->lr0 * pow((double)s->decay_rate, p));
+    case SDN_SCHEDULE_EXPONENTIAL:
+        return (float)(s->lr0 * pow((double)s->decay_rate, p));
     case SDN_SCHEDULE_POWER: {
         const double c = s->power > 0.0f ? (double)s->power : 1.0;
         return (float)(s->lr0 / pow(1.0 + (double)s->decay_rate * p, c));
@@ -120,10 +122,12 @@ float sdn_schedule_lr(const sdn_schedule *s, uint64_t step)
             i++;
         return s->values[i];
     }
-    case SDN_SCHEDULE_ONECYCLE: return (float)onecycle(s, step);
+    case SDN_SCHEDULE_ONECYCLE:
+        return (float)onecycle(s, step);
     case SDN_SCHEDULE_CONSTANT:
     case SDN_SCHEDULE_PLATEAU:
-    default: return s->lr0;
+    default:
+        return s->lr0;
     }
 }
 
@@ -159,8 +163,8 @@ int sdn_schedule_epoch_end(const sdn_schedule *s, sdn_schedule_state *st, double
         st->wait = 0;
     }
     const int cooling = st->cooldown > 0; /* after the countdown, as Keras */
-    const int better = isnan(st->best) ||
-                       (maximize ? v > st->best + s->min_delta : v < st->best - s->min_delta);
+    const int better =
+        isnan(st->best) || (maximize ? v > st->best + s->min_delta : v < st->best - s->min_delta);
     if (better) {
         st->best = v;
         st->wait = 0;
