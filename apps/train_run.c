@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "simdnn_dist.h" /* i16 */
 #include "train.h"
 
 volatile sig_atomic_t sdn_app_interrupted;
@@ -208,6 +209,8 @@ static sdn_status on_epoch(void *ctx, sdn_model *model, const sdn_fit_state *st,
                            int epoch_end)
 {
     run_ctx *r = ctx;
+    if (sdn_dist_rank() != 0) /* i16 hook: only rank 0 writes files */
+        return SDN_OK;
     sdn_status s = sdn_history_write_csv(st, r->csv_path);
     if (!s)
         s = sdn_history_write_json(st, r->json_path);
@@ -316,25 +319,31 @@ int sdn_app_train(const sdn_train_config *c, sdn_train_result *res)
         const char *step = sdn_safetensors_meta(ckpt, "fit.step");
         if (step)
             sdn_model_set_step(model, strtoull(step, NULL, 10));
-        fprintf(stderr, "resuming from %s after epoch %d (step %llu)\n", sdn_safetensors_path(ckpt),
-                st.epochs_done, (unsigned long long)sdn_model_step(model));
+        if (sdn_dist_rank() == 0) /* i16 hook */
+            fprintf(stderr, "resuming from %s after epoch %d (step %llu)\n",
+                    sdn_safetensors_path(ckpt), st.epochs_done,
+                    (unsigned long long)sdn_model_step(model));
     } else if ((s = sdn_preprocess_fit(&pre, &train, c->standardize))) {
         sdn_app_error();
         goto done;
     }
     r->pre = &pre;
-    fprintf(stderr,
-            "simdnn train%s%s: %d x %zu %s, %s%s%s; %s lr %g, batch %zu; %s: %zu train, %zu "
-            "validation, %zu test; %zu parameters; isa %s, %d threads -> %s\n",
-            c->preset[0] ? " --preset " : "", c->preset, c->layers, c->units,
-            sdn_activation_name(c->activation), sdn_init_name(c->init),
-            c->batch_norm ? ", batch norm" : "",
-            c->alpha_dropout > 0 ? ", alpha dropout"
-            : c->dropout > 0     ? ", dropout"
-                                 : "",
-            sdn_optimizer_name(r->opt.kind), (double)r->opt.learning_rate, c->batch_size,
-            c->dataset, train.n, val.n, test.n, sdn_model_param_count(model),
-            sdn_isa_name(sdn_active_isa()), sdn_num_threads(), c->out);
+    if (sdn_dist_rank() == 0 && sdn_dist_size() > 1) /* i16 hook */
+        fprintf(stderr, "data-parallel over %d MPI ranks: global batch %zu, ~%zu rows per rank\n",
+                sdn_dist_size(), c->batch_size, c->batch_size / (size_t)sdn_dist_size());
+    if (sdn_dist_rank() == 0) /* i16 hook */
+        fprintf(stderr,
+                "simdnn train%s%s: %d x %zu %s, %s%s%s; %s lr %g, batch %zu; %s: %zu train, %zu "
+                "validation, %zu test; %zu parameters; isa %s, %d threads -> %s\n",
+                c->preset[0] ? " --preset " : "", c->preset, c->layers, c->units,
+                sdn_activation_name(c->activation), sdn_init_name(c->init),
+                c->batch_norm ? ", batch norm" : "",
+                c->alpha_dropout > 0 ? ", alpha dropout"
+                : c->dropout > 0     ? ", dropout"
+                                     : "",
+                sdn_optimizer_name(r->opt.kind), (double)r->opt.learning_rate, c->batch_size,
+                c->dataset, train.n, val.n, test.n, sdn_model_param_count(model),
+                sdn_isa_name(sdn_active_isa()), sdn_num_threads(), c->out);
 
     sdn_fit_options fo = sdn_fit_defaults();
     fo.epochs = c->epochs;
@@ -354,7 +363,7 @@ int sdn_app_train(const sdn_train_config *c, sdn_train_result *res)
         goto done;
     }
     /* The weights now in the model are the best ones (restore_best) or the last: the model file. */
-    if ((s = save(r, model, &st, 0, r->model_path))) {
+    if (sdn_dist_rank() == 0 && (s = save(r, model, &st, 0, r->model_path))) { /* i16 hook */
         sdn_app_error();
         goto done;
     }
@@ -380,6 +389,8 @@ int sdn_app_train(const sdn_train_config *c, sdn_train_result *res)
     /* Training time over every session of a resumed run, not just this process. */
     res->total_seconds = st.train_seconds + st.eval_seconds;
     (void)t_start;
+    if (sdn_dist_rank() != 0) /* i16 hook: rank 0 writes the summary */
+        goto finish;
 
     char path[1100];
     snprintf(path, sizeof path, "%s/summary.json", c->out);
@@ -411,6 +422,7 @@ int sdn_app_train(const sdn_train_config *c, sdn_train_result *res)
             sdn_stop_reason_name(st.stop), res->best_epoch, res->epochs_run, res->best_val_accuracy,
             res->best_val_loss, test_acc, res->seconds_per_epoch, res->samples_per_second,
             res->peak_rss_mb, c->out);
+finish:
     /* A numeric stop or an interrupt is reported, but what was saved is still usable. */
     rc = st.stop == SDN_STOP_NUMERIC ? 1 : 0;
     res->history = st;

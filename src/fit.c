@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dist/dist.h" /* i16 hook: data-parallel training */
 #include "error.h"
 #include "simdnn_fit.h"
 
@@ -85,8 +86,10 @@ sdn_status sdn_evaluate_dataset(sdn_model *model, const sdn_dataset *d, const sd
         return sdn_fail(SDN_ERR_NOMEM, "out of memory for an evaluation chunk");
     double sl = 0, sa = 0;
     sdn_status status = SDN_OK;
-    for (size_t at = 0; at < d->n && !status; at += chunk) {
-        size_t n = d->n - at < chunk ? d->n - at : chunk;
+    size_t lo, hi; /* i16 hook: each rank evaluates its slice, the sums are added over ranks */
+    sdn_dist_shard(d->n, &lo, &hi);
+    for (size_t at = lo; at < hi && !status; at += chunk) {
+        size_t n = hi - at < chunk ? hi - at : chunk;
         sdn_preprocess_batch(pre, d, NULL, at, n, x);
         float l, a;
         status = sdn_model_evaluate(model, x, d->labels + at, n, &l, &a);
@@ -94,7 +97,10 @@ sdn_status sdn_evaluate_dataset(sdn_model *model, const sdn_dataset *d, const sd
         sa += (double)a * (double)n;
     }
     free(x);
-    if (!status) {
+    double sums[2] = {sl, sa};
+    if (!status && !(status = sdn_dist_sum(sums, 2))) {
+        sl = sums[0];
+        sa = sums[1];
         *loss = sl / (double)d->n;
         *accuracy = sa / (double)d->n;
     }
@@ -193,6 +199,8 @@ sdn_status sdn_fit(sdn_model *model, const sdn_dataset *train, const sdn_dataset
     int bar = o->progress == SDN_PROGRESS_BAR ||
               (o->progress == SDN_PROGRESS_AUTO && isatty(fileno(out)));
     int quiet = o->progress == SDN_PROGRESS_QUIET;
+    if (sdn_dist_rank() != 0) /* i16 hook: rank 0 speaks for the job */
+        bar = 0, quiet = 1;
     const size_t n = train->n, f = train->features, bs = o->batch_size;
     const size_t steps = (n + bs - 1) / bs;
     float *x = malloc(bs * f * sizeof *x);
@@ -218,6 +226,8 @@ sdn_status sdn_fit(sdn_model *model, const sdn_dataset *train, const sdn_dataset
         (status = remonitor(model, o, st, have_val, out, quiet)))
         goto done;
     st->monitor = (int)o->monitor;
+    if ((status = sdn_dist_sync_model(model, st->epochs_done))) /* i16 hook: rank 0's weights */
+        goto done;
     /* A resumed run that had already stopped early stays stopped. */
     if (o->patience > 0 && st->wait >= o->patience && st->epochs_done > 0) {
         st->stop = SDN_STOP_EARLY;
@@ -237,11 +247,13 @@ sdn_status sdn_fit(sdn_model *model, const sdn_dataset *train, const sdn_dataset
         size_t seen = 0;
         for (size_t s = 0; s < steps; s++) {
             size_t nb = n - s * bs < bs ? n - s * bs : bs;
-            sdn_preprocess_batch(pre, train, index, s * bs, nb, x);
-            for (size_t i = 0; i < nb; i++)
-                y[i] = train->labels[index[s * bs + i]];
+            size_t lo, hi; /* i16 hook: this rank's rows of the global batch */
+            sdn_dist_shard(nb, &lo, &hi);
+            sdn_preprocess_batch(pre, train, index, s * bs + lo, hi - lo, x);
+            for (size_t i = lo; i < hi; i++)
+                y[i - lo] = train->labels[index[s * bs + i]];
             float loss = 0, acc = 0;
-            sdn_status bst = sdn_model_train_batch(model, x, y, nb, &loss, &acc);
+            sdn_status bst = sdn_dist_train_batch(model, x, y, hi - lo, nb, lo, &loss, &acc);
             if (bst == SDN_ERR_NUMERIC) {
                 st->stop = SDN_STOP_NUMERIC;
                 snprintf(st->message, sizeof st->message,
@@ -264,7 +276,7 @@ sdn_status sdn_fit(sdn_model *model, const sdn_dataset *train, const sdn_dataset
                          sum_acc / (double)seen);
                 last_draw = t;
             }
-            if (o->interrupt && *o->interrupt) {
+            if (sdn_dist_any(o->interrupt && *o->interrupt)) { /* i16 hook: all ranks stop */
                 st->stop = SDN_STOP_INTERRUPTED;
                 snprintf(st->message, sizeof st->message,
                          "interrupted at epoch %d, batch %zu/%zu: stopped after that batch",
@@ -286,6 +298,8 @@ sdn_status sdn_fit(sdn_model *model, const sdn_dataset *train, const sdn_dataset
                              .val_loss = NAN,
                              .val_accuracy = NAN,
                              .learning_rate = sdn_model_learning_rate(model)};
+        if ((status = sdn_dist_average_state(model))) /* i16 hook: BN moving stats */
+            goto done;
         if (have_val &&
             (status = sdn_evaluate_dataset(model, val, pre, &row.val_loss, &row.val_accuracy)))
             goto done;
@@ -325,6 +339,9 @@ sdn_status sdn_fit(sdn_model *model, const sdn_dataset *train, const sdn_dataset
                         row.val_accuracy);
             if (!bar)
                 fprintf(out, " - %.1fs", row.seconds);
+            if (sdn_dist_size() > 1) /* i16 hook: the job's throughput */
+                fprintf(out, " - %.0f samples/s on %d ranks", (double)seen / (t1 - t0),
+                        sdn_dist_size());
             fprintf(out, "%s%s\n", improved ? " (best)" : "", bar ? "\033[K" : "");
             fflush(out);
         }
@@ -337,7 +354,7 @@ sdn_status sdn_fit(sdn_model *model, const sdn_dataset *train, const sdn_dataset
                      o->monitor == SDN_MONITOR_VAL_LOSS ? "val_loss" : "val_accuracy", o->patience,
                      st->best_epoch);
         }
-        if (o->interrupt && *o->interrupt) {
+        if (sdn_dist_any(o->interrupt && *o->interrupt)) { /* i16 hook: all ranks stop */
             st->stop = SDN_STOP_INTERRUPTED;
             snprintf(st->message, sizeof st->message, "interrupted after epoch %d", epoch + 1);
         }

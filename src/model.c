@@ -656,7 +656,7 @@ static void optimizer_step(step_ctx *c, const sdn_pass *p)
             c->k->scale(e - a, m->grads + a, clip_scale);
         update_range(c, a, e - a, g->l1, g->l2);
     }
-    if (t == 0)
+    if (t == 0 && c->n) /* i16: n = 0 when a rank had no rows of the global batch */
         update_moving_stats(m, c->n);
 }
 
@@ -898,6 +898,51 @@ sdn_status sdn_model_train_batch(sdn_model *m, const float *x, const int32_t *la
     m->nadam_mu_product = mu_product;
     return SDN_OK;
 }
+
+/* ---- i16 hook: data-parallel training (src/dist/) splits train_batch around the reduction ---- */
+
+sdn_status sdn_model_local_grads(sdn_model *m, const float *x, const int32_t *labels, size_t n,
+                                 uint64_t row_base, double *loss, size_t *correct)
+{
+    sdn_status st = check_ready(m, "local_grads");
+    if (st || (st = check_labels(m, labels, n, "local_grads")))
+        return st;
+    if (!x || !n || n > m->max_batch)
+        return sdn_fail(SDN_ERR_INVALID_ARG, "local_grads: bad batch of %zu rows", n);
+    step_ctx c = pass_ctx(m, x, labels, n, MODE_GRADS);
+    use_training_behaviour(&c);
+    c.row_base = row_base;
+    run(&c);
+    *loss = c.loss;
+    *correct = c.correct;
+    return SDN_OK;
+}
+
+void sdn_model_apply_grads(sdn_model *m, size_t n)
+{
+    step_ctx c = pass_ctx(m, NULL, NULL, n, MODE_TRAIN);
+    double mu_product;
+    c.scal = sdn_optim_scalars_for(&m->opt, m->step + 1, m->nadam_mu_product, &mu_product);
+    int T = 1;
+#ifdef _OPENMP
+    T = threads_for(m, n ? n : 1);
+    if (T > 1) {
+#pragma omp parallel num_threads(T)
+        {
+            sdn_pass p = {.k = c.k, .m = m, .t = omp_get_thread_num(),
+                          .nthreads = omp_get_num_threads()};
+            optimizer_step(&c, &p);
+        }
+    }
+#endif
+    if (T == 1) {
+        sdn_pass p = {.k = c.k, .m = m, .t = 0, .nthreads = 1};
+        optimizer_step(&c, &p);
+    }
+    m->step++;
+    m->nadam_mu_product = mu_product;
+}
+/* ---- end i16 hook ---- */
 
 /* ------------------------------------------------------------------------- inference */
 

@@ -151,6 +151,18 @@ void sdn_optim_apply(const sdn_kernels *k, const sdn_optimizer_options *o,
                      const sdn_optim_scalars *s, float *w, const float *g, float *m, float *v,
                      size_t len);
 
+/* ---- i16 hook: data-parallel training (src/dist/) ---- */
+/* Forward and backward in training behaviour at the current step over n local rows, the first
+ * being row `row_base` of the global batch (dropout masks follow the global row, so they do not
+ * depend on the rank count). model->grads gets the local-mean gradient, no update is made.
+ * loss: local mean data loss + regularization; correct: rows predicted right. */
+sdn_status sdn_model_local_grads(sdn_model *m, const float *x, const int32_t *labels, size_t n,
+                                 uint64_t row_base, double *loss, size_t *correct);
+/* The optimizer step of model->grads as they are (clipping included), then BN's moving statistics
+ * from the last local pass (n = its rows; 0: none), and the step advances. */
+void sdn_model_apply_grads(sdn_model *m, size_t n);
+/* ---- end i16 hook ---- */
+
 /* ---- test hooks (internal) ---- */
 /* Forward + loss (+ backward into model->grads when grads != 0) in training mode at the current
  * step, without an optimizer step or any state change. loss_out: mean data loss + regularization,
