@@ -298,7 +298,7 @@ sdn_status sdn_fit(sdn_model *model, const sdn_dataset *train, const sdn_dataset
                              .val_loss = NAN,
                              .val_accuracy = NAN,
                              .learning_rate = sdn_model_learning_rate(model)};
-        if ((status = sdn_dist_average_state(model))) /* i16 hook: BN moving stats */
+        if ((status = sdn_dist_epoch_end(model))) /* i16 hook: BN stats, optimizer slots */
             goto done;
         if (have_val &&
             (status = sdn_evaluate_dataset(model, val, pre, &row.val_loss, &row.val_accuracy)))
@@ -362,6 +362,8 @@ sdn_status sdn_fit(sdn_model *model, const sdn_dataset *train, const sdn_dataset
     if (st->message[0] && !quiet)
         fprintf(out, "%s\n", st->message);
     /* The final callback sees the last weights (the resume checkpoint); the best come after. */
+    if ((status = sdn_dist_gather_slots(model))) /* i16 hook: every rank's optimizer shard */
+        goto done;
     if (o->on_epoch && (status = o->on_epoch(o->ctx, model, st, 0, 0)))
         goto done;
     if (st->best_state && st->best_epoch > 0 &&

@@ -628,6 +628,27 @@ static void update_moving_stats(sdn_model *m, size_t n)
             sdn_batch_norm_update_moving(&m->layers[i], m->state, n);
 }
 
+/* This thread's share of the update of params[lo, hi) (each segment cut to the range; a rank's
+ * optimizer shard in data-parallel training), the gradients scaled by clip_scale first. */
+static void update_segments(step_ctx *c, const sdn_pass *p, size_t lo, size_t hi,
+                            float clip_scale)
+{
+    sdn_model *m = c->m;
+    const int t = p->t, T = p->nthreads;
+    for (int s = 0; s < m->n_segments; s++) {
+        const struct sdn_segment *g = &m->segments[s];
+        const size_t g0 = g->off > lo ? g->off : lo, g1 = min_sz(g->off + g->len, hi);
+        if (g1 <= g0)
+            continue;
+        const size_t a = g0 + split_at(g1 - g0, t, T, 16), e = g0 + split_at(g1 - g0, t + 1, T, 16);
+        if (e <= a)
+            continue;
+        if (clip_scale != 1.0f)
+            c->k->scale(e - a, m->grads + a, clip_scale);
+        update_range(c, a, e - a, g->l1, g->l2);
+    }
+}
+
 static void optimizer_step(step_ctx *c, const sdn_pass *p)
 {
     sdn_model *m = c->m;
@@ -647,16 +668,8 @@ static void optimizer_step(step_ctx *c, const sdn_pass *p)
         if (norm > m->opt.clip_norm)
             clip_scale = (float)(m->opt.clip_norm / norm);
     }
-    for (int s = 0; s < m->n_segments; s++) {
-        const struct sdn_segment *g = &m->segments[s];
-        const size_t a = g->off + split_at(g->len, t, T, 16), e = g->off + split_at(g->len, t + 1, T, 16);
-        if (e <= a)
-            continue;
-        if (clip_scale != 1.0f)
-            c->k->scale(e - a, m->grads + a, clip_scale);
-        update_range(c, a, e - a, g->l1, g->l2);
-    }
-    if (t == 0 && c->n) /* i16: n = 0 when a rank had no rows of the global batch */
+    update_segments(c, p, 0, m->n_params, clip_scale);
+    if (t == 0)
         update_moving_stats(m, c->n);
 }
 
@@ -918,27 +931,30 @@ sdn_status sdn_model_local_grads(sdn_model *m, const float *x, const int32_t *la
     return SDN_OK;
 }
 
-void sdn_model_apply_grads(sdn_model *m, size_t n)
+void sdn_model_apply_grads(sdn_model *m, size_t n, size_t lo, size_t hi, float clip_scale)
 {
     step_ctx c = pass_ctx(m, NULL, NULL, n, MODE_TRAIN);
     double mu_product;
     c.scal = sdn_optim_scalars_for(&m->opt, m->step + 1, m->nadam_mu_product, &mu_product);
     int T = 1;
 #ifdef _OPENMP
-    T = threads_for(m, n ? n : 1);
+    if (hi - lo >= SDN_SPLIT_MIN_WEIGHTS)
+        T = (int)min_sz((size_t)sdn_num_threads(), (size_t)m->max_threads);
     if (T > 1) {
 #pragma omp parallel num_threads(T)
         {
             sdn_pass p = {.k = c.k, .m = m, .t = omp_get_thread_num(),
                           .nthreads = omp_get_num_threads()};
-            optimizer_step(&c, &p);
+            update_segments(&c, &p, lo, hi, clip_scale);
         }
     }
 #endif
-    if (T == 1) {
+    if (T <= 1) {
         sdn_pass p = {.k = c.k, .m = m, .t = 0, .nthreads = 1};
-        optimizer_step(&c, &p);
+        update_segments(&c, &p, lo, hi, clip_scale);
     }
+    if (n)
+        update_moving_stats(m, n);
     m->step++;
     m->nadam_mu_product = mu_product;
 }

@@ -158,9 +158,10 @@ void sdn_optim_apply(const sdn_kernels *k, const sdn_optimizer_options *o,
  * loss: local mean data loss + regularization; correct: rows predicted right. */
 sdn_status sdn_model_local_grads(sdn_model *m, const float *x, const int32_t *labels, size_t n,
                                  uint64_t row_base, double *loss, size_t *correct);
-/* The optimizer step of model->grads as they are (clipping included), then BN's moving statistics
- * from the last local pass (n = its rows; 0: none), and the step advances. */
-void sdn_model_apply_grads(sdn_model *m, size_t n);
+/* The optimizer step of params[lo, hi) (a rank's shard) from model->grads there, scaled by
+ * clip_scale, then BN's moving statistics from the last local pass (n = its rows; 0: none); the
+ * step advances. Weights and optimizer slots outside [lo, hi) are left as they are. */
+void sdn_model_apply_grads(sdn_model *m, size_t n, size_t lo, size_t hi, float clip_scale);
 /* ---- end i16 hook ---- */
 
 /* ---- test hooks (internal) ---- */

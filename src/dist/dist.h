@@ -14,9 +14,10 @@
 void sdn_dist_shard(size_t n, size_t *lo, size_t *hi);
 
 /* One step on a global batch of n_global rows of which this rank holds rows [row_base, row_base +
- * n_local) in x, y (n_local may be 0). The gradient is the global-batch mean; loss and accuracy are
- * the global batch's; a NaN/Inf loss on any rank leaves every rank's weights unchanged
- * (SDN_ERR_NUMERIC on all). */
+ * n_local) in x, y (n_local may be 0). The update is that of the global-batch mean gradient (each
+ * rank updates its shard of the weights, then they are gathered); loss and accuracy are the global
+ * batch's; a NaN/Inf loss on any rank leaves every rank's weights unchanged (SDN_ERR_NUMERIC on
+ * all). */
 sdn_status sdn_dist_train_batch(sdn_model *m, const float *x, const int32_t *y, size_t n_local,
                                 size_t n_global, size_t row_base, float *loss, float *accuracy);
 
@@ -31,8 +32,12 @@ int sdn_dist_any(int flag);
 sdn_status sdn_dist_sync_model(sdn_model *m, int epochs_done);
 
 /* End of an epoch: BN moving statistics (each rank's from its own slices, as PyTorch's DDP
- * without SyncBatchNorm) become their mean over ranks, so every rank evaluates and saves the same.
- */
-sdn_status sdn_dist_average_state(sdn_model *m);
+ * without SyncBatchNorm) become their mean over ranks, so every rank evaluates and saves the same,
+ * and the optimizer slots are gathered (sdn_dist_gather_slots). */
+sdn_status sdn_dist_epoch_end(sdn_model *m);
+
+/* Each rank keeps its optimizer slots current on its own shard only: every rank gets all of them
+ * (before a checkpoint). */
+sdn_status sdn_dist_gather_slots(sdn_model *m);
 
 #endif

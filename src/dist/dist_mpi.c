@@ -1,9 +1,11 @@
-/* Data-parallel training over MPI. The gradient is summed by a reduce-scatter and an allgather
- * that we order ourselves: every rank sends shard r of its gradient to rank r (MPI_Alltoallv),
- * rank r adds the N copies of its shard in rank order, and the sums are gathered back
+/* Data-parallel training over MPI, the optimizer sharded across ranks. A reduce-scatter that we
+ * order ourselves sums the gradient: every rank sends shard r of its gradient to rank r
+ * (MPI_Alltoallv) and rank r adds the N copies in rank order. Rank r then updates shard r of the
+ * weights (its optimizer slots stay current on that shard only) and the weights are gathered back
  * (MPI_Allgatherv). The same bits on every rank and in every run for a given N, whatever
- * algorithm the MPI library picks, at the bandwidth of a ring allreduce: 2·(N−1)/N of the gradient
- * in and out of each rank. docs/distributed.md has the measurements behind the choice. */
+ * algorithm the MPI library picks, at the bandwidth of a ring allreduce (2·(N−1)/N of the gradient
+ * in and out of each rank), with 1/N of the update each. The slots are gathered once per epoch,
+ * before a checkpoint. docs/distributed.md has the measurements behind the choice. */
 #if SDN_HAVE_MPI
 #include <limits.h>
 #include <math.h>
@@ -145,8 +147,8 @@ static sdn_status plan_shards(size_t n)
     return SDN_OK;
 }
 
-/* grad[0..n) ← Σ over ranks in rank order, the same bits on every rank. */
-static sdn_status sum_gradients(float *grad, size_t n)
+/* This rank's shard of grad ← Σ over ranks in rank order (the rest of grad is left as it was). */
+static sdn_status reduce_scatter(float *grad, size_t n)
 {
     sdn_status s = plan_shards(n);
     if (s)
@@ -162,9 +164,16 @@ static sdn_status sum_gradients(float *grad, size_t n)
         for (size_t i = 0; i < len; i++)
             out[i] += part[i];
     }
-    MPI_CHECK(MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, grad, g.counts, g.displs,
-                             MPI_FLOAT, g.comm),
-              "the gradient allgather (MPI_Allgatherv)");
+    return SDN_OK;
+}
+
+/* Every rank's shard of v[0..n) to every rank (after plan_shards(n)). */
+static sdn_status allgather_shards(float *v, const char *what)
+{
+    if (v)
+        MPI_CHECK(MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, v, g.counts, g.displs,
+                                 MPI_FLOAT, g.comm),
+                  what);
     return SDN_OK;
 }
 
@@ -213,9 +222,15 @@ sdn_status sdn_dist_train_batch(sdn_model *m, const float *x, const int32_t *y, 
     } else {
         memset(m->grads, 0, m->n_params * sizeof *m->grads);
     }
-    sdn_status s = sum_gradients(m->grads, m->n_params);
-    double stats[2] = {local_loss * (double)n_local, (double)correct};
-    if (s || (s = sdn_dist_sum(stats, 2)))
+    sdn_status s = reduce_scatter(m->grads, m->n_params);
+    if (s)
+        return s;
+    const size_t lo = (size_t)g.displs[g.rank], hi = lo + (size_t)g.counts[g.rank];
+    const int clip = m->opt.clip_norm > 0.0f;
+    /* loss, correct rows and the shard's part of the gradient's squared norm: one collective */
+    double stats[3] = {local_loss * (double)n_local, (double)correct,
+                       clip && hi > lo ? sdn_kernels_active()->sumsq(hi - lo, m->grads + lo) : 0.0};
+    if ((s = sdn_dist_sum(stats, 3)))
         return s;
     const double mean_loss = stats[0] / (double)n_global;
     if (loss)
@@ -227,8 +242,23 @@ sdn_status sdn_dist_train_batch(sdn_model *m, const float *x, const int32_t *y, 
                         "train_batch: the loss is %s at step %llu on some rank; the weights are "
                         "unchanged (try a lower learning rate or gradient clipping)",
                         isnan(mean_loss) ? "NaN" : "infinite", (unsigned long long)m->step);
-    sdn_model_apply_grads(m, n_local);
-    return SDN_OK;
+    float clip_scale = 1.0f;
+    if (clip && sqrt(stats[2]) > m->opt.clip_norm)
+        clip_scale = (float)(m->opt.clip_norm / sqrt(stats[2]));
+    sdn_model_apply_grads(m, n_local, lo, hi, clip_scale);
+    return allgather_shards(m->params, "the weights' allgather (MPI_Allgatherv)");
+}
+
+sdn_status sdn_dist_gather_slots(sdn_model *m)
+{
+    if (g.size == 1)
+        return SDN_OK;
+    sdn_status s = plan_shards(m->n_params);
+    if (!s)
+        s = allgather_shards(m->opt_m, "gathering the optimizer slots");
+    if (!s)
+        s = allgather_shards(m->opt_v, "gathering the optimizer slots");
+    return s;
 }
 
 static sdn_status bcast_floats(float *v, size_t n, const char *what)
@@ -281,7 +311,8 @@ sdn_status sdn_dist_sync_model(sdn_model *m, int epochs_done)
     return SDN_OK;
 }
 
-sdn_status sdn_dist_average_state(sdn_model *m)
+/* BN moving statistics ← their mean over ranks, added in rank order. */
+static sdn_status average_state(sdn_model *m)
 {
     const size_t n = m->n_state;
     if (g.size == 1 || !n)
@@ -301,5 +332,13 @@ sdn_status sdn_dist_average_state(sdn_model *m)
         }
     free(all);
     return rc == MPI_SUCCESS ? SDN_OK : mpi_fail(rc, "averaging the moving statistics");
+}
+
+sdn_status sdn_dist_epoch_end(sdn_model *m)
+{
+    if (g.size == 1)
+        return SDN_OK;
+    sdn_status s = average_state(m);
+    return s ? s : sdn_dist_gather_slots(m);
 }
 #endif /* SDN_HAVE_MPI */

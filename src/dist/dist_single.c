@@ -61,7 +61,13 @@ sdn_status sdn_dist_sync_model(sdn_model *m, int epochs_done)
     return SDN_OK;
 }
 
-sdn_status sdn_dist_average_state(sdn_model *m)
+sdn_status sdn_dist_epoch_end(sdn_model *m)
+{
+    (void)m;
+    return SDN_OK;
+}
+
+sdn_status sdn_dist_gather_slots(sdn_model *m)
 {
     (void)m;
     return SDN_OK;
