@@ -20,4 +20,11 @@ if command -v aarch64-linux-gnu-gcc >/dev/null && command -v qemu-aarch64 >/dev/
 else
     echo "=== aarch64: skipped (install gcc-aarch64-linux-gnu qemu-user libcmocka-dev:arm64)"
 fi
+# ---- i16: data-parallel training over MPI (tests labelled mpi, under mpirun -np 2) ----
+if command -v mpirun >/dev/null && command -v mpicc >/dev/null; then
+    run_suite mpi
+else
+    echo "=== mpi: skipped (install libopenmpi-dev openmpi-bin)"
+fi
+# ---- end i16 ----
 echo "=== all suites passed"

@@ -18,6 +18,8 @@ export OMP_NUM_THREADS=1
 # Containers often forbid the cross-process reads of Open MPI's shared-memory transport.
 export OMPI_MCA_btl_vader_single_copy_mechanism=none
 export OMPI_MCA_rmaps_base_oversubscribe=1
+# Waiting ranks yield the core: on a loaded CI machine busy-polling ranks starve each other.
+export OMPI_MCA_mpi_yield_when_idle=1
 mpi() { # ranks, args...
     n=$1
     shift
@@ -51,9 +53,9 @@ deterministic)
     echo "two 2-rank runs: identical weights ($wa)"
     ;;
 accuracy)
-    "$cli" $small --epochs 6 --out "$work/one" >"$work/one.log" 2>&1 ||
+    "$cli" $small --epochs 6 --clip-norm 1 --l2 0.0001 --out "$work/one" >"$work/one.log" 2>&1 ||
         fail "1 process exited $?: $(tail -5 "$work/one.log")"
-    mpi 2 $small --epochs 6 --out "$work/two" >"$work/two.log" 2>&1 ||
+    mpi 2 $small --epochs 6 --clip-norm 1 --l2 0.0001 --out "$work/two" >"$work/two.log" 2>&1 ||
         fail "2 ranks exited $?: $(tail -5 "$work/two.log")"
     a1=$(json_value "$work/one/summary.json" test_accuracy)
     a2=$(json_value "$work/two/summary.json" test_accuracy)
@@ -67,11 +69,11 @@ accuracy)
         fail "2 ranks' val_loss $l2 is not within 2% of one process's $l1"
     ;;
 killed_rank)
-    long="$small --layers 8 --units 64 --epochs 60"
+    long="$small --layers 8 --units 64 --epochs 20"
     mpi 2 $long --out "$work/whole" >"$work/whole.log" 2>&1 || fail "uninterrupted run exited $?"
     mpi 2 $long --out "$work/cut" >"$work/cut.log" 2>&1 &
     for _ in $(seq 600); do
-        grep -q "^epoch 3/" "$work/cut.log" 2>/dev/null && break
+        grep -q "^epoch 2/" "$work/cut.log" 2>/dev/null && break
         sleep 0.05
     done
     victim=
@@ -89,11 +91,11 @@ killed_rank)
     [ "$rc" -ne 124 ] || fail "the job hung after a rank was killed (timeout)"
     [ "$secs" -le 10 ] || fail "the job took ${secs}s to end after a rank was killed"
     grep -q "rank 1.*exited on signal 9" "$work/cut.log" || fail "no message naming the dead rank"
-    grep -q "^epoch 60/" "$work/cut.log" && fail "the run finished before the kill"
+    grep -q "^epoch 20/" "$work/cut.log" && fail "the run finished before the kill"
     mpi 2 train --resume "$work/cut" >"$work/resume.log" 2>&1 ||
         fail "--resume exited $?: $(tail -5 "$work/resume.log")"
     grep -q "resuming from" "$work/resume.log" || fail "--resume did not resume"
-    [ "$(json_value "$work/cut/summary.json" epochs_run)" = 60 ] || fail "the resumed run did not finish"
+    [ "$(json_value "$work/cut/summary.json" epochs_run)" = 20 ] || fail "the resumed run did not finish"
     [ "$(weights "$work/cut/model.safetensors")" = "$(weights "$work/whole/model.safetensors")" ] ||
         fail "the resumed run's weights differ from the uninterrupted run's"
     echo "resumed after the kill: the same weights as the uninterrupted run"
