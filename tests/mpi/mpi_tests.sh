@@ -76,9 +76,10 @@ killed_rank)
         grep -q "^epoch 2/" "$work/cut.log" 2>/dev/null && break
         sleep 0.05
     done
-    victim=
-    for p in $(pgrep -f "$work/cut"); do
-        tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx OMPI_COMM_WORLD_RANK=1 && victim=$p
+    victim= # rank 1 of this job, from /proc (no procps on a minimal system)
+    for d in /proc/[0-9]*; do
+        tr '\0' '\n' <"$d/cmdline" 2>/dev/null | grep -qx "$work/cut" || continue
+        tr '\0' '\n' <"$d/environ" 2>/dev/null | grep -qx OMPI_COMM_WORLD_RANK=1 && victim=${d#/proc/}
     done
     [ -n "$victim" ] || fail "rank 1 not found (did the run end too soon?)"
     t0=$(date +%s)
