@@ -14,16 +14,16 @@ extern "C" {
 
 /* Joins the job when this process was started by an MPI launcher (mpirun, srun): call it first in
  * main(). Elsewhere, and in a build without MPI, it does nothing and the process is rank 0 of 1. */
-sdn_status sdn_dist_init(int *argc, char ***argv);
+SDN_API sdn_status sdn_dist_init(int *argc, char ***argv);
 /* This process's rank and the number of ranks (0 and 1 when not distributed). */
-int sdn_dist_rank(void);
-int sdn_dist_size(void);
+SDN_API int sdn_dist_rank(void);
+SDN_API int sdn_dist_size(void);
 /* Leaves the job. failed != 0 with several ranks aborts all of them (the others may be waiting in
  * a collective this rank will never reach), so a failing rank ends the job instead of hanging it.
  */
-void sdn_dist_finalize(int failed);
+SDN_API void sdn_dist_finalize(int failed);
 /* "mpi" when built with MPI, else "none". */
-const char *sdn_dist_backend(void);
+SDN_API const char *sdn_dist_backend(void);
 
 #ifdef __cplusplus
 }
