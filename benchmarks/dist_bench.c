@@ -248,7 +248,7 @@ int main(int argc, char **argv)
         else if (!strcmp(argv[i], "--threads"))
             threads = atoi(argv[i + 1]);
     }
-    if (sdn_init()) {
+    if (sdn_dispatch_init()) {
         fprintf(stderr, "dist_bench: %s\n", sdn_last_error());
         MPI_Abort(MPI_COMM_WORLD, 1);
     }
