@@ -545,7 +545,8 @@ static sdn_status validate(sdn_safetensors *st)
     st_entry *sorted = malloc((st->count + 1) * sizeof *sorted);
     if (!sorted)
         return sdn_fail(SDN_ERR_NOMEM, "out of memory");
-    memcpy(sorted, st->t, st->count * sizeof *sorted);
+    if (st->count) /* a header with no tensors has no array (memcpy from NULL is undefined) */
+        memcpy(sorted, st->t, st->count * sizeof *sorted);
     qsort(sorted, st->count, sizeof *sorted, cmp_begin);
     sdn_status status = SDN_OK;
     for (size_t i = 1; i < st->count && !status; i++)
