@@ -228,7 +228,8 @@ struct sdn_safetensors {
     st_entry *t;
     size_t count, cap;
     char **meta; /* key, value, key, value... */
-    size_t meta_count;
+    size_t meta_count, meta_cap;
+    int has_meta; /* a second "__metadata__" is refused, as a repeated tensor name is */
 };
 
 /* A strict JSON reader for exactly what the header may hold. */
@@ -397,11 +398,13 @@ static int juint_list(jp *p, size_t *vals, int max, int *count)
 
 static int parse_metadata(jp *p, sdn_safetensors *st)
 {
+    if (st->has_meta)
+        return jerr(p, "__metadata__ appears twice"), 0;
+    st->has_meta = 1;
     if (!eat(p, '{'))
         return jerr(p, "__metadata__ must be an object"), 0;
     if (eat(p, '}'))
         return 1;
-    size_t cap = 0;
     do {
         char *k = jstring(p);
         if (!k)
@@ -415,8 +418,8 @@ static int parse_metadata(jp *p, sdn_safetensors *st)
             free(k);
             return 0;
         }
-        if (2 * st->meta_count + 2 > cap) {
-            cap = cap ? cap * 2 : 16;
+        if (2 * st->meta_count + 2 > st->meta_cap) {
+            size_t cap = st->meta_cap ? st->meta_cap * 2 : 16;
             char **m = realloc(st->meta, cap * sizeof *m);
             if (!m) {
                 free(k);
@@ -424,6 +427,7 @@ static int parse_metadata(jp *p, sdn_safetensors *st)
                 return jerr(p, "out of memory"), 0;
             }
             st->meta = m;
+            st->meta_cap = cap;
         }
         st->meta[2 * st->meta_count] = k;
         st->meta[2 * st->meta_count + 1] = v;
