@@ -1,6 +1,6 @@
 /* libFuzzer target: the CLI's flag parser and the configuration a checkpoint stores. Input byte 0
- * picks the surface: even = argv (one argument per line, as `simdnn train` sees them), odd = the
- * "--name=value" list read back on --resume. Whatever parses must survive the round trip a resume
+ * picks the surface: 0 = argv, one argument per line; 1 = the "--name=value" list read back on
+ * --resume; 2 = argv, arguments separated by NUL bytes (so they may hold newlines). Whatever parses must survive the round trip a resume
  * makes: config → stored list → parsed again → the same list. */
 #include "error.h"
 #include "fuzz_util.h"
@@ -16,9 +16,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     sdn_train_config c;
     sdn_train_config_defaults(&c);
     int r;
-    if (data[0] % 2 == 0) {
+    if (data[0] % 3 != 1) {
         char *argv[MAX_ARGS];
-        int argc = fuzz_lines(data + 1, size - 1, argv, MAX_ARGS);
+        int argc = fuzz_split(data + 1, size - 1, data[0] % 3 ? 0 : '\n', argv, MAX_ARGS);
         r = sdn_train_parse(&c, "fuzz", argc, argv, 0, NULL, NULL, NULL);
         free(argv[0]);
     } else {

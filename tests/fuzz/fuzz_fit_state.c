@@ -17,7 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     size_t state_len = data[0] % 8, state_count = data[0] / 8 % 8;
     char *lines[NKEYS];
-    int n = fuzz_lines(data + 1, size - 1, lines, NKEYS);
+    int n = fuzz_split(data + 1, size - 1, '\n', lines, NKEYS);
     sdn_st_meta meta[NKEYS];
     for (int i = 0; i < n; i++)
         meta[i] = (sdn_st_meta){keys[i], lines[i]};

@@ -34,9 +34,9 @@ static inline const char *fuzz_file(int slot, const char *name, const uint8_t *d
     return paths[slot];
 }
 
-/* Splits a copy of data into at most max NUL-terminated lines at '\n'; returns the count (>= 1). The copy
- * is one malloc'd block: free(lines[0]). */
-static inline int fuzz_lines(const uint8_t *data, size_t size, char **lines, int max)
+/* Splits a copy of data at `sep` into at most max NUL-terminated strings; returns the count (>= 1).
+ * The copy is one malloc'd block: free(parts[0]). */
+static inline int fuzz_split(const uint8_t *data, size_t size, char sep, char **lines, int max)
 {
     char *copy = malloc(size + 1);
     if (!copy)
@@ -46,7 +46,7 @@ static inline int fuzz_lines(const uint8_t *data, size_t size, char **lines, int
     int n = 0;
     for (char *p = copy; n < max;) {
         lines[n++] = p;
-        char *nl = memchr(p, '\n', (size_t)(copy + size - p));
+        char *nl = memchr(p, sep, (size_t)(copy + size - p));
         if (!nl)
             break;
         *nl = 0;
