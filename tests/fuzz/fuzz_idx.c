@@ -19,7 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort(); /* a failure frees everything and says why */
         return 0;
     }
-    if (!d.n || !d.features || d.n * d.features > size)
+    if (!d.n || !d.features || d.features > size / d.n) /* divided: a product could wrap */
         abort();
     unsigned sum = 0;
     for (size_t i = 0; i < d.n * d.features; i++)
