@@ -8,11 +8,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 limit=(-max_total_time=15)
+tag=""
 targets=()
 while [ $# -gt 0 ]; do
     case $1 in
     --time) limit=(-max_total_time="$2"); shift 2 ;;
-    --runs) limit=(-runs="$2"); shift 2 ;;
+    --runs) limit=(-runs="$2"); tag=long-; shift 2 ;;
     *) targets+=("$1"); shift ;;
     esac
 done
@@ -30,7 +31,7 @@ for t in "${targets[@]}"; do
     [ -f "tests/fuzz/$t.dict" ] && dict=(-dict="tests/fuzz/$t.dict")
     max_len=4096
     [ "$t" = cifar10 ] && max_len=16384
-    log=build-fuzz/logs/$t.log
+    log=build-fuzz/logs/$tag$t.log
     echo "=== fuzz $t (${limit[*]})"
     # -close_fd_mask=3: the library's error messages are expected output; libFuzzer and the
     # sanitizers still report on their own descriptor.
