@@ -59,11 +59,9 @@ sdn_model *sdn_model_new(uint64_t seed)
     return m;
 }
 
-void sdn_model_free(sdn_model *m)
+/* What compile builds, released, so a compile that failed halfway can be retried from scratch. */
+static void release_compiled(sdn_model *m)
 {
-    if (!m)
-        return;
-    free(m->layers);
     free(m->params);
     free(m->grads);
     free(m->opt_m);
@@ -73,6 +71,21 @@ void sdn_model_free(sdn_model *m)
     free(m->arena);
     free(m->tensors);
     free(m->tensor_names);
+    m->params = m->grads = m->opt_m = m->opt_v = m->state = NULL;
+    m->segments = NULL;
+    m->n_segments = 0;
+    m->arena = NULL;
+    m->tensors = NULL;
+    m->tensor_names = NULL;
+    m->n_tensors = 0;
+}
+
+void sdn_model_free(sdn_model *m)
+{
+    if (!m)
+        return;
+    release_compiled(m);
+    free(m->layers);
     free(m);
 }
 
@@ -389,6 +402,7 @@ sdn_status sdn_model_compile(sdn_model *m, size_t input_size, size_t max_batch,
         return sdn_fail(SDN_ERR_INVALID_ARG, "compile: model or optimizer is NULL");
     if (m->compiled)
         return sdn_fail(SDN_ERR_STATE, "compile: the model is already compiled");
+    release_compiled(m); /* what an earlier compile that failed halfway left */
     if (!input_size || !max_batch)
         return sdn_fail(SDN_ERR_INVALID_ARG, "compile: input size and max batch must be >= 1");
     if ((unsigned)o->kind >= SDN_OPT_COUNT)
