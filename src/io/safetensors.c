@@ -247,6 +247,13 @@ static sdn_status jerr(jp *p, const char *what)
     return p->err;
 }
 
+static sdn_status jnomem(jp *p)
+{
+    if (!p->err)
+        p->err = sdn_fail(SDN_ERR_NOMEM, "%s: out of memory reading the header", p->path);
+    return p->err;
+}
+
 static void ws(jp *p)
 {
     while (p->s < p->end && (*p->s == ' ' || *p->s == '\n' || *p->s == '\r' || *p->s == '\t'))
@@ -345,7 +352,7 @@ static char *jstring(jp *p)
         sb_putn(&b, "", 0);
     if (b.oom || !b.p) {
         free(b.p);
-        jerr(p, "out of memory");
+        jnomem(p);
         return NULL;
     }
     return b.p;
@@ -424,7 +431,7 @@ static int parse_metadata(jp *p, sdn_safetensors *st)
             if (!m) {
                 free(k);
                 free(v);
-                return jerr(p, "out of memory"), 0;
+                return jnomem(p), 0;
             }
             st->meta = m;
             st->meta_cap = cap;
@@ -495,7 +502,7 @@ static int parse_tensor(jp *p, sdn_safetensors *st, char *name)
         size_t cap = st->cap ? st->cap * 2 : 32;
         st_entry *t = realloc(st->t, cap * sizeof *t);
         if (!t)
-            return jerr(p, "out of memory"), 0;
+            return jnomem(p), 0;
         st->t = t;
         st->cap = cap;
     }
@@ -590,7 +597,9 @@ sdn_status sdn_safetensors_open(const char *path, sdn_safetensors **out)
     st->file = malloc(st->file_len + 1);
     if (!st->file || fread(st->file, 1, st->file_len, f) != st->file_len) {
         fclose(f);
-        status = sdn_fail(st->file ? SDN_ERR_IO : SDN_ERR_NOMEM, "%s: cannot read it whole", path);
+        status = st->file ? sdn_fail(SDN_ERR_IO, "%s: cannot read it whole", path)
+                          : sdn_fail(SDN_ERR_NOMEM, "%s: out of memory for its %zu bytes", path,
+                                     st->file_len);
         goto fail;
     }
     fclose(f);
