@@ -20,4 +20,15 @@ if command -v aarch64-linux-gnu-gcc >/dev/null && command -v qemu-aarch64 >/dev/
 else
     echo "=== aarch64: skipped (install gcc-aarch64-linux-gnu qemu-user libcmocka-dev:arm64)"
 fi
+# ---- reliability (issue 13): fuzz regression, every libFuzzer target for a short fixed time from
+# its committed corpus (needs clang and libclang-rt-14-dev; skipped with a notice without them).
+fuzz_seconds=${SIMDNN_FUZZ_SECONDS:-10}
+if command -v clang >/dev/null && echo 'int LLVMFuzzerTestOneInput(const char*d,long n){return 0;}' |
+    clang -fsanitize=fuzzer -x c - -o /dev/null 2>/dev/null; then
+    echo "=== fuzz: regression run, ${fuzz_seconds} s per target"
+    scripts/fuzz.sh --time "$fuzz_seconds"
+else
+    echo "=== fuzz: skipped (install clang libclang-rt-14-dev)"
+fi
+# ---- end reliability
 echo "=== all suites passed"
