@@ -433,6 +433,9 @@ sdn_status sdn_model_compile(sdn_model *m, size_t input_size, size_t max_batch,
         l->alpha = default_alpha(l->act, l->alpha);
         l->need_dx = params_before;
         if (l->kind == SDN_LAYER_DENSE) {
+            if (l->n_in > ((size_t)1 << 40) / l->n_out || P > ((size_t)1 << 41))
+                return sdn_fail(SDN_ERR_INVALID_ARG, "compile: %s has %zu x %zu weights, more "
+                                "than any machine holds", l->name, l->n_in, l->n_out);
             l->w_off = P;
             l->w_size = l->n_in * l->n_out;
             P += l->w_size;
@@ -1018,10 +1021,17 @@ size_t sdn_model_input_size(const sdn_model *m) { return m ? m->input_size : 0; 
 size_t sdn_model_output_size(const sdn_model *m) { return m ? m->output_size : 0; }
 size_t sdn_model_param_count(const sdn_model *m) { return m ? m->n_params : 0; }
 
-void sdn_model_set_learning_rate(sdn_model *m, float lr)
+sdn_status sdn_model_set_learning_rate(sdn_model *m, float lr)
 {
-    if (m && lr > 0.0f && isfinite(lr))
-        m->opt.learning_rate = lr;
+    if (!m)
+        return sdn_fail(SDN_ERR_INVALID_ARG, "set_learning_rate: model is NULL");
+    if (!(lr > 0.0f) || !isfinite(lr))
+        return sdn_fail(SDN_ERR_INVALID_ARG,
+                        "set_learning_rate: %g is not a learning rate (finite and > 0); the model "
+                        "keeps %g",
+                        (double)lr, (double)m->opt.learning_rate);
+    m->opt.learning_rate = lr;
+    return SDN_OK;
 }
 float sdn_model_learning_rate(const sdn_model *m) { return m ? m->opt.learning_rate : 0.0f; }
 uint64_t sdn_model_step(const sdn_model *m) { return m ? m->step : 0; }
