@@ -32,7 +32,10 @@ long sdn_fault_disarm(void)
     return atomic_load(&seen);
 }
 
-int sdn_fault_fired(void) { return atomic_load(&fired); }
+int sdn_fault_fired(void)
+{
+    return atomic_load(&fired);
+}
 
 /* 1 when this allocation must fail. */
 static int should_fail(void)
@@ -47,8 +50,14 @@ static int should_fail(void)
     return 1;
 }
 
-void *__wrap_malloc(size_t size) { return should_fail() ? NULL : __real_malloc(size); }
-void *__wrap_calloc(size_t n, size_t size) { return should_fail() ? NULL : __real_calloc(n, size); }
+void *__wrap_malloc(size_t size)
+{
+    return should_fail() ? NULL : __real_malloc(size);
+}
+void *__wrap_calloc(size_t n, size_t size)
+{
+    return should_fail() ? NULL : __real_calloc(n, size);
+}
 void *__wrap_realloc(void *p, size_t size)
 {
     return should_fail() ? NULL : __real_realloc(p, size);
@@ -61,4 +70,7 @@ int __wrap_posix_memalign(void **p, size_t align, size_t size)
 {
     return should_fail() ? ENOMEM : __real_posix_memalign(p, align, size);
 }
-char *__wrap_strdup(const char *s) { return should_fail() ? NULL : __real_strdup(s); }
+char *__wrap_strdup(const char *s)
+{
+    return should_fail() ? NULL : __real_strdup(s);
+}

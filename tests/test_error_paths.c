@@ -133,8 +133,7 @@ static void metadata_numbers_strict(void **state)
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         sdn_status st = read_with(bad[i][0], bad[i][1]);
         if (st != SDN_ERR_FORMAT || !strstr(sdn_last_error(), "meta.safetensors"))
-            fail_msg("%s = '%s': status %d, '%s'", bad[i][0], bad[i][1], (int)st,
-                     sdn_last_error());
+            fail_msg("%s = '%s': status %d, '%s'", bad[i][0], bad[i][1], (int)st, sdn_last_error());
     }
 }
 
@@ -179,9 +178,9 @@ static void fit_state_numbers_strict(void **state)
     const char *bad[][2] = {
         {"fit.epochs_done", "2 epochs"},
         {"fit.epochs_done", "-2"},
-        {"fit.best_epoch", "3"},  /* after the last epoch */
+        {"fit.best_epoch", "3"}, /* after the last epoch */
         {"fit.wait", "x"},
-        {"fit.wait", "5"},        /* more epochs without improvement than epochs */
+        {"fit.wait", "5"}, /* more epochs without improvement than epochs */
         {"fit.best_value", "0.5z"},
         {"fit.train_seconds", "1.5 0.25"},
         {"fit.train_seconds", "1.5 0.25 64 9"},
@@ -191,8 +190,7 @@ static void fit_state_numbers_strict(void **state)
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         sdn_status st = fit_state_with(bad[i][0], bad[i][1]);
         if (st != SDN_ERR_FORMAT || !strstr(sdn_last_error(), "fit.safetensors"))
-            fail_msg("%s = '%s': status %d, '%s'", bad[i][0], bad[i][1], (int)st,
-                     sdn_last_error());
+            fail_msg("%s = '%s': status %d, '%s'", bad[i][0], bad[i][1], (int)st, sdn_last_error());
     }
 }
 

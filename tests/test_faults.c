@@ -189,7 +189,8 @@ static void compile_retry_faults(void **state)
     assert_int_equal(sdn_model_compile(m, FEAT, BATCH, &o), SDN_OK);
     c.fresh = train_two_steps(m);
     sdn_model_free(m);
-    assert_true(sweep("compile, then compile again", make_layers, op_compile, check_compile, &c) > 5);
+    assert_true(sweep("compile, then compile again", make_layers, op_compile, check_compile, &c) >
+                5);
 }
 
 /* ---------------------------------------------------------------- data */
@@ -474,8 +475,8 @@ static void fit_faults(void **state)
         pix[i] = (uint8_t)(i * 37 % 251);
     for (int i = 0; i < TRAIN + VAL; i++)
         lab[i] = i % CLASSES;
-    c.train = (sdn_dataset){.n = TRAIN, .features = FEAT, .classes = CLASSES, .pixels = pix,
-                            .labels = lab};
+    c.train = (sdn_dataset){
+        .n = TRAIN, .features = FEAT, .classes = CLASSES, .pixels = pix, .labels = lab};
     c.val = c.train;
     c.val.n = VAL;
     c.val.pixels += TRAIN * FEAT;
@@ -516,10 +517,8 @@ static void fit_faults(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(build_faults),
-        cmocka_unit_test(compile_retry_faults),
-        cmocka_unit_test(data_faults),
-        cmocka_unit_test(save_load_faults),
+        cmocka_unit_test(build_faults), cmocka_unit_test(compile_retry_faults),
+        cmocka_unit_test(data_faults),  cmocka_unit_test(save_load_faults),
         cmocka_unit_test(fit_faults),
     };
     return cmocka_run_group_tests(tests, NULL, sdn_test_tmpdir_remove);

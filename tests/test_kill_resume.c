@@ -24,7 +24,8 @@ static char root[512], data[700];
 
 static void be32(uint8_t *p, uint32_t v)
 {
-    p[0] = (uint8_t)(v >> 24), p[1] = (uint8_t)(v >> 16), p[2] = (uint8_t)(v >> 8), p[3] = (uint8_t)v;
+    for (int i = 0; i < 4; i++)
+        p[i] = (uint8_t)(v >> (24 - 8 * i));
 }
 
 /* An IDX pair of n images whose class shows as a bright row (learnable in a few epochs). */
@@ -41,7 +42,8 @@ static int write_idx(const char *stem, int n, uint64_t s)
         lab[8 + i] = (uint8_t)label;
         for (int j = 0; j < SIDE * SIDE; j++) {
             s = s * 6364136223846793005u + 1442695040888963407u;
-            img[16 + (size_t)i * SIDE * SIDE + j] = (uint8_t)((s >> 58) + (j / SIDE == label ? 160 : 0));
+            img[16 + (size_t)i * SIDE * SIDE + j] =
+                (uint8_t)((s >> 58) + (j / SIDE == label ? 160 : 0));
         }
     }
     int ok = 1;
@@ -86,12 +88,14 @@ static pid_t start(const char *out, int resume, int threads)
     snprintf(thr, sizeof thr, "%d", threads);
     snprintf(epochs, sizeof epochs, "%d", EPOCHS);
     snprintf(log, sizeof log, "%s.log", out);
+    /* clang-format off */
     const char *fresh[] = {cli, "train", "--dataset", "idx", "--data", data, "--out", out,
                            "--layers", "3", "--units", "24", "--batch-norm", "--dropout", "0.1",
                            "--epochs", epochs, "--batch-size", "16", "--lr", "2e-3",
                            "--patience", "0", "--progress", "lines", "--threads", thr, NULL};
     const char *again[] = {cli, "train", "--resume", out, "--threads", thr, "--progress", "lines",
                            NULL};
+    /* clang-format on */
     fflush(NULL);
     pid_t pid = fork();
     if (pid == 0) {

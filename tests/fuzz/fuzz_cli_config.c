@@ -1,7 +1,8 @@
 /* libFuzzer target: the CLI's flag parser and the configuration a checkpoint stores. Input byte 0
  * picks the surface: 0 = argv, one argument per line; 1 = the "--name=value" list read back on
- * --resume; 2 = argv, arguments separated by NUL bytes (so they may hold newlines). Whatever parses must survive the round trip a resume
- * makes: config → stored list → parsed again → the same list. */
+ * --resume; 2 = argv, arguments separated by NUL bytes (so they may hold newlines). Whatever parses
+ * must survive the round trip a resume makes: config → stored list → parsed again → the same list.
+ */
 #include "error.h"
 #include "fuzz_util.h"
 #include "train.h"

@@ -19,7 +19,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         int rank;
         size_t shape[SDN_ST_MAX_RANK], n = 1;
         const char *name = sdn_safetensors_info(st, i, &rank, shape);
-        if (!name || rank < 0 || rank > SDN_ST_MAX_RANK || sdn_safetensors_find(st, name) != (long)i)
+        if (!name || rank < 0 || rank > SDN_ST_MAX_RANK ||
+            sdn_safetensors_find(st, name) != (long)i)
             abort();
         for (int r = 0; r < rank; r++)
             n *= shape[r];
