@@ -1,7 +1,8 @@
 /* Error paths that once failed silently: a learning rate that is not one, a network spec the
  * metadata writer cannot represent, metadata and fit state whose numbers are not numbers (they
  * were read with atoi/strtod/sscanf unchecked), and history rows out of order. Each is now an
- * error that names the problem. */
+ * error that names the problem. Also the edges scripts/mutation-check.sh found no test guarding:
+ * a safetensors header length just past the end, an IDX label of 10. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -194,6 +195,54 @@ static void fit_state_numbers_strict(void **state)
     }
 }
 
+static void write_bytes(const char *path, const void *p, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(p, 1, n, f), n);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* A header length from 1 to 8 bytes past the end of the file is truncation, not a header. */
+static void safetensors_header_just_too_long(void **state)
+{
+    (void)state;
+    char path[1024];
+    snprintf(path, sizeof path, "%s/short.safetensors", tmpdir());
+    for (uint64_t over = 1; over <= 8; over++) {
+        uint8_t file[8 + 16] = {0};
+        const char *json = "{}              "; /* 16 bytes */
+        memcpy(file + 8, json, 16);
+        uint64_t len = 16 + over;
+        for (int i = 0; i < 8; i++)
+            file[i] = (uint8_t)(len >> (8 * i));
+        write_bytes(path, file, sizeof file);
+        sdn_safetensors *f = NULL;
+        expect(sdn_safetensors_open(path, &f), SDN_ERR_FORMAT, "truncated");
+        assert_null(f);
+    }
+}
+
+/* IDX labels are digits: 10 is out of range, whatever the file's size says. */
+static void idx_label_ten(void **state)
+{
+    (void)state;
+    char img[1024], lab[1024];
+    snprintf(img, sizeof img, "%s/img-idx3-ubyte", tmpdir());
+    snprintf(lab, sizeof lab, "%s/lab-idx1-ubyte", tmpdir());
+    uint8_t images[16 + 2 * 4] = {0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 2};
+    uint8_t labels[8 + 2] = {0, 0, 8, 1, 0, 0, 0, 2, 9, 10};
+    write_bytes(img, images, sizeof images);
+    write_bytes(lab, labels, sizeof labels);
+    sdn_dataset d;
+    expect(sdn_idx_load(img, lab, &d), SDN_ERR_FORMAT, "record 1: label 10");
+    labels[9] = 9;
+    write_bytes(lab, labels, sizeof labels);
+    assert_int_equal(sdn_idx_load(img, lab, &d), SDN_OK);
+    assert_int_equal(d.labels[1], 9);
+    sdn_dataset_free(&d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -201,6 +250,8 @@ int main(void)
         cmocka_unit_test(spec_writer_refuses),
         cmocka_unit_test(metadata_numbers_strict),
         cmocka_unit_test(fit_state_numbers_strict),
+        cmocka_unit_test(safetensors_header_just_too_long),
+        cmocka_unit_test(idx_label_ten),
     };
     return cmocka_run_group_tests(tests, NULL, sdn_test_tmpdir_remove);
 }
