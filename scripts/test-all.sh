@@ -20,8 +20,13 @@ if command -v aarch64-linux-gnu-gcc >/dev/null && command -v qemu-aarch64 >/dev/
 else
     echo "=== aarch64: skipped (install gcc-aarch64-linux-gnu qemu-user libcmocka-dev:arm64)"
 fi
-# ---- reliability (issue 13): fuzz regression, every libFuzzer target for a short fixed time from
+# ---- reliability (issue 13): ThreadSanitizer on the tests that start threads (no OpenMP in this
+# build: libgomp is not instrumented), then the fuzz regression, every libFuzzer target for a short fixed time from
 # its committed corpus (needs clang and libclang-rt-14-dev; skipped with a notice without them).
+echo "=== tsan: configure, build, test"
+cmake --preset tsan >/dev/null
+cmake --build --preset tsan -j "$jobs" --target test_concurrency test_fit test_model
+ctest --preset tsan -j "$jobs"
 fuzz_seconds=${SIMDNN_FUZZ_SECONDS:-10}
 if command -v clang >/dev/null && echo 'int LLVMFuzzerTestOneInput(const char*d,long n){return 0;}' |
     clang -fsanitize=fuzzer -x c - -o /dev/null 2>/dev/null; then
