@@ -21,8 +21,8 @@ else
     echo "=== aarch64: skipped (install gcc-aarch64-linux-gnu qemu-user libcmocka-dev:arm64)"
 fi
 # ---- reliability (issue 13): ThreadSanitizer on the tests that start threads (no OpenMP in this
-# build: libgomp is not instrumented), then the fuzz regression, every libFuzzer target for a short fixed time from
-# its committed corpus (needs clang and libclang-rt-14-dev; skipped with a notice without them).
+# build: libgomp is not instrumented); then the fuzz regression, every libFuzzer target for a short
+# fixed time from its committed corpus (needs clang and libclang-rt-14-dev, else skipped, said so).
 echo "=== tsan: configure, build, test"
 cmake --preset tsan >/dev/null
 cmake --build --preset tsan -j "$jobs" --target test_concurrency test_fit test_model
