@@ -44,19 +44,6 @@ typedef struct snapshot {
 
 static const char *const names[2] = {"model.safetensors", "checkpoint.safetensors"};
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    *len = (size_t)ftell(f);
-    rewind(f);
-    char *p = malloc(*len + 1);
-    assert_int_equal(fread(p, 1, *len, f), *len);
-    fclose(f);
-    return p;
-}
-
 /* Writes both files of a run into dir with one model and remembers their bytes. */
 static snapshot save_both(const char *dir)
 {
@@ -66,7 +53,7 @@ static snapshot save_both(const char *dir)
         char path[1024];
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
         assert_int_equal(sdn_model_save(m, path, i, NULL, 0, NULL, 0), SDN_OK);
-        s.bytes[i] = slurp(path, &s.len[i]);
+        s.bytes[i] = sdn_test_read_file(path, &s.len[i]);
     }
     sdn_model_free(m);
     return s;
@@ -79,7 +66,7 @@ static void expect_intact(const char *dir, snapshot *s)
         char path[1024];
         size_t len;
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-        char *now = slurp(path, &len);
+        char *now = sdn_test_read_file(path, &len);
         assert_int_equal(len, s->len[i]);
         assert_memory_equal(now, s->bytes[i], len);
         free(now);

@@ -195,14 +195,6 @@ static void fit_state_numbers_strict(void **state)
     }
 }
 
-static void write_bytes(const char *path, const void *p, size_t n)
-{
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(p, 1, n, f), n);
-    assert_int_equal(fclose(f), 0);
-}
-
 /* A header length from 1 to 8 bytes past the end of the file is truncation, not a header. */
 static void safetensors_header_just_too_long(void **state)
 {
@@ -216,7 +208,7 @@ static void safetensors_header_just_too_long(void **state)
         uint64_t len = 16 + over;
         for (int i = 0; i < 8; i++)
             file[i] = (uint8_t)(len >> (8 * i));
-        write_bytes(path, file, sizeof file);
+        sdn_test_write_file(path, file, sizeof file);
         sdn_safetensors *f = NULL;
         expect(sdn_safetensors_open(path, &f), SDN_ERR_FORMAT, "truncated");
         assert_null(f);
@@ -232,12 +224,12 @@ static void idx_label_ten(void **state)
     snprintf(lab, sizeof lab, "%s/lab-idx1-ubyte", tmpdir());
     uint8_t images[16 + 2 * 4] = {0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 2};
     uint8_t labels[8 + 2] = {0, 0, 8, 1, 0, 0, 0, 2, 9, 10};
-    write_bytes(img, images, sizeof images);
-    write_bytes(lab, labels, sizeof labels);
+    sdn_test_write_file(img, images, sizeof images);
+    sdn_test_write_file(lab, labels, sizeof labels);
     sdn_dataset d;
     expect(sdn_idx_load(img, lab, &d), SDN_ERR_FORMAT, "record 1: label 10");
     labels[9] = 9;
-    write_bytes(lab, labels, sizeof labels);
+    sdn_test_write_file(lab, labels, sizeof labels);
     assert_int_equal(sdn_idx_load(img, lab, &d), SDN_OK);
     assert_int_equal(d.labels[1], 9);
     sdn_dataset_free(&d);

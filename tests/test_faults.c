@@ -195,14 +195,6 @@ static void compile_retry_faults(void **state)
 
 /* ---------------------------------------------------------------- data */
 
-static void write_bytes(const char *path, const void *p, size_t n)
-{
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(p, 1, n, f), n);
-    assert_int_equal(fclose(f), 0);
-}
-
 /* A CIFAR-10 folder of 3 records per batch, and the same as a tar.gz beside it (tar + gzip). */
 static void make_cifar(const char *dir)
 {
@@ -218,7 +210,7 @@ static void make_cifar(const char *dir)
             memset(rec + r * 3073 + 1, b * 40 + r, 3072);
         }
         snprintf(path, sizeof path, "%s/cifar-10-batches-bin/%s", dir, names[b]);
-        write_bytes(path, rec, sizeof rec);
+        sdn_test_write_file(path, rec, sizeof rec);
     }
     char cmd[2200];
     snprintf(cmd, sizeof cmd, "tar -C '%s' -czf '%s/cifar-10-binary.tar.gz' cifar-10-batches-bin",
@@ -292,8 +284,8 @@ static void data_faults(void **state)
         img[16 + i] = (uint8_t)i;
     snprintf(c.images, sizeof c.images, "%s/img-idx3-ubyte", tmpdir());
     snprintf(c.labels, sizeof c.labels, "%s/lab-idx1-ubyte", tmpdir());
-    write_bytes(c.images, img, sizeof img);
-    write_bytes(c.labels, lab, sizeof lab);
+    sdn_test_write_file(c.images, img, sizeof img);
+    sdn_test_write_file(c.labels, lab, sizeof lab);
     assert_true(sweep("IDX plain", NULL, op_idx, NULL, &c) > 1);
 #if SDN_HAVE_LIBARCHIVE
     char cmd[2200];
@@ -307,19 +299,6 @@ static void data_faults(void **state)
 }
 
 /* ---------------------------------------------------------------- save and load */
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    *len = (size_t)ftell(f);
-    rewind(f);
-    char *p = malloc(*len + 1);
-    assert_int_equal(fread(p, 1, *len, f), *len);
-    fclose(f);
-    return p;
-}
 
 /* Files in dir whose name contains ".tmp." (a writer's leftovers). */
 static int temp_files(const char *dir)
@@ -358,7 +337,7 @@ static void check_save(void *ctx, sdn_status st)
 {
     save_ctx *c = ctx;
     size_t len;
-    char *now = slurp(c->path, &len);
+    char *now = sdn_test_read_file(c->path, &len);
     if (st) {
         assert_int_equal(len, c->before_len);
         assert_memory_equal(now, c->before, len);
@@ -410,7 +389,7 @@ static void save_load_faults(void **state)
     c.fit.history_len = c.fit.history_cap = 1;
     snprintf(c.path, sizeof c.path, "%s/model.safetensors", tmpdir());
     assert_int_equal(op_save(&c), SDN_OK);
-    c.before = slurp(c.path, &c.before_len);
+    c.before = sdn_test_read_file(c.path, &c.before_len);
     train_two_steps(c.m); /* new weights: a partial overwrite would show */
     assert_true(sweep("save (model + fit state)", NULL, op_save, check_save, &c) > 2);
     assert_true(sweep("load a checkpoint", NULL, op_load, NULL, &c) > 5);
