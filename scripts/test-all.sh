@@ -1,39 +1,33 @@
 #!/usr/bin/env bash
-# Builds and runs every test suite: native release, sanitizers (ASan+UBSan), and AArch64 under
-# qemu-aarch64 (skipped with a notice when the cross toolchain is not installed).
+# Installs what the tests need (scripts/deps.sh), then builds and runs every test suite: native
+# release (with the installed-package example), sanitizers (ASan+UBSan), and AArch64 under
+# qemu-aarch64 with two OpenMP threads.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/deps.sh
+sdn_require_packages "${SDN_DEPS_TEST[@]}" "${SDN_DEPS_AARCH64[@]}"
+sdn_require_packages "${SDN_DEPS_RELIABILITY[@]}" # reliability (issue 13): clang, valgrind
 jobs=$(nproc 2>/dev/null || echo 2)
 
 run_suite() {
     local preset=$1
     echo "=== $preset: configure, build, test"
-    cmake --preset "$preset" >/dev/null
+    cmake --preset "$preset" -DSIMDNN_BUILD_TESTS=ON >/dev/null
     cmake --build --preset "$preset" -j "$jobs"
     ctest --preset "$preset" -j "$jobs"
 }
 
 run_suite release
 run_suite sanitize
-if command -v aarch64-linux-gnu-gcc >/dev/null && command -v qemu-aarch64 >/dev/null; then
-    run_suite aarch64
-else
-    echo "=== aarch64: skipped (install gcc-aarch64-linux-gnu qemu-user libcmocka-dev:arm64)"
-fi
+run_suite aarch64
 # ---- reliability (issue 13): ThreadSanitizer on the tests that start threads (no OpenMP in this
 # build: libgomp is not instrumented); then the fuzz regression, every libFuzzer target for a short
-# fixed time from its committed corpus (needs clang and libclang-rt-14-dev, else skipped, said so).
+# fixed time from its committed corpus.
 echo "=== tsan: configure, build, test"
 cmake --preset tsan >/dev/null
 cmake --build --preset tsan -j "$jobs" --target test_concurrency test_fit test_model
 ctest --preset tsan -j "$jobs"
-fuzz_seconds=${SIMDNN_FUZZ_SECONDS:-10}
-if command -v clang >/dev/null && echo 'int LLVMFuzzerTestOneInput(const char*d,long n){return 0;}' |
-    clang -fsanitize=fuzzer -x c - -o /dev/null 2>/dev/null; then
-    echo "=== fuzz: regression run, ${fuzz_seconds} s per target"
-    scripts/fuzz.sh --time "$fuzz_seconds"
-else
-    echo "=== fuzz: skipped (install clang libclang-rt-14-dev)"
-fi
+echo "=== fuzz: regression run, ${SIMDNN_FUZZ_SECONDS:-10} s per target"
+scripts/fuzz.sh --time "${SIMDNN_FUZZ_SECONDS:-10}"
 # ---- end reliability
 echo "=== all suites passed"
