@@ -115,15 +115,6 @@ static int overwrite_in_child(const char *dir, void (*limit)(void))
     return WEXITSTATUS(st);
 }
 
-/* The cases that run in a forked child hang under qemu-user 7.2 (the aarch64 ctest emulator). */
-static void skip_if_emulated(const char *what)
-{
-    if (getenv("SIMDNN_TEST_EMULATED")) {
-        printf("%s: skipped under an emulator (a forked child hangs in qemu-user)\n", what);
-        skip();
-    }
-}
-
 static void history_to_dev_full(void **state)
 {
     (void)state;
@@ -153,7 +144,6 @@ static void small_file_limit(void)
 static void file_size_limit(void **state)
 {
     (void)state;
-    skip_if_emulated("file_size_limit");
     char dir[1024];
     snprintf(dir, sizeof dir, "%s/fsize", tmpdir());
     mkdir(dir, 0755);
@@ -201,7 +191,6 @@ static void drop_to_nobody(void)
 static void unwritable_folder(void **state)
 {
     (void)state;
-    skip_if_emulated("unwritable_folder");
     char dir[1024];
     snprintf(dir, sizeof dir, "%s/readonly", tmpdir());
     mkdir(dir, 0755);
