@@ -24,24 +24,25 @@ elu-ignores-alpha ## simd/vec/act.h ## return vf_sel(vm_gt(x, vf_zero()), x, vf_
 ref-reg-grad-drops-l1 ## simd/ref/optim-ref.h ## return g + l2 * w + l1 * sign; ## return g + l2 * w;
 vec-reg-grad-drops-l2 ## simd/vec/optim.h ## return vf_fma(l1, vf_sign(w), vf_fma(l2, w, grad)); ## return vf_fma(l1, vf_sign(w), grad);
 ref-sgd-no-nesterov ## simd/ref/f32-sgd-ref.c ## w[i] -= s->lr * (s->nesterov ? g + s->momentum * v[i] : v[i]); ## w[i] -= s->lr * v[i];
-dropout-no-scale ## src/model.c ## l->drop_a = 1.0f / (1.0f - rate); ## l->drop_a = 1.0f;
+dropout-no-scale ## src/model_build.c ## l->drop_a = 1.0f / (1.0f - rate); ## l->drop_a = 1.0f;
 alpha-dropout-sign ## src/layers/alpha_dropout.c ## const double bb = -aa * alpha_p * (1.0 - q); ## const double bb = aa * alpha_p * (1.0 - q);
 bn-no-epsilon ## src/layers/batch_norm.c ## st->inv_std[j] = 1.0f / sqrtf(st->var[j] + l->epsilon); ## st->inv_std[j] = 1.0f / sqrtf(st->var[j]);
-l1-penalty-dropped ## src/model.c ## r += (double)l->l1 * s; ## r += 0.0 * s;
+l1-penalty-dropped ## src/model_pass.c ## r += (double)l->l1 * s; ## r += 0.0 * s;
 adam-no-bias-correction ## src/optim/optim.c ## s.c_m = (float)(1.0 / (1.0 - pow((double)o->beta1, (double)t))); ## s.c_m = 1.0f;
 nadam-mu-product ## src/optim/optim.c ## const double prod = mu_product_prev * mu; ## const double prod = mu;
 st-overlap-unchecked ## src/io/safetensors.c ## if (sorted[i].begin < sorted[i - 1].end) ## if (0)
 st-header-length ## src/io/safetensors.c ## if (hlen > st->file_len - 8) { ## if (hlen > st->file_len) {
-st-write-in-place ## src/io/safetensors.c ## int fd = mkstemp(tmp); ## int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+writer-leaves-temp ## src/io/atomic_file.c ## unlink(f->tmp); ## (void)0;
 cifar-label-10 ## src/data/cifar10.c ## if (s->rec[0] > 9) ## if (s->rec[0] > 10)
 idx-label-10 ## src/data/idx.c ## if (lab[8 + i] > 9) { ## if (lab[8 + i] > 10) {
 flag-upper-bound ## apps/train_config.c ## if (!*v || *end || errno || !(x >= d->lo && x <= d->hi) || ## if (!*v || *end || errno || !(x >= d->lo) ||
 patience-off-by-one ## src/fit.c ## if (o->patience > 0 && st->wait >= o->patience) { ## if (o->patience > 0 && st->wait > o->patience) {
 no-restore-best ## src/fit.c ## if (st->best_state && st->best_epoch > 0 && ## if (0 && st->best_state && st->best_epoch > 0 &&
 shuffle-ignores-epoch ## src/data/dataset.c ## uint64_t s = seed ^ (epoch * 0xD1B54A32D192ED03ull + 0x5851F42D4C957F2Dull); ## uint64_t s = seed;
-resume-forgets-wait ## src/fit.c ## st->wait = atoi(v[5]); ## st->wait = 0;
+resume-forgets-wait ## src/io/checkpoint.c ## sdn_meta_int(v[5], 0, st->epochs_done, &st->wait); ## (st->wait = 0, 1);
 first-epoch-never-best ## src/fit.c ##     if (isnan(best))\n        return 1; ##     if (isnan(best))\n        return 0;
-compile-retry-duplicates ## src/model.c ## release_compiled(m); /* what an earlier compile that failed halfway left */ ## 
+meta-partial-number ## src/io/meta_parse.c ## if (*end || (errno == ERANGE && isinf(v))) ## if (errno == ERANGE && isinf(v))
+compile-retry-duplicates ## src/model_compile.c ## sdn_model_release_compiled(m); /* what an earlier compile that failed halfway left */ ## 
 EOF
 )
 

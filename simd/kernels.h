@@ -144,7 +144,12 @@ typedef struct sdn_kernels {
 #undef SDN_GEMM
 #undef SDN_KERNEL
 
-/* The table in use (selected once by sdn_init; never NULL after a successful sdn_init). */
+/* Detects the CPU and selects the tables once (thread-safe). SDN_OK, or why SIMDNN_ISA cannot be
+ * honoured: the message is sdn_kernels_select_error() (sdn_dispatch_init records it as the
+ * library's last error). */
+sdn_status sdn_kernels_select(void);
+const char *sdn_kernels_select_error(void);
+/* The table in use (never NULL after a successful selection). */
 const sdn_kernels *sdn_kernels_active(void);
 /* The table for one ISA, or NULL when this CPU/OS/build cannot run it (tests, benchmarks). */
 const sdn_kernels *sdn_kernels_for(sdn_isa isa);

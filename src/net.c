@@ -1,5 +1,6 @@
-/* The exercise's network from a small spec, and the spec as model-file metadata so a saved model
- * can be rebuilt by evaluate, predict and resume (and read by a person or a Python script). */
+/* A dense network from a small spec (Flatten → [BN] → N × Dense [→ BN → activation] → [dropout] →
+ * softmax), and the spec as model-file metadata so a saved model can be rebuilt by evaluate, predict
+ * and resume (and read by a person or a Python script). The CLI's presets fill the spec (apps/). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,18 +9,6 @@
 #include "error.h"
 #include "io/meta_parse.h"
 #include "simdnn_fit.h"
-
-sdn_net_spec sdn_net_spec_defaults(void)
-{
-    sdn_net_spec s = {0};
-    s.input_size = 3072;
-    s.classes = 10;
-    s.hidden_layers = 20;
-    s.units = 100;
-    s.activation = SDN_ACT_ELU;
-    s.init = SDN_INIT_HE_NORMAL;
-    return s;
-}
 
 /* Every field in its range and the weights countable: what build, the writer and the reader of
  * model files all require (a file can hold any bytes). */

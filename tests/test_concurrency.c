@@ -10,11 +10,11 @@
 #include "simdnn_fit.h"
 #include "testutil.h"
 
-enum { FEAT = 20, CLASSES = 4, BATCH = 32, STEPS = 6, ROUNDS = 20 };
+enum { FEAT = 20, CLASSES = 4, BATCH = 32, STEPS = 6, ROUNDS = 200 };
 
 static sdn_model *model(uint64_t seed)
 {
-    sdn_net_spec s = sdn_net_spec_defaults();
+    sdn_net_spec s = {.activation = SDN_ACT_ELU, .init = SDN_INIT_HE_NORMAL};
     s.input_size = FEAT;
     s.classes = CLASSES;
     s.hidden_layers = 2;
@@ -75,6 +75,7 @@ static void two_models_two_threads(void **state)
 /* Many predicts of one shared model; counts answers equal to the reference and refusals. */
 typedef struct shared_job {
     sdn_model *m;
+    pthread_barrier_t *start; /* both threads begin together, so their calls overlap */
     const float *want;
     int same, refused, wrong;
     char message[256];
@@ -84,6 +85,7 @@ static void *predict_many(void *arg)
 {
     shared_job *j = arg;
     float probs[BATCH * CLASSES];
+    pthread_barrier_wait(j->start);
     for (int r = 0; r < ROUNDS; r++) {
         sdn_status st = sdn_model_predict(j->m, xs, BATCH, probs);
         if (st == SDN_ERR_STATE) {
@@ -106,7 +108,10 @@ static void two_predicts_one_model(void **state)
     job warm = {.m = m};
     train_and_predict(&warm); /* trained weights, BN moving statistics in use */
     assert_int_equal(sdn_model_predict(m, xs, BATCH, want), SDN_OK);
-    shared_job j[2] = {{.m = m, .want = want}, {.m = m, .want = want}};
+    pthread_barrier_t start;
+    assert_int_equal(pthread_barrier_init(&start, NULL, 2), 0);
+    shared_job j[2] = {{.m = m, .start = &start, .want = want},
+                       {.m = m, .start = &start, .want = want}};
     pthread_t t[2];
     for (int k = 0; k < 2; k++)
         assert_int_equal(pthread_create(&t[k], NULL, predict_many, &j[k]), 0);
@@ -121,6 +126,7 @@ static void two_predicts_one_model(void **state)
             assert_non_null(strstr(j[k].message, "another thread"));
     }
     assert_true(j[0].same + j[1].same > 0);
+    pthread_barrier_destroy(&start);
     sdn_model_free(m);
 }
 

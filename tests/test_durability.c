@@ -1,7 +1,7 @@
-/* Writes that cannot complete fail cleanly and lose nothing: a full device (/dev/full, a file-size
- * limit, a tiny tmpfs when this host lets the test mount one) and a folder the writer may not
- * write. The previous model.safetensors and checkpoint.safetensors stay byte for byte, no temporary
- * file is left, and the error names the file. */
+/* Writes that cannot complete fail cleanly and lose nothing: a full device (a file-size limit, a
+ * tiny tmpfs when this host lets the test mount one) and a folder the writer may not write. The
+ * previous model.safetensors, checkpoint.safetensors and history files stay byte for byte, no
+ * temporary file is left, and the error names the file. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -26,7 +26,7 @@ static const char *tmpdir(void)
 /* 24 → 64 → 10: about 8 KB of weights, 25 KB with the optimizer slots. */
 static sdn_model *model(uint64_t seed)
 {
-    sdn_net_spec s = sdn_net_spec_defaults();
+    sdn_net_spec s = {.activation = SDN_ACT_ELU, .init = SDN_INIT_HE_NORMAL};
     s.input_size = 24;
     s.classes = 10;
     s.hidden_layers = 1;
@@ -115,22 +115,64 @@ static int overwrite_in_child(const char *dir, void (*limit)(void))
     return WEXITSTATUS(st);
 }
 
-static void history_to_dev_full(void **state)
+/* 200 epochs of history: more than the 4 KiB file-size limit below. */
+static sdn_fit_state long_history(sdn_epoch_log *rows)
 {
-    (void)state;
-    if (access("/dev/full", W_OK) != 0)
-        skip();
     sdn_fit_state st;
     sdn_fit_state_init(&st);
-    sdn_epoch_log rows[200] = {{0}};
     for (int i = 0; i < 200; i++)
-        rows[i].epoch = i + 1;
+        rows[i] = (sdn_epoch_log){.epoch = i + 1, .loss = 1.0 / (i + 1)};
     st.history = rows;
-    st.history_len = st.epochs_done = 200; /* more than stdio's buffer: the error shows on write */
-    assert_int_equal(sdn_history_write_csv(&st, "/dev/full"), SDN_ERR_IO);
-    assert_non_null(strstr(sdn_last_error(), "/dev/full"));
-    assert_int_equal(sdn_history_write_json(&st, "/dev/full"), SDN_ERR_IO);
-    assert_non_null(strstr(sdn_last_error(), "/dev/full"));
+    st.history_len = st.epochs_done = 200;
+    return st;
+}
+
+static void small_file_limit(void);
+
+/* The history files are written atomically too: a write that runs out of room fails with an I/O
+ * error naming the file and leaves the previous history. (Not /dev/full: an atomic writer puts its
+ * temporary file beside the target and renames it over it, which in /dev would replace the device.)
+ */
+static void history_under_file_limit(void **state)
+{
+    (void)state;
+    char dir[1024], csv[1100], json[1100];
+    snprintf(dir, sizeof dir, "%s/history", tmpdir());
+    mkdir(dir, 0755);
+    snprintf(csv, sizeof csv, "%s/history.csv", dir);
+    snprintf(json, sizeof json, "%s/history.json", dir);
+    sdn_epoch_log rows[200];
+    sdn_fit_state st = long_history(rows);
+    st.history_len = st.epochs_done = 2;
+    assert_int_equal(sdn_history_write_csv(&st, csv), SDN_OK);
+    assert_int_equal(sdn_history_write_json(&st, json), SDN_OK);
+    size_t csv_len, json_len;
+    char *csv_before = sdn_test_read_file(csv, &csv_len), *json_before = sdn_test_read_file(json, &json_len);
+    fflush(NULL);
+    pid_t pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        small_file_limit();
+        st.history_len = st.epochs_done = 200;
+        int failed = sdn_history_write_csv(&st, csv) == SDN_ERR_IO && strstr(sdn_last_error(), csv);
+        failed += sdn_history_write_json(&st, json) == SDN_ERR_IO && strstr(sdn_last_error(), json);
+        _exit(failed);
+    }
+    int status;
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFEXITED(status));
+    assert_int_equal(WEXITSTATUS(status), 2);
+    size_t len;
+    char *now = sdn_test_read_file(csv, &len);
+    assert_int_equal(len, csv_len);
+    assert_memory_equal(now, csv_before, len);
+    free(now);
+    now = sdn_test_read_file(json, &len);
+    assert_int_equal(len, json_len);
+    assert_memory_equal(now, json_before, len);
+    free(now);
+    free(csv_before);
+    free(json_before);
 }
 
 static void small_file_limit(void)
@@ -208,7 +250,7 @@ static void unwritable_folder(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(history_to_dev_full),
+        cmocka_unit_test(history_under_file_limit),
         cmocka_unit_test(file_size_limit),
         cmocka_unit_test(tiny_tmpfs),
         cmocka_unit_test(unwritable_folder),

@@ -19,7 +19,7 @@ static const char *tmpdir(void)
 
 static sdn_net_spec tiny(void)
 {
-    sdn_net_spec s = sdn_net_spec_defaults();
+    sdn_net_spec s = {.activation = SDN_ACT_ELU, .init = SDN_INIT_HE_NORMAL};
     s.input_size = 4;
     s.classes = 3;
     s.hidden_layers = 1;

@@ -23,7 +23,7 @@ static const char *tmpdir(void)
 /* Every regularized, batch-normalized, dropout-carrying piece, so each has allocations to fail. */
 static sdn_net_spec spec(void)
 {
-    sdn_net_spec s = sdn_net_spec_defaults();
+    sdn_net_spec s = {.activation = SDN_ACT_ELU, .init = SDN_INIT_HE_NORMAL};
     s.input_size = FEAT;
     s.classes = CLASSES;
     s.hidden_layers = 2;
@@ -429,7 +429,6 @@ static sdn_fit_options fit_options(fit_ctx *c)
     sdn_fit_options o = sdn_fit_defaults();
     o.epochs = 2;
     o.batch_size = BATCH;
-    o.progress = SDN_PROGRESS_QUIET;
     o.on_epoch = save_checkpoint;
     o.ctx = c;
     return o;
