@@ -25,7 +25,7 @@ run_suite aarch64
 # fixed time from its committed corpus.
 echo "=== tsan: configure, build, test"
 cmake --preset tsan >/dev/null
-cmake --build --preset tsan -j "$jobs" --target test_concurrency test_fit test_model
+cmake --build --preset tsan -j "$jobs" --target test_concurrency test_reentrant test_fit test_model
 ctest --preset tsan -j "$jobs"
 echo "=== fuzz: regression run, ${SIMDNN_FUZZ_SECONDS:-10} s per target"
 scripts/fuzz.sh --time "${SIMDNN_FUZZ_SECONDS:-10}"
