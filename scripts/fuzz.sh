@@ -43,7 +43,8 @@ for t in "${targets[@]}"; do
         exit 1
     fi
     grep -E '^#[0-9]+.*(DONE|pulse|NEW|REDUCE)' "$log" | tail -n 1
-    grep -E '^stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)' "$log" | tr '\n' ' '
+    grep -E '^stat::(number_of_executed_units|average_exec_per_sec|peak_rss_mb)' "$log" |
+        tr '\n' ' '
     echo
 done
 echo "=== fuzz: every target ran without a finding"

@@ -26,7 +26,8 @@ static sdn_status read_plain_all(const char *path, uint8_t **out, size_t *len)
         return sdn_fail(SDN_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
     /* Sized from the file when it says (+1 so EOF is seen without growing); pipes start at 1 MiB. */
     struct stat sb;
-    size_t cap = fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) ? (size_t)sb.st_size + 1 : 1 << 20;
+    size_t cap =
+        fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) ? (size_t)sb.st_size + 1 : 1 << 20;
     size_t n = 0, got;
     uint8_t *buf = malloc(cap);
     while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
