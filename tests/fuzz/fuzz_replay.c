@@ -1,6 +1,6 @@
 /* Runs a libFuzzer target's entry point over files and folders without libFuzzer: the committed
  * seeds and every input a fuzzer once crashed on (tests/fuzz/regressions/) become an ordinary ctest
- * under gcc, ASan+UBSan and valgrind alike. Usage: fuzz_replay_<target> PATH... */
+ * under gcc and ASan+UBSan alike. Usage: fuzz_replay_<target> PATH... */
 #include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
