@@ -20,6 +20,10 @@ run_suite() {
 run_suite release
 run_suite sanitize
 run_suite aarch64
+# ---- i16: data-parallel training over MPI (tests labelled mpi, under mpirun -np 2) ----
+sdn_require_packages "${SDN_DEPS_MPI[@]}"
+run_suite mpi
+# ---- end i16 ----
 # ---- reliability (issue 13): ThreadSanitizer on the tests that start threads (no OpenMP in this
 # build: libgomp is not instrumented); then the fuzz regression, every libFuzzer target for a short
 # fixed time from its committed corpus.
