@@ -50,10 +50,12 @@ sdn_status sdn_schedule_check(const sdn_schedule *s)
     switch (s->kind) {
     case SDN_SCHEDULE_EXPONENTIAL:
     case SDN_SCHEDULE_POWER:
-        if (!(s->decay_steps > 0.0) || !(s->decay_rate >= 0.0f) || !isfinite(s->decay_rate))
+        /* an exponential rate of 0 would end at a rate of 0, which is no learning rate */
+        if (!(s->decay_steps > 0.0) || !isfinite(s->decay_rate) ||
+            !(s->kind == SDN_SCHEDULE_POWER ? s->decay_rate >= 0.0f : s->decay_rate > 0.0f))
             return sdn_fail(SDN_ERR_INVALID_ARG,
-                            "schedule %s: decay_steps must be > 0 and decay_rate >= 0",
-                            names[s->kind]);
+                            "schedule %s: decay_steps must be > 0 and decay_rate %s 0",
+                            names[s->kind], s->kind == SDN_SCHEDULE_POWER ? ">=" : ">");
         break;
     case SDN_SCHEDULE_ONECYCLE:
         if (!s->total_steps || !(s->max_lr > 0.0f) || !isfinite(s->max_lr))
