@@ -45,7 +45,18 @@ int sdn_train_preset(sdn_train_config *c, const char *name)
         c->alpha_dropout = 0.1;
         c->lr = 5e-4;
     } else if (!strcmp(name, "1cycle")) {
-        sdn_train_preset_onecycle(c); /* issue 14: apps/train_schedule.c */
+        /* issue 14, Géron's last step: the 8e network trained by plain SGD for 15 epochs of batch
+         * 128 under 1cycle, the peak from `simdnn lr-find` on this network; every epoch runs */
+        c->activation = SDN_ACT_SELU;
+        c->init = SDN_INIT_LECUN_NORMAL;
+        c->alpha_dropout = 0.1;
+        c->optimizer = SDN_OPT_SGD;
+        c->lr = 0.05;
+        c->momentum = NAN;
+        c->schedule = SDN_SCHEDULE_ONECYCLE;
+        c->epochs = 15;
+        c->batch_size = 128;
+        c->patience = 0;
     } else {
         return 0;
     }

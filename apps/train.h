@@ -61,8 +61,6 @@ typedef struct sdn_train_config {
 void sdn_train_config_defaults(sdn_train_config *c);
 /* Applies a preset by name; 0 if unknown. */
 int sdn_train_preset(sdn_train_config *c, const char *name);
-/* issue 14: the 1cycle preset's settings (apps/train_schedule.c) */
-void sdn_train_preset_onecycle(sdn_train_config *c);
 extern const char *const sdn_train_preset_names[5];
 
 /* Parses argv[first..argc) into c. Options not in `allowed` (a space-separated list of option

@@ -1,27 +1,10 @@
-/* The CLI's learning-rate schedule (--schedule and its parameters) as an sdn_schedule, the 1cycle
- * preset (Géron's last step of exercise 8), and --lr auto through the range test. */
+/* The CLI's learning-rate schedule (--schedule and its parameters) as an sdn_schedule, and --lr
+ * auto through the range test. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "train.h"
-
-void sdn_train_preset_onecycle(sdn_train_config *c)
-{
-    /* Géron's solution: the 8e network (SELU, LeCun normal, AlphaDropout 0.1, standardized
-     * inputs) trained by plain SGD for 15 epochs of batch 128 under 1cycle. The peak rate comes
-     * from `simdnn lr-find` on this network (docs/labs and the issue 14 note). */
-    c->activation = SDN_ACT_SELU;
-    c->init = SDN_INIT_LECUN_NORMAL;
-    c->alpha_dropout = 0.1;
-    c->optimizer = SDN_OPT_SGD;
-    c->lr = 0.05;
-    c->momentum = NAN;
-    c->schedule = SDN_SCHEDULE_ONECYCLE;
-    c->epochs = 15;
-    c->batch_size = 128;
-    c->patience = 0; /* a schedule that ends low: every epoch runs */
-}
 
 /* "a,b,c" into at most max numbers; count or -1. */
 static int parse_list(const char *text, double *out, int max)
