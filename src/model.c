@@ -8,6 +8,7 @@
 #include "error.h"
 #include "gemm.h"
 #include "model.h"
+#include "profile/prof.h" /* profiler hooks (issue 10) */
 #include "rng.h"
 
 #ifdef _OPENMP
@@ -607,16 +608,25 @@ static void weight_grads(step_ctx *c, const sdn_pass *p, int fused)
             } else {
                 continue;
             }
+            sdn_prof_enter(SDN_PHASE_WGRAD, i, l->name); /* profiler hook */
             sdn_dense_backward_weights(l, m->grads, p, i0, i1, bias);
+            sdn_prof_leave(); /* profiler hook */
             if (fused) {
+                sdn_prof_enter(SDN_PHASE_OPTIMIZER, i, l->name); /* profiler hook */
                 update_range(c, l->w_off + i0 * l->n_out, (i1 - i0) * l->n_out, l->l1, l->l2);
                 if (bias)
                     update_range(c, l->b_off, l->b_size, 0.0f, 0.0f);
+                sdn_prof_leave(); /* profiler hook */
             }
         } else if (l->kind == SDN_LAYER_BATCH_NORM && rr++ % T == t) {
+            sdn_prof_enter(SDN_PHASE_WGRAD, i, l->name); /* profiler hook */
             sdn_batch_norm_backward_params(l, m->grads, p);
-            if (fused)
+            sdn_prof_leave(); /* profiler hook */
+            if (fused) {
+                sdn_prof_enter(SDN_PHASE_OPTIMIZER, i, l->name); /* profiler hook */
                 update_range(c, l->w_off, 2 * l->n_out, 0.0f, 0.0f);
+                sdn_prof_leave(); /* profiler hook */
+            }
         }
     }
 }
@@ -639,6 +649,7 @@ static void optimizer_step(step_ctx *c, const sdn_pass *p)
         for (size_t q = (size_t)t; q < n_clip; q += (size_t)T)
             m->clip_part[q] = c->k->sumsq(min_sz(SDN_CLIP_CHUNK, m->n_params - q * SDN_CLIP_CHUNK),
                                           m->grads + q * SDN_CLIP_CHUNK);
+        sdn_prof_barrier(); /* profiler hook */
         BARRIER
         double ss = 0.0;
         for (size_t q = 0; q < n_clip; q++)
@@ -686,6 +697,7 @@ static void run_thread(step_ctx *c, int t, int T)
 
     for (int i = 0; i < m->n_layers; i++) {
         sdn_layer *l = &m->layers[i];
+        sdn_prof_enter(SDN_PHASE_FORWARD, i, l->name); /* profiler hook */
         switch (l->kind) {
         case SDN_LAYER_FLATTEN: break;
         case SDN_LAYER_DENSE: sdn_dense_forward(l, m->params, &p); break;
@@ -698,6 +710,7 @@ static void run_thread(step_ctx *c, int t, int T)
         case SDN_LAYER_ALPHA_DROPOUT: sdn_dropout_forward(l, &p); break;
         default: break;
         }
+        sdn_prof_leave(); /* profiler hook */
     }
     if (rows) {
         const float *z = logits_of(last) + p.r0 * out;
@@ -715,6 +728,7 @@ static void run_thread(step_ctx *c, int t, int T)
     if (c->mode >= MODE_GRADS) {
         for (int i = m->n_layers - 1; i >= 0; i--) {
             sdn_layer *l = &m->layers[i];
+            sdn_prof_enter(SDN_PHASE_BACKWARD, i, l->name); /* profiler hook */
             switch (l->kind) {
             case SDN_LAYER_FLATTEN: break;
             case SDN_LAYER_DENSE: sdn_dense_backward(l, m->params, &p); break;
@@ -724,10 +738,12 @@ static void run_thread(step_ctx *c, int t, int T)
             case SDN_LAYER_ALPHA_DROPOUT: sdn_dropout_backward(l, &p); break;
             default: break;
             }
+            sdn_prof_leave(); /* profiler hook */
         }
     }
     /* the regularization reads the weights: before barrier A, after which they may change */
     const double reg = t == 0 && c->mode >= MODE_GRADS ? regularization(m, c->k) : 0.0;
+    sdn_prof_barrier(); /* profiler hook */
     BARRIER /* A: every row's loss and every layer's dZ are complete */
     /* every thread sums the row losses in the same order: all agree on finiteness, no barrier */
     double data_loss = 0.0;
@@ -760,9 +776,13 @@ static void run_thread(step_ctx *c, int t, int T)
     weight_grads(c, &p, 0);
     if (c->mode == MODE_GRADS)
         return;
+    sdn_prof_barrier(); /* profiler hook */
     BARRIER /* B: every gradient is complete: the global norm can be formed */
-    if (step_ok)
+    if (step_ok) {
+        sdn_prof_enter(SDN_PHASE_OPTIMIZER, -1, "optimizer (clipped)"); /* profiler hook */
         optimizer_step(c, &p);
+        sdn_prof_leave(); /* profiler hook */
+    }
 }
 
 #ifdef _OPENMP
@@ -792,15 +812,26 @@ static void run(step_ctx *c)
             l->y = (float *)in; /* never written through */
         in = l->y;
     }
+    /* profiler hooks: the schedule counts passes; each thread's share is one scope */
+    static const char *const pass_names[] = {"predict", "evaluate", "gradients", "train_step"};
+    sdn_prof_step_begin();
 #ifdef _OPENMP
     const int T = threads_for(m, c->n);
     if (T > 1) {
 #pragma omp parallel num_threads(T)
-        run_thread(c, omp_get_thread_num(), omp_get_num_threads());
+        {
+            sdn_prof_enter(SDN_PHASE_STEP, -1, pass_names[c->mode]);
+            run_thread(c, omp_get_thread_num(), omp_get_num_threads());
+            sdn_prof_leave();
+        }
+        sdn_prof_step_end();
         return;
     }
 #endif
+    sdn_prof_enter(SDN_PHASE_STEP, -1, pass_names[c->mode]);
     run_thread(c, 0, 1);
+    sdn_prof_leave();
+    sdn_prof_step_end();
 }
 
 static sdn_status check_ready(const sdn_model *m, const char *what)

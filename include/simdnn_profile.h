@@ -1,0 +1,46 @@
+/* simdnn's kernel profiler: every kernel call of a training step, per thread, with its FLOPs and
+ * bytes, against this CPU's calibrated roofs. Three ways in: the CLI's --profile DIR, the
+ * environment (SIMDNN_PROFILE=DIR, SIMDNN_VERBOSE=1), and this API. */
+#ifndef SIMDNN_PROFILE_H
+#define SIMDNN_PROFILE_H
+
+#include "simdnn.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A schedule in steps, as PyTorch's profiler: `wait` steps are not recorded (first-touch, cold
+ * caches), the next `warmup` are recorded and thrown away, the next `active` are kept (0 = every
+ * step until sdn_profile_end). A step is one pass of the model: a training step, or one batch of
+ * evaluate / predict. */
+typedef struct sdn_profile_options {
+    const char *dir; /* output folder (created); NULL: keep the records, write nothing */
+    int wait, warmup, active;
+} sdn_profile_options;
+
+/* wait 2, warmup 1, active 10, dir NULL. */
+sdn_profile_options sdn_profile_defaults(void);
+
+/* Starts recording. Call it outside any training or inference call; kernels then run through an
+ * instrumented copy of the kernel table (results stay bitwise the same). SDN_ERR_STATE if a
+ * profile is already running. */
+sdn_status sdn_profile_begin(const sdn_profile_options *options);
+/* Stops recording and, when the options named a folder, writes profile.md, profile.json,
+ * profile.csv and trace.json into it (loading or measuring the calibration first). */
+sdn_status sdn_profile_end(void);
+/* Whether a profile is running. */
+int sdn_profile_active(void);
+
+/* Scopes of the caller's own, nested strictly per thread (names are copied, 31 characters kept).
+ * They appear in the trace around the kernels they enclose. No-ops while no step is recorded. */
+void sdn_profile_scope_begin(const char *name);
+void sdn_profile_scope_end(void);
+
+/* FLOPs of every kernel call recorded so far in kept steps (all threads); for tests and tools. */
+double sdn_profile_recorded_flops(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* SIMDNN_PROFILE_H */

@@ -1,0 +1,93 @@
+/* SIMDNN_VERBOSE=1, at start: the dispatch decisions with their reasons — which ISAs this build
+ * carries and this CPU runs (and what is missing where it does not), which one was chosen and why,
+ * and every kernel slot's function, marking those inherited from a lower ISA. Grep-able lines. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+
+static const int isa_built[SDN_ISA_COUNT] = {1, SDN_HAVE_AVX2, SDN_HAVE_AVX512, SDN_HAVE_NEON};
+
+/* What keeps this CPU from an ISA ("" when it runs it). */
+static void missing(sdn_isa isa, char *buf, size_t size)
+{
+    const sdn_cpu_info *c = sdn_cpu();
+    buf[0] = 0;
+#define NEED(bit, text)                                                                           \
+    if (!(bit))                                                                                   \
+        snprintf(buf + strlen(buf), size - strlen(buf), "%s%s", buf[0] ? " " : "", text);
+    if (isa == SDN_ISA_AVX2 || isa == SDN_ISA_AVX512) {
+        NEED(c->avx2, "avx2") NEED(c->fma, "fma") NEED(c->os_ymm, "os-ymm")
+    }
+    if (isa == SDN_ISA_AVX512) {
+        NEED(c->avx512f, "avx512f") NEED(c->avx512bw, "avx512bw") NEED(c->avx512vl, "avx512vl")
+        NEED(c->avx512dq, "avx512dq") NEED(c->os_zmm, "os-zmm")
+    }
+    if (isa == SDN_ISA_NEON)
+        NEED(c->neon, "asimd")
+#undef NEED
+}
+
+static void slot(FILE *out, const char *label, const void *fn, sdn_isa active, const char *why)
+{
+    const char *name = sdn_kernel_fn_name(fn), *sep = strstr(name, "__");
+    const int inherited = sep && strcmp(sep + 2, sdn_isa_name(active)) != 0;
+    fprintf(out, "simdnn_verbose,dispatch,kernel,%s,%s,%s%s%s\n", label, name,
+            inherited ? "inherited: no " : "", inherited ? sdn_isa_name(active) : "",
+            inherited ? " variant" : why);
+}
+
+void sdn_prof_print_dispatch(FILE *out)
+{
+    const sdn_cpu_info *c = sdn_cpu();
+    const sdn_isa active = sdn_active_isa();
+    fprintf(out, "simdnn_verbose,info,cpu,%s %s\n", c->vendor, c->brand);
+    sdn_isa best = SDN_ISA_REF;
+    char why_not[128] = "";
+    for (int i = 0; i < SDN_ISA_COUNT; i++) {
+        char miss[96];
+        missing((sdn_isa)i, miss, sizeof miss);
+        if (!isa_built[i])
+            fprintf(out, "simdnn_verbose,dispatch,isa,%s,not in this build (another "
+                         "architecture)\n", sdn_isa_name((sdn_isa)i));
+        else if (!sdn_isa_supported((sdn_isa)i)) {
+            fprintf(out, "simdnn_verbose,dispatch,isa,%s,not runnable: %s absent\n",
+                    sdn_isa_name((sdn_isa)i), miss);
+            if (!why_not[0])
+                snprintf(why_not, sizeof why_not, "%s absent", miss);
+        } else {
+            fprintf(out, "simdnn_verbose,dispatch,isa,%s,runnable\n", sdn_isa_name((sdn_isa)i));
+            best = (sdn_isa)i;
+        }
+    }
+    const char *cap = getenv("SIMDNN_ISA");
+    char reason[192];
+    if (active != best && cap && *cap)
+        snprintf(reason, sizeof reason, "SIMDNN_ISA=%s caps the choice below %s", cap,
+                 sdn_isa_name(best));
+    else if (why_not[0])
+        snprintf(reason, sizeof reason, "the best this CPU runs (%s)", why_not);
+    else
+        snprintf(reason, sizeof reason, "the best this CPU runs");
+    fprintf(out, "simdnn_verbose,dispatch,chosen,%s,%s\n", sdn_isa_name(active), reason);
+    const sdn_kernels *k = sdn_kernels_for(active);
+    char tile[160];
+    snprintf(tile, sizeof tile, ": %s %ux%u tile%s%s", sdn_isa_name(active), k->gemm.mr,
+             k->gemm.nr, why_not[0] && active == best ? " because " : "",
+             why_not[0] && active == best ? why_not : "");
+    slot(out, "gemm", (const void *)k->gemm.fn, active, tile);
+    for (int a = 0; a < SDN_ACT_COUNT; a++) {
+        char label[48];
+        if (k->act[a]) {
+            snprintf(label, sizeof label, "act[%s]", sdn_activation_name((sdn_activation)a));
+            slot(out, label, (const void *)k->act[a], active, "");
+            snprintf(label, sizeof label, "act_grad[%s]", sdn_activation_name((sdn_activation)a));
+            slot(out, label, (const void *)k->act_grad[a], active, "");
+        }
+    }
+#define SLOT(field) slot(out, #field, (const void *)k->field, active, "");
+    SLOT(softmax) SLOT(softmax_xent) SLOT(colsum) SLOT(colsumsq_dev) SLOT(bn_forward)
+    SLOT(bn_backward_reduce) SLOT(bn_backward_dx) SLOT(dropout) SLOT(dropout_grad) SLOT(sumsq)
+    SLOT(scale) SLOT(sgd) SLOT(adam) SLOT(rmsprop)
+#undef SLOT
+}
