@@ -138,28 +138,37 @@ static int cmp_layer(const void *a, const void *b)
     return (lx > ly) - (lx < ly);
 }
 
-static sdn_status layer_stats(const sdn_prof_data *d, sdn_profile_report *r, size_t n_kernel_events)
+static sdn_layer_stat *layer_slot(sdn_profile_report *r, int layer, const char *name)
 {
-    r->layers = calloc(n_kernel_events ? n_kernel_events : 1, sizeof *r->layers);
+    for (int i = 0; i < r->n_layers; i++)
+        if (r->layers[i].layer == layer &&
+            !strncmp(r->layers[i].name, name, sizeof r->layers[i].name - 1))
+            return &r->layers[i];
+    sdn_layer_stat *l = &r->layers[r->n_layers++];
+    snprintf(l->name, sizeof l->name, "%.31s", name);
+    l->layer = layer;
+    return l;
+}
+
+/* A layer's time in a phase is its scope's (the kernels and what runs between them); kernels
+ * outside any layer (the loss, a clipped optimizer step) count by their own time. */
+static sdn_status layer_stats(const sdn_prof_data *d, sdn_profile_report *r, size_t n_events)
+{
+    r->layers = calloc(n_events ? n_events : 1, sizeof *r->layers);
     if (!r->layers)
         return sdn_fail(SDN_ERR_NOMEM, "profile: out of memory");
     for (int t = 0; t < d->n_threads; t++)
         for (size_t j = 0; j < d->threads[t]->n; j++) {
             const sdn_prof_event *e = &d->threads[t]->ev[j];
-            if (e->type != SDN_EV_KERNEL)
-                continue;
-            const char *name = e->layer >= 0 ? e->name : "(outside layers)";
-            sdn_layer_stat *l = NULL;
-            for (int i = 0; i < r->n_layers && !l; i++)
-                if (r->layers[i].layer == e->layer && !strncmp(r->layers[i].name, name, sizeof r->layers[i].name - 1))
-                    l = &r->layers[i];
-            if (!l) {
-                l = &r->layers[r->n_layers++];
-                snprintf(l->name, sizeof l->name, "%.31s", name);
-                l->layer = e->layer;
+            if (e->type == SDN_EV_SCOPE && e->layer >= 0) {
+                layer_slot(r, e->layer, e->name)->ns[column_of(e->kind)] += dur_ns(d, e);
+            } else if (e->type == SDN_EV_KERNEL && e->layer >= 0) {
+                layer_slot(r, e->layer, e->name)->flops += e->flops;
+            } else if (e->type == SDN_EV_KERNEL) {
+                sdn_layer_stat *l = layer_slot(r, -1, "(outside layers)");
+                l->ns[column_of(e->phase)] += dur_ns(d, e);
+                l->flops += e->flops;
             }
-            l->ns[column_of(e->phase)] += dur_ns(d, e);
-            l->flops += e->flops;
         }
     qsort(r->layers, (size_t)r->n_layers, sizeof *r->layers, cmp_layer);
     return SDN_OK;
@@ -266,13 +275,15 @@ sdn_status sdn_profile_analyze(const sdn_prof_data *d, const sdn_calibration *ca
         r->cal = *cal;
     r->isa = sdn_active_isa();
     r->ns_per_tick = d->ns_per_tick;
-    size_t n_kernel_events = 0;
+    size_t n_kernel_events = 0, n_events = 0;
     for (int t = 0; t < d->n_threads; t++)
-        for (size_t j = 0; j < d->threads[t]->n; j++)
+        for (size_t j = 0; j < d->threads[t]->n; j++) {
             n_kernel_events += d->threads[t]->ev[j].type == SDN_EV_KERNEL;
+            n_events++;
+        }
     sdn_status st = kernel_stats(d, r, n_kernel_events);
     if (!st)
-        st = layer_stats(d, r, n_kernel_events);
+        st = layer_stats(d, r, n_events);
     r->threads = calloc(d->n_threads ? (size_t)d->n_threads : 1, sizeof *r->threads);
     pass_times *pt = calloc((size_t)d->n_steps * (size_t)d->n_threads + 1, sizeof *pt);
     if (!st && (!r->threads || !pt))

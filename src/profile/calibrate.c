@@ -17,7 +17,15 @@
 
 static double now_s(void) { return (double)sdn_clock_mono_ns() * 1e-9; }
 
-static int all_threads(void) { return sdn_num_threads(); }
+/* All the cores, whatever the library's thread setting is now (the cache is per machine). */
+static int all_threads(void)
+{
+#ifdef _OPENMP
+    return omp_get_num_procs();
+#else
+    return 1;
+#endif
+}
 
 /* GFLOP/s of the peak loop on `threads` threads: best of 3 runs of at least 50 ms each. */
 static double measure_peak(sdn_f32_fma_peak_fn *fn, int threads)
@@ -52,7 +60,7 @@ static double measure_peak(sdn_f32_fma_peak_fn *fn, int threads)
 static double measure_triad(int threads)
 {
     const size_t l3 = sdn_cpu()->l3_bytes ? sdn_cpu()->l3_bytes : (size_t)32 << 20;
-    size_t n = l3 * 3 / sizeof(float);
+    size_t n = l3 / sizeof(float); /* three arrays of one L3 each */
     n = n < ((size_t)1 << 22) ? (size_t)1 << 22 : n;
     float *a = aligned_alloc(64, n * sizeof(float)), *b = aligned_alloc(64, n * sizeof(float)),
           *c = aligned_alloc(64, n * sizeof(float));
@@ -190,9 +198,18 @@ static int load(sdn_calibration *c, const char *path)
                                                                                                : -1;
 }
 
-static sdn_status store(const sdn_calibration *c, const char *path)
+void sdn_calibration_machine(sdn_calibration *c)
 {
-    char dir[1024], tmp[1100];
+    memset(c, 0, sizeof *c);
+    cpu_name(c->cpu, sizeof c->cpu);
+    c->threads = all_threads();
+    cache_sizes(c);
+}
+
+sdn_status sdn_calibration_store(const sdn_calibration *c)
+{
+    char path[1024], dir[1024], tmp[1100];
+    sdn_calibration_path(path, sizeof path);
     snprintf(dir, sizeof dir, "%s", path);
     *strrchr(dir, '/') = 0;
     sdn_status st = sdn_prof_prepare_dir(dir);
@@ -223,10 +240,7 @@ sdn_status sdn_calibration_get(sdn_calibration *c, int redo, FILE *log)
     sdn_calibration_path(path, sizeof path);
     if (!redo && load(c, path) == 0)
         return SDN_OK;
-    memset(c, 0, sizeof *c);
-    cpu_name(c->cpu, sizeof c->cpu);
-    c->threads = all_threads();
-    cache_sizes(c);
+    sdn_calibration_machine(c);
     if (log)
         fprintf(log, "calibrating (a few seconds; cached in %s)\n", path);
     c->counter_hz = measure_counter_hz();
@@ -241,7 +255,7 @@ sdn_status sdn_calibration_get(sdn_calibration *c, int redo, FILE *log)
     }
     c->triad_gbs[0] = measure_triad(1);
     c->triad_gbs[1] = measure_triad(c->threads);
-    sdn_status st = store(c, path);
+    sdn_status st = sdn_calibration_store(c);
     if (st && log) /* an unwritable cache costs a re-measure next time, nothing else */
         fprintf(log, "simdnn: %s\n", sdn_last_error());
     return SDN_OK;

@@ -399,6 +399,9 @@ __attribute__((constructor)) static void profile_from_env(void)
         return;
     }
     if (verbose_env) {
+        begin_ns = sdn_clock_mono_ns(); /* a first ratio of ticks to ns for the verbose lines */
+        begin_ticks = sdn_clock_ticks();
+        measure_counter();
         sdn_prof_print_dispatch(stderr);
         sdn_prof_table = sdn_prof_wrap(sdn_kernels_for(sdn_active_isa()));
         sdn_prof_flags |= SDN_PROF_VERBOSE;

@@ -21,6 +21,10 @@ typedef struct sdn_calibration {
 /* The cached calibration, else measures it (a few seconds) and caches it in
  * $XDG_CACHE_HOME/simdnn (or ~/.cache/simdnn); redo: measure anyway. log: progress, or NULL. */
 sdn_status sdn_calibration_get(sdn_calibration *c, int redo, FILE *log);
+/* This machine's identity (CPU, threads, cache sizes) with every roof 0, and writing a
+ * calibration to the cache (atomically): for tests that must not spend seconds measuring. */
+void sdn_calibration_machine(sdn_calibration *c);
+sdn_status sdn_calibration_store(const sdn_calibration *c);
 /* Where the cache lives (for messages). */
 void sdn_calibration_path(char *buf, size_t size);
 void sdn_calibration_print(const sdn_calibration *c, FILE *out);

@@ -44,12 +44,12 @@ static void layer_table(const sdn_profile_report *r, FILE *out)
     static const char *const cols[SDN_COL_COUNT] = {"forward", "backward", "weight grad",
                                                     "optimizer", "other"};
     const double steps = r->steps ? r->steps : 1;
-    double total = 0;
-    for (int i = 0; i < r->n_layers; i++)
-        for (int c = 0; c < SDN_COL_COUNT; c++)
-            total += r->layers[i].ns[c];
-    fprintf(out, "Kernel time per step summed over threads, in ms; the shares are of all kernel "
-                 "time.\n\n| layer |");
+    double total = 0; /* the threads' pass time */
+    for (int t = 0; t < r->n_threads; t++)
+        total += r->threads[t].pass_ns;
+    fprintf(out, "Each layer's time per step in each phase (its scope, summed over threads), in "
+                 "ms, and its share of the threads' step time; \"(outside layers)\" counts the "
+                 "kernels no layer encloses (the loss).\n\n| layer |");
     for (int c = 0; c < SDN_COL_COUNT; c++)
         fprintf(out, " %s ms | %s %% |", cols[c], cols[c]);
     fprintf(out, " GFLOP/s |\n|---|");
@@ -67,6 +67,10 @@ static void layer_table(const sdn_profile_report *r, FILE *out)
         }
         fprintf(out, " %.1f |\n", ns > 0 ? l->flops / ns : 0);
     }
+    if (r->steps)
+        fprintf(out, "| **whole step** (wall) | %.4f ms | | | | | | | | | | %.2f GFLOP/s = %.1f %% "
+                     "of the %.1f GFLOP/s peak (MFU) |\n",
+                r->step_wall_ns * 1e-6 / r->steps, r->step_gflops, r->mfu_pct, r->peak_gflops);
 }
 
 static void thread_table(const sdn_profile_report *r, FILE *out)
