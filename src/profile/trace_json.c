@@ -103,7 +103,11 @@ static void thread_events(FILE *out, const sdn_prof_data *d, const sdn_prof_thre
         if (e->type == SDN_EV_KERNEL) {
             kernel_event(out, d, e, tid);
         } else if (e->type == SDN_EV_SCOPE) {
-            complete_event(out, e->name, e->kind == SDN_PHASE_USER ? "user" : "scope", tid,
+            static const char *const phase[SDN_PHASE_COUNT] = {"", "", " forward", " backward",
+                                                               " weight grad", " optimizer", ""};
+            char name[64];
+            snprintf(name, sizeof name, "%s%s", e->name, e->kind < SDN_PHASE_COUNT ? phase[e->kind] : "");
+            complete_event(out, name, e->kind == SDN_PHASE_USER ? "user" : "scope", tid,
                            sdn_prof_ns(d, e->t0), sdn_prof_ns(d, e->t1));
             fprintf(out, ", \"args\": {\"step\": %u}}", e->step);
             /* after its share of the step, the thread waits for the others at the region's end */
