@@ -27,19 +27,20 @@ static int all_threads(void)
 #endif
 }
 
-/* GFLOP/s of the peak loop on `threads` threads: best of 3 runs of at least 50 ms each. */
+/* GFLOP/s of the peak loop on `threads` threads: the best of 15 runs of about 10 ms (on a busy
+ * host the best run is the one the scheduler left alone). */
 static double measure_peak(sdn_f32_fma_peak_fn *fn, int threads)
 {
     size_t iters = 1 << 12;
     for (;;) { /* size a run to about 50 ms on one thread */
         const double t0 = now_s();
         fn(iters);
-        if (now_s() - t0 > 0.05 || iters > ((size_t)1 << 40))
+        if (now_s() - t0 > 0.01 || iters > ((size_t)1 << 40))
             break;
         iters *= 2;
     }
     double best = 0;
-    for (int rep = 0; rep < 3; rep++) {
+    for (int rep = 0; rep < 15; rep++) {
         double flops = 0;
         const double t0 = now_s();
 #ifdef _OPENMP
@@ -56,7 +57,7 @@ static double measure_peak(sdn_f32_fma_peak_fn *fn, int threads)
 }
 
 /* STREAM triad a = b + s·c over arrays three times the last-level cache; 12 bytes per element
- * (write-allocate not counted, as STREAM). Best of 5. */
+ * (write-allocate not counted, as STREAM). Best of 9. */
 static double measure_triad(int threads)
 {
     const size_t l3 = sdn_cpu()->l3_bytes ? sdn_cpu()->l3_bytes : (size_t)32 << 20;
@@ -75,7 +76,7 @@ static double measure_triad(int threads)
             b[i] = 1.0f;
             c[i] = 2.0f;
         }
-        for (int rep = 0; rep < 5; rep++) {
+        for (int rep = 0; rep < 9; rep++) {
             const float s = 0.5f + (float)rep;
             const double t0 = now_s();
 #ifdef _OPENMP
@@ -97,7 +98,7 @@ static double measure_triad(int threads)
 
 /* Cache-resident streaming with the ISA's own vectors: its ReLU, y = max(x, 0), reads and writes
  * one stream each (8 bytes an element) over two arrays filling a quarter of the cache. Best of
- * 3 runs of about 20 ms. */
+ * 15 runs of about 10 ms. */
 static double measure_cache(const sdn_kernels *k, size_t cache_bytes)
 {
     const size_t n = cache_bytes / 32;
@@ -107,11 +108,11 @@ static double measure_cache(const sdn_kernels *k, size_t cache_bytes)
     if (x && y && relu) {
         for (size_t i = 0; i < n; i++)
             x[i] = (float)(i % 7) - 3.0f;
-        for (int rep = 0; rep < 3; rep++) {
+        for (int rep = 0; rep < 15; rep++) {
             size_t calls = 0;
             const double t0 = now_s();
             double t = t0;
-            while (t - t0 < 0.02) {
+            while (t - t0 < 0.01) {
                 for (int j = 0; j < 16; j++)
                     relu(n, x, y, 0.0f);
                 calls += 16;
