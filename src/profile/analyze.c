@@ -182,10 +182,11 @@ typedef struct pass_times {
     int n_arrive;
 } pass_times;
 
-static void thread_stats(const sdn_prof_data *d, sdn_profile_report *r, pass_times *pt)
+/* Each thread's pass scope, barrier arrivals and kernel time, by step. */
+static void collect_passes(const sdn_prof_data *d, sdn_profile_report *r, pass_times *pt,
+                           double *step_flops)
 {
     const int T = d->n_threads, S = (int)d->n_steps;
-    double *step_flops = calloc((size_t)S, sizeof *step_flops);
     for (int t = 0; t < T; t++) {
         sdn_thread_stat *ts = &r->threads[t];
         snprintf(ts->name, sizeof ts->name, "%s", d->threads[t]->name);
@@ -196,8 +197,7 @@ static void thread_stats(const sdn_prof_data *d, sdn_profile_report *r, pass_tim
             pass_times *p = &pt[(size_t)e->step * T + t];
             if (e->type == SDN_EV_KERNEL) {
                 ts->kernel_ns += dur_ns(d, e);
-                if (step_flops)
-                    step_flops[e->step] += e->flops;
+                step_flops[e->step] += e->flops;
             } else if (e->type == SDN_EV_SCOPE && e->kind == SDN_PHASE_STEP) {
                 p->b = sdn_prof_ns(d, e->t0);
                 p->e = sdn_prof_ns(d, e->t1) + 1; /* + 1: 0 means absent */
@@ -209,62 +209,73 @@ static void thread_stats(const sdn_prof_data *d, sdn_profile_report *r, pass_tim
             }
         }
     }
+}
+
+/* One step's phases: each thread's busy time from the phase's start (its own pass start, then the
+ * last arrival at the barrier before) to its arrival at the next barrier (or its pass end), its
+ * waits, and the phase's imbalance (max / mean busy) added to r->imbalance, counted in imb_steps. */
+static void step_phases(sdn_profile_report *r, const pass_times *row, int T, int *imb_steps)
+{
+    uint64_t min_b = UINT64_MAX, max_e = 0, release[MAX_SEQ] = {0};
+    int used = 0, n_seq = 0;
+    for (int t = 0; t < T; t++) {
+        if (!row[t].e)
+            continue;
+        used++;
+        min_b = row[t].b < min_b ? row[t].b : min_b;
+        max_e = row[t].e > max_e ? row[t].e : max_e;
+        n_seq = row[t].n_arrive > n_seq ? row[t].n_arrive : n_seq;
+        for (int q = 0; q < row[t].n_arrive; q++)
+            release[q] = row[t].arrive[q] > release[q] ? row[t].arrive[q] : release[q];
+    }
+    if (!used)
+        return;
+    r->steps++;
+    r->step_wall_ns += (double)(max_e - min_b);
+    r->threads_used = used > r->threads_used ? used : r->threads_used;
+    r->n_phases = n_seq + 1 > r->n_phases ? n_seq + 1 : r->n_phases;
+    double mx[SDN_MAX_PHASES] = {0}, sum[SDN_MAX_PHASES] = {0};
+    for (int t = 0; t < T; t++) {
+        if (!row[t].e)
+            continue;
+        sdn_thread_stat *ts = &r->threads[t];
+        for (int q = 0; q <= n_seq; q++) {
+            const uint64_t from = q == 0 ? row[t].b : release[q - 1];
+            const uint64_t to = q < row[t].n_arrive ? row[t].arrive[q] : row[t].e;
+            const double busy = to > from ? (double)(to - from) : 0;
+            ts->phase_ns[q] += busy;
+            mx[q] = busy > mx[q] ? busy : mx[q];
+            sum[q] += busy;
+            if (q < row[t].n_arrive)
+                ts->wait_ns += (double)(release[q] - row[t].arrive[q]);
+        }
+        ts->wait_ns += (double)(max_e - row[t].e); /* the region's closing barrier */
+    }
+    for (int q = 0; q <= n_seq && used > 1; q++)
+        if (sum[q] > 0) {
+            r->imbalance[q] += mx[q] / (sum[q] / used);
+            imb_steps[q]++;
+        }
+}
+
+static sdn_status thread_stats(const sdn_prof_data *d, sdn_profile_report *r, pass_times *pt)
+{
+    const int T = d->n_threads, S = (int)d->n_steps;
+    double *step_flops = calloc((size_t)S + 1, sizeof *step_flops);
+    if (!step_flops)
+        return sdn_fail(SDN_ERR_NOMEM, "profile: out of memory");
+    collect_passes(d, r, pt, step_flops);
     int imb_steps[SDN_MAX_PHASES] = {0};
     for (int s = 0; s < S; s++) {
-        pass_times *row = &pt[(size_t)s * T];
-        uint64_t min_b = UINT64_MAX, max_e = 0, release[MAX_SEQ] = {0};
-        int used = 0, n_seq = 0;
-        for (int t = 0; t < T; t++) {
-            if (!row[t].e)
-                continue;
-            used++;
-            min_b = row[t].b < min_b ? row[t].b : min_b;
-            max_e = row[t].e > max_e ? row[t].e : max_e;
-            n_seq = row[t].n_arrive > n_seq ? row[t].n_arrive : n_seq;
-            for (int q = 0; q < row[t].n_arrive; q++)
-                release[q] = row[t].arrive[q] > release[q] ? row[t].arrive[q] : release[q];
-        }
-        if (!used)
-            continue;
-        r->steps++;
-        r->step_wall_ns += (double)(max_e - min_b);
-        r->step_flops += step_flops ? step_flops[s] : 0;
-        r->threads_used = used > r->threads_used ? used : r->threads_used;
-        r->n_phases = n_seq + 1 > r->n_phases ? n_seq + 1 : r->n_phases;
-        double busy[SDN_MAX_PHASES][256] = {{0}};
-        int k = 0;
-        for (int t = 0; t < T; t++) {
-            if (!row[t].e)
-                continue;
-            sdn_thread_stat *ts = &r->threads[t];
-            for (int q = 0; q <= n_seq; q++) {
-                const uint64_t from = q == 0 ? row[t].b : release[q - 1];
-                const uint64_t to = q < row[t].n_arrive ? row[t].arrive[q] : row[t].e;
-                const double b = to > from ? (double)(to - from) : 0;
-                ts->phase_ns[q] += b;
-                if (k < 256)
-                    busy[q][k] = b;
-                if (q < row[t].n_arrive)
-                    ts->wait_ns += (double)(release[q] - row[t].arrive[q]);
-            }
-            ts->wait_ns += (double)(max_e - row[t].e);
-            k++;
-        }
-        for (int q = 0; q <= n_seq && used > 1; q++) {
-            double mx = 0, sum = 0;
-            for (int i = 0; i < k && i < 256; i++) {
-                mx = busy[q][i] > mx ? busy[q][i] : mx;
-                sum += busy[q][i];
-            }
-            if (sum > 0) {
-                r->imbalance[q] += mx / (sum / k);
-                imb_steps[q]++;
-            }
-        }
+        const int before = r->steps;
+        step_phases(r, &pt[(size_t)s * T], T, imb_steps);
+        if (r->steps > before)
+            r->step_flops += step_flops[s];
     }
     for (int q = 0; q < SDN_MAX_PHASES; q++)
         r->imbalance[q] = imb_steps[q] ? r->imbalance[q] / imb_steps[q] : 1.0;
     free(step_flops);
+    return SDN_OK;
 }
 
 sdn_status sdn_profile_analyze(const sdn_prof_data *d, const sdn_calibration *cal,
@@ -290,7 +301,9 @@ sdn_status sdn_profile_analyze(const sdn_prof_data *d, const sdn_calibration *ca
         st = sdn_fail(SDN_ERR_NOMEM, "profile: out of memory");
     if (!st) {
         r->n_threads = d->n_threads;
-        thread_stats(d, r, pt);
+        st = thread_stats(d, r, pt);
+    }
+    if (!st) {
         r->step_gflops = r->step_wall_ns > 0 ? r->step_flops / r->step_wall_ns : 0;
         const int used = r->threads_used ? r->threads_used : 1;
         r->peak_gflops = used == r->cal.threads && used > 1
