@@ -96,6 +96,7 @@ static sdn_status kernel_stats(const sdn_prof_data *d, sdn_profile_report *r, si
         k->p99_us = dur[(size_t)ceil(0.99 * (double)c) - 1] * 1e-3;
         free(dur);
         k->gflops = k->total_ns > 0 ? k->flops / k->total_ns : 0;
+        k->p50_gflops = k->p50_us > 0 ? k->flops / (double)k->calls / (k->p50_us * 1e3) : 0;
         k->gbs = k->total_ns > 0 ? k->bytes / k->total_ns : 0;
         k->intensity = k->bytes > 0 ? k->flops / k->bytes : 0;
         /* a call whose operands fit in a cache level streams from there: the ISA's own
@@ -112,6 +113,7 @@ static sdn_status kernel_stats(const sdn_prof_data *d, sdn_profile_report *r, si
             k->compute_bound = k->intensity * bw >= peak;
             k->roof_gflops = k->compute_bound ? peak : k->intensity * bw;
             k->roof_pct = k->roof_gflops > 0 ? 100.0 * k->gflops / k->roof_gflops : 0;
+            k->p50_roof_pct = k->roof_gflops > 0 ? 100.0 * k->p50_gflops / k->roof_gflops : 0;
         }
         r->kernel_ns += k->total_ns;
     }

@@ -46,6 +46,7 @@ typedef struct sdn_kernel_stat {
     double mean_us, p50_us, p99_us;
     double gflops, gbs, intensity; /* FLOP per byte */
     double roof_gflops, roof_pct;  /* the bounding roof on one thread, and the share of it */
+    double p50_gflops, p50_roof_pct; /* at the median call: robust to preemption on a busy host */
     int compute_bound, from_cache; /* which roof bounds it; memory: 1 L1, 2 L2, 3 L3, 0 DRAM */
     uint32_t m, n, k;               /* the shape: one row per kernel and shape */
     char shape[48];

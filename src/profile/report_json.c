@@ -64,6 +64,11 @@ void sdn_prof_write_machine_json(FILE *out, const char *in)
             in, SDN_VERSION_STRING, in, sdn_clock_name(), in, d->ticks_per_second);
 }
 
+static const char *bound_name(const sdn_kernel_stat *k)
+{
+    return k->roof_gflops <= 0 ? "" : k->compute_bound ? "compute" : sdn_roof_level_name(k->from_cache);
+}
+
 static void kernel_name_json(FILE *out, const sdn_kernel_stat *k)
 {
     fprintf(out, "\"kernel\": ");
@@ -111,12 +116,12 @@ void sdn_prof_write_json(const sdn_profile_report *r, FILE *out)
                      "\"p50_us\": %.4f, \"p99_us\": %.4f, \"flops\": %.0f, \"bytes\": %.0f, "
                      "\"gflops\": %.4f, \"gbs\": %.4f, \"flop_per_byte\": %.4f, "
                      "\"roof_gflops\": %.3f, \"roof_pct\": %.3f, \"bound\": \"%s\", "
-                     "\"shape\": \"%s\"}%s\n",
+                     "\"p50_gflops\": %.4f, \"p50_roof_pct\": %.3f, \"shape\": \"%s\"}%s\n",
                 k->calls, k->total_ns * 1e-6,
                 r->kernel_ns > 0 ? 100.0 * k->total_ns / r->kernel_ns : 0, k->mean_us, k->p50_us,
                 k->p99_us, k->flops, k->bytes, k->gflops, k->gbs, k->intensity, k->roof_gflops,
-                k->roof_pct, k->roof_gflops > 0 ? (k->compute_bound ? "compute" : sdn_roof_level_name(k->from_cache)) : "",
-                k->shape, i + 1 < r->n_kernels ? "," : "");
+                k->roof_pct, bound_name(k),
+                k->p50_gflops, k->p50_roof_pct, k->shape, i + 1 < r->n_kernels ? "," : "");
     }
     fprintf(out, "  ],\n  \"layers\": [\n");
     const double steps = r->steps ? r->steps : 1;
@@ -152,15 +157,16 @@ void sdn_prof_write_json(const sdn_profile_report *r, FILE *out)
 void sdn_prof_write_csv(const sdn_profile_report *r, FILE *out)
 {
     fprintf(out, "kernel,kind,isa,calls,total_ms,self_pct,mean_us,p50_us,p99_us,flops,bytes,"
-                 "gflops,gbs,flop_per_byte,roof_gflops,roof_pct,bound,shape\n");
+                 "gflops,gbs,flop_per_byte,roof_gflops,roof_pct,bound,p50_gflops,p50_roof_pct,shape\n");
     for (int i = 0; i < r->n_kernels; i++) {
         const sdn_kernel_stat *k = &r->kernels[i];
-        fprintf(out, "%s,%s,%s,%zu,%.6f,%.3f,%.4f,%.4f,%.4f,%.0f,%.0f,%.4f,%.4f,%.4f,%.3f,%.3f,%s,%s\n",
+        fprintf(out, "%s,%s,%s,%zu,%.6f,%.3f,%.4f,%.4f,%.4f,%.0f,%.0f,%.4f,%.4f,%.4f,%.3f,%.3f,%s,%.4f,"
+                     "%.3f,%s\n",
                 k->fn, sdn_kernel_kind_name(k->kind), sdn_isa_name(k->isa), k->calls,
                 k->total_ns * 1e-6, r->kernel_ns > 0 ? 100.0 * k->total_ns / r->kernel_ns : 0,
                 k->mean_us, k->p50_us, k->p99_us, k->flops, k->bytes, k->gflops, k->gbs,
-                k->intensity, k->roof_gflops, k->roof_pct,
-                k->roof_gflops > 0 ? (k->compute_bound ? "compute" : sdn_roof_level_name(k->from_cache)) : "", k->shape);
+                k->intensity, k->roof_gflops, k->roof_pct, bound_name(k), k->p50_gflops,
+                k->p50_roof_pct, k->shape);
     }
 }
 

@@ -15,9 +15,10 @@ static void split_fn(const char *fn, char *name, size_t size, const char **isa)
 
 void sdn_prof_write_kernel_table(const sdn_profile_report *r, FILE *out)
 {
-    fprintf(out, "| kernel | ISA | calls | total ms | self %% | mean µs | p50 µs | p99 µs | "
-                 "GFLOP/s | GB/s | FLOP/B | roof GFLOP/s | %% of roof | bound | shape |\n"
-                 "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|---|\n");
+    fprintf(out, "| kernel | ISA | shape | calls | total ms | self %% | mean µs | p50 µs | p99 µs | "
+                 "GFLOP/s | GB/s | FLOP/B | roof GFLOP/s | %% of roof | bound | GFLOP/s at p50 | "
+                 "%% of roof at p50 |\n"
+                 "|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|--:|--:|\n");
     for (int i = 0; i < r->n_kernels; i++) {
         const sdn_kernel_stat *k = &r->kernels[i];
         char name[64], isa[48];
@@ -27,15 +28,16 @@ void sdn_prof_write_kernel_table(const sdn_profile_report *r, FILE *out)
             snprintf(isa, sizeof isa, "%s (in the %s table)", own, sdn_isa_name(k->isa));
         else
             snprintf(isa, sizeof isa, "%s", own);
-        fprintf(out, "| %s | %s | %zu | %.3f | %.1f | %.2f | %.2f | %.2f | %.1f | %.1f | %.2f | ",
-                name, isa, k->calls, k->total_ns * 1e-6,
+        fprintf(out, "| %s | %s | %s | %zu | %.3f | %.1f | %.2f | %.2f | %.2f | %.1f | %.1f | %.2f | ",
+                name, isa, k->shape, k->calls, k->total_ns * 1e-6,
                 r->kernel_ns > 0 ? 100.0 * k->total_ns / r->kernel_ns : 0, k->mean_us, k->p50_us,
                 k->p99_us, k->gflops, k->gbs, k->intensity);
         if (k->roof_gflops > 0)
-            fprintf(out, "%.1f | %.1f | %s | %s |\n", k->roof_gflops, k->roof_pct,
-                    k->compute_bound ? "compute" : sdn_roof_level_name(k->from_cache), k->shape);
+            fprintf(out, "%.1f | %.1f | %s | %.1f | %.1f |\n", k->roof_gflops, k->roof_pct,
+                    k->compute_bound ? "compute" : sdn_roof_level_name(k->from_cache),
+                    k->p50_gflops, k->p50_roof_pct);
         else
-            fprintf(out, "– | – | – | %s |\n", k->shape);
+            fprintf(out, "– | – | – | %.1f | – |\n", k->p50_gflops);
     }
 }
 
@@ -144,7 +146,9 @@ void sdn_prof_write_md(const sdn_profile_report *r, FILE *out)
     fprintf(out, "\n## Kernels\n\nOne row per kernel and shape, per call on one thread. The roof is "
                  "the lower of the ISA's one-thread FMA peak and FLOP/B × a bandwidth: the ISA's "
                  "stream rate (its ReLU) at the smallest cache level that holds a call's bytes "
-                 "(bound \"L1\", \"L2\", \"L3\"), else the one-thread DRAM triad (\"DRAM\").\n\n");
+                 "(bound \"L1\", \"L2\", \"L3\"), else the one-thread DRAM triad (\"DRAM\"). GFLOP/s is "
+                 "total FLOPs over total time; at p50 it is one call's FLOPs over the median "
+                 "call's time, which preemption on a busy host does not move.\n\n");
     sdn_prof_write_kernel_table(r, out);
     fprintf(out, "\n## Layers\n\n");
     layer_table(r, out);
