@@ -32,9 +32,12 @@ static void slot(FILE *out, const char *label, const void *fn, sdn_isa active, c
 {
     const char *name = sdn_kernel_fn_name(fn), *sep = strstr(name, "__");
     const int inherited = sep && strcmp(sep + 2, sdn_isa_name(active)) != 0;
-    fprintf(out, "simdnn_verbose,dispatch,kernel,%s,%s,%s%s%s\n", label, name,
-            inherited ? "inherited: no " : "", inherited ? sdn_isa_name(active) : "",
-            inherited ? " variant" : why);
+    if (inherited)
+        fprintf(out, "simdnn_verbose,dispatch,kernel,%s,%s,no %s variant: %s inherited\n", label,
+                name, sdn_isa_name(active), sep + 2);
+    else
+        fprintf(out, "simdnn_verbose,dispatch,kernel,%s,%s,%s\n", label, name,
+                *why ? why : "own variant");
 }
 
 void sdn_prof_print_dispatch(FILE *out)
@@ -71,10 +74,9 @@ void sdn_prof_print_dispatch(FILE *out)
         snprintf(reason, sizeof reason, "the best this CPU runs");
     fprintf(out, "simdnn_verbose,dispatch,chosen,%s,%s\n", sdn_isa_name(active), reason);
     const sdn_kernels *k = sdn_kernels_for(active);
-    char tile[160];
-    snprintf(tile, sizeof tile, ": %s %ux%u tile%s%s", sdn_isa_name(active), k->gemm.mr,
-             k->gemm.nr, why_not[0] && active == best ? " because " : "",
-             why_not[0] && active == best ? why_not : "");
+    char tile[192];
+    snprintf(tile, sizeof tile, "%s%s%s %ux%u tile", why_not[0] && active == best ? why_not : "",
+             why_not[0] && active == best ? ": " : "", sdn_isa_name(active), k->gemm.mr, k->gemm.nr);
     slot(out, "gemm", (const void *)k->gemm.fn, active, tile);
     for (int a = 0; a < SDN_ACT_COUNT; a++) {
         char label[48];
