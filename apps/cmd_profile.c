@@ -10,21 +10,22 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: simdnn profile <calibrate|kernels|diff> [options]\n\n"
-            "  calibrate [--redo]       FMA peak per ISA and triad bandwidth on 1 and all threads,\n"
-            "                           the counter's frequency; cached in $XDG_CACHE_HOME/simdnn\n"
-            "                           (or ~/.cache/simdnn); --redo measures again\n"
-            "  kernels [--isa ISA] [--batch N] [--out DIR]\n"
-            "                           times every kernel of every ISA this CPU runs (or one) at\n"
-            "                           the exercise network's shapes (batch N, default 32) and\n"
-            "                           prints GFLOP/s, GB/s and %% of the roof; --out also writes\n"
-            "                           profile.md, profile.json, profile.csv, trace.json\n"
-            "  diff A B                 two profile.json (or their folders) per kernel and per\n"
-            "                           layer, with the ratios B/A\n\n"
-            "To profile a real run: simdnn train|evaluate|predict|exercise ... --profile DIR\n"
-            "[--profile-steps WAIT,WARMUP,ACTIVE] (default 2,1,10), or SIMDNN_PROFILE=DIR for any\n"
-            "program; SIMDNN_VERBOSE=1 prints every kernel call and the dispatch decisions.\n");
+    fprintf(
+        out,
+        "usage: simdnn profile <calibrate|kernels|diff> [options]\n\n"
+        "  calibrate [--redo]       FMA peak per ISA and triad bandwidth on 1 and all threads,\n"
+        "                           the counter's frequency; cached in $XDG_CACHE_HOME/simdnn\n"
+        "                           (or ~/.cache/simdnn); --redo measures again\n"
+        "  kernels [--isa ISA] [--batch N] [--out DIR]\n"
+        "                           times every kernel of every ISA this CPU runs (or one) at\n"
+        "                           the exercise network's shapes (batch N, default 32) and\n"
+        "                           prints GFLOP/s, GB/s and %% of the roof; --out also writes\n"
+        "                           profile.md, profile.json, profile.csv, trace.json\n"
+        "  diff A B                 two profile.json (or their folders) per kernel and per\n"
+        "                           layer, with the ratios B/A\n\n"
+        "To profile a real run: simdnn train|evaluate|predict|exercise ... --profile DIR\n"
+        "[--profile-steps WAIT,WARMUP,ACTIVE] (default 2,1,10), or SIMDNN_PROFILE=DIR for any\n"
+        "program; SIMDNN_VERBOSE=1 prints every kernel call and the dispatch decisions.\n");
 }
 
 static int cmd_calibrate(int argc, char **argv)

@@ -45,11 +45,16 @@ static int parse_string(parser *ps, char **out)
         char ch = *ps->p++;
         if (ch == '\\') {
             ch = *ps->p++;
-            if (ch == 'n') ch = '\n';
-            else if (ch == 't') ch = '\t';
-            else if (ch == 'r') ch = '\r';
-            else if (ch == 'b') ch = '\b';
-            else if (ch == 'f') ch = '\f';
+            if (ch == 'n')
+                ch = '\n';
+            else if (ch == 't')
+                ch = '\t';
+            else if (ch == 'r')
+                ch = '\r';
+            else if (ch == 'b')
+                ch = '\b';
+            else if (ch == 'f')
+                ch = '\f';
             else if (ch == 'u') {
                 unsigned code = 0;
                 if (sscanf(ps->p, "%4x", &code) != 1) {

@@ -9,10 +9,10 @@ typedef enum { SDN_J_NULL, SDN_J_BOOL, SDN_J_NUM, SDN_J_STR, SDN_J_ARR, SDN_J_OB
 
 typedef struct sdn_jval {
     sdn_jtype type;
-    double num;               /* numbers, booleans */
-    char *str;                /* strings */
-    struct sdn_jval *items;   /* array items, object values */
-    char **keys;              /* object keys */
+    double num;             /* numbers, booleans */
+    char *str;              /* strings */
+    struct sdn_jval *items; /* array items, object values */
+    char **keys;            /* object keys */
     size_t n;
 } sdn_jval;
 

@@ -57,8 +57,10 @@ int sdn_app_run_command(const char *name, int (*run)(int, char **), int argc, ch
     }
     argv[n] = NULL;
     if (steps && sdn_prof_parse_steps(steps, &o)) {
-        fprintf(stderr, "simdnn %s: --profile-steps %s: expected WAIT,WARMUP,ACTIVE, three "
-                        "integers >= 0 (e.g. 2,1,10)\n", name, steps);
+        fprintf(stderr,
+                "simdnn %s: --profile-steps %s: expected WAIT,WARMUP,ACTIVE, three "
+                "integers >= 0 (e.g. 2,1,10)\n",
+                name, steps);
         return 2;
     }
     if (!o.dir && steps) {

@@ -23,11 +23,11 @@ typedef struct bufs {
 } bufs;
 
 /* Repeats `call` at least 10 times, for about 20 ms, at most 2000 times (the trace stays small). */
-#define REPEAT(call)                                                                              \
-    do {                                                                                          \
-        const uint64_t end_ = sdn_clock_mono_ns() + 20000000u;                                    \
-        for (int r_ = 0; r_ < 10 || (sdn_clock_mono_ns() < end_ && r_ < 2000); r_++)            \
-            call;                                                                                 \
+#define REPEAT(call)                                                                               \
+    do {                                                                                           \
+        const uint64_t end_ = sdn_clock_mono_ns() + 20000000u;                                     \
+        for (int r_ = 0; r_ < 10 || (sdn_clock_mono_ns() < end_ && r_ < 2000); r_++)               \
+            call;                                                                                  \
     } while (0)
 
 static void time_gemms(const sdn_kernels *k, const bufs *d)
@@ -65,8 +65,8 @@ static void time_elementwise(const sdn_kernels *k, const bufs *d)
     REPEAT(k->colsumsq_dev(b, HID, v[0], col, col + HID));
     REPEAT(k->bn_forward(b, HID, v[0], col, col + HID, col + 2 * HID, col + 3 * HID, v[1], v[2]));
     REPEAT(k->bn_backward_reduce(b, HID, v[0], v[1], col + 4 * HID, col + 5 * HID));
-    REPEAT(k->bn_backward_dx(b, HID, v[0], v[1], col, col + HID, col + 2 * HID, col + 3 * HID,
-                             v[2]));
+    REPEAT(
+        k->bn_backward_dx(b, HID, v[0], v[1], col, col + HID, col + 2 * HID, col + 3 * HID, v[2]));
     REPEAT(k->dropout(n, v[0], d->keep, 1.25f, 0.0f, 0.0f, v[1]));
     REPEAT(k->dropout_grad(n, v[0], d->keep, 1.25f, v[1]));
 }

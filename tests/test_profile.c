@@ -44,10 +44,11 @@ static double analytic_step_flops(void)
     const double b = B, h = HID;
     double gemm = 0, other = 0;
     /* forward: X·W + bias (one add per output) */
-    gemm += 2 * b * IN * h + b * h + (LAYERS - 1) * (2 * b * h * h + b * h) + 2 * b * h * OUT + b * OUT;
-    other += LAYERS * 3 * b * h;         /* ELU: compare, expm1, multiply */
-    other += 7 * b * OUT + 2 * b;        /* softmax + cross-entropy, fused */
-    other += LAYERS * 4 * b * h;         /* ELU gradient: compare, exp, two multiplies */
+    gemm +=
+        2 * b * IN * h + b * h + (LAYERS - 1) * (2 * b * h * h + b * h) + 2 * b * h * OUT + b * OUT;
+    other += LAYERS * 3 * b * h;  /* ELU: compare, expm1, multiply */
+    other += 7 * b * OUT + 2 * b; /* softmax + cross-entropy, fused */
+    other += LAYERS * 4 * b * h;  /* ELU gradient: compare, exp, two multiplies */
     /* dX = dZ·Wᵀ for every layer but the first (nothing before it needs a gradient) */
     gemm += (LAYERS - 1) * 2 * b * h * h + 2 * b * OUT * h;
     /* dW = Xᵀ·dZ and db = 1ᵀ·dZ */
@@ -64,7 +65,8 @@ static double gemm_flops_recorded(void)
     double f = 0;
     for (int t = 0; t < d->n_threads; t++)
         for (size_t j = 0; j < d->threads[t]->n; j++)
-            if (d->threads[t]->ev[j].type == SDN_EV_KERNEL && d->threads[t]->ev[j].kind == SDN_KK_GEMM)
+            if (d->threads[t]->ev[j].type == SDN_EV_KERNEL &&
+                d->threads[t]->ev[j].kind == SDN_KK_GEMM)
                 f += d->threads[t]->ev[j].flops;
     return f;
 }
@@ -110,8 +112,9 @@ static void test_elementwise_bytes(void **state)
 {
     (void)state;
     enum { N = 1001, R = 7, C = 13 };
-    float *a = calloc(N, sizeof(float)), *b = calloc(N, sizeof(float)), *c = calloc(N, sizeof(float)),
-          *d = calloc(N, sizeof(float)), *e = calloc(N, sizeof(float));
+    float *a = calloc(N, sizeof(float)), *b = calloc(N, sizeof(float)),
+          *c = calloc(N, sizeof(float)), *d = calloc(N, sizeof(float)),
+          *e = calloc(N, sizeof(float));
     uint8_t keep[N];
     int32_t labels[R] = {0};
     memset(keep, 1, sizeof keep);
@@ -124,20 +127,28 @@ static void test_elementwise_bytes(void **state)
     sdn_profile_options o = {NULL, 0, 0, 0};
     assert_int_equal(sdn_profile_begin(&o), SDN_OK);
     const sdn_kernels *k = sdn_kernels_active();
-    k->act[SDN_ACT_ELU](N, a, b, 1.0f);                    /* read x, write y */
-    k->act_grad[SDN_ACT_TANH](N, a, b, c, d, 1.0f);        /* read x, dy (and y), write dx */
-    k->dropout(N, a, keep, 2.0f, 0.0f, 0.0f, b);           /* x, keep bytes, y */
+    k->act[SDN_ACT_ELU](N, a, b, 1.0f);             /* read x, write y */
+    k->act_grad[SDN_ACT_TANH](N, a, b, c, d, 1.0f); /* read x, dy (and y), write dx */
+    k->dropout(N, a, keep, 2.0f, 0.0f, 0.0f, b);    /* x, keep bytes, y */
     k->dropout_grad(N, a, keep, 2.0f, b);
-    k->scale(N, a, 1.0f);                                   /* x read and written */
-    k->adam(N, a, b, c, d, &s);                             /* w, m, v read and written; g read */
+    k->scale(N, a, 1.0f);       /* x read and written */
+    k->adam(N, a, b, c, d, &s); /* w, m, v read and written; g read */
     k->softmax(R, C, e, a);
-    k->softmax_xent(R, C, e, labels, 1.0f, a, b, c);        /* logits, labels, probs, dlogits, loss */
-    k->bn_forward(R, C, a, b, c, d, e, NULL, a);            /* x; 4 column vectors; y (no xhat) */
+    k->softmax_xent(R, C, e, labels, 1.0f, a, b, c); /* logits, labels, probs, dlogits, loss */
+    k->bn_forward(R, C, a, b, c, d, e, NULL, a);     /* x; 4 column vectors; y (no xhat) */
     assert_int_equal(sdn_profile_end(), SDN_OK);
-    const double want_bytes[] = {8.0 * N, 12.0 * N, 9.0 * N, 9.0 * N, 8.0 * N, 28.0 * N,
-                                 8.0 * R * C, 4.0 * (3 * R * C + 2 * R), 4.0 * (2 * R * C + 4 * C)};
-    const double want_flops[] = {3.0 * N, 7.0 * N, 2.0 * N, 1.0 * N, 1.0 * N, 16.0 * N,
-                                 5.0 * R * C, 7.0 * R * C + 2 * R, 4.0 * R * C};
+    const double want_bytes[] = {8.0 * N,
+                                 12.0 * N,
+                                 9.0 * N,
+                                 9.0 * N,
+                                 8.0 * N,
+                                 28.0 * N,
+                                 8.0 * R * C,
+                                 4.0 * (3 * R * C + 2 * R),
+                                 4.0 * (2 * R * C + 4 * C)};
+    const double want_flops[] = {3.0 * N,    7.0 * N,  2.0 * N,     1.0 * N,
+                                 1.0 * N,    16.0 * N, 5.0 * R * C, 7.0 * R * C + 2 * R,
+                                 4.0 * R * C};
     size_t n;
     const sdn_prof_event *ev = my_events(&n);
     size_t kernels = 0;

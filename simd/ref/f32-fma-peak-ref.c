@@ -1,5 +1,6 @@
 /* Multiply-add peak of portable C: 16 independent chains the compiler may keep in registers and
- * vectorize for the baseline ISA (no FMA there: a multiply and an add). Returns the FLOPs it did. */
+ * vectorize for the baseline ISA (no FMA there: a multiply and an add). Returns the FLOPs it did.
+ */
 #include "kernels.h"
 
 volatile float sdn_peak_sink;

@@ -61,7 +61,8 @@ static sdn_kernel_stat *kernel_slot(sdn_profile_report *r, const sdn_prof_event 
     return k;
 }
 
-static sdn_status kernel_stats(const sdn_prof_data *d, sdn_profile_report *r, size_t n_kernel_events)
+static sdn_status kernel_stats(const sdn_prof_data *d, sdn_profile_report *r,
+                               size_t n_kernel_events)
 {
     r->kernels = calloc(n_kernel_events ? n_kernel_events : 1, sizeof *r->kernels);
     if (!r->kernels)
@@ -107,8 +108,8 @@ static sdn_status kernel_stats(const sdn_prof_data *d, sdn_profile_report *r, si
             if (per_call <= (double)r->cal.cache_bytes[level] &&
                 r->cal.cache_gbs[k->isa][level] > 0)
                 k->from_cache = level + 1;
-        const double bw = k->from_cache ? r->cal.cache_gbs[k->isa][k->from_cache - 1]
-                                        : r->cal.triad_gbs[0];
+        const double bw =
+            k->from_cache ? r->cal.cache_gbs[k->isa][k->from_cache - 1] : r->cal.triad_gbs[0];
         if (peak > 0 && bw > 0) {
             k->compute_bound = k->intensity * bw >= peak;
             k->roof_gflops = k->compute_bound ? peak : k->intensity * bw;
@@ -125,11 +126,16 @@ static sdn_status kernel_stats(const sdn_prof_data *d, sdn_profile_report *r, si
 static int column_of(int phase)
 {
     switch (phase) {
-    case SDN_PHASE_FORWARD: return SDN_COL_FORWARD;
-    case SDN_PHASE_BACKWARD: return SDN_COL_BACKWARD;
-    case SDN_PHASE_WGRAD: return SDN_COL_WGRAD;
-    case SDN_PHASE_OPTIMIZER: return SDN_COL_OPTIMIZER;
-    default: return SDN_COL_OTHER;
+    case SDN_PHASE_FORWARD:
+        return SDN_COL_FORWARD;
+    case SDN_PHASE_BACKWARD:
+        return SDN_COL_BACKWARD;
+    case SDN_PHASE_WGRAD:
+        return SDN_COL_WGRAD;
+    case SDN_PHASE_OPTIMIZER:
+        return SDN_COL_OPTIMIZER;
+    default:
+        return SDN_COL_OTHER;
     }
 }
 
@@ -179,8 +185,8 @@ static sdn_status layer_stats(const sdn_prof_data *d, sdn_profile_report *r, siz
 /* ---------------------------------------------------------------- per thread and step */
 
 typedef struct pass_times {
-    uint64_t b, e;              /* the pass scope, ns; e == 0: the thread took no part */
-    uint64_t arrive[MAX_SEQ];   /* barrier arrivals, ns */
+    uint64_t b, e;            /* the pass scope, ns; e == 0: the thread took no part */
+    uint64_t arrive[MAX_SEQ]; /* barrier arrivals, ns */
     int n_arrive;
 } pass_times;
 
@@ -215,7 +221,8 @@ static void collect_passes(const sdn_prof_data *d, sdn_profile_report *r, pass_t
 
 /* One step's phases: each thread's busy time from the phase's start (its own pass start, then the
  * last arrival at the barrier before) to its arrival at the next barrier (or its pass end), its
- * waits, and the phase's imbalance (max / mean busy) added to r->imbalance, counted in imb_steps. */
+ * waits, and the phase's imbalance (max / mean busy) added to r->imbalance, counted in imb_steps.
+ */
 static void step_phases(sdn_profile_report *r, const pass_times *row, int T, int *imb_steps)
 {
     uint64_t min_b = UINT64_MAX, max_e = 0, release[MAX_SEQ] = {0};
@@ -308,9 +315,8 @@ sdn_status sdn_profile_analyze(const sdn_prof_data *d, const sdn_calibration *ca
     if (!st) {
         r->step_gflops = r->step_wall_ns > 0 ? r->step_flops / r->step_wall_ns : 0;
         const int used = r->threads_used ? r->threads_used : 1;
-        r->peak_gflops = used == r->cal.threads && used > 1
-                             ? r->cal.peak_gflops[r->isa][1]
-                             : r->cal.peak_gflops[r->isa][0] * used;
+        r->peak_gflops = used == r->cal.threads && used > 1 ? r->cal.peak_gflops[r->isa][1]
+                                                            : r->cal.peak_gflops[r->isa][0] * used;
         r->mfu_pct = r->peak_gflops > 0 ? 100.0 * r->step_gflops / r->peak_gflops : 0;
     }
     free(pt);

@@ -15,7 +15,10 @@
 
 #define CACHE_FORMAT "simdnn-calibration 4"
 
-static double now_s(void) { return (double)sdn_clock_mono_ns() * 1e-9; }
+static double now_s(void)
+{
+    return (double)sdn_clock_mono_ns() * 1e-9;
+}
 
 /* All the cores, whatever the library's thread setting is now (the cache is per machine). */
 static int all_threads(void)
@@ -196,7 +199,7 @@ static int load(sdn_calibration *c, const char *path)
     cache_sizes(c);
     cpu_name(want, sizeof want);
     return ok && !strcmp(c->cpu, want) && c->threads == all_threads() && c->triad_gbs[0] > 0 ? 0
-                                                                                               : -1;
+                                                                                             : -1;
 }
 
 void sdn_calibration_machine(sdn_calibration *c)
@@ -270,10 +273,11 @@ void sdn_calibration_print(const sdn_calibration *c, FILE *out)
             sdn_clock_name(), c->counter_hz * 1e-9);
     for (int i = 0; i < SDN_ISA_COUNT; i++)
         if (c->peak_gflops[i][0] > 0)
-            fprintf(out, "peak %-6s %7.1f GFLOP/s on 1 thread, %7.1f on %d; L1/L2/L3 stream %.0f / "
-                         "%.0f / %.0f GB/s\n", sdn_isa_name((sdn_isa)i), c->peak_gflops[i][0],
-                    c->peak_gflops[i][1], c->threads, c->cache_gbs[i][0], c->cache_gbs[i][1],
-                    c->cache_gbs[i][2]);
+            fprintf(out,
+                    "peak %-6s %7.1f GFLOP/s on 1 thread, %7.1f on %d; L1/L2/L3 stream %.0f / "
+                    "%.0f / %.0f GB/s\n",
+                    sdn_isa_name((sdn_isa)i), c->peak_gflops[i][0], c->peak_gflops[i][1],
+                    c->threads, c->cache_gbs[i][0], c->cache_gbs[i][1], c->cache_gbs[i][2]);
     fprintf(out, "triad       %8.1f GB/s on 1 thread, %8.1f on %d\ncache:      %s\n",
             c->triad_gbs[0], c->triad_gbs[1], c->threads, path);
 }

@@ -9,10 +9,12 @@
 #include "prof.h"
 
 static const char *const kind_names[SDN_KK_COUNT] = {
-    "gemm",          "act",          "act_grad",      "softmax",        "softmax_xent",
-    "colsum",        "colsumsq_dev", "bn_forward",    "bn_backward_reduce", "bn_backward_dx",
-    "dropout",       "dropout_grad", "sumsq",         "scale",          "sgd",
-    "adam",          "rmsprop"};
+    "gemm",           "act",          "act_grad",
+    "softmax",        "softmax_xent", "colsum",
+    "colsumsq_dev",   "bn_forward",   "bn_backward_reduce",
+    "bn_backward_dx", "dropout",      "dropout_grad",
+    "sumsq",          "scale",        "sgd",
+    "adam",           "rmsprop"};
 
 const char *sdn_kernel_kind_name(sdn_kernel_kind kind)
 {
@@ -39,7 +41,10 @@ static const named_fn every_fn[] = {
 static const named_fn *slots[SLOTS];
 static pthread_once_t slots_once = PTHREAD_ONCE_INIT;
 
-static size_t slot_of(const void *fn) { return ((uintptr_t)fn >> 4) * 0x9E3779B97F4A7C15u >> 54; }
+static size_t slot_of(const void *fn)
+{
+    return ((uintptr_t)fn >> 4) * 0x9E3779B97F4A7C15u >> 54;
+}
 
 static void build_slots(void)
 {
@@ -65,13 +70,20 @@ const char *sdn_kernel_fn_name(const void *fn)
 double sdn_act_flops(sdn_activation act, int grad)
 {
     switch (act) {
-    case SDN_ACT_ELU: return grad ? 4 : 3;        /* x>0 ? x : α·expm1(x);  dy·α·exp(x) */
-    case SDN_ACT_SELU: return 4;                  /* λ·x or λα·expm1(x);  dy·λα·exp(x) */
-    case SDN_ACT_RELU: return 1;                  /* max;  select */
-    case SDN_ACT_LEAKY_RELU: return 2;            /* x>0 ? x : α·x */
-    case SDN_ACT_TANH: return grad ? 7 : 1;       /* tanh;  dy·4e/(1+e)², e = exp(−2|x|) */
-    case SDN_ACT_SIGMOID: return grad ? 5 : 4;    /* e = exp(−|x|), 1/(1+e);  dy·e/(1+e)² */
-    default: return 0;
+    case SDN_ACT_ELU:
+        return grad ? 4 : 3; /* x>0 ? x : α·expm1(x);  dy·α·exp(x) */
+    case SDN_ACT_SELU:
+        return 4; /* λ·x or λα·expm1(x);  dy·λα·exp(x) */
+    case SDN_ACT_RELU:
+        return 1; /* max;  select */
+    case SDN_ACT_LEAKY_RELU:
+        return 2; /* x>0 ? x : α·x */
+    case SDN_ACT_TANH:
+        return grad ? 7 : 1; /* tanh;  dy·4e/(1+e)², e = exp(−2|x|) */
+    case SDN_ACT_SIGMOID:
+        return grad ? 5 : 4; /* e = exp(−|x|), 1/(1+e);  dy·e/(1+e)² */
+    default:
+        return 0;
     }
 }
 

@@ -19,7 +19,11 @@ extern int sdn_prof_flags;
 /* A profile has begun (its schedule decides which steps set SDN_PROF_RECORD). */
 extern int sdn_prof_armed;
 
-typedef enum sdn_prof_event_type { SDN_EV_KERNEL, SDN_EV_SCOPE, SDN_EV_BARRIER } sdn_prof_event_type;
+typedef enum sdn_prof_event_type {
+    SDN_EV_KERNEL,
+    SDN_EV_SCOPE,
+    SDN_EV_BARRIER
+} sdn_prof_event_type;
 
 /* Scope kinds: the pass (one thread's share of a step), a layer in one phase, the caller's own. */
 typedef enum sdn_prof_phase {
@@ -56,16 +60,16 @@ typedef enum sdn_kernel_kind {
 } sdn_kernel_kind;
 
 typedef struct sdn_prof_event {
-    uint64_t t0, t1;      /* counter ticks; a barrier: t0 = arrival */
-    double flops, bytes;  /* kernel: exact counts from its arguments (counts.c) */
-    const char *fn;       /* kernel: its function's name in kernels.def */
-    uint32_t m, n, k;     /* kernel: shape (elementwise: n); barrier: m = its number in the pass */
-    uint32_t step;        /* the profile's step number */
-    int16_t layer;        /* enclosing layer's index (-1: none) */
-    uint8_t type, kind;   /* sdn_prof_event_type; kernel kind or scope phase */
-    uint8_t isa, depth;   /* the table's ISA; scope nesting depth */
-    uint8_t phase;        /* kernel: the innermost scope's phase */
-    char name[32];        /* scope: name; kernel: enclosing layer's name */
+    uint64_t t0, t1;     /* counter ticks; a barrier: t0 = arrival */
+    double flops, bytes; /* kernel: exact counts from its arguments (counts.c) */
+    const char *fn;      /* kernel: its function's name in kernels.def */
+    uint32_t m, n, k;    /* kernel: shape (elementwise: n); barrier: m = its number in the pass */
+    uint32_t step;       /* the profile's step number */
+    int16_t layer;       /* enclosing layer's index (-1: none) */
+    uint8_t type, kind;  /* sdn_prof_event_type; kernel kind or scope phase */
+    uint8_t isa, depth;  /* the table's ISA; scope nesting depth */
+    uint8_t phase;       /* kernel: the innermost scope's phase */
+    char name[32];       /* scope: name; kernel: enclosing layer's name */
 } sdn_prof_event;
 
 #define SDN_PROF_MAX_DEPTH 16
@@ -73,7 +77,7 @@ typedef struct sdn_prof_event {
 typedef struct sdn_prof_thread {
     sdn_prof_event *ev;
     size_t n, cap, dropped;
-    int index;       /* registration order: 0 is the thread that began the profile */
+    int index; /* registration order: 0 is the thread that began the profile */
     long tid;
     char name[48];
     struct {
@@ -147,14 +151,14 @@ double sdn_gemm_bytes(size_t m, size_t n, size_t k, float beta, int bias);
 typedef struct sdn_prof_data {
     sdn_prof_thread **threads;
     int n_threads;
-    uint32_t n_steps;         /* kept steps */
-    uint64_t tick0;           /* ticks at the first kept step */
-    double ns_per_tick;       /* measured against CLOCK_MONOTONIC */
+    uint32_t n_steps;   /* kept steps */
+    uint64_t tick0;     /* ticks at the first kept step */
+    double ns_per_tick; /* measured against CLOCK_MONOTONIC */
     double ticks_per_second;
     int omp_threads;
     int wait, warmup, active;
-    size_t n_events;          /* kept records, all threads */
-    double record_cost_ns;    /* measured cost of one kernel record (timestamps included) */
+    size_t n_events;       /* kept records, all threads */
+    double record_cost_ns; /* measured cost of one kernel record (timestamps included) */
 } sdn_prof_data;
 /* The records of the last (or running) profile; valid until the next sdn_profile_begin. */
 const sdn_prof_data *sdn_prof_records(void);

@@ -44,8 +44,14 @@ sdn_profile_options sdn_profile_defaults(void)
     return (sdn_profile_options){NULL, 2, 1, 10};
 }
 
-int sdn_profile_active(void) { return sdn_prof_armed; }
-const sdn_prof_data *sdn_prof_records(void) { return &data; }
+int sdn_profile_active(void)
+{
+    return sdn_prof_armed;
+}
+const sdn_prof_data *sdn_prof_records(void)
+{
+    return &data;
+}
 
 /* This thread's buffer, registered in the running profile on first use. */
 static sdn_prof_thread *self(void)
@@ -272,8 +278,14 @@ double sdn_profile_recorded_flops(void)
 
 /* ------------------------------------------------------------------ user scopes */
 
-void sdn_profile_scope_begin(const char *name) { sdn_prof_enter(SDN_PHASE_USER, -1, name); }
-void sdn_profile_scope_end(void) { sdn_prof_leave(); }
+void sdn_profile_scope_begin(const char *name)
+{
+    sdn_prof_enter(SDN_PHASE_USER, -1, name);
+}
+void sdn_profile_scope_end(void)
+{
+    sdn_prof_leave();
+}
 
 /* ------------------------------------------------------------------ begin / end */
 
@@ -288,8 +300,10 @@ sdn_status sdn_profile_begin(const sdn_profile_options *o)
     if (!o)
         o = &d;
     if (o->wait < 0 || o->warmup < 0 || o->active < 0)
-        return sdn_fail(SDN_ERR_INVALID_ARG, "profile: wait, warmup and active must be >= 0 "
-                        "(got %d,%d,%d)", o->wait, o->warmup, o->active);
+        return sdn_fail(SDN_ERR_INVALID_ARG,
+                        "profile: wait, warmup and active must be >= 0 "
+                        "(got %d,%d,%d)",
+                        o->wait, o->warmup, o->active);
     if (o->dir && (st = sdn_prof_prepare_dir(o->dir)))
         return st;
     opts = *o;
@@ -410,8 +424,10 @@ __attribute__((constructor)) static void profile_from_env(void)
         sdn_profile_options o = {dir, 0, 0, 0};
         const char *steps = getenv("SIMDNN_PROFILE_STEPS");
         if (steps && *steps && sdn_prof_parse_steps(steps, &o))
-            fprintf(stderr, "simdnn: SIMDNN_PROFILE_STEPS=%s: expected WAIT,WARMUP,ACTIVE "
-                    "(three integers >= 0); recording every step\n", steps);
+            fprintf(stderr,
+                    "simdnn: SIMDNN_PROFILE_STEPS=%s: expected WAIT,WARMUP,ACTIVE "
+                    "(three integers >= 0); recording every step\n",
+                    steps);
         if (sdn_profile_begin(&o))
             fprintf(stderr, "simdnn: SIMDNN_PROFILE: %s\n", sdn_last_error());
         else

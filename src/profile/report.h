@@ -1,5 +1,6 @@
 /* The profiler's reading side: the calibrated roofs, the figures derived from the records, and the
- * writers of profile.md, profile.json, profile.csv and trace.json. Internal (src/, apps/, tests/). */
+ * writers of profile.md, profile.json, profile.csv and trace.json. Internal (src/, apps/, tests/).
+ */
 #ifndef SDN_PROF_REPORT_H
 #define SDN_PROF_REPORT_H
 
@@ -13,7 +14,8 @@ typedef struct sdn_calibration {
     int threads;
     double peak_gflops[SDN_ISA_COUNT][2]; /* FMA peak per ISA: [0] one thread, [1] all; 0: n/a */
     double triad_gbs[2];                  /* memory bandwidth (triad): one thread, all */
-    double cache_gbs[SDN_ISA_COUNT][3];   /* L1-, L2-, L3-resident stream (the ISA's ReLU), 1 thread */
+    double cache_gbs[SDN_ISA_COUNT]
+                    [3]; /* L1-, L2-, L3-resident stream (the ISA's ReLU), 1 thread */
     size_t cache_bytes[3];
     double counter_hz;
 } sdn_calibration;
@@ -33,9 +35,16 @@ void sdn_calibration_print(const sdn_calibration *c, FILE *out);
 const char *sdn_roof_level_name(int level);
 
 /* ---- the figures (analyze.c) ---- */
-enum { SDN_COL_FORWARD, SDN_COL_BACKWARD, SDN_COL_WGRAD, SDN_COL_OPTIMIZER, SDN_COL_OTHER,
-       SDN_COL_COUNT };
-#define SDN_MAX_PHASES 4 /* parallel phases of a pass: up to barrier A, B, the clip barrier, end */
+enum {
+    SDN_COL_FORWARD,
+    SDN_COL_BACKWARD,
+    SDN_COL_WGRAD,
+    SDN_COL_OPTIMIZER,
+    SDN_COL_OTHER,
+    SDN_COL_COUNT
+};
+#define SDN_MAX_PHASES 4 /* parallel phases of a pass: up to barrier A, B, the clip barrier, end   \
+                          */
 
 typedef struct sdn_kernel_stat {
     const char *fn;
@@ -44,11 +53,11 @@ typedef struct sdn_kernel_stat {
     size_t calls;
     double total_ns, flops, bytes;
     double mean_us, p50_us, p99_us;
-    double gflops, gbs, intensity; /* FLOP per byte */
-    double roof_gflops, roof_pct;  /* the bounding roof on one thread, and the share of it */
+    double gflops, gbs, intensity;   /* FLOP per byte */
+    double roof_gflops, roof_pct;    /* the bounding roof on one thread, and the share of it */
     double p50_gflops, p50_roof_pct; /* at the median call: robust to preemption on a busy host */
-    int compute_bound, from_cache; /* which roof bounds it; memory: 1 L1, 2 L2, 3 L3, 0 DRAM */
-    uint32_t m, n, k;               /* the shape: one row per kernel and shape */
+    int compute_bound, from_cache;   /* which roof bounds it; memory: 1 L1, 2 L2, 3 L3, 0 DRAM */
+    uint32_t m, n, k;                /* the shape: one row per kernel and shape */
     char shape[48];
 } sdn_kernel_stat;
 

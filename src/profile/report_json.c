@@ -53,8 +53,9 @@ void sdn_prof_write_machine_json(FILE *out, const char *in)
 #endif
     fprintf(out, ",\n%s\"flags\": ", in);
     sdn_prof_json_str(out, SDN_BUILD_FLAGS);
-    fprintf(out, ",\n%s\"openmp\": %s,\n%s\"simdnn_version\": \"%s\",\n%s\"counter\": \"%s\",\n"
-                 "%s\"counter_hz\": %.0f",
+    fprintf(out,
+            ",\n%s\"openmp\": %s,\n%s\"simdnn_version\": \"%s\",\n%s\"counter\": \"%s\",\n"
+            "%s\"counter_hz\": %.0f",
             in,
 #ifdef _OPENMP
             "true",
@@ -66,7 +67,9 @@ void sdn_prof_write_machine_json(FILE *out, const char *in)
 
 static const char *bound_name(const sdn_kernel_stat *k)
 {
-    return k->roof_gflops <= 0 ? "" : k->compute_bound ? "compute" : sdn_roof_level_name(k->from_cache);
+    return k->roof_gflops <= 0 ? ""
+           : k->compute_bound  ? "compute"
+                               : sdn_roof_level_name(k->from_cache);
 }
 
 static void kernel_name_json(FILE *out, const sdn_kernel_stat *k)
@@ -83,11 +86,13 @@ void sdn_prof_write_json(const sdn_profile_report *r, FILE *out)
     const sdn_calibration *c = &r->cal;
     fprintf(out, "{\n  \"format\": \"simdnn-profile\",\n  \"version\": 1,\n  \"machine\": {\n");
     sdn_prof_write_machine_json(out, "    ");
-    fprintf(out, "\n  },\n  \"schedule\": {\"wait\": %d, \"warmup\": %d, \"active\": %d, "
-                 "\"kept_steps\": %d},\n",
+    fprintf(out,
+            "\n  },\n  \"schedule\": {\"wait\": %d, \"warmup\": %d, \"active\": %d, "
+            "\"kept_steps\": %d},\n",
             d->wait, d->warmup, d->active, r->steps);
-    fprintf(out, "  \"calibration\": {\"threads\": %d, \"triad_gbs\": [%.3f, %.3f], "
-                 "\"peak_gflops\": {",
+    fprintf(out,
+            "  \"calibration\": {\"threads\": %d, \"triad_gbs\": [%.3f, %.3f], "
+            "\"peak_gflops\": {",
             c->threads, c->triad_gbs[0], c->triad_gbs[1]);
     for (int i = 0; i < SDN_ISA_COUNT; i++)
         fprintf(out, "%s\"%s\": [%.3f, %.3f]", i ? ", " : "", sdn_isa_name((sdn_isa)i),
@@ -99,29 +104,32 @@ void sdn_prof_write_json(const sdn_profile_report *r, FILE *out)
     for (int i = 0; i < SDN_ISA_COUNT; i++)
         fprintf(out, "%s\"%s\": [%.3f, %.3f, %.3f]", i ? ", " : "", sdn_isa_name((sdn_isa)i),
                 c->cache_gbs[i][0], c->cache_gbs[i][1], c->cache_gbs[i][2]);
-    fprintf(out, "}},\n  \"step\": {\"wall_ms\": %.6f, \"flops\": %.0f, \"gflops\": %.4f, "
-                 "\"peak_gflops\": %.3f, \"mfu_pct\": %.3f, \"threads_used\": %d, "
-                 "\"kernel_ms\": %.6f, \"records\": %zu, \"record_cost_ns\": %.2f, "
-                 "\"overhead_pct\": %.4f},\n",
-            r->steps ? r->step_wall_ns * 1e-6 / r->steps : 0, r->steps ? r->step_flops / r->steps : 0,
-            r->step_gflops, r->peak_gflops, r->mfu_pct, r->threads_used,
-            r->steps ? r->kernel_ns * 1e-6 / r->steps : r->kernel_ns * 1e-6, d->n_events,
-            d->record_cost_ns, pass > 0 ? 100.0 * (double)d->n_events * d->record_cost_ns / pass : 0);
+    fprintf(out,
+            "}},\n  \"step\": {\"wall_ms\": %.6f, \"flops\": %.0f, \"gflops\": %.4f, "
+            "\"peak_gflops\": %.3f, \"mfu_pct\": %.3f, \"threads_used\": %d, "
+            "\"kernel_ms\": %.6f, \"records\": %zu, \"record_cost_ns\": %.2f, "
+            "\"overhead_pct\": %.4f},\n",
+            r->steps ? r->step_wall_ns * 1e-6 / r->steps : 0,
+            r->steps ? r->step_flops / r->steps : 0, r->step_gflops, r->peak_gflops, r->mfu_pct,
+            r->threads_used, r->steps ? r->kernel_ns * 1e-6 / r->steps : r->kernel_ns * 1e-6,
+            d->n_events, d->record_cost_ns,
+            pass > 0 ? 100.0 * (double)d->n_events * d->record_cost_ns / pass : 0);
     fprintf(out, "  \"kernels\": [\n");
     for (int i = 0; i < r->n_kernels; i++) {
         const sdn_kernel_stat *k = &r->kernels[i];
         fprintf(out, "    {");
         kernel_name_json(out, k);
-        fprintf(out, ", \"calls\": %zu, \"total_ms\": %.6f, \"self_pct\": %.3f, \"mean_us\": %.4f, "
-                     "\"p50_us\": %.4f, \"p99_us\": %.4f, \"flops\": %.0f, \"bytes\": %.0f, "
-                     "\"gflops\": %.4f, \"gbs\": %.4f, \"flop_per_byte\": %.4f, "
-                     "\"roof_gflops\": %.3f, \"roof_pct\": %.3f, \"bound\": \"%s\", "
-                     "\"p50_gflops\": %.4f, \"p50_roof_pct\": %.3f, \"shape\": \"%s\"}%s\n",
+        fprintf(out,
+                ", \"calls\": %zu, \"total_ms\": %.6f, \"self_pct\": %.3f, \"mean_us\": %.4f, "
+                "\"p50_us\": %.4f, \"p99_us\": %.4f, \"flops\": %.0f, \"bytes\": %.0f, "
+                "\"gflops\": %.4f, \"gbs\": %.4f, \"flop_per_byte\": %.4f, "
+                "\"roof_gflops\": %.3f, \"roof_pct\": %.3f, \"bound\": \"%s\", "
+                "\"p50_gflops\": %.4f, \"p50_roof_pct\": %.3f, \"shape\": \"%s\"}%s\n",
                 k->calls, k->total_ns * 1e-6,
                 r->kernel_ns > 0 ? 100.0 * k->total_ns / r->kernel_ns : 0, k->mean_us, k->p50_us,
                 k->p99_us, k->flops, k->bytes, k->gflops, k->gbs, k->intensity, k->roof_gflops,
-                k->roof_pct, bound_name(k),
-                k->p50_gflops, k->p50_roof_pct, k->shape, i + 1 < r->n_kernels ? "," : "");
+                k->roof_pct, bound_name(k), k->p50_gflops, k->p50_roof_pct, k->shape,
+                i + 1 < r->n_kernels ? "," : "");
     }
     fprintf(out, "  ],\n  \"layers\": [\n");
     const double steps = r->steps ? r->steps : 1;
@@ -129,9 +137,10 @@ void sdn_prof_write_json(const sdn_profile_report *r, FILE *out)
         const sdn_layer_stat *l = &r->layers[i];
         fprintf(out, "    {\"layer\": ");
         sdn_prof_json_str(out, l->name);
-        fprintf(out, ", \"index\": %d, \"forward_ms\": %.6f, \"backward_ms\": %.6f, "
-                     "\"weight_grad_ms\": %.6f, \"optimizer_ms\": %.6f, \"other_ms\": %.6f, "
-                     "\"flops\": %.0f}%s\n",
+        fprintf(out,
+                ", \"index\": %d, \"forward_ms\": %.6f, \"backward_ms\": %.6f, "
+                "\"weight_grad_ms\": %.6f, \"optimizer_ms\": %.6f, \"other_ms\": %.6f, "
+                "\"flops\": %.0f}%s\n",
                 l->layer, l->ns[0] * 1e-6 / steps, l->ns[1] * 1e-6 / steps, l->ns[2] * 1e-6 / steps,
                 l->ns[3] * 1e-6 / steps, l->ns[4] * 1e-6 / steps, l->flops / steps,
                 i + 1 < r->n_layers ? "," : "");
@@ -141,8 +150,9 @@ void sdn_prof_write_json(const sdn_profile_report *r, FILE *out)
         const sdn_thread_stat *s = &r->threads[t];
         fprintf(out, "    {\"thread\": ");
         sdn_prof_json_str(out, s->name);
-        fprintf(out, ", \"pass_ms\": %.6f, \"barrier_wait_ms\": %.6f, \"kernel_ms\": %.6f, "
-                     "\"phase_busy_ms\": [",
+        fprintf(out,
+                ", \"pass_ms\": %.6f, \"barrier_wait_ms\": %.6f, \"kernel_ms\": %.6f, "
+                "\"phase_busy_ms\": [",
                 s->pass_ns * 1e-6 / steps, s->wait_ns * 1e-6 / steps, s->kernel_ns * 1e-6 / steps);
         for (int q = 0; q < r->n_phases; q++)
             fprintf(out, "%s%.6f", q ? ", " : "", s->phase_ns[q] * 1e-6 / steps);
@@ -156,12 +166,14 @@ void sdn_prof_write_json(const sdn_profile_report *r, FILE *out)
 
 void sdn_prof_write_csv(const sdn_profile_report *r, FILE *out)
 {
-    fprintf(out, "kernel,kind,isa,calls,total_ms,self_pct,mean_us,p50_us,p99_us,flops,bytes,"
-                 "gflops,gbs,flop_per_byte,roof_gflops,roof_pct,bound,p50_gflops,p50_roof_pct,shape\n");
+    fprintf(out,
+            "kernel,kind,isa,calls,total_ms,self_pct,mean_us,p50_us,p99_us,flops,bytes,"
+            "gflops,gbs,flop_per_byte,roof_gflops,roof_pct,bound,p50_gflops,p50_roof_pct,shape\n");
     for (int i = 0; i < r->n_kernels; i++) {
         const sdn_kernel_stat *k = &r->kernels[i];
-        fprintf(out, "%s,%s,%s,%zu,%.6f,%.3f,%.4f,%.4f,%.4f,%.0f,%.0f,%.4f,%.4f,%.4f,%.3f,%.3f,%s,%.4f,"
-                     "%.3f,%s\n",
+        fprintf(out,
+                "%s,%s,%s,%zu,%.6f,%.3f,%.4f,%.4f,%.4f,%.0f,%.0f,%.4f,%.4f,%.4f,%.3f,%.3f,%s,%.4f,"
+                "%.3f,%s\n",
                 k->fn, sdn_kernel_kind_name(k->kind), sdn_isa_name(k->isa), k->calls,
                 k->total_ns * 1e-6, r->kernel_ns > 0 ? 100.0 * k->total_ns / r->kernel_ns : 0,
                 k->mean_us, k->p50_us, k->p99_us, k->flops, k->bytes, k->gflops, k->gbs,
@@ -210,10 +222,18 @@ static sdn_status write_one(const char *dir, const char *name, out_kind kind,
         return sdn_fail(SDN_ERR_IO, "profile: cannot write %s: %s", tmp, strerror(errno));
     sdn_status st = SDN_OK;
     switch (kind) {
-    case OUT_MD: sdn_prof_write_md(r, f); break;
-    case OUT_JSON: sdn_prof_write_json(r, f); break;
-    case OUT_CSV: sdn_prof_write_csv(r, f); break;
-    case OUT_TRACE: st = sdn_prof_write_trace(sdn_prof_records(), f); break;
+    case OUT_MD:
+        sdn_prof_write_md(r, f);
+        break;
+    case OUT_JSON:
+        sdn_prof_write_json(r, f);
+        break;
+    case OUT_CSV:
+        sdn_prof_write_csv(r, f);
+        break;
+    case OUT_TRACE:
+        st = sdn_prof_write_trace(sdn_prof_records(), f);
+        break;
     }
     const int bad = ferror(f);
     if (fclose(f) || bad || st) {

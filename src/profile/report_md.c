@@ -15,10 +15,11 @@ static void split_fn(const char *fn, char *name, size_t size, const char **isa)
 
 void sdn_prof_write_kernel_table(const sdn_profile_report *r, FILE *out)
 {
-    fprintf(out, "| kernel | ISA | shape | calls | total ms | self %% | mean µs | p50 µs | p99 µs | "
-                 "GFLOP/s | GB/s | FLOP/B | roof GFLOP/s | %% of roof | bound | GFLOP/s at p50 | "
-                 "%% of roof at p50 |\n"
-                 "|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|--:|--:|\n");
+    fprintf(out,
+            "| kernel | ISA | shape | calls | total ms | self %% | mean µs | p50 µs | p99 µs | "
+            "GFLOP/s | GB/s | FLOP/B | roof GFLOP/s | %% of roof | bound | GFLOP/s at p50 | "
+            "%% of roof at p50 |\n"
+            "|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|--:|--:|\n");
     for (int i = 0; i < r->n_kernels; i++) {
         const sdn_kernel_stat *k = &r->kernels[i];
         char name[64], isa[48];
@@ -28,7 +29,8 @@ void sdn_prof_write_kernel_table(const sdn_profile_report *r, FILE *out)
             snprintf(isa, sizeof isa, "%s (in the %s table)", own, sdn_isa_name(k->isa));
         else
             snprintf(isa, sizeof isa, "%s", own);
-        fprintf(out, "| %s | %s | %s | %zu | %.3f | %.1f | %.2f | %.2f | %.2f | %.1f | %.1f | %.2f | ",
+        fprintf(out,
+                "| %s | %s | %s | %zu | %.3f | %.1f | %.2f | %.2f | %.2f | %.1f | %.1f | %.2f | ",
                 name, isa, k->shape, k->calls, k->total_ns * 1e-6,
                 r->kernel_ns > 0 ? 100.0 * k->total_ns / r->kernel_ns : 0, k->mean_us, k->p50_us,
                 k->p99_us, k->gflops, k->gbs, k->intensity);
@@ -70,8 +72,9 @@ static void layer_table(const sdn_profile_report *r, FILE *out)
         fprintf(out, " %.1f |\n", ns > 0 ? l->flops / ns : 0);
     }
     if (r->steps)
-        fprintf(out, "| **whole step** (wall) | %.4f ms | | | | | | | | | | %.2f GFLOP/s = %.1f %% "
-                     "of the %.1f GFLOP/s peak (MFU) |\n",
+        fprintf(out,
+                "| **whole step** (wall) | %.4f ms | | | | | | | | | | %.2f GFLOP/s = %.1f %% "
+                "of the %.1f GFLOP/s peak (MFU) |\n",
                 r->step_wall_ns * 1e-6 / r->steps, r->step_gflops, r->mfu_pct, r->peak_gflops);
 }
 
@@ -116,21 +119,24 @@ void sdn_prof_write_md(const sdn_profile_report *r, FILE *out)
     fprintf(out, "# simdnn profile\n\n");
     fprintf(out, "- CPU: %s; ISA in use: %s; threads: %d (used by the passes: %d)\n", c->cpu,
             sdn_isa_name(r->isa), d->omp_threads, r->threads_used);
-    fprintf(out, "- counter: %s at %.4f GHz (measured against CLOCK_MONOTONIC)\n",
-            sdn_clock_name(), 1.0 / r->ns_per_tick);
+    fprintf(out, "- counter: %s at %.4f GHz (measured against CLOCK_MONOTONIC)\n", sdn_clock_name(),
+            1.0 / r->ns_per_tick);
     fprintf(out, "- schedule: wait %d, warm-up %d, active %d%s; kept steps: %d\n", d->wait,
             d->warmup, d->active, d->active ? "" : " (all)", r->steps);
-    fprintf(out, "- roofs (simdnn profile calibrate): %s FMA peak %.1f GFLOP/s on 1 thread, "
-                 "%.1f on %d; L1 / L2 / L3 stream %.0f / %.0f / %.0f GB/s; DRAM triad %.1f GB/s on 1 thread, %.1f on %d\n",
-            sdn_isa_name(r->isa), c->peak_gflops[r->isa][0], c->peak_gflops[r->isa][1],
-            c->threads, c->cache_gbs[r->isa][0], c->cache_gbs[r->isa][1], c->cache_gbs[r->isa][2],
+    fprintf(out,
+            "- roofs (simdnn profile calibrate): %s FMA peak %.1f GFLOP/s on 1 thread, "
+            "%.1f on %d; L1 / L2 / L3 stream %.0f / %.0f / %.0f GB/s; DRAM triad %.1f GB/s on 1 "
+            "thread, %.1f on %d\n",
+            sdn_isa_name(r->isa), c->peak_gflops[r->isa][0], c->peak_gflops[r->isa][1], c->threads,
+            c->cache_gbs[r->isa][0], c->cache_gbs[r->isa][1], c->cache_gbs[r->isa][2],
             c->triad_gbs[0], c->triad_gbs[1], c->threads);
     if (r->steps) {
         fprintf(out, "\n## The step\n\n");
         fprintf(out, "- wall time per step: %.4f ms; FLOPs per step: %.0f\n",
                 r->step_wall_ns * 1e-6 / r->steps, r->step_flops / r->steps);
-        fprintf(out, "- %.2f GFLOP/s against a peak of %.1f GFLOP/s (%s, %d thread%s): model "
-                     "FLOP utilisation %.1f %%\n",
+        fprintf(out,
+                "- %.2f GFLOP/s against a peak of %.1f GFLOP/s (%s, %d thread%s): model "
+                "FLOP utilisation %.1f %%\n",
                 r->step_gflops, r->peak_gflops, sdn_isa_name(r->isa), r->threads_used,
                 r->threads_used == 1 ? "" : "s", r->mfu_pct);
         double pass = 0;
@@ -139,16 +145,18 @@ void sdn_prof_write_md(const sdn_profile_report *r, FILE *out)
         fprintf(out, "- time in kernels: %.1f %% of the threads' pass time\n",
                 pass > 0 ? 100.0 * r->kernel_ns / pass : 0);
         const double over = (double)d->n_events * d->record_cost_ns;
-        fprintf(out, "- recording overhead: %zu records × %.1f ns (measured per record) = %.2f %% "
-                     "of the threads' pass time\n",
+        fprintf(out,
+                "- recording overhead: %zu records × %.1f ns (measured per record) = %.2f %% "
+                "of the threads' pass time\n",
                 d->n_events, d->record_cost_ns, pass > 0 ? 100.0 * over / pass : 0);
     }
-    fprintf(out, "\n## Kernels\n\nOne row per kernel and shape, per call on one thread. The roof is "
-                 "the lower of the ISA's one-thread FMA peak and FLOP/B × a bandwidth: the ISA's "
-                 "stream rate (its ReLU) at the smallest cache level that holds a call's bytes "
-                 "(bound \"L1\", \"L2\", \"L3\"), else the one-thread DRAM triad (\"DRAM\"). GFLOP/s is "
-                 "total FLOPs over total time; at p50 it is one call's FLOPs over the median "
-                 "call's time, which preemption on a busy host does not move.\n\n");
+    fprintf(out,
+            "\n## Kernels\n\nOne row per kernel and shape, per call on one thread. The roof is "
+            "the lower of the ISA's one-thread FMA peak and FLOP/B × a bandwidth: the ISA's "
+            "stream rate (its ReLU) at the smallest cache level that holds a call's bytes "
+            "(bound \"L1\", \"L2\", \"L3\"), else the one-thread DRAM triad (\"DRAM\"). GFLOP/s is "
+            "total FLOPs over total time; at p50 it is one call's FLOPs over the median "
+            "call's time, which preemption on a busy host does not move.\n\n");
     sdn_prof_write_kernel_table(r, out);
     fprintf(out, "\n## Layers\n\n");
     layer_table(r, out);

@@ -87,7 +87,8 @@ static int find_releases(const sdn_prof_data *d, releases *rl)
                 row[e->m] = ns > row[e->m] ? ns : row[e->m];
             } else if (e->type == SDN_EV_SCOPE && e->kind == SDN_PHASE_STEP) {
                 const uint64_t ns = sdn_prof_ns(d, e->t1);
-                row[SDN_MAX_PHASES - 1] = ns > row[SDN_MAX_PHASES - 1] ? ns : row[SDN_MAX_PHASES - 1];
+                row[SDN_MAX_PHASES - 1] =
+                    ns > row[SDN_MAX_PHASES - 1] ? ns : row[SDN_MAX_PHASES - 1];
             }
         }
     return 0;
@@ -98,15 +99,16 @@ static void thread_events(FILE *out, const sdn_prof_data *d, const sdn_prof_thre
 {
     for (size_t i = 0; i < th->n; i++) {
         const sdn_prof_event *e = &th->ev[order[i]];
-        const uint64_t *row = e->step < (d->n_steps ? d->n_steps : 1)
-                                  ? &rl->at[e->step * SDN_MAX_PHASES] : NULL;
+        const uint64_t *row =
+            e->step < (d->n_steps ? d->n_steps : 1) ? &rl->at[e->step * SDN_MAX_PHASES] : NULL;
         if (e->type == SDN_EV_KERNEL) {
             kernel_event(out, d, e, tid);
         } else if (e->type == SDN_EV_SCOPE) {
-            static const char *const phase[SDN_PHASE_COUNT] = {"", "", " forward", " backward",
-                                                               " weight grad", " optimizer", ""};
+            static const char *const phase[SDN_PHASE_COUNT] = {
+                "", "", " forward", " backward", " weight grad", " optimizer", ""};
             char name[64];
-            snprintf(name, sizeof name, "%s%s", e->name, e->kind < SDN_PHASE_COUNT ? phase[e->kind] : "");
+            snprintf(name, sizeof name, "%s%s", e->name,
+                     e->kind < SDN_PHASE_COUNT ? phase[e->kind] : "");
             complete_event(out, name, e->kind == SDN_PHASE_USER ? "user" : "scope", tid,
                            sdn_prof_ns(d, e->t0), sdn_prof_ns(d, e->t1));
             fprintf(out, ", \"args\": {\"step\": %u}}", e->step);
@@ -139,11 +141,15 @@ sdn_status sdn_prof_write_trace(const sdn_prof_data *d, FILE *out)
     for (int t = 0; t < d->n_threads && !st; t++) {
         const sdn_prof_thread *th = d->threads[t];
         const int tid = t + 1;
-        fprintf(out, ",\n{\"ph\": \"M\", \"pid\": 1, \"tid\": %d, \"name\": \"thread_name\", "
-                     "\"args\": {\"name\": ", tid);
+        fprintf(out,
+                ",\n{\"ph\": \"M\", \"pid\": 1, \"tid\": %d, \"name\": \"thread_name\", "
+                "\"args\": {\"name\": ",
+                tid);
         sdn_prof_json_str(out, th->name);
-        fprintf(out, "}},\n{\"ph\": \"M\", \"pid\": 1, \"tid\": %d, \"name\": "
-                     "\"thread_sort_index\", \"args\": {\"sort_index\": %d}}", tid, tid);
+        fprintf(out,
+                "}},\n{\"ph\": \"M\", \"pid\": 1, \"tid\": %d, \"name\": "
+                "\"thread_sort_index\", \"args\": {\"sort_index\": %d}}",
+                tid, tid);
         size_t *order = malloc((th->n ? th->n : 1) * sizeof *order);
         if (!order) {
             st = sdn_fail(SDN_ERR_NOMEM, "profile: out of memory writing the trace");

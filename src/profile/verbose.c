@@ -12,20 +12,24 @@ static const int isa_built[SDN_ISA_COUNT] = {1, SDN_HAVE_AVX2, SDN_HAVE_AVX512, 
 static void missing(sdn_isa isa, char *buf, size_t size)
 {
     const sdn_cpu_info *c = sdn_cpu();
+    const int x86 = isa == SDN_ISA_AVX2 || isa == SDN_ISA_AVX512, z = isa == SDN_ISA_AVX512;
+    const struct {
+        int needed, present;
+        const char *name;
+    } need[] = {{x86, c->avx2, "avx2"},
+                {x86, c->fma, "fma"},
+                {x86, c->os_ymm, "os-ymm"},
+                {z, c->avx512f, "avx512f"},
+                {z, c->avx512bw, "avx512bw"},
+                {z, c->avx512vl, "avx512vl"},
+                {z, c->avx512dq, "avx512dq"},
+                {z, c->os_zmm, "os-zmm"},
+                {isa == SDN_ISA_NEON, c->neon, "asimd"}};
     buf[0] = 0;
-#define NEED(bit, text)                                                                           \
-    if (!(bit))                                                                                   \
-        snprintf(buf + strlen(buf), size - strlen(buf), "%s%s", buf[0] ? " " : "", text);
-    if (isa == SDN_ISA_AVX2 || isa == SDN_ISA_AVX512) {
-        NEED(c->avx2, "avx2") NEED(c->fma, "fma") NEED(c->os_ymm, "os-ymm")
-    }
-    if (isa == SDN_ISA_AVX512) {
-        NEED(c->avx512f, "avx512f") NEED(c->avx512bw, "avx512bw") NEED(c->avx512vl, "avx512vl")
-        NEED(c->avx512dq, "avx512dq") NEED(c->os_zmm, "os-zmm")
-    }
-    if (isa == SDN_ISA_NEON)
-        NEED(c->neon, "asimd")
-#undef NEED
+    for (size_t i = 0; i < sizeof need / sizeof need[0]; i++)
+        if (need[i].needed && !need[i].present)
+            snprintf(buf + strlen(buf), size - strlen(buf), "%s%s", buf[0] ? " " : "",
+                     need[i].name);
 }
 
 static void slot(FILE *out, const char *label, const void *fn, sdn_isa active, const char *why)
@@ -51,8 +55,10 @@ void sdn_prof_print_dispatch(FILE *out)
         char miss[96];
         missing((sdn_isa)i, miss, sizeof miss);
         if (!isa_built[i])
-            fprintf(out, "simdnn_verbose,dispatch,isa,%s,not in this build (another "
-                         "architecture)\n", sdn_isa_name((sdn_isa)i));
+            fprintf(out,
+                    "simdnn_verbose,dispatch,isa,%s,not in this build (another "
+                    "architecture)\n",
+                    sdn_isa_name((sdn_isa)i));
         else if (!sdn_isa_supported((sdn_isa)i)) {
             fprintf(out, "simdnn_verbose,dispatch,isa,%s,not runnable: %s absent\n",
                     sdn_isa_name((sdn_isa)i), miss);
@@ -76,7 +82,8 @@ void sdn_prof_print_dispatch(FILE *out)
     const sdn_kernels *k = sdn_kernels_for(active);
     char tile[192];
     snprintf(tile, sizeof tile, "%s%s%s %ux%u tile", why_not[0] && active == best ? why_not : "",
-             why_not[0] && active == best ? ": " : "", sdn_isa_name(active), k->gemm.mr, k->gemm.nr);
+             why_not[0] && active == best ? ": " : "", sdn_isa_name(active), k->gemm.mr,
+             k->gemm.nr);
     slot(out, "gemm", (const void *)k->gemm.fn, active, tile);
     for (int a = 0; a < SDN_ACT_COUNT; a++) {
         char label[48];
@@ -87,9 +94,23 @@ void sdn_prof_print_dispatch(FILE *out)
             slot(out, label, (const void *)k->act_grad[a], active, "");
         }
     }
-#define SLOT(field) slot(out, #field, (const void *)k->field, active, "");
-    SLOT(softmax) SLOT(softmax_xent) SLOT(colsum) SLOT(colsumsq_dev) SLOT(bn_forward)
-    SLOT(bn_backward_reduce) SLOT(bn_backward_dx) SLOT(dropout) SLOT(dropout_grad) SLOT(sumsq)
-    SLOT(scale) SLOT(sgd) SLOT(adam) SLOT(rmsprop)
-#undef SLOT
+    const struct {
+        const char *label;
+        const void *fn;
+    } slots[] = {{"softmax", (const void *)k->softmax},
+                 {"softmax_xent", (const void *)k->softmax_xent},
+                 {"colsum", (const void *)k->colsum},
+                 {"colsumsq_dev", (const void *)k->colsumsq_dev},
+                 {"bn_forward", (const void *)k->bn_forward},
+                 {"bn_backward_reduce", (const void *)k->bn_backward_reduce},
+                 {"bn_backward_dx", (const void *)k->bn_backward_dx},
+                 {"dropout", (const void *)k->dropout},
+                 {"dropout_grad", (const void *)k->dropout_grad},
+                 {"sumsq", (const void *)k->sumsq},
+                 {"scale", (const void *)k->scale},
+                 {"sgd", (const void *)k->sgd},
+                 {"adam", (const void *)k->adam},
+                 {"rmsprop", (const void *)k->rmsprop}};
+    for (size_t i = 0; i < sizeof slots / sizeof slots[0]; i++)
+        slot(out, slots[i].label, slots[i].fn, active, "");
 }

@@ -12,31 +12,31 @@ static double reg_flops(const sdn_optim_scalars *s)
     return (s->l2 != 0.0f ? 2.0 : 0.0) + (s->l1 != 0.0f ? 2.0 : 0.0);
 }
 
-#define TIMED(kind, field, m, n, k, flops, bytes, call)                                           \
-    do {                                                                                          \
-        if (!sdn_prof_flags) {                                                                    \
-            call;                                                                                 \
-            return;                                                                               \
-        }                                                                                         \
-        const uint64_t t0_ = sdn_clock_ticks();                                                   \
-        call;                                                                                     \
-        sdn_prof_kernel_done(kind, sdn_kernel_fn_name((const void *)real.field), real.isa, t0_,   \
-                             (uint32_t)(m), (uint32_t)(n), (uint32_t)(k), flops, bytes);          \
+#define TIMED(kind, field, m, n, k, flops, bytes, call)                                            \
+    do {                                                                                           \
+        if (!sdn_prof_flags) {                                                                     \
+            call;                                                                                  \
+            return;                                                                                \
+        }                                                                                          \
+        const uint64_t t0_ = sdn_clock_ticks();                                                    \
+        call;                                                                                      \
+        sdn_prof_kernel_done(kind, sdn_kernel_fn_name((const void *)real.field), real.isa, t0_,    \
+                             (uint32_t)(m), (uint32_t)(n), (uint32_t)(k), flops, bytes);           \
     } while (0)
 
 /* ---- activations: one wrapper pair per activation, the slot fixed at compile time ---- */
-#define WRAP_ACT(ACT)                                                                             \
-    static void act_##ACT(size_t n, const float *x, float *y, float alpha)                        \
-    {                                                                                             \
-        TIMED(SDN_KK_ACT, act[SDN_ACT_##ACT], 0, n, 0, sdn_act_flops(SDN_ACT_##ACT, 0) * n,       \
-              2 * F4 * n, real.act[SDN_ACT_##ACT](n, x, y, alpha));                               \
-    }                                                                                             \
-    static void act_grad_##ACT(size_t n, const float *x, const float *y, const float *dy,         \
-                               float *dx, float alpha)                                            \
-    {                                                                                             \
-        TIMED(SDN_KK_ACT_GRAD, act_grad[SDN_ACT_##ACT], 0, n, 0,                                  \
-              sdn_act_flops(SDN_ACT_##ACT, 1) * n, 3 * F4 * n,                                    \
-              real.act_grad[SDN_ACT_##ACT](n, x, y, dy, dx, alpha));                              \
+#define WRAP_ACT(ACT)                                                                              \
+    static void act_##ACT(size_t n, const float *x, float *y, float alpha)                         \
+    {                                                                                              \
+        TIMED(SDN_KK_ACT, act[SDN_ACT_##ACT], 0, n, 0, sdn_act_flops(SDN_ACT_##ACT, 0) * n,        \
+              2 * F4 * n, real.act[SDN_ACT_##ACT](n, x, y, alpha));                                \
+    }                                                                                              \
+    static void act_grad_##ACT(size_t n, const float *x, const float *y, const float *dy,          \
+                               float *dx, float alpha)                                             \
+    {                                                                                              \
+        TIMED(SDN_KK_ACT_GRAD, act_grad[SDN_ACT_##ACT], 0, n, 0,                                   \
+              sdn_act_flops(SDN_ACT_##ACT, 1) * n, 3 * F4 * n,                                     \
+              real.act_grad[SDN_ACT_##ACT](n, x, y, dy, dx, alpha));                               \
     }
 #define SDN_EACH_ACT(X) X(ELU) X(SELU) X(RELU) X(LEAKY_RELU) X(TANH) X(SIGMOID)
 SDN_EACH_ACT(WRAP_ACT)
@@ -156,13 +156,25 @@ const sdn_kernels *sdn_prof_wrap(const sdn_kernels *r)
         return NULL;
     real = *r;
     wrapped = *r; /* the GEMM microkernel stays: the driver records whole products (gemm.c) */
-#define SET_ACT(ACT)                                                                              \
-    wrapped.act[SDN_ACT_##ACT] = real.act[SDN_ACT_##ACT] ? act_##ACT : NULL;                      \
+#define SET_ACT(ACT)                                                                               \
+    wrapped.act[SDN_ACT_##ACT] = real.act[SDN_ACT_##ACT] ? act_##ACT : NULL;                       \
     wrapped.act_grad[SDN_ACT_##ACT] = real.act_grad[SDN_ACT_##ACT] ? act_grad_##ACT : NULL;
     SDN_EACH_ACT(SET_ACT)
-#define SET(field) wrapped.field = real.field ? field : NULL;
-    SET(softmax) SET(softmax_xent) SET(colsum) SET(colsumsq_dev) SET(bn_forward)
-    SET(bn_backward_reduce) SET(bn_backward_dx) SET(dropout) SET(dropout_grad) SET(sumsq)
-    SET(scale) SET(sgd) SET(adam) SET(rmsprop)
+#define SET(field) wrapped.field = real.field ? field : NULL
+    SET(softmax);
+    SET(softmax_xent);
+    SET(colsum);
+    SET(colsumsq_dev);
+    SET(bn_forward);
+    SET(bn_backward_reduce);
+    SET(bn_backward_dx);
+    SET(dropout);
+    SET(dropout_grad);
+    SET(sumsq);
+    SET(scale);
+    SET(sgd);
+    SET(adam);
+    SET(rmsprop);
+#undef SET
     return &wrapped;
 }
