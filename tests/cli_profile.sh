@@ -40,6 +40,16 @@ SIMDNN_VERBOSE=1 "$cli" evaluate --model "$tmp/run" --data "$data" > "$tmp/out" 
 grep -q "^simdnn_verbose,dispatch,chosen," "$tmp/out" || fail "SIMDNN_VERBOSE: no dispatch line"
 grep -q "^simdnn_verbose,exec,gemm,sdn_f32_gemm_" "$tmp/out" || fail "SIMDNN_VERBOSE: no GEMM line"
 
+"$cli" profile calibrate > "$tmp/out" 2>&1 || fail "profile calibrate: exit $?"
+grep -q "^peak ref" "$tmp/out" || fail "profile calibrate: no reference peak"
+grep -q "^triad" "$tmp/out" || fail "profile calibrate: no triad bandwidth"
+
+"$cli" profile kernels --isa ref --batch 3 --out "$tmp/prof-kernels" > "$tmp/out" 2>&1 ||
+    fail "profile kernels: exit $?"
+grep -q "| f32_gemm_4x8 | ref | 3x100x3072 |" "$tmp/out" || fail "profile kernels: no ref GEMM row"
+grep -q "| f32_rmsprop | ref |" "$tmp/out" || fail "profile kernels: no RMSProp row"
+files_in "$tmp/prof-kernels" "profile kernels --out"
+
 expect() { # status, pattern, args...
     want=$1 pattern=$2
     shift 2
