@@ -150,6 +150,14 @@ void sdn_prof_write_md(const sdn_profile_report *r, FILE *out)
                 "of the threads' pass time\n",
                 d->n_events, d->record_cost_ns, pass > 0 ? 100.0 * over / pass : 0);
     }
+    size_t dropped = 0;
+    for (int t = 0; t < d->n_threads; t++)
+        dropped += d->threads[t]->dropped;
+    if (dropped)
+        fprintf(out,
+                "- **%zu records dropped** (the buffer limit, or scopes nested deeper than %d): "
+                "shorten --profile-steps\n",
+                dropped, SDN_PROF_MAX_DEPTH);
     fprintf(out,
             "\n## Kernels\n\nOne row per kernel and shape, per call on one thread. The roof is "
             "the lower of the ISA's one-thread FMA peak and FLOP/B × a bandwidth: the ISA's "
