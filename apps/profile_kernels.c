@@ -94,13 +94,13 @@ static int alloc_bufs(bufs *d, size_t b)
     memset(d, 0, sizeof *d);
     d->b = b;
     const size_t big = N_PARAMS > b * IN ? N_PARAMS : b * IN;
-    d->x = aligned_alloc(64, big * sizeof(float));
-    d->w = aligned_alloc(64, (size_t)IN * HID * sizeof(float));
-    d->c = aligned_alloc(64, big * sizeof(float));
-    d->g = aligned_alloc(64, (size_t)IN * HID * sizeof(float));
+    d->x = sdn_prof_aligned(big * sizeof(float));
+    d->w = sdn_prof_aligned((size_t)IN * HID * sizeof(float));
+    d->c = sdn_prof_aligned(big * sizeof(float));
+    d->g = sdn_prof_aligned((size_t)IN * HID * sizeof(float));
     int ok = d->x && d->w && d->c && d->g;
     for (int i = 0; i < 5; i++)
-        ok &= (d->v[i] = aligned_alloc(64, big * sizeof(float))) != NULL;
+        ok &= (d->v[i] = sdn_prof_aligned(big * sizeof(float))) != NULL;
     d->keep = malloc(big);
     d->labels = malloc(b * sizeof(int32_t));
     if (!ok || !d->keep || !d->labels)

@@ -66,8 +66,8 @@ static double measure_triad(int threads)
     const size_t l3 = sdn_cpu()->l3_bytes ? sdn_cpu()->l3_bytes : (size_t)32 << 20;
     size_t n = l3 / sizeof(float); /* three arrays of one L3 each */
     n = n < ((size_t)1 << 22) ? (size_t)1 << 22 : n;
-    float *a = aligned_alloc(64, n * sizeof(float)), *b = aligned_alloc(64, n * sizeof(float)),
-          *c = aligned_alloc(64, n * sizeof(float));
+    float *a = sdn_prof_aligned(n * sizeof(float)), *b = sdn_prof_aligned(n * sizeof(float)),
+          *c = sdn_prof_aligned(n * sizeof(float));
     double best = 0;
     if (a && b && c) {
         const long long N = (long long)n;
@@ -105,7 +105,7 @@ static double measure_triad(int threads)
 static double measure_cache(const sdn_kernels *k, size_t cache_bytes)
 {
     const size_t n = cache_bytes / 32;
-    float *x = aligned_alloc(64, n * sizeof(float)), *y = aligned_alloc(64, n * sizeof(float));
+    float *x = sdn_prof_aligned(n * sizeof(float)), *y = sdn_prof_aligned(n * sizeof(float));
     sdn_f32_vact_fn *relu = k->act[SDN_ACT_RELU];
     double best = 0;
     if (x && y && relu) {

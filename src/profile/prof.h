@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "clock.h"
 #include "kernels.h"
@@ -130,6 +131,12 @@ static inline void sdn_prof_barrier(void)
 {
     if (SDN_PROF_UNLIKELY(sdn_prof_flags & SDN_PROF_RECORD))
         sdn_prof_barrier_slow();
+}
+
+/* 64-byte aligned memory for the measuring loops (C11 wants the size a multiple of 64). */
+static inline void *sdn_prof_aligned(size_t bytes)
+{
+    return aligned_alloc(64, (bytes + 63) & ~(size_t)63);
 }
 
 /* ---- the instrumented table (wrap.c) ---- */
