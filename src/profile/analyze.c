@@ -223,7 +223,7 @@ static void collect_passes(const sdn_prof_data *d, sdn_profile_report *r, pass_t
  * last arrival at the barrier before) to its arrival at the next barrier (or its pass end), its
  * waits, and the phase's imbalance (max / mean busy) added to r->imbalance, counted in imb_steps.
  */
-static void step_phases(sdn_profile_report *r, const pass_times *row, int T, int *imb_steps)
+static double step_phases(sdn_profile_report *r, const pass_times *row, int T, int *imb_steps)
 {
     uint64_t min_b = UINT64_MAX, max_e = 0, release[MAX_SEQ] = {0};
     int used = 0, n_seq = 0;
@@ -238,7 +238,7 @@ static void step_phases(sdn_profile_report *r, const pass_times *row, int T, int
             release[q] = row[t].arrive[q] > release[q] ? row[t].arrive[q] : release[q];
     }
     if (!used)
-        return;
+        return 0;
     r->steps++;
     r->step_wall_ns += (double)(max_e - min_b);
     r->threads_used = used > r->threads_used ? used : r->threads_used;
@@ -265,25 +265,37 @@ static void step_phases(sdn_profile_report *r, const pass_times *row, int T, int
             r->imbalance[q] += mx[q] / (sum[q] / used);
             imb_steps[q]++;
         }
+    return (double)(max_e - min_b);
 }
 
 static sdn_status thread_stats(const sdn_prof_data *d, sdn_profile_report *r, pass_times *pt)
 {
     const int T = d->n_threads, S = (int)d->n_steps;
     double *step_flops = calloc((size_t)S + 1, sizeof *step_flops);
-    if (!step_flops)
+    double *walls = calloc((size_t)S + 1, sizeof *walls);
+    if (!step_flops || !walls) {
+        free(step_flops);
+        free(walls);
         return sdn_fail(SDN_ERR_NOMEM, "profile: out of memory");
+    }
     collect_passes(d, r, pt, step_flops);
     int imb_steps[SDN_MAX_PHASES] = {0};
     for (int s = 0; s < S; s++) {
         const int before = r->steps;
-        step_phases(r, &pt[(size_t)s * T], T, imb_steps);
-        if (r->steps > before)
+        const double wall = step_phases(r, &pt[(size_t)s * T], T, imb_steps);
+        if (r->steps > before) {
             r->step_flops += step_flops[s];
+            walls[r->steps - 1] = wall;
+        }
     }
     for (int q = 0; q < SDN_MAX_PHASES; q++)
         r->imbalance[q] = imb_steps[q] ? r->imbalance[q] / imb_steps[q] : 1.0;
+    if (r->steps) {
+        qsort(walls, (size_t)r->steps, sizeof *walls, cmp_double);
+        r->step_wall_p50_ns = walls[(r->steps - 1) / 2];
+    }
     free(step_flops);
+    free(walls);
     return SDN_OK;
 }
 
@@ -323,6 +335,21 @@ sdn_status sdn_profile_analyze(const sdn_prof_data *d, const sdn_calibration *ca
     if (st)
         sdn_profile_report_free(r);
     return st;
+}
+
+double sdn_prof_p50_gflops(const sdn_profile_report *r)
+{
+    return r->steps && r->step_wall_p50_ns > 0 ? r->step_flops / r->steps / r->step_wall_p50_ns : 0;
+}
+
+double sdn_prof_overhead_pct(const sdn_profile_report *r)
+{
+    const sdn_prof_data *d = sdn_prof_records();
+    if (!r->steps || !(r->step_wall_p50_ns > 0))
+        return 0;
+    const double per_thread =
+        (double)d->n_events / r->steps / (r->threads_used ? r->threads_used : 1);
+    return 100.0 * per_thread * d->record_cost_ns / r->step_wall_p50_ns;
 }
 
 void sdn_profile_report_free(sdn_profile_report *r)

@@ -260,9 +260,15 @@ void sdn_prof_kernel_done(sdn_kernel_kind kind, const char *fn, sdn_isa isa, uin
 void sdn_prof_gemm_done(const sdn_kernels *k, uint64_t t0, size_t m, size_t n, size_t kdim,
                         float alpha, float beta, int bias)
 {
-    sdn_prof_kernel_done(SDN_KK_GEMM, sdn_kernel_fn_name((const void *)k->gemm.fn), k->isa, t0,
-                         (uint32_t)m, (uint32_t)n, (uint32_t)kdim,
-                         sdn_gemm_flops(m, n, kdim, alpha, beta, bias),
+    /* the table rarely changes: remember the last microkernel's name on this thread */
+    static _Thread_local const void *last_fn;
+    static _Thread_local const char *last_name;
+    if (last_fn != (const void *)k->gemm.fn) {
+        last_fn = (const void *)k->gemm.fn;
+        last_name = sdn_kernel_fn_name(last_fn);
+    }
+    sdn_prof_kernel_done(SDN_KK_GEMM, last_name, k->isa, t0, (uint32_t)m, (uint32_t)n,
+                         (uint32_t)kdim, sdn_gemm_flops(m, n, kdim, alpha, beta, bias),
                          sdn_gemm_bytes(m, n, kdim, beta, bias));
 }
 

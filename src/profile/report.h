@@ -85,8 +85,9 @@ typedef struct sdn_profile_report {
     int n_phases;
     double imbalance[SDN_MAX_PHASES]; /* max / mean busy over threads, mean over steps */
     int steps, threads_used;
-    double step_wall_ns, step_flops, kernel_ns;
-    double step_gflops, peak_gflops, mfu_pct; /* model FLOP utilisation of the active ISA */
+    double step_wall_ns, step_flops, kernel_ns; /* sums over the kept steps */
+    double step_wall_p50_ns;                    /* the median step's wall time */
+    double step_gflops, peak_gflops, mfu_pct;   /* model FLOP utilisation of the active ISA */
     sdn_isa isa;
     sdn_calibration cal;
     double ns_per_tick;
@@ -96,6 +97,10 @@ typedef struct sdn_profile_report {
 sdn_status sdn_profile_analyze(const sdn_prof_data *d, const sdn_calibration *cal,
                                sdn_profile_report *r);
 void sdn_profile_report_free(sdn_profile_report *r);
+/* The median step's GFLOP/s; the recording's cost (one thread's records × the measured cost of
+ * one record) as a share of the median step. */
+double sdn_prof_p50_gflops(const sdn_profile_report *r);
+double sdn_prof_overhead_pct(const sdn_profile_report *r);
 /* Event time in ns since the first kept step (monotonic in ticks). */
 uint64_t sdn_prof_ns(const sdn_prof_data *d, uint64_t ticks);
 

@@ -97,23 +97,19 @@ void sdn_prof_write_json(const sdn_profile_report *r, FILE *out)
     for (int i = 0; i < SDN_ISA_COUNT; i++)
         fprintf(out, "%s\"%s\": [%.3f, %.3f]", i ? ", " : "", sdn_isa_name((sdn_isa)i),
                 c->peak_gflops[i][0], c->peak_gflops[i][1]);
-    double pass = 0;
-    for (int t = 0; t < r->n_threads; t++)
-        pass += r->threads[t].pass_ns;
     fprintf(out, "}, \"l1_l2_l3_stream_gbs\": {");
     for (int i = 0; i < SDN_ISA_COUNT; i++)
         fprintf(out, "%s\"%s\": [%.3f, %.3f, %.3f]", i ? ", " : "", sdn_isa_name((sdn_isa)i),
                 c->cache_gbs[i][0], c->cache_gbs[i][1], c->cache_gbs[i][2]);
     fprintf(out,
-            "}},\n  \"step\": {\"wall_ms\": %.6f, \"flops\": %.0f, \"gflops\": %.4f, "
-            "\"peak_gflops\": %.3f, \"mfu_pct\": %.3f, \"threads_used\": %d, "
+            "}},\n  \"step\": {\"wall_ms\": %.6f, \"wall_p50_ms\": %.6f, \"flops\": %.0f, "
+            "\"gflops\": %.4f, \"peak_gflops\": %.3f, \"mfu_pct\": %.3f, \"threads_used\": %d, "
             "\"kernel_ms\": %.6f, \"records\": %zu, \"record_cost_ns\": %.2f, "
             "\"overhead_pct\": %.4f},\n",
-            r->steps ? r->step_wall_ns * 1e-6 / r->steps : 0,
+            r->steps ? r->step_wall_ns * 1e-6 / r->steps : 0, r->step_wall_p50_ns * 1e-6,
             r->steps ? r->step_flops / r->steps : 0, r->step_gflops, r->peak_gflops, r->mfu_pct,
             r->threads_used, r->steps ? r->kernel_ns * 1e-6 / r->steps : r->kernel_ns * 1e-6,
-            d->n_events, d->record_cost_ns,
-            pass > 0 ? 100.0 * (double)d->n_events * d->record_cost_ns / pass : 0);
+            d->n_events, d->record_cost_ns, sdn_prof_overhead_pct(r));
     fprintf(out, "  \"kernels\": [\n");
     for (int i = 0; i < r->n_kernels; i++) {
         const sdn_kernel_stat *k = &r->kernels[i];

@@ -132,23 +132,25 @@ void sdn_prof_write_md(const sdn_profile_report *r, FILE *out)
             c->triad_gbs[0], c->triad_gbs[1], c->threads);
     if (r->steps) {
         fprintf(out, "\n## The step\n\n");
-        fprintf(out, "- wall time per step: %.4f ms; FLOPs per step: %.0f\n",
-                r->step_wall_ns * 1e-6 / r->steps, r->step_flops / r->steps);
+        fprintf(out, "- wall time per step: %.4f ms (median %.4f ms); FLOPs per step: %.0f\n",
+                r->step_wall_ns * 1e-6 / r->steps, r->step_wall_p50_ns * 1e-6,
+                r->step_flops / r->steps);
         fprintf(out,
-                "- %.2f GFLOP/s against a peak of %.1f GFLOP/s (%s, %d thread%s): model "
-                "FLOP utilisation %.1f %%\n",
+                "- %.2f GFLOP/s against a peak of %.1f GFLOP/s (%s, %d thread%s): model FLOP "
+                "utilisation %.1f %% (at the median step: %.2f GFLOP/s, %.1f %%)\n",
                 r->step_gflops, r->peak_gflops, sdn_isa_name(r->isa), r->threads_used,
-                r->threads_used == 1 ? "" : "s", r->mfu_pct);
+                r->threads_used == 1 ? "" : "s", r->mfu_pct, sdn_prof_p50_gflops(r),
+                r->peak_gflops > 0 ? 100.0 * sdn_prof_p50_gflops(r) / r->peak_gflops : 0);
         double pass = 0;
         for (int t = 0; t < r->n_threads; t++)
             pass += r->threads[t].pass_ns;
         fprintf(out, "- time in kernels: %.1f %% of the threads' pass time\n",
                 pass > 0 ? 100.0 * r->kernel_ns / pass : 0);
-        const double over = (double)d->n_events * d->record_cost_ns;
         fprintf(out,
-                "- recording overhead: %zu records × %.1f ns (measured per record) = %.2f %% "
-                "of the threads' pass time\n",
-                d->n_events, d->record_cost_ns, pass > 0 ? 100.0 * over / pass : 0);
+                "- recording overhead: %.0f records a step and thread × %.1f ns (measured per "
+                "record) = %.2f %% of the median step\n",
+                (double)d->n_events / r->steps / (r->threads_used ? r->threads_used : 1),
+                d->record_cost_ns, sdn_prof_overhead_pct(r));
     }
     size_t dropped = 0;
     for (int t = 0; t < d->n_threads; t++)

@@ -4,6 +4,12 @@
 #include "prof.h"
 
 static sdn_kernels real, wrapped;
+/* each slot's kernels.def name, looked up once per wrap */
+static struct {
+    const char *act[SDN_ACT_COUNT], *act_grad[SDN_ACT_COUNT];
+    const char *softmax, *softmax_xent, *colsum, *colsumsq_dev, *bn_forward, *bn_backward_reduce,
+        *bn_backward_dx, *dropout, *dropout_grad, *sumsq, *scale, *sgd, *adam, *rmsprop;
+} name;
 
 #define F4 4.0 /* bytes per float */
 /* FLOPs of the regularized gradient g + l2·w + l1·sign(w) (kernels.h), per element */
@@ -20,8 +26,8 @@ static double reg_flops(const sdn_optim_scalars *s)
         }                                                                                          \
         const uint64_t t0_ = sdn_clock_ticks();                                                    \
         call;                                                                                      \
-        sdn_prof_kernel_done(kind, sdn_kernel_fn_name((const void *)real.field), real.isa, t0_,    \
-                             (uint32_t)(m), (uint32_t)(n), (uint32_t)(k), flops, bytes);           \
+        sdn_prof_kernel_done(kind, name.field, real.isa, t0_, (uint32_t)(m), (uint32_t)(n),        \
+                             (uint32_t)(k), flops, bytes);                                         \
     } while (0)
 
 /* ---- activations: one wrapper pair per activation, the slot fixed at compile time ---- */
@@ -116,8 +122,8 @@ static double sumsq(size_t n, const float *x)
         return real.sumsq(n, x);
     const uint64_t t0 = sdn_clock_ticks();
     const double r = real.sumsq(n, x);
-    sdn_prof_kernel_done(SDN_KK_SUMSQ, sdn_kernel_fn_name((const void *)real.sumsq), real.isa, t0,
-                         0, (uint32_t)n, 0, 2.0 * n, F4 * n);
+    sdn_prof_kernel_done(SDN_KK_SUMSQ, name.sumsq, real.isa, t0, 0, (uint32_t)n, 0, 2.0 * n,
+                         F4 * n);
     return r;
 }
 
@@ -158,9 +164,13 @@ const sdn_kernels *sdn_prof_wrap(const sdn_kernels *r)
     wrapped = *r; /* the GEMM microkernel stays: the driver records whole products (gemm.c) */
 #define SET_ACT(ACT)                                                                               \
     wrapped.act[SDN_ACT_##ACT] = real.act[SDN_ACT_##ACT] ? act_##ACT : NULL;                       \
-    wrapped.act_grad[SDN_ACT_##ACT] = real.act_grad[SDN_ACT_##ACT] ? act_grad_##ACT : NULL;
+    wrapped.act_grad[SDN_ACT_##ACT] = real.act_grad[SDN_ACT_##ACT] ? act_grad_##ACT : NULL;        \
+    name.act[SDN_ACT_##ACT] = sdn_kernel_fn_name((const void *)real.act[SDN_ACT_##ACT]);           \
+    name.act_grad[SDN_ACT_##ACT] = sdn_kernel_fn_name((const void *)real.act_grad[SDN_ACT_##ACT]);
     SDN_EACH_ACT(SET_ACT)
-#define SET(field) wrapped.field = real.field ? field : NULL
+#define SET(field)                                                                                 \
+    wrapped.field = real.field ? field : NULL;                                                     \
+    name.field = sdn_kernel_fn_name((const void *)real.field)
     SET(softmax);
     SET(softmax_xent);
     SET(colsum);
