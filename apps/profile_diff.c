@@ -67,36 +67,46 @@ static void ratio(double a, double b)
         printf(" – |\n");
 }
 
-static const sdn_jval *find(const sdn_jval *list, const char *key, const char *name,
-                            const char *isa)
+/* The entry of `list` whose members named in keys[] (NULL-terminated) equal those of `like`. */
+static const sdn_jval *find(const sdn_jval *list, const sdn_jval *like, const char *const *keys)
 {
-    for (size_t i = 0; list && list->type == SDN_J_ARR && i < list->n; i++) {
+    for (size_t i = 0; like && list && list->type == SDN_J_ARR && i < list->n; i++) {
         const sdn_jval *e = &list->items[i];
-        if (!strcmp(sdn_json_str(e, key, ""), name) &&
-            (!isa || !strcmp(sdn_json_str(e, "isa", ""), isa)))
+        int same = 1;
+        for (const char *const *k = keys; *k && same; k++)
+            same = !strcmp(sdn_json_str(e, *k, ""), sdn_json_str(like, *k, ""));
+        if (same)
             return e;
     }
     return NULL;
 }
 
+/* GFLOP/s at the median call when the file has it (robust on a busy host), else the total's. */
+static double rate(const sdn_jval *k)
+{
+    return sdn_json_num(k, "p50_gflops", sdn_json_num(k, "gflops", 0));
+}
+
 static void kernels(const sdn_jval *a, const sdn_jval *b)
 {
-    printf("\n## Kernels\n\n| kernel | ISA | A ms | B ms | note | A GFLOP/s | B GFLOP/s | "
-           "A %% roof | B %% roof | B/A time |\n|---|---|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+    static const char *const keys[] = {"kernel", "isa", "shape", "phase", NULL};
+    printf("\n## Kernels (one row per kernel, shape and phase; GFLOP/s at the median call)\n\n"
+           "| kernel | ISA | shape | in | A ms | B ms | A GFLOP/s | B GFLOP/s | A %% roof | "
+           "B %% roof | B/A time |\n|---|---|---|---|--:|--:|--:|--:|--:|--:|--:|\n");
     const sdn_jval *la = sdn_json_get(a, "kernels"), *lb = sdn_json_get(b, "kernels");
     for (int side = 0; side < 2; side++) { /* A's kernels, then those only B has */
         const sdn_jval *l = side ? lb : la;
         for (size_t i = 0; l && l->type == SDN_J_ARR && i < l->n; i++) {
-            const char *name = sdn_json_str(&l->items[i], "kernel", "?");
-            const char *isa = sdn_json_str(&l->items[i], "isa", "?");
-            const sdn_jval *ka = find(la, "kernel", name, isa), *kb = find(lb, "kernel", name, isa);
+            const sdn_jval *e = &l->items[i];
+            const sdn_jval *ka = find(la, e, keys), *kb = find(lb, e, keys);
             if (side && ka)
                 continue;
             const double ta = sdn_json_num(ka, "total_ms", 0), tb = sdn_json_num(kb, "total_ms", 0);
-            printf("| %s | %s | %.3f | %.3f | %s | %.1f | %.1f | %.1f | %.1f |", name, isa, ta, tb,
-                   ta > 0 && tb > 0 ? "" : "only one", sdn_json_num(ka, "gflops", 0),
-                   sdn_json_num(kb, "gflops", 0), sdn_json_num(ka, "roof_pct", 0),
-                   sdn_json_num(kb, "roof_pct", 0));
+            printf("| %s | %s | %s | %s | %.3f | %.3f | %.1f | %.1f | %.1f | %.1f |",
+                   sdn_json_str(e, "kernel", "?"), sdn_json_str(e, "isa", "?"),
+                   sdn_json_str(e, "shape", "?"), sdn_json_str(e, "phase", "?"), ta, tb, rate(ka),
+                   rate(kb), sdn_json_num(ka, "p50_roof_pct", 0),
+                   sdn_json_num(kb, "p50_roof_pct", 0));
             ratio(ta, tb);
         }
     }
@@ -114,7 +124,9 @@ static double layer_ms(const sdn_jval *l)
 
 static void layers(const sdn_jval *a, const sdn_jval *b)
 {
-    printf("\n## Layers (kernel ms per step, all phases)\n\n| layer | A forward | B forward | "
+    static const char *const layer_key[] = {"layer", NULL};
+    printf("\n## Layers (ms per step in the layer's scopes, all phases)\n\n| layer | A forward | B "
+           "forward | "
            "A backward | B backward | A total | B total | B/A |\n"
            "|---|--:|--:|--:|--:|--:|--:|--:|\n");
     const sdn_jval *la = sdn_json_get(a, "layers"), *lb = sdn_json_get(b, "layers");
@@ -122,7 +134,8 @@ static void layers(const sdn_jval *a, const sdn_jval *b)
         const sdn_jval *l = side ? lb : la;
         for (size_t i = 0; l && l->type == SDN_J_ARR && i < l->n; i++) {
             const char *name = sdn_json_str(&l->items[i], "layer", "?");
-            const sdn_jval *ea = find(la, "layer", name, NULL), *eb = find(lb, "layer", name, NULL);
+            const sdn_jval *ea = find(la, &l->items[i], layer_key),
+                           *eb = find(lb, &l->items[i], layer_key);
             if (side && ea)
                 continue;
             printf("| %s | %.4f | %.4f | %.4f | %.4f | %.4f | %.4f |", name,
@@ -155,8 +168,9 @@ int sdn_cmd_profile_diff(int argc, char **argv)
            sdn_json_str(mb, "isa", "?"), sdn_json_num(mb, "threads", 0));
     const sdn_jval *sa = sdn_json_get(&a, "step"), *sb = sdn_json_get(&b, "step");
     printf("\n## Step\n\n| figure | A | B | B/A |\n|---|--:|--:|--:|\n");
-    static const char *const figs[] = {"wall_ms", "gflops", "mfu_pct", "kernel_ms", "overhead_pct"};
-    for (int i = 0; i < 5; i++) {
+    static const char *const figs[] = {"wall_ms", "wall_p50_ms", "gflops",
+                                       "mfu_pct", "kernel_ms",   "overhead_pct"};
+    for (int i = 0; i < (int)(sizeof figs / sizeof figs[0]); i++) {
         const double x = sdn_json_num(sa, figs[i], 0), y = sdn_json_num(sb, figs[i], 0);
         printf("| %s | %.4f | %.4f |", figs[i], x, y);
         ratio(x, y);

@@ -10,6 +10,13 @@
 
 #define MAX_SEQ (SDN_MAX_PHASES - 1)
 
+const char *sdn_prof_phase_name(int phase)
+{
+    static const char *const names[SDN_PHASE_COUNT] = {
+        "–", "step", "forward", "backward", "weight grad", "optimizer", "user scope"};
+    return phase >= 0 && phase < SDN_PHASE_COUNT ? names[phase] : "?";
+}
+
 const char *sdn_roof_level_name(int level)
 {
     return level == 1 ? "L1" : level == 2 ? "L2" : level == 3 ? "L3" : "DRAM";
@@ -43,11 +50,18 @@ static void shape_text(const sdn_prof_event *e, char *buf, size_t size)
 
 /* ---------------------------------------------------------------- per kernel */
 
+/* One row per kernel function, table ISA, shape and phase (the forward X·W and the backward
+ * dZ·Wᵀ of a square layer share a shape, not a speed). */
+static int same_row(const sdn_kernel_stat *k, const sdn_prof_event *e)
+{
+    return k->fn == e->fn && k->isa == (sdn_isa)e->isa && k->m == e->m && k->n == e->n &&
+           k->k == e->k && k->phase == e->phase;
+}
+
 static sdn_kernel_stat *kernel_slot(sdn_profile_report *r, const sdn_prof_event *e)
 {
     for (int i = 0; i < r->n_kernels; i++)
-        if (r->kernels[i].fn == e->fn && r->kernels[i].isa == (sdn_isa)e->isa &&
-            r->kernels[i].m == e->m && r->kernels[i].n == e->n && r->kernels[i].k == e->k)
+        if (same_row(&r->kernels[i], e))
             return &r->kernels[i];
     sdn_kernel_stat *k = &r->kernels[r->n_kernels++];
     memset(k, 0, sizeof *k);
@@ -57,6 +71,7 @@ static sdn_kernel_stat *kernel_slot(sdn_profile_report *r, const sdn_prof_event 
     k->m = e->m;
     k->n = e->n;
     k->k = e->k;
+    k->phase = e->phase;
     shape_text(e, k->shape, sizeof k->shape);
     return k;
 }
@@ -87,8 +102,7 @@ static sdn_status kernel_stats(const sdn_prof_data *d, sdn_profile_report *r,
         for (int t = 0; t < d->n_threads; t++)
             for (size_t j = 0; j < d->threads[t]->n; j++) {
                 const sdn_prof_event *e = &d->threads[t]->ev[j];
-                if (e->type == SDN_EV_KERNEL && e->fn == k->fn && e->isa == k->isa &&
-                    e->m == k->m && e->n == k->n && e->k == k->k)
+                if (e->type == SDN_EV_KERNEL && same_row(k, e))
                     dur[c++] = dur_ns(d, e);
             }
         qsort(dur, c, sizeof *dur, cmp_double);

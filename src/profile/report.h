@@ -31,6 +31,8 @@ sdn_status sdn_calibration_store(const sdn_calibration *c);
 void sdn_calibration_path(char *buf, size_t size);
 void sdn_calibration_print(const sdn_calibration *c, FILE *out);
 
+/* "forward", "weight grad"... for an sdn_prof_phase */
+const char *sdn_prof_phase_name(int phase);
 /* "L1", "L2", "L3", "DRAM" for from_cache 1, 2, 3, 0 */
 const char *sdn_roof_level_name(int level);
 
@@ -58,7 +60,8 @@ typedef struct sdn_kernel_stat {
     double roof_gflops, roof_pct;    /* the bounding roof on one thread, and the share of it */
     double p50_gflops, p50_roof_pct; /* at the median call: robust to preemption on a busy host */
     int compute_bound, from_cache;   /* which roof bounds it; memory: 1 L1, 2 L2, 3 L3, 0 DRAM */
-    uint32_t m, n, k;                /* the shape: one row per kernel and shape */
+    uint32_t m, n, k;                /* the shape: one row per kernel, shape and phase */
+    int phase;                       /* sdn_prof_phase of the scope it ran in */
     char shape[48];
 } sdn_kernel_stat;
 

@@ -76,8 +76,8 @@ static void kernel_name_json(FILE *out, const sdn_kernel_stat *k)
 {
     fprintf(out, "\"kernel\": ");
     sdn_prof_json_str(out, k->fn);
-    fprintf(out, ", \"kind\": \"%s\", \"isa\": \"%s\"", sdn_kernel_kind_name(k->kind),
-            sdn_isa_name(k->isa));
+    fprintf(out, ", \"kind\": \"%s\", \"isa\": \"%s\", \"phase\": \"%s\"",
+            sdn_kernel_kind_name(k->kind), sdn_isa_name(k->isa), sdn_prof_phase_name(k->phase));
 }
 
 void sdn_prof_write_json(const sdn_profile_report *r, FILE *out)
@@ -163,18 +163,19 @@ void sdn_prof_write_json(const sdn_profile_report *r, FILE *out)
 void sdn_prof_write_csv(const sdn_profile_report *r, FILE *out)
 {
     fprintf(out,
-            "kernel,kind,isa,calls,total_ms,self_pct,mean_us,p50_us,p99_us,flops,bytes,"
+            "kernel,kind,isa,phase,calls,total_ms,self_pct,mean_us,p50_us,p99_us,flops,bytes,"
             "gflops,gbs,flop_per_byte,roof_gflops,roof_pct,bound,p50_gflops,p50_roof_pct,shape\n");
     for (int i = 0; i < r->n_kernels; i++) {
         const sdn_kernel_stat *k = &r->kernels[i];
-        fprintf(out,
-                "%s,%s,%s,%zu,%.6f,%.3f,%.4f,%.4f,%.4f,%.0f,%.0f,%.4f,%.4f,%.4f,%.3f,%.3f,%s,%.4f,"
-                "%.3f,%s\n",
-                k->fn, sdn_kernel_kind_name(k->kind), sdn_isa_name(k->isa), k->calls,
-                k->total_ns * 1e-6, r->kernel_ns > 0 ? 100.0 * k->total_ns / r->kernel_ns : 0,
-                k->mean_us, k->p50_us, k->p99_us, k->flops, k->bytes, k->gflops, k->gbs,
-                k->intensity, k->roof_gflops, k->roof_pct, bound_name(k), k->p50_gflops,
-                k->p50_roof_pct, k->shape);
+        fprintf(
+            out,
+            "%s,%s,%s,%s,%zu,%.6f,%.3f,%.4f,%.4f,%.4f,%.0f,%.0f,%.4f,%.4f,%.4f,%.3f,%.3f,%s,%.4f,"
+            "%.3f,%s\n",
+            k->fn, sdn_kernel_kind_name(k->kind), sdn_isa_name(k->isa),
+            sdn_prof_phase_name(k->phase), k->calls, k->total_ns * 1e-6,
+            r->kernel_ns > 0 ? 100.0 * k->total_ns / r->kernel_ns : 0, k->mean_us, k->p50_us,
+            k->p99_us, k->flops, k->bytes, k->gflops, k->gbs, k->intensity, k->roof_gflops,
+            k->roof_pct, bound_name(k), k->p50_gflops, k->p50_roof_pct, k->shape);
     }
 }
 

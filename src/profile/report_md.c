@@ -15,11 +15,12 @@ static void split_fn(const char *fn, char *name, size_t size, const char **isa)
 
 void sdn_prof_write_kernel_table(const sdn_profile_report *r, FILE *out)
 {
-    fprintf(out,
-            "| kernel | ISA | shape | calls | total ms | self %% | mean µs | p50 µs | p99 µs | "
-            "GFLOP/s | GB/s | FLOP/B | roof GFLOP/s | %% of roof | bound | GFLOP/s at p50 | "
-            "%% of roof at p50 |\n"
-            "|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|--:|--:|\n");
+    fprintf(
+        out,
+        "| kernel | ISA | shape | in | calls | total ms | self %% | mean µs | p50 µs | p99 µs | "
+        "GFLOP/s | GB/s | FLOP/B | roof GFLOP/s | %% of roof | bound | GFLOP/s at p50 | "
+        "%% of roof at p50 |\n"
+        "|---|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|--:|--:|\n");
     for (int i = 0; i < r->n_kernels; i++) {
         const sdn_kernel_stat *k = &r->kernels[i];
         char name[64], isa[48];
@@ -30,8 +31,9 @@ void sdn_prof_write_kernel_table(const sdn_profile_report *r, FILE *out)
         else
             snprintf(isa, sizeof isa, "%s", own);
         fprintf(out,
-                "| %s | %s | %s | %zu | %.3f | %.1f | %.2f | %.2f | %.2f | %.1f | %.1f | %.2f | ",
-                name, isa, k->shape, k->calls, k->total_ns * 1e-6,
+                "| %s | %s | %s | %s | %zu | %.3f | %.1f | %.2f | %.2f | %.2f | %.1f | %.1f | %.2f "
+                "| ",
+                name, isa, k->shape, sdn_prof_phase_name(k->phase), k->calls, k->total_ns * 1e-6,
                 r->kernel_ns > 0 ? 100.0 * k->total_ns / r->kernel_ns : 0, k->mean_us, k->p50_us,
                 k->p99_us, k->gflops, k->gbs, k->intensity);
         if (k->roof_gflops > 0)
