@@ -1,5 +1,15 @@
 /* simdnn: dense deep-learning engine in C on handwritten SIMD kernels, no BLAS.
- * The public API: opaque handles, errors as values, row-major float32 everywhere. */
+ * The public API: opaque handles, errors as values, row-major float32 everywhere.
+ *
+ * Threads. A model (and everything reached from it) is used from one thread at a time; different
+ * models may be used from different threads at once. sdn_init, the sdn_cpu/ISA queries, the name
+ * functions and sdn_sgemm are safe from any thread; sdn_last_error is per thread. Inside a call,
+ * the library parallelizes with OpenMP by itself. sdn_set_num_threads(n) is omp_set_num_threads(n)
+ * for the calling thread: the host's own OpenMP parallel regions started from that thread then use
+ * n threads too (n <= 0 restores what omp_get_max_threads() gave at the first call). Call it from
+ * one thread, not concurrently. Called from inside the host's parallel region, the library runs
+ * single-threaded there (unless the host enabled nested parallelism). Results do not depend on
+ * the thread count. */
 #ifndef SIMDNN_H
 #define SIMDNN_H
 
@@ -7,9 +17,23 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "simdnn_version.h"
+
+/* Marks the public functions: the only symbols libsimdnn.so exports (built with hidden
+ * visibility). */
+#if defined(__GNUC__) || defined(__clang__)
+#define SDN_API __attribute__((visibility("default")))
+#else
+#define SDN_API
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* The library's version, "MAJOR.MINOR.PATCH": the library actually linked, where SDN_VERSION_STRING
+ * is the header compiled against. */
+SDN_API const char *sdn_version(void);
 
 /* ---------------------------------------------------------------- errors */
 
@@ -25,9 +49,9 @@ typedef enum sdn_status {
 } sdn_status;
 
 /* Short name of a status ("invalid argument"). */
-const char *sdn_status_name(sdn_status status);
+SDN_API const char *sdn_status_name(sdn_status status);
 /* Message of the last error raised on this thread ("" if none). */
-const char *sdn_last_error(void);
+SDN_API const char *sdn_last_error(void);
 
 /* ------------------------------------------------------- CPU and dispatch */
 
@@ -50,19 +74,19 @@ typedef struct sdn_cpu_info {
 /* Detects the CPU and selects kernels once (thread-safe); honours SIMDNN_ISA=ref|avx2|avx512|neon.
  * Fails with SDN_ERR_UNSUPPORTED (message lists what this CPU runs) for an ISA the CPU or OS lacks,
  * and SDN_ERR_INVALID_ARG for an unknown name. Every entry point below calls it implicitly. */
-sdn_status sdn_init(void);
-const sdn_cpu_info *sdn_cpu(void);
-const char *sdn_isa_name(sdn_isa isa);
+SDN_API sdn_status sdn_init(void);
+SDN_API const sdn_cpu_info *sdn_cpu(void);
+SDN_API const char *sdn_isa_name(sdn_isa isa);
 /* Parses "ref", "avx2", ...; returns SDN_ISA_COUNT for an unknown name. */
-sdn_isa sdn_isa_from_name(const char *name);
+SDN_API sdn_isa sdn_isa_from_name(const char *name);
 /* Whether this CPU and OS can run the ISA's kernels (and this build contains them). */
-int sdn_isa_supported(sdn_isa isa);
+SDN_API int sdn_isa_supported(sdn_isa isa);
 /* The ISA in use (after sdn_init). */
-sdn_isa sdn_active_isa(void);
+SDN_API sdn_isa sdn_active_isa(void);
 
 /* Threads used by the library (OpenMP); 1 when built without OpenMP. n <= 0 restores the default. */
-void sdn_set_num_threads(int n);
-int sdn_num_threads(void);
+SDN_API void sdn_set_num_threads(int n);
+SDN_API int sdn_num_threads(void);
 
 /* ------------------------------------------------------------------ GEMM */
 
@@ -70,15 +94,15 @@ typedef enum sdn_transpose { SDN_NO_TRANS = 0, SDN_TRANS = 1 } sdn_transpose;
 
 /* C[m×n] = alpha·op(A)·op(B) + beta·C, row-major with leading dimensions lda, ldb, ldc.
  * op(A) is m×k, op(B) is k×n. beta == 0 ignores what C held (NaN included). */
-sdn_status sdn_sgemm(sdn_transpose trans_a, sdn_transpose trans_b, size_t m, size_t n, size_t k,
-                     float alpha, const float *a, size_t lda, const float *b, size_t ldb,
-                     float beta, float *c, size_t ldc);
+SDN_API sdn_status sdn_sgemm(sdn_transpose trans_a, sdn_transpose trans_b, size_t m, size_t n,
+                             size_t k, float alpha, const float *a, size_t lda, const float *b,
+                             size_t ldb, float beta, float *c, size_t ldc);
 
 /* The same plus a row vector: C = alpha·op(A)·op(B) + beta·C + bias[j] on every row. The bias is
  * added in the store of each tile (the dense layer's forward pass). bias may be NULL. */
-sdn_status sdn_sgemm_bias(sdn_transpose trans_a, sdn_transpose trans_b, size_t m, size_t n,
-                          size_t k, float alpha, const float *a, size_t lda, const float *b,
-                          size_t ldb, float beta, float *c, size_t ldc, const float *bias);
+SDN_API sdn_status sdn_sgemm_bias(sdn_transpose trans_a, sdn_transpose trans_b, size_t m, size_t n,
+                                  size_t k, float alpha, const float *a, size_t lda, const float *b,
+                                  size_t ldb, float beta, float *c, size_t ldc, const float *bias);
 
 /* ------------------------------------------------------------ the model */
 
@@ -94,8 +118,8 @@ typedef enum sdn_activation {
     SDN_ACT_COUNT
 } sdn_activation;
 
-const char *sdn_activation_name(sdn_activation act);
-sdn_activation sdn_activation_from_name(const char *name); /* SDN_ACT_COUNT if unknown */
+SDN_API const char *sdn_activation_name(sdn_activation act);
+SDN_API sdn_activation sdn_activation_from_name(const char *name); /* SDN_ACT_COUNT if unknown */
 
 typedef enum sdn_init_kind {
     SDN_INIT_ZEROS = 0,
@@ -114,8 +138,8 @@ typedef struct sdn_initializer {
     float value; /* SDN_INIT_CONSTANT only */
 } sdn_initializer;
 
-const char *sdn_init_name(sdn_init_kind kind);
-sdn_init_kind sdn_init_from_name(const char *name); /* SDN_INIT_COUNT if unknown */
+SDN_API const char *sdn_init_name(sdn_init_kind kind);
+SDN_API sdn_init_kind sdn_init_from_name(const char *name); /* SDN_INIT_COUNT if unknown */
 
 typedef struct sdn_dense_options {
     size_t units;
@@ -128,7 +152,7 @@ typedef struct sdn_dense_options {
 } sdn_dense_options;
 
 /* Keras' defaults for Dense(units). */
-sdn_dense_options sdn_dense_defaults(size_t units);
+SDN_API sdn_dense_options sdn_dense_defaults(size_t units);
 
 typedef enum sdn_optimizer_kind {
     SDN_OPT_SGD = 0, /* momentum, nesterov */
@@ -150,58 +174,58 @@ typedef struct sdn_optimizer_options {
 } sdn_optimizer_options;
 
 /* Keras' defaults for the kind (e.g. Nadam: lr 0.001, beta1 0.9, beta2 0.999, epsilon 1e-7). */
-sdn_optimizer_options sdn_optimizer_defaults(sdn_optimizer_kind kind);
-const char *sdn_optimizer_name(sdn_optimizer_kind kind);
-sdn_optimizer_kind sdn_optimizer_from_name(const char *name); /* SDN_OPT_COUNT if unknown */
+SDN_API sdn_optimizer_options sdn_optimizer_defaults(sdn_optimizer_kind kind);
+SDN_API const char *sdn_optimizer_name(sdn_optimizer_kind kind);
+SDN_API sdn_optimizer_kind sdn_optimizer_from_name(const char *name); /* SDN_OPT_COUNT if unknown */
 
 typedef struct sdn_model sdn_model;
 
 /* A new empty Sequential model. The seed fixes initial weights, dropout masks and nothing else. */
-sdn_model *sdn_model_new(uint64_t seed);
-void sdn_model_free(sdn_model *model);
+SDN_API sdn_model *sdn_model_new(uint64_t seed);
+SDN_API void sdn_model_free(sdn_model *model);
 
-sdn_status sdn_model_add_flatten(sdn_model *model);
-sdn_status sdn_model_add_dense(sdn_model *model, const sdn_dense_options *options);
+SDN_API sdn_status sdn_model_add_flatten(sdn_model *model);
+SDN_API sdn_status sdn_model_add_dense(sdn_model *model, const sdn_dense_options *options);
 /* Keras semantics: batch statistics in training, moving statistics in inference. The moving
  * variance follows Keras (biased batch variance), not PyTorch's running_var (unbiased). */
-sdn_status sdn_model_add_batch_norm(sdn_model *model, float momentum /* 0.99 */,
-                                    float epsilon /* 1e-3 */);
-sdn_status sdn_model_add_activation(sdn_model *model, sdn_activation act, float alpha);
-sdn_status sdn_model_add_dropout(sdn_model *model, float rate);
-sdn_status sdn_model_add_alpha_dropout(sdn_model *model, float rate);
+SDN_API sdn_status sdn_model_add_batch_norm(sdn_model *model, float momentum /* 0.99 */,
+                                            float epsilon /* 1e-3 */);
+SDN_API sdn_status sdn_model_add_activation(sdn_model *model, sdn_activation act, float alpha);
+SDN_API sdn_status sdn_model_add_dropout(sdn_model *model, float rate);
+SDN_API sdn_status sdn_model_add_alpha_dropout(sdn_model *model, float rate);
 
 /* Fixes the input size, the largest batch and the optimizer; allocates everything once and
  * initializes the weights. The loss is sparse categorical cross-entropy on a softmax output. */
-sdn_status sdn_model_compile(sdn_model *model, size_t input_size, size_t max_batch,
-                             const sdn_optimizer_options *optimizer);
+SDN_API sdn_status sdn_model_compile(sdn_model *model, size_t input_size, size_t max_batch,
+                                     const sdn_optimizer_options *optimizer);
 
-size_t sdn_model_input_size(const sdn_model *model);
-size_t sdn_model_output_size(const sdn_model *model);
-size_t sdn_model_param_count(const sdn_model *model); /* trainable parameters */
+SDN_API size_t sdn_model_input_size(const sdn_model *model);
+SDN_API size_t sdn_model_output_size(const sdn_model *model);
+SDN_API size_t sdn_model_param_count(const sdn_model *model); /* trainable parameters */
 
 /* One optimizer step on a batch (n <= max_batch); labels in [0, output_size).
  * loss (mean, regularization included) and accuracy may be NULL. A NaN/Inf loss returns
  * SDN_ERR_NUMERIC and leaves the weights as they were before the step. */
-sdn_status sdn_model_train_batch(sdn_model *model, const float *x, const int32_t *labels,
-                                 size_t n, float *loss, float *accuracy);
+SDN_API sdn_status sdn_model_train_batch(sdn_model *model, const float *x, const int32_t *labels,
+                                         size_t n, float *loss, float *accuracy);
 /* Class probabilities [n × output_size], inference mode; any n (processed in max_batch chunks). */
-sdn_status sdn_model_predict(sdn_model *model, const float *x, size_t n, float *probs);
+SDN_API sdn_status sdn_model_predict(sdn_model *model, const float *x, size_t n, float *probs);
 /* Mean loss and accuracy in inference mode; any n. */
-sdn_status sdn_model_evaluate(sdn_model *model, const float *x, const int32_t *labels, size_t n,
-                              float *loss, float *accuracy);
+SDN_API sdn_status sdn_model_evaluate(sdn_model *model, const float *x, const int32_t *labels,
+                                      size_t n, float *loss, float *accuracy);
 /* MC Dropout: `samples` stochastic passes (dropout active, batch norm in inference mode);
  * mean and standard deviation of the class probabilities [n × output_size]. std may be NULL. */
-sdn_status sdn_model_predict_mc(sdn_model *model, const float *x, size_t n, int samples,
-                                float *mean, float *std);
+SDN_API sdn_status sdn_model_predict_mc(sdn_model *model, const float *x, size_t n, int samples,
+                                        float *mean, float *std);
 
-void sdn_model_set_learning_rate(sdn_model *model, float lr);
-float sdn_model_learning_rate(const sdn_model *model);
+SDN_API void sdn_model_set_learning_rate(sdn_model *model, float lr);
+SDN_API float sdn_model_learning_rate(const sdn_model *model);
 /* Optimizer steps taken so far (restored with the optimizer state on resume). */
-uint64_t sdn_model_step(const sdn_model *model);
-void sdn_model_set_step(sdn_model *model, uint64_t step);
+SDN_API uint64_t sdn_model_step(const sdn_model *model);
+SDN_API void sdn_model_set_step(sdn_model *model, uint64_t step);
 
 /* Keras-like summary: layer, output shape, parameters; totals. */
-sdn_status sdn_model_summary(const sdn_model *model, FILE *out);
+SDN_API sdn_status sdn_model_summary(const sdn_model *model, FILE *out);
 
 /* All state as named tensors, for checkpoints: trainable parameters ("dense_0.kernel" [in, out],
  * "dense_0.bias", "batch_norm_0.gamma"...), non-trainable state ("batch_norm_0.moving_mean"...)
@@ -217,22 +241,22 @@ typedef struct sdn_tensor {
     size_t size; /* elements */
     float *data;
 } sdn_tensor;
-size_t sdn_model_tensor_count(const sdn_model *model);
-sdn_status sdn_model_tensor(const sdn_model *model, size_t index, sdn_tensor *out);
+SDN_API size_t sdn_model_tensor_count(const sdn_model *model);
+SDN_API sdn_status sdn_model_tensor(const sdn_model *model, size_t index, sdn_tensor *out);
 
 /* The whole trainable parameter vector (count = sdn_model_param_count), e.g. to keep the best
  * weights; sdn_model_get_state / set_state also include non-trainable state (BN moving stats). */
-sdn_status sdn_model_get_params(const sdn_model *model, float *dst, size_t count);
-sdn_status sdn_model_set_params(sdn_model *model, const float *src, size_t count);
-size_t sdn_model_state_count(const sdn_model *model);
-sdn_status sdn_model_get_state(const sdn_model *model, float *dst, size_t count);
-sdn_status sdn_model_set_state(sdn_model *model, const float *src, size_t count);
+SDN_API sdn_status sdn_model_get_params(const sdn_model *model, float *dst, size_t count);
+SDN_API sdn_status sdn_model_set_params(sdn_model *model, const float *src, size_t count);
+SDN_API size_t sdn_model_state_count(const sdn_model *model);
+SDN_API sdn_status sdn_model_get_state(const sdn_model *model, float *dst, size_t count);
+SDN_API sdn_status sdn_model_set_state(sdn_model *model, const float *src, size_t count);
 
 /* Fraction of trainable kernel weights (dense layers; biases and BN excluded) with
  * |w| <= threshold (sparsity after L1 or pruning). */
-double sdn_model_sparsity(const sdn_model *model, float threshold);
+SDN_API double sdn_model_sparsity(const sdn_model *model, float threshold);
 /* Sets every kernel weight with |w| below the q-quantile of |w| to zero (magnitude pruning). */
-sdn_status sdn_model_prune(sdn_model *model, double fraction);
+SDN_API sdn_status sdn_model_prune(sdn_model *model, double fraction);
 
 /* ------------------------------------------------ learning-rate schedules */
 
@@ -251,7 +275,7 @@ typedef struct sdn_schedule {
     uint64_t total_steps;
 } sdn_schedule;
 
-float sdn_schedule_lr(const sdn_schedule *schedule, uint64_t step);
+SDN_API float sdn_schedule_lr(const sdn_schedule *schedule, uint64_t step);
 
 #ifdef __cplusplus
 }

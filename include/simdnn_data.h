@@ -23,31 +23,31 @@ typedef struct sdn_dataset {
     char name[32]; /* "cifar10", "idx" */
 } sdn_dataset;
 
-void sdn_dataset_free(sdn_dataset *d);
+SDN_API void sdn_dataset_free(sdn_dataset *d);
 
 /* The data path: `flag` when given, else $SIMDNN_DATA, else "./data". */
-const char *sdn_data_locate(const char *flag);
+SDN_API const char *sdn_data_locate(const char *flag);
 
 /* CIFAR-10 binary version from `path`: the official cifar-10-binary.tar.gz (needs libarchive), the
  * unpacked cifar-10-batches-bin/ folder, or a folder holding either. data_batch_1..5 become `train`
  * (in that order), test_batch `test`; either may be NULL. Each file holds whole records of
  * 1 label byte + 3072 pixel bytes. Bad data fails with SDN_ERR_IO / SDN_ERR_FORMAT naming the file
  * and the record. */
-sdn_status sdn_cifar10_load(const char *path, sdn_dataset *train, sdn_dataset *test);
+SDN_API sdn_status sdn_cifar10_load(const char *path, sdn_dataset *train, sdn_dataset *test);
 
 /* One IDX image file (magic 0x803, n × rows × cols) and its label file (magic 0x801), plain or
  * gzip. */
-sdn_status sdn_idx_load(const char *images_path, const char *labels_path, sdn_dataset *out);
+SDN_API sdn_status sdn_idx_load(const char *images_path, const char *labels_path, sdn_dataset *out);
 /* A folder with train-images-idx3-ubyte[.gz], train-labels-idx1-ubyte[.gz], t10k-images-… and
  * t10k-labels-… (MNIST and Fashion-MNIST layout). */
-sdn_status sdn_idx_load_dir(const char *dir, sdn_dataset *train, sdn_dataset *test);
+SDN_API sdn_status sdn_idx_load_dir(const char *dir, sdn_dataset *train, sdn_dataset *test);
 
 /* Keras' validation_split: the LAST part of `train` becomes `val` (a view; train keeps ownership
  * and shrinks). `amount` < 1 is a fraction, >= 1 a count of samples; 0 leaves val empty. */
-sdn_status sdn_dataset_split(sdn_dataset *train, double amount, sdn_dataset *val);
+SDN_API sdn_status sdn_dataset_split(sdn_dataset *train, double amount, sdn_dataset *val);
 
 /* The first `n` samples only (n larger than the set keeps all): quick runs on a subset. */
-void sdn_dataset_truncate(sdn_dataset *d, size_t n);
+SDN_API void sdn_dataset_truncate(sdn_dataset *d, size_t n);
 
 /* Pixel to float: x/255, then per-feature (x − mean)/std when standardizing. Statistics are
  * per feature (3072 for CIFAR-10: each pixel position and channel its own), as Géron's solution
@@ -60,18 +60,18 @@ typedef struct sdn_preprocess {
     float *scale, *shift; /* derived: x = pixel·scale + shift, one FMA per feature */
 } sdn_preprocess;
 
-sdn_status sdn_preprocess_fit(sdn_preprocess *p, const sdn_dataset *train, int standardize);
+SDN_API sdn_status sdn_preprocess_fit(sdn_preprocess *p, const sdn_dataset *train, int standardize);
 /* Adopts statistics read back from a model file (copied). */
-sdn_status sdn_preprocess_set(sdn_preprocess *p, size_t features, const float *mean,
-                              const float *std);
-void sdn_preprocess_free(sdn_preprocess *p);
+SDN_API sdn_status sdn_preprocess_set(sdn_preprocess *p, size_t features, const float *mean,
+                                      const float *std);
+SDN_API void sdn_preprocess_free(sdn_preprocess *p);
 
 /* out[i] = sample index[i] (or start + i when index is NULL) as floats: [n × features]. */
-void sdn_preprocess_batch(const sdn_preprocess *p, const sdn_dataset *d, const size_t *index,
-                          size_t start, size_t n, float *out);
+SDN_API void sdn_preprocess_batch(const sdn_preprocess *p, const sdn_dataset *d,
+                                  const size_t *index, size_t start, size_t n, float *out);
 
 /* A permutation of 0..n-1 fixed by (seed, epoch): the same run shuffles the same way. */
-void sdn_shuffle_indices(size_t *index, size_t n, uint64_t seed, uint64_t epoch);
+SDN_API void sdn_shuffle_indices(size_t *index, size_t n, uint64_t seed, uint64_t epoch);
 
 #ifdef __cplusplus
 }

@@ -32,19 +32,19 @@ typedef struct sdn_net_spec {
 } sdn_net_spec;
 
 /* The exercise's base: 20 × 100, ELU, He normal, CIFAR-10 sized. */
-sdn_net_spec sdn_net_spec_defaults(void);
+SDN_API sdn_net_spec sdn_net_spec_defaults(void);
 /* Builds and compiles the model (seed fixes the initial weights and dropout masks). */
-sdn_status sdn_net_build(const sdn_net_spec *spec, uint64_t seed, size_t max_batch,
-                         const sdn_optimizer_options *optimizer, sdn_model **out);
+SDN_API sdn_status sdn_net_build(const sdn_net_spec *spec, uint64_t seed, size_t max_batch,
+                                 const sdn_optimizer_options *optimizer, sdn_model **out);
 
 /* Spec and optimizer as "simdnn.*" metadata strings and back (for model files). The strings live in
  * `store` (at least SDN_NET_META_STORE bytes); meta needs SDN_NET_META_COUNT entries. */
 #define SDN_NET_META_COUNT 20
 #define SDN_NET_META_STORE 2048
-size_t sdn_net_to_meta(const sdn_net_spec *spec, const sdn_optimizer_options *opt, uint64_t seed,
-                       sdn_st_meta *meta, char *store);
-sdn_status sdn_net_from_file(const sdn_safetensors *st, sdn_net_spec *spec,
-                             sdn_optimizer_options *opt, uint64_t *seed);
+SDN_API size_t sdn_net_to_meta(const sdn_net_spec *spec, const sdn_optimizer_options *opt,
+                               uint64_t seed, sdn_st_meta *meta, char *store);
+SDN_API sdn_status sdn_net_from_file(const sdn_safetensors *st, sdn_net_spec *spec,
+                                     sdn_optimizer_options *opt, uint64_t *seed);
 
 /* ------------------------------------------------------------------- fit */
 
@@ -61,7 +61,7 @@ typedef enum sdn_stop_reason {
     SDN_STOP_NUMERIC,       /* NaN/Inf loss: weights from before that step kept */
     SDN_STOP_INTERRUPTED,   /* the interrupt flag (Ctrl-C) was raised */
 } sdn_stop_reason;
-const char *sdn_stop_reason_name(sdn_stop_reason r);
+SDN_API const char *sdn_stop_reason_name(sdn_stop_reason r);
 
 typedef struct sdn_epoch_log {
     int epoch; /* 1-based */
@@ -104,31 +104,31 @@ struct sdn_fit_options {
     void *ctx;
 };
 
-sdn_fit_options sdn_fit_defaults(void);
+SDN_API sdn_fit_options sdn_fit_defaults(void);
 /* Zeroed state for a fresh run; free with sdn_fit_state_free. */
-void sdn_fit_state_init(sdn_fit_state *st);
-void sdn_fit_state_free(sdn_fit_state *st);
+SDN_API void sdn_fit_state_init(sdn_fit_state *st);
+SDN_API void sdn_fit_state_free(sdn_fit_state *st);
 
 /* Trains from st->epochs_done to o->epochs. val may be NULL or empty (then the training loss is
  * monitored). Returns SDN_OK also when stopped early, by NaN or by the interrupt: see st->stop and
  * st->message; an error only for failures (I/O in on_epoch, bad arguments). */
-sdn_status sdn_fit(sdn_model *model, const sdn_dataset *train, const sdn_dataset *val,
-                   const sdn_preprocess *pre, const sdn_fit_options *o, sdn_fit_state *st);
+SDN_API sdn_status sdn_fit(sdn_model *model, const sdn_dataset *train, const sdn_dataset *val,
+                           const sdn_preprocess *pre, const sdn_fit_options *o, sdn_fit_state *st);
 
 /* Mean loss and accuracy of the model on a dataset, converting in chunks (no float copy of it). */
-sdn_status sdn_evaluate_dataset(sdn_model *model, const sdn_dataset *d, const sdn_preprocess *pre,
-                                double *loss, double *accuracy);
+SDN_API sdn_status sdn_evaluate_dataset(sdn_model *model, const sdn_dataset *d,
+                                        const sdn_preprocess *pre, double *loss, double *accuracy);
 
 /* History as CSV (epoch,loss,accuracy,val_loss,val_accuracy,seconds,learning_rate) and JSON
  * ({"epoch": [...], "loss": [...], ...} as Keras' history.history). */
-sdn_status sdn_history_write_csv(const sdn_fit_state *st, const char *path);
-sdn_status sdn_history_write_json(const sdn_fit_state *st, const char *path);
+SDN_API sdn_status sdn_history_write_csv(const sdn_fit_state *st, const char *path);
+SDN_API sdn_status sdn_history_write_json(const sdn_fit_state *st, const char *path);
 
 /* Fit state to metadata strings and "fit.best_state" tensor, and back (checkpoints). */
 #define SDN_FIT_META_COUNT 10
-size_t sdn_fit_state_to_meta(const sdn_fit_state *st, sdn_st_meta *meta, char **store);
-sdn_status sdn_fit_state_from_file(const sdn_safetensors *file, sdn_fit_state *st,
-                                   size_t state_count);
+SDN_API size_t sdn_fit_state_to_meta(const sdn_fit_state *st, sdn_st_meta *meta, char **store);
+SDN_API sdn_status sdn_fit_state_from_file(const sdn_safetensors *file, sdn_fit_state *st,
+                                           size_t state_count);
 
 #ifdef __cplusplus
 }

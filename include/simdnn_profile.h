@@ -20,25 +20,25 @@ typedef struct sdn_profile_options {
 } sdn_profile_options;
 
 /* wait 2, warmup 1, active 10, dir NULL. */
-sdn_profile_options sdn_profile_defaults(void);
+SDN_API sdn_profile_options sdn_profile_defaults(void);
 
 /* Starts recording. Call it outside any training or inference call; kernels then run through an
  * instrumented copy of the kernel table (results stay bitwise the same). SDN_ERR_STATE if a
  * profile is already running. */
-sdn_status sdn_profile_begin(const sdn_profile_options *options);
+SDN_API sdn_status sdn_profile_begin(const sdn_profile_options *options);
 /* Stops recording and, when the options named a folder, writes profile.md, profile.json,
  * profile.csv and trace.json into it (loading or measuring the calibration first). */
-sdn_status sdn_profile_end(void);
+SDN_API sdn_status sdn_profile_end(void);
 /* Whether a profile is running. */
-int sdn_profile_active(void);
+SDN_API int sdn_profile_active(void);
 
 /* Scopes of the caller's own, nested strictly per thread (names are copied, 31 characters kept).
  * They appear in the trace around the kernels they enclose. No-ops while no step is recorded. */
-void sdn_profile_scope_begin(const char *name);
-void sdn_profile_scope_end(void);
+SDN_API void sdn_profile_scope_begin(const char *name);
+SDN_API void sdn_profile_scope_end(void);
 
 /* FLOPs of every kernel call recorded so far in kept steps (all threads); for tests and tools. */
-double sdn_profile_recorded_flops(void);
+SDN_API double sdn_profile_recorded_flops(void);
 
 #ifdef __cplusplus
 }

@@ -3,9 +3,12 @@
 # where Debian's python3-torch is installed, appends PyTorch's seconds per epoch for the same
 # models, data and thread count to the report (SIMDNN_NO_TORCH=1 skips that).
 # Data: $1, else SIMDNN_DATA, else ../shared/datasets/cifar-10-binary.tar.gz, else ./data.
-# Extra arguments after the data path go to `simdnn exercise`.
+# Extra arguments after the data path go to `simdnn exercise`. Installs what the build needs
+# (scripts/deps.sh) and builds the simdnn tool only: no tests, no cmocka.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/deps.sh
+sdn_require_packages "${SDN_DEPS_BUILD[@]}"
 data=${1:-${SIMDNN_DATA:-}}
 [ $# -gt 0 ] && shift
 if [ -z "$data" ]; then
@@ -17,7 +20,7 @@ if [ -z "$data" ]; then
 fi
 out=out/exercise
 cmake --preset release >/dev/null
-cmake --build --preset release -j "$(nproc 2>/dev/null || echo 2)"
+cmake --build --preset release -j "$(nproc 2>/dev/null || echo 2)" --target simdnn_cli
 ./build/simdnn exercise --data "$data" --out "$out" "$@"
 if [ -z "${SIMDNN_NO_TORCH:-}" ] && /usr/bin/python3 -c 'import torch' 2>/dev/null; then
     echo "timing PyTorch on the same models (one epoch each; SIMDNN_NO_TORCH=1 skips this)"

@@ -1,23 +1,22 @@
 #!/usr/bin/env bash
-# Builds and runs every test suite: native release, sanitizers (ASan+UBSan), and AArch64 under
-# qemu-aarch64 (skipped with a notice when the cross toolchain is not installed).
+# Installs what the tests need (scripts/deps.sh), then builds and runs every test suite: native
+# release (with the installed-package example), sanitizers (ASan+UBSan), and AArch64 under
+# qemu-aarch64 with two OpenMP threads.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/deps.sh
+sdn_require_packages "${SDN_DEPS_TEST[@]}" "${SDN_DEPS_AARCH64[@]}"
 jobs=$(nproc 2>/dev/null || echo 2)
 
 run_suite() {
     local preset=$1
     echo "=== $preset: configure, build, test"
-    cmake --preset "$preset" >/dev/null
+    cmake --preset "$preset" -DSIMDNN_BUILD_TESTS=ON >/dev/null
     cmake --build --preset "$preset" -j "$jobs"
     ctest --preset "$preset" -j "$jobs"
 }
 
 run_suite release
 run_suite sanitize
-if command -v aarch64-linux-gnu-gcc >/dev/null && command -v qemu-aarch64 >/dev/null; then
-    run_suite aarch64
-else
-    echo "=== aarch64: skipped (install gcc-aarch64-linux-gnu qemu-user libcmocka-dev:arm64)"
-fi
+run_suite aarch64
 echo "=== all suites passed"

@@ -1,0 +1,46 @@
+# The Debian packages each command needs, in one place, and sdn_require_packages, which installs
+# the missing ones: as root with apt-get, else through `sudo -n`, else it names them and fails.
+# Sourced by scripts/run-exercise.sh and scripts/test-all.sh (.ci/run runs the latter).
+
+# The main job: build the library and the simdnn tool, read the CIFAR-10 tarball.
+SDN_DEPS_BUILD=(cmake ninja-build gcc libc6-dev libarchive-dev)
+# The native and sanitizer suites: cmocka, pkg-config and the installed-package example;
+# qemu-user for the pre-AVX dispatch test. A static link of libsimdnn.a through `pkg-config
+# --static` also names libarchive's own private libraries, whose -dev packages these are.
+SDN_DEPS_TEST=("${SDN_DEPS_BUILD[@]}" libcmocka-dev pkg-config qemu-user
+    libacl1-dev libbz2-dev liblz4-dev liblzma-dev libxml2-dev libzstd-dev nettle-dev zlib1g-dev)
+# The AArch64 suite: the cross compiler with its libc, and Debian's arm64 runtime for qemu
+# (`qemu-aarch64 -L /` starts threads with it) with OpenMP, libarchive and cmocka.
+SDN_DEPS_AARCH64=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
+    libc6:arm64 libgomp1:arm64 libarchive-dev:arm64 libcmocka-dev:arm64)
+
+sdn_require_packages() { # package...
+    if ! command -v dpkg-query >/dev/null; then
+        echo "not a Debian system: make sure these (Debian names) are installed: $*" >&2
+        return 0
+    fi
+    local missing=() p
+    for p in $(printf '%s\n' "$@" | sort -u); do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    local as_root=()
+    if [ "$(id -u)" -ne 0 ]; then
+        if command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+            as_root=(sudo -n)
+        else
+            echo "error: these Debian packages are missing: ${missing[*]}" >&2
+            echo "install them as root (apt-get install ${missing[*]}), then run this again" >&2
+            return 1
+        fi
+    fi
+    if printf '%s\n' "${missing[@]}" | grep -q ':arm64$' &&
+        ! dpkg --print-foreign-architectures | grep -qx arm64; then
+        "${as_root[@]}" dpkg --add-architecture arm64
+    fi
+    echo "=== installing ${missing[*]}"
+    local apt=("${as_root[@]}" env DEBIAN_FRONTEND=noninteractive
+        apt-get -o DPkg::Lock::Timeout=600)
+    "${apt[@]}" update -qq
+    "${apt[@]}" install -y -qq --no-install-recommends "${missing[@]}"
+}
