@@ -86,6 +86,60 @@ static void usage(FILE *out, int predict)
     sdn_train_print_options(out, "data dataset threads test-limit");
 }
 
+/* index,label,prediction,p0..p9[,std0..std9] */
+static void csv_header(FILE *csv, size_t k, int mc)
+{
+    fprintf(csv, "index,label,prediction");
+    for (size_t j = 0; j < k; j++)
+        fprintf(csv, ",p%zu", j);
+    if (mc)
+        for (size_t j = 0; j < k; j++)
+            fprintf(csv, ",std%zu", j);
+    fprintf(csv, "\n");
+}
+
+/* with MC Dropout the row shows the MC mean and its prediction */
+static void csv_row(void *ctx, const sdn_prediction *r)
+{
+    FILE *csv = ctx;
+    const float *out = r->mean ? r->mean : r->probs;
+    fprintf(csv, "%zu,%d,%d", r->index, r->label, r->mean ? r->predicted_mc : r->predicted);
+    for (size_t j = 0; j < r->classes; j++)
+        fprintf(csv, ",%.6g", out[j]);
+    if (r->mean)
+        for (size_t j = 0; j < r->classes; j++)
+            fprintf(csv, ",%.6g", r->std[j]);
+    fprintf(csv, "\n");
+}
+
+/* predict: the accuracy and confidence lines, and the CSV (written as the rows come) */
+static int predict_set(const eval_args *e, sdn_model *model, const sdn_preprocess *pre,
+                       const sdn_dataset *test)
+{
+    FILE *csv = NULL;
+    if (e->output[0] && !(csv = fopen(e->output, "w"))) {
+        fprintf(stderr, "simdnn: %s: cannot write\n", e->output);
+        return 1;
+    }
+    if (csv)
+        csv_header(csv, sdn_model_output_size(model), e->mc_samples);
+    sdn_prediction_totals t;
+    int failed =
+        sdn_app_predict_set(model, pre, test, e->mc_samples, csv ? csv_row : NULL, csv, &t);
+    if (csv)
+        fclose(csv);
+    if (failed)
+        return 1;
+    double nn = (double)test->n;
+    printf("test: %zu samples, accuracy %.4f, mean confidence %.4f\n", test->n, t.right / nn,
+           t.confidence / nn);
+    if (e->mc_samples)
+        printf("MC Dropout (%d samples): accuracy %.4f, mean confidence %.4f, mean std of the "
+               "predicted class %.4f\n",
+               e->mc_samples, t.right_mc / nn, t.confidence_mc / nn, t.spread / nn);
+    return 0;
+}
+
 static int run(int argc, char **argv, int predict)
 {
     eval_args e = {predict ? "simdnn predict" : "simdnn evaluate", "", "", 0, 0};
@@ -104,7 +158,7 @@ static int run(int argc, char **argv, int predict)
         fprintf(stderr, "%s: --model is required (try --help)\n", e.cmd);
         return 2;
     }
-    if (sdn_init())
+    if (sdn_dispatch_init())
         return sdn_app_error();
     if (c.threads > 0)
         sdn_set_num_threads(c.threads);
@@ -120,7 +174,6 @@ static int run(int argc, char **argv, int predict)
     sdn_safetensors_close(file);
     sdn_dataset test = {0};
     int rc = 1;
-    float *x = NULL, *probs = NULL, *mean = NULL, *sd = NULL;
     if (sdn_app_load_data(&c, NULL, &test))
         goto done;
     if (test.features != sdn_model_input_size(model)) {
@@ -142,86 +195,8 @@ static int run(int argc, char **argv, int predict)
         rc = 0;
         goto done;
     }
-    /* Predict in chunks; the CSV is written as we go. */
-    const size_t k = sdn_model_output_size(model), chunk = 500;
-    x = malloc(chunk * test.features * sizeof *x);
-    probs = malloc(chunk * k * sizeof *probs);
-    mean = malloc(chunk * k * sizeof *mean);
-    sd = malloc(chunk * k * sizeof *sd);
-    if (!x || !probs || !mean || !sd) {
-        fprintf(stderr, "simdnn: out of memory\n");
-        goto done;
-    }
-    FILE *csv = NULL;
-    if (e.output[0] && !(csv = fopen(e.output, "w"))) {
-        fprintf(stderr, "simdnn: %s: cannot write\n", e.output);
-        goto done;
-    }
-    if (csv) {
-        fprintf(csv, "index,label,prediction");
-        for (size_t j = 0; j < k; j++)
-            fprintf(csv, ",p%zu", j);
-        if (e.mc_samples)
-            for (size_t j = 0; j < k; j++)
-                fprintf(csv, ",std%zu", j);
-        fprintf(csv, "\n");
-    }
-    size_t right = 0, right_mc = 0;
-    double spread = 0, conf = 0, conf_mc = 0;
-    for (size_t at = 0; at < test.n; at += chunk) {
-        size_t n = test.n - at < chunk ? test.n - at : chunk;
-        sdn_preprocess_batch(&pre, &test, NULL, at, n, x);
-        if (sdn_model_predict(model, x, n, probs) ||
-            (e.mc_samples && sdn_model_predict_mc(model, x, n, e.mc_samples, mean, sd))) {
-            sdn_app_error();
-            if (csv)
-                fclose(csv);
-            goto done;
-        }
-        for (size_t i = 0; i < n; i++) {
-            const float *p = probs + i * k, *m = mean + i * k;
-            size_t arg = 0, arg_mc = 0;
-            for (size_t j = 1; j < k; j++) {
-                if (p[j] > p[arg])
-                    arg = j;
-                if (e.mc_samples && m[j] > m[arg_mc])
-                    arg_mc = j;
-            }
-            right += (int)arg == test.labels[at + i];
-            conf += p[arg];
-            if (e.mc_samples) {
-                right_mc += (int)arg_mc == test.labels[at + i];
-                spread += sd[i * k + arg_mc];
-                conf_mc += m[arg_mc];
-            }
-            if (csv) {
-                const float *out = e.mc_samples ? m : p;
-                fprintf(csv, "%zu,%d,%zu", at + i, test.labels[at + i],
-                        e.mc_samples ? arg_mc : arg);
-                for (size_t j = 0; j < k; j++)
-                    fprintf(csv, ",%.6g", out[j]);
-                if (e.mc_samples)
-                    for (size_t j = 0; j < k; j++)
-                        fprintf(csv, ",%.6g", sd[i * k + j]);
-                fprintf(csv, "\n");
-            }
-        }
-    }
-    if (csv)
-        fclose(csv);
-    double nn = (double)test.n;
-    printf("test: %zu samples, accuracy %.4f, mean confidence %.4f\n", test.n, right / nn,
-           conf / nn);
-    if (e.mc_samples)
-        printf("MC Dropout (%d samples): accuracy %.4f, mean confidence %.4f, mean std of the "
-               "predicted class %.4f\n",
-               e.mc_samples, right_mc / nn, conf_mc / nn, spread / nn);
-    rc = 0;
+    rc = predict_set(&e, model, &pre, &test);
 done:
-    free(x);
-    free(probs);
-    free(mean);
-    free(sd);
     sdn_dataset_free(&test);
     sdn_preprocess_free(&pre);
     sdn_model_free(model);

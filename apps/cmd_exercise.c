@@ -1,25 +1,21 @@
 /* simdnn exercise: Géron ch. 11 exercise 8 end to end: trains 8b (elu-he), 8c (batchnorm), 8d
- * (selu) and 8e (alpha-dropout), applies MC Dropout to 8e, and writes report.md with the comparison
- * table, answers computed from the measured numbers, and loss/accuracy SVG curves. */
+ * (selu) and 8e (alpha-dropout), applies MC Dropout to 8e, measures the self-normalization
+ * evidence, then hands the results to exercise_report.c (report.md, loss/accuracy SVG curves). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "cli.h"
-#include "svg.h"
-#include "train.h"
+#include "exercise.h"
 
-typedef struct run_def {
-    const char *id, *preset, *what;
-} run_def;
-
-static const run_def runs[4] = {
+const sdn_exercise_run sdn_exercise_runs[4] = {
     {"8b", "elu-he", "He normal + ELU, Nadam lr 5e-5"},
     {"8c", "batchnorm", "BN before every activation, Nadam lr 5e-4"},
     {"8d", "selu", "LeCun normal + SELU, standardized inputs, Nadam lr 7e-4"},
     {"8e", "alpha-dropout", "SELU + AlphaDropout(0.1), Nadam lr 5e-4"},
 };
+static const sdn_exercise_run *const runs = sdn_exercise_runs;
 
 typedef struct ex_args {
     int quick, mc_samples, resume;
@@ -139,7 +135,7 @@ static int model_layer_stats(sdn_model *m, const sdn_preprocess *pre, sdn_activa
                 for (size_t p = 0; p < width; p++)
                     z += (double)h[i * width + p] * k.data[p * out + j];
                 if (act == SDN_ACT_SELU)
-                    z = 1.0507009873554805 * (z > 0 ? z : 1.6732632423543772 * expm1(z));
+                    z = SDN_SELU_LAMBDA * (z > 0 ? z : SDN_SELU_ALPHA * expm1(z));
                 else if (act == SDN_ACT_ELU)
                     z = z > 0 ? z : expm1(z);
                 else if (act == SDN_ACT_RELU)
@@ -161,57 +157,39 @@ static int model_layer_stats(sdn_model *m, const sdn_preprocess *pre, sdn_activa
 }
 
 /* Statistics of a run's trained model and of the same network freshly initialized (same seed). */
-static int layer_stats(const char *model_dir, const sdn_dataset *val, double stats[4][32],
-                       int max_layers)
+static void layer_stats(const char *model_dir, const sdn_dataset *val, sdn_exercise_stats *out)
 {
     sdn_model *m, *fresh = NULL;
     sdn_preprocess pre;
     sdn_safetensors *file;
+    out->layers = 0;
     if (sdn_app_open_model(model_dir, 256, 0, &m, &pre, &file))
-        return 0;
+        return;
     sdn_net_spec spec;
     sdn_optimizer_options opt;
     uint64_t seed;
-    int n = 0;
+    const int max = SDN_EX_STAT_LAYERS;
     if (!sdn_net_from_file(file, &spec, &opt, &seed) && !spec.batch_norm &&
         !sdn_net_build(&spec, seed, 256, &opt, &fresh)) {
-        n = model_layer_stats(fresh, &pre, spec.activation, val, stats[0], stats[1], max_layers);
-        if (model_layer_stats(m, &pre, spec.activation, val, stats[2], stats[3], max_layers) != n)
-            n = 0;
+        int n = model_layer_stats(fresh, &pre, spec.activation, val, out->init_mean, out->init_std,
+                                  max);
+        if (model_layer_stats(m, &pre, spec.activation, val, out->trained_mean, out->trained_std,
+                              max) == n)
+            out->layers = n;
     }
     if (fresh)
         sdn_model_free(fresh);
     sdn_safetensors_close(file);
     sdn_preprocess_free(&pre);
     sdn_model_free(m);
-    return n;
 }
 
-static void fmt_dur(char *buf, size_t size, double s)
+/* Parses the flags into base and e (0), or returns the exit code (-1: --help was printed). */
+static int parse(int argc, char **argv, sdn_train_config *base, ex_args *e)
 {
-    if (s >= 3600)
-        snprintf(buf, size, "%dh%02dm", (int)(s / 3600), (int)fmod(s / 60, 60));
-    else if (s >= 60)
-        snprintf(buf, size, "%dm%02ds", (int)(s / 60), (int)fmod(s, 60));
-    else
-        snprintf(buf, size, "%.1fs", s);
-}
-
-/* First epoch whose validation accuracy reaches `target`, or 0. */
-static int epoch_reaching(const sdn_fit_state *h, double target)
-{
-    for (int i = 0; i < h->history_len; i++)
-        if (h->history[i].val_accuracy >= target)
-            return h->history[i].epoch;
-    return 0;
-}
-
-int sdn_cmd_exercise(int argc, char **argv)
-{
-    sdn_train_config base;
-    sdn_train_config_defaults(&base);
-    snprintf(base.out, sizeof base.out, "exercise-report");
-    ex_args e = {0, 100, 0, "8b,8c,8d,8e"};
+    sdn_train_config_defaults(base);
+    snprintf(base->out, sizeof base->out, "exercise-report");
+    *e = (ex_args){0, 100, 0, "8b,8c,8d,8e"};
     /* --max-epochs is --epochs under another name. */
     for (int i = 1; i < argc; i++)
         if (!strcmp(argv[i], "--max-epochs"))
@@ -221,43 +199,32 @@ int sdn_cmd_exercise(int argc, char **argv)
     /* --quick sets smaller defaults that explicit flags still override. */
     for (int i = 1; i < argc; i++)
         if (!strcmp(argv[i], "--quick")) {
-            base.train_limit = 6000;
-            base.test_limit = 1000;
-            base.epochs = 2;
-            e.mc_samples = 10;
+            base->train_limit = 6000;
+            base->test_limit = 1000;
+            base->epochs = 2;
+            e->mc_samples = 10;
         }
-    int r = sdn_train_parse(&base, "simdnn exercise", argc, argv, 1, ALLOWED, extra_arg, &e);
-    if (r == -1) {
+    int r = sdn_train_parse(base, "simdnn exercise", argc, argv, 1, ALLOWED, extra_arg, e);
+    if (r == -1)
         usage(stdout);
-        return 0;
-    }
-    if (r)
-        return r;
-    if (sdn_init())
-        return sdn_app_error();
-    if (base.threads > 0)
-        sdn_set_num_threads(base.threads);
-    if (sdn_app_mkdirs(base.out)) {
-        fprintf(stderr, "simdnn: cannot create %s\n", base.out);
-        return 1;
-    }
-    sdn_app_install_sigint();
-    time_t started = time(NULL);
+    return r;
+}
 
-    sdn_train_result res[4];
-    int done[4] = {0};
-    memset(res, 0, sizeof res);
+/* The four trainings, each a preset with the explicit flags on top, into <out>/<id>-<preset>. */
+static int train_runs(const sdn_train_config *base, ex_args *e, int argc, char **argv,
+                      sdn_exercise_results *x)
+{
     int rc = 0;
     for (int k = 0; k < 4 && !sdn_app_interrupted; k++) {
-        if (!strstr(e.runs, runs[k].id))
+        if (!strstr(e->runs, runs[k].id))
             continue;
-        sdn_train_config c = base;
+        sdn_train_config c = *base;
         sdn_train_preset(&c, runs[k].preset);
         /* Explicit --patience / --epochs etc. were parsed into base; the preset must not undo
          * them, so re-apply the shared flags on top of it. */
-        sdn_train_parse(&c, "simdnn exercise", argc, argv, 1, ALLOWED, extra_arg, &e);
-        snprintf(c.out, sizeof c.out, "%.900s/%s-%s", base.out, runs[k].id, runs[k].preset);
-        if (e.resume) {
+        sdn_train_parse(&c, "simdnn exercise", argc, argv, 1, ALLOWED, extra_arg, e);
+        snprintf(c.out, sizeof c.out, "%.900s/%s-%s", base->out, runs[k].id, runs[k].preset);
+        if (e->resume) {
             char ck[1100];
             FILE *probe;
             snprintf(ck, sizeof ck, "%s/checkpoint.safetensors", c.out);
@@ -267,305 +234,137 @@ int sdn_cmd_exercise(int argc, char **argv)
             }
         }
         fprintf(stderr, "\n=== %s: %s (%s) ===\n", runs[k].id, runs[k].preset, runs[k].what);
-        if (sdn_app_train(&c, &res[k])) {
+        if (sdn_app_train(&c, &x->res[k])) {
             rc = 1;
-            if (!res[k].history.history)
+            if (!x->res[k].history.history)
                 continue;
         }
-        done[k] = res[k].history.history_len > 0;
+        x->done[k] = x->res[k].history.history_len > 0;
     }
+    return rc;
+}
 
-    /* MC Dropout on 8e: validation and test accuracy with and without it. */
-    double mc_val[2] = {NAN, NAN}, mc_test[2] = {NAN, NAN}, mc_spread = NAN;
-    double stats[2][4][32]; /* 8b, 8d: init mean, init std, trained mean, trained std */
-    int stats_n[2] = {0};
-    sdn_dataset train = {0}, val = {0}, test = {0};
-    int have_data = (done[0] || done[2] || done[3]) && !sdn_app_load_data(&base, &train, &test) &&
-                    !sdn_dataset_split(&train, base.validation_split, &val);
-    if (have_data && done[3] && e.mc_samples > 0) {
-        char dir[1100];
-        snprintf(dir, sizeof dir, "%s/8e-alpha-dropout", base.out);
-        sdn_model *m;
-        sdn_preprocess pre;
-        if (!sdn_app_open_model(dir, 256, 0, &m, &pre, NULL)) {
-            fprintf(stderr, "\n=== MC Dropout on 8e: %d samples ===\n", e.mc_samples);
-            const sdn_dataset *sets[2] = {&val, &test};
-            const size_t chunk = 500, k = sdn_model_output_size(m);
-            float *x = malloc(chunk * val.features * sizeof *x), *p = malloc(chunk * k * 4),
-                  *mean = malloc(chunk * k * 4), *sd = malloc(chunk * k * 4);
-            double spread = 0;
-            for (int s = 0; s < 2 && x && p && mean && sd; s++) {
-                const sdn_dataset *d = sets[s];
-                size_t right = 0, right_mc = 0;
-                for (size_t at = 0; at < d->n; at += chunk) {
-                    size_t n = d->n - at < chunk ? d->n - at : chunk;
-                    sdn_preprocess_batch(&pre, d, NULL, at, n, x);
-                    if (sdn_model_predict(m, x, n, p) ||
-                        sdn_model_predict_mc(m, x, n, e.mc_samples, mean, sd)) {
-                        sdn_app_error();
-                        break;
-                    }
-                    for (size_t i = 0; i < n; i++) {
-                        size_t a = 0, b = 0;
-                        for (size_t j = 1; j < k; j++) {
-                            if (p[i * k + j] > p[i * k + a])
-                                a = j;
-                            if (mean[i * k + j] > mean[i * k + b])
-                                b = j;
-                        }
-                        right += (int)a == d->labels[at + i];
-                        right_mc += (int)b == d->labels[at + i];
-                        if (s == 1)
-                            spread += sd[i * k + b];
-                    }
-                }
-                double *dst = s ? mc_test : mc_val;
-                dst[0] = d->n ? (double)right / (double)d->n : NAN;
-                dst[1] = d->n ? (double)right_mc / (double)d->n : NAN;
-            }
-            mc_spread = test.n ? spread / (double)test.n : NAN;
-            fprintf(stderr,
-                    "val accuracy %.4f -> %.4f with MC Dropout; test accuracy %.4f -> %.4f; mean "
-                    "std of the predicted class %.4f\n",
-                    mc_val[0], mc_val[1], mc_test[0], mc_test[1], mc_spread);
-            free(x);
-            free(p);
-            free(mean);
-            free(sd);
-            sdn_preprocess_free(&pre);
-            sdn_model_free(m);
-        }
+/* MC Dropout on 8e: validation and test accuracy with and without it. */
+static void measure_mc(const char *out, const sdn_dataset *val, const sdn_dataset *test,
+                       sdn_exercise_results *x)
+{
+    char dir[1100];
+    snprintf(dir, sizeof dir, "%s/8e-alpha-dropout", out);
+    sdn_model *m;
+    sdn_preprocess pre;
+    if (sdn_app_open_model(dir, 256, 0, &m, &pre, NULL))
+        return;
+    fprintf(stderr, "\n=== MC Dropout on 8e: %d samples ===\n", x->mc_samples);
+    const sdn_dataset *sets[2] = {val, test};
+    for (int s = 0; s < 2; s++) {
+        sdn_prediction_totals t;
+        if (sdn_app_predict_set(m, &pre, sets[s], x->mc_samples, NULL, NULL, &t))
+            break;
+        double *dst = s ? x->mc_test : x->mc_val;
+        dst[0] = t.n ? (double)t.right / (double)t.n : NAN;
+        dst[1] = t.n ? (double)t.right_mc / (double)t.n : NAN;
+        if (s == 1)
+            x->mc_spread = t.n ? t.spread / (double)t.n : NAN;
     }
-    /* Self-normalization evidence: activation statistics through the depth (8b vs 8d). */
+    fprintf(stderr,
+            "val accuracy %.4f -> %.4f with MC Dropout; test accuracy %.4f -> %.4f; mean "
+            "std of the predicted class %.4f\n",
+            x->mc_val[0], x->mc_val[1], x->mc_test[0], x->mc_test[1], x->mc_spread);
+    sdn_preprocess_free(&pre);
+    sdn_model_free(m);
+}
+
+/* The data once more (the runs freed theirs), then MC Dropout and the self-normalization
+ * statistics (8b vs 8d). */
+static void measure(const sdn_train_config *base, sdn_exercise_results *x)
+{
+    sdn_dataset train = {0}, val = {0}, test = {0};
+    const int have_data = (x->done[0] || x->done[2] || x->done[3]) &&
+                          !sdn_app_load_data(base, &train, &test) &&
+                          !sdn_dataset_split(&train, base->validation_split, &val);
+    if (have_data && x->done[3] && x->mc_samples > 0)
+        measure_mc(base->out, &val, &test, x);
     const int stat_runs[2] = {0, 2};
     for (int r = 0; r < 2 && have_data; r++)
-        if (done[stat_runs[r]]) {
+        if (x->done[stat_runs[r]]) {
             char dir[1100];
-            snprintf(dir, sizeof dir, "%s/%s-%s", base.out, runs[stat_runs[r]].id,
+            snprintf(dir, sizeof dir, "%s/%s-%s", base->out, runs[stat_runs[r]].id,
                      runs[stat_runs[r]].preset);
-            stats_n[r] = layer_stats(dir, &val, stats[r], 32);
+            layer_stats(dir, &val, &x->stats[r]);
         }
-
-    /* ---- plots */
-    sdn_svg_series loss[4], acc[4];
-    double *buf[4][4] = {{0}};
-    int ns = 0;
-    for (int k = 0; k < 4; k++) {
-        if (!done[k])
-            continue;
-        const sdn_fit_state *h = &res[k].history;
-        for (int j = 0; j < 4; j++)
-            buf[k][j] = malloc((size_t)h->history_len * sizeof(double));
-        for (int i = 0; i < h->history_len; i++) {
-            buf[k][0][i] = h->history[i].loss;
-            buf[k][1][i] = h->history[i].val_loss;
-            buf[k][2][i] = h->history[i].accuracy;
-            buf[k][3][i] = h->history[i].val_accuracy;
-        }
-        static char labels[4][32];
-        snprintf(labels[k], sizeof labels[k], "%s %s", runs[k].id, runs[k].preset);
-        loss[ns] = (sdn_svg_series){labels[k], buf[k][0], buf[k][1], h->history_len};
-        acc[ns] = (sdn_svg_series){labels[k], buf[k][2], buf[k][3], h->history_len};
-        ns++;
-    }
-    char path[1100];
-    snprintf(path, sizeof path, "%s/loss.svg", base.out);
-    sdn_svg_curves(path, "Loss per epoch (solid: validation, dashed: training)", "loss", loss, ns);
-    snprintf(path, sizeof path, "%s/accuracy.svg", base.out);
-    sdn_svg_curves(path, "Accuracy per epoch (solid: validation, dashed: training)", "accuracy",
-                   acc, ns);
-
-    /* ---- report */
-    snprintf(path, sizeof path, "%s/report.md", base.out);
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        fprintf(stderr, "simdnn: %s: cannot write\n", path);
-        rc = 1;
-        goto out;
-    }
-    char when[64];
-    strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", gmtime(&started));
-    const sdn_cpu_info *cpu = sdn_cpu();
-    fprintf(f, "# Exercise 8 (Géron, ch. 11): deep dense networks on %s\n\n",
-            !strcmp(base.dataset, "cifar10") ? "CIFAR-10" : base.dataset);
-    fprintf(f, "Produced by `simdnn exercise");
-    for (int i = 1; i < argc; i++)
-        fprintf(f, " %s", argv[i]);
-    fprintf(f,
-            "` on %s: %s, ISA %s, %d threads. Data: %zu training, %zu validation (the last "
-            "part of the training set), %zu test samples%s.\n\n",
-            when, cpu->brand[0] ? cpu->brand : cpu->vendor, sdn_isa_name(sdn_active_isa()),
-            sdn_num_threads(), train.n, val.n, test.n,
-            base.train_limit || base.test_limit ? " (a subset: a smoke run, not the real numbers)"
-                                                : "");
-    /* What the runs used: a preset's settings with the explicit flags on top. */
-    sdn_train_config shown = base;
-    sdn_train_preset(&shown, "elu-he");
-    sdn_train_parse(&shown, "simdnn exercise", argc, argv, 1, ALLOWED, extra_arg, &e);
-    fprintf(f,
-            "Every run: 20 hidden layers of 100 units, Nadam, batch %zu, at most %d epochs, "
-            "early stopping on %s with patience %d, best weights restored; inputs "
-            "standardized per pixel with statistics from the training part.\n\n",
-            shown.batch_size, shown.epochs,
-            shown.monitor == SDN_MONITOR_VAL_LOSS ? "val_loss" : "val_accuracy", shown.patience);
-    fprintf(
-        f,
-        "| run | model | best val acc | test acc | epochs to best | epochs run | s/epoch | "
-        "total time | stop | peak val acc |\n|---|---|---:|---:|---:|---:|---:|---:|---|---:|\n");
-    for (int k = 0; k < 4; k++) {
-        if (!done[k])
-            continue;
-        char tt[32];
-        fmt_dur(tt, sizeof tt, res[k].total_seconds);
-        /* The best epoch is chosen by --monitor; the highest accuracy seen is shown beside it. */
-        double peak = 0;
-        int peak_epoch = 0;
-        for (int i = 0; i < res[k].history.history_len; i++)
-            if (res[k].history.history[i].val_accuracy > peak) {
-                peak = res[k].history.history[i].val_accuracy;
-                peak_epoch = res[k].history.history[i].epoch;
-            }
-        fprintf(
-            f, "| %s | %s: %s | %.2f%% | %.2f%% | %d | %d | %.1f | %s | %s | %.2f%% (epoch %d) |\n",
-            runs[k].id, runs[k].preset, runs[k].what, 100 * res[k].best_val_accuracy,
-            100 * res[k].test_accuracy, res[k].best_epoch, res[k].epochs_run,
-            res[k].seconds_per_epoch, tt, sdn_stop_reason_name(res[k].stop), 100 * peak,
-            peak_epoch);
-    }
-    if (!isnan(mc_val[1]))
-        fprintf(f,
-                "| 8e + MC | 8e's model, MC Dropout (%d samples) | %.2f%% | %.2f%% | | | | | | |\n",
-                e.mc_samples, 100 * mc_val[1], 100 * mc_test[1]);
-    fprintf(
-        f, "\n![loss](loss.svg)\n\n![accuracy](accuracy.svg)\n\n## Answers from these numbers\n\n");
-    if (done[0])
-        fprintf(f,
-                "**b. He + ELU + Nadam with early stopping** reaches %.2f%% validation accuracy "
-                "(best epoch %d of %d, %.1f s/epoch).\n\n",
-                100 * res[0].best_val_accuracy, res[0].best_epoch, res[0].epochs_run,
-                res[0].seconds_per_epoch);
-    if (done[0] && done[1]) {
-        int reach = epoch_reaching(&res[1].history, res[0].best_val_accuracy);
-        double d = res[1].best_val_accuracy - res[0].best_val_accuracy;
-        if (reach)
-            fprintf(f,
-                    "**c. Batch normalization.** Converges faster? %s: 8c matched 8b's best "
-                    "validation accuracy (%.2f%%) at epoch %d, where 8b needed %d epochs; 8c then "
-                    "kept improving until epoch %d. ",
-                    reach < res[0].best_epoch ? "yes" : "no", 100 * res[0].best_val_accuracy, reach,
-                    res[0].best_epoch, res[1].best_epoch);
-        else
-            fprintf(f,
-                    "**c. Batch normalization.** Converges faster? no: 8c never reached 8b's best "
-                    "validation accuracy (%.2f%%); its best came at epoch %d against %d for 8b. ",
-                    100 * res[0].best_val_accuracy, res[1].best_epoch, res[0].best_epoch);
-        fprintf(
-            f,
-            "Better? %s: %+.2f points of validation accuracy (%.2f%% vs %.2f%%), test %.2f%% vs "
-            "%.2f%%. Cost: %.1f s/epoch against %.1f, %+.0f%% per epoch (BN adds a "
-            "normalization pass and its backward per layer).\n\n",
-            d > 0 ? "yes" : "no", 100 * d, 100 * res[1].best_val_accuracy,
-            100 * res[0].best_val_accuracy, 100 * res[1].test_accuracy, 100 * res[0].test_accuracy,
-            res[1].seconds_per_epoch, res[0].seconds_per_epoch,
-            100 * (res[1].seconds_per_epoch / res[0].seconds_per_epoch - 1));
-    }
-    if (done[2]) {
-        fprintf(f,
-                "**d. SELU** (LeCun normal, standardized inputs, no BN): %.2f%% validation "
-                "accuracy at epoch %d, %.1f s/epoch",
-                100 * res[2].best_val_accuracy, res[2].best_epoch, res[2].seconds_per_epoch);
-        if (done[0])
-            fprintf(f, " (8b: %.2f%%", 100 * res[0].best_val_accuracy);
-        if (done[1])
-            fprintf(f, ", 8c: %.2f%%", 100 * res[1].best_val_accuracy);
-        fprintf(f, "%s.\n\n", done[0] ? ")" : "");
-        if (stats_n[1]) {
-            fprintf(f,
-                    "Self-normalization: mean and standard deviation of each hidden layer's "
-                    "output on %zu validation images, for the network at initialization and "
-                    "after training:\n\n| layer |",
-                    val.n < 512 ? val.n : 512);
-            const char *when[2] = {"init", "trained"};
-            for (int w = 0; w < 2; w++)
-                for (int r = 0; r < 2; r++)
-                    if (stats_n[r])
-                        fprintf(f, " %s %s mean | std |", runs[stat_runs[r]].id, when[w]);
-            fprintf(f, "\n|---:|");
-            for (int w = 0; w < 2; w++)
-                for (int r = 0; r < 2; r++)
-                    if (stats_n[r])
-                        fprintf(f, "---:|---:|");
-            fprintf(f, "\n");
-            for (int l = 0; l < stats_n[1]; l++) {
-                if (!(l < 2 || l % 5 == 4 || l == stats_n[1] - 1))
-                    continue;
-                fprintf(f, "| %d |", l + 1);
-                for (int w = 0; w < 2; w++)
-                    for (int r = 0; r < 2; r++)
-                        if (stats_n[r])
-                            fprintf(f, " %.3f | %.3f |", l < stats_n[r] ? stats[r][2 * w][l] : NAN,
-                                    l < stats_n[r] ? stats[r][2 * w + 1][l] : NAN);
-                fprintf(f, "\n");
-            }
-            const int last = stats_n[1] - 1;
-            const double m0 = stats[1][0][last], s0 = stats[1][1][last];
-            const double m1 = stats[1][2][last], s1 = stats[1][3][last];
-            int init_ok = s0 > 0.7 && s0 < 1.4 && fabs(m0) < 0.3;
-            int trained_ok = s1 > 0.5 && s1 < 2 && fabs(m1) < 0.5;
-            fprintf(f,
-                    "\nDoes SELU self-normalize? At initialization the 20th layer's outputs have "
-                    "mean %.2f and std %.2f (layer 1: %.2f, %.2f): %s. After training: mean %.2f, "
-                    "std %.2f: %s.",
-                    m0, s0, stats[1][0][0], stats[1][1][0],
-                    init_ok ? "yes, mean ~0 and std ~1 are kept through the depth"
-                            : "no, they drift away from 0 and 1",
-                    m1, s1,
-                    trained_ok ? "still close to normalized"
-                               : "training moved them away from 0 / 1 (the guarantee holds for "
-                                 "LeCun-normal weights, not for trained ones)");
-            if (stats_n[0])
-                fprintf(f,
-                        " For comparison, He + ELU (8b) ends its 20 layers at mean %.2f, std "
-                        "%.2f at initialization.",
-                        stats[0][0][stats_n[0] - 1], stats[0][1][stats_n[0] - 1]);
-            fprintf(f, "\n\n");
-        }
-    }
-    if (done[3]) {
-        fprintf(f,
-                "**e. Alpha dropout** (rate 0.1 before the output layer): %.2f%% validation "
-                "accuracy",
-                100 * res[3].best_val_accuracy);
-        if (done[2])
-            fprintf(f, " against %.2f%% for 8d without it (%+.2f points)",
-                    100 * res[2].best_val_accuracy,
-                    100 * (res[3].best_val_accuracy - res[2].best_val_accuracy));
-        fprintf(f, ".\n\n");
-        if (!isnan(mc_val[1]))
-            fprintf(f,
-                    "MC Dropout (%d stochastic passes, probabilities averaged) on 8e's model: "
-                    "validation %.2f%% -> %.2f%% (%+.2f points), test %.2f%% -> %.2f%% (%+.2f "
-                    "points); mean std of the predicted class probability %.3f. %s\n\n",
-                    e.mc_samples, 100 * mc_val[0], 100 * mc_val[1], 100 * (mc_val[1] - mc_val[0]),
-                    100 * mc_test[0], 100 * mc_test[1], 100 * (mc_test[1] - mc_test[0]), mc_spread,
-                    mc_test[1] >= mc_test[0]
-                        ? "MC Dropout helps (or at least does not hurt) without retraining."
-                    : (mc_test[0] - mc_test[1]) * (double)test.n <= 10
-                        ? "The difference is a handful of images: with one AlphaDropout layer of "
-                          "rate 0.1, MC Dropout changes the predictions too little to matter."
-                        : "Here MC Dropout does not help.");
-    }
-    fprintf(f, "Per-run details (history.csv, summary.json, model.safetensors) are in the run "
-               "folders next to this report.\n");
-    fclose(f);
-    fprintf(stderr, "\nreport: %s\n", path);
-out:
-    for (int k = 0; k < 4; k++) {
-        for (int j = 0; j < 4; j++)
-            free(buf[k][j]);
-        sdn_fit_state_free(&res[k].history);
-    }
+    x->n_train = train.n;
+    x->n_val = val.n;
+    x->n_test = test.n;
+    x->stats_samples = val.n < 512 ? val.n : 512;
     sdn_dataset_free(&train);
     sdn_dataset_free(&test);
+}
+
+/* How it ran, for the report's first lines. */
+static void describe_setup(const sdn_train_config *base, ex_args *e, int argc, char **argv,
+                           time_t started, sdn_exercise_results *x)
+{
+    size_t at = 0;
+    for (int i = 1; i < argc && at < sizeof x->command; i++)
+        at += (size_t)snprintf(x->command + at, sizeof x->command - at, " %s", argv[i]);
+    strftime(x->when, sizeof x->when, "%Y-%m-%d %H:%M UTC", gmtime(&started));
+    const sdn_cpu_info *cpu = sdn_cpu();
+    snprintf(x->cpu, sizeof x->cpu, "%s", cpu->brand[0] ? cpu->brand : cpu->vendor);
+    snprintf(x->dataset, sizeof x->dataset, "%s", base->dataset);
+    x->isa = sdn_isa_name(sdn_active_isa());
+    x->threads = sdn_num_threads();
+    x->subset = base->train_limit || base->test_limit;
+    /* What the runs used: a preset's settings with the explicit flags on top. */
+    sdn_train_config shown = *base;
+    sdn_train_preset(&shown, "elu-he");
+    sdn_train_parse(&shown, "simdnn exercise", argc, argv, 1, ALLOWED, extra_arg, e);
+    x->batch_size = shown.batch_size;
+    x->epochs = shown.epochs;
+    x->monitor = shown.monitor;
+    x->patience = shown.patience;
+}
+
+int sdn_cmd_exercise(int argc, char **argv)
+{
+    sdn_train_config base;
+    ex_args e;
+    int r = parse(argc, argv, &base, &e);
+    if (r)
+        return r == -1 ? 0 : r;
+    if (sdn_dispatch_init())
+        return sdn_app_error();
+    if (base.threads > 0)
+        sdn_set_num_threads(base.threads);
+    if (sdn_app_mkdirs(base.out)) {
+        fprintf(stderr, "simdnn: cannot create %s\n", base.out);
+        return 1;
+    }
+    sdn_app_install_sigint();
+    const time_t started = time(NULL);
+    sdn_exercise_results *x = calloc(1, sizeof *x);
+    if (!x) {
+        fprintf(stderr, "simdnn: out of memory\n");
+        return 1;
+    }
+    x->mc_samples = e.mc_samples;
+    x->mc_val[0] = x->mc_val[1] = x->mc_test[0] = x->mc_test[1] = x->mc_spread = NAN;
+    int rc = train_runs(&base, &e, argc, argv, x);
+    measure(&base, x);
+    describe_setup(&base, &e, argc, argv, started, x);
+    sdn_exercise_plots(base.out, x);
+    char path[1100];
+    snprintf(path, sizeof path, "%s/report.md", base.out);
+    FILE *f = fopen(path, "w");
+    if (f) {
+        sdn_exercise_report(f, x);
+        fclose(f);
+        fprintf(stderr, "\nreport: %s\n", path);
+    } else {
+        fprintf(stderr, "simdnn: %s: cannot write\n", path);
+        rc = 1;
+    }
+    for (int k = 0; k < 4; k++)
+        sdn_fit_state_free(&x->res[k].history);
+    free(x);
     return rc;
 }

@@ -3,10 +3,9 @@
 #include <string.h>
 
 #include "cli.h"
-#include "kernels.h"
 #include "simdnn.h"
 
-static void print_text(const sdn_cpu_info *c, const sdn_kernels *k)
+static void print_text(const sdn_cpu_info *c, unsigned mr, unsigned nr)
 {
     printf("cpu:       %s%s%s\n", c->vendor, c->brand[0] ? " " : "", c->brand);
     printf("features: %s%s%s%s%s%s%s%s%s\n", c->avx2 ? " avx2" : "", c->fma ? " fma" : "",
@@ -18,13 +17,13 @@ static void print_text(const sdn_cpu_info *c, const sdn_kernels *k)
         if (sdn_isa_supported((sdn_isa)i))
             printf(" %s", sdn_isa_name((sdn_isa)i));
     printf("\nisa:       %s\n", sdn_isa_name(sdn_active_isa()));
-    printf("gemm:      %ux%u microkernel\n", k->gemm.mr, k->gemm.nr);
+    printf("gemm:      %ux%u microkernel\n", mr, nr);
     printf("threads:   %d\n", sdn_num_threads());
     printf("caches:    L1d %zu KiB, L2 %zu KiB, L3 %zu KiB\n", c->l1d_bytes >> 10,
            c->l2_bytes >> 10, c->l3_bytes >> 10);
 }
 
-static void print_json(const sdn_cpu_info *c, const sdn_kernels *k)
+static void print_json(const sdn_cpu_info *c, unsigned mr, unsigned nr)
 {
     printf("{\"vendor\": \"%s\", \"brand\": \"%s\", \"features\": {\"avx2\": %d, \"fma\": %d, "
            "\"avx512f\": %d, \"avx512bw\": %d, \"avx512vl\": %d, \"avx512dq\": %d, \"neon\": %d, "
@@ -39,7 +38,7 @@ static void print_json(const sdn_cpu_info *c, const sdn_kernels *k)
         }
     printf("], \"isa\": \"%s\", \"gemm_tile\": [%u, %u], \"threads\": %d, "
            "\"cache_bytes\": {\"l1d\": %zu, \"l2\": %zu, \"l3\": %zu}}\n",
-           sdn_isa_name(sdn_active_isa()), k->gemm.mr, k->gemm.nr, sdn_num_threads(),
+           sdn_isa_name(sdn_active_isa()), mr, nr, sdn_num_threads(),
            c->l1d_bytes, c->l2_bytes, c->l3_bytes);
 }
 
@@ -59,15 +58,16 @@ int sdn_cmd_info(int argc, char **argv)
             return 2;
         }
     }
-    if (sdn_init() != SDN_OK) {
+    if (sdn_dispatch_init() != SDN_OK) {
         fprintf(stderr, "simdnn: %s\n", sdn_last_error());
         return 1;
     }
     const sdn_cpu_info *c = sdn_cpu();
-    const sdn_kernels *k = sdn_kernels_active();
+    unsigned mr, nr;
+    sdn_gemm_tile(&mr, &nr);
     if (json)
-        print_json(c, k);
+        print_json(c, mr, nr);
     else
-        print_text(c, k);
+        print_text(c, mr, nr);
     return 0;
 }

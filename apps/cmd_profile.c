@@ -3,9 +3,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <stdlib.h>
+
 #include "cli.h"
-#include "profile/report.h"
 #include "profile_cmds.h"
+#include "simdnn_profile.h"
 #include "train.h"
 
 static void usage(FILE *out)
@@ -39,11 +41,42 @@ static int cmd_calibrate(int argc, char **argv)
             return 2;
         }
     }
-    sdn_calibration c;
-    if (sdn_init() || sdn_calibration_get(&c, redo, stderr))
-        return sdn_app_error();
-    sdn_calibration_print(&c, stdout);
-    return 0;
+    return sdn_profile_calibrate(redo, stdout, stderr) ? sdn_app_error() : 0;
+}
+
+static int cmd_kernels(int argc, char **argv)
+{
+    sdn_isa isa = SDN_ISA_COUNT;
+    const char *dir = NULL;
+    long batch = 32;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "--isa") && v) {
+            isa = sdn_isa_from_name(v);
+            if (isa == SDN_ISA_COUNT || !sdn_isa_supported(isa)) {
+                fprintf(stderr, "simdnn profile kernels: --isa %s: this CPU runs only", v);
+                for (int j = 0; j < SDN_ISA_COUNT; j++)
+                    if (sdn_isa_supported((sdn_isa)j))
+                        fprintf(stderr, " %s", sdn_isa_name((sdn_isa)j));
+                fprintf(stderr, "\n");
+                return 2;
+            }
+        } else if (!strcmp(a, "--out") && v) {
+            dir = v;
+        } else if (!strcmp(a, "--batch") && v) {
+            char *end;
+            batch = strtol(v, &end, 10);
+            if (*end || batch < 1 || batch > 65536) {
+                fprintf(stderr, "simdnn profile kernels: --batch %s: expected 1..65536\n", v);
+                return 2;
+            }
+        } else {
+            fprintf(stderr, "simdnn profile kernels: unknown option or missing value '%s'\n", a);
+            return 2;
+        }
+        i++;
+    }
+    return sdn_profile_kernels(isa, (size_t)batch, dir, stdout, stderr) ? sdn_app_error() : 0;
 }
 
 int sdn_cmd_profile(int argc, char **argv)
@@ -59,7 +92,7 @@ int sdn_cmd_profile(int argc, char **argv)
     if (!strcmp(argv[1], "calibrate"))
         return cmd_calibrate(argc - 1, argv + 1);
     if (!strcmp(argv[1], "kernels"))
-        return sdn_cmd_profile_kernels(argc - 1, argv + 1);
+        return cmd_kernels(argc - 1, argv + 1);
     if (!strcmp(argv[1], "diff"))
         return sdn_cmd_profile_diff(argc - 1, argv + 1);
     fprintf(stderr, "simdnn profile: unknown subcommand '%s' (calibrate, kernels, diff)\n",

@@ -2,7 +2,6 @@
 #ifndef SDN_PROFILE_CMDS_H
 #define SDN_PROFILE_CMDS_H
 
-int sdn_cmd_profile_kernels(int argc, char **argv); /* apps/profile_kernels.c */
-int sdn_cmd_profile_diff(int argc, char **argv);    /* apps/profile_diff.c */
+int sdn_cmd_profile_diff(int argc, char **argv); /* apps/profile_diff.c */
 
 #endif

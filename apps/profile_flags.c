@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "profile/report.h"
+#include "simdnn_profile.h"
 #include "train.h"
 
 static const char *const profiled[] = {"train", "evaluate", "predict", "exercise"};
@@ -56,7 +56,7 @@ int sdn_app_run_command(const char *name, int (*run)(int, char **), int argc, ch
         i += used;
     }
     argv[n] = NULL;
-    if (steps && sdn_prof_parse_steps(steps, &o)) {
+    if (steps && sdn_profile_parse_steps(steps, &o)) {
         fprintf(stderr,
                 "simdnn %s: --profile-steps %s: expected WAIT,WARMUP,ACTIVE, three "
                 "integers >= 0 (e.g. 2,1,10)\n",

@@ -11,6 +11,13 @@
 #include "simdnn_fit.h"
 #include "simdnn_io.h"
 
+typedef enum sdn_progress {
+    SDN_PROGRESS_AUTO = 0, /* a bar on a terminal, one line per epoch otherwise */
+    SDN_PROGRESS_BAR,
+    SDN_PROGRESS_LINES,
+    SDN_PROGRESS_QUIET
+} sdn_progress;
+
 typedef struct sdn_train_config {
     char preset[32];
     /* network */
@@ -79,6 +86,36 @@ typedef struct sdn_train_result {
     sdn_stop_reason stop;
     sdn_fit_state history; /* owned: sdn_fit_state_free */
 } sdn_train_result;
+
+/* Draws fit's progress (apps/progress.c): pass sdn_app_progress as on_progress, a drawer as its
+ * context. */
+typedef struct sdn_progress_drawer {
+    FILE *out;
+    int bar, quiet;
+    double last_draw; /* seconds into the epoch of the last bar drawn */
+} sdn_progress_drawer;
+void sdn_progress_drawer_init(sdn_progress_drawer *d, sdn_progress mode, FILE *out);
+void sdn_app_progress(void *ctx, const sdn_fit_progress *p);
+
+/* One predicted row (apps/predict_set.c): probabilities [classes], and with MC Dropout their mean
+ * and standard deviation over the samples. */
+typedef struct sdn_prediction {
+    size_t index;
+    int label;
+    size_t classes;
+    const float *probs, *mean, *std; /* mean, std: NULL without MC samples */
+    int predicted, predicted_mc;
+} sdn_prediction;
+typedef struct sdn_prediction_totals {
+    size_t n, right, right_mc;
+    double confidence, confidence_mc, spread; /* sums over rows, in row order */
+} sdn_prediction_totals;
+typedef void (*sdn_prediction_fn)(void *ctx, const sdn_prediction *row);
+/* Predicts every row of d (and its MC Dropout mean with mc_samples > 0), calling each(ctx, row) in
+ * order. Returns 0, or 1 after printing the error. */
+int sdn_app_predict_set(sdn_model *model, const sdn_preprocess *pre, const sdn_dataset *d,
+                        int mc_samples, sdn_prediction_fn each, void *ctx,
+                        sdn_prediction_totals *totals);
 
 /* Set by the SIGINT handler; training stops after the current batch. */
 extern volatile sig_atomic_t sdn_app_interrupted;

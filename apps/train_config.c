@@ -88,8 +88,6 @@ static const opt_def defs[] = {
 #undef O
 #define NDEFS (sizeof defs / sizeof defs[0])
 
-const char *const sdn_train_preset_names[4] = {"elu-he", "batchnorm", "selu", "alpha-dropout"};
-
 void sdn_train_config_defaults(sdn_train_config *c)
 {
     memset(c, 0, sizeof *c);
@@ -110,46 +108,6 @@ void sdn_train_config_defaults(sdn_train_config *c)
     c->seed = 42;
     snprintf(c->dataset, sizeof c->dataset, "cifar10");
     snprintf(c->out, sizeof c->out, "simdnn-run");
-}
-
-int sdn_train_preset(sdn_train_config *c, const char *name)
-{
-    /* Géron ch. 11 ex. 8: 20 hidden layers of 100, Nadam, early stopping with patience 20. Every
-     * preset standardizes the inputs: the solution does it for SELU, and He/ELU and BN train at
-     * least as well on standardized pixels as on raw ones. */
-    c->layers = 20;
-    c->units = 100;
-    c->optimizer = SDN_OPT_NADAM;
-    c->patience = 20;
-    c->standardize = 1;
-    c->batch_norm = 0;
-    /* The targets are accuracies, and on CIFAR-10 val_loss turns up (over-confidence) epochs before
-     * val_accuracy stops rising: the best epoch is the most accurate one. */
-    c->monitor = SDN_MONITOR_VAL_ACCURACY;
-    c->dropout = c->alpha_dropout = 0;
-    if (!strcmp(name, "elu-he")) {
-        c->activation = SDN_ACT_ELU;
-        c->init = SDN_INIT_HE_NORMAL;
-        c->lr = 5e-5;
-    } else if (!strcmp(name, "batchnorm")) {
-        c->activation = SDN_ACT_ELU;
-        c->init = SDN_INIT_HE_NORMAL;
-        c->batch_norm = 1;
-        c->lr = 5e-4;
-    } else if (!strcmp(name, "selu")) {
-        c->activation = SDN_ACT_SELU;
-        c->init = SDN_INIT_LECUN_NORMAL;
-        c->lr = 7e-4;
-    } else if (!strcmp(name, "alpha-dropout")) {
-        c->activation = SDN_ACT_SELU;
-        c->init = SDN_INIT_LECUN_NORMAL;
-        c->alpha_dropout = 0.1;
-        c->lr = 5e-4;
-    } else {
-        return 0;
-    }
-    snprintf(c->preset, sizeof c->preset, "%s", name);
-    return 1;
 }
 
 static int allowed_name(const char *allowed, const char *name)
@@ -184,35 +142,51 @@ static const char *kind_hint(const opt_def *d)
     }
 }
 
+static int preset_known(const char *name)
+{
+    sdn_train_config probe;
+    sdn_train_config_defaults(&probe);
+    return sdn_train_preset(&probe, name);
+}
+
+/* Numbers: in range, integral where the field is; 0 if v is not such a value. */
+static int set_number(char *base, const opt_def *d, const char *v)
+{
+    char *end = NULL;
+    errno = 0;
+    if (d->k == K_U64) {
+        unsigned long long x = strtoull(v, &end, 10);
+        if (!*v || *end || errno || *v == '-')
+            return 0;
+        *(unsigned long long *)base = x;
+        return 1;
+    }
+    double x = strtod(v, &end);
+    if (!*v || *end || errno || !(x >= d->lo && x <= d->hi) ||
+        ((d->k == K_INT || d->k == K_SIZE) && x != floor(x)))
+        return 0;
+    if (d->k == K_INT)
+        *(int *)base = (int)x;
+    else if (d->k == K_SIZE)
+        *(size_t *)base = (size_t)x;
+    else
+        *(double *)base = x;
+    return 1;
+}
+
 /* Sets option d from text; returns 0 or prints the usage error and returns 2. */
 static int set_value(sdn_train_config *c, const char *cmd, const opt_def *d, const char *v)
 {
-    char *base = (char *)c + d->off, *end = NULL;
-    errno = 0;
+    char *base = (char *)c + d->off;
     switch (d->k) {
     case K_INT:
     case K_SIZE:
     case K_DOUBLE:
-    case K_OPT_DOUBLE: {
-        double x = strtod(v, &end);
-        if (!*v || *end || errno || !(x >= d->lo && x <= d->hi) ||
-            ((d->k == K_INT || d->k == K_SIZE) && x != floor(x)))
+    case K_OPT_DOUBLE:
+    case K_U64:
+        if (!set_number(base, d, v))
             goto bad;
-        if (d->k == K_INT)
-            *(int *)base = (int)x;
-        else if (d->k == K_SIZE)
-            *(size_t *)base = (size_t)x;
-        else
-            *(double *)base = x;
         return 0;
-    }
-    case K_U64: {
-        unsigned long long x = strtoull(v, &end, 10);
-        if (!*v || *end || errno || *v == '-')
-            goto bad;
-        *(unsigned long long *)base = x;
-        return 0;
-    }
     case K_BOOL:
         if (!strcmp(v, "1") || !strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "on"))
             *(int *)base = 1;
@@ -270,14 +244,10 @@ static int set_value(sdn_train_config *c, const char *cmd, const opt_def *d, con
             goto bad;
         snprintf(base, 32, "%s", v);
         return 0;
-    case K_PRESET: {
-        /* Applied before every other flag (see sdn_train_parse): here it is only checked. */
-        sdn_train_config probe;
-        sdn_train_config_defaults(&probe);
-        if (!sdn_train_preset(&probe, v))
+    case K_PRESET: /* applied before every other flag (see sdn_train_parse): only checked here */
+        if (!preset_known(v))
             goto bad;
         return 0;
-    }
     }
 bad:
     fprintf(stderr, "%s: bad value '%s' for --%s (%s)\n", cmd, v, d->name, kind_hint(d));
@@ -459,43 +429,4 @@ int sdn_train_config_apply_args(sdn_train_config *c, const char *args)
     int r = sdn_train_parse(c, "checkpoint", argc, argv, 0, NULL, NULL, NULL);
     free(copy);
     return r;
-}
-
-sdn_net_spec sdn_train_net_spec(const sdn_train_config *c, size_t input_size, size_t classes)
-{
-    sdn_net_spec s = sdn_net_spec_defaults();
-    s.input_size = input_size;
-    s.classes = classes;
-    s.hidden_layers = c->layers;
-    s.units = c->units;
-    s.activation = c->activation;
-    s.activation_alpha = (float)c->activation_alpha;
-    s.init = c->init;
-    s.batch_norm = c->batch_norm;
-    s.dropout = (float)c->dropout;
-    s.alpha_dropout = (float)c->alpha_dropout;
-    s.l1 = (float)c->l1;
-    s.l2 = (float)c->l2;
-    return s;
-}
-
-sdn_optimizer_options sdn_train_optimizer(const sdn_train_config *c)
-{
-    sdn_optimizer_options o = sdn_optimizer_defaults(c->optimizer);
-    if (!isnan(c->lr))
-        o.learning_rate = (float)c->lr;
-    if (!isnan(c->momentum))
-        o.momentum = (float)c->momentum;
-    if (!isnan(c->beta1))
-        o.beta1 = (float)c->beta1;
-    if (!isnan(c->beta2))
-        o.beta2 = (float)c->beta2;
-    if (!isnan(c->rho))
-        o.rho = (float)c->rho;
-    if (!isnan(c->epsilon))
-        o.epsilon = (float)c->epsilon;
-    if (!isnan(c->clip_norm))
-        o.clip_norm = (float)c->clip_norm;
-    o.nesterov = c->nesterov;
-    return o;
 }

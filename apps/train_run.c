@@ -1,328 +1,115 @@
-/* One training run into an output folder: data, model (fresh or resumed), fit with checkpoints and
- * save-best, then the test evaluation and summary.json. Shared by `train` and `exercise`. */
+/* One training run into an output folder, in the order a reader follows it: config → data →
+ * model (fresh or resumed) → fit (history, checkpoint and save-best after every epoch) → save →
+ * test evaluation and summary.json. Shared by `train` and `exercise`. */
 #include <errno.h>
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
 #include <math.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "train.h"
 
-volatile sig_atomic_t sdn_app_interrupted;
-
-static void on_sigint(int sig)
-{
-    (void)sig;
-    static const char msg[] =
-        "\nsimdnn: stopping after this batch and saving (Ctrl-C again to quit at once)\n";
-    sdn_app_interrupted = 1;
-    if (write(STDERR_FILENO, msg, sizeof msg - 1) < 0) {
-    }
-    signal(SIGINT, SIG_DFL);
-}
-
-void sdn_app_install_sigint(void)
-{
-    sdn_app_interrupted = 0;
-    signal(SIGINT, on_sigint);
-}
-
-int sdn_app_error(void)
-{
-    fprintf(stderr, "simdnn: %s\n", sdn_last_error());
-    return 1;
-}
-
-double sdn_app_peak_rss_mb(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return (double)ru.ru_maxrss / 1024.0; /* KiB on Linux */
-}
-
-int sdn_app_mkdirs(const char *path)
-{
-    char buf[1024];
-    snprintf(buf, sizeof buf, "%s", path);
-    for (char *p = buf + 1; *p; p++)
-        if (*p == '/') {
-            *p = 0;
-            if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-                return -1;
-            *p = '/';
-        }
-    if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-        return -1;
-    return 0;
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static int is_file(const char *p)
-{
-    struct stat st;
-    return stat(p, &st) == 0 && S_ISREG(st.st_mode);
-}
-
-int sdn_app_load_data(const sdn_train_config *c, sdn_dataset *train, sdn_dataset *test)
-{
-    sdn_status st;
-    if (!strcmp(c->dataset, "cifar10")) {
-        st = sdn_cifar10_load(sdn_data_locate(c->data), train, test);
-    } else {
-        const char *dir = sdn_data_locate(c->data);
-        char probe[1100];
-        snprintf(probe, sizeof probe, "%s/t10k-labels-idx1-ubyte.gz", dir);
-        int found = is_file(probe);
-        snprintf(probe, sizeof probe, "%s/t10k-labels-idx1-ubyte", dir);
-        found = found || is_file(probe);
-        /* Debian's dataset-fashion-mnist when nothing else is named. */
-        if (!found && !c->data[0] && !strcmp(c->dataset, "fashion-mnist"))
-            dir = "/usr/share/datasets/fashion-mnist";
-        st = sdn_idx_load_dir(dir, train, test);
-    }
-    if (st)
-        return sdn_app_error();
-    if (train && c->train_limit)
-        sdn_dataset_truncate(train, c->train_limit);
-    if (test && c->test_limit)
-        sdn_dataset_truncate(test, c->test_limit);
-    return 0;
-}
-
-int sdn_app_open_model(const char *path, size_t max_batch, int with_optimizer, sdn_model **model,
-                       sdn_preprocess *pre, sdn_safetensors **file_out)
-{
-    char buf[1100];
-    struct stat sb;
-    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-        snprintf(buf, sizeof buf, "%s/model.safetensors", path);
-        path = buf;
-    }
-    sdn_safetensors *f;
-    if (sdn_safetensors_open(path, &f))
-        return sdn_app_error();
-    sdn_net_spec spec;
-    sdn_optimizer_options opt;
-    uint64_t seed;
-    sdn_status st = sdn_net_from_file(f, &spec, &opt, &seed);
-    if (!st)
-        st = sdn_net_build(&spec, seed, max_batch, &opt, model);
-    if (!st && (st = sdn_model_load(*model, f, with_optimizer))) {
-        sdn_model_free(*model);
-        *model = NULL;
-    }
-    if (!st) {
-        long m = sdn_safetensors_find(f, "preprocess.mean");
-        float *mean = NULL, *sd = NULL;
-        size_t shape[1] = {spec.input_size};
-        if (m >= 0) {
-            mean = malloc(spec.input_size * sizeof *mean);
-            sd = malloc(spec.input_size * sizeof *sd);
-            st = !mean || !sd ? SDN_ERR_NOMEM
-                              : sdn_safetensors_read(f, "preprocess.mean", 1, shape, mean);
-            if (!st)
-                st = sdn_safetensors_read(f, "preprocess.std", 1, shape, sd);
-        }
-        if (!st)
-            st = sdn_preprocess_set(pre, spec.input_size, mean, sd);
-        free(mean);
-        free(sd);
-        if (st) {
-            sdn_model_free(*model);
-            *model = NULL;
-        }
-    }
-    if (st) {
-        sdn_safetensors_close(f);
-        return sdn_app_error();
-    }
-    if (file_out)
-        *file_out = f;
-    else
-        sdn_safetensors_close(f);
-    return 0;
-}
-
-/* What the per-epoch callback needs to write files. */
+/* A run: its config, files, data and model, and what the per-epoch callback needs. */
 typedef struct run_ctx {
     const sdn_train_config *c;
-    const sdn_preprocess *pre;
     sdn_net_spec spec;
     sdn_optimizer_options opt;
     char args[8192];
     char ckpt_path[1100], model_path[1100], csv_path[1100], json_path[1100];
+    sdn_dataset train, val, test;
+    sdn_preprocess pre;
+    sdn_model *model;
+    sdn_safetensors *ckpt; /* when resuming */
+    sdn_fit_state st;
 } run_ctx;
 
-/* Model file (with_fit = 0) or checkpoint (with_fit = 1: optimizer slots, fit state, best weights).
- */
-static sdn_status save(run_ctx *r, sdn_model *model, const sdn_fit_state *st, int with_fit,
-                       const char *path)
+/* Model file (with_fit = 0) or checkpoint (with_fit = 1), with the network spec as metadata. */
+static sdn_status save(run_ctx *r, int with_fit, const char *path)
 {
-    sdn_st_meta meta[SDN_NET_META_COUNT + SDN_FIT_META_COUNT + 8];
-    char store[SDN_NET_META_STORE], step[32], *fit_store = NULL;
+    sdn_st_meta meta[SDN_NET_META_COUNT + 3];
+    char store[SDN_NET_META_STORE];
     size_t n = sdn_net_to_meta(&r->spec, &r->opt, r->c->seed, meta, store);
     meta[n++] = (sdn_st_meta){"simdnn.dataset", r->c->dataset};
     meta[n++] = (sdn_st_meta){"simdnn.preset", r->c->preset};
     meta[n++] = (sdn_st_meta){"simdnn.args", r->args};
-    meta[n++] = (sdn_st_meta){"simdnn.preprocess", r->pre->standardize
-                                                       ? "x/255 then (x - preprocess.mean) / "
-                                                         "preprocess.std, per feature"
-                                                       : "x/255"};
-    snprintf(step, sizeof step, "%llu", (unsigned long long)sdn_model_step(model));
-    meta[n++] = (sdn_st_meta){"fit.step", step};
-    char epoch[32];
-    snprintf(epoch, sizeof epoch, "%d", st->epochs_done);
-    meta[n++] = (sdn_st_meta){"simdnn.epoch", epoch};
-    if (with_fit) {
-        n += sdn_fit_state_to_meta(st, meta + n, &fit_store);
-        if (!fit_store)
-            return SDN_ERR_NOMEM;
-    }
-    sdn_st_tensor extra[3];
-    size_t ne = 0;
-    if (r->pre->standardize) {
-        extra[ne++] = (sdn_st_tensor){"preprocess.mean", 1, {r->pre->features}, r->pre->mean};
-        extra[ne++] = (sdn_st_tensor){"preprocess.std", 1, {r->pre->features}, r->pre->std};
-    }
-    if (with_fit && st->best_state && st->best_epoch > 0)
-        extra[ne++] = (sdn_st_tensor){"fit.best_state", 1, {st->state_count}, st->best_state};
-    sdn_status s = sdn_model_save(model, path, with_fit, extra, ne, meta, n);
-    free(fit_store);
-    return s;
+    return sdn_checkpoint_save(path, r->model, &r->st, with_fit, &r->pre, meta, n);
 }
 
 static sdn_status on_epoch(void *ctx, sdn_model *model, const sdn_fit_state *st, int improved,
                            int epoch_end)
 {
     run_ctx *r = ctx;
-    sdn_status s = sdn_history_write_csv(st, r->csv_path);
+    (void)model, (void)st, (void)epoch_end; /* the same as r->model, r->st */
+    sdn_status s = sdn_history_write_csv(&r->st, r->csv_path);
     if (!s)
-        s = sdn_history_write_json(st, r->json_path);
+        s = sdn_history_write_json(&r->st, r->json_path);
     if (!s && improved && r->c->save_best)
-        s = save(r, model, st, 0, r->model_path);
+        s = save(r, 0, r->model_path);
     if (!s)
-        s = save(r, model, st, 1, r->ckpt_path);
+        s = save(r, 1, r->ckpt_path);
     return s;
 }
 
-static void json_num(FILE *f, const char *key, double v, const char *sep)
+/* config: the output folder, the file names, the arguments recorded in every file */
+static int open_run(run_ctx *r, const sdn_train_config *c)
 {
-    if (isfinite(v))
-        fprintf(f, "  \"%s\": %.6g%s\n", key, v, sep);
-    else
-        fprintf(f, "  \"%s\": null%s\n", key, sep);
-}
-
-int sdn_app_train(const sdn_train_config *c, sdn_train_result *res)
-{
-    memset(res, 0, sizeof *res);
-    double t_start = now_s();
-#if defined(__GLIBC__)
-    /* Keep the 30 MB CIFAR batches in mmap'd blocks that go back to the system when freed: with
-     * glibc's adaptive threshold a second run in the same process (exercise) would keep them. */
-    mallopt(M_MMAP_THRESHOLD, 1 << 20);
-#endif
-    if (sdn_init())
-        return sdn_app_error();
-    if (c->threads > 0)
-        sdn_set_num_threads(c->threads);
+    r->c = c;
     if (sdn_app_mkdirs(c->out)) {
         fprintf(stderr, "simdnn: cannot create the output folder %s: %s\n", c->out,
                 strerror(errno));
         return 1;
     }
-    run_ctx *r = calloc(1, sizeof *r);
-    if (!r) {
-        fprintf(stderr, "simdnn: out of memory\n");
-        return 1;
-    }
-    r->c = c;
     snprintf(r->ckpt_path, sizeof r->ckpt_path, "%s/checkpoint.safetensors", c->out);
     snprintf(r->model_path, sizeof r->model_path, "%s/model.safetensors", c->out);
     snprintf(r->csv_path, sizeof r->csv_path, "%s/history.csv", c->out);
     snprintf(r->json_path, sizeof r->json_path, "%s/history.json", c->out);
     sdn_train_config_args(c, r->args, sizeof r->args);
-
-    int rc = 1;
-    sdn_dataset train = {0}, val = {0}, test = {0};
-    sdn_preprocess pre = {0};
-    sdn_model *model = NULL;
-    sdn_safetensors *ckpt = NULL;
-    sdn_fit_state st;
-    sdn_fit_state_init(&st);
-    sdn_status s;
-
+    sdn_fit_state_init(&r->st);
     if (c->resume[0]) {
         char path[1100];
         struct stat sb;
         snprintf(path, sizeof path, "%s", c->resume);
         if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
             snprintf(path, sizeof path, "%s/checkpoint.safetensors", c->resume);
-        if (sdn_safetensors_open(path, &ckpt)) {
-            sdn_app_error();
-            goto done;
-        }
+        if (sdn_safetensors_open(path, &r->ckpt))
+            return sdn_app_error();
     }
-    if (sdn_app_load_data(c, &train, &test))
-        goto done;
-    if ((s = sdn_dataset_split(&train, c->validation_split, &val))) {
-        sdn_app_error();
-        goto done;
-    }
-    r->spec = sdn_train_net_spec(c, train.features, train.classes);
+    return 0;
+}
+
+/* data: train, its validation split, test */
+static int load_data(run_ctx *r)
+{
+    if (sdn_app_load_data(r->c, &r->train, &r->test))
+        return 1;
+    if (sdn_dataset_split(&r->train, r->c->validation_split, &r->val))
+        return sdn_app_error();
+    return 0;
+}
+
+/* model: built from the config, then either resumed from the checkpoint or freshly preprocessed */
+static int build_model(run_ctx *r)
+{
+    const sdn_train_config *c = r->c;
+    r->spec = sdn_train_net_spec(c, r->train.features, r->train.classes);
     r->opt = sdn_train_optimizer(c);
-    if ((s = sdn_net_build(&r->spec, c->seed, c->batch_size, &r->opt, &model))) {
-        sdn_app_error();
-        goto done;
-    }
-    if (ckpt) {
-        /* The checkpoint's statistics, not recomputed ones: the weights were trained on them. */
-        long m = sdn_safetensors_find(ckpt, "preprocess.mean");
-        if (m >= 0 && c->standardize) {
-            size_t shape[1] = {train.features};
-            float *mean = malloc(train.features * sizeof *mean), *sd = malloc(train.features * 4);
-            s = !mean || !sd ? SDN_ERR_NOMEM
-                             : sdn_safetensors_read(ckpt, "preprocess.mean", 1, shape, mean);
-            if (!s)
-                s = sdn_safetensors_read(ckpt, "preprocess.std", 1, shape, sd);
-            if (!s)
-                s = sdn_preprocess_set(&pre, train.features, mean, sd);
-            free(mean);
-            free(sd);
-        } else {
-            s = sdn_preprocess_fit(&pre, &train, c->standardize);
-        }
-        if (!s)
-            s = sdn_model_load(model, ckpt, 1);
-        if (!s)
-            s = sdn_fit_state_from_file(ckpt, &st, sdn_model_state_count(model));
-        if (s) {
-            sdn_app_error();
-            goto done;
-        }
-        const char *step = sdn_safetensors_meta(ckpt, "fit.step");
-        if (step)
-            sdn_model_set_step(model, strtoull(step, NULL, 10));
-        fprintf(stderr, "resuming from %s after epoch %d (step %llu)\n", sdn_safetensors_path(ckpt),
-                st.epochs_done, (unsigned long long)sdn_model_step(model));
-    } else if ((s = sdn_preprocess_fit(&pre, &train, c->standardize))) {
-        sdn_app_error();
-        goto done;
-    }
-    r->pre = &pre;
+    if (sdn_net_build(&r->spec, c->seed, c->batch_size, &r->opt, &r->model))
+        return sdn_app_error();
+    if (!r->ckpt)
+        return sdn_preprocess_fit(&r->pre, &r->train, c->standardize) ? sdn_app_error() : 0;
+    if (sdn_checkpoint_resume(r->ckpt, r->model, &r->st, &r->pre, &r->train, c->standardize))
+        return sdn_app_error();
+    fprintf(stderr, "resuming from %s after epoch %d (step %llu)\n", sdn_safetensors_path(r->ckpt),
+            r->st.epochs_done, (unsigned long long)sdn_model_step(r->model));
+    return 0;
+}
+
+static void print_header(const run_ctx *r)
+{
+    const sdn_train_config *c = r->c;
     fprintf(stderr,
             "simdnn train%s%s: %d x %zu %s, %s%s%s; %s lr %g, batch %zu; %s: %zu train, %zu "
             "validation, %zu test; %zu parameters; isa %s, %d threads -> %s\n",
@@ -333,9 +120,16 @@ int sdn_app_train(const sdn_train_config *c, sdn_train_result *res)
             : c->dropout > 0     ? ", dropout"
                                  : "",
             sdn_optimizer_name(r->opt.kind), (double)r->opt.learning_rate, c->batch_size,
-            c->dataset, train.n, val.n, test.n, sdn_model_param_count(model),
+            c->dataset, r->train.n, r->val.n, r->test.n, sdn_model_param_count(r->model),
             sdn_isa_name(sdn_active_isa()), sdn_num_threads(), c->out);
+}
 
+/* fit, then the model file with the weights now in the model (the best with restore_best) */
+static int fit_and_save(run_ctx *r)
+{
+    const sdn_train_config *c = r->c;
+    sdn_progress_drawer drawer;
+    sdn_progress_drawer_init(&drawer, c->progress, stderr);
     sdn_fit_options fo = sdn_fit_defaults();
     fo.epochs = c->epochs;
     fo.batch_size = c->batch_size;
@@ -344,56 +138,62 @@ int sdn_app_train(const sdn_train_config *c, sdn_train_result *res)
     fo.patience = c->patience;
     fo.min_delta = c->min_delta;
     fo.restore_best = c->restore_best;
-    fo.progress = c->progress;
-    fo.out = stderr;
+    fo.on_progress = sdn_app_progress;
+    fo.progress_ctx = &drawer;
     fo.interrupt = &sdn_app_interrupted;
     fo.on_epoch = on_epoch;
     fo.ctx = r;
-    if ((s = sdn_fit(model, &train, &val, &pre, &fo, &st))) {
-        sdn_app_error();
-        goto done;
-    }
-    /* The weights now in the model are the best ones (restore_best) or the last: the model file. */
-    if ((s = save(r, model, &st, 0, r->model_path))) {
-        sdn_app_error();
-        goto done;
-    }
-    double test_loss = NAN, test_acc = NAN;
-    if (test.n && (s = sdn_evaluate_dataset(model, &test, &pre, &test_loss, &test_acc))) {
-        sdn_app_error();
-        goto done;
-    }
-    res->best_val_accuracy = st.best_val_accuracy;
-    res->best_val_loss = st.best_val_loss;
-    res->best_epoch = st.best_epoch;
-    res->epochs_run = st.epochs_done;
+    if (sdn_fit(r->model, &r->train, &r->val, &r->pre, &fo, &r->st) || save(r, 0, r->model_path))
+        return sdn_app_error();
+    return 0;
+}
+
+/* the figures of the run, once fit is over and the test set evaluated */
+static void fill_result(const run_ctx *r, double test_loss, double test_acc, sdn_train_result *res)
+{
+    const sdn_fit_state *st = &r->st;
+    res->best_val_accuracy = st->best_val_accuracy;
+    res->best_val_loss = st->best_val_loss;
+    res->best_epoch = st->best_epoch;
+    res->epochs_run = st->epochs_done;
     res->test_accuracy = test_acc;
     res->test_loss = test_loss;
     double sum = 0;
-    for (int i = 0; i < st.history_len; i++)
-        sum += st.history[i].seconds;
-    res->seconds_per_epoch = st.history_len ? sum / st.history_len : NAN;
+    for (int i = 0; i < st->history_len; i++)
+        sum += st->history[i].seconds;
+    res->seconds_per_epoch = st->history_len ? sum / st->history_len : NAN;
     res->samples_per_second =
-        st.train_seconds > 0 ? (double)st.samples_trained / st.train_seconds : NAN;
+        st->train_seconds > 0 ? (double)st->samples_trained / st->train_seconds : NAN;
     res->peak_rss_mb = sdn_app_peak_rss_mb();
-    res->stop = st.stop;
+    res->stop = st->stop;
     /* Training time over every session of a resumed run, not just this process. */
-    res->total_seconds = st.train_seconds + st.eval_seconds;
-    (void)t_start;
+    res->total_seconds = st->train_seconds + st->eval_seconds;
+}
 
+static void json_num(FILE *f, const char *key, double v, const char *sep)
+{
+    if (isfinite(v))
+        fprintf(f, "  \"%s\": %.6g%s\n", key, v, sep);
+    else
+        fprintf(f, "  \"%s\": null%s\n", key, sep);
+}
+
+static int write_summary(const run_ctx *r, const sdn_train_result *res)
+{
+    const sdn_train_config *c = r->c;
     char path[1100];
     snprintf(path, sizeof path, "%s/summary.json", c->out);
     FILE *f = fopen(path, "w");
     if (!f) {
         fprintf(stderr, "simdnn: %s: cannot write: %s\n", path, strerror(errno));
-        goto done;
+        return 1;
     }
     fprintf(f, "{\n  \"preset\": \"%s\",\n  \"dataset\": \"%s\",\n", c->preset, c->dataset);
     json_num(f, "best_val_accuracy", res->best_val_accuracy, ",");
     json_num(f, "best_val_loss", res->best_val_loss, ",");
     fprintf(f, "  \"best_epoch\": %d,\n  \"epochs_run\": %d,\n", res->best_epoch, res->epochs_run);
-    json_num(f, "test_accuracy", test_acc, ",");
-    json_num(f, "test_loss", test_loss, ",");
+    json_num(f, "test_accuracy", res->test_accuracy, ",");
+    json_num(f, "test_loss", res->test_loss, ",");
     json_num(f, "seconds_per_epoch", res->seconds_per_epoch, ",");
     json_num(f, "samples_per_second", res->samples_per_second, ",");
     json_num(f, "total_seconds", res->total_seconds, ",");
@@ -402,27 +202,70 @@ int sdn_app_train(const sdn_train_config *c, sdn_train_result *res)
             "  \"isa\": \"%s\",\n  \"threads\": %d,\n  \"stop_reason\": \"%s\",\n  "
             "\"param_count\": %zu,\n  \"train_samples\": %zu,\n  \"val_samples\": %zu,\n  "
             "\"test_samples\": %zu,\n  \"batch_size\": %zu\n}\n",
-            sdn_isa_name(sdn_active_isa()), sdn_num_threads(), sdn_stop_reason_name(st.stop),
-            sdn_model_param_count(model), train.n, val.n, test.n, c->batch_size);
+            sdn_isa_name(sdn_active_isa()), sdn_num_threads(), sdn_stop_reason_name(r->st.stop),
+            sdn_model_param_count(r->model), r->train.n, r->val.n, r->test.n, c->batch_size);
     fclose(f);
+    return 0;
+}
+
+/* test evaluation, summary.json and the closing line */
+static int report(run_ctx *r, sdn_train_result *res)
+{
+    double test_loss = NAN, test_acc = NAN;
+    if (r->test.n && sdn_evaluate_dataset(r->model, &r->test, &r->pre, &test_loss, &test_acc))
+        return sdn_app_error();
+    fill_result(r, test_loss, test_acc, res);
+    if (write_summary(r, res))
+        return 1;
     fprintf(stderr,
             "done (%s): best epoch %d of %d, val_accuracy %.4f, val_loss %.4f, test_accuracy "
             "%.4f; %.1f s/epoch, %.0f samples/s, peak RSS %.0f MB -> %s\n",
-            sdn_stop_reason_name(st.stop), res->best_epoch, res->epochs_run, res->best_val_accuracy,
-            res->best_val_loss, test_acc, res->seconds_per_epoch, res->samples_per_second,
-            res->peak_rss_mb, c->out);
-    /* A numeric stop or an interrupt is reported, but what was saved is still usable. */
-    rc = st.stop == SDN_STOP_NUMERIC ? 1 : 0;
-    res->history = st;
-    sdn_fit_state_init(&st);
-done:
-    sdn_fit_state_free(&st);
-    sdn_safetensors_close(ckpt);
-    if (model)
-        sdn_model_free(model);
-    sdn_preprocess_free(&pre);
-    sdn_dataset_free(&train);
-    sdn_dataset_free(&test);
+            sdn_stop_reason_name(r->st.stop), res->best_epoch, res->epochs_run,
+            res->best_val_accuracy, res->best_val_loss, test_acc, res->seconds_per_epoch,
+            res->samples_per_second, res->peak_rss_mb, r->c->out);
+    return 0;
+}
+
+static void close_run(run_ctx *r)
+{
+    sdn_fit_state_free(&r->st);
+    sdn_safetensors_close(r->ckpt);
+    if (r->model)
+        sdn_model_free(r->model);
+    sdn_preprocess_free(&r->pre);
+    sdn_dataset_free(&r->train);
+    sdn_dataset_free(&r->test);
     free(r);
+}
+
+int sdn_app_train(const sdn_train_config *c, sdn_train_result *res)
+{
+    memset(res, 0, sizeof *res);
+#if defined(__GLIBC__)
+    /* Keep the 30 MB CIFAR batches in mmap'd blocks that go back to the system when freed: with
+     * glibc's adaptive threshold a second run in the same process (exercise) would keep them. */
+    mallopt(M_MMAP_THRESHOLD, 1 << 20);
+#endif
+    if (sdn_dispatch_init())
+        return sdn_app_error();
+    if (c->threads > 0)
+        sdn_set_num_threads(c->threads);
+    run_ctx *r = calloc(1, sizeof *r);
+    if (!r) {
+        fprintf(stderr, "simdnn: out of memory\n");
+        return 1;
+    }
+    int rc = open_run(r, c) || load_data(r) || build_model(r);
+    if (!rc) {
+        print_header(r);
+        rc = fit_and_save(r) || report(r, res);
+    }
+    if (!rc) {
+        /* A numeric stop or an interrupt is reported, but what was saved is still usable. */
+        rc = r->st.stop == SDN_STOP_NUMERIC ? 1 : 0;
+        res->history = r->st;
+        sdn_fit_state_init(&r->st);
+    }
+    close_run(r);
     return rc;
 }

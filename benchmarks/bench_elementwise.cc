@@ -54,7 +54,7 @@ void libm_act(sdn_activation a, size_t n, const float *x, float *y)
         break;
     case SDN_ACT_SELU:
         for (size_t i = 0; i < n; i++)
-            y[i] = 1.0507009873554805f * (x[i] > 0 ? x[i] : 1.6732632423543772f * expm1f(x[i]));
+            y[i] = (float)SDN_SELU_LAMBDA * (x[i] > 0 ? x[i] : (float)SDN_SELU_ALPHA * expm1f(x[i]));
         break;
     case SDN_ACT_RELU:
         for (size_t i = 0; i < n; i++)
@@ -89,7 +89,8 @@ void libm_act_grad(sdn_activation a, size_t n, const float *x, const float *y, c
         break;
     case SDN_ACT_SELU:
         for (size_t i = 0; i < n; i++)
-            dx[i] = x[i] > 0 ? 1.0507009873554805f * dy[i] : dy[i] * (y[i] + 1.7580993408473766f);
+            dx[i] = x[i] > 0 ? (float)SDN_SELU_LAMBDA * dy[i]
+                             : dy[i] * (y[i] + (float)(SDN_SELU_LAMBDA * SDN_SELU_ALPHA));
         break;
     case SDN_ACT_RELU:
         for (size_t i = 0; i < n; i++)

@@ -148,8 +148,8 @@ std::vector<gemm_case> all_cases()
 
 int register_all()
 {
-    if (sdn_init() != SDN_OK) {
-        std::fprintf(stderr, "sdn_init: %s\n", sdn_last_error());
+    if (sdn_dispatch_init() != SDN_OK) {
+        std::fprintf(stderr, "sdn_dispatch_init: %s\n", sdn_last_error());
         std::exit(1);
     }
     const sdn_isa active = sdn_active_isa();

@@ -88,7 +88,7 @@ int main(int argc, char **argv)
 {
     const char *path = argc > 1 ? argv[1] : "train_save_load.safetensors";
     printf("simdnn %s (header %s), %s kernels, %d threads\n", sdn_version(), SDN_VERSION_STRING,
-           sdn_init() == SDN_OK ? sdn_isa_name(sdn_active_isa()) : "no", sdn_num_threads());
+           sdn_dispatch_init() == SDN_OK ? sdn_isa_name(sdn_active_isa()) : "no", sdn_num_threads());
     if (strcmp(sdn_version(), SDN_VERSION_STRING) != 0) {
         fprintf(stderr, "library %s does not match the header %s\n", sdn_version(),
                 SDN_VERSION_STRING);

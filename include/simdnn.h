@@ -2,14 +2,14 @@
  * The public API: opaque handles, errors as values, row-major float32 everywhere.
  *
  * Threads. A model (and everything reached from it) is used from one thread at a time; different
- * models may be used from different threads at once. sdn_init, the sdn_cpu/ISA queries, the name
- * functions and sdn_sgemm are safe from any thread; sdn_last_error is per thread. Inside a call,
- * the library parallelizes with OpenMP by itself. sdn_set_num_threads(n) is omp_set_num_threads(n)
- * for the calling thread: the host's own OpenMP parallel regions started from that thread then use
- * n threads too (n <= 0 restores what omp_get_max_threads() gave at the first call). Call it from
- * one thread, not concurrently. Called from inside the host's parallel region, the library runs
- * single-threaded there (unless the host enabled nested parallelism). Results do not depend on
- * the thread count. */
+ * models may be used from different threads at once. sdn_dispatch_init, the sdn_cpu/ISA queries,
+ * the name functions and sdn_sgemm are safe from any thread; sdn_last_error is per thread. Inside a
+ * call, the library parallelizes with OpenMP by itself. sdn_set_num_threads(n) is
+ * omp_set_num_threads(n) for the calling thread: the host's own OpenMP parallel regions started
+ * from that thread then use n threads too (n <= 0 restores what omp_get_max_threads() gave at the
+ * first call). Call it from one thread, not concurrently. Called from inside the host's parallel
+ * region, the library runs single-threaded there (unless the host enabled nested parallelism).
+ * Results do not depend on the thread count. */
 #ifndef SIMDNN_H
 #define SIMDNN_H
 
@@ -74,14 +74,14 @@ typedef struct sdn_cpu_info {
 /* Detects the CPU and selects kernels once (thread-safe); honours SIMDNN_ISA=ref|avx2|avx512|neon.
  * Fails with SDN_ERR_UNSUPPORTED (message lists what this CPU runs) for an ISA the CPU or OS lacks,
  * and SDN_ERR_INVALID_ARG for an unknown name. Every entry point below calls it implicitly. */
-SDN_API sdn_status sdn_init(void);
+SDN_API sdn_status sdn_dispatch_init(void);
 SDN_API const sdn_cpu_info *sdn_cpu(void);
 SDN_API const char *sdn_isa_name(sdn_isa isa);
 /* Parses "ref", "avx2", ...; returns SDN_ISA_COUNT for an unknown name. */
 SDN_API sdn_isa sdn_isa_from_name(const char *name);
 /* Whether this CPU and OS can run the ISA's kernels (and this build contains them). */
 SDN_API int sdn_isa_supported(sdn_isa isa);
-/* The ISA in use (after sdn_init). */
+/* The ISA in use (after sdn_dispatch_init). */
 SDN_API sdn_isa sdn_active_isa(void);
 
 /* Threads used by the library (OpenMP); 1 when built without OpenMP. n <= 0 restores the default. */
@@ -117,6 +117,9 @@ typedef enum sdn_activation {
     SDN_ACT_SOFTMAX,    /* output layer only */
     SDN_ACT_COUNT
 } sdn_activation;
+/* SELU's fixed constants (Klambauer et al. 2017): selu(x) = λ·x for x > 0, λ·α·(eˣ − 1) else. */
+#define SDN_SELU_LAMBDA 1.0507009873554805
+#define SDN_SELU_ALPHA 1.6732632423543772
 
 SDN_API const char *sdn_activation_name(sdn_activation act);
 SDN_API sdn_activation sdn_activation_from_name(const char *name); /* SDN_ACT_COUNT if unknown */
@@ -276,6 +279,14 @@ typedef struct sdn_schedule {
 } sdn_schedule;
 
 SDN_API float sdn_schedule_lr(const sdn_schedule *schedule, uint64_t step);
+
+/* ------------------------------------------------ predictions (i15) */
+
+/* Index of the largest of v[0..n) (the first on ties): the predicted class of a probability row. */
+SDN_API size_t sdn_argmax(const float *v, size_t n);
+
+/* The active GEMM microkernel's tile: mr rows by nr columns (simdnn info). */
+SDN_API void sdn_gemm_tile(unsigned *mr, unsigned *nr);
 
 #ifdef __cplusplus
 }

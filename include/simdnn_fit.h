@@ -1,5 +1,6 @@
-/* simdnn training loop: the exercise's network from a small spec, fit() with Keras-like progress,
- * early stopping, restore-best-weights, NaN and Ctrl-C handling, history files, checkpoints. */
+/* simdnn training loop: the exercise's network from a small spec, fit() with progress reported to
+ * a callback, early stopping, restore-best-weights, NaN and Ctrl-C handling, history files,
+ * checkpoints. */
 #ifndef SIMDNN_FIT_H
 #define SIMDNN_FIT_H
 
@@ -31,8 +32,6 @@ typedef struct sdn_net_spec {
     float l1, l2;
 } sdn_net_spec;
 
-/* The exercise's base: 20 × 100, ELU, He normal, CIFAR-10 sized. */
-SDN_API sdn_net_spec sdn_net_spec_defaults(void);
 /* Builds and compiles the model (seed fixes the initial weights and dropout masks). */
 SDN_API sdn_status sdn_net_build(const sdn_net_spec *spec, uint64_t seed, size_t max_batch,
                                  const sdn_optimizer_options *optimizer, sdn_model **out);
@@ -49,12 +48,6 @@ SDN_API sdn_status sdn_net_from_file(const sdn_safetensors *st, sdn_net_spec *sp
 /* ------------------------------------------------------------------- fit */
 
 typedef enum sdn_monitor { SDN_MONITOR_VAL_LOSS = 0, SDN_MONITOR_VAL_ACCURACY } sdn_monitor;
-typedef enum sdn_progress {
-    SDN_PROGRESS_AUTO = 0, /* a bar on a terminal, one line per epoch otherwise */
-    SDN_PROGRESS_BAR,
-    SDN_PROGRESS_LINES,
-    SDN_PROGRESS_QUIET
-} sdn_progress;
 typedef enum sdn_stop_reason {
     SDN_STOP_COMPLETED = 0, /* all epochs run */
     SDN_STOP_EARLY,         /* patience exhausted */
@@ -67,6 +60,29 @@ typedef struct sdn_epoch_log {
     int epoch; /* 1-based */
     double loss, accuracy, val_loss, val_accuracy, seconds, learning_rate;
 } sdn_epoch_log;
+
+/* What fit reports as it goes; the application draws it (the CLI: a Keras-like bar or one line
+ * per epoch, apps/progress.c). fit itself prints nothing. */
+typedef enum sdn_fit_event {
+    SDN_FIT_EPOCH_BEGIN, /* epoch of epochs starts */
+    SDN_FIT_STEP,        /* after every batch: step of steps, seconds into the epoch, running
+                          * mean loss and accuracy */
+    SDN_FIT_EPOCH_END,   /* a whole epoch: row (its history row), improved, have_val */
+    SDN_FIT_PARTIAL,     /* the epoch ended after `step` batches (NaN loss or the interrupt) */
+    SDN_FIT_MESSAGE,     /* message: a line for the user (monitor changed, nothing to do) */
+    SDN_FIT_STOPPED,     /* message: why training stopped early (stop says which reason) */
+} sdn_fit_event;
+
+typedef struct sdn_fit_progress {
+    sdn_fit_event event;
+    int epoch, epochs; /* 1-based */
+    size_t step, steps;
+    double seconds, loss, accuracy;
+    const sdn_epoch_log *row;
+    int improved, have_val;
+    int stop; /* sdn_stop_reason (SDN_FIT_STOPPED) */
+    const char *message;
+} sdn_fit_progress;
 
 /* Everything a resumed run needs besides the model: history, best so far, patience counter. */
 typedef struct sdn_fit_state {
@@ -94,8 +110,9 @@ struct sdn_fit_options {
     int patience;     /* 0: no early stopping */
     double min_delta; /* an improvement must beat the best by more than this */
     int restore_best; /* at the end, load the best epoch's weights */
-    sdn_progress progress;
-    FILE *out;                              /* progress stream; stderr when NULL */
+    /* Progress as it happens (NULL: none); see sdn_fit_progress. */
+    void (*on_progress)(void *progress_ctx, const sdn_fit_progress *p);
+    void *progress_ctx;
     const volatile sig_atomic_t *interrupt; /* checked after every batch */
     /* Called after every epoch (improved: this epoch is the new best) and once at the end
      * (epoch_end == 0): save checkpoints and history here. A nonzero status stops training. */
@@ -129,6 +146,27 @@ SDN_API sdn_status sdn_history_write_json(const sdn_fit_state *st, const char *p
 SDN_API size_t sdn_fit_state_to_meta(const sdn_fit_state *st, sdn_st_meta *meta, char **store);
 SDN_API sdn_status sdn_fit_state_from_file(const sdn_safetensors *file, sdn_fit_state *st,
                                            size_t state_count);
+
+/* ------------------------------------------------------------- checkpoints (src/io/checkpoint.c) */
+
+/* Most metadata entries the application adds to a checkpoint (its network spec, its arguments). */
+#define SDN_CHECKPOINT_APP_META 32
+/* One atomic write of the model (with_fit = 0: a model file) or a checkpoint (with_fit = 1: plus
+ * optimizer slots, the fit state and the best epoch's weights), with the preprocessing statistics,
+ * "fit.step" and "simdnn.epoch" after the application's metadata. */
+SDN_API sdn_status sdn_checkpoint_save(const char *path, const sdn_model *model,
+                                       const sdn_fit_state *st, int with_fit,
+                                       const sdn_preprocess *pre, const sdn_st_meta *app_meta,
+                                       size_t app_meta_count);
+/* The preprocessing a file records: its standardization statistics, or x/255 without them. */
+SDN_API sdn_status sdn_checkpoint_read_preprocess(const sdn_safetensors *file, size_t features,
+                                                  sdn_preprocess *pre);
+/* Continues from an open checkpoint: the preprocessing (the checkpoint's statistics when it has
+ * them and standardize is on, else fitted on train), the model's tensors with optimizer slots, the
+ * fit state and the step count. */
+SDN_API sdn_status sdn_checkpoint_resume(const sdn_safetensors *ckpt, sdn_model *model,
+                                         sdn_fit_state *st, sdn_preprocess *pre,
+                                         const sdn_dataset *train, int standardize);
 
 #ifdef __cplusplus
 }

@@ -37,6 +37,23 @@ SDN_API int sdn_profile_active(void);
 SDN_API void sdn_profile_scope_begin(const char *name);
 SDN_API void sdn_profile_scope_end(void);
 
+/* "WAIT,WARMUP,ACTIVE" (three integers >= 0) into the options' schedule; SDN_ERR_INVALID_ARG
+ * otherwise. */
+SDN_API sdn_status sdn_profile_parse_steps(const char *text, sdn_profile_options *options);
+
+/* This machine's roofs (FMA peak per ISA and L1/L2/L3/DRAM bandwidth on 1 and all cores, the
+ * counter's frequency): the cached calibration, else measured (a few seconds) and cached in
+ * $XDG_CACHE_HOME/simdnn (or ~/.cache/simdnn); redo: measure anyway. Printed to out; progress to
+ * log (either may be NULL). */
+SDN_API sdn_status sdn_profile_calibrate(int redo, FILE *out, FILE *log);
+
+/* Times every kernel of `isa` (SDN_ISA_COUNT: of every ISA this CPU runs) on one thread at the
+ * exercise network's shapes (3072 → 20 × 100 → 10) at `batch` rows, and prints the profiler's
+ * kernel table (GFLOP/s, GB/s, % of the roof) to out; with dir, also writes the four files
+ * there. Progress to log (may be NULL). */
+SDN_API sdn_status sdn_profile_kernels(sdn_isa isa, size_t batch, const char *dir, FILE *out,
+                                       FILE *log);
+
 /* FLOPs of every kernel call recorded so far in kept steps (all threads); for tests and tools. */
 SDN_API double sdn_profile_recorded_flops(void);
 

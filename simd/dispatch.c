@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "cpu.h"
-#include "error.h"
 #include "kernels.h"
 
 static const char *const isa_names[SDN_ISA_COUNT] = {"ref", "avx2", "avx512", "neon"};
@@ -51,7 +50,7 @@ static void fill_table(sdn_kernels *k, sdn_isa target)
 
 int sdn_isa_supported(sdn_isa isa)
 {
-    sdn_init();
+    sdn_kernels_select();
     return isa < SDN_ISA_COUNT && table_ok[isa];
 }
 
@@ -97,36 +96,40 @@ static void init_once_fn(void)
     }
 }
 
-sdn_status sdn_init(void)
+sdn_status sdn_kernels_select(void)
 {
     pthread_once(&init_once, init_once_fn);
-    if (init_status != SDN_OK)
-        return sdn_fail(init_status, "%s", init_message);
-    return SDN_OK;
+    return init_status;
+}
+
+const char *sdn_kernels_select_error(void)
+{
+    sdn_kernels_select();
+    return init_message;
 }
 
 const sdn_kernels *sdn_kernels_active(void)
 {
-    sdn_init();
+    sdn_kernels_select();
     /* profiler hook (issue 10): the instrumented copy while profiling or verbose */
     return sdn_prof_table ? sdn_prof_table : &tables[active];
 }
 
 const sdn_kernels *sdn_kernels_for(sdn_isa isa)
 {
-    sdn_init();
+    sdn_kernels_select();
     return isa < SDN_ISA_COUNT && table_ok[isa] ? &tables[isa] : NULL;
 }
 
 const sdn_cpu_info *sdn_cpu(void)
 {
-    sdn_init();
+    sdn_kernels_select();
     return &cpu;
 }
 
 sdn_isa sdn_active_isa(void)
 {
-    sdn_init();
+    sdn_kernels_select();
     return active;
 }
 

@@ -151,7 +151,12 @@ typedef struct sdn_kernels {
 #undef SDN_GEMM
 #undef SDN_KERNEL
 
-/* The table in use (selected once by sdn_init; never NULL after a successful sdn_init). */
+/* Detects the CPU and selects the tables once (thread-safe). SDN_OK, or why SIMDNN_ISA cannot be
+ * honoured: the message is sdn_kernels_select_error() (sdn_dispatch_init records it as the
+ * library's last error). */
+sdn_status sdn_kernels_select(void);
+const char *sdn_kernels_select_error(void);
+/* The table in use (never NULL after a successful selection). */
 const sdn_kernels *sdn_kernels_active(void);
 /* While the profiler runs (or SIMDNN_VERBOSE): the instrumented copy of the active table that
  * sdn_kernels_active returns instead; NULL otherwise (src/profile/). */

@@ -1,14 +1,15 @@
-/* The training loop: shuffled float batches made on the fly from uint8 data, Keras-like progress,
- * early stopping with restore-best-weights, NaN and interrupt handling, history and checkpoint
- * state. */
+/* The training loop: shuffled float batches made on the fly from uint8 data, progress reported to
+ * the application, early stopping with restore-best-weights, NaN and interrupt handling, history
+ * and checkpoint state. */
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "error.h"
-#include "simdnn_fit.h"
+#include "fit.h"
 
 static double now_s(void)
 {
@@ -59,7 +60,7 @@ void sdn_fit_state_free(sdn_fit_state *st)
     memset(st, 0, sizeof *st);
 }
 
-static sdn_status push_row(sdn_fit_state *st, const sdn_epoch_log *row)
+sdn_status sdn_fit_state_push(sdn_fit_state *st, const sdn_epoch_log *row)
 {
     if (st->history_len == st->history_cap) {
         int cap = st->history_cap ? 2 * st->history_cap : 64;
@@ -101,33 +102,22 @@ sdn_status sdn_evaluate_dataset(sdn_model *model, const sdn_dataset *d, const sd
     return status;
 }
 
-static void fmt_time(char *buf, size_t size, double s)
+/* Hands one progress event to the application, if it asked for them. */
+static void report(const sdn_fit_options *o, sdn_fit_progress p)
 {
-    if (s >= 3600)
-        snprintf(buf, size, "%d:%02d:%02d", (int)(s / 3600), (int)fmod(s / 60, 60),
-                 (int)fmod(s, 60));
-    else if (s >= 60)
-        snprintf(buf, size, "%d:%02d", (int)(s / 60), (int)fmod(s, 60));
-    else
-        snprintf(buf, size, "%ds", (int)(s + 0.5));
+    if (o->on_progress)
+        o->on_progress(o->progress_ctx, &p);
 }
 
-/* Keras' bar: " 704/1407 [=============>................] - 12s - ETA: 12s - loss: 1.2345 ..." */
-static void draw_bar(FILE *out, size_t step, size_t steps, double elapsed, double loss, double acc)
+static void say(const sdn_fit_options *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(const sdn_fit_options *o, const char *fmt, ...)
 {
-    enum { W = 30 };
-    char bar[W + 1];
-    size_t done = steps ? step * W / steps : W;
-    for (size_t i = 0; i < W; i++)
-        bar[i] = i < done ? '=' : (i == done ? '>' : '.');
-    bar[W] = 0;
-    char el[32], eta[32];
-    fmt_time(el, sizeof el, elapsed);
-    fmt_time(eta, sizeof eta, step ? elapsed * (double)(steps - step) / (double)step : 0);
-    int width = snprintf(NULL, 0, "%zu", steps);
-    fprintf(out, "\r%*zu/%zu [%s] - %s - ETA: %s - loss: %.4f - accuracy: %.4f\033[K", width, step,
-            steps, bar, el, eta, loss, acc);
-    fflush(out);
+    char line[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    report(o, (sdn_fit_progress){.event = SDN_FIT_MESSAGE, .message = line});
 }
 
 static int better(const sdn_fit_options *o, double v, double best)
@@ -143,7 +133,7 @@ static int better(const sdn_fit_options *o, double v, double best)
  * Its weights are known only if it is the old best or the last epoch; otherwise the best restarts
  * from the last epoch (said so), since those weights were never kept. */
 static sdn_status remonitor(sdn_model *model, const sdn_fit_options *o, sdn_fit_state *st,
-                            int have_val, FILE *out, int quiet)
+                            int have_val)
 {
     int old_best = st->best_epoch, best = 0;
     double bv = NAN;
@@ -174,10 +164,201 @@ static sdn_status remonitor(sdn_model *model, const sdn_fit_options *o, sdn_fit_
         if (s)
             return s;
     }
-    if (!quiet)
-        fprintf(out, "monitor changed to %s: best epoch is now %d%s\n",
-                o->monitor == SDN_MONITOR_VAL_LOSS ? "val_loss" : "val_accuracy", best,
-                known ? "" : " (the better earlier epoch's weights were not kept)");
+    say(o, "monitor changed to %s: best epoch is now %d%s",
+        o->monitor == SDN_MONITOR_VAL_LOSS ? "val_loss" : "val_accuracy", best,
+        known ? "" : " (the better earlier epoch's weights were not kept)");
+    return SDN_OK;
+}
+
+/* One fit call: its inputs and the batch buffers. */
+typedef struct fit_run {
+    sdn_model *model;
+    const sdn_dataset *train, *val;
+    const sdn_preprocess *pre;
+    const sdn_fit_options *o;
+    sdn_fit_state *st;
+    float *x;
+    int32_t *y;
+    size_t *index, steps;
+    int have_val;
+} fit_run;
+
+/* The value the monitor watches; without validation data the training metrics stand in. */
+static double monitored(const fit_run *r, const sdn_epoch_log *row)
+{
+    return r->o->monitor == SDN_MONITOR_VAL_LOSS
+               ? (r->have_val ? row->val_loss : row->loss)
+               : (r->have_val ? row->val_accuracy : row->accuracy);
+}
+
+/* The batches of one epoch (0-based) in its shuffled order; running means into row. Stops early
+ * (st->stop) on a NaN/Inf loss or the interrupt. */
+static sdn_status train_epoch(fit_run *r, int epoch, sdn_epoch_log *row, size_t *seen)
+{
+    const sdn_fit_options *o = r->o;
+    sdn_fit_state *st = r->st;
+    const size_t n = r->train->n, bs = o->batch_size;
+    sdn_shuffle_indices(r->index, n, o->seed, (uint64_t)epoch);
+    report(o, (sdn_fit_progress){.event = SDN_FIT_EPOCH_BEGIN, .epoch = epoch + 1,
+                                 .epochs = o->epochs, .steps = r->steps});
+    const double t0 = now_s();
+    double sum_loss = 0, sum_acc = 0;
+    for (size_t s = 0; s < r->steps; s++) {
+        size_t nb = n - s * bs < bs ? n - s * bs : bs;
+        sdn_preprocess_batch(r->pre, r->train, r->index, s * bs, nb, r->x);
+        for (size_t i = 0; i < nb; i++)
+            r->y[i] = r->train->labels[r->index[s * bs + i]];
+        float loss = 0, acc = 0;
+        sdn_status bst = sdn_model_train_batch(r->model, r->x, r->y, nb, &loss, &acc);
+        if (bst == SDN_ERR_NUMERIC) {
+            st->stop = SDN_STOP_NUMERIC;
+            snprintf(st->message, sizeof st->message,
+                     "the loss became NaN or Inf at epoch %d, batch %zu/%zu: training stopped, "
+                     "keeping the weights from before that step",
+                     epoch + 1, s + 1, r->steps);
+            break;
+        }
+        if (bst)
+            return bst;
+        sum_loss += (double)loss * (double)nb;
+        sum_acc += (double)acc * (double)nb;
+        *seen += nb;
+        report(o, (sdn_fit_progress){.event = SDN_FIT_STEP, .epoch = epoch + 1,
+                                     .epochs = o->epochs, .step = s + 1, .steps = r->steps,
+                                     .seconds = now_s() - t0,
+                                     .loss = sum_loss / (double)*seen,
+                                     .accuracy = sum_acc / (double)*seen});
+        if (o->interrupt && *o->interrupt) {
+            st->stop = SDN_STOP_INTERRUPTED;
+            snprintf(st->message, sizeof st->message,
+                     "interrupted at epoch %d, batch %zu/%zu: stopped after that batch",
+                     epoch + 1, s + 1, r->steps);
+            break;
+        }
+    }
+    row->loss = sum_loss / (double)*seen;
+    row->accuracy = sum_acc / (double)*seen;
+    return SDN_OK;
+}
+
+/* A whole epoch's row: validation, history, the best so far, the application's callbacks, and
+ * whether patience or the interrupt ends training here. */
+static sdn_status end_epoch(fit_run *r, int epoch, sdn_epoch_log *row, double t0, double t1)
+{
+    const sdn_fit_options *o = r->o;
+    sdn_fit_state *st = r->st;
+    sdn_status status;
+    row->epoch = epoch + 1;
+    row->val_loss = NAN;
+    row->val_accuracy = NAN;
+    row->learning_rate = sdn_model_learning_rate(r->model);
+    if (r->have_val && (status = sdn_evaluate_dataset(r->model, r->val, r->pre, &row->val_loss,
+                                                      &row->val_accuracy)))
+        return status;
+    double t2 = now_s();
+    st->eval_seconds += t2 - t1;
+    row->seconds = t2 - t0;
+    if ((status = sdn_fit_state_push(st, row)))
+        return status;
+    st->epochs_done = epoch + 1;
+    const double mv = monitored(r, row);
+    const int improved = better(o, mv, st->best_value);
+    if (improved) {
+        st->best_value = mv;
+        st->best_epoch = epoch + 1;
+        st->best_val_loss = row->val_loss;
+        st->best_val_accuracy = row->val_accuracy;
+        st->wait = 0;
+        if (st->best_state &&
+            (status = sdn_model_get_state(r->model, st->best_state, st->state_count)))
+            return status;
+    } else {
+        st->wait++;
+    }
+    report(o, (sdn_fit_progress){.event = SDN_FIT_EPOCH_END, .epoch = epoch + 1,
+                                 .epochs = o->epochs, .step = r->steps, .steps = r->steps,
+                                 .seconds = row->seconds, .loss = row->loss,
+                                 .accuracy = row->accuracy, .row = row, .improved = improved,
+                                 .have_val = r->have_val});
+    if (o->on_epoch && (status = o->on_epoch(o->ctx, r->model, st, improved, 1)))
+        return status;
+    if (o->patience > 0 && st->wait >= o->patience) {
+        st->stop = SDN_STOP_EARLY;
+        snprintf(st->message, sizeof st->message,
+                 "early stopping: no improvement of %s for %d epochs; best epoch %d",
+                 o->monitor == SDN_MONITOR_VAL_LOSS ? "val_loss" : "val_accuracy", o->patience,
+                 st->best_epoch);
+    }
+    if (o->interrupt && *o->interrupt) {
+        st->stop = SDN_STOP_INTERRUPTED;
+        snprintf(st->message, sizeof st->message, "interrupted after epoch %d", epoch + 1);
+    }
+    return SDN_OK;
+}
+
+/* Before the first epoch: the best weights' buffer, a changed monitor, a run already over. */
+static sdn_status fit_begin(fit_run *r)
+{
+    const sdn_fit_options *o = r->o;
+    sdn_fit_state *st = r->st;
+    sdn_status status;
+    if (o->restore_best && !st->best_state) {
+        st->state_count = sdn_model_state_count(r->model);
+        st->best_state = malloc(st->state_count * sizeof *st->best_state);
+        if (!st->best_state)
+            return sdn_fail(SDN_ERR_NOMEM, "out of memory for the best weights");
+    }
+    st->stop = SDN_STOP_COMPLETED;
+    st->message[0] = 0;
+    if (st->epochs_done > 0 && st->monitor != (int)o->monitor &&
+        (status = remonitor(r->model, o, st, r->have_val)))
+        return status;
+    st->monitor = (int)o->monitor;
+    /* A resumed run that had already stopped early stays stopped. */
+    if (o->patience > 0 && st->wait >= o->patience && st->epochs_done > 0) {
+        st->stop = SDN_STOP_EARLY;
+        snprintf(st->message, sizeof st->message,
+                 "already stopped early after epoch %d (best epoch %d): nothing to do",
+                 st->epochs_done, st->best_epoch);
+    } else if (st->epochs_done >= o->epochs) {
+        say(o, "already trained for %d epochs (asked for %d): nothing to do", st->epochs_done,
+            o->epochs);
+    }
+    return SDN_OK;
+}
+
+static sdn_status fit_epochs(fit_run *r)
+{
+    const sdn_fit_options *o = r->o;
+    sdn_fit_state *st = r->st;
+    sdn_status status;
+    for (int epoch = st->epochs_done; epoch < o->epochs && st->stop == SDN_STOP_COMPLETED;
+         epoch++) {
+        sdn_epoch_log row = {0};
+        size_t seen = 0;
+        const double t0 = now_s();
+        if ((status = train_epoch(r, epoch, &row, &seen)))
+            return status;
+        const double t1 = now_s();
+        st->train_seconds += t1 - t0;
+        st->samples_trained += seen;
+        if (st->stop != SDN_STOP_COMPLETED) { /* a partial epoch is not a history row */
+            report(o, (sdn_fit_progress){.event = SDN_FIT_PARTIAL, .epoch = epoch + 1,
+                                         .epochs = o->epochs, .steps = r->steps});
+            break;
+        }
+        if ((status = end_epoch(r, epoch, &row, t0, t1)))
+            return status;
+    }
+    if (st->message[0])
+        report(o, (sdn_fit_progress){.event = SDN_FIT_STOPPED, .stop = (int)st->stop,
+                                     .message = st->message});
+    /* The final callback sees the last weights (the resume checkpoint); the best come after. */
+    if (o->on_epoch && (status = o->on_epoch(o->ctx, r->model, st, 0, 0)))
+        return status;
+    if (st->best_state && st->best_epoch > 0 &&
+        (status = sdn_model_set_state(r->model, st->best_state, st->state_count)))
+        return status;
     return SDN_OK;
 }
 
@@ -189,326 +370,19 @@ sdn_status sdn_fit(sdn_model *model, const sdn_dataset *train, const sdn_dataset
     if (train->features != sdn_model_input_size(model))
         return sdn_fail(SDN_ERR_INVALID_ARG, "sdn_fit: data has %zu features, the model takes %zu",
                         train->features, sdn_model_input_size(model));
-    FILE *out = o->out ? o->out : stderr;
-    int bar = o->progress == SDN_PROGRESS_BAR ||
-              (o->progress == SDN_PROGRESS_AUTO && isatty(fileno(out)));
-    int quiet = o->progress == SDN_PROGRESS_QUIET;
-    const size_t n = train->n, f = train->features, bs = o->batch_size;
-    const size_t steps = (n + bs - 1) / bs;
-    float *x = malloc(bs * f * sizeof *x);
-    int32_t *y = malloc(bs * sizeof *y);
-    size_t *index = malloc(n * sizeof *index);
-    sdn_status status = SDN_OK;
-    if (!x || !y || !index) {
+    const size_t n = train->n, bs = o->batch_size;
+    fit_run r = {model, train, val, pre, o, st, NULL, NULL, NULL, (n + bs - 1) / bs,
+                 val && val->n};
+    r.x = malloc(bs * train->features * sizeof *r.x);
+    r.y = malloc(bs * sizeof *r.y);
+    r.index = malloc(n * sizeof *r.index);
+    sdn_status status;
+    if (!r.x || !r.y || !r.index)
         status = sdn_fail(SDN_ERR_NOMEM, "out of memory for batches");
-        goto done;
-    }
-    if (o->restore_best && !st->best_state) {
-        st->state_count = sdn_model_state_count(model);
-        st->best_state = malloc(st->state_count * sizeof *st->best_state);
-        if (!st->best_state) {
-            status = sdn_fail(SDN_ERR_NOMEM, "out of memory for the best weights");
-            goto done;
-        }
-    }
-    st->stop = SDN_STOP_COMPLETED;
-    st->message[0] = 0;
-    int have_val = val && val->n;
-    if (st->epochs_done > 0 && st->monitor != (int)o->monitor &&
-        (status = remonitor(model, o, st, have_val, out, quiet)))
-        goto done;
-    st->monitor = (int)o->monitor;
-    /* A resumed run that had already stopped early stays stopped. */
-    if (o->patience > 0 && st->wait >= o->patience && st->epochs_done > 0) {
-        st->stop = SDN_STOP_EARLY;
-        snprintf(st->message, sizeof st->message,
-                 "already stopped early after epoch %d (best epoch %d): nothing to do",
-                 st->epochs_done, st->best_epoch);
-    } else if (st->epochs_done >= o->epochs && !quiet)
-        fprintf(out, "already trained for %d epochs (asked for %d): nothing to do\n",
-                st->epochs_done, o->epochs);
-
-    for (int epoch = st->epochs_done; epoch < o->epochs && st->stop == SDN_STOP_COMPLETED;
-         epoch++) {
-        sdn_shuffle_indices(index, n, o->seed, (uint64_t)epoch);
-        if (bar)
-            fprintf(out, "Epoch %d/%d\n", epoch + 1, o->epochs);
-        double t0 = now_s(), last_draw = 0, sum_loss = 0, sum_acc = 0;
-        size_t seen = 0;
-        for (size_t s = 0; s < steps; s++) {
-            size_t nb = n - s * bs < bs ? n - s * bs : bs;
-            sdn_preprocess_batch(pre, train, index, s * bs, nb, x);
-            for (size_t i = 0; i < nb; i++)
-                y[i] = train->labels[index[s * bs + i]];
-            float loss = 0, acc = 0;
-            sdn_status bst = sdn_model_train_batch(model, x, y, nb, &loss, &acc);
-            if (bst == SDN_ERR_NUMERIC) {
-                st->stop = SDN_STOP_NUMERIC;
-                snprintf(st->message, sizeof st->message,
-                         "the loss became NaN or Inf at epoch %d, batch %zu/%zu: training stopped, "
-                         "keeping the weights from before that step (try a lower --lr or "
-                         "--clip-norm)",
-                         epoch + 1, s + 1, steps);
-                break;
-            }
-            if (bst) {
-                status = bst;
-                goto done;
-            }
-            sum_loss += (double)loss * (double)nb;
-            sum_acc += (double)acc * (double)nb;
-            seen += nb;
-            double t = now_s();
-            if (bar && (t - last_draw > 0.1 || s + 1 == steps)) {
-                draw_bar(out, s + 1, steps, t - t0, sum_loss / (double)seen,
-                         sum_acc / (double)seen);
-                last_draw = t;
-            }
-            if (o->interrupt && *o->interrupt) {
-                st->stop = SDN_STOP_INTERRUPTED;
-                snprintf(st->message, sizeof st->message,
-                         "interrupted at epoch %d, batch %zu/%zu: stopped after that batch",
-                         epoch + 1, s + 1, steps);
-                break;
-            }
-        }
-        double t1 = now_s();
-        st->train_seconds += t1 - t0;
-        st->samples_trained += seen;
-        if (st->stop != SDN_STOP_COMPLETED) {
-            if (bar)
-                fprintf(out, "\n");
-            break; /* a partial epoch is not a history row */
-        }
-        sdn_epoch_log row = {.epoch = epoch + 1,
-                             .loss = sum_loss / (double)seen,
-                             .accuracy = sum_acc / (double)seen,
-                             .val_loss = NAN,
-                             .val_accuracy = NAN,
-                             .learning_rate = sdn_model_learning_rate(model)};
-        if (have_val &&
-            (status = sdn_evaluate_dataset(model, val, pre, &row.val_loss, &row.val_accuracy)))
-            goto done;
-        double t2 = now_s();
-        st->eval_seconds += t2 - t1;
-        row.seconds = t2 - t0;
-        if ((status = push_row(st, &row)))
-            goto done;
-        st->epochs_done = epoch + 1;
-
-        /* Without validation data the training metrics stand in for it. */
-        double mv = o->monitor == SDN_MONITOR_VAL_LOSS
-                        ? (have_val ? row.val_loss : row.loss)
-                        : (have_val ? row.val_accuracy : row.accuracy);
-        int improved = better(o, mv, st->best_value);
-        if (improved) {
-            st->best_value = mv;
-            st->best_epoch = epoch + 1;
-            st->best_val_loss = row.val_loss;
-            st->best_val_accuracy = row.val_accuracy;
-            st->wait = 0;
-            if (st->best_state &&
-                (status = sdn_model_get_state(model, st->best_state, st->state_count)))
-                goto done;
-        } else {
-            st->wait++;
-        }
-        if (!quiet) {
-            if (bar)
-                fprintf(out, "\r%zu/%zu - %.1fs - loss: %.4f - accuracy: %.4f", steps, steps,
-                        row.seconds, row.loss, row.accuracy);
-            else
-                fprintf(out, "epoch %d/%d - loss: %.4f - accuracy: %.4f", epoch + 1, o->epochs,
-                        row.loss, row.accuracy);
-            if (have_val)
-                fprintf(out, " - val_loss: %.4f - val_accuracy: %.4f", row.val_loss,
-                        row.val_accuracy);
-            if (!bar)
-                fprintf(out, " - %.1fs", row.seconds);
-            fprintf(out, "%s%s\n", improved ? " (best)" : "", bar ? "\033[K" : "");
-            fflush(out);
-        }
-        if (o->on_epoch && (status = o->on_epoch(o->ctx, model, st, improved, 1)))
-            goto done;
-        if (o->patience > 0 && st->wait >= o->patience) {
-            st->stop = SDN_STOP_EARLY;
-            snprintf(st->message, sizeof st->message,
-                     "early stopping: no improvement of %s for %d epochs; best epoch %d",
-                     o->monitor == SDN_MONITOR_VAL_LOSS ? "val_loss" : "val_accuracy", o->patience,
-                     st->best_epoch);
-        }
-        if (o->interrupt && *o->interrupt) {
-            st->stop = SDN_STOP_INTERRUPTED;
-            snprintf(st->message, sizeof st->message, "interrupted after epoch %d", epoch + 1);
-        }
-    }
-    if (st->message[0] && !quiet)
-        fprintf(out, "%s\n", st->message);
-    /* The final callback sees the last weights (the resume checkpoint); the best come after. */
-    if (o->on_epoch && (status = o->on_epoch(o->ctx, model, st, 0, 0)))
-        goto done;
-    if (st->best_state && st->best_epoch > 0 &&
-        (status = sdn_model_set_state(model, st->best_state, st->state_count)))
-        goto done;
-done:
-    free(x);
-    free(y);
-    free(index);
+    else if (!(status = fit_begin(&r)))
+        status = fit_epochs(&r);
+    free(r.x);
+    free(r.y);
+    free(r.index);
     return status;
-}
-
-/* ------------------------------------------------------------------ history files */
-
-static void json_num(FILE *f, double v)
-{
-    if (isfinite(v))
-        fprintf(f, "%.17g", v);
-    else
-        fprintf(f, "null");
-}
-
-sdn_status sdn_history_write_csv(const sdn_fit_state *st, const char *path)
-{
-    FILE *f = fopen(path, "w");
-    if (!f)
-        return sdn_fail(SDN_ERR_IO, "%s: cannot write", path);
-    fprintf(f, "epoch,loss,accuracy,val_loss,val_accuracy,seconds,learning_rate\n");
-    for (int i = 0; i < st->history_len; i++) {
-        const sdn_epoch_log *r = &st->history[i];
-        fprintf(f, "%d,%.9g,%.9g,%.9g,%.9g,%.6g,%.9g\n", r->epoch, r->loss, r->accuracy,
-                r->val_loss, r->val_accuracy, r->seconds, r->learning_rate);
-    }
-    if (fclose(f) != 0)
-        return sdn_fail(SDN_ERR_IO, "%s: write failed", path);
-    return SDN_OK;
-}
-
-sdn_status sdn_history_write_json(const sdn_fit_state *st, const char *path)
-{
-    FILE *f = fopen(path, "w");
-    if (!f)
-        return sdn_fail(SDN_ERR_IO, "%s: cannot write", path);
-    static const char *keys[] = {"epoch",        "loss",    "accuracy",     "val_loss",
-                                 "val_accuracy", "seconds", "learning_rate"};
-    fprintf(f, "{");
-    for (int k = 0; k < 7; k++) {
-        fprintf(f, "%s\n  \"%s\": [", k ? "," : "", keys[k]);
-        for (int i = 0; i < st->history_len; i++) {
-            const sdn_epoch_log *r = &st->history[i];
-            double v[7] = {r->epoch,        r->loss,    r->accuracy,     r->val_loss,
-                           r->val_accuracy, r->seconds, r->learning_rate};
-            if (i)
-                fprintf(f, ", ");
-            json_num(f, v[k]);
-        }
-        fprintf(f, "]");
-    }
-    fprintf(f, ",\n  \"best_epoch\": %d, \"stop\": \"%s\"\n}\n", st->best_epoch,
-            sdn_stop_reason_name(st->stop));
-    if (fclose(f) != 0)
-        return sdn_fail(SDN_ERR_IO, "%s: write failed", path);
-    return SDN_OK;
-}
-
-/* ------------------------------------------------------------------ checkpoint state */
-
-size_t sdn_fit_state_to_meta(const sdn_fit_state *st, sdn_st_meta *meta, char **store)
-{
-    /* Fixed fields first, then the history rows "epoch,loss,acc,vl,va,sec,lr;..." */
-    size_t cap = 1024 + (size_t)st->history_len * 200;
-    char *s = malloc(cap), *at = s;
-    *store = s;
-    if (!s)
-        return 0;
-    size_t n = 0;
-#define PUT(name, ...)                                                                             \
-    do {                                                                                           \
-        meta[n].key = name;                                                                        \
-        meta[n++].value = at;                                                                      \
-        at += snprintf(at, cap - (size_t)(at - s), __VA_ARGS__) + 1;                               \
-    } while (0)
-    PUT("fit.epochs_done", "%d", st->epochs_done);
-    PUT("fit.best_epoch", "%d", st->best_epoch);
-    PUT("fit.best_value", "%.17g", st->best_value);
-    PUT("fit.best_val_loss", "%.17g", st->best_val_loss);
-    PUT("fit.best_val_accuracy", "%.17g", st->best_val_accuracy);
-    PUT("fit.wait", "%d", st->wait);
-    PUT("fit.monitor", "%s", st->monitor == SDN_MONITOR_VAL_ACCURACY ? "val_accuracy" : "val_loss");
-    PUT("fit.train_seconds", "%.6f %.6f %llu", st->train_seconds, st->eval_seconds,
-        (unsigned long long)st->samples_trained);
-#undef PUT
-    meta[n].key = "fit.history";
-    meta[n++].value = at;
-    *at = 0;
-    for (int i = 0; i < st->history_len; i++) {
-        const sdn_epoch_log *r = &st->history[i];
-        at += snprintf(at, cap - (size_t)(at - s), "%d,%.17g,%.17g,%.17g,%.17g,%.9g,%.9g;",
-                       r->epoch, r->loss, r->accuracy, r->val_loss, r->val_accuracy, r->seconds,
-                       r->learning_rate);
-    }
-    return n;
-}
-
-sdn_status sdn_fit_state_from_file(const sdn_safetensors *file, sdn_fit_state *st,
-                                   size_t state_count)
-{
-    sdn_fit_state_init(st);
-    const char *path = sdn_safetensors_path(file);
-    const char *keys[] = {
-        "fit.epochs_done",       "fit.best_epoch", "fit.best_value",    "fit.best_val_loss",
-        "fit.best_val_accuracy", "fit.wait",       "fit.train_seconds", "fit.history"};
-    const char *v[8];
-    for (int i = 0; i < 8; i++)
-        if (!(v[i] = sdn_safetensors_meta(file, keys[i])))
-            return sdn_fail(SDN_ERR_FORMAT,
-                            "%s: no training state ('%s'): not a checkpoint, cannot resume", path,
-                            keys[i]);
-    st->epochs_done = atoi(v[0]);
-    st->best_epoch = atoi(v[1]);
-    st->best_value = strtod(v[2], NULL);
-    st->best_val_loss = strtod(v[3], NULL);
-    st->best_val_accuracy = strtod(v[4], NULL);
-    st->wait = atoi(v[5]);
-    unsigned long long samples = 0;
-    sscanf(v[6], "%lf %lf %llu", &st->train_seconds, &st->eval_seconds, &samples);
-    st->samples_trained = samples;
-    for (const char *p = v[7]; *p;) {
-        sdn_epoch_log r;
-        int used = 0;
-        if (sscanf(p, "%d,%lf,%lf,%lf,%lf,%lf,%lf;%n", &r.epoch, &r.loss, &r.accuracy, &r.val_loss,
-                   &r.val_accuracy, &r.seconds, &r.learning_rate, &used) != 7 ||
-            !used) {
-            sdn_fit_state_free(st);
-            return sdn_fail(SDN_ERR_FORMAT, "%s: corrupt fit.history metadata", path);
-        }
-        sdn_status s = push_row(st, &r);
-        if (s) {
-            sdn_fit_state_free(st);
-            return s;
-        }
-        p += used;
-    }
-    if (st->history_len != st->epochs_done) {
-        sdn_fit_state_free(st);
-        return sdn_fail(SDN_ERR_FORMAT, "%s: fit.history has %d rows for %d epochs", path,
-                        st->history_len, st->epochs_done);
-    }
-    const char *mon = sdn_safetensors_meta(file, "fit.monitor");
-    st->monitor = !mon                           ? -1
-                  : !strcmp(mon, "val_accuracy") ? SDN_MONITOR_VAL_ACCURACY
-                                                 : SDN_MONITOR_VAL_LOSS;
-    long k = sdn_safetensors_find(file, "fit.best_state");
-    if (k >= 0 && state_count) {
-        st->state_count = state_count;
-        st->best_state = malloc(state_count * sizeof *st->best_state);
-        size_t shape[1] = {state_count};
-        sdn_status s = st->best_state
-                           ? sdn_safetensors_read(file, "fit.best_state", 1, shape, st->best_state)
-                           : sdn_fail(SDN_ERR_NOMEM, "out of memory");
-        if (s) {
-            sdn_fit_state_free(st);
-            return s;
-        }
-    }
-    return SDN_OK;
 }

@@ -219,13 +219,32 @@ static void pack_b(size_t kc, size_t nc, const float *b, size_t rsb, size_t csb,
     }
 }
 
-/* Per-thread packing buffers, grown to the block sizes on first use and then reused. */
+/* Per-thread packing buffers, grown to the block sizes on first use and then reused; freed when
+ * their thread exits (an application's own threads come and go: inference is re-entrant). */
 static _Thread_local float *tl_pack_a, *tl_pack_b;
 static _Thread_local size_t tl_cap_a, tl_cap_b;
+static pthread_key_t pack_key;
+static pthread_once_t pack_key_once = PTHREAD_ONCE_INIT;
+
+static void free_pack_buffers(void *unused)
+{
+    (void)unused;
+    free(tl_pack_a);
+    free(tl_pack_b);
+    tl_pack_a = tl_pack_b = NULL;
+    tl_cap_a = tl_cap_b = 0;
+}
+
+static void make_pack_key(void)
+{
+    pthread_key_create(&pack_key, free_pack_buffers);
+}
 
 static float *pack_buffer(float **buf, size_t *cap, size_t floats)
 {
     if (*cap < floats) {
+        pthread_once(&pack_key_once, make_pack_key);
+        pthread_setspecific(pack_key, &tl_cap_a); /* any non-NULL value: the exit hook runs */
         free(*buf);
         size_t bytes = round_up(floats * sizeof(float), 64);
         *buf = aligned_alloc(64, bytes);
@@ -428,7 +447,7 @@ sdn_status sdn_sgemm_bias(sdn_transpose trans_a, sdn_transpose trans_b, size_t m
                           size_t k, float alpha, const float *a, size_t lda, const float *b,
                           size_t ldb, float beta, float *c, size_t ldc, const float *bias)
 {
-    sdn_status st = sdn_init();
+    sdn_status st = sdn_dispatch_init();
     if (st != SDN_OK)
         return st;
     st = validate("sdn_sgemm", trans_a, trans_b, m, n, k, a, lda, b, ldb, c, ldc);

@@ -1,89 +1,33 @@
-/* The Sequential model's internals: the layer record, the flat buffers and the per-call pass that
- * every layer's _forward/_backward pair receives. Internal to simdnn (src/, tests/). */
+/* The Sequential model's internals: its layers (src/layers/layer.h), the flat buffers and the
+ * workspace its passes write. Internal to simdnn (src/, tests/). */
 #ifndef SDN_MODEL_H
 #define SDN_MODEL_H
 
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "kernels.h"
+#include "layers/layer.h"
 #include "simdnn.h"
 
-/* Rows per reduction chunk. Batch statistics, bias and BN sums are reduced chunk by chunk in chunk
- * order, and threads take whole chunks, so results depend on the batch only, never on threads. */
-#define SDN_CHUNK_ROWS 8
 /* Gradient elements per partial sum of the global norm (clipping), summed in order. */
 #define SDN_CLIP_CHUNK 16384
 
-typedef enum sdn_layer_kind {
-    SDN_LAYER_FLATTEN = 0,
-    SDN_LAYER_DENSE,
-    SDN_LAYER_BATCH_NORM,
-    SDN_LAYER_ACTIVATION,
-    SDN_LAYER_DROPOUT,
-    SDN_LAYER_ALPHA_DROPOUT,
-    SDN_LAYER_KIND_COUNT
-} sdn_layer_kind;
-
-/* Per-thread copies of a BN layer's batch statistics: every thread reduces the chunk partials in
- * the same order into its own copy (bitwise equal), which saves a barrier. n floats each. */
-typedef struct sdn_bn_stats {
-    float *mean, *var, *inv_std, *mean_dy, *mean_dy_xhat;
-} sdn_bn_stats;
-
-typedef struct sdn_layer {
-    sdn_layer_kind kind;
-    char name[32];
-    size_t n_in, n_out;
-    /* options */
-    sdn_activation act;
-    float alpha;            /* ELU alpha, leaky slope (resolved default) */
-    sdn_initializer kernel_init, bias_init;
-    int use_bias;
-    float l1, l2;           /* Keras factors: loss += l1·Σ|w| + l2·Σw² */
-    float momentum, epsilon; /* batch norm */
-    float rate;             /* dropout */
-    float drop_a, drop_b, drop_c; /* dropout affine: y = keep ? a·x + b : c */
-    /* offsets (floats) into the flat buffers */
-    size_t w_off, b_off, w_size, b_size; /* dense kernel/bias, BN gamma/beta */
-    size_t s_off;                        /* BN moving mean, then moving var */
-    int index;       /* position in the model */
-    int need_dx;     /* some earlier layer has parameters: compute the input gradient */
-    /* per-call pointers (set before each pass): input rows and where the input gradient goes */
-    const float *x;
-    float *dx;
-    /* buffers of max_batch rows */
-    float *y;        /* output (flatten: the input) */
-    float *z;        /* dense pre-activation when the activation is not linear; else == y */
-    float *dy;       /* gradient of the output (dense: becomes dZ in place) */
-    float *xhat;     /* BN normalized input */
-    uint8_t *keep;   /* dropout mask */
-    /* BN reductions: chunk partials [chunks × n] (forward Σx, Σ(x−mean)²; backward Σdy, Σdy·xhat,
-     * in separate buffers: a fast thread's backward must not overwrite what a slow one still
-     * reads in the forward) and per-thread statistics */
-    float *part_a, *part_b, *part_c, *part_d;
-    sdn_bn_stats *stats; /* [threads] */
-    float *inf_inv_std;  /* inference: 1/sqrt(moving_var + eps) */
-} sdn_layer;
-
-/* One forward (and backward) over rows [r0, r1) of an n-row batch, on thread t of nthreads. */
-typedef struct sdn_pass {
-    const sdn_kernels *k;
-    const sdn_model *m;
-    size_t n, r0, r1, c0, c1; /* batch rows; this thread's rows and chunks */
-    int t, nthreads;
-    int bn_training;    /* batch statistics (else moving) */
-    int dropout_active; /* masks drawn (else identity) */
-    uint32_t stream_base; /* SDN_STREAM_DROPOUT or SDN_STREAM_MC */
-    uint64_t rng_step;    /* step (training) or pass index (MC) */
-    uint64_t row_base;    /* global index of row 0 (MC over many chunks) */
-} sdn_pass;
+/* What a pass writes: every layer's buffers and the per-row losses, in one 64-byte aligned arena.
+ * The model keeps one for training; every inference call takes its own, so inference is
+ * re-entrant. */
+typedef struct sdn_workspace {
+    sdn_acts *acts;  /* [n_layers] */
+    float *row_loss; /* [max_batch] */
+    void *arena;
+    size_t arena_bytes;
+} sdn_workspace;
 
 struct sdn_model {
     uint64_t seed;
     sdn_layer *layers;
     int n_layers, cap_layers;
-    int kind_count[SDN_LAYER_KIND_COUNT];
     int compiled;
     size_t input_size, output_size, max_batch, max_width;
     size_t n_chunks_max;
@@ -99,43 +43,59 @@ struct sdn_model {
     int n_segments;
     /* scratch */
     float *ones;        /* max_batch ones: bias gradient as 1ᵀ·dZ */
-    float *row_loss;    /* [max_batch] */
     double *clip_part;  /* [ceil(n_params / SDN_CLIP_CHUNK)] */
-    double shared_loss, shared_acc; /* written by thread 0 between barriers */
-    void *arena;        /* one allocation for every activation buffer */
-    size_t arena_bytes;
+    sdn_workspace ws;   /* the training passes' buffers */
     /* named tensors */
     sdn_tensor *tensors;
     char (*tensor_names)[64];
     size_t n_tensors;
-    uint64_t mc_calls;
+    uint64_t mc_calls;  /* MC Dropout calls so far: each draws fresh masks */
 };
 
-/* ---- layers: forward and backward over this pass's rows (src/layers/) ---- */
-/* dense: y[n × out] = f(x[n × in]·W[in × out] + b) */
-void sdn_dense_forward(sdn_layer *l, const float *params, const sdn_pass *p);
-/* dy → dZ in place; dx[n × in] = dZ·Wᵀ (own rows) */
-void sdn_dense_backward(sdn_layer *l, const float *params, const sdn_pass *p);
-/* after the barrier: dW[i0:i1, :] = x[:, i0:i1]ᵀ·dZ over all n rows; with_bias: db = 1ᵀ·dZ */
-void sdn_dense_backward_weights(sdn_layer *l, float *grads, const sdn_pass *p, size_t i0,
-                                size_t i1, int with_bias);
+/* A workspace for m's passes (compiled m), zeroed; and its release. */
+sdn_status sdn_workspace_new(const sdn_model *m, sdn_workspace *ws);
+void sdn_workspace_free(sdn_workspace *ws);
 
-void sdn_batch_norm_forward(sdn_layer *l, const float *params, const float *state,
-                            const sdn_pass *p);
-void sdn_batch_norm_backward(sdn_layer *l, const float *params, const sdn_pass *p);
-/* after the barrier: dgamma = Σ dy·xhat, dbeta = Σ dy from the chunk partials */
-void sdn_batch_norm_backward_params(sdn_layer *l, float *grads, const sdn_pass *p);
-/* after a successful step: moving stats ← momentum·moving + (1 − momentum)·batch */
-void sdn_batch_norm_update_moving(sdn_layer *l, float *state, size_t n);
+static inline size_t sdn_min_size(size_t a, size_t b) { return a < b ? a : b; }
+/* not a finite number >= 0 */
+static inline int sdn_bad_nonneg(float v) { return !isfinite(v) || v < 0.0f; }
 
-void sdn_activation_forward(sdn_layer *l, const sdn_pass *p);
-void sdn_activation_backward(sdn_layer *l, const sdn_pass *p);
+/* ---- the pass (src/model_pass.c) ---- */
+typedef enum sdn_step_mode {
+    SDN_MODE_PREDICT, /* forward and softmax */
+    SDN_MODE_EVAL,    /* and the loss */
+    SDN_MODE_GRADS,   /* and the backward into the gradients */
+    SDN_MODE_TRAIN    /* and the optimizer step */
+} sdn_step_mode;
 
-/* dropout and alpha dropout share the kernels and the mask (src/layers/dropout.c) */
-void sdn_dropout_forward(sdn_layer *l, const sdn_pass *p);
-void sdn_dropout_backward(sdn_layer *l, const sdn_pass *p);
-/* Klambauer's constants for a rate: a, b and the dropped value c = a·(−λα) + b */
-void sdn_alpha_dropout_constants(float rate, float *a, float *b, float *c);
+/* One call's pass over n rows of x, shared by the threads that run it. */
+typedef struct sdn_step {
+    sdn_model *m;
+    sdn_workspace *ws; /* the model's own unless an inference call brings one */
+    const sdn_kernels *k;
+    const float *x;
+    const int32_t *labels; /* NULL when predicting */
+    size_t n;
+    sdn_step_mode mode;
+    int bn_training, dropout_active;
+    uint32_t stream_base;
+    uint64_t rng_step, row_base;
+    sdn_optim_scalars scal;
+    double loss;     /* mean data loss + regularization (thread 0, before barrier B) */
+    size_t correct;
+} sdn_step;
+
+/* A step in inference behaviour: BN on its moving statistics, dropout off. */
+sdn_step sdn_step_new(sdn_model *m, const float *x, const int32_t *labels, size_t n,
+                      sdn_step_mode mode);
+/* Training behaviour: BN on batch statistics, dropout masks of the model's current step. */
+void sdn_step_train(sdn_step *c);
+/* Runs the step on the model's workspace, on as many threads as pay off. */
+void sdn_step_run(sdn_step *c);
+/* l1·Σ|w| + l2·Σw² over every regularized block */
+double sdn_regularization(const sdn_model *m, const sdn_kernels *k);
+/* "what: model is NULL / not compiled" */
+sdn_status sdn_model_check_ready(const sdn_model *m, const char *what);
 
 /* ---- initializers (src/init.c) ---- */
 void sdn_init_fill(float *w, size_t n, sdn_initializer init, size_t fan_in, size_t fan_out,
@@ -151,15 +111,17 @@ void sdn_optim_apply(const sdn_kernels *k, const sdn_optimizer_options *o,
                      const sdn_optim_scalars *s, float *w, const float *g, float *m, float *v,
                      size_t len);
 
-/* ---- test hooks (internal) ---- */
+/* Below this many multiply-adds per batch (forward) a step stays on one thread: two threads pay
+ * a fork/join and a few barriers that tiny steps cannot earn back. Measured (best of 15, busy
+ * 2-core host): 5 × Dense(16, elu) + Dense(10) on 256 inputs at batch 16 (84K MACs) trains in
+ * 16.7 µs on one thread and 14.4 µs on two, so the line sits just below that. */
+#define SDN_PARALLEL_MIN_MACS 65536.0
+
+/* ---- for the gradient checks (tests) ---- */
 /* Forward + loss (+ backward into model->grads when grads != 0) in training mode at the current
  * step, without an optimizer step or any state change. loss_out: mean data loss + regularization,
  * accumulated in double. For the gradient checks. */
 sdn_status sdn_model_loss_and_grads(sdn_model *m, const float *x, const int32_t *labels, size_t n,
                                     int grads, double *loss_out);
-/* Tuning hook: forward multiply-adds per batch below which a pass stays on one thread. */
-extern double sdn_parallel_min_macs;
-/* Breaks a backward pass on purpose (0 = off): 1 scales the first dense layer's kernel gradient by 1.1. */
-extern int sdn_debug_break_backward;
 
 #endif

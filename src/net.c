@@ -1,5 +1,6 @@
-/* The exercise's network from a small spec, and the spec as model-file metadata so a saved model
- * can be rebuilt by evaluate, predict and resume (and read by a person or a Python script). */
+/* A dense network from a small spec (Flatten → [BN] → N × Dense [→ BN → activation] → [dropout] →
+ * softmax), and the spec as model-file metadata so a saved model can be rebuilt by evaluate, predict
+ * and resume (and read by a person or a Python script). The CLI's presets fill the spec (apps/). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,18 +8,6 @@
 
 #include "error.h"
 #include "simdnn_fit.h"
-
-sdn_net_spec sdn_net_spec_defaults(void)
-{
-    sdn_net_spec s = {0};
-    s.input_size = 3072;
-    s.classes = 10;
-    s.hidden_layers = 20;
-    s.units = 100;
-    s.activation = SDN_ACT_ELU;
-    s.init = SDN_INIT_HE_NORMAL;
-    return s;
-}
 
 sdn_status sdn_net_build(const sdn_net_spec *s, uint64_t seed, size_t max_batch,
                          const sdn_optimizer_options *optimizer, sdn_model **out)

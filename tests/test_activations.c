@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "selu.h"
 #include "testutil.h"
 
 #define ULP_BOUND 4.0

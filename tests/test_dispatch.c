@@ -18,7 +18,7 @@ static void test_isa_names_round_trip(void **state)
 static void test_ref_always_runs(void **state)
 {
     (void)state;
-    assert_int_equal(sdn_init(), SDN_OK);
+    assert_int_equal(sdn_dispatch_init(), SDN_OK);
     assert_true(sdn_isa_supported(SDN_ISA_REF));
     assert_non_null(sdn_kernels_for(SDN_ISA_REF));
     assert_true(sdn_isa_supported(sdn_active_isa()));

@@ -53,7 +53,9 @@ static sdn_dataset make_set(size_t n, uint64_t seed)
 
 static sdn_net_spec small_spec(void)
 {
-    sdn_net_spec s = sdn_net_spec_defaults();
+    sdn_net_spec s = {0};
+    s.activation = SDN_ACT_ELU;
+    s.init = SDN_INIT_HE_NORMAL;
     s.input_size = FEAT;
     s.classes = CLASSES;
     s.hidden_layers = 2;
@@ -93,7 +95,6 @@ static sdn_fit_options quiet(int epochs)
     sdn_fit_options o = sdn_fit_defaults();
     o.epochs = epochs;
     o.batch_size = 32;
-    o.progress = SDN_PROGRESS_QUIET;
     return o;
 }
 

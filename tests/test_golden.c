@@ -39,6 +39,8 @@ static void test_selu(void **s) { (void)s; act_vs_torch(SDN_ACT_SELU, golden_sel
 enum { BN_N = 12, BN_C = 5, BN_CHUNKS = (BN_N + SDN_CHUNK_ROWS - 1) / SDN_CHUNK_ROWS };
 typedef struct bn_fixture {
     sdn_layer l;
+    sdn_acts a;
+    sdn_model m; /* only its flat buffers: params, grads, state */
     sdn_bn_stats stats;
     float params[2 * BN_C], grads[2 * BN_C], state[2 * BN_C];
     float x[BN_N * BN_C], y[BN_N * BN_C], xhat[BN_N * BN_C], dy[BN_N * BN_C], dx[BN_N * BN_C];
@@ -50,26 +52,29 @@ static void bn_setup(bn_fixture *f, int training)
 {
     memset(f, 0, sizeof *f);
     sdn_layer *l = &f->l;
-    l->kind = SDN_LAYER_BATCH_NORM;
+    l->ops = &sdn_batch_norm_ops;
     l->n_in = l->n_out = BN_C;
-    l->w_off = 0;
-    l->b_off = BN_C;
+    l->w_off = 0; /* gamma, then beta */
     l->s_off = 0;
     l->momentum = 0.99f;
     l->epsilon = 1e-3f;
     l->need_dx = 1;
-    l->x = f->x;
-    l->y = f->y;
-    l->xhat = f->xhat;
-    l->dy = f->dy;
-    l->dx = f->dx;
-    l->part_a = f->parts[0];
-    l->part_b = f->parts[1];
-    l->part_c = f->parts[2];
-    l->part_d = f->parts[3];
+    sdn_acts *a = &f->a;
+    a->x = f->x;
+    a->y = f->y;
+    a->xhat = f->xhat;
+    a->dy = f->dy;
+    a->dx = f->dx;
+    a->part_a = f->parts[0];
+    a->part_b = f->parts[1];
+    a->part_c = f->parts[2];
+    a->part_d = f->parts[3];
     f->stats = (sdn_bn_stats){f->st[0], f->st[1], f->st[2], f->st[3], f->st[4]};
-    l->stats = &f->stats;
-    l->inf_inv_std = f->inf_inv_std;
+    a->stats = &f->stats;
+    a->inf_inv_std = f->inf_inv_std;
+    f->m.params = f->params;
+    f->m.grads = f->grads;
+    f->m.state = f->state;
     to_float(f->x, golden_bn_x, BN_N * BN_C);
     to_float(f->dy, golden_bn_dy, BN_N * BN_C);
     to_float(f->params, golden_bn_gamma, BN_C);
@@ -78,7 +83,7 @@ static void bn_setup(bn_fixture *f, int training)
         f->state[j] = 0.0f;
         f->state[BN_C + j] = 1.0f;
     }
-    f->p = (sdn_pass){.k = sdn_kernels_active(), .n = BN_N, .r0 = 0, .r1 = BN_N, .c0 = 0,
+    f->p = (sdn_pass){.k = sdn_kernels_active(), .m = &f->m, .acts = &f->a, .n = BN_N, .r0 = 0, .r1 = BN_N, .c0 = 0,
                       .c1 = BN_CHUNKS, .t = 0, .nthreads = 1, .bn_training = training};
 }
 
@@ -87,14 +92,14 @@ static void test_batch_norm_training(void **s)
     (void)s;
     bn_fixture *f = malloc(sizeof *f);
     bn_setup(f, 1);
-    sdn_batch_norm_forward(&f->l, f->params, f->state, &f->p);
+    f->l.ops->forward(&f->l, &f->p);
     sdn_test_assert_close("y", f->y, golden_bn_train_y, BN_N * BN_C, 1e-5, 1e-5);
-    sdn_batch_norm_backward(&f->l, f->params, &f->p);
+    f->l.ops->backward(&f->l, &f->p);
     sdn_test_assert_close("dx", f->dx, golden_bn_train_dx, BN_N * BN_C, 1e-5, 1e-4);
-    sdn_batch_norm_backward_params(&f->l, f->grads, &f->p);
+    f->l.ops->weight_grads(&f->l, &f->p, 0, 1, 1);
     sdn_test_assert_close("dgamma", f->grads, golden_bn_train_dgamma, BN_C, 1e-5, 1e-5);
     sdn_test_assert_close("dbeta", f->grads + BN_C, golden_bn_train_dbeta, BN_C, 1e-5, 1e-5);
-    sdn_batch_norm_update_moving(&f->l, f->state, BN_N);
+    f->l.ops->update_state(&f->l, &f->a, f->state);
     sdn_test_assert_close("moving_mean", f->state, golden_bn_moving_mean, BN_C, 1e-6, 1e-5);
     /* Keras' biased variance (PyTorch's running_var, unbiased, differs on purpose) */
     sdn_test_assert_close("moving_variance", f->state + BN_C, golden_bn_moving_var_keras, BN_C,
@@ -112,7 +117,7 @@ static void test_batch_norm_inference(void **s)
     to_float(f->state + BN_C, golden_bn_eval_var, BN_C);
     for (size_t j = 0; j < BN_C; j++)
         f->inf_inv_std[j] = 1.0f / sqrtf(f->state[BN_C + j] + 1e-3f);
-    sdn_batch_norm_forward(&f->l, f->params, f->state, &f->p);
+    f->l.ops->forward(&f->l, &f->p);
     sdn_test_assert_close("y", f->y, golden_bn_eval_y, BN_N * BN_C, 1e-5, 1e-5);
     free(f);
 }
@@ -136,18 +141,16 @@ static void alpha_dropout_case(float rate, double a, double b, double c, double 
         x[i] = (float)sdn_rng_normal(&r);
     k->act[SDN_ACT_SELU](N, x, x, 0.0f);
     sdn_layer l = {0};
-    l.kind = SDN_LAYER_ALPHA_DROPOUT;
+    l.ops = &sdn_alpha_dropout_ops;
     l.n_in = l.n_out = N;
     l.rate = rate;
     l.drop_a = ga;
     l.drop_b = gb;
     l.drop_c = gc;
-    l.x = x;
-    l.y = y;
-    l.keep = keep;
-    sdn_pass p = {.k = k, .m = m, .n = 1, .r0 = 0, .r1 = 1, .c1 = 1, .nthreads = 1,
+    sdn_acts acts = {.x = x, .y = y, .keep = keep};
+    sdn_pass p = {.k = k, .m = m, .acts = &acts, .n = 1, .r0 = 0, .r1 = 1, .c1 = 1, .nthreads = 1,
                   .dropout_active = 1, .stream_base = SDN_STREAM_DROPOUT};
-    sdn_dropout_forward(&l, &p);
+    l.ops->forward(&l, &p);
     double s1 = 0, s2 = 0, kept = 0;
     for (size_t i = 0; i < N; i++) {
         s1 += y[i];
@@ -252,7 +255,7 @@ static void test_keras_defaults(void **s)
 
 int main(void)
 {
-    if (sdn_init())
+    if (sdn_dispatch_init())
         return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_elu),

@@ -9,6 +9,7 @@
 
 #include "model.h"
 #include "rng.h"
+#include "testhooks.h"
 #include "testutil.h"
 
 enum { N_IN = 6, N_HID = 7, N_CLS = 4, BATCH = 5 };
@@ -228,7 +229,7 @@ static void dropout_net(int alpha)
     size_t dropped = 0;
     double l0 = loss_at(&t);
     for (size_t i = 0; i < 9 * N_HID; i++)
-        dropped += !t.m->layers[1].keep[i];
+        dropped += !t.m->ws.acts[1].keep[i];
     assert_true(dropped > 0 && dropped < 9 * N_HID);
     assert_true(loss_at(&t) == l0);
     finish(&t, 1e-3, 2e-3);

@@ -259,7 +259,7 @@ static void test_batch_norm_modes(void **s)
     assert_int_equal(sdn_model_tensor(m, 0, &g), SDN_OK);
     double ltrain;
     assert_int_equal(sdn_model_loss_and_grads(m, x, y, N, 0, &ltrain), SDN_OK);
-    sdn_layer *bn = &m->layers[0];
+    const sdn_acts *bn = &m->ws.acts[0];
     for (size_t j = 0; j < F; j++) {
         mm.data[j] = bn->stats[0].mean[j];
         mv.data[j] = bn->stats[0].var[j];
@@ -400,7 +400,7 @@ static void test_selu_alpha_dropout_stats(void **s)
     double loss;
     assert_int_equal(sdn_model_loss_and_grads(m, x, y, N, 0, &loss), SDN_OK);
     for (int i = DEPTH - 1; i <= DEPTH; i++) {
-        const float *a = m->layers[i].y;
+        const float *a = m->ws.acts[i].y;
         double s1 = 0, s2 = 0;
         for (size_t j = 0; j < N * W; j++) {
             s1 += a[j];
@@ -509,7 +509,7 @@ static void test_philox(void **s)
 
 int main(void)
 {
-    if (sdn_init())
+    if (sdn_dispatch_init())
         return 1;
     threads_ok = sdn_test_threads_start();
     if (!threads_ok)

@@ -6,7 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "io/st_internal.h"
+#include "testhooks.h"
 #include "simdnn_io.h"
 #include "testutil.h"
 

@@ -84,7 +84,7 @@ static void test_one_and_two_threads_same_file(void **state)
 
 int main(void)
 {
-    if (sdn_init())
+    if (sdn_dispatch_init())
         return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_one_and_two_threads_same_file),

@@ -3,7 +3,6 @@
 #include <math.h>
 
 #include "kernels.h"
-#include "selu.h"
 
 static const float lambda = (float)SDN_SELU_LAMBDA;
 static const float lambda_alpha = (float)(SDN_SELU_LAMBDA * SDN_SELU_ALPHA);

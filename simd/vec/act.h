@@ -4,7 +4,7 @@
 #ifndef SDN_VEC_ACT_H
 #define SDN_VEC_ACT_H
 
-#include "selu.h"
+#include "simdnn.h" /* SDN_SELU_LAMBDA, SDN_SELU_ALPHA */
 
 /* ELU: x > 0 ? x : α·expm1(x);  f' = x > 0 ? 1 : α·exp(x). NaN takes the exp branch. */
 static inline vf va_elu(vf x, vf alpha)

@@ -1,30 +1,58 @@
 /* Activation layer: y = f(x) elementwise, for activations outside a dense layer (after BN). */
+#include <stdio.h>
 #include <string.h>
 
 #include "model.h"
 
-/* y[r0:r1, n] = f(x[r0:r1, n]) */
-void sdn_activation_forward(sdn_layer *l, const sdn_pass *p)
+/* y[r0:r1, n] = f(x[r0:r1, n]). A softmax (only ever the output layer) is the pass's business:
+ * fused with the loss in training, applied to the logits when predicting. */
+static void activation_forward(const sdn_layer *l, const sdn_pass *p)
 {
     const size_t n = l->n_out, off = p->r0 * n, count = (p->r1 - p->r0) * n;
-    if (!count)
+    const sdn_acts *a = sdn_acts_of(p, l);
+    if (!count || l->act == SDN_ACT_SOFTMAX)
         return;
-    if (l->act == SDN_ACT_SOFTMAX)
-        p->k->softmax(p->r1 - p->r0, n, l->x + off, l->y + off);
-    else if (l->act == SDN_ACT_LINEAR)
-        memcpy(l->y + off, l->x + off, count * sizeof(float));
+    if (l->act == SDN_ACT_LINEAR)
+        memcpy(a->y + off, a->x + off, count * sizeof(float));
     else
-        p->k->act[l->act](count, l->x + off, l->y + off, l->alpha);
+        p->k->act[l->act](count, a->x + off, a->y + off, l->alpha);
 }
 
 /* dx[r0:r1] = dy ⊙ f'(x). A softmax output layer gets its dx from the fused loss instead. */
-void sdn_activation_backward(sdn_layer *l, const sdn_pass *p)
+static void activation_backward(const sdn_layer *l, const sdn_pass *p)
 {
     const size_t n = l->n_out, off = p->r0 * n, count = (p->r1 - p->r0) * n;
+    const sdn_acts *a = sdn_acts_of(p, l);
     if (!count || !l->need_dx || l->act == SDN_ACT_SOFTMAX)
         return;
     if (l->act == SDN_ACT_LINEAR)
-        memcpy(l->dx + off, l->dy + off, count * sizeof(float));
+        memcpy(a->dx + off, a->dy + off, count * sizeof(float));
     else
-        p->k->act_grad[l->act](count, l->x + off, l->y + off, l->dy + off, l->dx + off, l->alpha);
+        p->k->act_grad[l->act](count, a->x + off, a->y + off, a->dy + off, a->dx + off, l->alpha);
 }
+
+/* a softmax output layer's logits are its input; with no earlier parameters dy is the scratch */
+static const float *activation_logits(const sdn_layer *l, const sdn_acts *a)
+{
+    (void)l;
+    return a->x;
+}
+static float *activation_dlogits(const sdn_layer *l, const sdn_acts *a)
+{
+    return l->need_dx ? a->dx : a->dy;
+}
+
+void sdn_activation_describe(const sdn_layer *l, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s", sdn_activation_name(l->act));
+}
+
+const sdn_layer_ops sdn_activation_ops = {
+    .name = "activation",
+    .title = "Activation",
+    .forward = activation_forward,
+    .backward = activation_backward,
+    .logits = activation_logits,
+    .dlogits = activation_dlogits,
+    .describe = sdn_activation_describe,
+};

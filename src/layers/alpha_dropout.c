@@ -10,7 +10,7 @@
  * Identical to Keras' and PyTorch's AlphaDropout. */
 void sdn_alpha_dropout_constants(float rate, float *a, float *b, float *c)
 {
-    const double alpha_p = -1.6732632423543772848170429916717 * 1.0507009873554804934193349852946;
+    const double alpha_p = -SDN_SELU_ALPHA * SDN_SELU_LAMBDA;
     const double q = 1.0 - rate;
     const double aa = 1.0 / sqrt(q + alpha_p * alpha_p * q * (1.0 - q));
     const double bb = -aa * alpha_p * (1.0 - q);
@@ -18,3 +18,12 @@ void sdn_alpha_dropout_constants(float rate, float *a, float *b, float *c)
     *b = (float)bb;
     *c = (float)(aa * alpha_p + bb);
 }
+
+const sdn_layer_ops sdn_alpha_dropout_ops = {
+    .name = "alpha_dropout",
+    .title = "AlphaDropout",
+    .buffers = sdn_dropout_buffers,
+    .forward = sdn_dropout_forward,
+    .backward = sdn_dropout_backward,
+    .describe = sdn_dropout_describe,
+};

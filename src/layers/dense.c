@@ -1,53 +1,127 @@
 /* Dense layer: Y = f(X·W + b) with W stored [in × out] (Keras layout), the bias fused into the
  * GEMM's store and the activation fused after it; backward in two halves (rows, then weights). */
+#include <stdio.h>
+
 #include "gemm.h"
 #include "model.h"
+#include "testhooks.h"
+
+/* kernel [in × out] then bias [out] */
+static void dense_layout(sdn_layer *l, size_t *params, size_t *state)
+{
+    (void)state;
+    l->w_off = *params;
+    l->w_rows = l->n_in;
+    l->w_cols = l->n_out;
+    l->w_size = l->n_in * l->n_out;
+    l->b_off = l->w_off + l->w_size;
+    l->b_size = l->use_bias ? l->n_out : 0;
+    *params = l->b_off + l->b_size;
+}
+
+static void dense_buffers(const sdn_layer *l, sdn_acts *a, sdn_bump *b, const sdn_ws_dims *d)
+{
+    a->z =
+        l->act == SDN_ACT_LINEAR ? a->y : sdn_bump_take(b, d->max_batch * l->n_out * sizeof(float));
+}
+
+static void dense_init(const sdn_layer *l, float *params, float *state, uint64_t seed,
+                       uint32_t stream)
+{
+    (void)state;
+    sdn_init_fill(params + l->w_off, l->w_size, l->kernel_init, l->n_in, l->n_out, seed, stream);
+    if (l->use_bias)
+        sdn_init_fill(params + l->b_off, l->b_size, l->bias_init, l->n_out, l->n_out, seed,
+                      stream + 1);
+}
 
 /* y[r0:r1, out] = f(x[r0:r1, in]·W[in × out] + b); z keeps the pre-activation for the backward. */
-void sdn_dense_forward(sdn_layer *l, const float *params, const sdn_pass *p)
+static void dense_forward(const sdn_layer *l, const sdn_pass *p)
 {
     const size_t rows = p->r1 - p->r0, in = l->n_in, out = l->n_out;
     if (!rows)
         return;
-    const float *x = l->x + p->r0 * in;
-    float *z = l->z + p->r0 * out;
+    const sdn_acts *a = sdn_acts_of(p, l);
+    const float *params = p->m->params;
+    const float *x = a->x + p->r0 * in;
+    float *z = a->z + p->r0 * out;
     const float *w = params + l->w_off;
     const float *b = l->use_bias ? params + l->b_off : NULL;
     sdn_gemm_serial(p->k, SDN_NO_TRANS, SDN_NO_TRANS, rows, out, in, 1.0f, x, in, w, out, 0.0f, z,
                     out, b);
     /* softmax is the loss's business (fused with cross-entropy); linear keeps y == z */
     if (l->act != SDN_ACT_LINEAR && l->act != SDN_ACT_SOFTMAX)
-        p->k->act[l->act](rows * out, z, l->y + p->r0 * out, l->alpha);
+        p->k->act[l->act](rows * out, z, a->y + p->r0 * out, l->alpha);
 }
 
 /* dZ[r0:r1] = dy ⊙ f'(z) in place; dx[r0:r1, in] = dZ·Wᵀ. The softmax output's dy already is dZ. */
-void sdn_dense_backward(sdn_layer *l, const float *params, const sdn_pass *p)
+static void dense_backward(const sdn_layer *l, const sdn_pass *p)
 {
     const size_t rows = p->r1 - p->r0, in = l->n_in, out = l->n_out;
     if (!rows)
         return;
-    float *dz = l->dy + p->r0 * out;
+    const sdn_acts *a = sdn_acts_of(p, l);
+    float *dz = a->dy + p->r0 * out;
     if (l->act != SDN_ACT_LINEAR && l->act != SDN_ACT_SOFTMAX)
-        p->k->act_grad[l->act](rows * out, l->z + p->r0 * out, l->y + p->r0 * out, dz, dz,
+        p->k->act_grad[l->act](rows * out, a->z + p->r0 * out, a->y + p->r0 * out, dz, dz,
                                l->alpha);
     if (l->need_dx)
         sdn_gemm_serial(p->k, SDN_NO_TRANS, SDN_TRANS, rows, in, out, 1.0f, dz, out,
-                        params + l->w_off, out, 0.0f, l->dx + p->r0 * in, in, NULL);
+                        p->m->params + l->w_off, out, 0.0f, a->dx + p->r0 * in, in, NULL);
 }
 
 /* dW[i0:i1, :] = x[:, i0:i1]ᵀ·dZ over the whole batch (its k order fixed by n alone, so the split
  * of rows i0:i1 between threads never changes a bit); db = 1ᵀ·dZ the same way. */
-void sdn_dense_backward_weights(sdn_layer *l, float *grads, const sdn_pass *p, size_t i0,
-                                size_t i1, int with_bias)
+static void dense_weight_grads(const sdn_layer *l, const sdn_pass *p, size_t i0, size_t i1,
+                               int with_bias)
 {
     const size_t in = l->n_in, out = l->n_out, n = p->n;
+    const sdn_acts *a = sdn_acts_of(p, l);
+    float *grads = p->m->grads;
     if (i1 > i0)
-        sdn_gemm_serial(p->k, SDN_TRANS, SDN_NO_TRANS, i1 - i0, out, n, 1.0f, l->x + i0, in, l->dy,
+        sdn_gemm_serial(p->k, SDN_TRANS, SDN_NO_TRANS, i1 - i0, out, n, 1.0f, a->x + i0, in, a->dy,
                         out, 0.0f, grads + l->w_off + i0 * out, out, NULL);
     if (with_bias && l->use_bias)
-        sdn_gemm_serial(p->k, SDN_NO_TRANS, SDN_NO_TRANS, 1, out, n, 1.0f, p->m->ones, n, l->dy,
+        sdn_gemm_serial(p->k, SDN_NO_TRANS, SDN_NO_TRANS, 1, out, n, 1.0f, p->m->ones, n, a->dy,
                         out, 0.0f, grads + l->b_off, out, NULL);
-    if (sdn_debug_break_backward == 1 && !l->need_dx) /* test hook: a wrong first-layer dW */
+    if (SDN_HOOK(sdn_debug_break_backward, 0) == 1 &&
+        !l->need_dx) /* test hook: a wrong first-layer dW */
         for (size_t i = i0 * out; i < i1 * out; i++)
             grads[l->w_off + i] *= 1.1f;
 }
+
+/* the output layer's logits are z; the fused loss writes dZ where the backward expects it */
+static const float *dense_logits(const sdn_layer *l, const sdn_acts *a)
+{
+    (void)l;
+    return a->z;
+}
+static float *dense_dlogits(const sdn_layer *l, const sdn_acts *a)
+{
+    (void)l;
+    return a->dy;
+}
+
+static void dense_tensors(const sdn_layer *l, sdn_tensor_list *t)
+{
+    sdn_tensor_list_add(t, SDN_TENSOR_PARAM, l->w_off, l->n_in, l->n_out, l->name, "kernel");
+    if (l->use_bias)
+        sdn_tensor_list_add(t, SDN_TENSOR_PARAM, l->b_off, l->n_out, 0, l->name, "bias");
+}
+
+const sdn_layer_ops sdn_dense_ops = {
+    .name = "dense",
+    .title = "Dense",
+    .weight_matrix = 1,
+    .split_rows = 1,
+    .layout = dense_layout,
+    .buffers = dense_buffers,
+    .init = dense_init,
+    .forward = dense_forward,
+    .backward = dense_backward,
+    .weight_grads = dense_weight_grads,
+    .logits = dense_logits,
+    .dlogits = dense_dlogits,
+    .describe = sdn_activation_describe,
+    .tensors = dense_tensors,
+};

@@ -281,3 +281,14 @@ void sdn_calibration_print(const sdn_calibration *c, FILE *out)
     fprintf(out, "triad       %8.1f GB/s on 1 thread, %8.1f on %d\ncache:      %s\n",
             c->triad_gbs[0], c->triad_gbs[1], c->threads, path);
 }
+
+sdn_status sdn_profile_calibrate(int redo, FILE *out, FILE *log)
+{
+    sdn_calibration c;
+    sdn_status st = sdn_dispatch_init();
+    if (!st)
+        st = sdn_calibration_get(&c, redo, log);
+    if (!st && out)
+        sdn_calibration_print(&c, out);
+    return st;
+}

@@ -297,7 +297,7 @@ void sdn_profile_scope_end(void)
 
 sdn_status sdn_profile_begin(const sdn_profile_options *o)
 {
-    sdn_status st = sdn_init();
+    sdn_status st = sdn_dispatch_init();
     if (st)
         return st;
     if (sdn_prof_armed)
@@ -400,17 +400,19 @@ static void at_exit_profile(void)
         fprintf(stderr, "simdnn: SIMDNN_PROFILE: %s\n", sdn_last_error());
 }
 
-/* "W,WU,A" → the schedule; 0 on success. */
-int sdn_prof_parse_steps(const char *s, sdn_profile_options *o)
+sdn_status sdn_profile_parse_steps(const char *s, sdn_profile_options *o)
 {
     int w, wu, a;
     char end;
-    if (!s || sscanf(s, "%d,%d,%d%c", &w, &wu, &a, &end) != 3 || w < 0 || wu < 0 || a < 0)
-        return -1;
+    if (!s || !o || sscanf(s, "%d,%d,%d%c", &w, &wu, &a, &end) != 3 || w < 0 || wu < 0 || a < 0)
+        return sdn_fail(SDN_ERR_INVALID_ARG,
+                        "profile steps '%s': expected WAIT,WARMUP,ACTIVE, "
+                        "three integers >= 0 (e.g. 2,1,10)",
+                        s ? s : "");
     o->wait = w;
     o->warmup = wu;
     o->active = a;
-    return 0;
+    return SDN_OK;
 }
 
 __attribute__((constructor)) static void profile_from_env(void)
@@ -420,7 +422,7 @@ __attribute__((constructor)) static void profile_from_env(void)
     const char *dir = getenv("SIMDNN_PROFILE");
     if (!verbose_env && !(dir && *dir))
         return;
-    if (sdn_init()) {
+    if (sdn_dispatch_init()) {
         fprintf(stderr, "simdnn: %s\n", sdn_last_error());
         return;
     }
@@ -435,7 +437,7 @@ __attribute__((constructor)) static void profile_from_env(void)
     if (dir && *dir) {
         sdn_profile_options o = {dir, 0, 0, 0};
         const char *steps = getenv("SIMDNN_PROFILE_STEPS");
-        if (steps && *steps && sdn_prof_parse_steps(steps, &o))
+        if (steps && *steps && sdn_profile_parse_steps(steps, &o))
             fprintf(stderr,
                     "simdnn: SIMDNN_PROFILE_STEPS=%s: expected WAIT,WARMUP,ACTIVE "
                     "(three integers >= 0); recording every step\n",

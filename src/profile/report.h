@@ -125,7 +125,5 @@ sdn_status sdn_prof_write_all(const char *dir);
 
 /* SIMDNN_VERBOSE: the dispatch decisions, one line per ISA and per kernel slot, with reasons. */
 void sdn_prof_print_dispatch(FILE *out);
-/* "W,WU,A" → the schedule; 0 on success. */
-int sdn_prof_parse_steps(const char *s, sdn_profile_options *o);
 
 #endif

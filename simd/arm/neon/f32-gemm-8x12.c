@@ -18,9 +18,11 @@ void sdn_f32_gemm_8x12__neon(size_t m, size_t n, size_t kc, const float *a, size
     float32x4_t c60 = z, c61 = z, c62 = z, c70 = z, c71 = z, c72 = z;
 
 #define SDN_ROW(i, av, lane)                                                                     \
-    c##i##0 = vfmaq_laneq_f32(c##i##0, b0, av, lane);                                            \
-    c##i##1 = vfmaq_laneq_f32(c##i##1, b1, av, lane);                                            \
-    c##i##2 = vfmaq_laneq_f32(c##i##2, b2, av, lane)
+    do {                                                                                         \
+        c##i##0 = vfmaq_laneq_f32(c##i##0, b0, av, lane);                                        \
+        c##i##1 = vfmaq_laneq_f32(c##i##1, b1, av, lane);                                        \
+        c##i##2 = vfmaq_laneq_f32(c##i##2, b2, av, lane);                                        \
+    } while (0)
 
     for (size_t p = 0; p < kc; p++, a += csa, b += rsb) {
         float32x4_t a0, a1;
@@ -43,46 +45,40 @@ void sdn_f32_gemm_8x12__neon(size_t m, size_t n, size_t kc, const float *a, size
     }
 #undef SDN_ROW
 
+#define SDN_EACH_ROW(X) X(0), X(1), X(2), X(3), X(4), X(5), X(6), X(7)
     if (bias) {
         const float32x4_t d0 = vld1q_f32(bias), d1 = vld1q_f32(bias + 4), d2 = vld1q_f32(bias + 8);
 #define SDN_BIAS(i)                                                                              \
-    c##i##0 = vaddq_f32(c##i##0, d0), c##i##1 = vaddq_f32(c##i##1, d1),                          \
-    c##i##2 = vaddq_f32(c##i##2, d2)
-        SDN_BIAS(0), SDN_BIAS(1), SDN_BIAS(2), SDN_BIAS(3);
-        SDN_BIAS(4), SDN_BIAS(5), SDN_BIAS(6), SDN_BIAS(7);
+    (c##i##0 = vaddq_f32(c##i##0, d0), c##i##1 = vaddq_f32(c##i##1, d1),                         \
+     c##i##2 = vaddq_f32(c##i##2, d2))
+        SDN_EACH_ROW(SDN_BIAS);
 #undef SDN_BIAS
     }
 
     if (m == MR && n == NR) {
-        /* v + beta·C, as sdn_gemm_store_tile; beta == 0 never reads C. */
+        if (beta != 0.0f) {
+            /* v + beta·C, as sdn_gemm_store_tile; beta == 0 never reads C. */
+#define SDN_BETA(i)                                                                              \
+    (c##i##0 = vfmaq_n_f32(c##i##0, vld1q_f32(c + (i) * ldc), beta),                             \
+     c##i##1 = vfmaq_n_f32(c##i##1, vld1q_f32(c + (i) * ldc + 4), beta),                         \
+     c##i##2 = vfmaq_n_f32(c##i##2, vld1q_f32(c + (i) * ldc + 8), beta))
+            SDN_EACH_ROW(SDN_BETA);
+#undef SDN_BETA
+        }
 #define SDN_STORE(i)                                                                             \
-    do {                                                                                         \
-        float *r = c + (i) * ldc;                                                                \
-        if (beta != 0.0f) {                                                                      \
-            c##i##0 = vfmaq_n_f32(c##i##0, vld1q_f32(r), beta);                                  \
-            c##i##1 = vfmaq_n_f32(c##i##1, vld1q_f32(r + 4), beta);                              \
-            c##i##2 = vfmaq_n_f32(c##i##2, vld1q_f32(r + 8), beta);                              \
-        }                                                                                        \
-        vst1q_f32(r, c##i##0), vst1q_f32(r + 4, c##i##1), vst1q_f32(r + 8, c##i##2);             \
-    } while (0)
-        SDN_STORE(0);
-        SDN_STORE(1);
-        SDN_STORE(2);
-        SDN_STORE(3);
-        SDN_STORE(4);
-        SDN_STORE(5);
-        SDN_STORE(6);
-        SDN_STORE(7);
+    (vst1q_f32(c + (i) * ldc, c##i##0), vst1q_f32(c + (i) * ldc + 4, c##i##1),                   \
+     vst1q_f32(c + (i) * ldc + 8, c##i##2))
+        SDN_EACH_ROW(SDN_STORE);
 #undef SDN_STORE
     } else {
         /* Partial tile: spill the registers, copy out the valid m×n part. */
         float tile[MR * NR];
 #define SDN_SPILL(i)                                                                             \
-    vst1q_f32(tile + (i) * NR, c##i##0), vst1q_f32(tile + (i) * NR + 4, c##i##1),                \
-        vst1q_f32(tile + (i) * NR + 8, c##i##2)
-        SDN_SPILL(0), SDN_SPILL(1), SDN_SPILL(2), SDN_SPILL(3);
-        SDN_SPILL(4), SDN_SPILL(5), SDN_SPILL(6), SDN_SPILL(7);
+    (vst1q_f32(tile + (i) * NR, c##i##0), vst1q_f32(tile + (i) * NR + 4, c##i##1),               \
+     vst1q_f32(tile + (i) * NR + 8, c##i##2))
+        SDN_EACH_ROW(SDN_SPILL);
 #undef SDN_SPILL
         sdn_gemm_store_tile(m, n, tile, NR, c, ldc, beta, NULL);
     }
+#undef SDN_EACH_ROW
 }

@@ -172,57 +172,29 @@ static inline vf vdacc_lanes(vdacc a)
     return vcvt_high_f32_f64(vcvt_f32_f64(a.lo), a.hi);
 }
 
-/* expm1(r) for |r| ≤ ln2/2: Taylor to r⁸ (truncation < 0.25 ulp), r + r²·P(r) keeps small r exact.
- */
-static inline vf vf_expm1_poly(vf r)
+/* The integer lanes exp needs (simd/vec/vexp.h). */
+typedef int32x4_t vi;
+static inline vf vf_round_nearest(vf x)
 {
-    vf p = vdupq_n_f32(1.0f / 40320);
-    p = vfmaq_f32(vdupq_n_f32(1.0f / 5040), p, r);
-    p = vfmaq_f32(vdupq_n_f32(1.0f / 720), p, r);
-    p = vfmaq_f32(vdupq_n_f32(1.0f / 120), p, r);
-    p = vfmaq_f32(vdupq_n_f32(1.0f / 24), p, r);
-    p = vfmaq_f32(vdupq_n_f32(1.0f / 6), p, r);
-    p = vfmaq_f32(vdupq_n_f32(0.5f), p, r);
-    return vfmaq_f32(r, p, vmulq_f32(r, r));
+    return vrndnq_f32(x);
 }
-
-/* x = n·ln2 + r, |r| ≤ ln2/2 (ln2 split so n·ln2_hi is exact). */
-static inline vf vf_reduce_ln2(vf x, vf *n)
+static inline vi vi_from_vf(vf x) /* x integral */
 {
-    *n = vrndnq_f32(vmulq_f32(x, vdupq_n_f32(1.44269504088896341f)));
-    vf r = vfmsq_f32(x, *n, vdupq_n_f32(0.693359375f));
-    return vfmsq_f32(r, *n, vdupq_n_f32(-2.12194440e-4f));
+    return vcvtq_s32_f32(x);
 }
-
-static inline vf vf_pow2i(int32x4_t n)
+static inline vi vi_half(vi n) /* n >> 1, arithmetic */
+{
+    return vshrq_n_s32(n, 1);
+}
+static inline vi vi_sub(vi a, vi b)
+{
+    return vsubq_s32(a, b);
+}
+static inline vf vf_pow2i(vi n) /* 2ⁿ for n in the normal exponent range */
 {
     return vreinterpretq_f32_s32(vshlq_n_s32(vaddq_s32(n, vdupq_n_s32(127)), 23));
 }
 
-/* exp(x) over the whole float range: overflow gives inf, subnormal results are rounded once
- * (2ⁿ applied as two halves), NaN propagates. */
-static inline vf vf_exp(vf x)
-{
-    x = vf_max_nan(vdupq_n_f32(-104.0f), x);
-    x = vf_min_nan(vdupq_n_f32(89.0f), x);
-    vf n;
-    vf p = vf_expm1_poly(vf_reduce_ln2(x, &n));
-    int32x4_t ni = vcvtq_s32_f32(n);
-    int32x4_t n1 = vshrq_n_s32(ni, 1);
-    vf s1 = vf_pow2i(n1), s2 = vf_pow2i(vsubq_s32(ni, n1));
-    return vmulq_f32(vfmaq_f32(s1, p, s1), s2);
-}
-
-/* expm1(x) for x ≤ 0 (x > 0 is treated as 0): 2ⁿ·expm1(r) + (2ⁿ − 1), cancellation-free near 0
- * where n = 0. Below −18 the result is −1. NaN propagates. */
-static inline vf vf_expm1_nonpos(vf x)
-{
-    x = vf_max_nan(vdupq_n_f32(-18.0f), x);
-    x = vf_min_nan(vdupq_n_f32(0.0f), x);
-    vf n;
-    vf p = vf_expm1_poly(vf_reduce_ln2(x, &n));
-    vf s = vf_pow2i(vcvtq_s32_f32(n));
-    return vfmaq_f32(vsubq_f32(s, vdupq_n_f32(1.0f)), p, s);
-}
+#include "vec/vexp.h"
 
 #endif

@@ -64,76 +64,61 @@ void sdn_f32_gemm_6x16__avx2(size_t m, size_t n, size_t kc, const float *a, size
         edge_tile(m, n, kc, a, rsa, csa, b, rsb, c, ldc, beta, bias);
         return;
     }
-    const size_t r2 = 2 * rsa, r3 = 3 * rsa, r4 = 4 * rsa, r5 = 5 * rsa;
-    __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
-    __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
-    __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
-    __m256 c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
-    __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps();
-    __m256 c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
+    const __m256 z = _mm256_setzero_ps();
+    __m256 c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z;
+    __m256 c30 = z, c31 = z, c40 = z, c41 = z, c50 = z, c51 = z;
 
-#define SDN_ROW(i, off)                                                                          \
-    av = _mm256_broadcast_ss(a + (off));                                                         \
-    c##i##0 = _mm256_fmadd_ps(av, b0, c##i##0), c##i##1 = _mm256_fmadd_ps(av, b1, c##i##1)
+    const size_t r2 = 2 * rsa, r3 = 3 * rsa, r4 = 4 * rsa, r5 = 5 * rsa;
+#define SDN_ROW(i, base, off)                                                                    \
+    do {                                                                                         \
+        const __m256 av = _mm256_broadcast_ss((base) + (off));                                   \
+        c##i##0 = _mm256_fmadd_ps(av, b0, c##i##0);                                              \
+        c##i##1 = _mm256_fmadd_ps(av, b1, c##i##1);                                              \
+    } while (0)
 
     /* Unrolled so the loop overhead hides behind the 12 FMAs of each step. */
 #pragma GCC unroll 4
     for (size_t p = 0; p < kc; p++, a += csa, b += rsb) {
         const __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
-        __m256 av;
-        SDN_ROW(0, 0);
-        SDN_ROW(1, rsa);
-        SDN_ROW(2, r2);
-        SDN_ROW(3, r3);
-        SDN_ROW(4, r4);
-        SDN_ROW(5, r5);
+        SDN_ROW(0, a, 0);
+        SDN_ROW(1, a, rsa);
+        SDN_ROW(2, a, r2);
+        SDN_ROW(3, a, r3);
+        SDN_ROW(4, a, r4);
+        SDN_ROW(5, a, r5);
     }
 #undef SDN_ROW
 
+#define SDN_EACH_ROW(X) X(0), X(1), X(2), X(3), X(4), X(5)
     if (bias) {
-        __m256 bias0 = _mm256_loadu_ps(bias), bias1 = _mm256_loadu_ps(bias + 8);
-        c00 = _mm256_add_ps(c00, bias0), c01 = _mm256_add_ps(c01, bias1);
-        c10 = _mm256_add_ps(c10, bias0), c11 = _mm256_add_ps(c11, bias1);
-        c20 = _mm256_add_ps(c20, bias0), c21 = _mm256_add_ps(c21, bias1);
-        c30 = _mm256_add_ps(c30, bias0), c31 = _mm256_add_ps(c31, bias1);
-        c40 = _mm256_add_ps(c40, bias0), c41 = _mm256_add_ps(c41, bias1);
-        c50 = _mm256_add_ps(c50, bias0), c51 = _mm256_add_ps(c51, bias1);
+        const __m256 d0 = _mm256_loadu_ps(bias), d1 = _mm256_loadu_ps(bias + 8);
+#define SDN_BIAS(i) (c##i##0 = _mm256_add_ps(c##i##0, d0), c##i##1 = _mm256_add_ps(c##i##1, d1))
+        SDN_EACH_ROW(SDN_BIAS);
+#undef SDN_BIAS
     }
 
     if (m == MR && n == NR) {
-        float *c0 = c, *c1 = c + ldc, *c2 = c + 2 * ldc, *c3 = c + 3 * ldc, *c4 = c + 4 * ldc,
-              *c5 = c + 5 * ldc;
         if (beta != 0.0f) {
             /* v + beta·C, as sdn_gemm_store_tile; beta == 0 never reads C. */
-            __m256 bv = _mm256_set1_ps(beta);
-            c00 = _mm256_fmadd_ps(bv, _mm256_loadu_ps(c0), c00);
-            c01 = _mm256_fmadd_ps(bv, _mm256_loadu_ps(c0 + 8), c01);
-            c10 = _mm256_fmadd_ps(bv, _mm256_loadu_ps(c1), c10);
-            c11 = _mm256_fmadd_ps(bv, _mm256_loadu_ps(c1 + 8), c11);
-            c20 = _mm256_fmadd_ps(bv, _mm256_loadu_ps(c2), c20);
-            c21 = _mm256_fmadd_ps(bv, _mm256_loadu_ps(c2 + 8), c21);
-            c30 = _mm256_fmadd_ps(bv, _mm256_loadu_ps(c3), c30);
-            c31 = _mm256_fmadd_ps(bv, _mm256_loadu_ps(c3 + 8), c31);
-            c40 = _mm256_fmadd_ps(bv, _mm256_loadu_ps(c4), c40);
-            c41 = _mm256_fmadd_ps(bv, _mm256_loadu_ps(c4 + 8), c41);
-            c50 = _mm256_fmadd_ps(bv, _mm256_loadu_ps(c5), c50);
-            c51 = _mm256_fmadd_ps(bv, _mm256_loadu_ps(c5 + 8), c51);
+            const __m256 bv = _mm256_set1_ps(beta);
+#define SDN_BETA(i)                                                                              \
+    (c##i##0 = _mm256_fmadd_ps(bv, _mm256_loadu_ps(c + (i) * ldc), c##i##0),                     \
+     c##i##1 = _mm256_fmadd_ps(bv, _mm256_loadu_ps(c + (i) * ldc + 8), c##i##1))
+            SDN_EACH_ROW(SDN_BETA);
+#undef SDN_BETA
         }
-        _mm256_storeu_ps(c0, c00), _mm256_storeu_ps(c0 + 8, c01);
-        _mm256_storeu_ps(c1, c10), _mm256_storeu_ps(c1 + 8, c11);
-        _mm256_storeu_ps(c2, c20), _mm256_storeu_ps(c2 + 8, c21);
-        _mm256_storeu_ps(c3, c30), _mm256_storeu_ps(c3 + 8, c31);
-        _mm256_storeu_ps(c4, c40), _mm256_storeu_ps(c4 + 8, c41);
-        _mm256_storeu_ps(c5, c50), _mm256_storeu_ps(c5 + 8, c51);
+#define SDN_STORE(i)                                                                             \
+    (_mm256_storeu_ps(c + (i) * ldc, c##i##0), _mm256_storeu_ps(c + (i) * ldc + 8, c##i##1))
+        SDN_EACH_ROW(SDN_STORE);
+#undef SDN_STORE
     } else {
         /* Partial tile: spill the registers, copy out the valid m×n part. */
         _Alignas(32) float tile[MR * NR];
-        _mm256_store_ps(tile + 0 * NR, c00), _mm256_store_ps(tile + 0 * NR + 8, c01);
-        _mm256_store_ps(tile + 1 * NR, c10), _mm256_store_ps(tile + 1 * NR + 8, c11);
-        _mm256_store_ps(tile + 2 * NR, c20), _mm256_store_ps(tile + 2 * NR + 8, c21);
-        _mm256_store_ps(tile + 3 * NR, c30), _mm256_store_ps(tile + 3 * NR + 8, c31);
-        _mm256_store_ps(tile + 4 * NR, c40), _mm256_store_ps(tile + 4 * NR + 8, c41);
-        _mm256_store_ps(tile + 5 * NR, c50), _mm256_store_ps(tile + 5 * NR + 8, c51);
+#define SDN_SPILL(i)                                                                             \
+    (_mm256_store_ps(tile + (i) * NR, c##i##0), _mm256_store_ps(tile + (i) * NR + 8, c##i##1))
+        SDN_EACH_ROW(SDN_SPILL);
+#undef SDN_SPILL
         sdn_gemm_store_tile(m, n, tile, NR, c, ldc, beta, NULL);
     }
+#undef SDN_EACH_ROW
 }

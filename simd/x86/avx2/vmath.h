@@ -190,58 +190,29 @@ static inline vf vdacc_lanes(vdacc a)
     return _mm256_set_m128(_mm256_cvtpd_ps(a.hi), _mm256_cvtpd_ps(a.lo));
 }
 
-/* expm1(r) for |r| ≤ ln2/2: Taylor to r⁸ (truncation < 0.25 ulp), r + r²·P(r) keeps small r exact.
- */
-static inline vf vf_expm1_poly(vf r)
+/* The integer lanes exp needs (simd/vec/vexp.h). */
+typedef __m256i vi;
+static inline vf vf_round_nearest(vf x)
 {
-    vf p = _mm256_set1_ps(1.0f / 40320);
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 5040));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 720));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 120));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 24));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 6));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(0.5f));
-    return _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), r);
+    return _mm256_round_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
 }
-
-/* x = n·ln2 + r, |r| ≤ ln2/2 (ln2 split so n·ln2_hi is exact). */
-static inline vf vf_reduce_ln2(vf x, vf *n)
+static inline vi vi_from_vf(vf x) /* x integral */
 {
-    *n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
-                         _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    vf r = _mm256_fnmadd_ps(*n, _mm256_set1_ps(0.693359375f), x);
-    return _mm256_fnmadd_ps(*n, _mm256_set1_ps(-2.12194440e-4f), r);
+    return _mm256_cvtps_epi32(x);
 }
-
-static inline vf vf_pow2i(__m256i n)
+static inline vi vi_half(vi n) /* n >> 1, arithmetic */
+{
+    return _mm256_srai_epi32(n, 1);
+}
+static inline vi vi_sub(vi a, vi b)
+{
+    return _mm256_sub_epi32(a, b);
+}
+static inline vf vf_pow2i(vi n) /* 2ⁿ for n in the normal exponent range */
 {
     return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(n, _mm256_set1_epi32(127)), 23));
 }
 
-/* exp(x) over the whole float range: overflow gives inf, subnormal results are rounded once
- * (2ⁿ applied as two halves), NaN propagates. */
-static inline vf vf_exp(vf x)
-{
-    x = vf_max_nan(_mm256_set1_ps(-104.0f), x);
-    x = vf_min_nan(_mm256_set1_ps(89.0f), x);
-    vf n;
-    vf p = vf_expm1_poly(vf_reduce_ln2(x, &n));
-    __m256i ni = _mm256_cvtps_epi32(n);
-    __m256i n1 = _mm256_srai_epi32(ni, 1);
-    vf s1 = vf_pow2i(n1), s2 = vf_pow2i(_mm256_sub_epi32(ni, n1));
-    return _mm256_mul_ps(_mm256_fmadd_ps(p, s1, s1), s2);
-}
-
-/* expm1(x) for x ≤ 0 (x > 0 is treated as 0): 2ⁿ·expm1(r) + (2ⁿ − 1), exact cancellation-free
- * near 0 where n = 0. Below −18 the result is −1. NaN propagates. */
-static inline vf vf_expm1_nonpos(vf x)
-{
-    x = vf_max_nan(_mm256_set1_ps(-18.0f), x);
-    x = vf_min_nan(_mm256_setzero_ps(), x);
-    vf n;
-    vf p = vf_expm1_poly(vf_reduce_ln2(x, &n));
-    vf s = vf_pow2i(_mm256_cvtps_epi32(n));
-    return _mm256_fmadd_ps(p, s, _mm256_sub_ps(s, _mm256_set1_ps(1.0f)));
-}
+#include "vec/vexp.h"
 
 #endif

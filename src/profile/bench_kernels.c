@@ -1,16 +1,15 @@
-/* simdnn profile kernels: every kernel of every ISA this CPU runs (or one), timed through the
- * profiler's instrumented table at the exercise network's shapes (3072 → 20 × 100 → 10 at batch
- * N), and the profiler's own table with % of the calibrated roof. No Google Benchmark needed.
- * Buffers stay warm between calls (a training step also finds its small operands in cache). */
+/* sdn_profile_kernels (simdnn profile kernels): every kernel of every ISA this CPU runs (or one),
+ * timed through the profiler's instrumented table at the exercise network's shapes (3072 → 20 ×
+ * 100 → 10 at batch N), and the profiler's own table with % of the calibrated roof. No Google
+ * Benchmark needed. Buffers stay warm between calls (a training step also finds its small
+ * operands in cache). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "error.h"
 #include "gemm.h"
-#include "model.h"
-#include "profile/report.h"
-#include "profile_cmds.h"
-#include "train.h"
+#include "report.h"
 
 enum { IN = 3072, HID = 100, OUT = 10 };
 #define N_PARAMS ((size_t)IN * HID + HID + 19 * ((size_t)HID * HID + HID) + HID * OUT + OUT)
@@ -131,66 +130,45 @@ static void free_bufs(bufs *d)
     free(d->labels);
 }
 
-int sdn_cmd_profile_kernels(int argc, char **argv)
+sdn_status sdn_profile_kernels(sdn_isa isa, size_t batch, const char *dir, FILE *out, FILE *log)
 {
-    sdn_profile_options o = {NULL, 0, 0, 0};
-    sdn_isa only = SDN_ISA_COUNT;
-    long batch = 32;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "--isa") && v) {
-            only = sdn_isa_from_name(v);
-            if (only == SDN_ISA_COUNT || !sdn_isa_supported(only)) {
-                fprintf(stderr, "simdnn profile kernels: --isa %s: this CPU runs only", v);
-                for (int j = 0; j < SDN_ISA_COUNT; j++)
-                    if (sdn_isa_supported((sdn_isa)j))
-                        fprintf(stderr, " %s", sdn_isa_name((sdn_isa)j));
-                fprintf(stderr, "\n");
-                return 2;
-            }
-        } else if (!strcmp(a, "--out") && v) {
-            o.dir = v;
-        } else if (!strcmp(a, "--batch") && v) {
-            char *end;
-            batch = strtol(v, &end, 10);
-            if (*end || batch < 1 || batch > 65536) {
-                fprintf(stderr, "simdnn profile kernels: --batch %s: expected 1..65536\n", v);
-                return 2;
-            }
-        } else {
-            fprintf(stderr, "simdnn profile kernels: unknown option or missing value '%s'\n", a);
-            return 2;
-        }
-        i++;
-    }
+    sdn_status st = sdn_dispatch_init();
+    if (st)
+        return st;
+    if (isa != SDN_ISA_COUNT && !sdn_isa_supported(isa))
+        return sdn_fail(SDN_ERR_UNSUPPORTED, "profile kernels: this CPU or build cannot run %s",
+                        sdn_isa_name(isa));
+    if (batch < 1 || batch > 65536)
+        return sdn_fail(SDN_ERR_INVALID_ARG, "profile kernels: batch %zu outside 1..65536", batch);
     sdn_calibration cal;
     bufs d;
-    if (sdn_init() || sdn_calibration_get(&cal, 0, stderr))
-        return sdn_app_error();
-    if (alloc_bufs(&d, (size_t)batch)) {
+    if ((st = sdn_calibration_get(&cal, 0, log)))
+        return st;
+    if (alloc_bufs(&d, batch)) {
         free_bufs(&d);
-        fprintf(stderr, "simdnn profile kernels: out of memory\n");
-        return 1;
+        return sdn_fail(SDN_ERR_NOMEM, "profile kernels: out of memory");
     }
-    int rc = sdn_profile_begin(&o) ? sdn_app_error() : 0;
-    for (int i = 0; i < SDN_ISA_COUNT && !rc; i++) {
+    sdn_profile_options o = {dir, 0, 0, 0};
+    st = sdn_profile_begin(&o);
+    for (int i = 0; i < SDN_ISA_COUNT && !st; i++) {
         const sdn_kernels *real = sdn_kernels_for((sdn_isa)i);
-        if (!real || (only != SDN_ISA_COUNT && i != (int)only))
+        if (!real || (isa != SDN_ISA_COUNT && i != (int)isa))
             continue;
-        fprintf(stderr, "timing the %s kernels\n", sdn_isa_name((sdn_isa)i));
+        if (log)
+            fprintf(log, "timing the %s kernels\n", sdn_isa_name((sdn_isa)i));
         const sdn_kernels *k = sdn_prof_wrap(real);
         time_gemms(k, &d);
         time_elementwise(k, &d);
         time_optimizers(k, &d);
     }
-    if (!rc && sdn_profile_end())
-        rc = sdn_app_error();
+    if (!st)
+        st = sdn_profile_end();
     free_bufs(&d);
     sdn_profile_report r;
-    if (!rc && !sdn_profile_analyze(sdn_prof_records(), &cal, &r)) {
-        printf("# simdnn profile kernels: batch %ld, one thread, %s\n\n", batch, cal.cpu);
-        sdn_prof_write_kernel_table(&r, stdout);
+    if (!st && !(st = sdn_profile_analyze(sdn_prof_records(), &cal, &r))) {
+        fprintf(out, "# simdnn profile kernels: batch %zu, one thread, %s\n\n", batch, cal.cpu);
+        sdn_prof_write_kernel_table(&r, out);
         sdn_profile_report_free(&r);
     }
-    return rc;
+    return st;
 }

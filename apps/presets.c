@@ -1,0 +1,89 @@
+/* The CLI's presets: Géron ch. 11 exercise 8's four networks (8b-8e) as training configurations,
+ * and a configuration as the library's network spec and optimizer options. The library knows none
+ * of these numbers. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "train.h"
+
+const char *const sdn_train_preset_names[4] = {"elu-he", "batchnorm", "selu", "alpha-dropout"};
+
+int sdn_train_preset(sdn_train_config *c, const char *name)
+{
+    /* Géron ch. 11 ex. 8: 20 hidden layers of 100, Nadam, early stopping with patience 20. Every
+     * preset standardizes the inputs: the solution does it for SELU, and He/ELU and BN train at
+     * least as well on standardized pixels as on raw ones. */
+    c->layers = 20;
+    c->units = 100;
+    c->optimizer = SDN_OPT_NADAM;
+    c->patience = 20;
+    c->standardize = 1;
+    c->batch_norm = 0;
+    /* The targets are accuracies, and on CIFAR-10 val_loss turns up (over-confidence) epochs before
+     * val_accuracy stops rising: the best epoch is the most accurate one. */
+    c->monitor = SDN_MONITOR_VAL_ACCURACY;
+    c->dropout = c->alpha_dropout = 0;
+    if (!strcmp(name, "elu-he")) {
+        c->activation = SDN_ACT_ELU;
+        c->init = SDN_INIT_HE_NORMAL;
+        c->lr = 5e-5;
+    } else if (!strcmp(name, "batchnorm")) {
+        c->activation = SDN_ACT_ELU;
+        c->init = SDN_INIT_HE_NORMAL;
+        c->batch_norm = 1;
+        c->lr = 5e-4;
+    } else if (!strcmp(name, "selu")) {
+        c->activation = SDN_ACT_SELU;
+        c->init = SDN_INIT_LECUN_NORMAL;
+        c->lr = 7e-4;
+    } else if (!strcmp(name, "alpha-dropout")) {
+        c->activation = SDN_ACT_SELU;
+        c->init = SDN_INIT_LECUN_NORMAL;
+        c->alpha_dropout = 0.1;
+        c->lr = 5e-4;
+    } else {
+        return 0;
+    }
+    snprintf(c->preset, sizeof c->preset, "%s", name);
+    return 1;
+}
+
+sdn_net_spec sdn_train_net_spec(const sdn_train_config *c, size_t input_size, size_t classes)
+{
+    sdn_net_spec s = {0};
+    s.input_size = input_size;
+    s.classes = classes;
+    s.hidden_layers = c->layers;
+    s.units = c->units;
+    s.activation = c->activation;
+    s.activation_alpha = (float)c->activation_alpha;
+    s.init = c->init;
+    s.batch_norm = c->batch_norm;
+    s.dropout = (float)c->dropout;
+    s.alpha_dropout = (float)c->alpha_dropout;
+    s.l1 = (float)c->l1;
+    s.l2 = (float)c->l2;
+    return s;
+}
+
+sdn_optimizer_options sdn_train_optimizer(const sdn_train_config *c)
+{
+    sdn_optimizer_options o = sdn_optimizer_defaults(c->optimizer);
+    if (!isnan(c->lr))
+        o.learning_rate = (float)c->lr;
+    if (!isnan(c->momentum))
+        o.momentum = (float)c->momentum;
+    if (!isnan(c->beta1))
+        o.beta1 = (float)c->beta1;
+    if (!isnan(c->beta2))
+        o.beta2 = (float)c->beta2;
+    if (!isnan(c->rho))
+        o.rho = (float)c->rho;
+    if (!isnan(c->epsilon))
+        o.epsilon = (float)c->epsilon;
+    if (!isnan(c->clip_norm))
+        o.clip_norm = (float)c->clip_norm;
+    o.nesterov = c->nesterov;
+    return o;
+}

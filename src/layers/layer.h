@@ -1,0 +1,157 @@
+/* What a layer is to the model: its record (options and parameter layout, fixed at compile), its
+ * buffers in a pass's workspace, the pass itself, and the table of operations every layer kind
+ * provides (one `const sdn_layer_ops` per file in src/layers/). The model walks the layers through
+ * these tables and never asks which kind a layer is. Internal to simdnn (src/, tests/). */
+#ifndef SDN_LAYER_H
+#define SDN_LAYER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernels.h"
+#include "simdnn.h"
+
+/* Rows per reduction chunk. Batch statistics, bias and BN sums are reduced chunk by chunk in chunk
+ * order, and threads take whole chunks, so results depend on the batch only, never on threads. */
+#define SDN_CHUNK_ROWS 8
+
+typedef struct sdn_layer_ops sdn_layer_ops;
+
+/* A layer: what the user asked for and where its parameters sit. Constant while passes run. */
+typedef struct sdn_layer {
+    const sdn_layer_ops *ops;
+    char name[32];
+    size_t n_in, n_out;
+    /* options */
+    sdn_activation act;
+    float alpha; /* ELU alpha, leaky slope (resolved default) */
+    sdn_initializer kernel_init, bias_init;
+    int use_bias;
+    float l1, l2;                 /* Keras factors: loss += l1·Σ|w| + l2·Σw² */
+    float momentum, epsilon;      /* batch norm */
+    float rate;                   /* dropout */
+    float drop_a, drop_b, drop_c; /* dropout affine: y = keep ? a·x + b : c */
+    /* parameters (floats into the flat buffers): a block of w_rows × w_cols regularized by l1, l2,
+     * whose weight gradient may be split by rows across threads (dense: the kernel; BN: gamma
+     * then beta), and an unregularized bias of b_size */
+    size_t w_off, w_rows, w_cols, w_size, b_off, b_size;
+    size_t s_off, s_size; /* non-trainable state (BN moving mean, then moving variance) */
+    int index;            /* position in the model */
+    int need_dx;          /* some earlier layer has parameters: compute the input gradient */
+} sdn_layer;
+
+/* Per-thread copies of a BN layer's batch statistics: every thread reduces the chunk partials in
+ * the same order into its own copy (bitwise equal), which saves a barrier. n floats each. */
+typedef struct sdn_bn_stats {
+    float *mean, *var, *inv_std, *mean_dy, *mean_dy_xhat;
+} sdn_bn_stats;
+
+/* One layer's buffers in a workspace (max_batch rows each): everything a pass writes. */
+typedef struct sdn_acts {
+    const float *x; /* input rows: the previous layer's y, or the pass's input */
+    float *dx;      /* where the input gradient goes: the previous layer's dy */
+    float *y;       /* output (flatten: the input, never written through) */
+    float *z;       /* dense pre-activation when the activation is not linear; else == y */
+    float *dy;      /* gradient of the output (dense: becomes dZ in place) */
+    float *xhat;    /* BN normalized input */
+    uint8_t *keep;  /* dropout mask */
+    /* BN reductions: chunk partials [chunks × n] (forward Σx, Σ(x−mean)²; backward Σdy, Σdy·xhat,
+     * in separate buffers: a fast thread's backward must not overwrite what a slow one still
+     * reads in the forward) and per-thread statistics */
+    float *part_a, *part_b, *part_c, *part_d;
+    sdn_bn_stats *stats; /* [threads] */
+    float *inf_inv_std;  /* inference: 1/sqrt(moving_var + eps) */
+} sdn_acts;
+
+/* One forward (and backward) over rows [r0, r1) of an n-row batch, on thread t of nthreads. */
+typedef struct sdn_pass {
+    const sdn_kernels *k;
+    const sdn_model *m;
+    sdn_acts *acts;           /* the workspace: one entry per layer */
+    size_t n, r0, r1, c0, c1; /* batch rows; this thread's rows and chunks */
+    int t, nthreads;
+    int bn_training;      /* batch statistics (else moving) */
+    int dropout_active;   /* masks drawn (else identity) */
+    uint32_t stream_base; /* SDN_STREAM_DROPOUT or SDN_STREAM_MC */
+    uint64_t rng_step;    /* step (training) or pass index (MC) */
+    uint64_t row_base;    /* global index of row 0 (MC over many chunks) */
+} sdn_pass;
+
+static inline sdn_acts *sdn_acts_of(const sdn_pass *p, const sdn_layer *l)
+{
+    return &p->acts[l->index];
+}
+
+/* Bump allocation in the workspace arena: a sizing pass (base NULL) then the real one, 64-byte
+ * aligned; `take` returns NULL in the sizing pass. */
+typedef struct sdn_bump {
+    char *base;
+    size_t used;
+} sdn_bump;
+void *sdn_bump_take(sdn_bump *b, size_t bytes);
+
+/* Workspace sizes a layer's buffers are cut for. */
+typedef struct sdn_ws_dims {
+    size_t max_batch, n_chunks, threads;
+} sdn_ws_dims;
+
+/* The model's tensor list while it is built: a sizing pass (tensors NULL) counts. */
+typedef struct sdn_tensor_list {
+    sdn_tensor *tensors;
+    char (*names)[64];
+    size_t count;
+    float *params, *state, *slot; /* slot: the optimizer buffer being listed */
+} sdn_tensor_list;
+/* Appends "<layer>.<what>" over params (or state) [off, off + s0·s1). s1 = 0: rank 1. */
+void sdn_tensor_list_add(sdn_tensor_list *t, sdn_tensor_role role, size_t off, size_t s0, size_t s1,
+                         const char *layer, const char *what);
+
+/* The operations of a layer kind. NULL entries mean "nothing to do" (and, for layout, "same
+ * width out as in, no parameters"). Forward and backward run on every thread of a pass over its
+ * own rows; kinds that reduce over the batch (BN) reach barriers inside them. */
+struct sdn_layer_ops {
+    const char *name;  /* "dense": layer names (dense_0) and error messages */
+    const char *title; /* "Dense": the summary */
+    int in_place;      /* output is the input (flatten): no buffers of its own */
+    int weight_matrix; /* the w block is a weight matrix: counted by MACs, sparsity and pruning */
+    int split_rows;    /* big w blocks may have their gradient split by rows across threads */
+    /* compile: n_out and the parameter and state layout from *params, *state (floats so far) */
+    void (*layout)(sdn_layer *l, size_t *params, size_t *state);
+    /* compile: this kind's buffers beyond y and dy */
+    void (*buffers)(const sdn_layer *l, sdn_acts *a, sdn_bump *b, const sdn_ws_dims *d);
+    /* compile: initial parameters and state; stream is this layer's first of two RNG streams */
+    void (*init)(const sdn_layer *l, float *params, float *state, uint64_t seed, uint32_t stream);
+    /* rows [r0, r1): y = f(x) */
+    void (*forward)(const sdn_layer *l, const sdn_pass *p);
+    /* rows [r0, r1): dx from dy (and dZ in place where the kind keeps one) */
+    void (*backward)(const sdn_layer *l, const sdn_pass *p);
+    /* after every row's backward: gradient of w rows [i0, i1) and (with_bias) of the bias */
+    void (*weight_grads)(const sdn_layer *l, const sdn_pass *p, size_t i0, size_t i1,
+                         int with_bias);
+    /* before inference passes: anything derived from state (BN's 1/sqrt(var + eps)) */
+    void (*prepare_inference)(const sdn_layer *l, sdn_acts *a, const float *state);
+    /* after a successful training step, from thread 0's statistics */
+    void (*update_state)(const sdn_layer *l, const sdn_acts *a, float *state);
+    /* output layer only (softmax): where its logits are, and where d(loss)/d(logits) goes */
+    const float *(*logits)(const sdn_layer *l, const sdn_acts *a);
+    float *(*dlogits)(const sdn_layer *l, const sdn_acts *a);
+    /* summary: the details column ("elu", "rate 0.1") */
+    void (*describe)(const sdn_layer *l, char *buf, size_t size);
+    /* the layer's parameters and state, in the order they are saved */
+    void (*tensors)(const sdn_layer *l, sdn_tensor_list *t);
+};
+
+extern const sdn_layer_ops sdn_flatten_ops, sdn_dense_ops, sdn_batch_norm_ops, sdn_activation_ops,
+    sdn_dropout_ops, sdn_alpha_dropout_ops;
+
+/* dropout and alpha dropout share the kernels and the mask (src/layers/dropout.c) */
+void sdn_dropout_forward(const sdn_layer *l, const sdn_pass *p);
+void sdn_dropout_backward(const sdn_layer *l, const sdn_pass *p);
+void sdn_dropout_buffers(const sdn_layer *l, sdn_acts *a, sdn_bump *b, const sdn_ws_dims *d);
+void sdn_dropout_describe(const sdn_layer *l, char *buf, size_t size);
+/* Klambauer's constants for a rate: a, b and the dropped value c = a·(−λα) + b */
+void sdn_alpha_dropout_constants(float rate, float *a, float *b, float *c);
+/* dense and activation layers describe themselves by their activation */
+void sdn_activation_describe(const sdn_layer *l, char *buf, size_t size);
+
+#endif

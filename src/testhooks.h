@@ -1,0 +1,29 @@
+/* Test hooks: knobs the tests turn to show that a check can fail or to force a code path. They
+ * exist in test builds only: tests/testhooks.c defines them in the test support library, and the
+ * shipped library holds just weak references, which read as absent (a null address) there.
+ * Test code (compiled with SDN_TEST_BUILD) refers to them strongly, which links the definitions. */
+#ifndef SDN_TESTHOOKS_H
+#define SDN_TESTHOOKS_H
+
+#include <stddef.h>
+
+#if defined(__GNUC__) && !defined(SDN_TEST_BUILD)
+#define SDN_TEST_HOOK __attribute__((weak))
+#else
+#define SDN_TEST_HOOK
+#endif
+
+/* Breaks a backward pass on purpose (0 = off): 1 scales the first dense layer's kernel gradient
+ * by 1.1. */
+extern SDN_TEST_HOOK int sdn_debug_break_backward;
+/* Forward multiply-adds per batch below which a pass stays on one thread (SDN_PARALLEL_MIN_MACS
+ * unless a test lowers it to thread tiny nets). */
+extern SDN_TEST_HOOK double sdn_parallel_min_macs;
+/* When nonzero, the safetensors writer fails with ENOSPC after this many bytes: tests use it to
+ * show that an existing file survives a failed write. */
+extern SDN_TEST_HOOK size_t sdn_st_fail_after_bytes;
+
+/* The hook's value, or `otherwise` where it does not exist (the shipped library). */
+#define SDN_HOOK(name, otherwise) (&(name) ? (name) : (otherwise))
+
+#endif

@@ -1,0 +1,7 @@
+/* The test hooks of src/testhooks.h, defined here so that they exist in test builds only. */
+#include "model.h"
+#include "testhooks.h"
+
+int sdn_debug_break_backward;
+double sdn_parallel_min_macs = SDN_PARALLEL_MIN_MACS;
+size_t sdn_st_fail_after_bytes;
