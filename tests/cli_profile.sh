@@ -1,7 +1,8 @@
 #!/bin/sh
 # The profiler's ways in from the command line, on a tiny all-zero CIFAR-10 folder: --profile on
 # train and evaluate writes the four files, SIMDNN_PROFILE and SIMDNN_VERBOSE work for any run,
-# profile diff compares two profiles, and bad flags are usage errors. $1: the simdnn executable.
+# profile calibrate, kernels and diff work (their usage errors are in cli_usage.sh). $1: the
+# simdnn executable.
 cli="$1"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -50,21 +51,5 @@ grep -q "| f32_gemm_4x8 | ref | 3x100x3072 |" "$tmp/out" || fail "profile kernel
 grep -q "| f32_rmsprop | ref |" "$tmp/out" || fail "profile kernels: no RMSProp row"
 files_in "$tmp/prof-kernels" "profile kernels --out"
 
-expect() { # status, pattern, args...
-    want=$1 pattern=$2
-    shift 2
-    out=$("$cli" "$@" 2>&1)
-    got=$?
-    if [ "$got" -ne "$want" ] || ! printf '%s' "$out" | grep -q -- "$pattern"; then
-        fail "simdnn $* -> exit $got (want $want), output should match '$pattern': $out"
-    fi
-}
-expect 2 "profile-steps 1,2: expected WAIT,WARMUP,ACTIVE" evaluate --profile "$tmp/x" --profile-steps 1,2
-expect 2 "needs --profile DIR" evaluate --profile-steps 1,1,1
-expect 2 "unknown subcommand 'bogus'" profile bogus
-expect 2 "usage: simdnn profile diff" profile diff "$tmp/prof-eval"
-expect 1 "cannot read" profile diff "$tmp/nothing" "$tmp/prof-eval"
-expect 2 "this CPU runs only" profile kernels --isa sse9
-expect 0 "usage: simdnn profile" profile --help
 [ "$fails" -eq 0 ] || { echo "$fails failure(s)"; exit 1; }
 echo "all profile CLI checks passed"
