@@ -1,9 +1,8 @@
 /* simdnn profile: calibrate (this machine's roofs), kernels (every dispatched kernel at the
  * training workload's shapes against those roofs), diff (two profile.json side by side). */
 #include <stdio.h>
-#include <string.h>
-
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 #include "profile_cmds.h"
@@ -15,9 +14,10 @@ static void usage(FILE *out)
     fprintf(
         out,
         "usage: simdnn profile <calibrate|kernels|diff> [options]\n\n"
-        "  calibrate [--redo]       FMA peak per ISA and triad bandwidth on 1 and all threads,\n"
-        "                           the counter's frequency; cached in $XDG_CACHE_HOME/simdnn\n"
-        "                           (or ~/.cache/simdnn); --redo measures again\n"
+        "  calibrate [--redo]       FMA peak per ISA on 1 and all cores, L1/L2/L3 stream and\n"
+        "                           DRAM triad bandwidth, the counter's frequency; cached in\n"
+        "                           $XDG_CACHE_HOME/simdnn (or ~/.cache/simdnn); --redo\n"
+        "                           measures again\n"
         "  kernels [--isa ISA] [--batch N] [--out DIR]\n"
         "                           times every kernel of every ISA this CPU runs (or one) at\n"
         "                           the exercise network's shapes (batch N, default 32) and\n"
