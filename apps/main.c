@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "simdnn_dist.h" /* i16 */
 
 typedef struct command {
     const char *name;
@@ -29,7 +30,7 @@ static void usage(FILE *out)
                  "WAIT,WARMUP,ACTIVE]\n");
 }
 
-int main(int argc, char **argv)
+static int run_command(int argc, char **argv)
 {
     if (argc < 2) {
         usage(stderr);
@@ -39,10 +40,29 @@ int main(int argc, char **argv)
         usage(stdout);
         return 0;
     }
+    if (sdn_dist_size() > 1 && strcmp(argv[1], "train")) { /* i16 hook */
+        fprintf(stderr,
+                "simdnn %s: runs as one process; of the commands only 'train' is "
+                "distributed over MPI ranks\n",
+                argv[1]);
+        return 2;
+    }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (!strcmp(argv[1], commands[i].name))
             return sdn_app_run_command(commands[i].name, commands[i].run, argc - 1, argv + 1);
     fprintf(stderr, "simdnn: unknown command '%s'\n\n", argv[1]);
     usage(stderr);
     return 2;
+}
+
+/* i16 hook: joins the MPI job when started by mpirun; a failing rank aborts the whole job. */
+int main(int argc, char **argv)
+{
+    if (sdn_dist_init(&argc, &argv)) {
+        fprintf(stderr, "simdnn: %s\n", sdn_last_error());
+        return 1;
+    }
+    int rc = run_command(argc, argv);
+    sdn_dist_finalize(rc);
+    return rc;
 }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "simdnn_dist.h" /* i16 */
 #include "train.h"
 
 void sdn_progress_drawer_init(sdn_progress_drawer *d, sdn_progress mode, FILE *out)
@@ -12,6 +13,8 @@ void sdn_progress_drawer_init(sdn_progress_drawer *d, sdn_progress mode, FILE *o
     d->quiet = mode == SDN_PROGRESS_QUIET;
     d->bar = mode == SDN_PROGRESS_BAR || (mode == SDN_PROGRESS_AUTO && isatty(fileno(out)));
     d->last_draw = -1.0;
+    d->epoch_rows = 0; /* i16 */
+    d->train_seconds = 0.0;
 }
 
 static void fmt_time(char *buf, size_t size, double s)
@@ -58,6 +61,9 @@ static void draw_epoch(const sdn_progress_drawer *d, const sdn_fit_progress *p)
         fprintf(d->out, " - val_loss: %.4f - val_accuracy: %.4f", row->val_loss, row->val_accuracy);
     if (!d->bar)
         fprintf(d->out, " - %.1fs", row->seconds);
+    if (sdn_dist_size() > 1 && d->train_seconds > 0) /* i16 hook: the job's throughput */
+        fprintf(d->out, " - %.0f samples/s on %d ranks", (double)d->epoch_rows / d->train_seconds,
+                sdn_dist_size());
     fprintf(d->out, "%s%s\n", p->improved ? " (best)" : "", d->bar ? "\033[K" : "");
     fflush(d->out);
 }
@@ -74,6 +80,7 @@ void sdn_app_progress(void *ctx, const sdn_fit_progress *p)
             fprintf(d->out, "Epoch %d/%d\n", p->epoch, p->epochs);
         break;
     case SDN_FIT_STEP: /* at most ten redraws a second, and the last batch */
+        d->train_seconds = p->seconds; /* i16 */
         if (d->bar && (p->seconds - d->last_draw > 0.1 || p->step == p->steps)) {
             draw_bar(d->out, p);
             d->last_draw = p->seconds;

@@ -93,6 +93,9 @@ typedef struct sdn_progress_drawer {
     FILE *out;
     int bar, quiet;
     double last_draw; /* seconds into the epoch of the last bar drawn */
+    /* i16: rows per epoch and the last batch's seconds into it: the job's samples/s over ranks */
+    size_t epoch_rows;
+    double train_seconds;
 } sdn_progress_drawer;
 void sdn_progress_drawer_init(sdn_progress_drawer *d, sdn_progress mode, FILE *out);
 void sdn_app_progress(void *ctx, const sdn_fit_progress *p);

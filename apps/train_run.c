@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "simdnn_dist.h" /* i16 */
 #include "train.h"
 
 /* A run: its config, files, data and model, and what the per-epoch callback needs. */
@@ -43,6 +44,8 @@ static sdn_status on_epoch(void *ctx, sdn_model *model, const sdn_fit_state *st,
 {
     run_ctx *r = ctx;
     (void)model, (void)st, (void)epoch_end; /* the same as r->model, r->st */
+    if (sdn_dist_rank() != 0) /* i16 hook: only rank 0 writes files */
+        return SDN_OK;
     sdn_status s = sdn_history_write_csv(&r->st, r->csv_path);
     if (!s)
         s = sdn_history_write_json(&r->st, r->json_path);
@@ -102,14 +105,21 @@ static int build_model(run_ctx *r)
         return sdn_preprocess_fit(&r->pre, &r->train, c->standardize) ? sdn_app_error() : 0;
     if (sdn_checkpoint_resume(r->ckpt, r->model, &r->st, &r->pre, &r->train, c->standardize))
         return sdn_app_error();
-    fprintf(stderr, "resuming from %s after epoch %d (step %llu)\n", sdn_safetensors_path(r->ckpt),
-            r->st.epochs_done, (unsigned long long)sdn_model_step(r->model));
+    if (sdn_dist_rank() == 0) /* i16 hook */
+        fprintf(stderr, "resuming from %s after epoch %d (step %llu)\n",
+                sdn_safetensors_path(r->ckpt), r->st.epochs_done,
+                (unsigned long long)sdn_model_step(r->model));
     return 0;
 }
 
 static void print_header(const run_ctx *r)
 {
     const sdn_train_config *c = r->c;
+    if (sdn_dist_rank() != 0) /* i16 hook: rank 0 speaks for the job */
+        return;
+    if (sdn_dist_size() > 1)
+        fprintf(stderr, "data-parallel over %d MPI ranks: global batch %zu, ~%zu rows per rank\n",
+                sdn_dist_size(), c->batch_size, c->batch_size / (size_t)sdn_dist_size());
     fprintf(stderr,
             "simdnn train%s%s: %d x %zu %s, %s%s%s; %s lr %g, batch %zu; %s: %zu train, %zu "
             "validation, %zu test; %zu parameters; isa %s, %d threads -> %s\n",
@@ -130,6 +140,7 @@ static int fit_and_save(run_ctx *r)
     const sdn_train_config *c = r->c;
     sdn_progress_drawer drawer;
     sdn_progress_drawer_init(&drawer, c->progress, stderr);
+    drawer.epoch_rows = r->train.n; /* i16 hook: the job's throughput */
     sdn_fit_options fo = sdn_fit_defaults();
     fo.epochs = c->epochs;
     fo.batch_size = c->batch_size;
@@ -143,7 +154,8 @@ static int fit_and_save(run_ctx *r)
     fo.interrupt = &sdn_app_interrupted;
     fo.on_epoch = on_epoch;
     fo.ctx = r;
-    if (sdn_fit(r->model, &r->train, &r->val, &r->pre, &fo, &r->st) || save(r, 0, r->model_path))
+    if (sdn_fit(r->model, &r->train, &r->val, &r->pre, &fo, &r->st) ||
+        (sdn_dist_rank() == 0 && save(r, 0, r->model_path))) /* i16 hook: rank 0 writes */
         return sdn_app_error();
     return 0;
 }
@@ -215,6 +227,8 @@ static int report(run_ctx *r, sdn_train_result *res)
     if (r->test.n && sdn_evaluate_dataset(r->model, &r->test, &r->pre, &test_loss, &test_acc))
         return sdn_app_error();
     fill_result(r, test_loss, test_acc, res);
+    if (sdn_dist_rank() != 0) /* i16 hook: rank 0 writes the summary */
+        return 0;
     if (write_summary(r, res))
         return 1;
     fprintf(stderr,

@@ -13,6 +13,8 @@ SDN_DEPS_TEST=("${SDN_DEPS_BUILD[@]}" libcmocka-dev pkg-config qemu-user
 # (`qemu-aarch64 -L /` starts threads with it) with OpenMP, libarchive and cmocka.
 SDN_DEPS_AARCH64=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
     libc6:arm64 libgomp1:arm64 libarchive-dev:arm64 libcmocka-dev:arm64)
+# ---- i16: the mpi suite (data-parallel training under mpirun) ----
+SDN_DEPS_MPI=(libopenmpi-dev openmpi-bin)
 
 sdn_require_packages() { # package...
     if ! command -v dpkg-query >/dev/null; then

@@ -19,4 +19,8 @@ run_suite() {
 run_suite release
 run_suite sanitize
 run_suite aarch64
+# ---- i16: data-parallel training over MPI (tests labelled mpi, under mpirun -np 2) ----
+sdn_require_packages "${SDN_DEPS_MPI[@]}"
+run_suite mpi
+# ---- end i16 ----
 echo "=== all suites passed"

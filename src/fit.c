@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "dist/dist.h" /* i16 hook: data-parallel training */
 #include "error.h"
 #include "fit.h"
 
@@ -86,8 +87,10 @@ sdn_status sdn_evaluate_dataset(sdn_model *model, const sdn_dataset *d, const sd
         return sdn_fail(SDN_ERR_NOMEM, "out of memory for an evaluation chunk");
     double sl = 0, sa = 0;
     sdn_status status = SDN_OK;
-    for (size_t at = 0; at < d->n && !status; at += chunk) {
-        size_t n = d->n - at < chunk ? d->n - at : chunk;
+    size_t lo, hi; /* i16 hook: each rank evaluates its slice, the sums are added over ranks */
+    sdn_dist_shard(d->n, &lo, &hi);
+    for (size_t at = lo; at < hi && !status; at += chunk) {
+        size_t n = hi - at < chunk ? hi - at : chunk;
         sdn_preprocess_batch(pre, d, NULL, at, n, x);
         float l, a;
         status = sdn_model_evaluate(model, x, d->labels + at, n, &l, &a);
@@ -95,7 +98,10 @@ sdn_status sdn_evaluate_dataset(sdn_model *model, const sdn_dataset *d, const sd
         sa += (double)a * (double)n;
     }
     free(x);
-    if (!status) {
+    double sums[2] = {sl, sa};
+    if (!status && !(status = sdn_dist_sum(sums, 2))) {
+        sl = sums[0];
+        sa = sums[1];
         *loss = sl / (double)d->n;
         *accuracy = sa / (double)d->n;
     }
@@ -105,7 +111,7 @@ sdn_status sdn_evaluate_dataset(sdn_model *model, const sdn_dataset *d, const sd
 /* Hands one progress event to the application, if it asked for them. */
 static void report(const sdn_fit_options *o, sdn_fit_progress p)
 {
-    if (o->on_progress)
+    if (o->on_progress && sdn_dist_rank() == 0) /* i16 hook: rank 0 speaks for the job */
         o->on_progress(o->progress_ctx, &p);
 }
 
@@ -205,11 +211,13 @@ static sdn_status train_epoch(fit_run *r, int epoch, sdn_epoch_log *row, size_t 
     double sum_loss = 0, sum_acc = 0;
     for (size_t s = 0; s < r->steps; s++) {
         size_t nb = n - s * bs < bs ? n - s * bs : bs;
-        sdn_preprocess_batch(r->pre, r->train, r->index, s * bs, nb, r->x);
-        for (size_t i = 0; i < nb; i++)
-            r->y[i] = r->train->labels[r->index[s * bs + i]];
+        size_t lo, hi; /* i16 hook: this rank's rows of the global batch */
+        sdn_dist_shard(nb, &lo, &hi);
+        sdn_preprocess_batch(r->pre, r->train, r->index, s * bs + lo, hi - lo, r->x);
+        for (size_t i = lo; i < hi; i++)
+            r->y[i - lo] = r->train->labels[r->index[s * bs + i]];
         float loss = 0, acc = 0;
-        sdn_status bst = sdn_model_train_batch(r->model, r->x, r->y, nb, &loss, &acc);
+        sdn_status bst = sdn_dist_train_batch(r->model, r->x, r->y, hi - lo, nb, lo, &loss, &acc);
         if (bst == SDN_ERR_NUMERIC) {
             st->stop = SDN_STOP_NUMERIC;
             snprintf(st->message, sizeof st->message,
@@ -228,7 +236,7 @@ static sdn_status train_epoch(fit_run *r, int epoch, sdn_epoch_log *row, size_t 
                                      .seconds = now_s() - t0,
                                      .loss = sum_loss / (double)*seen,
                                      .accuracy = sum_acc / (double)*seen});
-        if (o->interrupt && *o->interrupt) {
+        if (sdn_dist_any(o->interrupt && *o->interrupt)) { /* i16 hook: all ranks stop */
             st->stop = SDN_STOP_INTERRUPTED;
             snprintf(st->message, sizeof st->message,
                      "interrupted at epoch %d, batch %zu/%zu: stopped after that batch",
@@ -252,6 +260,8 @@ static sdn_status end_epoch(fit_run *r, int epoch, sdn_epoch_log *row, double t0
     row->val_loss = NAN;
     row->val_accuracy = NAN;
     row->learning_rate = sdn_model_learning_rate(r->model);
+    if ((status = sdn_dist_epoch_end(r->model))) /* i16 hook: BN stats, optimizer slots */
+        return status;
     if (r->have_val && (status = sdn_evaluate_dataset(r->model, r->val, r->pre, &row->val_loss,
                                                       &row->val_accuracy)))
         return status;
@@ -289,7 +299,7 @@ static sdn_status end_epoch(fit_run *r, int epoch, sdn_epoch_log *row, double t0
                  o->monitor == SDN_MONITOR_VAL_LOSS ? "val_loss" : "val_accuracy", o->patience,
                  st->best_epoch);
     }
-    if (o->interrupt && *o->interrupt) {
+    if (sdn_dist_any(o->interrupt && *o->interrupt)) { /* i16 hook: all ranks stop */
         st->stop = SDN_STOP_INTERRUPTED;
         snprintf(st->message, sizeof st->message, "interrupted after epoch %d", epoch + 1);
     }
@@ -314,6 +324,8 @@ static sdn_status fit_begin(fit_run *r)
         (status = remonitor(r->model, o, st, r->have_val)))
         return status;
     st->monitor = (int)o->monitor;
+    if ((status = sdn_dist_sync_model(r->model, st->epochs_done))) /* i16 hook: rank 0's weights */
+        return status;
     /* A resumed run that had already stopped early stays stopped. */
     if (o->patience > 0 && st->wait >= o->patience && st->epochs_done > 0) {
         st->stop = SDN_STOP_EARLY;
@@ -354,6 +366,8 @@ static sdn_status fit_epochs(fit_run *r)
         report(o, (sdn_fit_progress){.event = SDN_FIT_STOPPED, .stop = (int)st->stop,
                                      .message = st->message});
     /* The final callback sees the last weights (the resume checkpoint); the best come after. */
+    if ((status = sdn_dist_gather_slots(r->model))) /* i16 hook: every rank's optimizer shard */
+        return status;
     if (o->on_epoch && (status = o->on_epoch(o->ctx, r->model, st, 0, 0)))
         return status;
     if (st->best_state && st->best_epoch > 0 &&

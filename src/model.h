@@ -117,6 +117,19 @@ void sdn_optim_apply(const sdn_kernels *k, const sdn_optimizer_options *o,
  * 16.7 µs on one thread and 14.4 µs on two, so the line sits just below that. */
 #define SDN_PARALLEL_MIN_MACS 65536.0
 
+/* ---- i16 hook: data-parallel training (src/dist/) ---- */
+/* Forward and backward in training behaviour at the current step over n local rows, the first
+ * being row `row_base` of the global batch (dropout masks follow the global row, so they do not
+ * depend on the rank count). model->grads gets the local-mean gradient, no update is made.
+ * loss: local mean data loss + regularization; correct: rows predicted right. */
+sdn_status sdn_model_local_grads(sdn_model *m, const float *x, const int32_t *labels, size_t n,
+                                 uint64_t row_base, double *loss, size_t *correct);
+/* The optimizer step of params[lo, hi) (a rank's shard) from model->grads there, scaled by
+ * clip_scale, then BN's moving statistics from the last local pass (n = its rows; 0: none); the
+ * step advances. Weights and optimizer slots outside [lo, hi) are left as they are. */
+void sdn_model_apply_grads(sdn_model *m, size_t n, size_t lo, size_t hi, float clip_scale);
+/* ---- end i16 hook ---- */
+
 /* ---- for the gradient checks (tests) ---- */
 /* Forward + loss (+ backward into model->grads when grads != 0) in training mode at the current
  * step, without an optimizer step or any state change. loss_out: mean data loss + regularization,

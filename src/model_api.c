@@ -105,6 +105,25 @@ sdn_status sdn_model_train_batch(sdn_model *m, const float *x, const int32_t *la
     return SDN_OK;
 }
 
+/* ---- i16 hook: data-parallel training (src/dist/) splits train_batch around the reduction ---- */
+sdn_status sdn_model_local_grads(sdn_model *m, const float *x, const int32_t *labels, size_t n,
+                                 uint64_t row_base, double *loss, size_t *correct)
+{
+    sdn_status st = sdn_model_check_ready(m, "local_grads");
+    if (st || (st = check_labels(m, labels, n, "local_grads")))
+        return st;
+    if (!x || !n || n > m->max_batch)
+        return sdn_fail(SDN_ERR_INVALID_ARG, "local_grads: bad batch of %zu rows", n);
+    sdn_step c = sdn_step_new(m, x, labels, n, SDN_MODE_GRADS);
+    sdn_step_train(&c);
+    c.row_base = row_base;
+    sdn_step_run(&c);
+    *loss = c.loss;
+    *correct = c.correct;
+    return SDN_OK;
+}
+/* ---- end i16 hook ---- */
+
 /* ------------------------------------------------------------------------- inference */
 
 size_t sdn_argmax(const float *v, size_t n)

@@ -128,6 +128,27 @@ static void update_moving_stats(sdn_model *m)
             m->layers[i].ops->update_state(&m->layers[i], &m->ws.acts[i], m->state);
 }
 
+/* This thread's share of the update of params[lo, hi) (each segment cut to the range; a rank's
+ * optimizer shard in data-parallel training), the gradients scaled by clip_scale first. */
+static void update_segments(sdn_step *c, const sdn_pass *p, size_t lo, size_t hi,
+                            float clip_scale)
+{
+    sdn_model *m = c->m;
+    const int t = p->t, T = p->nthreads;
+    for (int s = 0; s < m->n_segments; s++) {
+        const struct sdn_segment *g = &m->segments[s];
+        const size_t g0 = g->off > lo ? g->off : lo, g1 = sdn_min_size(g->off + g->len, hi);
+        if (g1 <= g0)
+            continue;
+        const size_t a = g0 + split_at(g1 - g0, t, T, 16), e = g0 + split_at(g1 - g0, t + 1, T, 16);
+        if (e <= a)
+            continue;
+        if (clip_scale != 1.0f)
+            c->k->scale(e - a, m->grads + a, clip_scale);
+        update_range(c, a, e - a, g->l1, g->l2);
+    }
+}
+
 static void optimizer_step(sdn_step *c, const sdn_pass *p)
 {
     sdn_model *m = c->m;
@@ -149,16 +170,7 @@ static void optimizer_step(sdn_step *c, const sdn_pass *p)
         if (norm > m->opt.clip_norm)
             clip_scale = (float)(m->opt.clip_norm / norm);
     }
-    for (int s = 0; s < m->n_segments; s++) {
-        const struct sdn_segment *g = &m->segments[s];
-        const size_t a = g->off + split_at(g->len, t, T, 16),
-                     e = g->off + split_at(g->len, t + 1, T, 16);
-        if (e <= a)
-            continue;
-        if (clip_scale != 1.0f)
-            c->k->scale(e - a, m->grads + a, clip_scale);
-        update_range(c, a, e - a, g->l1, g->l2);
-    }
+    update_segments(c, p, 0, m->n_params, clip_scale);
     if (t == 0)
         update_moving_stats(m);
 }
@@ -322,3 +334,33 @@ void sdn_step_run(sdn_step *c)
     sdn_prof_leave();
     sdn_prof_step_end();
 }
+
+/* ---- i16 hook: data-parallel training (src/dist/): a rank's shard of the update ---- */
+void sdn_model_apply_grads(sdn_model *m, size_t n, size_t lo, size_t hi, float clip_scale)
+{
+    sdn_step c = sdn_step_new(m, NULL, NULL, n, SDN_MODE_TRAIN);
+    double mu_product;
+    c.scal = sdn_optim_scalars_for(&m->opt, m->step + 1, m->nadam_mu_product, &mu_product);
+    int T = 1;
+#ifdef _OPENMP
+    if (hi - lo >= SDN_SPLIT_MIN_WEIGHTS)
+        T = (int)sdn_min_size((size_t)sdn_num_threads(), (size_t)m->max_threads);
+    if (T > 1) {
+#pragma omp parallel num_threads(T)
+        {
+            sdn_pass p = {.k = c.k, .m = m, .t = omp_get_thread_num(),
+                          .nthreads = omp_get_num_threads()};
+            update_segments(&c, &p, lo, hi, clip_scale);
+        }
+    }
+#endif
+    if (T <= 1) {
+        sdn_pass p = {.k = c.k, .m = m, .t = 0, .nthreads = 1};
+        update_segments(&c, &p, lo, hi, clip_scale);
+    }
+    if (n)
+        update_moving_stats(m);
+    m->step++;
+    m->nadam_mu_product = mu_product;
+}
+/* ---- end i16 hook ---- */
