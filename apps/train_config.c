@@ -137,6 +137,8 @@ static const char *kind_hint(const opt_def *d)
         return buf;
     case K_BOOL:
         return "1/0, true/false, yes/no, on/off";
+    case K_STR:
+        return "a path under 1024 bytes, without a newline";
     default:
         return d->help;
     }
@@ -196,7 +198,9 @@ static int set_value(sdn_train_config *c, const char *cmd, const opt_def *d, con
             goto bad;
         return 0;
     case K_STR:
-        if (strlen(v) >= 1024)
+        /* A checkpoint stores the options one per line and an empty one as absent: a newline, or
+         * an empty --out, would come back as something else on --resume. */
+        if (strlen(v) >= 1024 || strchr(v, '\n') || (!*v && !strcmp(d->name, "out")))
             goto bad;
         snprintf(base, 1024, "%s", v);
         return 0;

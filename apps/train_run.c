@@ -33,6 +33,8 @@ static sdn_status save(run_ctx *r, int with_fit, const char *path)
     sdn_st_meta meta[SDN_NET_META_COUNT + 3];
     char store[SDN_NET_META_STORE];
     size_t n = sdn_net_to_meta(&r->spec, &r->opt, r->c->seed, meta, store);
+    if (!n) /* reliability (issue 13): a spec the writer refuses is an error, not a bare file */
+        return SDN_ERR_INVALID_ARG;
     meta[n++] = (sdn_st_meta){"simdnn.dataset", r->c->dataset};
     meta[n++] = (sdn_st_meta){"simdnn.preset", r->c->preset};
     meta[n++] = (sdn_st_meta){"simdnn.args", r->args};

@@ -221,7 +221,8 @@ SDN_API sdn_status sdn_model_evaluate(sdn_model *model, const float *x, const in
 SDN_API sdn_status sdn_model_predict_mc(sdn_model *model, const float *x, size_t n, int samples,
                                         float *mean, float *std);
 
-SDN_API void sdn_model_set_learning_rate(sdn_model *model, float lr);
+/* SDN_ERR_INVALID_ARG (the rate unchanged) unless lr is finite and > 0. */
+SDN_API sdn_status sdn_model_set_learning_rate(sdn_model *model, float lr);
 SDN_API float sdn_model_learning_rate(const sdn_model *model);
 /* Optimizer steps taken so far (restored with the optimizer state on resume). */
 SDN_API uint64_t sdn_model_step(const sdn_model *model);

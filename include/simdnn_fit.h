@@ -37,7 +37,9 @@ SDN_API sdn_status sdn_net_build(const sdn_net_spec *spec, uint64_t seed, size_t
                                  const sdn_optimizer_options *optimizer, sdn_model **out);
 
 /* Spec and optimizer as "simdnn.*" metadata strings and back (for model files). The strings live in
- * `store` (at least SDN_NET_META_STORE bytes); meta needs SDN_NET_META_COUNT entries. */
+ * `store` (at least SDN_NET_META_STORE bytes); meta needs SDN_NET_META_COUNT entries. The writer
+ * returns the entry count, or 0 (sdn_last_error says why) for a spec out of range; the reader
+ * refuses (SDN_ERR_FORMAT, naming the key) any value that is not exactly a number in range. */
 #define SDN_NET_META_COUNT 20
 #define SDN_NET_META_STORE 2048
 SDN_API size_t sdn_net_to_meta(const sdn_net_spec *spec, const sdn_optimizer_options *opt,

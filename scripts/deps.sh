@@ -16,6 +16,11 @@ SDN_DEPS_AARCH64=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
 # ---- i16: the mpi suite (data-parallel training under mpirun) ----
 SDN_DEPS_MPI=(libopenmpi-dev openmpi-bin)
 
+# ---- reliability (issue 13): clang and its libFuzzer runtime for the fuzz targets, valgrind for
+# the memcheck of the CLI (scripts/test-all.sh)
+SDN_DEPS_RELIABILITY=(clang libclang-rt-14-dev valgrind)
+# ---- end reliability
+
 sdn_require_packages() { # package...
     if ! command -v dpkg-query >/dev/null; then
         echo "not a Debian system: make sure these (Debian names) are installed: $*" >&2

@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh
 sdn_require_packages "${SDN_DEPS_TEST[@]}" "${SDN_DEPS_AARCH64[@]}"
+sdn_require_packages "${SDN_DEPS_RELIABILITY[@]}" # reliability (issue 13): clang, valgrind
 jobs=$(nproc 2>/dev/null || echo 2)
 
 run_suite() {
@@ -23,4 +24,14 @@ run_suite aarch64
 sdn_require_packages "${SDN_DEPS_MPI[@]}"
 run_suite mpi
 # ---- end i16 ----
+# ---- reliability (issue 13): ThreadSanitizer on the tests that start threads (no OpenMP in this
+# build: libgomp is not instrumented); then the fuzz regression, every libFuzzer target for a short
+# fixed time from its committed corpus.
+echo "=== tsan: configure, build, test"
+cmake --preset tsan >/dev/null
+cmake --build --preset tsan -j "$jobs" --target test_concurrency test_reentrant test_fit test_model
+ctest --preset tsan -j "$jobs"
+echo "=== fuzz: regression run, ${SIMDNN_FUZZ_SECONDS:-10} s per target"
+scripts/fuzz.sh --time "${SIMDNN_FUZZ_SECONDS:-10}"
+# ---- end reliability
 echo "=== all suites passed"

@@ -129,6 +129,9 @@ sdn_status sdn_model_local_grads(sdn_model *m, const float *x, const int32_t *la
  * step advances. Weights and optimizer slots outside [lo, hi) are left as they are. */
 void sdn_model_apply_grads(sdn_model *m, size_t n, size_t lo, size_t hi, float clip_scale);
 /* ---- end i16 hook ---- */
+/* Frees what compile builds and clears the counts, so a compile that failed halfway can be retried
+ * from scratch (model_compile.c); sdn_model_free uses it too. */
+void sdn_model_release_compiled(sdn_model *m);
 
 /* ---- for the gradient checks (tests) ---- */
 /* Forward + loss (+ backward into model->grads when grads != 0) in training mode at the current

@@ -34,18 +34,8 @@ void sdn_model_free(sdn_model *m)
 {
     if (!m)
         return;
+    sdn_model_release_compiled(m);
     free(m->layers);
-    free(m->params);
-    free(m->grads);
-    free(m->opt_m);
-    free(m->opt_v);
-    free(m->state);
-    free(m->segments);
-    free(m->ones);
-    free(m->clip_part);
-    sdn_workspace_free(&m->ws);
-    free(m->tensors);
-    free(m->tensor_names);
     free(m);
 }
 

@@ -80,6 +80,28 @@ void sdn_workspace_free(sdn_workspace *ws)
     *ws = (sdn_workspace){0};
 }
 
+void sdn_model_release_compiled(sdn_model *m)
+{
+    free(m->params);
+    free(m->grads);
+    free(m->opt_m);
+    free(m->opt_v);
+    free(m->state);
+    free(m->segments);
+    free(m->ones);
+    free(m->clip_part);
+    sdn_workspace_free(&m->ws);
+    free(m->tensors);
+    free(m->tensor_names);
+    m->params = m->grads = m->opt_m = m->opt_v = m->state = m->ones = NULL;
+    m->segments = NULL;
+    m->n_segments = 0;
+    m->clip_part = NULL;
+    m->tensors = NULL;
+    m->tensor_names = NULL;
+    m->n_tensors = 0;
+}
+
 static float *alloc_flat(size_t n)
 {
     /* 64-byte aligned, zeroed (which also takes the first-touch page faults now) */
@@ -230,6 +252,9 @@ static sdn_status layout_params(sdn_model *m, size_t input_size)
             l->ops->layout(l, &P, &S);
         else
             l->n_out = width;
+        if (l->w_rows && l->w_cols > ((size_t)1 << 40) / l->w_rows) /* w_size would have wrapped */
+            return sdn_fail(SDN_ERR_INVALID_ARG, "compile: %s has %zu x %zu weights, more than "
+                            "any machine holds", l->name, l->w_rows, l->w_cols);
         if (l->w_size || l->b_size) {
             sdn_status st;
             if ((st = add_segment(m, l->w_off, l->w_size, l->l1, l->l2)) ||
@@ -291,8 +316,10 @@ sdn_status sdn_model_compile(sdn_model *m, size_t input_size, size_t max_batch,
                              const sdn_optimizer_options *o)
 {
     sdn_status st = sdn_dispatch_init();
-    if (st || (st = check_compile_args(m, input_size, max_batch, o)) ||
-        (st = layout_params(m, input_size)))
+    if (st || (st = check_compile_args(m, input_size, max_batch, o)))
+        return st;
+    sdn_model_release_compiled(m); /* what an earlier compile that failed halfway left */
+    if ((st = layout_params(m, input_size)))
         return st;
     m->max_batch = max_batch;
     m->n_chunks_max = (max_batch + SDN_CHUNK_ROWS - 1) / SDN_CHUNK_ROWS;

@@ -12,10 +12,17 @@ size_t sdn_model_input_size(const sdn_model *m) { return m ? m->input_size : 0; 
 size_t sdn_model_output_size(const sdn_model *m) { return m ? m->output_size : 0; }
 size_t sdn_model_param_count(const sdn_model *m) { return m ? m->n_params : 0; }
 
-void sdn_model_set_learning_rate(sdn_model *m, float lr)
+sdn_status sdn_model_set_learning_rate(sdn_model *m, float lr)
 {
-    if (m && lr > 0.0f && isfinite(lr))
-        m->opt.learning_rate = lr;
+    if (!m)
+        return sdn_fail(SDN_ERR_INVALID_ARG, "set_learning_rate: model is NULL");
+    if (!(lr > 0.0f) || !isfinite(lr))
+        return sdn_fail(SDN_ERR_INVALID_ARG,
+                        "set_learning_rate: %g is not a learning rate (finite and > 0); the model "
+                        "keeps %g",
+                        (double)lr, (double)m->opt.learning_rate);
+    m->opt.learning_rate = lr;
+    return SDN_OK;
 }
 float sdn_model_learning_rate(const sdn_model *m) { return m ? m->opt.learning_rate : 0.0f; }
 uint64_t sdn_model_step(const sdn_model *m) { return m ? m->step : 0; }

@@ -7,14 +7,45 @@
 #include <string.h>
 
 #include "error.h"
+#include "io/meta_parse.h"
 #include "simdnn_fit.h"
+
+/* Every field in its range and the weights countable: what build, the writer and the reader of
+ * model files all require (a file can hold any bytes). */
+static sdn_status check_spec(const sdn_net_spec *s, const char *what)
+{
+    if (!s)
+        return sdn_fail(SDN_ERR_INVALID_ARG, "%s: no network spec", what);
+    if (!s->input_size || !s->classes || s->hidden_layers < 0 || (s->hidden_layers && !s->units))
+        return sdn_fail(SDN_ERR_INVALID_ARG, "%s: empty input, output or layer", what);
+    if ((unsigned)s->activation >= SDN_ACT_COUNT || s->activation == SDN_ACT_SOFTMAX ||
+        (unsigned)s->init >= SDN_INIT_COUNT)
+        return sdn_fail(SDN_ERR_INVALID_ARG, "%s: unknown hidden activation or initializer", what);
+    if (!(s->dropout >= 0 && s->dropout < 1) || !(s->alpha_dropout >= 0 && s->alpha_dropout < 1) ||
+        !(s->l1 >= 0 && s->l1 <= 1e30f) || !(s->l2 >= 0 && s->l2 <= 1e30f) ||
+        !(s->activation_alpha >= 0 && s->activation_alpha <= 1e30f) ||
+        (s->batch_norm != 0 && s->batch_norm != 1))
+        return sdn_fail(SDN_ERR_INVALID_ARG,
+                        "%s: dropout rates must be in [0, 1), l1, l2 and the activation's alpha "
+                        "finite and >= 0, batch_norm 0 or 1",
+                        what);
+    /* Counted in double: 2^40 weights (4 TiB) is beyond any machine, and no size_t product wraps
+     * below it. */
+    double in = (double)s->input_size, u = (double)s->units, c = (double)s->classes;
+    double p = s->hidden_layers ? in * u + (s->hidden_layers - 1) * (u * u) + u * c : in * c;
+    if (p + in + u * s->hidden_layers > 0x1p40)
+        return sdn_fail(SDN_ERR_INVALID_ARG, "%s: %.3g weights is more than any machine holds",
+                        what, p);
+    return SDN_OK;
+}
 
 sdn_status sdn_net_build(const sdn_net_spec *s, uint64_t seed, size_t max_batch,
                          const sdn_optimizer_options *optimizer, sdn_model **out)
 {
     *out = NULL;
-    if (!s->input_size || !s->classes || s->hidden_layers < 0 || (s->hidden_layers && !s->units))
-        return sdn_fail(SDN_ERR_INVALID_ARG, "network spec: empty input, output or layer");
+    sdn_status e = check_spec(s, "network spec");
+    if (e)
+        return e;
     sdn_model *m = sdn_model_new(seed);
     if (!m)
         return sdn_fail(SDN_ERR_NOMEM, "out of memory for the model");
@@ -66,6 +97,7 @@ typedef struct meta_w {
     sdn_st_meta *meta;
     size_t n;
     char *store, *at;
+    int full;
 } meta_w;
 
 static void put(meta_w *w, const char *key, const char *fmt, ...)
@@ -77,8 +109,10 @@ static void put(meta_w *w, const char *key, const char *fmt, ...)
     va_start(ap, fmt);
     int n = vsnprintf(w->at, left, fmt, ap);
     va_end(ap);
-    if (n < 0 || (size_t)n >= left || w->n >= SDN_NET_META_COUNT)
+    if (n < 0 || (size_t)n >= left || w->n >= SDN_NET_META_COUNT) {
+        w->full = 1; /* a key left out would make the file unreadable: fail instead */
         return;
+    }
     w->meta[w->n].key = key;
     w->meta[w->n].value = w->at;
     w->n++;
@@ -88,7 +122,13 @@ static void put(meta_w *w, const char *key, const char *fmt, ...)
 size_t sdn_net_to_meta(const sdn_net_spec *s, const sdn_optimizer_options *o, uint64_t seed,
                        sdn_st_meta *meta, char *store)
 {
-    meta_w w = {meta, 0, store, store};
+    if (check_spec(s, "model metadata"))
+        return 0;
+    if (!o || (unsigned)o->kind >= SDN_OPT_COUNT) {
+        sdn_fail(SDN_ERR_INVALID_ARG, "model metadata: no optimizer or an unknown one");
+        return 0;
+    }
+    meta_w w = {meta, 0, store, store, 0};
     put(&w, "format", "pt"); /* lets safetensors' loaders accept it as a state dict */
     put(&w, "simdnn.version", "1");
     put(&w, "simdnn.architecture",
@@ -116,6 +156,11 @@ size_t sdn_net_to_meta(const sdn_net_spec *s, const sdn_optimizer_options *o, ui
         "clip_norm=%.9g",
         o->learning_rate, o->momentum, o->nesterov, o->beta1, o->beta2, o->rho, o->epsilon,
         o->clip_norm);
+    if (w.full) {
+        sdn_fail(SDN_ERR_INVALID_ARG, "model metadata: more than %d bytes or %d keys",
+                 SDN_NET_META_STORE, SDN_NET_META_COUNT);
+        return 0;
+    }
     return w.n;
 }
 
@@ -141,36 +186,56 @@ sdn_status sdn_net_from_file(const sdn_safetensors *st, sdn_net_spec *s, sdn_opt
             return e;                                                                              \
         expr;                                                                                      \
     } while (0)
-    GET("simdnn.input_size", s->input_size = strtoull(v, NULL, 10));
-    GET("simdnn.classes", s->classes = strtoull(v, NULL, 10));
-    GET("simdnn.hidden_layers", s->hidden_layers = atoi(v));
-    GET("simdnn.units", s->units = strtoull(v, NULL, 10));
+    uint64_t u;
+    int k = 0;
+    float f;
+#define BAD(key) sdn_fail(SDN_ERR_FORMAT, "%s: metadata '%s' is '%s', not a valid value", \
+                          sdn_safetensors_path(st), key, v)
+#define SIZE(key, dst) GET(key, if (!sdn_meta_u64(v, SIZE_MAX, &u)) return BAD(key); dst = (size_t)u)
+#define INT(key, lo, hi, dst) GET(key, if (!sdn_meta_int(v, lo, hi, &k)) return BAD(key); dst = k)
+#define FLOAT(key, dst) GET(key, if (!sdn_meta_float(v, -1e30f, 1e30f, &f)) return BAD(key); dst = f)
+    SIZE("simdnn.input_size", s->input_size);
+    SIZE("simdnn.classes", s->classes);
+    INT("simdnn.hidden_layers", 0, 1 << 20, s->hidden_layers);
+    SIZE("simdnn.units", s->units);
     GET("simdnn.activation", s->activation = sdn_activation_from_name(v));
-    GET("simdnn.activation_alpha", s->activation_alpha = strtof(v, NULL));
+    FLOAT("simdnn.activation_alpha", s->activation_alpha);
     GET("simdnn.init", s->init = sdn_init_from_name(v));
-    GET("simdnn.batch_norm", s->batch_norm = atoi(v));
-    GET("simdnn.dropout", s->dropout = strtof(v, NULL));
-    GET("simdnn.alpha_dropout", s->alpha_dropout = strtof(v, NULL));
-    GET("simdnn.l1", s->l1 = strtof(v, NULL));
-    GET("simdnn.l2", s->l2 = strtof(v, NULL));
+    INT("simdnn.batch_norm", 0, 1, s->batch_norm);
+    FLOAT("simdnn.dropout", s->dropout);
+    FLOAT("simdnn.alpha_dropout", s->alpha_dropout);
+    FLOAT("simdnn.l1", s->l1);
+    FLOAT("simdnn.l2", s->l2);
     if (seed)
-        GET("simdnn.seed", *seed = strtoull(v, NULL, 10));
+        GET("simdnn.seed", if (!sdn_meta_u64(v, UINT64_MAX, seed)) return BAD("simdnn.seed"));
     if (s->activation == SDN_ACT_COUNT || s->init == SDN_INIT_COUNT)
         return sdn_fail(SDN_ERR_FORMAT, "%s: unknown activation or initializer in the metadata",
                         sdn_safetensors_path(st));
+    if (check_spec(s, sdn_safetensors_path(st))) {
+        char why[512];
+        snprintf(why, sizeof why, "%s", sdn_last_error());
+        return sdn_fail(SDN_ERR_FORMAT, "%s (in the model metadata)", why);
+    }
     if (o) {
         GET("simdnn.optimizer", o->kind = sdn_optimizer_from_name(v));
         if (o->kind == SDN_OPT_COUNT)
             return sdn_fail(SDN_ERR_FORMAT, "%s: unknown optimizer '%s'", sdn_safetensors_path(st),
                             v);
         *o = sdn_optimizer_defaults(o->kind);
+        int used = 0;
         GET("simdnn.optimizer_options",
-            sscanf(v,
-                   "lr=%g momentum=%g nesterov=%d beta1=%g beta2=%g rho=%g epsilon=%g "
-                   "clip_norm=%g",
-                   &o->learning_rate, &o->momentum, &o->nesterov, &o->beta1, &o->beta2, &o->rho,
-                   &o->epsilon, &o->clip_norm));
+            if (sscanf(v,
+                       "lr=%g momentum=%g nesterov=%d beta1=%g beta2=%g rho=%g epsilon=%g "
+                       "clip_norm=%g%n",
+                       &o->learning_rate, &o->momentum, &o->nesterov, &o->beta1, &o->beta2,
+                       &o->rho, &o->epsilon, &o->clip_norm, &used) != 8 ||
+                v[used])
+                return BAD("simdnn.optimizer_options"));
     }
+#undef BAD
+#undef SIZE
+#undef INT
+#undef FLOAT
 #undef GET
     return SDN_OK;
 }

@@ -151,3 +151,31 @@ int sdn_test_tmpdir_remove(void **state)
     tmp_root[0] = 0;
     return 0;
 }
+
+/* ---- reliability (issue 13) */
+char *sdn_test_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        fail_msg("cannot open %s", path);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    rewind(f);
+    char *p = malloc((size_t)(n > 0 ? n : 0) + 1);
+    assert_non_null(p);
+    *len = fread(p, 1, (size_t)(n > 0 ? n : 0), f);
+    fclose(f);
+    assert_int_equal(*len, (size_t)(n > 0 ? n : 0));
+    p[*len] = 0;
+    return p;
+}
+
+void sdn_test_write_file(const char *path, const void *p, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        fail_msg("cannot write %s", path);
+    assert_int_equal(fwrite(p, 1, n, f), n);
+    assert_int_equal(fclose(f), 0);
+}
+/* ---- end reliability */

@@ -24,7 +24,11 @@ static sdn_status read_plain_all(const char *path, uint8_t **out, size_t *len)
     FILE *f = fopen(path, "rb");
     if (!f)
         return sdn_fail(SDN_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-    size_t cap = 1 << 20, n = 0, got;
+    /* Sized from the file when it says (+1 so EOF is seen without growing); pipes start at 1 MiB. */
+    struct stat sb;
+    size_t cap =
+        fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) ? (size_t)sb.st_size + 1 : 1 << 20;
+    size_t n = 0, got;
     uint8_t *buf = malloc(cap);
     while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
         n += got;
@@ -127,10 +131,18 @@ sdn_status sdn_idx_load(const char *images_path, const char *labels_path, sdn_da
         goto done;
     }
     size_t n = be32(img + 4), rows = be32(img + 8), cols = be32(img + 12), nl = be32(lab + 4);
-    size_t feat = rows * cols;
+    size_t feat = rows * cols; /* both < 2^32: no wrap */
     if (n == 0 || feat == 0) {
         st = sdn_fail(SDN_ERR_FORMAT, "%s: empty: %zu images of %zu×%zu", images_path, n, rows,
                       cols);
+        goto done;
+    }
+    /* 16 + n × feat could wrap around to the file's size. */
+    if (feat > (SIZE_MAX - 16) / n) {
+        st = sdn_fail(SDN_ERR_FORMAT,
+                      "%s: wrong size: header says %zu images of %zu×%zu, more bytes than any "
+                      "file holds",
+                      images_path, n, rows, cols);
         goto done;
     }
     if (img_len != 16 + n * feat) {

@@ -8,6 +8,7 @@
 #include "error.h"
 #include "fit.h"
 #include "io/atomic_file.h"
+#include "io/meta_parse.h"
 
 /* ------------------------------------------------------------------ history files (atomic) */
 
@@ -136,21 +137,26 @@ sdn_status sdn_fit_state_from_file(const sdn_safetensors *file, sdn_fit_state *s
             return sdn_fail(SDN_ERR_FORMAT,
                             "%s: no training state ('%s'): not a checkpoint, cannot resume", path,
                             keys[i]);
-    st->epochs_done = atoi(v[0]);
-    st->best_epoch = atoi(v[1]);
-    st->best_value = strtod(v[2], NULL);
-    st->best_val_loss = strtod(v[3], NULL);
-    st->best_val_accuracy = strtod(v[4], NULL);
-    st->wait = atoi(v[5]);
+    /* Strictly: a checkpoint's numbers steer the resumed run (reliability, issue 13). */
     unsigned long long samples = 0;
-    sscanf(v[6], "%lf %lf %llu", &st->train_seconds, &st->eval_seconds, &samples);
+    int end = 0, ok = sdn_meta_int(v[0], 0, 1 << 30, &st->epochs_done) &&
+                      sdn_meta_int(v[1], 0, st->epochs_done, &st->best_epoch) &&
+                      sdn_meta_double(v[2], &st->best_value) &&
+                      sdn_meta_double(v[3], &st->best_val_loss) &&
+                      sdn_meta_double(v[4], &st->best_val_accuracy) &&
+                      sdn_meta_int(v[5], 0, st->epochs_done, &st->wait);
+    if (!ok || sscanf(v[6], "%lf %lf %llu%n", &st->train_seconds, &st->eval_seconds, &samples,
+                      &end) != 3 || v[6][end]) {
+        sdn_fit_state_init(st);
+        return sdn_fail(SDN_ERR_FORMAT, "%s: corrupt training state in the fit.* metadata", path);
+    }
     st->samples_trained = samples;
     for (const char *p = v[7]; *p;) {
         sdn_epoch_log r;
         int used = 0;
         if (sscanf(p, "%d,%lf,%lf,%lf,%lf,%lf,%lf;%n", &r.epoch, &r.loss, &r.accuracy, &r.val_loss,
                    &r.val_accuracy, &r.seconds, &r.learning_rate, &used) != 7 ||
-            !used) {
+            !used || r.epoch != st->history_len + 1) { /* rows are epochs 1, 2, ... in order */
             sdn_fit_state_free(st);
             return sdn_fail(SDN_ERR_FORMAT, "%s: corrupt fit.history metadata", path);
         }

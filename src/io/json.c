@@ -17,6 +17,13 @@ sdn_status sdn_json_error(sdn_json *p, const char *what)
     return p->err;
 }
 
+sdn_status sdn_json_nomem(sdn_json *p)
+{
+    if (!p->err)
+        p->err = sdn_fail(SDN_ERR_NOMEM, "%s: out of memory reading the header", p->path);
+    return p->err;
+}
+
 void sdn_json_ws(sdn_json *p)
 {
     while (p->s < p->end && (*p->s == ' ' || *p->s == '\n' || *p->s == '\r' || *p->s == '\t'))
@@ -123,7 +130,7 @@ char *sdn_json_string(sdn_json *p)
         sdn_sb_putn(&b, "", 0);
     if (b.oom || !b.p) {
         free(b.p);
-        sdn_json_error(p, "out of memory");
+        sdn_json_nomem(p);
         return NULL;
     }
     return b.p;

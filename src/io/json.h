@@ -14,6 +14,8 @@ typedef struct sdn_json {
 
 /* Records "corrupt header JSON at byte N: what" (once) and returns the status. */
 sdn_status sdn_json_error(sdn_json *p, const char *what);
+/* Records SDN_ERR_NOMEM "out of memory reading the header" (once) and returns it. */
+sdn_status sdn_json_nomem(sdn_json *p);
 /* Skips white space. */
 void sdn_json_ws(sdn_json *p);
 /* Skips white space; consumes c if it comes next. */

@@ -30,16 +30,19 @@ struct sdn_safetensors {
     st_entry *t;
     size_t count, cap;
     char **meta; /* key, value, key, value... */
-    size_t meta_count;
+    size_t meta_count, meta_cap;
+    int has_meta; /* a second "__metadata__" is refused, as a repeated tensor name is */
 };
 
 static int parse_metadata(sdn_json *p, sdn_safetensors *st)
 {
+    if (st->has_meta)
+        return sdn_json_error(p, "__metadata__ appears twice"), 0;
+    st->has_meta = 1;
     if (!sdn_json_eat(p, '{'))
         return sdn_json_error(p, "__metadata__ must be an object"), 0;
     if (sdn_json_eat(p, '}'))
         return 1;
-    size_t cap = 0;
     do {
         char *k = sdn_json_string(p);
         if (!k)
@@ -53,15 +56,16 @@ static int parse_metadata(sdn_json *p, sdn_safetensors *st)
             free(k);
             return 0;
         }
-        if (2 * st->meta_count + 2 > cap) {
-            cap = cap ? cap * 2 : 16;
+        if (2 * st->meta_count + 2 > st->meta_cap) {
+            size_t cap = st->meta_cap ? st->meta_cap * 2 : 16;
             char **m = realloc(st->meta, cap * sizeof *m);
             if (!m) {
                 free(k);
                 free(v);
-                return sdn_json_error(p, "out of memory"), 0;
+                return sdn_json_nomem(p), 0;
             }
             st->meta = m;
+            st->meta_cap = cap;
         }
         st->meta[2 * st->meta_count] = k;
         st->meta[2 * st->meta_count + 1] = v;
@@ -129,7 +133,7 @@ static int parse_tensor(sdn_json *p, sdn_safetensors *st, char *name)
         size_t cap = st->cap ? st->cap * 2 : 32;
         st_entry *t = realloc(st->t, cap * sizeof *t);
         if (!t)
-            return sdn_json_error(p, "out of memory"), 0;
+            return sdn_json_nomem(p), 0;
         st->t = t;
         st->cap = cap;
     }
@@ -183,7 +187,8 @@ static sdn_status validate(sdn_safetensors *st)
     st_entry *sorted = malloc((st->count + 1) * sizeof *sorted);
     if (!sorted)
         return sdn_fail(SDN_ERR_NOMEM, "out of memory");
-    memcpy(sorted, st->t, st->count * sizeof *sorted);
+    if (st->count) /* a header with no tensors has no array (memcpy from NULL is undefined) */
+        memcpy(sorted, st->t, st->count * sizeof *sorted);
     qsort(sorted, st->count, sizeof *sorted, cmp_begin);
     sdn_status status = SDN_OK;
     for (size_t i = 1; i < st->count && !status; i++)
@@ -259,7 +264,9 @@ sdn_status sdn_safetensors_open(const char *path, sdn_safetensors **out)
     st->file = malloc(st->file_len + 1);
     if (!st->file || fread(st->file, 1, st->file_len, f) != st->file_len) {
         fclose(f);
-        status = sdn_fail(st->file ? SDN_ERR_IO : SDN_ERR_NOMEM, "%s: cannot read it whole", path);
+        status = st->file ? sdn_fail(SDN_ERR_IO, "%s: cannot read it whole", path)
+                          : sdn_fail(SDN_ERR_NOMEM, "%s: out of memory for its %zu bytes", path,
+                                     st->file_len);
         goto fail;
     }
     fclose(f);
