@@ -17,6 +17,7 @@ static const command commands[] = {
     {"evaluate", sdn_cmd_evaluate, "loss and accuracy of a saved model on the test set"},
     {"predict", sdn_cmd_predict, "predictions of a saved model, with MC Dropout (--mc-samples)"},
     {"exercise", sdn_cmd_exercise, "run exercise 8b-8e and MC Dropout, write the report"},
+    {"profile", sdn_cmd_profile, "calibrate the roofs, time every kernel, compare two profiles"},
     /* issue 14 */
     {"lr-find", sdn_cmd_lrfind, "learning-rate range test: loss against rate, suggested rate"},
     {"lab", sdn_cmd_lab, "the chapter's questions answered by measurement (labs q1-q8, all)"},
@@ -28,6 +29,8 @@ static void usage(FILE *out)
             "usage: simdnn <command> [options]   (simdnn <command> --help for its options)\n\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\ntrain, evaluate, predict and exercise also take --profile DIR [--profile-steps "
+                 "WAIT,WARMUP,ACTIVE]\n");
 }
 
 static int run_command(int argc, char **argv)
@@ -49,7 +52,7 @@ static int run_command(int argc, char **argv)
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (!strcmp(argv[1], commands[i].name))
-            return commands[i].run(argc - 1, argv + 1);
+            return sdn_app_run_command(commands[i].name, commands[i].run, argc - 1, argv + 1);
     fprintf(stderr, "simdnn: unknown command '%s'\n\n", argv[1]);
     usage(stderr);
     return 2;

@@ -1,7 +1,9 @@
 // Training-step throughput of the exercise network (3072 → 20×100 ELU, He normal → 10 softmax,
 // Nadam) through the public C API, at batch 32 and 128 on 1 and 2 threads, plus variants
 // (batchnorm, selu, alpha-dropout). Names: train_step/simdnn/batch:B/threads:T[/variant];
-// counter samples_per_second (compare_train.py reads the JSON output).
+// counter samples_per_second (compare_train.py reads the JSON output). The profiler's cost:
+// train_step_profile/profile:0|1/batch:B/threads:T, the base network with recording off and on
+// (run with --benchmark_enable_random_interleaving=true on a busy host).
 #include <benchmark/benchmark.h>
 
 #include <chrono>
@@ -11,6 +13,7 @@
 #include <vector>
 
 #include "simdnn.h"
+#include "simdnn_profile.h"
 
 namespace {
 
@@ -47,7 +50,7 @@ sdn_model *build(variant v, size_t batch)
     return m;
 }
 
-void train_step(benchmark::State &state, variant v, size_t batch, int threads)
+void train_step(benchmark::State &state, variant v, size_t batch, int threads, int profiled)
 {
     sdn_set_num_threads(threads);
     sdn_model *m = build(v, batch);
@@ -65,10 +68,14 @@ void train_step(benchmark::State &state, variant v, size_t batch, int threads)
     }
     for (size_t i = 0; i < rows; i++)
         y[i] = (int32_t)(i * 7 % 10);
-    size_t off = 0;
+    sdn_profile_options po = {nullptr, 0, 0, 0}; // record every step
+    if (profiled)
+        sdn_profile_begin(&po);
+    size_t off = 0, steps = 0;
+    double wall = 0;
     // Wall-clock rate measured here (the name stays exact: no /real_time suffix); the default CPU
     // time would count only the main thread.
-    const auto t0 = std::chrono::steady_clock::now();
+    auto t0 = std::chrono::steady_clock::now();
     for (auto _ : state) {
         float loss;
         if (sdn_model_train_batch(m, x.data() + off * d, y.data() + off, batch, &loss, nullptr)) {
@@ -76,8 +83,18 @@ void train_step(benchmark::State &state, variant v, size_t batch, int threads)
             break;
         }
         off = off + 2 * batch <= rows ? off + batch : 0;
+        if (profiled && ++steps % 256 == 0) { // drop the records, outside the clock
+            wall += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+            state.PauseTiming();
+            sdn_profile_end();
+            sdn_profile_begin(&po);
+            state.ResumeTiming();
+            t0 = std::chrono::steady_clock::now();
+        }
     }
-    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    wall += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (profiled)
+        sdn_profile_end();
     state.counters["samples_per_second"] = (double)state.iterations() * (double)batch / wall;
     sdn_model_free(m);
     sdn_set_num_threads(0);
@@ -98,7 +115,17 @@ int register_all()
             for (int threads : {1, 2}) {
                 std::string name = "train_step/simdnn/batch:" + std::to_string(batch) +
                                    "/threads:" + std::to_string(threads) + var.suffix;
-                benchmark::RegisterBenchmark(name.c_str(), train_step, var.v, batch, threads)
+                benchmark::RegisterBenchmark(name.c_str(), train_step, var.v, batch, threads, 0)
+                    ->Unit(benchmark::kMicrosecond);
+            }
+    for (size_t batch : {32, 128})
+        for (int threads : {1, 2})
+            for (int profiled : {0, 1}) {
+                std::string name = "train_step_profile/profile:" + std::to_string(profiled) +
+                                   "/batch:" + std::to_string(batch) +
+                                   "/threads:" + std::to_string(threads);
+                benchmark::RegisterBenchmark(name.c_str(), train_step, variant::elu_he, batch,
+                                             threads, profiled)
                     ->Unit(benchmark::kMicrosecond);
             }
     return 0;

@@ -110,6 +110,12 @@ typedef void sdn_f32_adam_fn(size_t n, float *w, const float *grad, float *m, fl
 typedef void sdn_f32_rmsprop_fn(size_t n, float *w, const float *grad, float *v,
                                 const sdn_optim_scalars *s);
 
+/* ---- the profiler's roof (simdnn profile calibrate) ----
+ * `iters` rounds of independent multiply-add chains that fill every FMA pipe; returns the FLOPs
+ * done. The result goes to sdn_peak_sink so no compiler can drop the loop. */
+typedef double sdn_f32_fma_peak_fn(size_t iters);
+extern volatile float sdn_peak_sink;
+
 /* ---- the table ---- */
 typedef struct sdn_gemm_kernel {
     sdn_f32_gemm_fn *fn;
@@ -135,6 +141,7 @@ typedef struct sdn_kernels {
     sdn_f32_sgd_fn *sgd;
     sdn_f32_adam_fn *adam;
     sdn_f32_rmsprop_fn *rmsprop;
+    sdn_f32_fma_peak_fn *fma_peak; /* not a training kernel: the profiler's calibration */
 } sdn_kernels;
 
 /* Declarations of every kernel, from the single list. */
@@ -151,6 +158,9 @@ sdn_status sdn_kernels_select(void);
 const char *sdn_kernels_select_error(void);
 /* The table in use (never NULL after a successful selection). */
 const sdn_kernels *sdn_kernels_active(void);
+/* While the profiler runs (or SIMDNN_VERBOSE): the instrumented copy of the active table that
+ * sdn_kernels_active returns instead; NULL otherwise (src/profile/). */
+extern const sdn_kernels *sdn_prof_table;
 /* The table for one ISA, or NULL when this CPU/OS/build cannot run it (tests, benchmarks). */
 const sdn_kernels *sdn_kernels_for(sdn_isa isa);
 

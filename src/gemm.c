@@ -7,6 +7,7 @@
 
 #include "error.h"
 #include "gemm.h"
+#include "profile/prof.h" /* profiler hook (issue 10) */
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -290,9 +291,10 @@ static size_t kc_for(size_t k, size_t kc_max)
     return round_up((k + blocks - 1) / blocks, 4 < kc_max ? 4 : 1);
 }
 
-void sdn_gemm_serial(const sdn_kernels *k, sdn_transpose trans_a, sdn_transpose trans_b, size_t m,
-                     size_t n, size_t kdim, float alpha, const float *a, size_t lda, const float *b,
-                     size_t ldb, float beta, float *c, size_t ldc, const float *bias)
+static void gemm_blocked(const sdn_kernels *k, sdn_transpose trans_a, sdn_transpose trans_b,
+                         size_t m, size_t n, size_t kdim, float alpha, const float *a, size_t lda,
+                         const float *b, size_t ldb, float beta, float *c, size_t ldc,
+                         const float *bias)
 {
     if (m == 0 || n == 0)
         return;
@@ -371,6 +373,20 @@ void sdn_gemm_serial(const sdn_kernels *k, sdn_transpose trans_a, sdn_transpose 
             }
         }
     }
+}
+
+/* --- profiler hook (issue 10): one whole product per record; one branch while off --- */
+void sdn_gemm_serial(const sdn_kernels *k, sdn_transpose trans_a, sdn_transpose trans_b, size_t m,
+                     size_t n, size_t kdim, float alpha, const float *a, size_t lda, const float *b,
+                     size_t ldb, float beta, float *c, size_t ldc, const float *bias)
+{
+    if (SDN_PROF_UNLIKELY(sdn_prof_flags)) {
+        const uint64_t t0 = sdn_clock_ticks();
+        gemm_blocked(k, trans_a, trans_b, m, n, kdim, alpha, a, lda, b, ldb, beta, c, ldc, bias);
+        sdn_prof_gemm_done(k, t0, m, n, kdim, alpha, beta, bias != NULL);
+        return;
+    }
+    gemm_blocked(k, trans_a, trans_b, m, n, kdim, alpha, a, lda, b, ldb, beta, c, ldc, bias);
 }
 
 /* ------------------------------------------------------------------ public entry */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "model.h"
+#include "profile/prof.h" /* profiler hooks (issue 10) */
 #include "rng.h"
 #include "testhooks.h"
 
@@ -107,11 +108,15 @@ static void weight_grads(sdn_step *c, const sdn_pass *p, int fused)
         } else {
             continue;
         }
+        sdn_prof_enter(SDN_PHASE_WGRAD, i, l->name); /* profiler hook */
         l->ops->weight_grads(l, p, i0, i1, bias);
+        sdn_prof_leave(); /* profiler hook */
         if (fused) {
+            sdn_prof_enter(SDN_PHASE_OPTIMIZER, i, l->name); /* profiler hook */
             update_range(c, l->w_off + i0 * l->w_cols, (i1 - i0) * l->w_cols, l->l1, l->l2);
             if (bias && l->b_size)
                 update_range(c, l->b_off, l->b_size, 0.0f, 0.0f);
+            sdn_prof_leave(); /* profiler hook */
         }
     }
 }
@@ -156,6 +161,7 @@ static void optimizer_step(sdn_step *c, const sdn_pass *p)
             m->clip_part[q] =
                 c->k->sumsq(sdn_min_size(SDN_CLIP_CHUNK, m->n_params - q * SDN_CLIP_CHUNK),
                             m->grads + q * SDN_CLIP_CHUNK);
+        sdn_prof_barrier(); /* profiler hook */
         BARRIER
         double ss = 0.0;
         for (size_t q = 0; q < n_clip; q++)
@@ -199,8 +205,11 @@ static void forward(const sdn_step *c, const sdn_pass *p)
     const sdn_model *m = c->m;
     const int end = c->end_layer ? c->end_layer : m->n_layers; /* issue 14 */
     for (int i = c->first_layer; i < end; i++)
-        if (m->layers[i].ops->forward)
+        if (m->layers[i].ops->forward) {
+            sdn_prof_enter(SDN_PHASE_FORWARD, i, m->layers[i].name); /* profiler hook */
             m->layers[i].ops->forward(&m->layers[i], p);
+            sdn_prof_leave(); /* profiler hook */
+        }
     const size_t rows = p->r1 - p->r0, out = m->output_size;
     if (!rows || end < m->n_layers) /* issue 14: an MC Dropout prefix stops before the output */
         return;
@@ -236,10 +245,14 @@ static void run_thread(sdn_step *c, int t, int T)
         return;
     if (c->mode >= SDN_MODE_GRADS)
         for (int i = m->n_layers - 1; i >= 0; i--)
-            if (m->layers[i].ops->backward)
+            if (m->layers[i].ops->backward) {
+                sdn_prof_enter(SDN_PHASE_BACKWARD, i, m->layers[i].name); /* profiler hook */
                 m->layers[i].ops->backward(&m->layers[i], &p);
+                sdn_prof_leave(); /* profiler hook */
+            }
     /* the regularization reads the weights: before barrier A, after which they may change */
     const double reg = t == 0 && c->mode >= SDN_MODE_GRADS ? sdn_regularization(m, c->k) : 0.0;
+    sdn_prof_barrier(); /* profiler hook */
     BARRIER /* A: every row's loss and every layer's dZ are complete */
         /* every thread sums the row losses in the same order: all agree on finiteness, no barrier
          */
@@ -264,8 +277,13 @@ static void run_thread(sdn_step *c, int t, int T)
     weight_grads(c, &p, 0);
     if (c->mode == SDN_MODE_GRADS)
         return;
+    sdn_prof_barrier(); /* profiler hook */
     BARRIER /* B: every gradient is complete: the global norm can be formed */
-        if (step_ok) optimizer_step(c, &p);
+    if (step_ok) {
+        sdn_prof_enter(SDN_PHASE_OPTIMIZER, -1, "optimizer (clipped)"); /* profiler hook */
+        optimizer_step(c, &p);
+        sdn_prof_leave(); /* profiler hook */
+    }
 }
 
 #ifdef _OPENMP
@@ -296,15 +314,26 @@ void sdn_step_run(sdn_step *c)
             a->y = (float *)in; /* never written through */
         in = a->y;
     }
+    /* profiler hooks: the schedule counts passes; each thread's share is one scope */
+    static const char *const pass_names[] = {"predict", "evaluate", "gradients", "train_step"};
+    sdn_prof_step_begin();
 #ifdef _OPENMP
     const int T = threads_for(m, c->n, c->first_layer, c->end_layer ? c->end_layer : m->n_layers);
     if (T > 1) {
 #pragma omp parallel num_threads(T)
-        run_thread(c, omp_get_thread_num(), omp_get_num_threads());
+        {
+            sdn_prof_enter(SDN_PHASE_STEP, -1, pass_names[c->mode]);
+            run_thread(c, omp_get_thread_num(), omp_get_num_threads());
+            sdn_prof_leave();
+        }
+        sdn_prof_step_end();
         return;
     }
 #endif
+    sdn_prof_enter(SDN_PHASE_STEP, -1, pass_names[c->mode]);
     run_thread(c, 0, 1);
+    sdn_prof_leave();
+    sdn_prof_step_end();
 }
 
 /* ---- i16 hook: data-parallel training (src/dist/): a rank's shard of the update ---- */

@@ -1,0 +1,190 @@
+/* The instrumented kernel table: a copy of the real one whose every pointer is a thin wrapper
+ * that reads the counter, calls the real kernel, and records the call with its exact FLOPs and
+ * bytes. Installed only while profiling or verbose, so the real table costs nothing otherwise. */
+#include "prof.h"
+
+static sdn_kernels real, wrapped;
+/* each slot's kernels.def name, looked up once per wrap */
+static struct {
+    const char *act[SDN_ACT_COUNT], *act_grad[SDN_ACT_COUNT];
+    const char *softmax, *softmax_xent, *colsum, *colsumsq_dev, *bn_forward, *bn_backward_reduce,
+        *bn_backward_dx, *dropout, *dropout_grad, *sumsq, *scale, *sgd, *adam, *rmsprop;
+} name;
+
+#define F4 4.0 /* bytes per float */
+/* FLOPs of the regularized gradient g + l2·w + l1·sign(w) (kernels.h), per element */
+static double reg_flops(const sdn_optim_scalars *s)
+{
+    return (s->l2 != 0.0f ? 2.0 : 0.0) + (s->l1 != 0.0f ? 2.0 : 0.0);
+}
+
+#define TIMED(kind, field, m, n, k, flops, bytes, call)                                            \
+    do {                                                                                           \
+        if (!sdn_prof_flags) {                                                                     \
+            call;                                                                                  \
+            return;                                                                                \
+        }                                                                                          \
+        const uint64_t t0_ = sdn_clock_ticks();                                                    \
+        call;                                                                                      \
+        sdn_prof_kernel_done(kind, name.field, real.isa, t0_, (uint32_t)(m), (uint32_t)(n),        \
+                             (uint32_t)(k), flops, bytes);                                         \
+    } while (0)
+
+/* ---- activations: one wrapper pair per activation, the slot fixed at compile time ---- */
+#define WRAP_ACT(ACT)                                                                              \
+    static void act_##ACT(size_t n, const float *x, float *y, float alpha)                         \
+    {                                                                                              \
+        TIMED(SDN_KK_ACT, act[SDN_ACT_##ACT], 0, n, 0, sdn_act_flops(SDN_ACT_##ACT, 0) * n,        \
+              2 * F4 * n, real.act[SDN_ACT_##ACT](n, x, y, alpha));                                \
+    }                                                                                              \
+    static void act_grad_##ACT(size_t n, const float *x, const float *y, const float *dy,          \
+                               float *dx, float alpha)                                             \
+    {                                                                                              \
+        TIMED(SDN_KK_ACT_GRAD, act_grad[SDN_ACT_##ACT], 0, n, 0,                                   \
+              sdn_act_flops(SDN_ACT_##ACT, 1) * n, 3 * F4 * n,                                     \
+              real.act_grad[SDN_ACT_##ACT](n, x, y, dy, dx, alpha));                               \
+    }
+#define SDN_EACH_ACT(X) X(ELU) X(SELU) X(RELU) X(LEAKY_RELU) X(TANH) X(SIGMOID)
+SDN_EACH_ACT(WRAP_ACT)
+
+static void softmax(size_t rows, size_t cols, const float *x, float *y)
+{
+    TIMED(SDN_KK_SOFTMAX, softmax, rows, cols, 0, 5.0 * rows * cols, 2 * F4 * rows * cols,
+          real.softmax(rows, cols, x, y));
+}
+
+static void softmax_xent(size_t rows, size_t cols, const float *logits, const int32_t *labels,
+                         float grad_scale, float *probs, float *dlogits, float *row_loss)
+{
+    /* softmax (5 per element), per row log and lse − x (2), per element (q − onehot)·scale (2) */
+    const double rc = (double)rows * cols;
+    TIMED(SDN_KK_SOFTMAX_XENT, softmax_xent, rows, cols, 0, 7.0 * rc + 2.0 * rows,
+          F4 * (rc + rows + (probs ? rc : 0) + rc + (row_loss ? rows : 0)),
+          real.softmax_xent(rows, cols, logits, labels, grad_scale, probs, dlogits, row_loss));
+}
+
+static void colsum(size_t rows, size_t cols, const float *x, float *sum)
+{
+    TIMED(SDN_KK_COLSUM, colsum, rows, cols, 0, (double)rows * cols, F4 * (rows * cols + 2 * cols),
+          real.colsum(rows, cols, x, sum));
+}
+
+static void colsumsq_dev(size_t rows, size_t cols, const float *x, const float *mean, float *sumsq)
+{
+    TIMED(SDN_KK_COLSUMSQ_DEV, colsumsq_dev, rows, cols, 0, 3.0 * rows * cols,
+          F4 * (rows * cols + 3 * cols), real.colsumsq_dev(rows, cols, x, mean, sumsq));
+}
+
+static void bn_forward(size_t rows, size_t cols, const float *x, const float *mean,
+                       const float *inv_std, const float *gamma, const float *beta, float *xhat,
+                       float *y)
+{
+    const double rc = (double)rows * cols;
+    TIMED(SDN_KK_BN_FORWARD, bn_forward, rows, cols, 0, 4.0 * rc,
+          F4 * (rc * (xhat ? 3 : 2) + 4.0 * cols),
+          real.bn_forward(rows, cols, x, mean, inv_std, gamma, beta, xhat, y));
+}
+
+static void bn_backward_reduce(size_t rows, size_t cols, const float *dy, const float *xhat,
+                               float *sum_dy, float *sum_dy_xhat)
+{
+    TIMED(SDN_KK_BN_BACKWARD_REDUCE, bn_backward_reduce, rows, cols, 0, 3.0 * rows * cols,
+          F4 * (2.0 * rows * cols + 4.0 * cols),
+          real.bn_backward_reduce(rows, cols, dy, xhat, sum_dy, sum_dy_xhat));
+}
+
+static void bn_backward_dx(size_t rows, size_t cols, const float *dy, const float *xhat,
+                           const float *gamma, const float *inv_std, const float *mean_dy,
+                           const float *mean_dy_xhat, float *dx)
+{
+    TIMED(SDN_KK_BN_BACKWARD_DX, bn_backward_dx, rows, cols, 0, 5.0 * rows * cols,
+          F4 * (3.0 * rows * cols + 4.0 * cols),
+          real.bn_backward_dx(rows, cols, dy, xhat, gamma, inv_std, mean_dy, mean_dy_xhat, dx));
+}
+
+static void dropout(size_t n, const float *x, const uint8_t *keep, float a, float b, float c,
+                    float *y)
+{
+    TIMED(SDN_KK_DROPOUT, dropout, 0, n, 0, 2.0 * n, (2 * F4 + 1) * n,
+          real.dropout(n, x, keep, a, b, c, y));
+}
+
+static void dropout_grad(size_t n, const float *dy, const uint8_t *keep, float a, float *dx)
+{
+    TIMED(SDN_KK_DROPOUT_GRAD, dropout_grad, 0, n, 0, 1.0 * n, (2 * F4 + 1) * n,
+          real.dropout_grad(n, dy, keep, a, dx));
+}
+
+/* written out: TIMED returns from void functions, and sumsq has a value */
+static double sumsq(size_t n, const float *x)
+{
+    if (!sdn_prof_flags)
+        return real.sumsq(n, x);
+    const uint64_t t0 = sdn_clock_ticks();
+    const double r = real.sumsq(n, x);
+    sdn_prof_kernel_done(SDN_KK_SUMSQ, name.sumsq, real.isa, t0, 0, (uint32_t)n, 0, 2.0 * n,
+                         F4 * n);
+    return r;
+}
+
+static void scale(size_t n, float *x, float s)
+{
+    TIMED(SDN_KK_SCALE, scale, 0, n, 0, 1.0 * n, 2 * F4 * n, real.scale(n, x, s));
+}
+
+static void sgd(size_t n, float *w, const float *grad, float *v, const sdn_optim_scalars *s)
+{
+    /* no momentum: w −= lr·g (2); momentum: v = μv + g (2), then lr·v and w − (2), Nesterov
+     * adds g + μ·v (2) */
+    const double per = reg_flops(s) + (s->momentum == 0.0f ? 2.0 : s->nesterov ? 6.0 : 4.0);
+    TIMED(SDN_KK_SGD, sgd, 0, n, 0, per * n, F4 * n * (s->momentum == 0.0f ? 3 : 5),
+          real.sgd(n, w, grad, v, s));
+}
+
+static void adam(size_t n, float *w, const float *grad, float *m, float *v,
+                 const sdn_optim_scalars *s)
+{
+    /* m (3), v (4), c_m·m + c_g·g (3), sqrt(c_v·v) + eps (3), lr·…/… and w − (3) */
+    TIMED(SDN_KK_ADAM, adam, 0, n, 0, (reg_flops(s) + 16.0) * n, 7 * F4 * n,
+          real.adam(n, w, grad, m, v, s));
+}
+
+static void rmsprop(size_t n, float *w, const float *grad, float *v, const sdn_optim_scalars *s)
+{
+    /* v (4), sqrt(v) + eps (2), lr·g / … (2), w − (1) */
+    TIMED(SDN_KK_RMSPROP, rmsprop, 0, n, 0, (reg_flops(s) + 9.0) * n, 5 * F4 * n,
+          real.rmsprop(n, w, grad, v, s));
+}
+
+const sdn_kernels *sdn_prof_wrap(const sdn_kernels *r)
+{
+    if (!r)
+        return NULL;
+    real = *r;
+    wrapped = *r; /* the GEMM microkernel stays: the driver records whole products (gemm.c) */
+#define SET_ACT(ACT)                                                                               \
+    wrapped.act[SDN_ACT_##ACT] = real.act[SDN_ACT_##ACT] ? act_##ACT : NULL;                       \
+    wrapped.act_grad[SDN_ACT_##ACT] = real.act_grad[SDN_ACT_##ACT] ? act_grad_##ACT : NULL;        \
+    name.act[SDN_ACT_##ACT] = sdn_kernel_fn_name((const void *)real.act[SDN_ACT_##ACT]);           \
+    name.act_grad[SDN_ACT_##ACT] = sdn_kernel_fn_name((const void *)real.act_grad[SDN_ACT_##ACT]);
+    SDN_EACH_ACT(SET_ACT)
+#define SET(field)                                                                                 \
+    wrapped.field = real.field ? field : NULL;                                                     \
+    name.field = sdn_kernel_fn_name((const void *)real.field)
+    SET(softmax);
+    SET(softmax_xent);
+    SET(colsum);
+    SET(colsumsq_dev);
+    SET(bn_forward);
+    SET(bn_backward_reduce);
+    SET(bn_backward_dx);
+    SET(dropout);
+    SET(dropout_grad);
+    SET(sumsq);
+    SET(scale);
+    SET(sgd);
+    SET(adam);
+    SET(rmsprop);
+#undef SET
+    return &wrapped;
+}
