@@ -8,12 +8,11 @@ int sdn_cmd_train(int argc, char **argv);
 int sdn_cmd_evaluate(int argc, char **argv);
 int sdn_cmd_predict(int argc, char **argv);
 int sdn_cmd_exercise(int argc, char **argv);
-/* profiler (issue 10): simdnn profile calibrate|kernels|diff */
+/* profiler: simdnn profile calibrate|kernels|diff */
 int sdn_cmd_profile(int argc, char **argv);
 /* Runs a command; train, evaluate, predict and exercise also take --profile DIR and
  * --profile-steps W,WU,A (apps/profile_flags.c). */
 int sdn_app_run_command(const char *name, int (*run)(int, char **), int argc, char **argv);
-/* issue 14 */
 int sdn_cmd_lrfind(int argc, char **argv);
 int sdn_cmd_lab(int argc, char **argv);
 

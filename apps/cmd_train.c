@@ -85,7 +85,7 @@ int sdn_cmd_train(int argc, char **argv)
     }
     if (r)
         return r;
-    sdn_schedule probe; /* issue 14: schedule flags are checked before any data is read */
+    sdn_schedule probe; /* Schedule flags are checked before any data is read */
     sdn_optimizer_options probe_opt = sdn_train_optimizer(&c);
     if (sdn_train_schedule(&c, &probe_opt, 1, &probe))
         return 2;

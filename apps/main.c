@@ -18,7 +18,7 @@ static const command commands[] = {
     {"predict", sdn_cmd_predict, "predictions of a saved model, with MC Dropout (--mc-samples)"},
     {"exercise", sdn_cmd_exercise, "run exercise 8b-8e and MC Dropout, write the report"},
     {"profile", sdn_cmd_profile, "calibrate the roofs, time every kernel, compare two profiles"},
-    /* issue 14 */
+   
     {"lr-find", sdn_cmd_lrfind, "learning-rate range test: loss against rate, suggested rate"},
     {"lab", sdn_cmd_lab, "the chapter's questions answered by measurement (labs q1-q8, all)"},
 };
@@ -43,7 +43,7 @@ static int run_command(int argc, char **argv)
         usage(stdout);
         return 0;
     }
-    if (sdn_dist_size() > 1 && strcmp(argv[1], "train")) { /* i16 hook */
+    if (sdn_dist_size() > 1 && strcmp(argv[1], "train")) { /* one rank runs only train */
         fprintf(stderr,
                 "simdnn %s: runs as one process; of the commands only 'train' is "
                 "distributed over MPI ranks\n",
@@ -58,7 +58,7 @@ static int run_command(int argc, char **argv)
     return 2;
 }
 
-/* i16 hook: joins the MPI job when started by mpirun; a failing rank aborts the whole job. */
+/* joins the MPI job when started by mpirun; a failing rank aborts the whole job. */
 int main(int argc, char **argv)
 {
     if (sdn_dist_init(&argc, &argv)) {

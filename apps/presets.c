@@ -25,7 +25,7 @@ int sdn_train_preset(sdn_train_config *c, const char *name)
      * val_accuracy stops rising: the best epoch is the most accurate one. */
     c->monitor = SDN_MONITOR_VAL_ACCURACY;
     c->dropout = c->alpha_dropout = 0;
-    c->schedule = SDN_SCHEDULE_CONSTANT; /* issue 14 */
+    c->schedule = SDN_SCHEDULE_CONSTANT;
     if (!strcmp(name, "elu-he")) {
         c->activation = SDN_ACT_ELU;
         c->init = SDN_INIT_HE_NORMAL;
@@ -45,7 +45,7 @@ int sdn_train_preset(sdn_train_config *c, const char *name)
         c->alpha_dropout = 0.1;
         c->lr = 5e-4;
     } else if (!strcmp(name, "1cycle")) {
-        /* issue 14, Géron's last step: the 8e network trained by plain SGD for 15 epochs of batch
+        /* Géron's last step: the 8e network trained by plain SGD for 15 epochs of batch
          * 128 under 1cycle, the peak from `simdnn lr-find` on this network; every epoch runs */
         c->activation = SDN_ACT_SELU;
         c->init = SDN_INIT_LECUN_NORMAL;

@@ -61,7 +61,7 @@ static void draw_epoch(const sdn_progress_drawer *d, const sdn_fit_progress *p)
         fprintf(d->out, " - val_loss: %.4f - val_accuracy: %.4f", row->val_loss, row->val_accuracy);
     if (!d->bar)
         fprintf(d->out, " - %.1fs", row->seconds);
-    if (sdn_dist_size() > 1 && d->train_seconds > 0) /* i16 hook: the job's throughput */
+    if (sdn_dist_size() > 1 && d->train_seconds > 0) /* the job's throughput */
         fprintf(d->out, " - %.0f samples/s on %d ranks", (double)d->epoch_rows / d->train_seconds,
                 sdn_dist_size());
     fprintf(d->out, "%s%s\n", p->improved ? " (best)" : "", d->bar ? "\033[K" : "");

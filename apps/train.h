@@ -50,7 +50,7 @@ typedef struct sdn_train_config {
     char out[1024];
     char resume[1024];
     size_t train_limit, test_limit; /* 0: all */
-    /* issue 14: learning-rate schedule (NaN: the schedule's default) and --lr auto */
+    /* Learning-rate schedule (NaN: the schedule's default) and --lr auto */
     sdn_schedule_kind schedule;
     double decay_steps, decay_rate, power, max_lr, factor, min_lr, plateau_min_delta;
     int staircase, plateau_patience, cooldown, lr_auto;
@@ -98,7 +98,7 @@ typedef struct sdn_progress_drawer {
     FILE *out;
     int bar, quiet;
     double last_draw; /* seconds into the epoch of the last bar drawn */
-    /* i16: rows per epoch and the last batch's seconds into it: the job's samples/s over ranks */
+    /* Rows per epoch and the last batch's seconds into it: the job's samples/s over ranks */
     size_t epoch_rows;
     double train_seconds;
 } sdn_progress_drawer;
@@ -138,12 +138,12 @@ int sdn_app_train(const sdn_train_config *c, sdn_train_result *result);
 int sdn_app_open_model(const char *path, size_t max_batch, int with_optimizer, sdn_model **model,
                        sdn_preprocess *pre, sdn_safetensors **file);
 
-/* issue 14: the configured schedule for `steps_per_epoch` (1cycle spans every epoch), the
+/* The configured schedule for `steps_per_epoch` (1cycle spans every epoch), the
  * boundaries and values lists parsed. Returns 0, or prints the error naming the flag and
  * returns 2. */
 int sdn_train_schedule(const sdn_train_config *c, const sdn_optimizer_options *opt,
                        size_t steps_per_epoch, sdn_schedule *out);
-/* issue 14: the learning-rate range test for --lr auto on a scratch copy of the network (same
+/* The learning-rate range test for --lr auto on a scratch copy of the network (same
  * spec and seed); prints the sweep's result. Returns 0 with *lr set, or 1 after an error. */
 int sdn_app_lr_auto(const sdn_train_config *c, const sdn_net_spec *spec,
                     const sdn_optimizer_options *opt, const sdn_dataset *train,

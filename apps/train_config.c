@@ -24,7 +24,7 @@ typedef enum {
     K_PROGRESS,
     K_DATASET,
     K_PRESET,
-    K_SCHEDULE, /* issue 14 */
+    K_SCHEDULE,
 } kind;
 
 typedef struct opt_def {
@@ -86,7 +86,7 @@ static const opt_def defs[] = {
     {"train-limit", K_SIZE, O(train_limit), 0, 1e9,
      "use only the first N training samples (0: all), before the split"},
     {"test-limit", K_SIZE, O(test_limit), 0, 1e9, "use only the first N test samples (0: all)"},
-    /* issue 14: learning-rate schedules, Keras' parameter names */
+    /* Learning-rate schedules, Keras' parameter names */
     {"schedule", K_SCHEDULE, O(schedule), 0, 0,
      "learning rate per step: constant exponential power piecewise plateau 1cycle"},
     {"decay-steps", K_OPT_DOUBLE, O(decay_steps), 1e-9, 1e15,
@@ -131,7 +131,7 @@ void sdn_train_config_defaults(sdn_train_config *c)
     c->seed = 42;
     snprintf(c->dataset, sizeof c->dataset, "cifar10");
     snprintf(c->out, sizeof c->out, "simdnn-run");
-    c->decay_steps = c->decay_rate = c->power = c->max_lr = NAN; /* issue 14 */
+    c->decay_steps = c->decay_rate = c->power = c->max_lr = NAN;
     c->factor = c->min_lr = c->plateau_min_delta = NAN;
     c->plateau_patience = 10;
 }
@@ -177,7 +177,7 @@ static int preset_known(const char *name)
     return sdn_train_preset(&probe, name);
 }
 
-/* issue 14: "--lr auto" (the range test picks the rate); 1 when v was it. */
+/* "--lr auto" (the range test picks the rate); 1 when v was it. */
 static int take_lr_auto(sdn_train_config *c, const opt_def *d, const char *v)
 {
     if (d->off != offsetof(sdn_train_config, lr))
@@ -223,7 +223,7 @@ static int set_value(sdn_train_config *c, const char *cmd, const opt_def *d, con
     case K_DOUBLE:
     case K_OPT_DOUBLE:
     case K_U64:
-        if (take_lr_auto(c, d, v)) /* issue 14 */
+        if (take_lr_auto(c, d, v))
             return 0;
         if (!set_number(base, d, v))
             goto bad;
@@ -287,7 +287,7 @@ static int set_value(sdn_train_config *c, const char *cmd, const opt_def *d, con
             goto bad;
         snprintf(base, 32, "%s", v);
         return 0;
-    case K_SCHEDULE: /* issue 14 */
+    case K_SCHEDULE:
         if (sdn_schedule_from_name(v) == SDN_SCHEDULE_COUNT)
             goto bad;
         *(sdn_schedule_kind *)base = sdn_schedule_from_name(v);
@@ -417,7 +417,7 @@ static void value_str(const sdn_train_config *c, const opt_def *d, char *buf, si
     case K_PROGRESS:
         snprintf(buf, size, "%s", progress[*(const sdn_progress *)base]);
         break;
-    case K_SCHEDULE: /* issue 14 */
+    case K_SCHEDULE:
         snprintf(buf, size, "%s", sdn_schedule_name(*(const sdn_schedule_kind *)base));
         break;
     }
@@ -446,7 +446,7 @@ void sdn_train_print_options(FILE *out, const char *allowed)
     }
 }
 
-/* issue 14: the schedule options (from --schedule on in the table) at their defaults are left
+/* The schedule options (from --schedule on in the table) at their defaults are left
  * out, so a run without a schedule stores exactly the arguments it stored before them. */
 static int schedule_option_at_default(const opt_def *d, const char *v)
 {

@@ -25,7 +25,7 @@ typedef struct run_ctx {
     sdn_model *model;
     sdn_safetensors *ckpt; /* when resuming */
     sdn_fit_state st;
-    sdn_schedule sched; /* issue 14 */
+    sdn_schedule sched;
 } run_ctx;
 
 /* Model file (with_fit = 0) or checkpoint (with_fit = 1), with the network spec as metadata. */
@@ -34,7 +34,7 @@ static sdn_status save(run_ctx *r, int with_fit, const char *path)
     sdn_st_meta meta[SDN_NET_META_COUNT + 3];
     char store[SDN_NET_META_STORE];
     size_t n = sdn_net_to_meta(&r->spec, &r->opt, r->c->seed, meta, store);
-    if (!n) /* reliability (issue 13): a spec the writer refuses is an error, not a bare file */
+    if (!n) /* reliability: a spec the writer refuses is an error, not a bare file */
         return SDN_ERR_INVALID_ARG;
     meta[n++] = (sdn_st_meta){"simdnn.dataset", r->c->dataset};
     meta[n++] = (sdn_st_meta){"simdnn.preset", r->c->preset};
@@ -47,7 +47,7 @@ static sdn_status on_epoch(void *ctx, sdn_model *model, const sdn_fit_state *st,
 {
     run_ctx *r = ctx;
     (void)model, (void)st, (void)epoch_end; /* the same as r->model, r->st */
-    if (sdn_dist_rank() != 0) /* i16 hook: only rank 0 writes files */
+    if (sdn_dist_rank() != 0) /* only rank 0 writes files */
         return SDN_OK;
     sdn_status s = sdn_history_write_csv(&r->st, r->csv_path);
     if (!s)
@@ -108,14 +108,14 @@ static int build_model(run_ctx *r)
         return sdn_preprocess_fit(&r->pre, &r->train, c->standardize) ? sdn_app_error() : 0;
     if (sdn_checkpoint_resume(r->ckpt, r->model, &r->st, &r->pre, &r->train, c->standardize))
         return sdn_app_error();
-    if (sdn_dist_rank() == 0) /* i16 hook */
+    if (sdn_dist_rank() == 0) /* rank 0 speaks for the job */
         fprintf(stderr, "resuming from %s after epoch %d (step %llu)\n",
                 sdn_safetensors_path(r->ckpt), r->st.epochs_done,
                 (unsigned long long)sdn_model_step(r->model));
     return 0;
 }
 
-/* issue 14: --lr auto on a fresh run (the found rate, not "auto", goes into the stored
+/* --lr auto on a fresh run (the found rate, not "auto", goes into the stored
  * arguments), then the learning-rate schedule for fit. */
 static int choose_rate_and_schedule(run_ctx *r)
 {
@@ -145,7 +145,7 @@ static int choose_rate_and_schedule(run_ctx *r)
 static void print_header(const run_ctx *r)
 {
     const sdn_train_config *c = r->c;
-    if (sdn_dist_rank() != 0) /* i16 hook: rank 0 speaks for the job */
+    if (sdn_dist_rank() != 0) /* rank 0 speaks for the job */
         return;
     if (sdn_dist_size() > 1)
         fprintf(stderr, "data-parallel over %d MPI ranks: global batch %zu, ~%zu rows per rank\n",
@@ -170,7 +170,7 @@ static int fit_and_save(run_ctx *r)
     const sdn_train_config *c = r->c;
     sdn_progress_drawer drawer;
     sdn_progress_drawer_init(&drawer, c->progress, stderr);
-    drawer.epoch_rows = r->train.n; /* i16 hook: the job's throughput */
+    drawer.epoch_rows = r->train.n; /* the job's throughput */
     sdn_fit_options fo = sdn_fit_defaults();
     fo.epochs = c->epochs;
     fo.batch_size = c->batch_size;
@@ -184,9 +184,9 @@ static int fit_and_save(run_ctx *r)
     fo.interrupt = &sdn_app_interrupted;
     fo.on_epoch = on_epoch;
     fo.ctx = r;
-    fo.schedule = c->schedule != SDN_SCHEDULE_CONSTANT ? &r->sched : NULL; /* issue 14 */
+    fo.schedule = c->schedule != SDN_SCHEDULE_CONSTANT ? &r->sched : NULL;
     if (sdn_fit(r->model, &r->train, &r->val, &r->pre, &fo, &r->st) ||
-        (sdn_dist_rank() == 0 && save(r, 0, r->model_path))) /* i16 hook: rank 0 writes */
+        (sdn_dist_rank() == 0 && save(r, 0, r->model_path))) /* rank 0 writes */
         return sdn_app_error();
     return 0;
 }
@@ -258,7 +258,7 @@ static int report(run_ctx *r, sdn_train_result *res)
     if (r->test.n && sdn_evaluate_dataset(r->model, &r->test, &r->pre, &test_loss, &test_acc))
         return sdn_app_error();
     fill_result(r, test_loss, test_acc, res);
-    if (sdn_dist_rank() != 0) /* i16 hook: rank 0 writes the summary */
+    if (sdn_dist_rank() != 0) /* rank 0 writes the summary */
         return 0;
     if (write_summary(r, res))
         return 1;
@@ -301,7 +301,7 @@ int sdn_app_train(const sdn_train_config *c, sdn_train_result *res)
         return 1;
     }
     int rc = open_run(r, c) || load_data(r) || build_model(r) ||
-             choose_rate_and_schedule(r); /* issue 14 */
+             choose_rate_and_schedule(r);
     if (!rc) {
         print_header(r);
         rc = fit_and_save(r) || report(r, res);

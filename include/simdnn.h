@@ -270,7 +270,6 @@ typedef enum sdn_schedule_kind {
     SDN_SCHEDULE_CONSTANT = 0,
     SDN_SCHEDULE_EXPONENTIAL, /* lr0 · decay_rate^(step / decay_steps) (Keras ExponentialDecay) */
     SDN_SCHEDULE_ONECYCLE,    /* linear up to max_lr at 45%, down to lr0 at 90%, then to lr0/1000 */
-    /* issue 14 (schedules in fit): */
     SDN_SCHEDULE_POWER,     /* lr0 / (1 + decay_rate · step / decay_steps)^power: Keras'
                                InverseTimeDecay at power 1, Géron's power scheduling */
     SDN_SCHEDULE_PIECEWISE, /* values[i] while step <= boundaries[i], values[n] after the last
@@ -289,7 +288,6 @@ typedef struct sdn_schedule {
     double decay_steps;
     float max_lr;
     uint64_t total_steps;
-    /* issue 14: */
     int staircase; /* exponential, power: step / decay_steps rounded down (Keras' staircase) */
     float power;   /* power; 0 is taken as 1 */
     int n_boundaries;
@@ -329,7 +327,7 @@ SDN_API void sdn_schedule_apply(const sdn_schedule *schedule, sdn_schedule_state
 SDN_API int sdn_schedule_epoch_end(const sdn_schedule *schedule, sdn_schedule_state *state,
                                    double value, int maximize);
 
-/* ------------------------------------------ elementwise activations (issue 14) */
+/* ------------------------------------------ elementwise activations */
 
 /* y[n] = f(x) and dx[n] = dy·f'(x) (y = f(x) given) with the dispatched kernels a layer runs;
  * alpha 0 takes the activation's default. Softmax is not elementwise: SDN_ERR_INVALID_ARG. */
@@ -339,7 +337,7 @@ SDN_API sdn_status sdn_activation_backward_n(sdn_activation act, float alpha, si
                                              const float *x, const float *y, const float *dy,
                                              float *dx);
 
-/* ------------------------------------------------ predictions (i15) */
+/* ------------------------------------------------------- predictions */
 
 /* Index of the largest of v[0..n) (the first on ties): the predicted class of a probability row. */
 SDN_API size_t sdn_argmax(const float *v, size_t n);

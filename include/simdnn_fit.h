@@ -101,7 +101,7 @@ typedef struct sdn_fit_state {
     char message[256];
     double train_seconds, eval_seconds;
     uint64_t samples_trained;
-    sdn_schedule_state schedule; /* issue 14: the learning-rate schedule's carried state */
+    sdn_schedule_state schedule; /* The learning-rate schedule's carried state */
 } sdn_fit_state;
 
 typedef struct sdn_fit_options sdn_fit_options;
@@ -122,7 +122,7 @@ struct sdn_fit_options {
     sdn_status (*on_epoch)(void *ctx, sdn_model *model, const sdn_fit_state *st, int improved,
                            int epoch_end);
     void *ctx;
-    /* issue 14: the learning rate of every step (NULL: the optimizer's rate throughout) */
+    /* The learning rate of every step (NULL: the optimizer's rate throughout) */
     const sdn_schedule *schedule;
 };
 
@@ -147,7 +147,7 @@ SDN_API sdn_status sdn_history_write_csv(const sdn_fit_state *st, const char *pa
 SDN_API sdn_status sdn_history_write_json(const sdn_fit_state *st, const char *path);
 
 /* Fit state to metadata strings and "fit.best_state" tensor, and back (checkpoints). */
-#define SDN_FIT_META_COUNT 11 /* issue 14: + fit.schedule */
+#define SDN_FIT_META_COUNT 11 /* with fit.schedule */
 SDN_API size_t sdn_fit_state_to_meta(const sdn_fit_state *st, sdn_st_meta *meta, char **store);
 SDN_API sdn_status sdn_fit_state_from_file(const sdn_safetensors *file, sdn_fit_state *st,
                                            size_t state_count);
@@ -173,7 +173,7 @@ SDN_API sdn_status sdn_checkpoint_resume(const sdn_safetensors *ckpt, sdn_model 
                                          sdn_fit_state *st, sdn_preprocess *pre,
                                          const sdn_dataset *train, int standardize);
 
-/* ------------------------------------------- learning-rate range test (issue 14) */
+/* ------------------------------------------- learning-rate range test */
 
 /* Smith's range test as Géron and fastai run it: the rate grows exponentially from min_lr to
  * max_lr over at most one epoch (max_steps), one batch per rate; the loss is smoothed (EMA 0.98,

@@ -13,13 +13,12 @@ SDN_DEPS_TEST=("${SDN_DEPS_BUILD[@]}" libcmocka-dev pkg-config qemu-user
 # (`qemu-aarch64 -L /` starts threads with it) with OpenMP, libarchive and cmocka.
 SDN_DEPS_AARCH64=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
     libc6:arm64 libgomp1:arm64 libarchive-dev:arm64 libcmocka-dev:arm64)
-# ---- i16: the mpi suite (data-parallel training under mpirun) ----
+# ---- the mpi suite (data-parallel training under mpirun) ----
 SDN_DEPS_MPI=(libopenmpi-dev openmpi-bin)
 
-# ---- reliability (issue 13): clang and its libFuzzer runtime for the fuzz targets, valgrind for
+# ---- reliability: clang and its libFuzzer runtime for the fuzz targets, valgrind for
 # the memcheck of the CLI (scripts/test-all.sh)
 SDN_DEPS_RELIABILITY=(clang libclang-rt-14-dev valgrind)
-# ---- end reliability
 
 sdn_require_packages() { # package...
     if ! command -v dpkg-query >/dev/null; then

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh
 sdn_require_packages "${SDN_DEPS_TEST[@]}" "${SDN_DEPS_AARCH64[@]}"
-sdn_require_packages "${SDN_DEPS_RELIABILITY[@]}" # reliability (issue 13): clang, valgrind
+sdn_require_packages "${SDN_DEPS_RELIABILITY[@]}" # reliability: clang, valgrind
 jobs=$(nproc 2>/dev/null || echo 2)
 
 run_suite() {
@@ -20,11 +20,10 @@ run_suite() {
 run_suite release
 run_suite sanitize
 run_suite aarch64
-# ---- i16: data-parallel training over MPI (tests labelled mpi, under mpirun -np 2) ----
+# ---- data-parallel training over MPI (tests labelled mpi, under mpirun -np 2) ----
 sdn_require_packages "${SDN_DEPS_MPI[@]}"
 run_suite mpi
-# ---- end i16 ----
-# ---- reliability (issue 13): ThreadSanitizer on the tests that start threads (no OpenMP in this
+# ---- reliability: ThreadSanitizer on the tests that start threads (no OpenMP in this
 # build: libgomp is not instrumented); then the fuzz regression, every libFuzzer target for a short
 # fixed time from its committed corpus.
 echo "=== tsan: configure, build, test"
@@ -33,5 +32,4 @@ cmake --build --preset tsan -j "$jobs" --target test_concurrency test_reentrant 
 ctest --preset tsan -j "$jobs"
 echo "=== fuzz: regression run, ${SIMDNN_FUZZ_SECONDS:-10} s per target"
 scripts/fuzz.sh --time "${SIMDNN_FUZZ_SECONDS:-10}"
-# ---- end reliability
 echo "=== all suites passed"

@@ -111,7 +111,7 @@ const char *sdn_kernels_select_error(void)
 const sdn_kernels *sdn_kernels_active(void)
 {
     sdn_kernels_select();
-    /* profiler hook (issue 10): the instrumented copy while profiling or verbose */
+    /* The profiler's instrumented copy while profiling or verbose */
     return sdn_prof_table ? sdn_prof_table : &tables[active];
 }
 

@@ -1,4 +1,4 @@
-/* issue 14: the activation kernels as public functions, y = f(x) and dx = dy·f'(x), through the
+/* The activation kernels as public functions, y = f(x) and dx = dy·f'(x), through the
  * dispatched table: what a layer runs, callable alone (labs time them per element). */
 #include "error.h"
 #include "kernels.h"

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "dist/dist.h" /* i16 hook: data-parallel training */
+#include "dist/dist.h" /* data-parallel training */
 #include "error.h"
 #include "fit.h"
 
@@ -52,7 +52,7 @@ void sdn_fit_state_init(sdn_fit_state *st)
     st->best_val_loss = NAN;
     st->best_val_accuracy = NAN;
     st->monitor = -1;
-    sdn_schedule_state_init(&st->schedule); /* issue 14 */
+    sdn_schedule_state_init(&st->schedule);
 }
 
 void sdn_fit_state_free(sdn_fit_state *st)
@@ -88,7 +88,7 @@ sdn_status sdn_evaluate_dataset(sdn_model *model, const sdn_dataset *d, const sd
         return sdn_fail(SDN_ERR_NOMEM, "out of memory for an evaluation chunk");
     double sl = 0, sa = 0;
     sdn_status status = SDN_OK;
-    size_t lo, hi; /* i16 hook: each rank evaluates its slice, the sums are added over ranks */
+    size_t lo, hi; /* each rank evaluates its slice, the sums are added over ranks */
     sdn_dist_shard(d->n, &lo, &hi);
     for (size_t at = lo; at < hi && !status; at += chunk) {
         size_t n = hi - at < chunk ? hi - at : chunk;
@@ -112,7 +112,7 @@ sdn_status sdn_evaluate_dataset(sdn_model *model, const sdn_dataset *d, const sd
 /* Hands one progress event to the application, if it asked for them. */
 static void report(const sdn_fit_options *o, sdn_fit_progress p)
 {
-    if (o->on_progress && sdn_dist_rank() == 0) /* i16 hook: rank 0 speaks for the job */
+    if (o->on_progress && sdn_dist_rank() == 0) /* rank 0 speaks for the job */
         o->on_progress(o->progress_ctx, &p);
 }
 
@@ -212,13 +212,13 @@ static sdn_status train_epoch(fit_run *r, int epoch, sdn_epoch_log *row, size_t 
     double sum_loss = 0, sum_acc = 0;
     for (size_t s = 0; s < r->steps; s++) {
         size_t nb = n - s * bs < bs ? n - s * bs : bs;
-        size_t lo, hi; /* i16 hook: this rank's rows of the global batch */
+        size_t lo, hi; /* this rank's rows of the global batch */
         sdn_dist_shard(nb, &lo, &hi);
         sdn_preprocess_batch(r->pre, r->train, r->index, s * bs + lo, hi - lo, r->x);
         for (size_t i = lo; i < hi; i++)
             r->y[i - lo] = r->train->labels[r->index[s * bs + i]];
         float loss = 0, acc = 0;
-        sdn_schedule_apply(o->schedule, &st->schedule, r->model); /* issue 14 */
+        sdn_schedule_apply(o->schedule, &st->schedule, r->model);
         sdn_status bst = sdn_dist_train_batch(r->model, r->x, r->y, hi - lo, nb, lo, &loss, &acc);
         if (bst == SDN_ERR_NUMERIC) {
             st->stop = SDN_STOP_NUMERIC;
@@ -238,7 +238,7 @@ static sdn_status train_epoch(fit_run *r, int epoch, sdn_epoch_log *row, size_t 
                                      .seconds = now_s() - t0,
                                      .loss = sum_loss / (double)*seen,
                                      .accuracy = sum_acc / (double)*seen});
-        if (sdn_dist_any(o->interrupt && *o->interrupt)) { /* i16 hook: all ranks stop */
+        if (sdn_dist_any(o->interrupt && *o->interrupt)) { /* all ranks stop */
             st->stop = SDN_STOP_INTERRUPTED;
             snprintf(st->message, sizeof st->message,
                      "interrupted at epoch %d, batch %zu/%zu: stopped after that batch",
@@ -262,7 +262,7 @@ static sdn_status end_epoch(fit_run *r, int epoch, sdn_epoch_log *row, double t0
     row->val_loss = NAN;
     row->val_accuracy = NAN;
     row->learning_rate = sdn_model_learning_rate(r->model);
-    if ((status = sdn_dist_epoch_end(r->model))) /* i16 hook: BN stats, optimizer slots */
+    if ((status = sdn_dist_epoch_end(r->model))) /* BN stats, optimizer slots */
         return status;
     if (r->have_val && (status = sdn_evaluate_dataset(r->model, r->val, r->pre, &row->val_loss,
                                                       &row->val_accuracy)))
@@ -275,7 +275,7 @@ static sdn_status end_epoch(fit_run *r, int epoch, sdn_epoch_log *row, double t0
     st->epochs_done = epoch + 1;
     const double mv = monitored(r, row);
     const int improved = better(o, mv, st->best_value);
-    sdn_schedule_epoch_end(o->schedule, &st->schedule, mv, /* issue 14 */
+    sdn_schedule_epoch_end(o->schedule, &st->schedule, mv,
                            o->monitor == SDN_MONITOR_VAL_ACCURACY);
     if (improved) {
         st->best_value = mv;
@@ -303,7 +303,7 @@ static sdn_status end_epoch(fit_run *r, int epoch, sdn_epoch_log *row, double t0
                  o->monitor == SDN_MONITOR_VAL_LOSS ? "val_loss" : "val_accuracy", o->patience,
                  st->best_epoch);
     }
-    if (sdn_dist_any(o->interrupt && *o->interrupt)) { /* i16 hook: all ranks stop */
+    if (sdn_dist_any(o->interrupt && *o->interrupt)) { /* all ranks stop */
         st->stop = SDN_STOP_INTERRUPTED;
         snprintf(st->message, sizeof st->message, "interrupted after epoch %d", epoch + 1);
     }
@@ -328,7 +328,7 @@ static sdn_status fit_begin(fit_run *r)
         (status = remonitor(r->model, o, st, r->have_val)))
         return status;
     st->monitor = (int)o->monitor;
-    if ((status = sdn_dist_sync_model(r->model, st->epochs_done))) /* i16 hook: rank 0's weights */
+    if ((status = sdn_dist_sync_model(r->model, st->epochs_done))) /* rank 0's weights */
         return status;
     /* A resumed run that had already stopped early stays stopped. */
     if (o->patience > 0 && st->wait >= o->patience && st->epochs_done > 0) {
@@ -370,7 +370,7 @@ static sdn_status fit_epochs(fit_run *r)
         report(o, (sdn_fit_progress){.event = SDN_FIT_STOPPED, .stop = (int)st->stop,
                                      .message = st->message});
     /* The final callback sees the last weights (the resume checkpoint); the best come after. */
-    if ((status = sdn_dist_gather_slots(r->model))) /* i16 hook: every rank's optimizer shard */
+    if ((status = sdn_dist_gather_slots(r->model))) /* every rank's optimizer shard */
         return status;
     if (o->on_epoch && (status = o->on_epoch(o->ctx, r->model, st, 0, 0)))
         return status;

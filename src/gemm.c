@@ -7,7 +7,7 @@
 
 #include "error.h"
 #include "gemm.h"
-#include "profile/prof.h" /* profiler hook (issue 10) */
+#include "profile/prof.h"
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -375,7 +375,7 @@ static void gemm_blocked(const sdn_kernels *k, sdn_transpose trans_a, sdn_transp
     }
 }
 
-/* --- profiler hook (issue 10): one whole product per record; one branch while off --- */
+/* --- profiler: one whole product per record; one branch while off --- */
 void sdn_gemm_serial(const sdn_kernels *k, sdn_transpose trans_a, sdn_transpose trans_b, size_t m,
                      size_t n, size_t kdim, float alpha, const float *a, size_t lda, const float *b,
                      size_t ldb, float beta, float *c, size_t ldc, const float *bias)

@@ -83,7 +83,7 @@ typedef struct sdn_step {
     sdn_optim_scalars scal;
     double loss;     /* mean data loss + regularization (thread 0, before barrier B) */
     size_t correct;
-    int first_layer, end_layer; /* issue 14: layers [first, end) only; end 0 = all (MC prefix) */
+    int first_layer, end_layer; /* Layers [first, end) only; end 0 = all (MC prefix) */
 } sdn_step;
 
 /* A step in inference behaviour: BN on its moving statistics, dropout off. */
@@ -118,7 +118,7 @@ void sdn_optim_apply(const sdn_kernels *k, const sdn_optimizer_options *o,
  * 16.7 µs on one thread and 14.4 µs on two, so the line sits just below that. */
 #define SDN_PARALLEL_MIN_MACS 65536.0
 
-/* ---- i16 hook: data-parallel training (src/dist/) ---- */
+/* ---- data-parallel training (src/dist/) ---- */
 /* Forward and backward in training behaviour at the current step over n local rows, the first
  * being row `row_base` of the global batch (dropout masks follow the global row, so they do not
  * depend on the rank count). model->grads gets the local-mean gradient, no update is made.
@@ -129,7 +129,6 @@ sdn_status sdn_model_local_grads(sdn_model *m, const float *x, const int32_t *la
  * clip_scale, then BN's moving statistics from the last local pass (n = its rows; 0: none); the
  * step advances. Weights and optimizer slots outside [lo, hi) are left as they are. */
 void sdn_model_apply_grads(sdn_model *m, size_t n, size_t lo, size_t hi, float clip_scale);
-/* ---- end i16 hook ---- */
 /* Frees what compile builds and clears the counts, so a compile that failed halfway can be retried
  * from scratch (model_compile.c); sdn_model_free uses it too. */
 void sdn_model_release_compiled(sdn_model *m);

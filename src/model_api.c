@@ -106,7 +106,7 @@ sdn_status sdn_model_train_batch(sdn_model *m, const float *x, const int32_t *la
     return SDN_OK;
 }
 
-/* ---- i16 hook: data-parallel training (src/dist/) splits train_batch around the reduction ---- */
+/* ---- data-parallel training (src/dist/) splits train_batch around the reduction ---- */
 sdn_status sdn_model_local_grads(sdn_model *m, const float *x, const int32_t *labels, size_t n,
                                  uint64_t row_base, double *loss, size_t *correct)
 {
@@ -123,7 +123,6 @@ sdn_status sdn_model_local_grads(sdn_model *m, const float *x, const int32_t *la
     *correct = c.correct;
     return SDN_OK;
 }
-/* ---- end i16 hook ---- */
 
 /* ------------------------------------------------------------------------- inference */
 
@@ -191,7 +190,7 @@ sdn_status sdn_model_evaluate(sdn_model *m, const float *x, const int32_t *label
     return SDN_OK;
 }
 
-/* issue 14: the first layer whose output can differ between MC samples (a dropout layer), at most
+/* The first layer whose output can differ between MC samples (a dropout layer), at most
  * the output layer. */
 static int mc_first_random_layer(const sdn_model *m)
 {
@@ -221,7 +220,7 @@ sdn_status sdn_model_predict_mc(sdn_model *m, const float *x, size_t n, int samp
     memset(mean, 0, n * out * sizeof(float));
     if (std)
         memset(std, 0, n * out * sizeof(float));
-    /* issue 14: the layers before the first dropout layer give the same result in every sample:
+    /* The layers before the first dropout layer give the same result in every sample:
      * they run once per chunk and only the rest is repeated (each output still sums its samples
      * in sample order: the same bits as full passes). */
     const int first = SDN_HOOK(sdn_debug_mc_full_passes, 0) ? 0 : mc_first_random_layer(m);

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "model.h"
-#include "profile/prof.h" /* profiler hooks (issue 10) */
+#include "profile/prof.h"
 #include "rng.h"
 #include "testhooks.h"
 
@@ -108,15 +108,15 @@ static void weight_grads(sdn_step *c, const sdn_pass *p, int fused)
         } else {
             continue;
         }
-        sdn_prof_enter(SDN_PHASE_WGRAD, i, l->name); /* profiler hook */
+        sdn_prof_enter(SDN_PHASE_WGRAD, i, l->name);
         l->ops->weight_grads(l, p, i0, i1, bias);
-        sdn_prof_leave(); /* profiler hook */
+        sdn_prof_leave();
         if (fused) {
-            sdn_prof_enter(SDN_PHASE_OPTIMIZER, i, l->name); /* profiler hook */
+            sdn_prof_enter(SDN_PHASE_OPTIMIZER, i, l->name);
             update_range(c, l->w_off + i0 * l->w_cols, (i1 - i0) * l->w_cols, l->l1, l->l2);
             if (bias && l->b_size)
                 update_range(c, l->b_off, l->b_size, 0.0f, 0.0f);
-            sdn_prof_leave(); /* profiler hook */
+            sdn_prof_leave();
         }
     }
 }
@@ -161,7 +161,7 @@ static void optimizer_step(sdn_step *c, const sdn_pass *p)
             m->clip_part[q] =
                 c->k->sumsq(sdn_min_size(SDN_CLIP_CHUNK, m->n_params - q * SDN_CLIP_CHUNK),
                             m->grads + q * SDN_CLIP_CHUNK);
-        sdn_prof_barrier(); /* profiler hook */
+        sdn_prof_barrier();
         BARRIER
         double ss = 0.0;
         for (size_t q = 0; q < n_clip; q++)
@@ -203,15 +203,15 @@ static sdn_pass thread_pass(const sdn_step *c, int t, int T)
 static void forward(const sdn_step *c, const sdn_pass *p)
 {
     const sdn_model *m = c->m;
-    const int end = c->end_layer ? c->end_layer : m->n_layers; /* issue 14 */
+    const int end = c->end_layer ? c->end_layer : m->n_layers;
     for (int i = c->first_layer; i < end; i++)
         if (m->layers[i].ops->forward) {
-            sdn_prof_enter(SDN_PHASE_FORWARD, i, m->layers[i].name); /* profiler hook */
+            sdn_prof_enter(SDN_PHASE_FORWARD, i, m->layers[i].name);
             m->layers[i].ops->forward(&m->layers[i], p);
-            sdn_prof_leave(); /* profiler hook */
+            sdn_prof_leave();
         }
     const size_t rows = p->r1 - p->r0, out = m->output_size;
-    if (!rows || end < m->n_layers) /* issue 14: an MC Dropout prefix stops before the output */
+    if (!rows || end < m->n_layers) /* An MC Dropout prefix stops before the output */
         return;
     const sdn_layer *last = &m->layers[m->n_layers - 1];
     const sdn_acts *a = &c->ws->acts[m->n_layers - 1];
@@ -246,13 +246,13 @@ static void run_thread(sdn_step *c, int t, int T)
     if (c->mode >= SDN_MODE_GRADS)
         for (int i = m->n_layers - 1; i >= 0; i--)
             if (m->layers[i].ops->backward) {
-                sdn_prof_enter(SDN_PHASE_BACKWARD, i, m->layers[i].name); /* profiler hook */
+                sdn_prof_enter(SDN_PHASE_BACKWARD, i, m->layers[i].name);
                 m->layers[i].ops->backward(&m->layers[i], &p);
-                sdn_prof_leave(); /* profiler hook */
+                sdn_prof_leave();
             }
     /* the regularization reads the weights: before barrier A, after which they may change */
     const double reg = t == 0 && c->mode >= SDN_MODE_GRADS ? sdn_regularization(m, c->k) : 0.0;
-    sdn_prof_barrier(); /* profiler hook */
+    sdn_prof_barrier();
     BARRIER /* A: every row's loss and every layer's dZ are complete */
         /* every thread sums the row losses in the same order: all agree on finiteness, no barrier
          */
@@ -277,12 +277,12 @@ static void run_thread(sdn_step *c, int t, int T)
     weight_grads(c, &p, 0);
     if (c->mode == SDN_MODE_GRADS)
         return;
-    sdn_prof_barrier(); /* profiler hook */
+    sdn_prof_barrier();
     BARRIER /* B: every gradient is complete: the global norm can be formed */
     if (step_ok) {
-        sdn_prof_enter(SDN_PHASE_OPTIMIZER, -1, "optimizer (clipped)"); /* profiler hook */
+        sdn_prof_enter(SDN_PHASE_OPTIMIZER, -1, "optimizer (clipped)");
         optimizer_step(c, &p);
-        sdn_prof_leave(); /* profiler hook */
+        sdn_prof_leave();
     }
 }
 
@@ -293,7 +293,7 @@ static int threads_for(const sdn_model *m, size_t n, int first, int end)
     int T = (int)sdn_min_size((size_t)sdn_num_threads(),
                               sdn_min_size((size_t)m->max_threads, n_chunks));
     double macs = 0.0;
-    for (int i = first; i < end; i++) /* the layers this pass runs (issue 14) */
+    for (int i = first; i < end; i++) /* the layers this pass runs */
         if (m->layers[i].ops->weight_matrix)
             macs += (double)m->layers[i].w_size;
     if (macs * (double)n < SDN_HOOK(sdn_parallel_min_macs, SDN_PARALLEL_MIN_MACS))
@@ -314,7 +314,7 @@ void sdn_step_run(sdn_step *c)
             a->y = (float *)in; /* never written through */
         in = a->y;
     }
-    /* profiler hooks: the schedule counts passes; each thread's share is one scope */
+    /* Profiler: the schedule counts passes; each thread's share is one scope */
     static const char *const pass_names[] = {"predict", "evaluate", "gradients", "train_step"};
     sdn_prof_step_begin();
 #ifdef _OPENMP
@@ -336,7 +336,7 @@ void sdn_step_run(sdn_step *c)
     sdn_prof_step_end();
 }
 
-/* ---- i16 hook: data-parallel training (src/dist/): a rank's shard of the update ---- */
+/* ---- data-parallel training (src/dist/): a rank's shard of the update ---- */
 void sdn_model_apply_grads(sdn_model *m, size_t n, size_t lo, size_t hi, float clip_scale)
 {
     sdn_step c = sdn_step_new(m, NULL, NULL, n, SDN_MODE_TRAIN);
@@ -364,4 +364,3 @@ void sdn_model_apply_grads(sdn_model *m, size_t n, size_t lo, size_t hi, float c
     m->step++;
     m->nadam_mu_product = mu_product;
 }
-/* ---- end i16 hook ---- */

@@ -23,7 +23,7 @@ extern SDN_TEST_HOOK double sdn_parallel_min_macs;
  * show that an existing file survives a failed write. */
 extern SDN_TEST_HOOK size_t sdn_st_fail_after_bytes;
 
-/* issue 14: 1 makes MC Dropout run every sample as a full pass (the reference for the test that
+/* 1 makes MC Dropout run every sample as a full pass (the reference for the test that
  * computing the layers before the first dropout once per batch changes no bit). */
 extern SDN_TEST_HOOK int sdn_debug_mc_full_passes;
 

@@ -36,7 +36,7 @@ expect 2 "bad value '8b,8z' for --runs" exercise --runs 8b,8z
 expect 2 "unknown option '--lr'" exercise --lr 0.1
 expect 1 "no such file or folder" train --data /nonexistent/cifar --epochs 1 --out /tmp/simdnn-cli-usage-unused
 rmdir /tmp/simdnn-cli-usage-unused 2>/dev/null
-# ---- profiler (issue 10): --profile, --profile-steps and simdnn profile
+# ---- profiler: --profile, --profile-steps and simdnn profile
 expect 2 "profile-steps 1,2: expected WAIT,WARMUP,ACTIVE" evaluate --profile /tmp/x --profile-steps 1,2
 expect 2 "needs --profile DIR" evaluate --profile-steps 1,1,1
 expect 2 "--profile needs a value" train --profile
@@ -46,7 +46,7 @@ expect 1 "cannot read" profile diff /nonexistent/a /nonexistent/b
 expect 2 "this CPU runs only" profile kernels --isa sse9
 expect 2 "unknown option '--fast'" profile calibrate --fast
 expect 0 "usage: simdnn profile" profile --help
-# issue 14: schedules, lr-find and the labs
+# Schedules, lr-find and the labs
 for cmd in lr-find lab; do
     expect 0 "usage: simdnn $cmd" $cmd --help
     expect 2 "unknown option '--bogus'" $cmd --bogus

@@ -1,4 +1,4 @@
-/* Every lab's --quick run (issue 14): the verdict it wrote must follow from the numbers it wrote.
+/* Every lab's --quick run: the verdict it wrote must follow from the numbers it wrote.
  * The rules are written again here from the labs' documented claims, reading the numbers and
  * thresholds from <lab>.json, so a lab whose verdict ignored its numbers fails. SIMDNN_CLI names
  * the executable. */

@@ -205,7 +205,7 @@ static void exercise_quick(void **state)
     assert_non_null(strstr(slurp(path), "polyline"));
 }
 
-/* issue 14: lr-find writes its curve and suggestion; train --lr auto trains at the rate the range
+/* Lr-find writes its curve and suggestion; train --lr auto trains at the rate the range
  * test found (the history's rate) and stores it, not "auto", for --resume; a plateau schedule
  * resumed half way (its state in the checkpoint) ends as an uninterrupted run. */
 static void lr_find_and_schedules(void **state)
@@ -289,7 +289,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(train_evaluate_resume_predict),
         cmocka_unit_test(exercise_quick),
-        cmocka_unit_test(lr_find_and_schedules), /* issue 14 */
+        cmocka_unit_test(lr_find_and_schedules),
     };
     return cmocka_run_group_tests(tests, setup, sdn_test_tmpdir_remove);
 }

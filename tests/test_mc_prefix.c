@@ -1,5 +1,5 @@
 /* MC Dropout computes the layers before the first dropout layer once per batch and repeats only
- * the rest (issue 14): the same bits as a full pass per sample, for dropout at the end (8e), in
+ * the rest: the same bits as a full pass per sample, for dropout at the end (8e), in
  * the middle, twice, with batch norm, over several max_batch chunks and 1 or 2 threads. */
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-/* Learning-rate schedules (issue 14): every schedule's values against hand-computed ones, Keras'
+/* Learning-rate schedules: every schedule's values against hand-computed ones, Keras'
  * ReduceLROnPlateau traced step by step, bad parameters refused, the fit loop applying the rate
  * per step and recording it, a resume in the middle of a schedule bitwise equal to an
  * uninterrupted run, and the learning-rate range test. */

@@ -5,4 +5,4 @@
 int sdn_debug_break_backward;
 double sdn_parallel_min_macs = SDN_PARALLEL_MIN_MACS;
 size_t sdn_st_fail_after_bytes;
-int sdn_debug_mc_full_passes; /* issue 14 */
+int sdn_debug_mc_full_passes;

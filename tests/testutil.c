@@ -152,7 +152,7 @@ int sdn_test_tmpdir_remove(void **state)
     return 0;
 }
 
-/* ---- reliability (issue 13) */
+/* ---- reliability */
 char *sdn_test_read_file(const char *path, size_t *len)
 {
     FILE *f = fopen(path, "rb");

@@ -52,7 +52,7 @@ const char *sdn_test_tmpdir(const char *prefix);
 /* A cmocka group teardown: removes that folder and everything in it. */
 int sdn_test_tmpdir_remove(void **state);
 
-/* ---- reliability (issue 13) */
+/* ---- reliability */
 /* A whole file, malloc'd and NUL-terminated (free it); *len gets its size. Fails the test if it
  * cannot be read. */
 char *sdn_test_read_file(const char *path, size_t *len);

@@ -110,7 +110,7 @@ size_t sdn_fit_state_to_meta(const sdn_fit_state *st, sdn_st_meta *meta, char **
     PUT("fit.monitor", "%s", st->monitor == SDN_MONITOR_VAL_ACCURACY ? "val_accuracy" : "val_loss");
     PUT("fit.train_seconds", "%.6f %.6f %llu", st->train_seconds, st->eval_seconds,
         (unsigned long long)st->samples_trained);
-    if (!isnan(st->schedule.lr)) /* issue 14: a plateau's state; nothing without one */
+    if (!isnan(st->schedule.lr)) /* A plateau's state; nothing without one */
         PUT("fit.schedule", "%.9g %.17g %d %d", (double)st->schedule.lr, st->schedule.best,
             st->schedule.wait, st->schedule.cooldown);
 #undef PUT
@@ -140,7 +140,7 @@ sdn_status sdn_fit_state_from_file(const sdn_safetensors *file, sdn_fit_state *s
             return sdn_fail(SDN_ERR_FORMAT,
                             "%s: no training state ('%s'): not a checkpoint, cannot resume", path,
                             keys[i]);
-    /* Strictly: a checkpoint's numbers steer the resumed run (reliability, issue 13). */
+    /* Strictly: a checkpoint's numbers steer the resumed run. */
     unsigned long long samples = 0;
     int end = 0, ok = sdn_meta_int(v[0], 0, 1 << 30, &st->epochs_done) &&
                       sdn_meta_int(v[1], 0, st->epochs_done, &st->best_epoch) &&
@@ -175,7 +175,7 @@ sdn_status sdn_fit_state_from_file(const sdn_safetensors *file, sdn_fit_state *s
         return sdn_fail(SDN_ERR_FORMAT, "%s: fit.history has %d rows for %d epochs", path,
                         st->history_len, st->epochs_done);
     }
-    const char *sch = sdn_safetensors_meta(file, "fit.schedule"); /* issue 14 */
+    const char *sch = sdn_safetensors_meta(file, "fit.schedule");
     if (sch && sscanf(sch, "%g %lf %d %d", &st->schedule.lr, &st->schedule.best,
                       &st->schedule.wait, &st->schedule.cooldown) != 4) {
         sdn_fit_state_free(st);

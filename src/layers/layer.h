@@ -115,7 +115,7 @@ struct sdn_layer_ops {
     int in_place;      /* output is the input (flatten): no buffers of its own */
     int weight_matrix; /* the w block is a weight matrix: counted by MACs, sparsity and pruning */
     int split_rows;    /* big w blocks may have their gradient split by rows across threads */
-    int random;        /* issue 14: output drawn anew per MC Dropout sample (when rate > 0) */
+    int random;        /* Output drawn anew per MC Dropout sample (when rate > 0) */
     /* compile: n_out and the parameter and state layout from *params, *state (floats so far) */
     void (*layout)(sdn_layer *l, size_t *params, size_t *state);
     /* compile: this kind's buffers beyond y and dy */
