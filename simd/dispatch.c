@@ -37,9 +37,9 @@ static void fill_table(sdn_kernels *k, sdn_isa target)
 {
     memset(k, 0, sizeof *k);
     k->isa = target;
-#define SDN_GEMM(isa, fn, tile_m, tile_n)                                                        \
+#define SDN_GEMM(isa, fn, pack_bt, tile_m, tile_n)                                               \
     if (isa_serves(SDN_ISA_##isa, target))                                                       \
-        k->gemm = (sdn_gemm_kernel){fn, tile_m, tile_n};
+        k->gemm = (sdn_gemm_kernel){fn, pack_bt, tile_m, tile_n};
 #define SDN_KERNEL(isa, field, type, fn)                                                         \
     if (isa_serves(SDN_ISA_##isa, target))                                                       \
         k->field = fn;

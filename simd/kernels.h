@@ -27,6 +27,12 @@ typedef void sdn_f32_gemm_fn(size_t m, size_t n, size_t kc, const float *a, size
                              size_t csa, const float *b, size_t rsb, float *c, size_t ldc,
                              float beta, const float *bias);
 
+/* Packs a transposed B (op(B) = Bᵀ: element (p, j) at b[j·ldb + p]), kc × nc, into the
+ * microkernel's NR-column panels: element (p, j) to dst[(j / NR)·NR·kc + p·NR + j % NR], the
+ * columns of the last panel past nc zero. The gather of a layer's backward dX = dZ·Wᵀ: each ISA
+ * transposes V×V blocks in registers (V its vector width). */
+typedef void sdn_f32_gemm_pack_fn(size_t kc, size_t nc, const float *b, size_t ldb, float *dst);
+
 /* ---- activations ----
  * y[i] = f(x[i]); y == x allowed. alpha: ELU alpha, leaky-ReLU slope; ignored by the others. */
 typedef void sdn_f32_vact_fn(size_t n, const float *x, float *y, float alpha);
@@ -119,7 +125,8 @@ extern volatile float sdn_peak_sink;
 /* ---- the table ---- */
 typedef struct sdn_gemm_kernel {
     sdn_f32_gemm_fn *fn;
-    unsigned mr, nr; /* register tile */
+    sdn_f32_gemm_pack_fn *pack_bt; /* packs transposed B into this tile's NR-column panels */
+    unsigned mr, nr;               /* register tile */
 } sdn_gemm_kernel;
 
 typedef struct sdn_kernels {
@@ -145,7 +152,7 @@ typedef struct sdn_kernels {
 } sdn_kernels;
 
 /* Declarations of every kernel, from the single list. */
-#define SDN_GEMM(isa, fn, mr, nr) sdn_f32_gemm_fn fn;
+#define SDN_GEMM(isa, fn, pack_bt, mr, nr) sdn_f32_gemm_fn fn; sdn_f32_gemm_pack_fn pack_bt;
 #define SDN_KERNEL(isa, field, type, fn) type fn;
 #include "kernels.def"
 #undef SDN_GEMM

@@ -182,16 +182,9 @@ SDN_INLINE void pack_b_tile(size_t kc, size_t nc, const float *b, size_t rsb, si
             break;
         const float *src = b + q * nr * csb;
         float *d = dst + q * nr * kc;
-        if (cols == nr && rsb == 1) {
-            /* Transposed B: NR contiguous source columns, gathered one panel row at a time. */
-            for (size_t p = 0; p < kc; p++)
-                for (size_t j = 0; j < nr; j++)
-                    d[p * nr + j] = src[j * csb + p];
-        } else {
-            for (size_t p = 0; p < kc; p++)
-                for (size_t j = 0; j < nr; j++)
-                    d[p * nr + j] = j < cols ? src[p * rsb + j * csb] : 0.0f;
-        }
+        for (size_t p = 0; p < kc; p++)
+            for (size_t j = 0; j < nr; j++)
+                d[p * nr + j] = j < cols ? src[p * rsb + j * csb] : 0.0f;
     }
 }
 
@@ -207,9 +200,14 @@ static void pack_a(size_t mc, size_t kc, const float *a, size_t rsa, size_t csa,
     }
 }
 
-static void pack_b(size_t kc, size_t nc, const float *b, size_t rsb, size_t csb, size_t nr,
-                   float *dst)
+static void pack_b(const sdn_gemm_kernel *g, size_t kc, size_t nc, const float *b, size_t rsb,
+                   size_t csb, float *dst)
 {
+    const size_t nr = g->nr;
+    if (rsb == 1 && csb != 1) { /* transposed B: the ISA's in-register transposes */
+        g->pack_bt(kc, nc, b, csb, dst);
+        return;
+    }
     switch (nr) {
     case 8: pack_b_tile(kc, nc, b, rsb, csb, 8, dst); break;
     case 12: pack_b_tile(kc, nc, b, rsb, csb, 12, dst); break;
@@ -338,7 +336,7 @@ static void gemm_blocked(const sdn_kernels *k, sdn_transpose trans_a, sdn_transp
             const size_t kc = min_size(kc_max, kdim - pc);
             const float *bk = b + pc * rsb + jc * csb;
             if (n_direct < ncur)
-                pack_b(kc, ncur - n_direct, bk + n_direct * csb, rsb, csb, nr, pb);
+                pack_b(g, kc, ncur - n_direct, bk + n_direct * csb, rsb, csb, pb);
             /* Later KC blocks accumulate onto what the first one stored. */
             const float beta_k = pc == 0 ? beta : 1.0f;
             const float *bias_k = pc == 0 ? bias : NULL;

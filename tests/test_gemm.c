@@ -143,6 +143,35 @@ static void test_ukernel(void **state)
     check_ukernel_k(kt, 1009, 0);
 }
 
+/* The ISA's transposed-B packing moves exactly the elements of the element-by-element rule:
+ * whole V×V blocks, the p tail, a partial last panel, an odd leading dimension. */
+static void test_pack_bt(void **state)
+{
+    const sdn_kernels *kt = sdn_test_kernels(state);
+    const size_t nr = kt->gemm.nr;
+    const size_t kcs[] = {1, 3, 4, 8, 16, 17, 33, 100}, ncs[] = {1, 5, nr - 1, nr, nr + 3, 100};
+    for (size_t ki = 0; ki < sizeof kcs / sizeof kcs[0]; ki++)
+        for (size_t ni = 0; ni < sizeof ncs / sizeof ncs[0]; ni++) {
+            const size_t kc = kcs[ki], nc = ncs[ni], ldb = kc + 3;
+            const size_t panels = (nc + nr - 1) / nr, size = panels * nr * kc;
+            float *b = sdn_test_alloc(nc * ldb, 1);
+            float *got = sdn_test_alloc(size, 0);
+            sdn_test_fill(b, nc * ldb, 41 + kc + nc, -1, 1);
+            for (size_t i = 0; i < size; i++)
+                got[i] = NAN; /* every element must be written */
+            kt->gemm.pack_bt(kc, nc, b, ldb, got);
+            for (size_t p = 0; p < kc; p++)
+                for (size_t j = 0; j < panels * nr; j++) {
+                    const float want = j < nc ? b[j * ldb + p] : 0.0f;
+                    const float g = got[(j / nr) * nr * kc + p * nr + j % nr];
+                    if (memcmp(&g, &want, sizeof g))
+                        fail_msg("%s pack_bt kc=%zu nc=%zu: (p=%zu, j=%zu) = %g, expected %g",
+                                 sdn_isa_name(kt->isa), kc, nc, p, j, g, want);
+                }
+            sdn_test_free(b), sdn_test_free(got);
+        }
+}
+
 /* ------------------------------------------------------------------ driver */
 
 typedef struct shape {
@@ -344,6 +373,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         SDN_TEST_EACH_ISA(test_ukernel),
+        SDN_TEST_EACH_ISA(test_pack_bt),
         SDN_TEST_EACH_ISA(test_driver),
         cmocka_unit_test(test_sgemm_public),
         cmocka_unit_test(test_sgemm_no_product),

@@ -29,7 +29,7 @@ typedef struct named_fn {
 } named_fn;
 
 static const named_fn every_fn[] = {
-#define SDN_GEMM(isa, fn, mr, nr) {(const void *)fn, #fn},
+#define SDN_GEMM(isa, fn, pack_bt, mr, nr) {(const void *)fn, #fn}, {(const void *)pack_bt, #pack_bt},
 #define SDN_KERNEL(isa, field, type, fn) {(const void *)fn, #fn},
 #include "kernels.def"
 #undef SDN_GEMM
