@@ -18,8 +18,8 @@ extern "C" {
  *                                           row-major A in place: rsa = lda, csa = 1;
  *                                           transposed A in place: rsa = 1, csa = lda)
  *   B element (p, j) at b[p·rsb + j]        (a packed panel: rsb = NR; B in place: rsb = ldb).
- * m ≤ MR, n ≤ NR; the kernel may read all MR rows of A and NR columns of B, so the driver packs
- * (zero-padded) the edges it cannot read in place. Each C element sees the same FMAs in the same
+ * m ≤ MR, n ≤ NR; the kernel reads only the m rows of A it computes, but may read all NR
+ * columns of B, so the driver packs (zero-padded) a B edge it cannot read in place. Each C element sees the same FMAs in the same
  * order whatever the strides, so packed and in-place operands give bitwise equal results.
  * beta == 0: C is never read (it may hold NaN). bias: NULL, or NR floats (zero-padded past n)
  * added to every row. kc ≥ 1. */

@@ -158,21 +158,19 @@ SDN_INLINE void pack_b_tile(size_t kc, size_t nc, const float *b, size_t rsb, si
 {
     const size_t full = nc / nr, rem = nc - full * nr;
     if (csb == 1) {
-        /* Row-major B: read each source row once, front to back, across all panels. */
+        /* Row-major B: read each source row once, front to back, across all panels. The edge
+         * panel is zeroed in one go first: a short memset per row (GCC's rep stos) stalls the
+         * copy into the same line that follows it. */
+        if (rem)
+            memset(dst + full * nr * kc, 0, kc * nr * sizeof(float));
         for (size_t p = 0; p < kc; p++) {
             const float *s = b + p * rsb;
             float *d = dst + p * nr;
             for (size_t q = 0; q < full; q++)
                 for (size_t j = 0; j < nr; j++)
                     d[q * nr * kc + j] = s[q * nr + j];
-            if (rem) {
-                float *dr = d + full * nr * kc;
-                const float *sr = s + full * nr;
-                for (size_t j = 0; j < nr; j++) /* constant length: plain vector stores */
-                    dr[j] = 0.0f;
-                for (size_t j = 0; j < rem; j++)
-                    dr[j] = sr[j];
-            }
+            for (size_t j = 0; j < rem; j++)
+                d[full * nr * kc + j] = s[full * nr + j];
         }
         return;
     }
@@ -319,7 +317,8 @@ static void gemm_blocked(const sdn_kernels *k, sdn_transpose trans_a, sdn_transp
      * row-major op(B) rows are close together and each A tile serves few panels, so both are
      * read in place; transposed op(A) only while its rows stay within a page (measured: at
      * 3072 floats apart it runs at half speed). Alpha must then be 1, since packing folds it
-     * in; edge tiles are always packed. */
+     * in. A kernel reads only the rows of A it computes, so A is read in place to its last
+     * row; it loads whole vectors of B, so B's edge panel is always packed. */
     const int narrow = n <= 8 * nr;
     int a_in_place = narrow && alpha == 1.0f && (csa == 1 || (rsa == 1 && csa <= 1024));
     int b_in_place = narrow && csb == 1;
@@ -343,9 +342,12 @@ static void gemm_blocked(const sdn_kernels *k, sdn_transpose trans_a, sdn_transp
             for (size_t ic = 0; ic < m; ic += bl.mc) {
                 const size_t mcur = min_size(bl.mc, m - ic);
                 const float *ak = a + ic * rsa + pc * csa;
-                const size_t m_direct = a_in_place ? mcur / mr * mr : 0; /* rows read in place */
-                if (m_direct < mcur)
-                    pack_a(mcur - m_direct, kc, ak + m_direct * rsa, rsa, csa, alpha, mr, pa);
+                if (!a_in_place)
+                    pack_a(mcur, kc, ak, rsa, csa, alpha, mr, pa);
+                /* In place, the block's rows are cut into tiles of nearly equal height (16 rows:
+                 * 8 + 8, not 12 + 4): a short tile has too few accumulators to hide the FMA
+                 * latency. Packed panels keep MR rows each, the last one short. */
+                const size_t m_tiles = (mcur + mr - 1) / mr;
                 for (size_t jr = 0; jr < ncur; jr += nr) {
                     const size_t nn = min_size(nr, ncur - jr);
                     const float *bias_t = NULL;
@@ -360,13 +362,17 @@ static void gemm_blocked(const sdn_kernels *k, sdn_transpose trans_a, sdn_transp
                     const float *bj = b_direct ? bk + jr : pb + (jr - n_direct) * kc;
                     const size_t rsb_k = b_direct ? rsb : nr;
                     float *cj = c + ic * ldc + jc + jr;
-                    size_t ir = 0;
-                    for (; ir < m_direct; ir += mr)
-                        g->fn(mr, nn, kc, ak + ir * rsa, rsa, csa, bj, rsb_k, cj + ir * ldc, ldc,
-                              beta_k, bias_t);
-                    for (; ir < mcur; ir += mr)
-                        g->fn(min_size(mr, mcur - ir), nn, kc, pa + (ir - m_direct) * kc, 1, mr,
-                              bj, rsb_k, cj + ir * ldc, ldc, beta_k, bias_t);
+                    if (a_in_place) {
+                        for (size_t t = 0; t < m_tiles; t++) {
+                            const size_t i0 = mcur * t / m_tiles, i1 = mcur * (t + 1) / m_tiles;
+                            g->fn(i1 - i0, nn, kc, ak + i0 * rsa, rsa, csa, bj, rsb_k,
+                                  cj + i0 * ldc, ldc, beta_k, bias_t);
+                        }
+                    } else {
+                        for (size_t ir = 0; ir < mcur; ir += mr)
+                            g->fn(min_size(mr, mcur - ir), nn, kc, pa + ir * kc, 1, mr, bj, rsb_k,
+                                  cj + ir * ldc, ldc, beta_k, bias_t);
+                    }
                 }
             }
         }

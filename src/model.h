@@ -42,7 +42,6 @@ struct sdn_model {
     struct sdn_segment { size_t off, len; float l1, l2; } *segments;
     int n_segments;
     /* scratch */
-    float *ones;        /* max_batch ones: bias gradient as 1ᵀ·dZ */
     double *clip_part;  /* [ceil(n_params / SDN_CLIP_CHUNK)] */
     sdn_workspace ws;   /* the training passes' buffers */
     /* named tensors */

@@ -88,12 +88,11 @@ void sdn_model_release_compiled(sdn_model *m)
     free(m->opt_v);
     free(m->state);
     free(m->segments);
-    free(m->ones);
     free(m->clip_part);
     sdn_workspace_free(&m->ws);
     free(m->tensors);
     free(m->tensor_names);
-    m->params = m->grads = m->opt_m = m->opt_v = m->state = m->ones = NULL;
+    m->params = m->grads = m->opt_m = m->opt_v = m->state = NULL;
     m->segments = NULL;
     m->n_segments = 0;
     m->clip_part = NULL;
@@ -288,13 +287,10 @@ static sdn_status allocate(sdn_model *m, const sdn_optimizer_options *o)
     m->state = alloc_flat(m->n_state);
     m->opt_m = need_m ? alloc_flat(P) : NULL;
     m->opt_v = need_v ? alloc_flat(P) : NULL;
-    m->ones = alloc_flat(m->max_batch);
     m->clip_part = calloc((P + SDN_CLIP_CHUNK - 1) / SDN_CLIP_CHUNK + 1, sizeof *m->clip_part);
     if (!m->params || !m->grads || !m->state || (need_m && !m->opt_m) || (need_v && !m->opt_v) ||
-        !m->ones || !m->clip_part)
+        !m->clip_part)
         return sdn_fail(SDN_ERR_NOMEM, "compile: out of memory (%zu parameters)", P);
-    for (size_t r = 0; r < m->max_batch; r++)
-        m->ones[r] = 1.0f;
     return sdn_workspace_new(m, &m->ws);
 }
 

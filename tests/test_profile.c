@@ -51,9 +51,9 @@ static double analytic_step_flops(void)
     other += LAYERS * 4 * b * h;  /* ELU gradient: compare, exp, two multiplies */
     /* dX = dZ·Wᵀ for every layer but the first (nothing before it needs a gradient) */
     gemm += (LAYERS - 1) * 2 * b * h * h + 2 * b * OUT * h;
-    /* dW = Xᵀ·dZ and db = 1ᵀ·dZ */
+    /* dW = Xᵀ·dZ; db = the column sums of dZ (one add per element) */
     gemm += 2 * IN * h * b + (LAYERS - 1) * 2 * h * h * b + 2 * h * OUT * b;
-    gemm += LAYERS * 2 * h * b + 2 * OUT * b;
+    other += LAYERS * h * b + OUT * b;
     const double params = IN * h + h + (LAYERS - 1) * (h * h + h) + h * OUT + OUT;
     other += 16 * params; /* Nadam: 16 per parameter without regularization */
     return gemm + other;
