@@ -18,11 +18,11 @@ extern "C" {
  *                                           row-major A in place: rsa = lda, csa = 1;
  *                                           transposed A in place: rsa = 1, csa = lda)
  *   B element (p, j) at b[p·rsb + j]        (a packed panel: rsb = NR; B in place: rsb = ldb).
- * m ≤ MR, n ≤ NR; the kernel reads only the m rows of A it computes, but may read all NR
- * columns of B, so the driver packs (zero-padded) a B edge it cannot read in place. Each C element sees the same FMAs in the same
- * order whatever the strides, so packed and in-place operands give bitwise equal results.
- * beta == 0: C is never read (it may hold NaN). bias: NULL, or NR floats (zero-padded past n)
- * added to every row. kc ≥ 1. */
+ * m ≤ MR, n ≤ NR; the kernel reads only the m rows of A and the n columns of B it computes
+ * (edge tiles load under a mask), so the driver reads both in place up to their edges. Each C
+ * element sees the same FMAs in the same order whatever the strides, so packed and in-place
+ * operands give bitwise equal results. beta == 0: C is never read (it may hold NaN). bias:
+ * NULL, or n floats added to every row. kc ≥ 1. */
 typedef void sdn_f32_gemm_fn(size_t m, size_t n, size_t kc, const float *a, size_t rsa,
                              size_t csa, const float *b, size_t rsb, float *c, size_t ldc,
                              float beta, const float *bias);

@@ -317,8 +317,8 @@ static void gemm_blocked(const sdn_kernels *k, sdn_transpose trans_a, sdn_transp
      * row-major op(B) rows are close together and each A tile serves few panels, so both are
      * read in place; transposed op(A) only while its rows stay within a page (measured: at
      * 3072 floats apart it runs at half speed). Alpha must then be 1, since packing folds it
-     * in. A kernel reads only the rows of A it computes, so A is read in place to its last
-     * row; it loads whole vectors of B, so B's edge panel is always packed. */
+     * in. A kernel reads only the rows of A and the columns of B it computes, so both are read
+     * in place to their edges. */
     const int narrow = n <= 8 * nr;
     int a_in_place = narrow && alpha == 1.0f && (csa == 1 || (rsa == 1 && csa <= 1024));
     int b_in_place = narrow && csb == 1;
@@ -327,10 +327,9 @@ static void gemm_blocked(const sdn_kernels *k, sdn_transpose trans_a, sdn_transp
                      (env_in_place == IN_PLACE_A || env_in_place == IN_PLACE_AB);
         b_in_place = csb == 1 && (env_in_place == IN_PLACE_B || env_in_place == IN_PLACE_AB);
     }
-    float bias_pad[64]; /* NR ≤ 64: a partial tile's bias, zero-padded to NR */
     for (size_t jc = 0; jc < n; jc += bl.nc) {
         const size_t ncur = min_size(bl.nc, n - jc);
-        const size_t n_direct = b_in_place ? ncur / nr * nr : 0; /* columns read in place */
+        const size_t n_direct = b_in_place ? ncur : 0; /* columns read in place */
         for (size_t pc = 0; pc < kdim; pc += kc_max) {
             const size_t kc = min_size(kc_max, kdim - pc);
             const float *bk = b + pc * rsb + jc * csb;
@@ -350,14 +349,7 @@ static void gemm_blocked(const sdn_kernels *k, sdn_transpose trans_a, sdn_transp
                 const size_t m_tiles = (mcur + mr - 1) / mr;
                 for (size_t jr = 0; jr < ncur; jr += nr) {
                     const size_t nn = min_size(nr, ncur - jr);
-                    const float *bias_t = NULL;
-                    if (bias_k && nn == nr) {
-                        bias_t = bias_k + jc + jr;
-                    } else if (bias_k) {
-                        memset(bias_pad, 0, nr * sizeof(float));
-                        memcpy(bias_pad, bias_k + jc + jr, nn * sizeof(float));
-                        bias_t = bias_pad;
-                    }
+                    const float *bias_t = bias_k ? bias_k + jc + jr : NULL;
                     const int b_direct = jr < n_direct;
                     const float *bj = b_direct ? bk + jr : pb + (jr - n_direct) * kc;
                     const size_t rsb_k = b_direct ? rsb : nr;

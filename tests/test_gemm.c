@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "gemm.h"
 #include "testutil.h"
@@ -40,10 +42,10 @@ static void check_ukernel_k(const sdn_kernels *kt, size_t k, int all_subtiles)
             int corner = (m == 1 || m == mr) && (n == 1 || n == nr - 1 || n == nr);
             if (!all_subtiles && !corner)
                 continue;
-            /* The contract: bias is NR floats, zero-padded past n. */
+            /* The contract: bias is n floats; NaN past them shows any read beyond. */
             sdn_test_fill(bias, nr, 19 + n, -1, 1);
             for (size_t j = n; j < nr; j++)
-                bias[j] = 0.0f;
+                bias[j] = NAN;
             for (int bi = 0; bi < 3; bi++) {
                 for (int with_bias = 0; with_bias < 2; with_bias++) {
                     float beta = betas[bi];
@@ -113,7 +115,7 @@ static void check_ukernel_strides(const sdn_kernels *kt, size_t k)
         for (size_t ni = 0; ni < 3; ni++) {
             const size_t m = ms[mi], n = ns[ni];
             for (size_t j = n; j < nr; j++)
-                bias[j] = 0.0f;
+                bias[j] = NAN;
             g->fn(m, n, k, pa, 1, mr, pb, nr, want, nr, 0.0f, bias);
             for (size_t l = 0; l < sizeof layouts / sizeof layouts[0]; l++) {
                 g->fn(m, n, k, layouts[l].a, layouts[l].rsa, layouts[l].csa, layouts[l].b,
@@ -131,6 +133,62 @@ static void check_ukernel_strides(const sdn_kernels *kt, size_t k)
     sdn_test_free(bs), sdn_test_free(bias), sdn_test_free(want), sdn_test_free(got);
 }
 
+/* n floats ending at a page that cannot be read: any load past them faults. */
+static float *before_guard(size_t n, void **map, size_t *map_bytes)
+{
+    const size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    const size_t data = (n * sizeof(float) + page - 1) / page * page;
+    *map_bytes = data + page;
+    char *base = mmap(NULL, *map_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    assert_true(base != MAP_FAILED);
+    assert_int_equal(mprotect(base + data, page, PROT_NONE), 0);
+    *map = base;
+    return (float *)(base + data) - n;
+}
+
+/* The contract that lets the driver read operands in place to their edges: a kernel reads only
+ * the m rows of A and the n columns of B it computes (row-major A and B each end at a guard
+ * page, rows exactly m long for A^T and n for B), and gives the packed call's bits. */
+static void check_ukernel_edges(const sdn_kernels *kt, size_t k)
+{
+    const sdn_gemm_kernel *g = &kt->gemm;
+    const size_t mr = g->mr, nr = g->nr;
+    const size_t ms[] = {1, mr - 1, mr}, ns[] = {1, nr / 2 + 1, nr - 1, nr};
+    float *pa = sdn_test_alloc(k * mr, 0), *pb = sdn_test_alloc(k * nr, 0);
+    float *want = sdn_test_alloc(mr * nr, 0), *got = sdn_test_alloc(mr * nr, 0);
+    sdn_test_fill(pa, k * mr, 43 + k, -1, 1);
+    sdn_test_fill(pb, k * nr, 47 + k, -1, 1);
+    for (size_t mi = 0; mi < 3; mi++)
+        for (size_t ni = 0; ni < 4; ni++) {
+            const size_t m = ms[mi], n = ns[ni];
+            void *map_a, *map_at, *map_b;
+            size_t bytes_a, bytes_at, bytes_b;
+            float *ar = before_guard(m * k, &map_a, &bytes_a);   /* m × k, row-major */
+            float *at = before_guard(k * m, &map_at, &bytes_at); /* k × m: transposed A */
+            float *bs = before_guard(k * n, &map_b, &bytes_b);   /* k × n, row-major */
+            for (size_t p = 0; p < k; p++) {
+                for (size_t i = 0; i < m; i++)
+                    ar[i * k + p] = at[p * m + i] = pa[p * mr + i];
+                for (size_t j = 0; j < n; j++)
+                    bs[p * n + j] = pb[p * nr + j];
+            }
+            g->fn(m, n, k, pa, 1, mr, pb, nr, want, nr, 0.0f, NULL);
+            g->fn(m, n, k, ar, k, 1, bs, n, got, nr, 0.0f, NULL);
+            for (int pass = 0; pass < 2; pass++) {
+                for (size_t i = 0; i < m; i++)
+                    for (size_t j = 0; j < n; j++)
+                        if (memcmp(&got[i * nr + j], &want[i * nr + j], sizeof(float)))
+                            fail_msg("%s ukernel at the edges (%s): k=%zu m=%zu n=%zu: "
+                                     "C[%zu][%zu] = %.9g, packed gives %.9g",
+                                     sdn_isa_name(kt->isa), pass ? "A^T" : "A", k, m, n, i, j,
+                                     got[i * nr + j], want[i * nr + j]);
+                g->fn(m, n, k, at, 1, m, bs, n, got, nr, 0.0f, NULL);
+            }
+            munmap(map_a, bytes_a), munmap(map_at, bytes_at), munmap(map_b, bytes_b);
+        }
+    sdn_test_free(pa), sdn_test_free(pb), sdn_test_free(want), sdn_test_free(got);
+}
+
 static void test_ukernel(void **state)
 {
     const sdn_kernels *kt = sdn_test_kernels(state);
@@ -139,6 +197,7 @@ static void test_ukernel(void **state)
     for (size_t i = 0; i < sizeof ks / sizeof ks[0]; i++) {
         check_ukernel_k(kt, ks[i], 1);
         check_ukernel_strides(kt, ks[i]);
+        check_ukernel_edges(kt, ks[i]);
     }
     check_ukernel_k(kt, 1009, 0);
 }

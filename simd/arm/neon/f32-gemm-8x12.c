@@ -2,9 +2,9 @@
  * A and B are addressed through their strides: one loop for packed panels and operands read in
  * place.
  *
- * Edge tiles run only the rows and vectors they need, and copy out only the lanes of the last
- * vector they own: a batch of 32 is four full tiles, 100 outputs are 8 tiles and a 1-vector
- * one. Every element sees the same FMAs in the same order whatever the tile's shape, so results
+ * Edge tiles run only the rows and vectors they need, and load and copy out only the lanes of
+ * the last vector they own: 100 outputs are 8 tiles and a 1-vector one, and B is read in place
+ * up to its last column. Every element sees the same FMAs in the same order whatever the tile's shape, so results
  * never depend on the path. The same design as the AVX2 and AVX-512 tiles. */
 #include <arm_neon.h>
 #include <string.h>
@@ -15,20 +15,33 @@ enum { MR = 8, NR = 12 };
 
 #define SDN_INLINE static inline __attribute__((always_inline))
 
-/* rows × nv vectors, both compile-time constants once inlined: the accumulators are registers. */
-SDN_INLINE void tile(const int rows, const int nv, size_t n, size_t kc, const float *a, size_t rsa,
-                     size_t csa, const float *b, size_t rsb, float *c, size_t ldc, float beta,
-                     const float *bias)
+/* Lanes [0, lanes) of p, 1 ≤ lanes ≤ 3, the others zero: no load past B's last column. */
+static inline float32x4_t load_lanes(const float *p, size_t lanes)
+{
+    float32x4_t v = vld1q_lane_f32(p, vdupq_n_f32(0.0f), 0);
+    if (lanes > 1)
+        v = vld1q_lane_f32(p + 1, v, 1);
+    if (lanes > 2)
+        v = vld1q_lane_f32(p + 2, v, 2);
+    return v;
+}
+
+/* rows × nv vectors, and whether the last vector is partial (edge): compile-time constants once
+ * inlined, so the accumulators are registers and a full tile loads whole vectors. */
+SDN_INLINE void tile(const int rows, const int nv, const int edge, size_t n, size_t kc,
+                     const float *a, size_t rsa, size_t csa, const float *b, size_t rsb, float *c,
+                     size_t ldc, float beta, const float *bias)
 {
     float32x4_t acc[MR][3];
 #pragma GCC unroll 8
     for (int i = 0; i < rows; i++)
         acc[i][0] = acc[i][1] = acc[i][2] = vdupq_n_f32(0.0f);
+    const size_t tail = n - 4 * (size_t)(nv - 1);
     for (size_t p = 0; p < kc; p++, a += csa, b += rsb) {
         float32x4_t bv[3];
 #pragma GCC unroll 3
         for (int v = 0; v < nv; v++)
-            bv[v] = vld1q_f32(b + 4 * v);
+            bv[v] = edge && v == nv - 1 ? load_lanes(b + 4 * v, tail) : vld1q_f32(b + 4 * v);
 #pragma GCC unroll 8
         for (int i = 0; i < rows; i++) {
             const float av = a[(size_t)i * rsa];
@@ -39,7 +52,6 @@ SDN_INLINE void tile(const int rows, const int nv, size_t n, size_t kc, const fl
     }
     /* acc + bias, then + beta·C (as sdn_gemm_store_tile; beta == 0 never reads C); lanes past n
      * are neither read nor written. */
-    const size_t tail = n - 4 * (size_t)(nv - 1);
 #pragma GCC unroll 8
     for (int i = 0; i < rows; i++) {
         float *ci = c + (size_t)i * ldc;
@@ -70,16 +82,22 @@ void sdn_f32_gemm_8x12__neon(size_t m, size_t n, size_t kc, const float *a, size
                              size_t csa, const float *b, size_t rsb, float *c, size_t ldc,
                              float beta, const float *bias)
 {
-#define SDN_VECTORS(r)                                                                           \
-    if (n > 8)                                                                                   \
-        tile(r, 3, n, kc, a, rsa, csa, b, rsb, c, ldc, beta, bias);                              \
-    else if (n > 4)                                                                              \
-        tile(r, 2, n, kc, a, rsa, csa, b, rsb, c, ldc, beta, bias);                              \
+#define SDN_VECTORS(r, nv)                                                                       \
+    if (n == 4 * (nv))                                                                           \
+        tile(r, nv, 0, n, kc, a, rsa, csa, b, rsb, c, ldc, beta, bias);                          \
     else                                                                                         \
-        tile(r, 1, n, kc, a, rsa, csa, b, rsb, c, ldc, beta, bias);
+        tile(r, nv, 1, n, kc, a, rsa, csa, b, rsb, c, ldc, beta, bias);
+#define SDN_SHAPE(r)                                                                             \
+    if (n > 8) {                                                                                 \
+        SDN_VECTORS(r, 3)                                                                        \
+    } else if (n > 4) {                                                                          \
+        SDN_VECTORS(r, 2)                                                                        \
+    } else {                                                                                     \
+        SDN_VECTORS(r, 1)                                                                        \
+    }
 #define SDN_ROWS(r)                                                                              \
     case r:                                                                                      \
-        SDN_VECTORS(r)                                                                           \
+        SDN_SHAPE(r)                                                                             \
         return;
     switch (m) {
         SDN_ROWS(1)
@@ -90,8 +108,9 @@ void sdn_f32_gemm_8x12__neon(size_t m, size_t n, size_t kc, const float *a, size
         SDN_ROWS(6)
         SDN_ROWS(7)
     default:
-        SDN_VECTORS(MR)
+        SDN_SHAPE(MR)
     }
 #undef SDN_ROWS
+#undef SDN_SHAPE
 #undef SDN_VECTORS
 }

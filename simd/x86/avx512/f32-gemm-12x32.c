@@ -2,9 +2,9 @@
  * (12 rows rather than 14: batches of 32, 128, 512 fill 12-row tiles to 89%, 97%, 99%). A and B
  * are addressed through their strides: one loop for packed panels and operands read in place.
  *
- * Edge tiles run only the rows and vectors they need, and store the last vector under a mask:
- * a 16-row thread share is a 12-row and a 4-row tile, 100 outputs are 3 tiles and a 1-vector one
- * with 4 lanes (not a 12×32 tile computed and copied out). Every element sees the same FMAs in
+ * Edge tiles run only the rows and vectors they need, and load and store the last vector under
+ * a mask: 100 outputs are 3 tiles and a 1-vector one with 4 lanes (not a 12×32 tile computed
+ * and copied out), and B is read in place up to its last column. Every element sees the same FMAs in
  * the same order whatever the tile's shape, so results never depend on the path. */
 #include <immintrin.h>
 
@@ -23,11 +23,14 @@ SDN_INLINE void tile(const int rows, const int nv, size_t n, size_t kc, const fl
 #pragma GCC unroll 12
     for (int i = 0; i < rows; i++)
         acc[i][0] = acc[i][1] = _mm512_setzero_ps();
+    /* The last vector's lanes past n: neither loaded from B (read in place up to its edge)
+     * nor from the bias or C, nor stored. A masked load costs what a plain one does. */
+    const __mmask16 tail = (__mmask16)((1u << (n - 16 * (size_t)(nv - 1))) - 1u);
     /* Rows 0-5 from a, rows 6-11 from a + 6·rsa: six row offsets serve both halves. */
     const size_t r6 = 6 * rsa;
     for (size_t p = 0; p < kc; p++, a += csa, b += rsb) {
-        const __m512 b0 = _mm512_loadu_ps(b);
-        const __m512 b1 = nv == 2 ? _mm512_loadu_ps(b + 16) : b0;
+        const __m512 b0 = nv == 1 ? _mm512_maskz_loadu_ps(tail, b) : _mm512_loadu_ps(b);
+        const __m512 b1 = nv == 2 ? _mm512_maskz_loadu_ps(tail, b + 16) : b0;
 #pragma GCC unroll 12
         for (int i = 0; i < rows; i++) {
             const __m512 av = _mm512_set1_ps((i < 6 ? a : a + r6)[(size_t)(i % 6) * rsa]);
@@ -36,9 +39,7 @@ SDN_INLINE void tile(const int rows, const int nv, size_t n, size_t kc, const fl
                 acc[i][1] = _mm512_fmadd_ps(av, b1, acc[i][1]);
         }
     }
-    /* acc + bias, then + beta·C (as sdn_gemm_store_tile; beta == 0 never reads C); the last
-     * vector's lanes past n are neither read nor written. */
-    const __mmask16 tail = (__mmask16)((1u << (n - 16 * (size_t)(nv - 1))) - 1u);
+    /* acc + bias, then + beta·C (as sdn_gemm_store_tile; beta == 0 never reads C). */
     const __m512 bv = _mm512_set1_ps(beta);
 #pragma GCC unroll 12
     for (int i = 0; i < rows; i++) {
