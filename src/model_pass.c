@@ -16,10 +16,6 @@
 #define BARRIER
 #endif
 
-/* Dense layers with at least this many weights split their weight-gradient GEMM across threads;
- * smaller ones go whole to one thread, round-robin. */
-#define SDN_SPLIT_MIN_WEIGHTS 65536
-
 /* A pass over n rows of x (labels: NULL when predicting) in inference behaviour: BN on its moving
  * statistics, dropout off. */
 sdn_step sdn_step_new(sdn_model *m, const float *x, const int32_t *labels, size_t n,
@@ -83,8 +79,8 @@ static void update_range(sdn_step *c, size_t off, size_t len, float l1, float l2
                     m->opt_m ? m->opt_m + off : NULL, m->opt_v ? m->opt_v + off : NULL, len);
 }
 
-/* Weight gradients after barrier A: big w blocks split by rows, small ones go whole to one thread,
- * round-robin (the same plan on every thread). With `fused`, each range is stepped by the
+/* Weight gradients after barrier A: big w blocks (SDN_SPLIT_MIN_WEIGHTS) split by rows, small
+ * ones go whole to one thread, round-robin (the same plan on every thread). With `fused`, each range is stepped by the
  * optimizer right after its gradient is formed, while it is still in this core's cache (the update
  * is elementwise: which thread does it never changes a bit). */
 static void weight_grads(sdn_step *c, const sdn_pass *p, int fused)

@@ -7,6 +7,12 @@
 #include "model.h"
 #include "testhooks.h"
 
+#ifdef _OPENMP
+#define BARRIER _Pragma("omp barrier")
+#else
+#define BARRIER
+#endif
+
 /* kernel [in × out] then bias [out] */
 static void dense_layout(sdn_layer *l, size_t *params, size_t *state)
 {
@@ -18,12 +24,18 @@ static void dense_layout(sdn_layer *l, size_t *params, size_t *state)
     l->b_off = l->w_off + l->w_size;
     l->b_size = l->use_bias ? l->n_out : 0;
     *params = l->b_off + l->b_size;
+    l->pieces = l->w_size >= SDN_SPLIT_MIN_WEIGHTS && l->n_in >= 64 * SDN_DENSE_PIECES
+                    ? SDN_DENSE_PIECES
+                    : 1;
 }
 
 static void dense_buffers(const sdn_layer *l, sdn_acts *a, sdn_bump *b, const sdn_ws_dims *d)
 {
     a->z =
         l->act == SDN_ACT_LINEAR ? a->y : sdn_bump_take(b, d->max_batch * l->n_out * sizeof(float));
+    if (l->pieces > 1)
+        a->zpart = sdn_bump_take(b, (size_t)(l->pieces - 1) * d->max_batch * l->n_out *
+                                        sizeof(float));
 }
 
 static void dense_init(const sdn_layer *l, float *params, float *state, uint64_t seed,
@@ -36,22 +48,57 @@ static void dense_init(const sdn_layer *l, float *params, float *state, uint64_t
                       stream + 1);
 }
 
+/* z[0:n] = x·W + b for a kernel in pieces: the product of input slice q (kernel rows
+ * [in·q/P, in·(q+1)/P)) over all rows, slices 1.. into zpart, then each thread's rows summed in
+ * slice order. Each thread takes whole slices, and with two threads those are the kernel rows it
+ * updates (the weight gradient's row split), so a big kernel never moves between cores. The
+ * slices and the order of their sum are the layer's own: results never depend on threads.
+ * Every thread reaches both barriers. */
+static void dense_forward_pieces(const sdn_layer *l, const sdn_pass *p)
+{
+    const size_t in = l->n_in, out = l->n_out, n = p->n, P = (size_t)l->pieces;
+    const size_t T = (size_t)p->nthreads, t = (size_t)p->t;
+    const size_t R = (T + P - 1) / P, items = P * R; /* more threads than slices share rows */
+    const sdn_acts *a = sdn_acts_of(p, l);
+    const float *w = p->m->params + l->w_off;
+    if (a->x != p->acts[0].x) { /* the input is a layer's output: every row of it must be done */
+        BARRIER
+    }
+    for (size_t it = items * t / T; it < items * (t + 1) / T; it++) {
+        const size_t q = it / R, k0 = in * q / P, k1 = in * (q + 1) / P;
+        const size_t i0 = n * (it % R) / R, i1 = n * (it % R + 1) / R;
+        float *zq = q == 0 ? a->z : a->zpart + (q - 1) * n * out;
+        const float *b = q == 0 && l->use_bias ? p->m->params + l->b_off : NULL;
+        if (i1 > i0)
+            sdn_gemm_serial(p->k, SDN_NO_TRANS, SDN_NO_TRANS, i1 - i0, out, k1 - k0, 1.0f,
+                            a->x + i0 * in + k0, in, w + k0 * out, out, 0.0f, zq + i0 * out, out,
+                            b);
+    }
+    BARRIER
+    float *z = a->z;
+    for (size_t q = 1; q < P; q++) {
+        const float *zq = a->zpart + (q - 1) * n * out;
+        for (size_t i = p->r0 * out; i < p->r1 * out; i++)
+            z[i] += zq[i];
+    }
+}
+
 /* y[r0:r1, out] = f(x[r0:r1, in]·W[in × out] + b); z keeps the pre-activation for the backward. */
 static void dense_forward(const sdn_layer *l, const sdn_pass *p)
 {
     const size_t rows = p->r1 - p->r0, in = l->n_in, out = l->n_out;
-    if (!rows)
-        return;
     const sdn_acts *a = sdn_acts_of(p, l);
-    const float *params = p->m->params;
-    const float *x = a->x + p->r0 * in;
     float *z = a->z + p->r0 * out;
-    const float *w = params + l->w_off;
-    const float *b = l->use_bias ? params + l->b_off : NULL;
-    sdn_gemm_serial(p->k, SDN_NO_TRANS, SDN_NO_TRANS, rows, out, in, 1.0f, x, in, w, out, 0.0f, z,
-                    out, b);
+    if (l->pieces > 1) {
+        dense_forward_pieces(l, p);
+    } else if (rows) {
+        const float *params = p->m->params;
+        const float *b = l->use_bias ? params + l->b_off : NULL;
+        sdn_gemm_serial(p->k, SDN_NO_TRANS, SDN_NO_TRANS, rows, out, in, 1.0f, a->x + p->r0 * in,
+                        in, params + l->w_off, out, 0.0f, z, out, b);
+    }
     /* softmax is the loss's business (fused with cross-entropy); linear keeps y == z */
-    if (l->act != SDN_ACT_LINEAR && l->act != SDN_ACT_SOFTMAX)
+    if (rows && l->act != SDN_ACT_LINEAR && l->act != SDN_ACT_SOFTMAX)
         p->k->act[l->act](rows * out, z, a->y + p->r0 * out, l->alpha);
 }
 

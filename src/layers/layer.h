@@ -15,6 +15,12 @@
  * order, and threads take whole chunks, so results depend on the batch only, never on threads. */
 #define SDN_CHUNK_ROWS 8
 
+/* Weight blocks at least this big are split across threads by rows for their gradient and
+ * update; a dense layer with such a kernel also multiplies its input in SDN_DENSE_PIECES fixed
+ * slices of the input features, each thread the slices of its own kernel rows. */
+#define SDN_SPLIT_MIN_WEIGHTS 65536
+#define SDN_DENSE_PIECES 4
+
 typedef struct sdn_layer_ops sdn_layer_ops;
 
 /* A layer: what the user asked for and where its parameters sit. Constant while passes run. */
@@ -38,6 +44,7 @@ typedef struct sdn_layer {
     size_t s_off, s_size; /* non-trainable state (BN moving mean, then moving variance) */
     int index;            /* position in the model */
     int need_dx;          /* some earlier layer has parameters: compute the input gradient */
+    int pieces;           /* dense: input slices of the forward product (1: one product) */
 } sdn_layer;
 
 /* Per-thread copies of a BN layer's batch statistics: every thread reduces the chunk partials in
@@ -53,6 +60,7 @@ typedef struct sdn_acts {
     float *y;       /* output (flatten: the input, never written through) */
     float *z;       /* dense pre-activation when the activation is not linear; else == y */
     float *dy;      /* gradient of the output (dense: becomes dZ in place) */
+    float *zpart;   /* dense with pieces: the products of slices 1.. (slice 0 goes to z) */
     float *xhat;    /* BN normalized input */
     uint8_t *keep;  /* dropout mask */
     /* BN reductions: chunk partials [chunks × n] (forward Σx, Σ(x−mean)²; backward Σdy, Σdy·xhat,
