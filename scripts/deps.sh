@@ -13,6 +13,9 @@ SDN_DEPS_TEST=("${SDN_DEPS_BUILD[@]}" libcmocka-dev pkg-config qemu-user
 # (`qemu-aarch64 -L /` starts threads with it) with OpenMP, libarchive and cmocka.
 SDN_DEPS_AARCH64=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
     libc6:arm64 libgomp1:arm64 libarchive-dev:arm64 libcmocka-dev:arm64)
+# The benchmarks beside their peers (scripts/bench.sh): Google Benchmark, OpenBLAS (a comparison
+# target only, never linked into the library) and PyTorch.
+SDN_DEPS_BENCH=("${SDN_DEPS_BUILD[@]}" g++ libbenchmark-dev libopenblas-dev python3 python3-torch)
 # ---- the mpi suite (data-parallel training under mpirun) ----
 SDN_DEPS_MPI=(libopenmpi-dev openmpi-bin)
 

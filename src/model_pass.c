@@ -79,6 +79,9 @@ static void update_range(sdn_step *c, size_t off, size_t len, float l1, float l2
                     m->opt_m ? m->opt_m + off : NULL, m->opt_v ? m->opt_v + off : NULL, len);
 }
 
+/* Rows of a big weight block per gradient-and-update slice (192 × 100 floats: 75 KiB). */
+#define SDN_WGRAD_SLICE_ROWS 192
+
 /* Weight gradients after barrier A: big w blocks (SDN_SPLIT_MIN_WEIGHTS) split by rows, small
  * ones go whole to one thread, round-robin (the same plan on every thread). With `fused`, each range is stepped by the
  * optimizer right after its gradient is formed, while it is still in this core's cache (the update
@@ -92,9 +95,10 @@ static void weight_grads(sdn_step *c, const sdn_pass *p, int fused)
         const sdn_layer *l = &m->layers[i];
         if (!l->w_size && !l->b_size)
             continue;
+        const int big = l->ops->split_rows && l->w_size >= SDN_SPLIT_MIN_WEIGHTS;
         size_t i0 = 0, i1 = 0;
         int bias = 0;
-        if (l->ops->split_rows && l->w_size >= SDN_SPLIT_MIN_WEIGHTS && T > 1) {
+        if (big && T > 1) {
             i0 = split_at(l->w_rows, t, T, 16);
             i1 = split_at(l->w_rows, t + 1, T, 16);
             bias = t == 0;
@@ -104,16 +108,25 @@ static void weight_grads(sdn_step *c, const sdn_pass *p, int fused)
         } else {
             continue;
         }
-        sdn_prof_enter(SDN_PHASE_WGRAD, i, l->name);
-        l->ops->weight_grads(l, p, i0, i1, bias);
-        sdn_prof_leave();
-        if (fused) {
-            sdn_prof_enter(SDN_PHASE_OPTIMIZER, i, l->name);
-            update_range(c, l->w_off + i0 * l->w_cols, (i1 - i0) * l->w_cols, l->l1, l->l2);
-            if (bias && l->b_size)
-                update_range(c, l->b_off, l->b_size, 0.0f, 0.0f);
+        /* A big block stepped by the optimizer goes in slices of rows: each slice's gradient is
+         * still in L2 when the update reads it, instead of a round trip through L3. */
+        const size_t slice = big && fused ? SDN_WGRAD_SLICE_ROWS : i1 - i0;
+        size_t s0 = i0;
+        do {
+            const size_t s1 = sdn_min_size(i1, s0 + slice);
+            const int with_bias = bias && s0 == i0;
+            sdn_prof_enter(SDN_PHASE_WGRAD, i, l->name);
+            l->ops->weight_grads(l, p, s0, s1, with_bias);
             sdn_prof_leave();
-        }
+            if (fused) {
+                sdn_prof_enter(SDN_PHASE_OPTIMIZER, i, l->name);
+                update_range(c, l->w_off + s0 * l->w_cols, (s1 - s0) * l->w_cols, l->l1, l->l2);
+                if (with_bias && l->b_size)
+                    update_range(c, l->b_off, l->b_size, 0.0f, 0.0f);
+                sdn_prof_leave();
+            }
+            s0 = s1;
+        } while (s0 < i1);
     }
 }
 

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The speed figures beside their peers, in one run: simdnn's GEMM against OpenBLAS (AVX2 and
+# AVX-512 kernels; OpenBLAS with OPENBLAS_CORETYPE=Haswell and with its own choice), then the
+# training step against PyTorch for the four exercise models, on 1 and 2 threads. Installs what it
+# needs (scripts/deps.sh: SDN_DEPS_BENCH). Timing on a shared machine is noisy: run it when the
+# machine is quiet, read ratios from one run, and repeat.
+#   scripts/bench.sh [gemm|train]...   (default: both)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/deps.sh
+sdn_require_packages "${SDN_DEPS_BENCH[@]}"
+cmake --preset bench >/dev/null
+cmake --build --preset bench -j "$(nproc 2>/dev/null || echo 2)" --target simdnn_bench
+what=("$@")
+[ ${#what[@]} -eq 0 ] && what=(gemm train)
+for w in "${what[@]}"; do
+    case $w in
+        gemm)
+            echo "=== GEMM: simdnn against OpenBLAS"
+            OPENBLAS_CORETYPE=Haswell /usr/bin/python3 benchmarks/compare_gemm.py \
+                --bench build-bench/simdnn_bench --filter '[0-9]+x[0-9]+x[0-9]+' --reps 3 ;;
+        train)
+            echo "=== training step: simdnn against PyTorch"
+            /usr/bin/python3 benchmarks/compare_train.py --bench build-bench/simdnn_bench \
+                --variants elu-he,batchnorm,selu,alpha-dropout ;;
+        *) echo "bench.sh: unknown part '$w' (gemm, train)" >&2; exit 2 ;;
+    esac
+done
