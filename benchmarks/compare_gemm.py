@@ -4,8 +4,10 @@ and OpenBLAS in separate processes (their idle threads would otherwise spin agai
 OpenBLAS once per OPENBLAS_CORETYPE setting, and prints GFLOP/s and simdnn/OpenBLAS ratios.
 
   python3 benchmarks/compare_gemm.py --bench build/simdnn_bench [--filter REGEX] [--reps 3]
+  SIMDNN_ISA=avx2 python3 benchmarks/compare_gemm.py --isa avx2 --coretypes Haswell
 
-The ratio is against the faster OpenBLAS run. --metric best (default) uses each benchmark's fastest
+The ratio is against the faster OpenBLAS run. --isa keeps one simdnn ISA (its threads:2 cases run
+the ISA SIMDNN_ISA selects), so each ISA can be set against OpenBLAS's kernels of the same width. --metric best (default) uses each benchmark's fastest
 iteration (GFLOPS_best), the better estimate on a shared machine; --metric mean uses GFLOPS."""
 import argparse
 import json
@@ -45,13 +47,14 @@ def main():
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--min-time", default="0.2")
     ap.add_argument("--metric", choices=["best", "mean"], default="best")
+    ap.add_argument("--isa", default="[a-z0-9]+", help="simdnn ISA to run (default: every one)")
     ap.add_argument("--coretypes", default="env,unset",
                     help="OpenBLAS runs: 'env' (as set), 'unset', or a core name, comma-separated")
     args = ap.parse_args()
 
     shape_re = args.filter
-    simdnn_ctx, simdnn = run(args.bench, f"sgemm/simdnn.*/({shape_re})", os.environ, args.reps,
-                             args.min_time)
+    simdnn_ctx, simdnn = run(args.bench, f"sgemm/simdnn:({args.isa})/({shape_re})", os.environ,
+                             args.reps, args.min_time)
     blas_runs = []
     for ct in args.coretypes.split(","):
         env = dict(os.environ)

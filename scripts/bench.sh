@@ -16,9 +16,19 @@ what=("$@")
 for w in "${what[@]}"; do
     case $w in
         gemm)
-            echo "=== GEMM: simdnn against OpenBLAS"
-            OPENBLAS_CORETYPE=Haswell /usr/bin/python3 benchmarks/compare_gemm.py \
-                --bench build-bench/simdnn_bench --filter '[0-9]+x[0-9]+x[0-9]+' --reps 3 ;;
+            # each ISA against OpenBLAS's kernels of its width: AVX-512 against OpenBLAS's own
+            # choice, AVX2 against its Haswell kernels
+            for isa in avx512 avx2; do
+                if ! SIMDNN_ISA=$isa ./build-bench/simdnn_bench --benchmark_list_tests >/dev/null 2>&1
+                then
+                    echo "=== GEMM: $isa: not on this CPU"
+                    continue
+                fi
+                core=$([ $isa = avx2 ] && echo Haswell || echo unset)
+                echo "=== GEMM: simdnn $isa against OpenBLAS ($core)"
+                SIMDNN_ISA=$isa /usr/bin/python3 benchmarks/compare_gemm.py \
+                    --bench build-bench/simdnn_bench --isa $isa --coretypes $core --reps 3
+            done ;;
         train)
             echo "=== training step: simdnn against PyTorch"
             /usr/bin/python3 benchmarks/compare_train.py --bench build-bench/simdnn_bench \

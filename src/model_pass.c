@@ -83,14 +83,17 @@ static void update_range(sdn_step *c, size_t off, size_t len, float l1, float l2
 #define SDN_WGRAD_SLICE_ROWS 192
 
 /* Weight gradients after barrier A: big w blocks (SDN_SPLIT_MIN_WEIGHTS) split by rows, small
- * ones go whole to one thread, round-robin (the same plan on every thread). With `fused`, each range is stepped by the
- * optimizer right after its gradient is formed, while it is still in this core's cache (the update
- * is elementwise: which thread does it never changes a bit). */
+ * ones go whole to the thread with the fewest parameters so far (the same plan on every thread;
+ * not round-robin, which gives a dense + batch-norm network every dense layer on one thread).
+ * With `fused`, each range is stepped by the optimizer right after its gradient is formed, while
+ * it is still in this core's cache (the update is elementwise: which thread does it never
+ * changes a bit). */
 static void weight_grads(sdn_step *c, const sdn_pass *p, int fused)
 {
     sdn_model *m = c->m;
     const int t = p->t, T = p->nthreads;
-    int rr = 0;
+    size_t load[T]; /* parameters given to each thread */
+    memset(load, 0, sizeof load);
     for (int i = 0; i < m->n_layers; i++) {
         const sdn_layer *l = &m->layers[i];
         if (!l->w_size && !l->b_size)
@@ -102,11 +105,15 @@ static void weight_grads(sdn_step *c, const sdn_pass *p, int fused)
             i0 = split_at(l->w_rows, t, T, 16);
             i1 = split_at(l->w_rows, t + 1, T, 16);
             bias = t == 0;
-        } else if (rr++ % T == t) {
+        } else {
+            int least = 0;
+            for (int u = 1; u < T; u++)
+                least = load[u] < load[least] ? u : least;
+            load[least] += l->w_size + l->b_size;
+            if (least != t)
+                continue;
             i1 = l->w_rows;
             bias = 1;
-        } else {
-            continue;
         }
         /* A big block stepped by the optimizer goes in slices of rows: each slice's gradient is
          * still in L2 when the update reads it, instead of a round trip through L3. */
