@@ -48,35 +48,56 @@ static void dense_init(const sdn_layer *l, float *params, float *state, uint64_t
                       stream + 1);
 }
 
-/* z[0:n] = x·W + b for a kernel in pieces: the product of input slice q (kernel rows
- * [in·q/P, in·(q+1)/P)) over all rows, slices 1.. into zpart, then each thread's rows summed in
- * slice order. Each thread takes whole slices, and with two threads those are the kernel rows it
- * updates (the weight gradient's row split), so a big kernel never moves between cores. The
- * slices and the order of their sum are the layer's own: results never depend on threads.
- * Every thread reaches both barriers. */
+/* A big kernel's work in pieces: input slice q (kernel rows [in·q/P, in·(q+1)/P)) over batch rows
+ * [i0, i1). Each thread takes whole slices, and with two threads those are the kernel rows it
+ * updates (the weight gradient's row split), so a big kernel never moves between cores; with
+ * more threads than slices, threads share a slice's rows. */
+typedef struct dense_piece {
+    size_t q, k0, k1, i0, i1;
+} dense_piece;
+
+/* This thread's pieces are items [*first, *end); piece_of(it) says what item `it` covers. */
+static void pieces_of(const sdn_layer *l, const sdn_pass *p, size_t *first, size_t *end)
+{
+    const size_t P = (size_t)l->pieces, T = (size_t)p->nthreads, t = (size_t)p->t;
+    const size_t items = P * ((T + P - 1) / P);
+    *first = items * t / T;
+    *end = items * (t + 1) / T;
+}
+
+static dense_piece piece_of(const sdn_layer *l, const sdn_pass *p, size_t it)
+{
+    const size_t P = (size_t)l->pieces, T = (size_t)p->nthreads, R = (T + P - 1) / P;
+    const size_t q = it / R, g = it % R;
+    return (dense_piece){q, l->n_in * q / P, l->n_in * (q + 1) / P, p->n * g / R,
+                         p->n * (g + 1) / R};
+}
+
+/* z[0:n] = x·W + b in pieces: slice q's product into z (q = 0) or zpart, then each thread's rows
+ * summed in slice order. The slices and the order of their sum are the layer's own: results
+ * never depend on threads. Every thread reaches both barriers. */
 static void dense_forward_pieces(const sdn_layer *l, const sdn_pass *p)
 {
-    const size_t in = l->n_in, out = l->n_out, n = p->n, P = (size_t)l->pieces;
-    const size_t T = (size_t)p->nthreads, t = (size_t)p->t;
-    const size_t R = (T + P - 1) / P, items = P * R; /* more threads than slices share rows */
+    const size_t in = l->n_in, out = l->n_out, n = p->n;
     const sdn_acts *a = sdn_acts_of(p, l);
     const float *w = p->m->params + l->w_off;
     if (a->x != p->acts[0].x) { /* the input is a layer's output: every row of it must be done */
         BARRIER
     }
-    for (size_t it = items * t / T; it < items * (t + 1) / T; it++) {
-        const size_t q = it / R, k0 = in * q / P, k1 = in * (q + 1) / P;
-        const size_t i0 = n * (it % R) / R, i1 = n * (it % R + 1) / R;
-        float *zq = q == 0 ? a->z : a->zpart + (q - 1) * n * out;
-        const float *b = q == 0 && l->use_bias ? p->m->params + l->b_off : NULL;
-        if (i1 > i0)
-            sdn_gemm_serial(p->k, SDN_NO_TRANS, SDN_NO_TRANS, i1 - i0, out, k1 - k0, 1.0f,
-                            a->x + i0 * in + k0, in, w + k0 * out, out, 0.0f, zq + i0 * out, out,
-                            b);
+    size_t first, end;
+    pieces_of(l, p, &first, &end);
+    for (size_t it = first; it < end; it++) {
+        const dense_piece c = piece_of(l, p, it);
+        float *zq = c.q == 0 ? a->z : a->zpart + (c.q - 1) * n * out;
+        const float *b = c.q == 0 && l->use_bias ? p->m->params + l->b_off : NULL;
+        if (c.i1 > c.i0)
+            sdn_gemm_serial(p->k, SDN_NO_TRANS, SDN_NO_TRANS, c.i1 - c.i0, out, c.k1 - c.k0, 1.0f,
+                            a->x + c.i0 * in + c.k0, in, w + c.k0 * out, out, 0.0f,
+                            zq + c.i0 * out, out, b);
     }
     BARRIER
     float *z = a->z;
-    for (size_t q = 1; q < P; q++) {
+    for (size_t q = 1; q < (size_t)l->pieces; q++) {
         const float *zq = a->zpart + (q - 1) * n * out;
         for (size_t i = p->r0 * out; i < p->r1 * out; i++)
             z[i] += zq[i];
@@ -106,16 +127,33 @@ static void dense_forward(const sdn_layer *l, const sdn_pass *p)
 static void dense_backward(const sdn_layer *l, const sdn_pass *p)
 {
     const size_t rows = p->r1 - p->r0, in = l->n_in, out = l->n_out;
-    if (!rows)
-        return;
     const sdn_acts *a = sdn_acts_of(p, l);
+    const float *w = p->m->params + l->w_off;
     float *dz = a->dy + p->r0 * out;
-    if (l->act != SDN_ACT_LINEAR && l->act != SDN_ACT_SOFTMAX)
+    if (rows && l->act != SDN_ACT_LINEAR && l->act != SDN_ACT_SOFTMAX)
         p->k->act_grad[l->act](rows * out, a->z + p->r0 * out, a->y + p->r0 * out, dz, dz,
                                l->alpha);
-    if (l->need_dx)
-        sdn_gemm_serial(p->k, SDN_NO_TRANS, SDN_TRANS, rows, in, out, 1.0f, dz, out,
-                        p->m->params + l->w_off, out, 0.0f, a->dx + p->r0 * in, in, NULL);
+    if (!l->need_dx)
+        return;
+    if (l->pieces == 1) {
+        if (rows)
+            sdn_gemm_serial(p->k, SDN_NO_TRANS, SDN_TRANS, rows, in, out, 1.0f, dz, out, w, out,
+                            0.0f, a->dx + p->r0 * in, in, NULL);
+        return;
+    }
+    /* A big kernel: dX's columns of input slice q (dZ · W[slice rows]ᵀ) over the pieces' rows,
+     * once every row's dZ is done; a column split leaves each element's sum as it was. */
+    BARRIER
+    size_t first, end;
+    pieces_of(l, p, &first, &end);
+    for (size_t it = first; it < end; it++) {
+        const dense_piece c = piece_of(l, p, it);
+        if (c.i1 > c.i0)
+            sdn_gemm_serial(p->k, SDN_NO_TRANS, SDN_TRANS, c.i1 - c.i0, c.k1 - c.k0, out, 1.0f,
+                            a->dy + c.i0 * out, out, w + c.k0 * out, out, 0.0f,
+                            a->dx + c.i0 * in + c.k0, in, NULL);
+    }
+    BARRIER /* every column of this thread's rows of dX is done */
 }
 
 /* dW[i0:i1, :] = x[:, i0:i1]ᵀ·dZ over the whole batch (its k order fixed by n alone, so the split
