@@ -2,6 +2,7 @@
  * on all threads, triad bandwidth on one and all threads, the counter's frequency — measured in
  * a few seconds and cached per CPU and thread count in $XDG_CACHE_HOME/simdnn (or ~/.cache). */
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -138,6 +139,33 @@ static double measure_counter_hz(void)
     while (n1 - n0 < 50000000u)
         n1 = sdn_clock_mono_ns();
     return (double)(sdn_clock_ticks() - t0) * 1e9 / (double)(n1 - n0);
+}
+
+double sdn_core_round_trip_ns(void)
+{
+    double ns = 0.0;
+#ifdef _OPENMP
+    enum { ROUNDS = 20000 };
+    static _Alignas(64) _Atomic unsigned ball; /* the line passed back and forth */
+    if (all_threads() < 2)
+        return 0.0;
+    atomic_store(&ball, 0);
+#pragma omp parallel num_threads(2)
+    if (omp_get_num_threads() == 2) {
+        /* thread 0 serves odd values, thread 1 returns even ones */
+        const unsigned me = (unsigned)omp_get_thread_num();
+        const double t0 = now_s();
+        for (unsigned r = 0; r < ROUNDS; r++) {
+            const unsigned want = 2 * r + me, next = want + 1;
+            while (atomic_load_explicit(&ball, memory_order_acquire) != want)
+                ;
+            atomic_store_explicit(&ball, next, memory_order_release);
+        }
+        if (me == 0)
+            ns = (now_s() - t0) * 1e9 / ROUNDS;
+    }
+#endif
+    return ns;
 }
 
 static void cache_sizes(sdn_calibration *c)
@@ -278,8 +306,12 @@ void sdn_calibration_print(const sdn_calibration *c, FILE *out)
                     "%.0f / %.0f GB/s\n",
                     sdn_isa_name((sdn_isa)i), c->peak_gflops[i][0], c->peak_gflops[i][1],
                     c->threads, c->cache_gbs[i][0], c->cache_gbs[i][1], c->cache_gbs[i][2]);
-    fprintf(out, "triad       %8.1f GB/s on 1 thread, %8.1f on %d\ncache:      %s\n",
-            c->triad_gbs[0], c->triad_gbs[1], c->threads, path);
+    fprintf(out, "triad       %8.1f GB/s on 1 thread, %8.1f on %d\n", c->triad_gbs[0],
+            c->triad_gbs[1], c->threads);
+    if (c->threads > 1)
+        fprintf(out, "round trip  %8.0f ns, a cache line between two cores (now; not cached)\n",
+                sdn_core_round_trip_ns());
+    fprintf(out, "cache:      %s\n", path);
 }
 
 sdn_status sdn_profile_calibrate(int redo, FILE *out, FILE *log)

@@ -166,6 +166,7 @@ typedef struct sdn_prof_data {
     int wait, warmup, active;
     size_t n_events;       /* kept records, all threads */
     double record_cost_ns; /* measured cost of one kernel record (timestamps included) */
+    double core_rtt_ns[2]; /* core-to-core round trip at the profile's begin and end (0: n/a) */
 } sdn_prof_data;
 /* The records of the last (or running) profile; valid until the next sdn_profile_begin. */
 const sdn_prof_data *sdn_prof_records(void);

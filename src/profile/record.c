@@ -324,6 +324,8 @@ sdn_status sdn_profile_begin(const sdn_profile_options *o)
     data.warmup = opts.warmup;
     data.active = opts.active;
     data.omp_threads = sdn_num_threads();
+    data.core_rtt_ns[0] = data.omp_threads > 1 ? sdn_core_round_trip_ns() : 0.0;
+    data.core_rtt_ns[1] = 0.0;
     steps_seen = 0;
     current_step = 0;
     begin_ns = sdn_clock_mono_ns();
@@ -384,6 +386,8 @@ sdn_status sdn_profile_end(void)
     sdn_prof_table = (sdn_prof_flags & SDN_PROF_VERBOSE) ? sdn_prof_table : NULL;
     measure_counter();
     measure_record_cost();
+    if (data.omp_threads > 1)
+        data.core_rtt_ns[1] = sdn_core_round_trip_ns();
     data.n_events = 0;
     for (int i = 0; i < data.n_threads; i++)
         data.n_events += registered[i]->n;

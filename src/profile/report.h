@@ -30,6 +30,12 @@ sdn_status sdn_calibration_store(const sdn_calibration *c);
 /* Where the cache lives (for messages). */
 void sdn_calibration_path(char *buf, size_t size);
 void sdn_calibration_print(const sdn_calibration *c, FILE *out);
+/* Not cached, since the host may move the threads between measurements: the time two threads
+ * take to pass a cache line there and back, in ns (0 without a second thread). Every line the
+ * threads of a step exchange (updated weights, other rows' activations, barriers) costs about
+ * this; on a shared VM it can jump several-fold for minutes when the host places the two vCPUs
+ * apart. */
+double sdn_core_round_trip_ns(void);
 
 /* "forward", "weight grad"... for an sdn_prof_phase */
 const char *sdn_prof_phase_name(int phase);

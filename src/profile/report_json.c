@@ -45,7 +45,9 @@ void sdn_prof_write_machine_json(FILE *out, const char *in)
             fprintf(out, "%s\"%s\"", sep, sdn_isa_name((sdn_isa)i));
             sep = ", ";
         }
-    fprintf(out, "],\n%s\"threads\": %d,\n%s\"compiler\": ", in, d->omp_threads, in);
+    fprintf(out,
+            "],\n%s\"threads\": %d,\n%s\"core_round_trip_ns\": [%.1f, %.1f],\n%s\"compiler\": ", in,
+            d->omp_threads, in, d->core_rtt_ns[0], d->core_rtt_ns[1], in);
 #ifdef __VERSION__
     sdn_prof_json_str(out, "gcc-compatible " __VERSION__);
 #else

@@ -132,6 +132,13 @@ void sdn_prof_write_md(const sdn_profile_report *r, FILE *out)
             sdn_isa_name(r->isa), c->peak_gflops[r->isa][0], c->peak_gflops[r->isa][1], c->threads,
             c->cache_gbs[r->isa][0], c->cache_gbs[r->isa][1], c->cache_gbs[r->isa][2],
             c->triad_gbs[0], c->triad_gbs[1], c->threads);
+    if (d->core_rtt_ns[0] > 0)
+        fprintf(out,
+                "- core-to-core round trip (a cache line between two threads and back): %.0f ns "
+                "at the start, %.0f ns at the end. Every line the threads exchange (updated "
+                "weights, other rows' activations, barriers) waits about this long: when it is "
+                "several times its usual value, the host has placed the threads far apart\n",
+                d->core_rtt_ns[0], d->core_rtt_ns[1]);
     if (r->steps) {
         fprintf(out, "\n## The step\n\n");
         fprintf(out, "- wall time per step: %.4f ms (median %.4f ms); FLOPs per step: %.0f\n",
