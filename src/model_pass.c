@@ -79,9 +79,6 @@ static void update_range(sdn_step *c, size_t off, size_t len, float l1, float l2
                     m->opt_m ? m->opt_m + off : NULL, m->opt_v ? m->opt_v + off : NULL, len);
 }
 
-/* Rows of a big weight block per gradient-and-update slice (192 × 100 floats: 75 KiB). */
-#define SDN_WGRAD_SLICE_ROWS 192
-
 /* Weight gradients after barrier A: big w blocks (SDN_SPLIT_MIN_WEIGHTS) split by rows, small
  * ones go whole to the thread with the fewest parameters so far (the same plan on every thread;
  * not round-robin, which gives a dense + batch-norm network every dense layer on one thread).
@@ -115,25 +112,16 @@ static void weight_grads(sdn_step *c, const sdn_pass *p, int fused)
             i1 = l->w_rows;
             bias = 1;
         }
-        /* A big block stepped by the optimizer goes in slices of rows: each slice's gradient is
-         * still in L2 when the update reads it, instead of a round trip through L3. */
-        const size_t slice = big && fused ? SDN_WGRAD_SLICE_ROWS : i1 - i0;
-        size_t s0 = i0;
-        do {
-            const size_t s1 = sdn_min_size(i1, s0 + slice);
-            const int with_bias = bias && s0 == i0;
-            sdn_prof_enter(SDN_PHASE_WGRAD, i, l->name);
-            l->ops->weight_grads(l, p, s0, s1, with_bias);
+        sdn_prof_enter(SDN_PHASE_WGRAD, i, l->name);
+        l->ops->weight_grads(l, p, i0, i1, bias);
+        sdn_prof_leave();
+        if (fused) {
+            sdn_prof_enter(SDN_PHASE_OPTIMIZER, i, l->name);
+            update_range(c, l->w_off + i0 * l->w_cols, (i1 - i0) * l->w_cols, l->l1, l->l2);
+            if (bias && l->b_size)
+                update_range(c, l->b_off, l->b_size, 0.0f, 0.0f);
             sdn_prof_leave();
-            if (fused) {
-                sdn_prof_enter(SDN_PHASE_OPTIMIZER, i, l->name);
-                update_range(c, l->w_off + s0 * l->w_cols, (s1 - s0) * l->w_cols, l->l1, l->l2);
-                if (with_bias && l->b_size)
-                    update_range(c, l->b_off, l->b_size, 0.0f, 0.0f);
-                sdn_prof_leave();
-            }
-            s0 = s1;
-        } while (s0 < i1);
+        }
     }
 }
 
