@@ -66,7 +66,8 @@ static size_t min_size(size_t a, size_t b) { return a < b ? a : b; }
 
 typedef struct gemm_blocks {
     size_t kc, mc, nc;
-    size_t far_c; /* bytes of C above which it leaves the cache between KC blocks */
+    size_t far_c; /* bytes of a call's C above which it leaves the cache between KC blocks (an
+                   * eighth of L3: 2048² on two threads is two 8 MB calls) */
 } gemm_blocks;
 
 /* Analytic blocking (Low et al., "Analytical modeling is enough"): a kc×NR micro-panel of B fills
@@ -90,7 +91,7 @@ static gemm_blocks blocks_for(const sdn_gemm_kernel *g)
     bl.mc = l2 / 8 / (bl.kc * sizeof(float));
     bl.nc = min_size(l3 / 4, 16 << 20) / (bl.kc * sizeof(float));
     bl.nc = bl.nc > 4096 ? 4096 : bl.nc;
-    bl.far_c = l3 / 4;
+    bl.far_c = l3 / 8;
     if (env_kc)
         bl.kc = env_kc;
     if (env_mc)
