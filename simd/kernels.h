@@ -33,6 +33,15 @@ typedef void sdn_f32_gemm_fn(size_t m, size_t n, size_t kc, const float *a, size
  * transposes V×V blocks in registers (V its vector width). */
 typedef void sdn_f32_gemm_pack_fn(size_t kc, size_t nc, const float *b, size_t ldb, float *dst);
 
+/* The column tile (where an ISA has one): C[m×n] = A·B + beta·C + bias over up to 16 rows and
+ * 16 columns, with A packed with its rows contiguous (element (i, p) at a[i + p·csa], as
+ * sdn_f32_gemm_pack_fn writes them; rows past m are computed but never stored)
+ * and B element (p, j) at b[p·rsb + j·csb], any strides (B is only broadcast). Same beta, bias
+ * and bits as sdn_f32_gemm_fn. For narrow products with a transposed B (dX = dZ·Wᵀ). */
+typedef void sdn_f32_gemm_cols_fn(size_t m, size_t n, size_t kc, const float *a, size_t csa,
+                                  const float *b, size_t rsb, size_t csb, float *c, size_t ldc,
+                                  float beta, const float *bias);
+
 /* ---- activations ----
  * y[i] = f(x[i]); y == x allowed. alpha: ELU alpha, leaky-ReLU slope; ignored by the others. */
 typedef void sdn_f32_vact_fn(size_t n, const float *x, float *y, float alpha);
@@ -132,6 +141,7 @@ typedef struct sdn_gemm_kernel {
 typedef struct sdn_kernels {
     sdn_isa isa;
     sdn_gemm_kernel gemm;
+    sdn_f32_gemm_cols_fn *gemm_cols16; /* NULL where the ISA has no column tile */
     sdn_f32_vact_fn *act[SDN_ACT_COUNT];           /* LINEAR and SOFTMAX stay NULL */
     sdn_f32_vact_grad_fn *act_grad[SDN_ACT_COUNT];
     sdn_f32_softmax_fn *softmax;
