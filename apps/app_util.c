@@ -58,6 +58,19 @@ int sdn_app_mkdirs(const char *path)
     return 0;
 }
 
+int sdn_app_start(int threads, const char *out)
+{
+    if (sdn_dispatch_init())
+        return sdn_app_error();
+    if (threads > 0)
+        sdn_set_num_threads(threads);
+    if (out && sdn_app_mkdirs(out)) {
+        fprintf(stderr, "simdnn: cannot create the output folder %s: %s\n", out, strerror(errno));
+        return 1;
+    }
+    return 0;
+}
+
 static int is_file(const char *p)
 {
     struct stat st;

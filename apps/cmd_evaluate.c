@@ -158,10 +158,8 @@ static int run(int argc, char **argv, int predict)
         fprintf(stderr, "%s: --model is required (try --help)\n", e.cmd);
         return 2;
     }
-    if (sdn_dispatch_init())
-        return sdn_app_error();
-    if (c.threads > 0)
-        sdn_set_num_threads(c.threads);
+    if (sdn_app_start(c.threads, NULL))
+        return 1;
     sdn_model *model;
     sdn_preprocess pre;
     sdn_safetensors *file;

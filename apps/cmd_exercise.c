@@ -331,14 +331,8 @@ int sdn_cmd_exercise(int argc, char **argv)
     int r = parse(argc, argv, &base, &e);
     if (r)
         return r == -1 ? 0 : r;
-    if (sdn_dispatch_init())
-        return sdn_app_error();
-    if (base.threads > 0)
-        sdn_set_num_threads(base.threads);
-    if (sdn_app_mkdirs(base.out)) {
-        fprintf(stderr, "simdnn: cannot create %s\n", base.out);
+    if (sdn_app_start(base.threads, base.out))
         return 1;
-    }
     sdn_app_install_sigint();
     const time_t started = time(NULL);
     sdn_exercise_results *x = calloc(1, sizeof *x);

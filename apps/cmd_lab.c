@@ -273,14 +273,8 @@ int sdn_cmd_lab(int argc, char **argv)
                 a.name[0] ? "unknown lab" : "which lab?", a.name);
         return 2;
     }
-    if (sdn_dispatch_init())
-        return sdn_app_error();
-    if (c.threads > 0)
-        sdn_set_num_threads(c.threads);
-    if (sdn_app_mkdirs(c.out)) {
-        fprintf(stderr, "simdnn: cannot create the output folder %s\n", c.out);
+    if (sdn_app_start(c.threads, c.out))
         return 1;
-    }
     sdn_app_install_sigint();
     lab_ctx ctx;
     memset(&ctx, 0, sizeof ctx);

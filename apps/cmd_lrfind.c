@@ -119,14 +119,8 @@ int sdn_cmd_lrfind(int argc, char **argv)
                 a.start);
         return 2;
     }
-    if (sdn_dispatch_init())
-        return sdn_app_error();
-    if (c.threads > 0)
-        sdn_set_num_threads(c.threads);
-    if (sdn_app_mkdirs(c.out)) {
-        fprintf(stderr, "simdnn: cannot create the output folder %s\n", c.out);
+    if (sdn_app_start(c.threads, c.out))
         return 1;
-    }
     sdn_dataset train = {0}, val = {0};
     sdn_preprocess pre = {0};
     sdn_model *m = NULL;

@@ -152,6 +152,10 @@ int sdn_app_lr_auto(const sdn_train_config *c, const sdn_net_spec *spec,
 double sdn_app_peak_rss_mb(void);
 /* mkdir -p; 0 on success. */
 int sdn_app_mkdirs(const char *path);
+/* What every command does before its work: selects the kernels, sets the thread count (0: keep
+ * OpenMP's) and, when `out` is not NULL, creates the output folder. Returns 0, or 1 after
+ * printing the error. */
+int sdn_app_start(int threads, const char *out);
 /* Prints "simdnn: <last error>" and returns 1. */
 int sdn_app_error(void);
 

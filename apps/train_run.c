@@ -291,10 +291,8 @@ int sdn_app_train(const sdn_train_config *c, sdn_train_result *res)
      * glibc's adaptive threshold a second run in the same process (exercise) would keep them. */
     mallopt(M_MMAP_THRESHOLD, 1 << 20);
 #endif
-    if (sdn_dispatch_init())
-        return sdn_app_error();
-    if (c->threads > 0)
-        sdn_set_num_threads(c->threads);
+    if (sdn_app_start(c->threads, NULL))
+        return 1;
     run_ctx *r = calloc(1, sizeof *r);
     if (!r) {
         fprintf(stderr, "simdnn: out of memory\n");

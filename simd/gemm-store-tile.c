@@ -1,5 +1,5 @@
-/* Copy-out of a register tile into C, shared by every microkernel for partial tiles (and by the
- * reference for all tiles), so the driver never special-cases edges. */
+/* Copy-out of the reference tile into C: the store rule (bias, then beta·C, C never read when
+ * beta is 0) that the SIMD tiles follow with masked vector stores. */
 #include "kernels.h"
 
 void sdn_gemm_store_tile(size_t m, size_t n, const float *tile, size_t nr, float *c, size_t ldc,

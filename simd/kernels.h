@@ -181,7 +181,8 @@ extern const sdn_kernels *sdn_prof_table;
 /* The table for one ISA, or NULL when this CPU/OS/build cannot run it (tests, benchmarks). */
 const sdn_kernels *sdn_kernels_for(sdn_isa isa);
 
-/* Partial-tile helper shared by microkernels: C[m×n] = tile[m×nr] + beta·C + bias (row stride nr). */
+/* The reference tile's store, and the rule every microkernel's store follows:
+ * C[m×n] = tile[m×nr] + bias, then + beta·C (row stride nr). */
 void sdn_gemm_store_tile(size_t m, size_t n, const float *tile, size_t nr, float *c, size_t ldc,
                          float beta, const float *bias);
 

@@ -305,32 +305,33 @@ static size_t kc_for(size_t k, size_t kc_max)
     return round_up((k + blocks - 1) / blocks, 4 < kc_max ? 4 : 1);
 }
 
-/* C = op(A)·Bᵀ + beta·C + bias through the column tile, for a narrow C with A row-major and alpha
- * 1 (a dense layer's dX = dZ·Wᵀ): the rows of A are packed 32 to a panel by the ISA's
- * transposed-B packer (16 × kc floats a tile instead of all of Wᵀ) and B is broadcast in place.
- * The same KC blocks, accumulated into C the same way, as gemm_blocked: the same bits. */
-static void gemm_cols(const sdn_kernels *k, size_t m, size_t n, size_t kdim, const float *a,
-                      size_t lda, const float *b, size_t ldb, float beta, float *c, size_t ldc,
-                      const float *bias, gemm_blocks bl, float *pa)
+/* C = A·Bᵀ + beta·C + bias through the column tile, for a short, narrow C with A row-major and
+ * alpha 1 (a thread's dX = dZ·Wᵀ): A's rows are packed by the ISA's transposed-B packer into one
+ * block of NR-row panels (16 × kc floats a tile instead of all of Wᵀ) and B is broadcast in
+ * place. The same KC blocks, accumulated into C the same way, as gemm_blocked: the same bits.
+ * Returns 0, or -1 (nothing done) when the packing buffer cannot be had. */
+static int gemm_cols(const sdn_kernels *k, size_t m, size_t n, size_t kdim, const float *a,
+                     size_t lda, const float *b, size_t ldb, float beta, float *c, size_t ldc,
+                     const float *bias, const gemm_blocks *bl)
 {
     enum { TILE = 16 };
-    const size_t panel = k->gemm.nr, kc_max = kc_for(kdim, bl.kc);
-    const size_t mc = round_down_min(bl.mc, panel);
+    const size_t panel = k->gemm.nr, kc_max = kc_for(kdim, bl->kc);
+    float *pa = pack_buffer(&tl_pack_a, &tl_cap_a, round_up(m, panel) * kc_max);
+    if (!pa)
+        return -1;
     for (size_t pc = 0; pc < kdim; pc += kc_max) {
         const size_t kc = min_size(kc_max, kdim - pc);
         const float beta_k = pc == 0 ? beta : 1.0f;
         const float *bias_k = pc == 0 ? bias : NULL;
-        for (size_t ic = 0; ic < m; ic += mc) {
-            const size_t mcur = min_size(mc, m - ic);
-            k->gemm.pack_bt(kc, mcur, a + ic * lda + pc, lda, pa);
-            for (size_t j0 = 0; j0 < n; j0 += TILE)
-                for (size_t i0 = 0; i0 < mcur; i0 += TILE)
-                    k->gemm_cols16(min_size(TILE, mcur - i0), min_size(TILE, n - j0), kc,
-                                   pa + i0 / panel * panel * kc + i0 % panel, panel,
-                                   b + j0 * ldb + pc, 1, ldb, c + (ic + i0) * ldc + j0, ldc,
-                                   beta_k, bias_k ? bias_k + j0 : NULL);
-        }
+        k->gemm.pack_bt(kc, m, a + pc, lda, pa);
+        for (size_t j0 = 0; j0 < n; j0 += TILE)
+            for (size_t i0 = 0; i0 < m; i0 += TILE)
+                k->gemm_cols16(min_size(TILE, m - i0), min_size(TILE, n - j0), kc,
+                               pa + i0 / panel * panel * kc + i0 % panel, panel,
+                               b + j0 * ldb + pc, 1, ldb, c + i0 * ldc + j0, ldc, beta_k,
+                               bias_k ? bias_k + j0 : NULL);
     }
+    return 0;
 }
 
 static void gemm_blocked(const sdn_kernels *k, sdn_transpose trans_a, sdn_transpose trans_b,
@@ -356,14 +357,9 @@ static void gemm_blocked(const sdn_kernels *k, sdn_transpose trans_a, sdn_transp
      * 199 GFLOP/s; from 128 rows on, Wᵀ's pack pays for itself and the register tile wins
      * (208 vs 197). */
     if (k->gemm_cols16 && trans_b && !trans_a && alpha == 1.0f && n <= 8 * nr && m <= 32 &&
-        env_in_place == IN_PLACE_AUTO) {
-        float *pc = pack_buffer(&tl_pack_a, &tl_cap_a,
-                                round_up(min_size(m, round_down_min(bl.mc, nr)), nr) * kc_max);
-        if (pc) {
-            gemm_cols(k, m, n, kdim, a, lda, b, ldb, beta, c, ldc, bias, bl, pc);
-            return;
-        }
-    }
+        env_in_place == IN_PLACE_AUTO &&
+        gemm_cols(k, m, n, kdim, a, lda, b, ldb, beta, c, ldc, bias, &bl) == 0)
+        return;
     float *pa = pack_buffer(&tl_pack_a, &tl_cap_a, round_up(min_size(m, bl.mc), mr) * kc_max);
     float *pb = pack_buffer(&tl_pack_b, &tl_cap_b, round_up(min_size(n, bl.nc), nr) * kc_max);
     if (!pa || !pb) {
@@ -389,12 +385,11 @@ static void gemm_blocked(const sdn_kernels *k, sdn_transpose trans_a, sdn_transp
     }
     for (size_t jc = 0; jc < n; jc += bl.nc) {
         const size_t ncur = min_size(bl.nc, n - jc);
-        const size_t n_direct = b_in_place ? ncur : 0; /* columns read in place */
         for (size_t pc = 0; pc < kdim; pc += kc_max) {
             const size_t kc = min_size(kc_max, kdim - pc);
             const float *bk = b + pc * rsb + jc * csb;
-            if (n_direct < ncur)
-                pack_b(g, kc, ncur - n_direct, bk + n_direct * csb, rsb, csb, pb);
+            if (!b_in_place)
+                pack_b(g, kc, ncur, bk, rsb, csb, pb);
             /* Later KC blocks accumulate onto what the first one stored. */
             const float beta_k = pc == 0 ? beta : 1.0f;
             const float *bias_k = pc == 0 ? bias : NULL;
@@ -410,9 +405,8 @@ static void gemm_blocked(const sdn_kernels *k, sdn_transpose trans_a, sdn_transp
                 for (size_t jr = 0; jr < ncur; jr += nr) {
                     const size_t nn = min_size(nr, ncur - jr);
                     const float *bias_t = bias_k ? bias_k + jc + jr : NULL;
-                    const int b_direct = jr < n_direct;
-                    const float *bj = b_direct ? bk + jr : pb + (jr - n_direct) * kc;
-                    const size_t rsb_k = b_direct ? rsb : nr;
+                    const float *bj = b_in_place ? bk + jr : pb + jr * kc;
+                    const size_t rsb_k = b_in_place ? rsb : nr;
                     float *cj = c + ic * ldc + jc + jr;
                     if (a_in_place) {
                         for (size_t t = 0; t < m_tiles; t++) {
