@@ -34,10 +34,11 @@ typedef void sdn_f32_gemm_fn(size_t m, size_t n, size_t kc, const float *a, size
 typedef void sdn_f32_gemm_pack_fn(size_t kc, size_t nc, const float *b, size_t ldb, float *dst);
 
 /* The column tile (where an ISA has one): C[m×n] = A·B + beta·C + bias over up to 16 rows and
- * 16 columns, with A packed with its rows contiguous (element (i, p) at a[i + p·csa], as
- * sdn_f32_gemm_pack_fn writes them; rows past m are computed but never stored)
- * and B element (p, j) at b[p·rsb + j·csb], any strides (B is only broadcast). Same beta, bias
- * and bits as sdn_f32_gemm_fn. For narrow products with a transposed B (dX = dZ·Wᵀ). */
+ * 16 columns, or 32 rows and 8 columns, with A's rows contiguous (element (i, p) at
+ * a[i + p·csa], as sdn_f32_gemm_pack_fn writes them or as a transposed A is stored; rows past
+ * m are never read) and B element (p, j) at b[p·rsb + j·csb], any strides (B is only
+ * broadcast). Same beta, bias and bits as sdn_f32_gemm_fn. For short products with a
+ * transposed B (dX = dZ·Wᵀ) and the narrow last panel of a product (100 = 3·32 + 4). */
 typedef void sdn_f32_gemm_cols_fn(size_t m, size_t n, size_t kc, const float *a, size_t csa,
                                   const float *b, size_t rsb, size_t csb, float *c, size_t ldc,
                                   float beta, const float *bias);

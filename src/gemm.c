@@ -334,6 +334,27 @@ static int gemm_cols(const sdn_kernels *k, size_t m, size_t n, size_t kdim, cons
     return 0;
 }
 
+/* The widest last panel that goes to the column tile (see gemm_blocked). */
+enum { TAIL_COLS = 8 };
+
+/* C[m×n] (n ≤ TAIL_COLS) = op(A)·B + beta·C + bias through the column tile, 32 rows a call:
+ * op(A) read in place when its rows are contiguous (rsa == 1), else (row-major A) transposed
+ * into pt first. */
+static void tail_panel(const sdn_kernels *k, size_t m, size_t n, size_t kc, const float *a,
+                       size_t rsa, size_t csa, float *pt, const float *b, size_t rsb, float *c,
+                       size_t ldc, float beta, const float *bias)
+{
+    enum { ROWS = 32 };
+    const size_t panel = k->gemm.nr;
+    if (rsa != 1)
+        k->gemm.pack_bt(kc, m, a, rsa, pt);
+    for (size_t i0 = 0; i0 < m; i0 += ROWS) {
+        const float *ai = rsa == 1 ? a + i0 : pt + i0 / panel * panel * kc + i0 % panel;
+        k->gemm_cols16(min_size(ROWS, m - i0), n, kc, ai, rsa == 1 ? csa : panel, b, rsb, 1,
+                       c + i0 * ldc, ldc, beta, bias);
+    }
+}
+
 static void gemm_blocked(const sdn_kernels *k, sdn_transpose trans_a, sdn_transpose trans_b,
                          size_t m, size_t n, size_t kdim, float alpha, const float *a, size_t lda,
                          const float *b, size_t ldb, float beta, float *c, size_t ldc,
@@ -360,7 +381,10 @@ static void gemm_blocked(const sdn_kernels *k, sdn_transpose trans_a, sdn_transp
         env_in_place == IN_PLACE_AUTO &&
         gemm_cols(k, m, n, kdim, a, lda, b, ldb, beta, c, ldc, bias, &bl) == 0)
         return;
-    float *pa = pack_buffer(&tl_pack_a, &tl_cap_a, round_up(min_size(m, bl.mc), mr) * kc_max);
+    /* pa holds A's MR-row panels, or (A in place, row-major) the transposed A of a narrow
+     * last panel in NR-row panels. */
+    float *pa = pack_buffer(&tl_pack_a, &tl_cap_a,
+                            round_up(min_size(m, bl.mc), mr > nr ? mr : nr) * kc_max);
     float *pb = pack_buffer(&tl_pack_b, &tl_cap_b, round_up(min_size(n, bl.nc), nr) * kc_max);
     if (!pa || !pb) {
         gemm_naive(m, n, kdim, alpha, a, rsa, csa, b, rsb, csb, beta, c, ldc, bias);
@@ -383,6 +407,12 @@ static void gemm_blocked(const sdn_kernels *k, sdn_transpose trans_a, sdn_transp
                      (env_in_place == IN_PLACE_A || env_in_place == IN_PLACE_AB);
         b_in_place = csb == 1 && (env_in_place == IN_PLACE_B || env_in_place == IN_PLACE_AB);
     }
+    /* A narrow last panel (n = 100 leaves 4 columns, which the register tile computes a row
+     * per FMA with 4 of 16 lanes busy) goes to the column tile, which puts rows in the lanes.
+     * It needs op(A)'s rows contiguous: in place when A is stored transposed; a row-major A
+     * read in place is transposed into pa once per block. */
+    const int tail_cols = k->gemm_cols16 && alpha == 1.0f &&
+                          (rsa == 1 || (a_in_place && csa == 1)) && env_in_place == IN_PLACE_AUTO;
     for (size_t jc = 0; jc < n; jc += bl.nc) {
         const size_t ncur = min_size(bl.nc, n - jc);
         for (size_t pc = 0; pc < kdim; pc += kc_max) {
@@ -408,6 +438,11 @@ static void gemm_blocked(const sdn_kernels *k, sdn_transpose trans_a, sdn_transp
                     const float *bj = b_in_place ? bk + jr : pb + jr * kc;
                     const size_t rsb_k = b_in_place ? rsb : nr;
                     float *cj = c + ic * ldc + jc + jr;
+                    if (tail_cols && nn <= TAIL_COLS) {
+                        tail_panel(k, mcur, nn, kc, ak, rsa, csa, pa, bj, rsb_k, cj, ldc, beta_k,
+                                   bias_t);
+                        continue;
+                    }
                     if (a_in_place) {
                         for (size_t t = 0; t < m_tiles; t++) {
                             const size_t i0 = mcur * t / m_tiles, i1 = mcur * (t + 1) / m_tiles;

@@ -232,30 +232,34 @@ static void test_pack_bt(void **state)
 }
 
 /* The column tile (where an ISA has one) against the ISA's register tile on the same operands:
- * the same bits for every m, n ≤ 16, k, beta and bias, and nothing written outside m × n. */
+ * the same bits for every m ≤ 16 and n ≤ 16, and m ≤ 32 with n ≤ 8, every k, beta and bias;
+ * nothing written outside m × n; A read in place (transposed, rows exactly m long) with a guard
+ * page after it, so a load of a row past m faults. */
 static void test_cols_tile(void **state)
 {
     const sdn_kernels *kt = sdn_test_kernels(state);
     if (!kt->gemm_cols16)
         skip();
-    enum { T = 16 };
-    const size_t ks[] = {1, 5, 16, 17, 100, 211}, ldc = T + 3;
+    enum { T = 32, NMAX = 16 };
+    const size_t ks[] = {1, 5, 16, 17, 100, 211}, ldc = NMAX + 3;
     const float betas[] = {0.0f, 1.0f, 0.3f};
     for (size_t ki = 0; ki < sizeof ks / sizeof ks[0]; ki++) {
         const size_t k = ks[ki];
-        float *a = sdn_test_alloc(T * k, 0), *at = sdn_test_alloc(k * T, 0);
-        float *b = sdn_test_alloc(k * T, 0), *bias = sdn_test_alloc(T, 0);
+        float *a = sdn_test_alloc(T * k, 0), *b = sdn_test_alloc(k * NMAX, 0);
+        float *bias = sdn_test_alloc(NMAX, 0), *c0 = sdn_test_alloc((T + 1) * ldc, 0);
         float *want = sdn_test_alloc((T + 1) * ldc, 0), *got = sdn_test_alloc((T + 1) * ldc, 0);
-        float *c0 = sdn_test_alloc((T + 1) * ldc, 0);
         sdn_test_fill(a, T * k, 61 + k, -1, 1);
-        sdn_test_fill(b, k * T, 67 + k, -1, 1);
-        sdn_test_fill(bias, T, 71, -1, 1);
+        sdn_test_fill(b, k * NMAX, 67 + k, -1, 1);
+        sdn_test_fill(bias, NMAX, 71, -1, 1);
         sdn_test_fill(c0, (T + 1) * ldc, 73, -1, 1);
-        for (size_t i = 0; i < T; i++)
-            for (size_t p = 0; p < k; p++)
-                at[p * T + i] = a[i * k + p];
-        for (size_t m = 1; m <= T; m++)
-            for (size_t n = 1; n <= T; n++)
+        for (size_t m = 1; m <= T; m++) {
+            void *map;
+            size_t bytes;
+            float *at = before_guard(k * m, &map, &bytes); /* k × m: A transposed */
+            for (size_t i = 0; i < m; i++)
+                for (size_t p = 0; p < k; p++)
+                    at[p * m + i] = a[i * k + p];
+            for (size_t n = 1; n <= (m > 16 ? 8 : NMAX); n++)
                 for (int bi = 0; bi < 3; bi++)
                     for (int with_bias = 0; with_bias < 2; with_bias++) {
                         const float *bv = with_bias ? bias : NULL;
@@ -265,16 +269,19 @@ static void test_cols_tile(void **state)
                         for (size_t i0 = 0; i0 < m; i0 += kt->gemm.mr)
                             for (size_t j0 = 0; j0 < n; j0 += kt->gemm.nr)
                                 kt->gemm.fn((m - i0 < kt->gemm.mr ? m - i0 : kt->gemm.mr),
-                                            (n - j0 < kt->gemm.nr ? n - j0 : kt->gemm.nr), k, a + i0 * k, k,
-                                            1, b + j0, T, want + i0 * ldc + j0, ldc, betas[bi],
+                                            (n - j0 < kt->gemm.nr ? n - j0 : kt->gemm.nr), k,
+                                            a + i0 * k, k, 1, b + j0, NMAX,
+                                            want + i0 * ldc + j0, ldc, betas[bi],
                                             bv ? bv + j0 : NULL);
-                        kt->gemm_cols16(m, n, k, at, T, b, T, 1, got, ldc, betas[bi], bv);
+                        kt->gemm_cols16(m, n, k, at, m, b, NMAX, 1, got, ldc, betas[bi], bv);
                         if (memcmp(got, want, (T + 1) * ldc * sizeof(float)))
                             fail_msg("%s column tile: k=%zu m=%zu n=%zu beta=%g bias=%d differs "
                                      "from the register tile",
                                      sdn_isa_name(kt->isa), k, m, n, betas[bi], with_bias);
                     }
-        sdn_test_free(a), sdn_test_free(at), sdn_test_free(b), sdn_test_free(bias);
+            munmap(map, bytes);
+        }
+        sdn_test_free(a), sdn_test_free(b), sdn_test_free(bias);
         sdn_test_free(want), sdn_test_free(got), sdn_test_free(c0);
     }
 }
