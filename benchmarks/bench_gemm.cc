@@ -143,6 +143,9 @@ std::vector<gemm_case> all_cases()
         cases.push_back({100, 100, batch, true, false});
         cases.push_back({batch, 100, 100, false, true});
     }
+    // A thread's share of batch 32 on two threads (the rows are split, the weights are not).
+    cases.push_back({16, 100, 100, false, false});
+    cases.push_back({16, 100, 100, false, true});
     return cases;
 }
 

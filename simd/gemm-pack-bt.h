@@ -1,7 +1,7 @@
 /* The loop every transposed-B packer shares (kernels.h, sdn_f32_gemm_pack_fn): NR-column panels,
  * each cut into V×V blocks that the ISA's `block` transposes in registers; the p tail, the
  * columns of a partial panel past its last whole block and the reference (block NULL) go
- * element by element. */
+ * element by element. Columns past nc are not written: no kernel reads them. */
 #ifndef SDN_GEMM_PACK_BT_H
 #define SDN_GEMM_PACK_BT_H
 
@@ -24,8 +24,8 @@ sdn_pack_bt_panels(size_t kc, size_t nc, const float *b, size_t ldb, float *dst,
                 for (size_t j = 0; j < blocked; j += v)
                     block(src + j * ldb + p, ldb, dst + p * nr + j, nr);
         for (size_t q = 0; q < kc; q++)
-            for (size_t j = q < p ? blocked : 0; j < nr; j++)
-                dst[q * nr + j] = j < cols ? src[j * ldb + q] : 0.0f;
+            for (size_t j = q < p ? blocked : 0; j < cols; j++)
+                dst[q * nr + j] = src[j * ldb + q];
     }
 }
 

@@ -28,9 +28,10 @@ typedef void sdn_f32_gemm_fn(size_t m, size_t n, size_t kc, const float *a, size
                              float beta, const float *bias);
 
 /* Packs a transposed B (op(B) = Bᵀ: element (p, j) at b[j·ldb + p]), kc × nc, into the
- * microkernel's NR-column panels: element (p, j) to dst[(j / NR)·NR·kc + p·NR + j % NR], the
- * columns of the last panel past nc zero. The gather of a layer's backward dX = dZ·Wᵀ: each ISA
- * transposes V×V blocks in registers (V its vector width). */
+ * microkernel's NR-column panels: element (p, j) to dst[(j / NR)·NR·kc + p·NR + j % NR]; the
+ * columns of the last panel past nc are left as they were (the kernels read only the n columns
+ * they compute). The gather of a layer's backward dX = dZ·Wᵀ: each ISA transposes V×V blocks
+ * in registers (V its vector width). */
 typedef void sdn_f32_gemm_pack_fn(size_t kc, size_t nc, const float *b, size_t ldb, float *dst);
 
 /* The column tile (where an ISA has one): C[m×n] = A·B + beta·C + bias over up to 16 rows and

@@ -217,11 +217,11 @@ static void test_pack_bt(void **state)
             float *got = sdn_test_alloc(size, 0);
             sdn_test_fill(b, nc * ldb, 41 + kc + nc, -1, 1);
             for (size_t i = 0; i < size; i++)
-                got[i] = NAN; /* every element must be written */
+                got[i] = NAN; /* every element up to nc must be written, none past it */
             kt->gemm.pack_bt(kc, nc, b, ldb, got);
             for (size_t p = 0; p < kc; p++)
                 for (size_t j = 0; j < panels * nr; j++) {
-                    const float want = j < nc ? b[j * ldb + p] : 0.0f;
+                    const float want = j < nc ? b[j * ldb + p] : NAN;
                     const float g = got[(j / nr) * nr * kc + p * nr + j % nr];
                     if (memcmp(&g, &want, sizeof g))
                         fail_msg("%s pack_bt kc=%zu nc=%zu: (p=%zu, j=%zu) = %g, expected %g",
