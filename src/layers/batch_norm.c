@@ -21,15 +21,16 @@ static size_t chunk_end(size_t c, size_t n)
     return e < n ? e : n;
 }
 
-/* dst[j] = Σ_c part[c][j] · scale over every chunk of the batch, in chunk order */
-static void reduce_chunks(float *dst, const float *part, size_t n_chunks, size_t n, float scale)
+/* dst[j] = Σ_c part[c][j] · scale over every chunk of the batch, in chunk order: the chunk rows
+ * summed by the colsum kernel (rows in order), across j in vectors, not a chain of adds per j */
+static void reduce_chunks(const sdn_kernels *k, float *dst, const float *part, size_t n_chunks,
+                          size_t n, float scale)
 {
-    for (size_t j = 0; j < n; j++) {
-        float s = 0.0f;
-        for (size_t c = 0; c < n_chunks; c++)
-            s += part[c * n + j];
-        dst[j] = s * scale;
-    }
+    memset(dst, 0, n * sizeof(float));
+    k->colsum(n_chunks, n, part, dst);
+    if (scale != 1.0f)
+        for (size_t j = 0; j < n; j++)
+            dst[j] *= scale;
 }
 
 /* y[r0:r1, n] = gamma·(x − mean)·inv_std + beta, batch statistics or moving ones. Training
@@ -54,14 +55,14 @@ static void batch_norm_forward(const sdn_layer *l, const sdn_pass *p)
                      a->part_a + c * n);
     }
     BARRIER
-    reduce_chunks(st->mean, a->part_a, n_chunks, n, 1.0f / (float)N);
+    reduce_chunks(p->k, st->mean, a->part_a, n_chunks, n, 1.0f / (float)N);
     for (size_t c = p->c0; c < p->c1; c++) {
         memset(a->part_b + c * n, 0, n * sizeof(float));
         p->k->colsumsq_dev(chunk_end(c, N) - c * SDN_CHUNK_ROWS, n, x + c * SDN_CHUNK_ROWS * n,
                            st->mean, a->part_b + c * n);
     }
     BARRIER
-    reduce_chunks(st->var, a->part_b, n_chunks, n, 1.0f / (float)N);
+    reduce_chunks(p->k, st->var, a->part_b, n_chunks, n, 1.0f / (float)N);
     for (size_t j = 0; j < n; j++)
         st->inv_std[j] = 1.0f / sqrtf(st->var[j] + l->epsilon);
     if (rows)
@@ -87,8 +88,8 @@ static void batch_norm_backward(const sdn_layer *l, const sdn_pass *p)
     BARRIER
     if (!l->need_dx || !rows)
         return;
-    reduce_chunks(st->mean_dy, a->part_c, n_chunks, n, 1.0f / (float)N);
-    reduce_chunks(st->mean_dy_xhat, a->part_d, n_chunks, n, 1.0f / (float)N);
+    reduce_chunks(p->k, st->mean_dy, a->part_c, n_chunks, n, 1.0f / (float)N);
+    reduce_chunks(p->k, st->mean_dy_xhat, a->part_d, n_chunks, n, 1.0f / (float)N);
     p->k->bn_backward_dx(rows, n, a->dy + p->r0 * n, a->xhat + p->r0 * n, p->m->params + l->w_off,
                          st->inv_std, st->mean_dy, st->mean_dy_xhat, a->dx + p->r0 * n);
 }
@@ -102,8 +103,8 @@ static void batch_norm_weight_grads(const sdn_layer *l, const sdn_pass *p, size_
     const size_t n = l->n_out, n_chunks = (p->n + SDN_CHUNK_ROWS - 1) / SDN_CHUNK_ROWS;
     const sdn_acts *a = sdn_acts_of(p, l);
     float *dgamma = p->m->grads + l->w_off;
-    reduce_chunks(dgamma, a->part_d, n_chunks, n, 1.0f);
-    reduce_chunks(dgamma + n, a->part_c, n_chunks, n, 1.0f);
+    reduce_chunks(p->k, dgamma, a->part_d, n_chunks, n, 1.0f);
+    reduce_chunks(p->k, dgamma + n, a->part_c, n_chunks, n, 1.0f);
 }
 
 /* Keras: moving = momentum·moving + (1 − momentum)·batch, with thread 0's statistics */
