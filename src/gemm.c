@@ -242,6 +242,11 @@ static void make_pack_key(void)
     pthread_key_create(&pack_key, free_pack_buffers);
 }
 
+void sdn_gemm_free_pack_buffers(void)
+{
+    free_pack_buffers(NULL);
+}
+
 static float *pack_buffer(float **buf, size_t *cap, size_t floats)
 {
     if (*cap < floats) {
@@ -305,7 +310,7 @@ static size_t kc_for(size_t k, size_t kc_max)
     return round_up((k + blocks - 1) / blocks, 4 < kc_max ? 4 : 1);
 }
 
-/* C = A·Bᵀ + beta·C + bias through the column tile, for a short, narrow C with A row-major and
+/* C = A·Bᵀ + beta·C + bias through the column tile, for a short C with A row-major and
  * alpha 1 (a thread's dX = dZ·Wᵀ): A's rows are packed by the ISA's transposed-B packer into one
  * block of NR-row panels (16 × kc floats a tile instead of all of Wᵀ) and B is broadcast in
  * place. The same KC blocks, accumulated into C the same way, as gemm_blocked: the same bits.
@@ -374,18 +379,20 @@ static void gemm_blocked(const sdn_kernels *k, sdn_transpose trans_a, sdn_transp
     const size_t rsb = trans_b ? 1 : ldb, csb = trans_b ? ldb : 1;
     gemm_blocks bl = blocks_for(g);
     size_t kc_max = kc_for(kdim, bl.kc);
-    /* A short, narrow C with a transposed B and a row-major A (dX = dZ·Wᵀ of a thread's rows)
-     * goes to the column tile where the ISA has one. Measured on Zen 5: 32×100×100 NT 156 →
-     * 230 GFLOP/s, 16×100×100 (a thread's share) 120 → 192; at 128 rows the two are even
-     * (227 vs 231), and Wᵀ's pack pays for itself. */
-    if (k->gemm_cols16 && trans_b && !trans_a && alpha == 1.0f && n <= 8 * nr && m <= 32 &&
+    /* A short C with a transposed B and a row-major A (dX = dZ·Wᵀ of a thread's rows) goes to
+     * the column tile where the ISA has one: dZ's rows are packed, not all of Wᵀ. Measured on
+     * Zen 5: 32×100×100 NT 156 → 230 GFLOP/s, 16×100×100 (a thread's share) 120 → 192, a
+     * 768-column input slice 32×768×100 212 → 243; at 128 rows the two are even (227 vs 231). */
+    if (k->gemm_cols16 && trans_b && !trans_a && alpha == 1.0f && m <= 32 &&
         env_in_place == IN_PLACE_AUTO &&
         gemm_cols(k, m, n, kdim, a, lda, b, ldb, beta, c, ldc, bias, &bl) == 0)
         return;
     /* pa holds A's MR-row panels, or (A in place, row-major) the transposed A of a narrow
      * last panel in NR-row panels. */
-    float *pa = pack_buffer(&tl_pack_a, &tl_cap_a,
-                            round_up(min_size(m, bl.mc), mr > nr ? mr : nr) * kc_max);
+    const size_t mc_max = min_size(m, bl.mc), pa_rows = round_up(mc_max, mr);
+    const size_t pt_rows = round_up(mc_max, nr);
+    float *pa =
+        pack_buffer(&tl_pack_a, &tl_cap_a, (pa_rows > pt_rows ? pa_rows : pt_rows) * kc_max);
     float *pb = pack_buffer(&tl_pack_b, &tl_cap_b, round_up(min_size(n, bl.nc), nr) * kc_max);
     if (!pa || !pb) {
         gemm_naive(m, n, kdim, alpha, a, rsa, csa, b, rsb, csb, beta, c, ldc, bias);

@@ -19,6 +19,10 @@ void sdn_gemm_serial(const sdn_kernels *k, sdn_transpose trans_a, sdn_transpose 
  * thread-safe; call it while no GEMM runs. */
 void sdn_gemm_set_blocks(size_t kc, size_t mc, size_t nc);
 
+/* Test hook: frees the calling thread's packing buffers, so the next product gets buffers of
+ * exactly its own size (a sanitizer then sees any write past them). */
+void sdn_gemm_free_pack_buffers(void);
+
 #ifdef __cplusplus
 }
 #endif

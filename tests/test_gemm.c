@@ -387,6 +387,10 @@ static void test_driver(void **state)
     sdn_gemm_set_blocks(0, 0, 0);
     check_driver_shape(kt, (shape){2 * mr + 1, nr + 3, 1031}, 0);
     check_driver_shape(kt, (shape){7 * mr + 5, 10, 300}, 0);
+    /* A packed into MR-row panels where 32 rows round up to more MR rows than NR rows (the
+     * buffer also holds NR-row panels of a transposed A), in buffers of this product's size */
+    sdn_gemm_free_pack_buffers();
+    check_driver_shape(kt, (shape){32, 9 * nr, 100}, 0);
     /* Transposed A with rows over 1024 floats apart is packed, row-major A read in place. */
     check_driver_shape(kt, (shape){1100, 10, 20}, 0);
 }
