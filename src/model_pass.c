@@ -79,9 +79,18 @@ static void update_range(sdn_step *c, size_t off, size_t len, float l1, float l2
                     m->opt_m ? m->opt_m + off : NULL, m->opt_v ? m->opt_v + off : NULL, len);
 }
 
+/* A small block's work in multiply-adds: a weight matrix's gradient (batch rows × weights) and
+ * the update of every parameter (an Adam step costs about 16: on Zen 5, 10 000 parameters take
+ * 1.45 µs and the 100×100×32 gradient 2.85 µs). */
+static size_t block_cost(const sdn_layer *l, size_t batch)
+{
+    return (l->ops->weight_matrix ? l->w_size * batch : 0) + 16 * (l->w_size + l->b_size);
+}
+
 /* Weight gradients after barrier A: big w blocks (SDN_SPLIT_MIN_WEIGHTS) split by rows, small
- * ones go whole to the thread with the fewest parameters so far (the same plan on every thread;
- * not round-robin, which gives a dense + batch-norm network every dense layer on one thread).
+ * ones go whole to the thread with the least work so far (the same plan on every thread; not
+ * round-robin, which gives a dense + batch-norm network every dense layer on one thread, nor by
+ * parameters, which weighs the input batch norm's 6144 like 60 % of a dense layer's gradient).
  * With `fused`, each range is stepped by the optimizer right after its gradient is formed, while
  * it is still in this core's cache (the update is elementwise: which thread does it never
  * changes a bit). */
@@ -89,7 +98,7 @@ static void weight_grads(sdn_step *c, const sdn_pass *p, int fused)
 {
     sdn_model *m = c->m;
     const int t = p->t, T = p->nthreads;
-    size_t load[T]; /* parameters given to each thread */
+    size_t load[T]; /* work given to each thread */
     memset(load, 0, sizeof load);
     for (int i = 0; i < m->n_layers; i++) {
         const sdn_layer *l = &m->layers[i];
@@ -106,7 +115,7 @@ static void weight_grads(sdn_step *c, const sdn_pass *p, int fused)
             int least = 0;
             for (int u = 1; u < T; u++)
                 least = load[u] < load[least] ? u : least;
-            load[least] += l->w_size + l->b_size;
+            load[least] += block_cost(l, p->n);
             if (least != t)
                 continue;
             i1 = l->w_rows;
