@@ -2,7 +2,8 @@
  * statistics in inference (moving = momentum·moving + (1 − momentum)·batch, biased variance as
  * Keras' non-fused path for 2-D inputs; PyTorch's running_var uses the unbiased one instead).
  * Batch sums are formed per fixed chunk of rows and reduced in chunk order inside the parallel
- * region (a barrier each), so they never depend on the thread count. */
+ * region (a barrier in the forward, one in the backward), so they never depend on the thread
+ * count. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -33,8 +34,28 @@ static void reduce_chunks(const sdn_kernels *k, float *dst, const float *part, s
             dst[j] *= scale;
 }
 
+/* var[j] = Σ_c (m2[c][j] + n_c·(sum[c][j]/n_c − mean[j])²) / N, chunks in order: each chunk's
+ * squared deviations about its own mean, moved to the batch mean (Chan, Golub and LeVeque's
+ * pairwise update). Vectorizes across j like reduce_chunks. */
+static void merge_variance(float *var, const float *sum, const float *m2, const float *mean,
+                           size_t N, size_t n)
+{
+    const size_t n_chunks = (N + SDN_CHUNK_ROWS - 1) / SDN_CHUNK_ROWS;
+    memset(var, 0, n * sizeof(float));
+    for (size_t c = 0; c < n_chunks; c++) {
+        const float rows = (float)(chunk_end(c, N) - c * SDN_CHUNK_ROWS);
+        for (size_t j = 0; j < n; j++) {
+            const float d = sum[c * n + j] / rows - mean[j];
+            var[j] += m2[c * n + j] + rows * d * d;
+        }
+    }
+    for (size_t j = 0; j < n; j++)
+        var[j] *= 1.0f / (float)N;
+}
+
 /* y[r0:r1, n] = gamma·(x − mean)·inv_std + beta, batch statistics or moving ones. Training
- * calls reach two barriers: every thread of the team must call it. */
+ * calls reach a barrier: every thread of the team must call it. Each chunk's sum and squared
+ * deviations come from its own rows alone, so one barrier serves both statistics. */
 static void batch_norm_forward(const sdn_layer *l, const sdn_pass *p)
 {
     const size_t n = l->n_out, rows = p->r1 - p->r0, N = p->n;
@@ -50,19 +71,19 @@ static void batch_norm_forward(const sdn_layer *l, const sdn_pass *p)
     }
     sdn_bn_stats *st = &a->stats[p->t];
     for (size_t c = p->c0; c < p->c1; c++) {
-        memset(a->part_a + c * n, 0, n * sizeof(float));
-        p->k->colsum(chunk_end(c, N) - c * SDN_CHUNK_ROWS, n, x + c * SDN_CHUNK_ROWS * n,
-                     a->part_a + c * n);
+        const size_t r = c * SDN_CHUNK_ROWS, chunk_rows = chunk_end(c, N) - r;
+        float *sum = a->part_a + c * n, *m2 = a->part_b + c * n;
+        float *chunk_mean = st->inv_std; /* scratch until inv_std is formed */
+        memset(sum, 0, n * sizeof(float));
+        p->k->colsum(chunk_rows, n, x + r * n, sum);
+        for (size_t j = 0; j < n; j++)
+            chunk_mean[j] = sum[j] / (float)chunk_rows;
+        memset(m2, 0, n * sizeof(float));
+        p->k->colsumsq_dev(chunk_rows, n, x + r * n, chunk_mean, m2);
     }
     BARRIER
     reduce_chunks(p->k, st->mean, a->part_a, n_chunks, n, 1.0f / (float)N);
-    for (size_t c = p->c0; c < p->c1; c++) {
-        memset(a->part_b + c * n, 0, n * sizeof(float));
-        p->k->colsumsq_dev(chunk_end(c, N) - c * SDN_CHUNK_ROWS, n, x + c * SDN_CHUNK_ROWS * n,
-                           st->mean, a->part_b + c * n);
-    }
-    BARRIER
-    reduce_chunks(p->k, st->var, a->part_b, n_chunks, n, 1.0f / (float)N);
+    merge_variance(st->var, a->part_a, a->part_b, st->mean, N, n);
     for (size_t j = 0; j < n; j++)
         st->inv_std[j] = 1.0f / sqrtf(st->var[j] + l->epsilon);
     if (rows)
