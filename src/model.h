@@ -83,6 +83,7 @@ typedef struct sdn_step {
     double loss;     /* mean data loss + regularization (thread 0, before barrier B) */
     size_t correct;
     int first_layer, end_layer; /* Layers [first, end) only; end 0 = all (MC prefix) */
+    sdn_barrier barrier;        /* the pass's threads meet here */
 } sdn_step;
 
 /* A step in inference behaviour: BN on its moving statistics, dropout off. */

@@ -11,9 +11,6 @@
 
 #ifdef _OPENMP
 #include <omp.h>
-#define BARRIER _Pragma("omp barrier")
-#else
-#define BARRIER
 #endif
 
 /* A pass over n rows of x (labels: NULL when predicting) in inference behaviour: BN on its moving
@@ -175,7 +172,7 @@ static void optimizer_step(sdn_step *c, const sdn_pass *p)
                 c->k->sumsq(sdn_min_size(SDN_CLIP_CHUNK, m->n_params - q * SDN_CLIP_CHUNK),
                             m->grads + q * SDN_CLIP_CHUNK);
         sdn_prof_barrier();
-        BARRIER
+        sdn_barrier_wait(p->barrier);
         double ss = 0.0;
         for (size_t q = 0; q < n_clip; q++)
             ss += m->clip_part[q];
@@ -189,11 +186,12 @@ static void optimizer_step(sdn_step *c, const sdn_pass *p)
 }
 
 /* Thread t of T: its whole chunks of rows, and the step's behaviour. */
-static sdn_pass thread_pass(const sdn_step *c, int t, int T)
+static sdn_pass thread_pass(sdn_step *c, int t, int T)
 {
     const size_t n = c->n, n_chunks = (n + SDN_CHUNK_ROWS - 1) / SDN_CHUNK_ROWS;
     sdn_pass p = {0};
     p.k = c->k;
+    p.barrier = &c->barrier;
     p.m = c->m;
     p.acts = c->ws->acts;
     p.n = n;
@@ -266,10 +264,9 @@ static void run_thread(sdn_step *c, int t, int T)
     /* the regularization reads the weights: before barrier A, after which they may change */
     const double reg = t == 0 && c->mode >= SDN_MODE_GRADS ? sdn_regularization(m, c->k) : 0.0;
     sdn_prof_barrier();
-    BARRIER /* A: every row's loss and every layer's dZ are complete */
-        /* every thread sums the row losses in the same order: all agree on finiteness, no barrier
-         */
-        double data_loss = 0.0;
+    sdn_barrier_wait(p.barrier); /* A: every row's loss and every layer's dZ are complete */
+    /* every thread sums the row losses in the same order: all agree on finiteness, no barrier */
+    double data_loss = 0.0;
     for (size_t r = 0; r < n; r++)
         data_loss += c->ws->row_loss[r];
     data_loss /= (double)n;
@@ -291,7 +288,7 @@ static void run_thread(sdn_step *c, int t, int T)
     if (c->mode == SDN_MODE_GRADS)
         return;
     sdn_prof_barrier();
-    BARRIER /* B: every gradient is complete: the global norm can be formed */
+    sdn_barrier_wait(p.barrier); /* B: every gradient is complete: the global norm can be formed */
     if (step_ok) {
         sdn_prof_enter(SDN_PHASE_OPTIMIZER, -1, "optimizer (clipped)");
         optimizer_step(c, &p);
@@ -333,6 +330,7 @@ void sdn_step_run(sdn_step *c)
 #ifdef _OPENMP
     const int T = threads_for(m, c->n, c->first_layer, c->end_layer ? c->end_layer : m->n_layers);
     if (T > 1) {
+        sdn_barrier_init(&c->barrier, (unsigned)T);
 #pragma omp parallel num_threads(T)
         {
             sdn_prof_enter(SDN_PHASE_STEP, -1, pass_names[c->mode]);
@@ -343,6 +341,7 @@ void sdn_step_run(sdn_step *c)
         return;
     }
 #endif
+    sdn_barrier_init(&c->barrier, 1);
     sdn_prof_enter(SDN_PHASE_STEP, -1, pass_names[c->mode]);
     run_thread(c, 0, 1);
     sdn_prof_leave();

@@ -10,11 +10,6 @@
 
 #include "model.h"
 
-#ifdef _OPENMP
-#define BARRIER _Pragma("omp barrier")
-#else
-#define BARRIER
-#endif
 
 static size_t chunk_end(size_t c, size_t n)
 {
@@ -81,7 +76,7 @@ static void batch_norm_forward(const sdn_layer *l, const sdn_pass *p)
         memset(m2, 0, n * sizeof(float));
         p->k->colsumsq_dev(chunk_rows, n, x + r * n, chunk_mean, m2);
     }
-    BARRIER
+    sdn_barrier_wait(p->barrier);
     reduce_chunks(p->k, st->mean, a->part_a, n_chunks, n, 1.0f / (float)N);
     merge_variance(st->var, a->part_a, a->part_b, st->mean, N, n);
     for (size_t j = 0; j < n; j++)
@@ -106,7 +101,7 @@ static void batch_norm_backward(const sdn_layer *l, const sdn_pass *p)
         p->k->bn_backward_reduce(chunk_end(c, N) - r, n, a->dy + r * n, a->xhat + r * n,
                                  a->part_c + c * n, a->part_d + c * n);
     }
-    BARRIER
+    sdn_barrier_wait(p->barrier);
     if (!l->need_dx || !rows)
         return;
     reduce_chunks(p->k, st->mean_dy, a->part_c, n_chunks, n, 1.0f / (float)N);

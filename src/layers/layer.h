@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "barrier.h"
 #include "kernels.h"
 #include "simdnn.h"
 
@@ -74,6 +75,7 @@ typedef struct sdn_acts {
 /* One forward (and backward) over rows [r0, r1) of an n-row batch, on thread t of nthreads. */
 typedef struct sdn_pass {
     const sdn_kernels *k;
+    sdn_barrier *barrier;     /* the pass's threads meet here (sdn_barrier_wait); NULL: one */
     const sdn_model *m;
     sdn_acts *acts;           /* the workspace: one entry per layer */
     size_t n, r0, r1, c0, c1; /* batch rows; this thread's rows and chunks */
