@@ -143,9 +143,11 @@ std::vector<gemm_case> all_cases()
         cases.push_back({100, 100, batch, true, false});
         cases.push_back({batch, 100, 100, false, true});
     }
-    // A thread's share of batch 32 on two threads (the rows are split, the weights are not).
+    // A thread's share of batch 32 and 128 on two threads (the rows are split, the weights are
+    // not).
     cases.push_back({16, 100, 100, false, false});
     cases.push_back({16, 100, 100, false, true});
+    cases.push_back({64, 100, 100, false, true});
     // The batch-norm model's first-layer dX, one of four input slices: dZ·W[768 rows]ᵀ.
     cases.push_back({32, 768, 100, false, true});
     return cases;

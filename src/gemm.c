@@ -381,9 +381,10 @@ static void gemm_blocked(const sdn_kernels *k, sdn_transpose trans_a, sdn_transp
     size_t kc_max = kc_for(kdim, bl.kc);
     /* A short C with a transposed B and a row-major A (dX = dZ·Wᵀ of a thread's rows) goes to
      * the column tile where the ISA has one: dZ's rows are packed, not all of Wᵀ. Measured on
-     * Zen 5: 32×100×100 NT 156 → 230 GFLOP/s, 16×100×100 (a thread's share) 120 → 192, a
-     * 768-column input slice 32×768×100 212 → 243; at 128 rows the two are even (227 vs 231). */
-    if (k->gemm_cols16 && trans_b && !trans_a && alpha == 1.0f && m <= 32 &&
+     * Zen 5: 32×100×100 NT 156 → 230 GFLOP/s, 16×100×100 (a thread's share) 120 → 192,
+     * 64×100×100 218 → 232, a 768-column input slice 32×768×100 212 → 243; at 128 rows the two
+     * are even (227 vs 231). */
+    if (k->gemm_cols16 && trans_b && !trans_a && alpha == 1.0f && m <= 64 &&
         env_in_place == IN_PLACE_AUTO &&
         gemm_cols(k, m, n, kdim, a, lda, b, ldb, beta, c, ldc, bias, &bl) == 0)
         return;
