@@ -7,7 +7,6 @@
 #include "model.h"
 #include "testhooks.h"
 
-
 /* kernel [in × out] then bias [out] */
 static void dense_layout(sdn_layer *l, size_t *params, size_t *state)
 {
