@@ -10,7 +10,6 @@
 
 #include "model.h"
 
-
 static size_t chunk_end(size_t c, size_t n)
 {
     size_t e = (c + 1) * SDN_CHUNK_ROWS;
