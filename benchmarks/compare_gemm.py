@@ -6,9 +6,11 @@ OpenBLAS once per OPENBLAS_CORETYPE setting, and prints GFLOP/s and simdnn/OpenB
   python3 benchmarks/compare_gemm.py --bench build/simdnn_bench [--filter REGEX] [--reps 3]
   SIMDNN_ISA=avx2 python3 benchmarks/compare_gemm.py --isa avx2 --coretypes Haswell
 
-The ratio is against the faster OpenBLAS run. --isa keeps one simdnn ISA (its threads:2 cases run
-the ISA SIMDNN_ISA selects), so each ISA can be set against OpenBLAS's kernels of the same width. --metric best (default) uses each benchmark's fastest
-iteration (GFLOPS_best), the better estimate on a shared machine; --metric mean uses GFLOPS."""
+The ratio is against the faster OpenBLAS run. The --reps repetitions alternate between simdnn's
+and OpenBLAS's processes. --isa keeps one simdnn ISA (its threads:2 cases run the ISA SIMDNN_ISA
+selects), so each ISA can be set against OpenBLAS's kernels of the same width. --metric best
+(default) uses each benchmark's fastest iteration (GFLOPS_best), the better estimate on a shared
+machine; --metric mean uses GFLOPS."""
 import argparse
 import json
 import os
@@ -53,24 +55,33 @@ def main():
     args = ap.parse_args()
 
     shape_re = args.filter
-    simdnn_ctx, simdnn = run(args.bench, f"sgemm/simdnn:({args.isa})/({shape_re})", os.environ,
-                             args.reps, args.min_time)
-    blas_runs = []
-    for ct in args.coretypes.split(","):
-        env = dict(os.environ)
-        if ct == "unset":
-            env.pop("OPENBLAS_CORETYPE", None)
-        elif ct != "env":
-            env["OPENBLAS_CORETYPE"] = ct
-        try:
-            ctx, res = run(args.bench, f"sgemm/openblas/({shape_re})", env, args.reps,
-                           args.min_time)
-        except subprocess.CalledProcessError as e:
-            print(f"openblas run ({ct}) failed: {e}", file=sys.stderr)
-            continue
-        if res:
-            label = f"openblas[{ctx.get('openblas_core', '?')},{ctx.get('OPENBLAS_CORETYPE', '?')}]"
-            blas_runs.append((label, res))
+    # The repetitions alternate between the libraries' processes, so a change in the host's speed
+    # (other tenants, the boost clock) falls on both sides of a ratio, not on one.
+    simdnn_ctx, simdnn = {}, {}
+    blas = {}  # core type -> [label, results]
+    for _ in range(args.reps):
+        simdnn_ctx, res = run(args.bench, f"sgemm/simdnn:({args.isa})/({shape_re})", os.environ,
+                              1, args.min_time)
+        for name, entries in res.items():
+            simdnn.setdefault(name, []).extend(entries)
+        for ct in args.coretypes.split(","):
+            env = dict(os.environ)
+            if ct == "unset":
+                env.pop("OPENBLAS_CORETYPE", None)
+            elif ct != "env":
+                env["OPENBLAS_CORETYPE"] = ct
+            try:
+                ctx, res = run(args.bench, f"sgemm/openblas/({shape_re})", env, 1, args.min_time)
+            except subprocess.CalledProcessError as e:
+                print(f"openblas run ({ct}) failed: {e}", file=sys.stderr)
+                continue
+            if res:
+                label = (f"openblas[{ctx.get('openblas_core', '?')},"
+                         f"{ctx.get('OPENBLAS_CORETYPE', '?')}]")
+                merged = blas.setdefault(ct, [label, {}])[1]
+                for name, entries in res.items():
+                    merged.setdefault(name, []).extend(entries)
+    blas_runs = [(label, res) for label, res in blas.values()]
 
     # Group by case: "MxNxK/TT/threads:T".
     case_re = re.compile(r"^sgemm/([^/]+)/(.+)$")
