@@ -133,7 +133,9 @@ void sdn_tensor_list_add(sdn_tensor_list *t, sdn_tensor_role role, size_t off, s
 {
     if (t->tensors) {
         char *name = t->names[t->count];
-        snprintf(name, sizeof t->names[0], "%s.%s", layer, what);
+        /* a layer's name holds at most 31 characters (sdn_layer.name) and `what` is a tensor's
+         * own short name: 63 at most, never truncated */
+        snprintf(name, sizeof t->names[0], "%.31s.%.31s", layer, what);
         float *buf = role == SDN_TENSOR_STATE       ? t->state
                      : role == SDN_TENSOR_OPTIMIZER ? t->slot
                                                     : t->params;
