@@ -310,6 +310,13 @@ static size_t kc_for(size_t k, size_t kc_max)
     return round_up((k + blocks - 1) / blocks, 4 < kc_max ? 4 : 1);
 }
 
+/* Row i of A as the transposed-B packer lays it out in NR-row panels of kc columns: the column
+ * tile's A, rows contiguous, NR floats from one k to the next. */
+static const float *panel_row(const float *packed, size_t i, size_t nr, size_t kc)
+{
+    return packed + i / nr * nr * kc + i % nr;
+}
+
 /* C = A·Bᵀ + beta·C + bias through the column tile, for a short C with A row-major and
  * alpha 1 (a thread's dX = dZ·Wᵀ): A's rows are packed by the ISA's transposed-B packer into one
  * block of NR-row panels (16 × kc floats a tile instead of all of Wᵀ) and B is broadcast in
@@ -333,7 +340,7 @@ static int gemm_cols(const sdn_kernels *k, size_t m, size_t n, size_t kdim, cons
         for (size_t j0 = 0; j0 < n; j0 += cols)
             for (size_t i0 = 0; i0 < m; i0 += rows)
                 k->gemm_cols16(min_size(rows, m - i0), min_size(cols, n - j0), kc,
-                               pa + i0 / panel * panel * kc + i0 % panel, panel,
+                               panel_row(pa, i0, panel, kc), panel,
                                b + j0 * ldb + pc, 1, ldb, c + i0 * ldc + j0, ldc, beta_k,
                                bias_k ? bias_k + j0 : NULL);
     }
@@ -355,7 +362,7 @@ static void tail_panel(const sdn_kernels *k, size_t m, size_t n, size_t kc, cons
     if (rsa != 1)
         k->gemm.pack_bt(kc, m, a, rsa, pt);
     for (size_t i0 = 0; i0 < m; i0 += ROWS) {
-        const float *ai = rsa == 1 ? a + i0 : pt + i0 / panel * panel * kc + i0 % panel;
+        const float *ai = rsa == 1 ? a + i0 : panel_row(pt, i0, panel, kc);
         k->gemm_cols16(min_size(ROWS, m - i0), n, kc, ai, rsa == 1 ? csa : panel, b, rsb, 1,
                        c + i0 * ldc, ldc, beta, bias);
     }

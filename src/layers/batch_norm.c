@@ -21,8 +21,7 @@ static size_t chunk_end(size_t c, size_t n)
 static void reduce_chunks(const sdn_kernels *k, float *dst, const float *part, size_t n_chunks,
                           size_t n, float scale)
 {
-    memset(dst, 0, n * sizeof(float));
-    k->colsum(n_chunks, n, part, dst);
+    sdn_column_sums(k, n_chunks, n, part, dst);
     if (scale != 1.0f)
         for (size_t j = 0; j < n; j++)
             dst[j] *= scale;
@@ -68,8 +67,7 @@ static void batch_norm_forward(const sdn_layer *l, const sdn_pass *p)
         const size_t r = c * SDN_CHUNK_ROWS, chunk_rows = chunk_end(c, N) - r;
         float *sum = a->part_a + c * n, *m2 = a->part_b + c * n;
         float *chunk_mean = st->inv_std; /* scratch until inv_std is formed */
-        memset(sum, 0, n * sizeof(float));
-        p->k->colsum(chunk_rows, n, x + r * n, sum);
+        sdn_column_sums(p->k, chunk_rows, n, x + r * n, sum);
         for (size_t j = 0; j < n; j++)
             chunk_mean[j] = sum[j] / (float)chunk_rows;
         memset(m2, 0, n * sizeof(float));

@@ -1,7 +1,6 @@
 /* Dense layer: Y = f(X·W + b) with W stored [in × out] (Keras layout), the bias fused into the
  * GEMM's store and the activation fused after it; backward in two halves (rows, then weights). */
 #include <stdio.h>
-#include <string.h>
 
 #include "gemm.h"
 #include "model.h"
@@ -161,10 +160,8 @@ static void dense_weight_grads(const sdn_layer *l, const sdn_pass *p, size_t i0,
     if (i1 > i0)
         sdn_gemm_serial(p->k, SDN_TRANS, SDN_NO_TRANS, i1 - i0, out, n, 1.0f, a->x + i0, in, a->dy,
                         out, 0.0f, grads + l->w_off + i0 * out, out, NULL);
-    if (with_bias && l->use_bias) { /* rows added in order: what 1ᵀ·dZ through a GEMM gave */
-        memset(grads + l->b_off, 0, out * sizeof(float));
-        p->k->colsum(n, out, a->dy, grads + l->b_off);
-    }
+    if (with_bias && l->use_bias) /* rows added in order: what 1ᵀ·dZ through a GEMM gave */
+        sdn_column_sums(p->k, n, out, a->dy, grads + l->b_off);
     if (SDN_HOOK(sdn_debug_break_backward, 0) == 1 &&
         !l->need_dx) /* test hook: a wrong first-layer dW */
         for (size_t i = i0 * out; i < i1 * out; i++)

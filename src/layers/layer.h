@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "barrier.h"
 #include "kernels.h"
@@ -90,6 +91,14 @@ typedef struct sdn_pass {
 static inline sdn_acts *sdn_acts_of(const sdn_pass *p, const sdn_layer *l)
 {
     return &p->acts[l->index];
+}
+
+/* sum[j] = Σ_r x[r][j], rows added in order (the colsum kernel adds into what it is given). */
+static inline void sdn_column_sums(const sdn_kernels *k, size_t rows, size_t cols, const float *x,
+                                   float *sum)
+{
+    memset(sum, 0, cols * sizeof(float));
+    k->colsum(rows, cols, x, sum);
 }
 
 /* Bump allocation in the workspace arena: a sizing pass (base NULL) then the real one, 64-byte
