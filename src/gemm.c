@@ -64,6 +64,8 @@ static size_t round_up(size_t x, size_t r) { return (x + r - 1) / r * r; }
 static size_t round_down_min(size_t x, size_t r) { return x < r ? r : x / r * r; }
 static size_t min_size(size_t a, size_t b) { return a < b ? a : b; }
 
+enum { DEEP_K = 1024, DEEP_KC = 384 };
+
 typedef struct gemm_blocks {
     size_t kc, mc, nc;
     size_t far_c; /* bytes of a call's C above which it leaves the cache between KC blocks (an
@@ -78,7 +80,7 @@ typedef struct gemm_blocks {
  * eighth of L2 rather than half (measured on Zen 5, 1 MiB L2: MC 168 instead of 672 for AVX-512,
  * 84 instead of 336 for AVX2) takes 2048² from 164 to 206 GFLOP/s, the 3072×100×128 weight
  * gradient from 164 to 216 and AVX2's 3072×100×512 from 85 to 112, and costs 1024² about 2%. */
-static gemm_blocks blocks_for(const sdn_gemm_kernel *g)
+static gemm_blocks blocks_for(const sdn_gemm_kernel *g, size_t k)
 {
     pthread_once(&env_once, env_once_fn);
     const sdn_cpu_info *cpu = sdn_cpu();
@@ -91,6 +93,13 @@ static gemm_blocks blocks_for(const sdn_gemm_kernel *g)
     bl.mc = l2 / 8 / (bl.kc * sizeof(float));
     bl.nc = min_size(l3 / 4, 16 << 20) / (bl.kc * sizeof(float));
     bl.nc = bl.nc > 4096 ? 4096 : bl.nc;
+    /* A deep product gets at least DEEP_KC steps a block: a tile's fixed cost (zeroing, C's
+     * loads and stores, the call) is a few percent of AVX-512's 192 steps. Measured on Zen 5
+     * with KC 384: 1024² 237 → 245 GFLOP/s, 2048² 238 → 242, 512×100×3072 230 → 236,
+     * 32×100×3072 217 → 225; AVX2 (already 384) gains nothing from 768; below k = 1024 the
+     * gain is within noise (128×100×768 +1 %), so the training step's products keep their bits. */
+    if (k >= DEEP_K && bl.kc < DEEP_KC)
+        bl.kc = DEEP_KC;
     bl.far_c = l3 / 8;
     if (env_kc)
         bl.kc = env_kc;
@@ -384,7 +393,7 @@ static void gemm_blocked(const sdn_kernels *k, sdn_transpose trans_a, sdn_transp
     /* Element strides of op(A) (m×k) and op(B) (k×n) in row-major storage. */
     const size_t rsa = trans_a ? 1 : lda, csa = trans_a ? lda : 1;
     const size_t rsb = trans_b ? 1 : ldb, csb = trans_b ? ldb : 1;
-    gemm_blocks bl = blocks_for(g);
+    gemm_blocks bl = blocks_for(g, kdim);
     size_t kc_max = kc_for(kdim, bl.kc);
     /* A short C with a transposed B and a row-major A (dX = dZ·Wᵀ of a thread's rows) goes to
      * the column tile where the ISA has one: dZ's rows are packed, not all of Wᵀ. Measured on

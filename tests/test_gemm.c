@@ -447,7 +447,7 @@ static void test_sgemm_args(void **state)
 }
 
 /* The public entry on 1 and 2 threads: bitwise the same, on shapes large enough to split either
- * way (over M, and over N). */
+ * way (over M, and over N), and one deep enough for the deep-k KC. */
 static void test_thread_invariance(void **state)
 {
     (void)state;
@@ -455,7 +455,8 @@ static void test_thread_invariance(void **state)
         print_message("[  SKIP    ] threads do not start on this host (qemu-user?)\n");
         skip();
     }
-    const shape shapes[] = {{301, 67, 200}, {40, 333, 150}, {64, 100, 700}, {3000, 10, 100}};
+    const shape shapes[] = {{301, 67, 200}, {40, 333, 150}, {64, 100, 700},
+                            {3000, 10, 100}, {50, 70, 1030}};
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
         size_t m = shapes[s].m, n = shapes[s].n, k = shapes[s].k;
         float *a = malloc(m * k * sizeof *a), *b = malloc(k * n * sizeof *b);
