@@ -23,6 +23,8 @@ sdn_model *build(variant v, size_t batch)
 {
     sdn_model *m = sdn_model_new(42);
     sdn_model_add_flatten(m);
+    if (v == variant::batchnorm) // the preset also normalizes the inputs (Géron's 8c)
+        sdn_model_add_batch_norm(m, 0.99f, 1e-3f);
     const bool selu = v == variant::selu || v == variant::alpha_dropout;
     for (int i = 0; i < 20; i++) {
         sdn_dense_options d = sdn_dense_defaults(100);

@@ -15,6 +15,8 @@ from torch import nn
 
 def build(variant):
     layers = [nn.Flatten()]
+    if variant == "batchnorm":  # the preset also normalizes the inputs (Géron's 8c)
+        layers.append(nn.BatchNorm1d(3072, eps=1e-3, momentum=0.01))
     width = 3072
     selu = variant in ("selu", "alpha-dropout")
     for _ in range(20):

@@ -1,7 +1,8 @@
 /* One thread or more, the same weights to the last bit: a network with batch norm and dropout
  * trained a few steps with each thread count and saved (optimizer slots included) gives
  * identical safetensors files; so does one with big kernels, whose forward runs in input slices
- * (the first layer's, and one after a dropout), on 1, 2, 3 and 5 threads. On a build with OpenMP a second thread that cannot start (as under
+ * (the first layer's, and one after a dropout) fed by batch norms split by features, on 1, 2, 3
+ * and 5 threads. On a build with OpenMP a second thread that cannot start (as under
  * qemu-user with the wrong runtime) is a failure here, not a skip. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,14 +21,17 @@ static void add_dense(sdn_model *m, size_t units, sdn_activation act)
     assert_int_equal(sdn_model_add_dense(m, &d), SDN_OK);
 }
 
-/* Dense + BN + ELU twice, dropout, softmax; or, `big`, 768 → 96 (in slices) → 768 → dropout →
- * 96 (in slices, its input another layer's output) → softmax. */
+/* Dense + BN + ELU twice, dropout, softmax; or, `big`, BN → 768 → 96 (in slices) → 768 →
+ * dropout → BN → 96 (in slices, its input another layer's output) → softmax, where both batch
+ * norms split by features, the first on the pass's input, the second on a layer's output. */
 static size_t build(sdn_model *m, int big)
 {
     if (big) {
+        assert_int_equal(sdn_model_add_batch_norm(m, 0.99f, 1e-3f), SDN_OK);
         add_dense(m, UNITS, SDN_ACT_ELU);
         add_dense(m, D_BIG, SDN_ACT_ELU);
         assert_int_equal(sdn_model_add_dropout(m, 0.2f), SDN_OK);
+        assert_int_equal(sdn_model_add_batch_norm(m, 0.99f, 1e-3f), SDN_OK);
         add_dense(m, UNITS, SDN_ACT_ELU);
     } else {
         for (int i = 0; i < 2; i++) {

@@ -16,95 +16,151 @@ static size_t chunk_end(size_t c, size_t n)
     return e < n ? e : n;
 }
 
-/* dst[j] = Σ_c part[c][j] · scale over every chunk of the batch, in chunk order: the chunk rows
- * summed by the colsum kernel (rows in order), across j in vectors, not a chain of adds per j */
-static void reduce_chunks(const sdn_kernels *k, float *dst, const float *part, size_t n_chunks,
-                          size_t n, float scale)
+/* Where a thread works: rows [r0, r1) in chunks [c0, c1), features [f0, f1). A batch norm that a
+ * sliced dense layer reads (the input batch norm of exercise 8c) splits by features instead of
+ * rows: each thread takes the features of its slices of that layer (sdn_feature_share) over every
+ * row, so the statistics need no exchange and the normalized slice stays in the core that
+ * multiplies it. Chunks, and the order they are summed in, are the row split's: the same bits. */
+typedef struct bn_share {
+    size_t r0, r1, c0, c1, f0, f1;
+    int by_features;
+} bn_share;
+
+static bn_share share_of(const sdn_layer *l, const sdn_pass *p)
 {
-    sdn_column_sums(k, n_chunks, n, part, dst);
+    const size_t N = p->n;
+    if (l->next_pieces <= 1)
+        return (bn_share){p->r0, p->r1, p->c0, p->c1, 0, l->n_out, 0};
+    bn_share s = {0, N, 0, (N + SDN_CHUNK_ROWS - 1) / SDN_CHUNK_ROWS, 0, 0, 1};
+    sdn_feature_share(l->n_out, p->t, p->nthreads, &s.f0, &s.f1);
+    return s;
+}
+
+/* The kernels take whole rows: a feature range runs them a row at a time (they add rows in order,
+ * so the bits are those of one call over all the rows). */
+static size_t rows_per_call(const bn_share *s, size_t n, size_t rows)
+{
+    return s->f1 - s->f0 == n ? rows : 1;
+}
+
+/* dst[j] = Σ_c part[c][j] · scale for j in [f0, f1), over every chunk of the batch in chunk order:
+ * the chunk rows summed by the colsum kernel, across j in vectors, not a chain of adds per j */
+static void reduce_chunks(const sdn_kernels *k, float *dst, const float *part, size_t n_chunks,
+                          size_t n, size_t f0, size_t f1, float scale)
+{
+    const size_t step = f1 - f0 == n ? n_chunks : 1;
+    memset(dst + f0, 0, (f1 - f0) * sizeof(float));
+    for (size_t c = 0; c < n_chunks; c += step)
+        k->colsum(step, f1 - f0, part + c * n + f0, dst + f0);
     if (scale != 1.0f)
-        for (size_t j = 0; j < n; j++)
+        for (size_t j = f0; j < f1; j++)
             dst[j] *= scale;
 }
 
-/* var[j] = Σ_c (m2[c][j] + n_c·(sum[c][j]/n_c − mean[j])²) / N, chunks in order: each chunk's
- * squared deviations about its own mean, moved to the batch mean (Chan, Golub and LeVeque's
- * pairwise update). Vectorizes across j like reduce_chunks. */
+/* var[j] = Σ_c (m2[c][j] + n_c·(sum[c][j]/n_c − mean[j])²) / N for j in [f0, f1), chunks in
+ * order: each chunk's squared deviations about its own mean, moved to the batch mean (Chan, Golub
+ * and LeVeque's pairwise update). Vectorizes across j like reduce_chunks. */
 static void merge_variance(float *var, const float *sum, const float *m2, const float *mean,
-                           size_t N, size_t n)
+                           size_t N, size_t n, size_t f0, size_t f1)
 {
     const size_t n_chunks = (N + SDN_CHUNK_ROWS - 1) / SDN_CHUNK_ROWS;
-    memset(var, 0, n * sizeof(float));
+    memset(var + f0, 0, (f1 - f0) * sizeof(float));
     for (size_t c = 0; c < n_chunks; c++) {
         const float rows = (float)(chunk_end(c, N) - c * SDN_CHUNK_ROWS);
-        for (size_t j = 0; j < n; j++) {
+        for (size_t j = f0; j < f1; j++) {
             const float d = sum[c * n + j] / rows - mean[j];
             var[j] += m2[c * n + j] + rows * d * d;
         }
     }
-    for (size_t j = 0; j < n; j++)
+    for (size_t j = f0; j < f1; j++)
         var[j] *= 1.0f / (float)N;
 }
 
-/* y[r0:r1, n] = gamma·(x − mean)·inv_std + beta, batch statistics or moving ones. Training
- * calls reach a barrier: every thread of the team must call it. Each chunk's sum and squared
- * deviations come from its own rows alone, so one barrier serves both statistics. */
+/* y = gamma·(x − mean)·inv_std + beta over this thread's share, batch statistics or moving ones.
+ * Training calls reach a barrier: every thread of the team must call it. Each chunk's sum and
+ * squared deviations come from its own rows alone, so one barrier serves both statistics (none
+ * by features, where a thread has every chunk of its features). */
 static void batch_norm_forward(const sdn_layer *l, const sdn_pass *p)
 {
-    const size_t n = l->n_out, rows = p->r1 - p->r0, N = p->n;
+    const size_t n = l->n_out, N = p->n;
     const size_t n_chunks = (N + SDN_CHUNK_ROWS - 1) / SDN_CHUNK_ROWS;
     const sdn_acts *a = sdn_acts_of(p, l);
     const float *gamma = p->m->params + l->w_off, *beta = gamma + n;
     const float *x = a->x;
     if (!p->bn_training) {
-        if (rows)
-            p->k->bn_forward(rows, n, x + p->r0 * n, p->m->state + l->s_off, a->inf_inv_std, gamma,
-                             beta, NULL, a->y + p->r0 * n);
+        if (p->r1 > p->r0)
+            p->k->bn_forward(p->r1 - p->r0, n, x + p->r0 * n, p->m->state + l->s_off,
+                             a->inf_inv_std, gamma, beta, NULL, a->y + p->r0 * n);
         return;
     }
-    sdn_bn_stats *st = &a->stats[p->t];
-    for (size_t c = p->c0; c < p->c1; c++) {
+    const bn_share s = share_of(l, p);
+    const size_t f0 = s.f0, w = s.f1 - s.f0;
+    /* by features every thread fills its features of copy 0 */
+    sdn_bn_stats *st = &a->stats[s.by_features ? 0 : p->t];
+    if (s.by_features && x != p->acts[0].x) /* a layer's output: every row of it must be done */
+        sdn_barrier_wait(p->barrier);
+    for (size_t c = s.c0; c < s.c1; c++) {
         const size_t r = c * SDN_CHUNK_ROWS, chunk_rows = chunk_end(c, N) - r;
+        const size_t step = rows_per_call(&s, n, chunk_rows);
         float *sum = a->part_a + c * n, *m2 = a->part_b + c * n;
         float *chunk_mean = st->inv_std; /* scratch until inv_std is formed */
-        sdn_column_sums(p->k, chunk_rows, n, x + r * n, sum);
-        for (size_t j = 0; j < n; j++)
+        memset(sum + f0, 0, w * sizeof(float));
+        for (size_t i = r; i < r + chunk_rows; i += step)
+            p->k->colsum(step, w, x + i * n + f0, sum + f0);
+        for (size_t j = f0; j < s.f1; j++)
             chunk_mean[j] = sum[j] / (float)chunk_rows;
-        memset(m2, 0, n * sizeof(float));
-        p->k->colsumsq_dev(chunk_rows, n, x + r * n, chunk_mean, m2);
+        memset(m2 + f0, 0, w * sizeof(float));
+        for (size_t i = r; i < r + chunk_rows; i += step)
+            p->k->colsumsq_dev(step, w, x + i * n + f0, chunk_mean + f0, m2 + f0);
     }
-    sdn_barrier_wait(p->barrier);
-    reduce_chunks(p->k, st->mean, a->part_a, n_chunks, n, 1.0f / (float)N);
-    merge_variance(st->var, a->part_a, a->part_b, st->mean, N, n);
-    for (size_t j = 0; j < n; j++)
+    if (!s.by_features)
+        sdn_barrier_wait(p->barrier);
+    reduce_chunks(p->k, st->mean, a->part_a, n_chunks, n, f0, s.f1, 1.0f / (float)N);
+    merge_variance(st->var, a->part_a, a->part_b, st->mean, N, n, f0, s.f1);
+    for (size_t j = f0; j < s.f1; j++)
         st->inv_std[j] = 1.0f / sqrtf(st->var[j] + l->epsilon);
-    if (rows)
-        p->k->bn_forward(rows, n, x + p->r0 * n, st->mean, st->inv_std, gamma, beta,
-                         a->xhat + p->r0 * n, a->y + p->r0 * n);
+    const size_t step = rows_per_call(&s, n, s.r1 - s.r0);
+    for (size_t i = s.r0; i < s.r1; i += step)
+        p->k->bn_forward(step, w, x + i * n + f0, st->mean + f0, st->inv_std + f0, gamma + f0,
+                         beta + f0, a->xhat + i * n + f0, a->y + i * n + f0);
 }
 
-/* dx[r0:r1] = gamma·inv_std·(dy − mean(dy) − xhat·mean(dy·xhat)); one barrier. The chunk
- * partials Σdy (part_c) and Σdy·xhat (part_d) stay for dbeta and dgamma. */
+/* dx = gamma·inv_std·(dy − mean(dy) − xhat·mean(dy·xhat)) over this thread's share; one barrier
+ * (by features: one after dx, for the previous layer's rows). The chunk partials Σdy (part_c) and
+ * Σdy·xhat (part_d) stay for dbeta and dgamma. */
 static void batch_norm_backward(const sdn_layer *l, const sdn_pass *p)
 {
-    const size_t n = l->n_out, rows = p->r1 - p->r0, N = p->n;
+    const size_t n = l->n_out, N = p->n;
     const size_t n_chunks = (N + SDN_CHUNK_ROWS - 1) / SDN_CHUNK_ROWS;
     const sdn_acts *a = sdn_acts_of(p, l);
-    sdn_bn_stats *st = &a->stats[p->t];
-    for (size_t c = p->c0; c < p->c1; c++) {
-        const size_t r = c * SDN_CHUNK_ROWS;
-        memset(a->part_c + c * n, 0, n * sizeof(float));
-        memset(a->part_d + c * n, 0, n * sizeof(float));
-        p->k->bn_backward_reduce(chunk_end(c, N) - r, n, a->dy + r * n, a->xhat + r * n,
-                                 a->part_c + c * n, a->part_d + c * n);
+    const bn_share s = share_of(l, p);
+    const size_t f0 = s.f0, w = s.f1 - s.f0;
+    sdn_bn_stats *st = &a->stats[s.by_features ? 0 : p->t];
+    for (size_t c = s.c0; c < s.c1; c++) {
+        const size_t r = c * SDN_CHUNK_ROWS, chunk_rows = chunk_end(c, N) - r;
+        const size_t step = rows_per_call(&s, n, chunk_rows);
+        float *sum_dy = a->part_c + c * n + f0, *sum_dy_xhat = a->part_d + c * n + f0;
+        memset(sum_dy, 0, w * sizeof(float));
+        memset(sum_dy_xhat, 0, w * sizeof(float));
+        for (size_t i = r; i < r + chunk_rows; i += step)
+            p->k->bn_backward_reduce(step, w, a->dy + i * n + f0, a->xhat + i * n + f0, sum_dy,
+                                     sum_dy_xhat);
     }
-    sdn_barrier_wait(p->barrier);
-    if (!l->need_dx || !rows)
+    if (!s.by_features)
+        sdn_barrier_wait(p->barrier);
+    if (!l->need_dx)
         return;
-    reduce_chunks(p->k, st->mean_dy, a->part_c, n_chunks, n, 1.0f / (float)N);
-    reduce_chunks(p->k, st->mean_dy_xhat, a->part_d, n_chunks, n, 1.0f / (float)N);
-    p->k->bn_backward_dx(rows, n, a->dy + p->r0 * n, a->xhat + p->r0 * n, p->m->params + l->w_off,
-                         st->inv_std, st->mean_dy, st->mean_dy_xhat, a->dx + p->r0 * n);
+    if (s.r1 > s.r0) {
+        reduce_chunks(p->k, st->mean_dy, a->part_c, n_chunks, n, f0, s.f1, 1.0f / (float)N);
+        reduce_chunks(p->k, st->mean_dy_xhat, a->part_d, n_chunks, n, f0, s.f1, 1.0f / (float)N);
+        const size_t step = rows_per_call(&s, n, s.r1 - s.r0);
+        for (size_t i = s.r0; i < s.r1; i += step)
+            p->k->bn_backward_dx(step, w, a->dy + i * n + f0, a->xhat + i * n + f0,
+                                 p->m->params + l->w_off + f0, st->inv_std + f0,
+                                 st->mean_dy + f0, st->mean_dy_xhat + f0, a->dx + i * n + f0);
+    }
+    if (s.by_features) /* the previous layer reads whole rows of dx */
+        sdn_barrier_wait(p->barrier);
 }
 
 /* dgamma = Σ dy·xhat, dbeta = Σ dy (after the barrier that ends the backward); gamma and beta
@@ -116,8 +172,8 @@ static void batch_norm_weight_grads(const sdn_layer *l, const sdn_pass *p, size_
     const size_t n = l->n_out, n_chunks = (p->n + SDN_CHUNK_ROWS - 1) / SDN_CHUNK_ROWS;
     const sdn_acts *a = sdn_acts_of(p, l);
     float *dgamma = p->m->grads + l->w_off;
-    reduce_chunks(p->k, dgamma, a->part_d, n_chunks, n, 1.0f);
-    reduce_chunks(p->k, dgamma + n, a->part_c, n_chunks, n, 1.0f);
+    reduce_chunks(p->k, dgamma, a->part_d, n_chunks, n, 0, n, 1.0f);
+    reduce_chunks(p->k, dgamma + n, a->part_c, n_chunks, n, 0, n, 1.0f);
 }
 
 /* Keras: moving = momentum·moving + (1 − momentum)·batch, with thread 0's statistics */

@@ -23,6 +23,15 @@
 #define SDN_SPLIT_MIN_WEIGHTS 65536
 #define SDN_DENSE_PIECES 4
 
+/* The input features [*f0, *f1) of thread t of T: with T ≤ SDN_DENSE_PIECES, the slices a sliced
+ * dense layer gives that thread, so a layer feeding it by features keeps them on one core. */
+static inline void sdn_feature_share(size_t n, int t, int T, size_t *f0, size_t *f1)
+{
+    const size_t P = SDN_DENSE_PIECES;
+    *f0 = n * (P * (size_t)t / (size_t)T) / P;
+    *f1 = n * (P * (size_t)(t + 1) / (size_t)T) / P;
+}
+
 typedef struct sdn_layer_ops sdn_layer_ops;
 
 /* A layer: what the user asked for and where its parameters sit. Constant while passes run. */
@@ -47,6 +56,7 @@ typedef struct sdn_layer {
     int index;            /* position in the model */
     int need_dx;          /* some earlier layer has parameters: compute the input gradient */
     int pieces;           /* dense: input slices of the forward product (1: one product) */
+    int next_pieces;      /* the next layer's pieces (> 1: it reads this output in slices) */
 } sdn_layer;
 
 /* Per-thread copies of a BN layer's batch statistics: every thread reduces the chunk partials in
