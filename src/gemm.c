@@ -64,7 +64,7 @@ static size_t round_up(size_t x, size_t r) { return (x + r - 1) / r * r; }
 static size_t round_down_min(size_t x, size_t r) { return x < r ? r : x / r * r; }
 static size_t min_size(size_t a, size_t b) { return a < b ? a : b; }
 
-enum { DEEP_K = 1024, DEEP_KC = 384 };
+enum { DEEP_K = 1024, DEEP_KC = 512 };
 
 typedef struct gemm_blocks {
     size_t kc, mc, nc;
@@ -94,10 +94,12 @@ static gemm_blocks blocks_for(const sdn_gemm_kernel *g, size_t k)
     bl.nc = min_size(l3 / 4, 16 << 20) / (bl.kc * sizeof(float));
     bl.nc = bl.nc > 4096 ? 4096 : bl.nc;
     /* A deep product gets at least DEEP_KC steps a block: a tile's fixed cost (zeroing, C's
-     * loads and stores, the call) is a few percent of AVX-512's 192 steps. Measured on Zen 5
-     * with KC 384: 1024² 237 → 245 GFLOP/s, 2048² 238 → 242, 512×100×3072 230 → 236,
-     * 32×100×3072 217 → 225; AVX2 (already 384) gains nothing from 768; below k = 1024 the
-     * gain is within noise (128×100×768 +1 %), so the training step's products keep their bits. */
+     * loads and stores, the call) is a few percent of AVX-512's 192 steps, and C passes between
+     * KC blocks fewer times. Measured on Zen 5 (interleaved, 1 and 2 threads): AVX-512 KC 192 →
+     * 384 gave 1024² +4 %, 2048² +2-4 %, the k = 3072 workload shapes +2-5 %, and 384 → 512
+     * another 1024² +3-5 %, 2048² +2-3 %, k = 3072 ±1 %; AVX2 384 → 512: squares +1-2 %,
+     * k = 3072 ±1 %. Below k = 1024 the gain is within noise (128×100×768 +1 %), so the
+     * training step's products keep their bits. */
     if (k >= DEEP_K && bl.kc < DEEP_KC)
         bl.kc = DEEP_KC;
     bl.far_c = l3 / 8;
