@@ -60,7 +60,8 @@ typedef struct sdn_layer {
 } sdn_layer;
 
 /* Per-thread copies of a BN layer's batch statistics: every thread reduces the chunk partials in
- * the same order into its own copy (bitwise equal), which saves a barrier. n floats each. */
+ * the same order into its own copy (bitwise equal), which saves a barrier. n floats each. A BN
+ * split by features uses copy 0 only, each thread its own features of it. */
 typedef struct sdn_bn_stats {
     float *mean, *var, *inv_std, *mean_dy, *mean_dy_xhat;
 } sdn_bn_stats;
