@@ -4,5 +4,5 @@
 
 void sdn_f32_gemm_pack_bt8__ref(size_t kc, size_t nc, const float *b, size_t ldb, float *dst)
 {
-    sdn_pack_bt_panels(kc, nc, b, ldb, dst, 8, 1, NULL);
+    sdn_pack_bt_panels(kc, nc, b, ldb, dst, 8, 1, NULL, NULL);
 }

@@ -21,5 +21,5 @@ static void transpose4(const float *src, size_t lds, float *dst, size_t ldd)
 
 void sdn_f32_gemm_pack_bt12__neon(size_t kc, size_t nc, const float *b, size_t ldb, float *dst)
 {
-    sdn_pack_bt_panels(kc, nc, b, ldb, dst, 12, 4, transpose4);
+    sdn_pack_bt_panels(kc, nc, b, ldb, dst, 12, 4, transpose4, NULL);
 }
