@@ -333,6 +333,12 @@ void sdn_step_run(sdn_step *c)
         sdn_barrier_init(&c->barrier, (unsigned)T);
 #pragma omp parallel num_threads(T)
         {
+            /* OpenMP may grant fewer threads than asked (a pass run inside the caller's own
+             * parallel region gets one): the barrier counts the team there is. */
+            if (omp_get_num_threads() != T) {
+#pragma omp single
+                sdn_barrier_init(&c->barrier, (unsigned)omp_get_num_threads());
+            }
             sdn_prof_enter(SDN_PHASE_STEP, -1, pass_names[c->mode]);
             run_thread(c, omp_get_thread_num(), omp_get_num_threads());
             sdn_prof_leave();

@@ -2,8 +2,9 @@
  * trained a few steps with each thread count and saved (optimizer slots included) gives
  * identical safetensors files; so does one with big kernels, whose forward runs in input slices
  * (the first layer's, and one after a dropout) fed by batch norms split by features, on 1, 2, 3
- * and 5 threads. On a build with OpenMP a second thread that cannot start (as under
- * qemu-user with the wrong runtime) is a failure here, not a skip. */
+ * and 5 threads, and from inside the caller's own OpenMP parallel region. On a build with OpenMP
+ * a second thread that cannot start (as under qemu-user with the wrong runtime) is a failure
+ * here, not a skip. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,7 +93,19 @@ static unsigned char *read_all(const char *path, size_t *size)
  * and a fork after OpenMP's threads exist can crash qemu-user (the AArch64 suite). */
 static int threads_start;
 
-static void same_file_on(int big, const int *threads, int count)
+/* train_and_save from inside the caller's own OpenMP parallel region: nested regions are
+ * inactive, so the pass gets a team of one thread whatever it asks for, and must neither wait
+ * for a thread that never comes nor change a bit. */
+static void train_and_save_in_region(int threads, int big, char *path, size_t path_size)
+{
+#ifdef _OPENMP
+#pragma omp parallel num_threads(2)
+#pragma omp master
+#endif
+    train_and_save(threads, big, path, path_size);
+}
+
+static void same_file_on(int big, const int *threads, int count, int in_region)
 {
     sdn_set_num_threads(2);
     if (sdn_num_threads() != 2)
@@ -103,7 +116,8 @@ static void same_file_on(int big, const int *threads, int count)
     size_t n1;
     unsigned char *a = read_all(one, &n1);
     for (int c = 0; c < count; c++) {
-        train_and_save(threads[c], big, other, sizeof other);
+        (in_region ? train_and_save_in_region : train_and_save)(threads[c], big, other,
+                                                               sizeof other);
         size_t n2;
         unsigned char *b = read_all(other, &n2);
         assert_int_equal(n1, n2);
@@ -119,13 +133,19 @@ static void same_file_on(int big, const int *threads, int count)
 static void test_one_and_two_threads_same_file(void **state)
 {
     (void)state;
-    same_file_on(0, (const int[]){2}, 1);
+    same_file_on(0, (const int[]){2}, 1, 0);
 }
 
 static void test_input_slices_same_file(void **state)
 {
     (void)state;
-    same_file_on(1, (const int[]){2, 3, 5}, 3);
+    same_file_on(1, (const int[]){2, 3, 5}, 3, 0);
+}
+
+static void test_inside_callers_parallel_region(void **state)
+{
+    (void)state;
+    same_file_on(1, (const int[]){2}, 1, 1);
 }
 
 int main(void)
@@ -136,6 +156,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_one_and_two_threads_same_file),
         cmocka_unit_test(test_input_slices_same_file),
+        cmocka_unit_test(test_inside_callers_parallel_region),
     };
     return cmocka_run_group_tests(tests, NULL, sdn_test_tmpdir_remove);
 }
