@@ -7,7 +7,7 @@
  * - the last 4 of 100 columns, which the register tile computes one row per FMA with 4 of 16
  *   lanes busy, and this tile 16 rows per FMA.
  * A's rows past m are neither loaded nor stored, so A can be read in place to its edge. The
- * tile is transposed through L1 for the row-major stores. Every element sees the FMAs of the
+ * tile is transposed in registers for the row-major stores. Every element sees the FMAs of the
  * 12×32 tile in the same order, so the two give the same bits. */
 #include <immintrin.h>
 
@@ -42,22 +42,22 @@ SDN_INLINE void tile(const int mv, const int nc, size_t m, size_t kc, const floa
                 acc[1][j] = _mm512_fmadd_ps(a1, bj, acc[1][j]);
         }
     }
-    /* Columns to rows through a 16×16 block in L1; columns past nc are never read. */
+    /* Columns to rows in registers; the columns past nc are zeros and are never stored. */
     const __mmask16 keep = (__mmask16)((1u << nc) - 1u);
     const __m512 bv = _mm512_set1_ps(beta);
     const __m512 bias_v = bias ? _mm512_maskz_loadu_ps(keep, bias) : _mm512_setzero_ps();
 #pragma GCC unroll 2
     for (int v = 0; v < mv; v++) {
-        _Alignas(64) float cols[NV * MV], out[MV * NV];
+        __m512 r[NV];
 #pragma GCC unroll 16
         for (int j = 0; j < NV; j++)
-            _mm512_store_ps(cols + j * MV, j < nc ? acc[v][j] : _mm512_setzero_ps());
-        sdn_transpose16_avx512(cols, MV, out, NV);
+            r[j] = j < nc ? acc[v][j] : _mm512_setzero_ps();
+        sdn_transpose16_regs_avx512(r);
         /* acc + bias, then + beta·C (as sdn_gemm_store_tile; beta == 0 never reads C). */
         const size_t i1 = v == mv - 1 ? m - MV * (size_t)v : MV;
         for (size_t i = 0; i < i1; i++) {
             float *ci = c + (MV * (size_t)v + i) * ldc;
-            __m512 x = _mm512_load_ps(out + i * NV);
+            __m512 x = r[i];
             if (bias)
                 x = _mm512_add_ps(x, bias_v);
             if (beta != 0.0f)
