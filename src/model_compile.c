@@ -267,8 +267,6 @@ static sdn_status layout_params(sdn_model *m, size_t input_size)
         if (width > max_width)
             max_width = width;
     }
-    for (int i = 0; i < m->n_layers; i++)
-        m->layers[i].next_pieces = i + 1 < m->n_layers ? m->layers[i + 1].pieces : 0;
     m->input_size = input_size;
     m->output_size = width;
     m->max_width = max_width;

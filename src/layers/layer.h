@@ -56,7 +56,6 @@ typedef struct sdn_layer {
     int index;            /* position in the model */
     int need_dx;          /* some earlier layer has parameters: compute the input gradient */
     int pieces;           /* dense: input slices of the forward product (1: one product) */
-    int next_pieces;      /* the next layer's pieces (> 1: it reads this output in slices) */
 } sdn_layer;
 
 /* Per-thread copies of a BN layer's batch statistics: every thread reduces the chunk partials in
