@@ -30,7 +30,8 @@ static bn_share share_of(const sdn_layer *l, const sdn_pass *p)
 {
     const size_t N = p->n;
     const sdn_model *m = p->m;
-    if (l->index + 1 == m->n_layers || m->layers[l->index + 1].pieces <= 1)
+    /* by rows unless a sliced dense layer comes next (none when the layer is driven alone) */
+    if (l->index + 1 >= m->n_layers || m->layers[l->index + 1].pieces <= 1)
         return (bn_share){p->r0, p->r1, p->c0, p->c1, 0, l->n_out, 0};
     bn_share s = {0, N, 0, (N + SDN_CHUNK_ROWS - 1) / SDN_CHUNK_ROWS, 0, 0, 1};
     sdn_feature_share(l->n_out, p->t, p->nthreads, &s.f0, &s.f1);
