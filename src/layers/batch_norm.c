@@ -158,8 +158,8 @@ static void batch_norm_backward(const sdn_layer *l, const sdn_pass *p)
         const size_t step = rows_per_call(&s, n, s.r1 - s.r0);
         for (size_t i = s.r0; i < s.r1; i += step)
             p->k->bn_backward_dx(step, w, a->dy + i * n + f0, a->xhat + i * n + f0,
-                                 p->m->params + l->w_off + f0, st->inv_std + f0,
-                                 st->mean_dy + f0, st->mean_dy_xhat + f0, a->dx + i * n + f0);
+                                 p->m->params + l->w_off + f0, st->inv_std + f0, st->mean_dy + f0,
+                                 st->mean_dy_xhat + f0, a->dx + i * n + f0);
     }
     if (s.by_features) /* the previous layer reads whole rows of dx */
         sdn_barrier_wait(p->barrier);
