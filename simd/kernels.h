@@ -44,6 +44,15 @@ typedef void sdn_f32_gemm_cols_fn(size_t m, size_t n, size_t kc, const float *a,
                                   const float *b, size_t rsb, size_t csb, float *c, size_t ldc,
                                   float beta, const float *bias);
 
+/* The register tile widened by the narrow last panel (where an ISA has it): NR < n ≤ NR + 4
+ * columns, the first NR as sdn_f32_gemm_fn reads them from b, the other n − NR from b4 (same row
+ * stride rsb; a packed B's next panel, or b + NR in place). A product 100 wide is then 2 tiles
+ * and a widened one, with no column tile and no transpose of A for its last 4 columns. Same
+ * strides, beta, bias and bits as sdn_f32_gemm_fn. */
+typedef void sdn_f32_gemm_wide_fn(size_t m, size_t n, size_t kc, const float *a, size_t rsa,
+                                  size_t csa, const float *b, const float *b4, size_t rsb,
+                                  float *c, size_t ldc, float beta, const float *bias);
+
 /* ---- activations ----
  * y[i] = f(x[i]); y == x allowed. alpha: ELU alpha, leaky-ReLU slope; ignored by the others. */
 typedef void sdn_f32_vact_fn(size_t n, const float *x, float *y, float alpha);
@@ -144,6 +153,7 @@ typedef struct sdn_kernels {
     sdn_isa isa;
     sdn_gemm_kernel gemm;
     sdn_f32_gemm_cols_fn *gemm_cols16; /* NULL where the ISA has no column tile */
+    sdn_f32_gemm_wide_fn *gemm_wide;   /* NULL where the ISA has no widened tile */
     sdn_f32_vact_fn *act[SDN_ACT_COUNT];           /* LINEAR and SOFTMAX stay NULL */
     sdn_f32_vact_grad_fn *act_grad[SDN_ACT_COUNT];
     sdn_f32_softmax_fn *softmax;

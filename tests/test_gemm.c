@@ -291,6 +291,79 @@ static void test_cols_tile(void **state)
     }
 }
 
+/* The widened tile (where an ISA has one) against the register tile on the same operands: the
+ * same bits for every m ≤ MR and NR < n ≤ NR + 4, every k, beta and bias, with A packed or read
+ * in place; nothing written outside m × n; b4 (the last columns, as a packed panel or in place)
+ * and row-major A each end at a guard page, so a load past b4's n − NR columns or A's m rows
+ * faults. */
+static void test_wide_tile(void **state)
+{
+    const sdn_kernels *kt = sdn_test_kernels(state);
+    if (!kt->gemm_wide)
+        skip();
+    const size_t mr = kt->gemm.mr, nr = kt->gemm.nr, ldb = nr + 4, ldc = nr + 7;
+    const size_t ks[] = {1, 3, 4, 5, 16, 17, 100, 211};
+    const float betas[] = {0.0f, 1.0f, 0.3f};
+    const char *what[] = {"A packed", "A in place", "b4 apart"};
+    for (size_t ki = 0; ki < sizeof ks / sizeof ks[0]; ki++) {
+        const size_t k = ks[ki];
+        float *pa = sdn_test_alloc(k * mr, 0), *b = sdn_test_alloc(k * ldb, 0);
+        float *bias = sdn_test_alloc(ldb, 0), *c0 = sdn_test_alloc((mr + 1) * ldc, 0);
+        float *want = sdn_test_alloc((mr + 1) * ldc, 0), *got = sdn_test_alloc((mr + 1) * ldc, 0);
+        sdn_test_fill(pa, k * mr, 79 + k, -1, 1);
+        sdn_test_fill(b, k * ldb, 83 + k, -1, 1);
+        sdn_test_fill(c0, (mr + 1) * ldc, 97, -1, 1);
+        for (size_t n = nr + 1; n <= nr + 4; n++) {
+            const size_t n4 = n - nr;
+            for (size_t j = 0; j < ldb; j++) /* bias is n floats: NaN past them */
+                bias[j] = j < n ? 0.25f - 0.01f * (float)j : NAN;
+            /* b4 apart from b (as a packed B's next panel), its last row ending at the guard */
+            void *map_b4;
+            size_t bytes_b4;
+            float *b4 = before_guard((k - 1) * ldb + n4, &map_b4, &bytes_b4);
+            for (size_t p = 0; p < k; p++)
+                for (size_t j = 0; j < n4; j++)
+                    b4[p * ldb + j] = b[p * ldb + nr + j];
+            for (size_t m = 1; m <= mr; m++) {
+                void *map_a;
+                size_t bytes_a;
+                float *ar = before_guard(m * k, &map_a, &bytes_a); /* m × k, row-major */
+                for (size_t i = 0; i < m; i++)
+                    for (size_t p = 0; p < k; p++)
+                        ar[i * k + p] = pa[p * mr + i];
+                for (int bi = 0; bi < 3; bi++)
+                    for (int with_bias = 0; with_bias < 2; with_bias++) {
+                        const float *bv = with_bias ? bias : NULL;
+                        /* beta == 0 never reads C: NaN there shows a read */
+                        for (size_t i = 0; i < (mr + 1) * ldc; i++)
+                            want[i] = betas[bi] == 0.0f ? NAN : c0[i];
+                        kt->gemm.fn(m, nr, k, pa, 1, mr, b, ldb, want, ldc, betas[bi], bv);
+                        kt->gemm.fn(m, n4, k, pa, 1, mr, b + nr, ldb, want + nr, ldc, betas[bi],
+                                    bv ? bv + nr : NULL);
+                        for (int layout = 0; layout < 3; layout++) {
+                            /* A packed, then row-major in place; b4 = b + NR, then apart */
+                            const float *a = layout == 1 ? ar : pa;
+                            const size_t rsa = layout == 1 ? k : 1, csa = layout == 1 ? 1 : mr;
+                            for (size_t i = 0; i < (mr + 1) * ldc; i++)
+                                got[i] = betas[bi] == 0.0f ? NAN : c0[i];
+                            kt->gemm_wide(m, n, k, a, rsa, csa, b, layout == 2 ? b4 : b + nr, ldb,
+                                          got, ldc, betas[bi], bv);
+                            if (memcmp(got, want, (mr + 1) * ldc * sizeof(float)))
+                                fail_msg("%s widened tile (%s): k=%zu m=%zu n=%zu beta=%g bias=%d "
+                                         "differs from the register tile",
+                                         sdn_isa_name(kt->isa), what[layout], k, m, n, betas[bi],
+                                         with_bias);
+                        }
+                    }
+                munmap(map_a, bytes_a);
+            }
+            munmap(map_b4, bytes_b4);
+        }
+        sdn_test_free(pa), sdn_test_free(b), sdn_test_free(bias);
+        sdn_test_free(want), sdn_test_free(got), sdn_test_free(c0);
+    }
+}
+
 /* ------------------------------------------------------------------ driver */
 
 typedef struct shape {
@@ -499,6 +572,7 @@ int main(void)
         SDN_TEST_EACH_ISA(test_ukernel),
         SDN_TEST_EACH_ISA(test_pack_bt),
         SDN_TEST_EACH_ISA(test_cols_tile),
+        SDN_TEST_EACH_ISA(test_wide_tile),
         SDN_TEST_EACH_ISA(test_driver),
         cmocka_unit_test(test_sgemm_public),
         cmocka_unit_test(test_sgemm_no_product),

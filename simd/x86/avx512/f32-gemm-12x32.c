@@ -14,29 +14,46 @@ enum { MR = 12, NR = 32 };
 
 #define SDN_INLINE static inline __attribute__((always_inline))
 
-/* rows × nv vectors, both compile-time constants once inlined: the accumulators are registers. */
-SDN_INLINE void tile(const int rows, const int nv, size_t n, size_t kc, const float *a, size_t rsa,
-                     size_t csa, const float *b, size_t rsb, float *c, size_t ldc, float beta,
-                     const float *bias)
+/* rows × nv vectors, plus (x4) up to 4 more columns from b4 in "4×4 lanes": one zmm per 4 rows,
+ * lane 4·r + j holding row r, column j. All three are compile-time constants once inlined: the
+ * accumulators are registers (27 of 32 for 12 rows with x4). */
+SDN_INLINE void tile(const int rows, const int nv, const int x4, size_t n, size_t kc,
+                     const float *a, size_t rsa, size_t csa, const float *b, const float *b4,
+                     size_t rsb, float *c, size_t ldc, float beta, const float *bias)
 {
-    __m512 acc[MR][2];
+    __m512 acc[MR][2], acc4[MR / 4];
 #pragma GCC unroll 12
     for (int i = 0; i < rows; i++)
         acc[i][0] = acc[i][1] = _mm512_setzero_ps();
+#pragma GCC unroll 3
+    for (int g = 0; g < (rows + 3) / 4; g++)
+        acc4[g] = _mm512_setzero_ps();
     /* The last vector's lanes past n: neither loaded from B (read in place up to its edge)
-     * nor from the bias or C, nor stored. A masked load costs what a plain one does. */
-    const __mmask16 tail = (__mmask16)((1u << (n - 16 * (size_t)(nv - 1))) - 1u);
+     * nor from the bias or C, nor stored. A masked load costs what a plain one does. With x4
+     * the vectors are full and the n − 32 columns of b4 are the masked ones. */
+    const size_t n4 = x4 ? n - 16 * (size_t)nv : 0;
+    const __mmask16 tail = x4 ? (__mmask16)0xFFFF
+                              : (__mmask16)((1u << (n - 16 * (size_t)(nv - 1))) - 1u);
+    const __mmask8 tail4 = (__mmask8)((1u << n4) - 1u);
     /* Rows 0-5 from a, rows 6-11 from a + 6·rsa: six row offsets serve both halves. */
     const size_t r6 = 6 * rsa;
-    for (size_t p = 0; p < kc; p++, a += csa, b += rsb) {
+    for (size_t p = 0; p < kc; p++, a += csa, b += rsb, b4 += x4 ? rsb : 0) {
         const __m512 b0 = nv == 1 ? _mm512_maskz_loadu_ps(tail, b) : _mm512_loadu_ps(b);
         const __m512 b1 = nv == 2 ? _mm512_maskz_loadu_ps(tail, b + 16) : b0;
+        /* b4's row in each 128-bit quarter; a row's broadcast goes into its quarter of t */
+        const __m512 bq = x4 ? _mm512_broadcast_f32x4(_mm_maskz_loadu_ps(tail4, b4)) : b0;
+        __m512 t = b0;
 #pragma GCC unroll 12
         for (int i = 0; i < rows; i++) {
             const __m512 av = _mm512_set1_ps((i < 6 ? a : a + r6)[(size_t)(i % 6) * rsa]);
             acc[i][0] = _mm512_fmadd_ps(av, b0, acc[i][0]);
             if (nv == 2)
                 acc[i][1] = _mm512_fmadd_ps(av, b1, acc[i][1]);
+            if (x4) {
+                t = i % 4 == 0 ? av : _mm512_mask_mov_ps(t, (__mmask16)(0xFu << 4 * (i % 4)), av);
+                if (i % 4 == 3 || i == rows - 1)
+                    acc4[i / 4] = _mm512_fmadd_ps(t, bq, acc4[i / 4]);
+            }
         }
     }
     /* acc + bias, then + beta·C (as sdn_gemm_store_tile; beta == 0 never reads C). */
@@ -54,6 +71,15 @@ SDN_INLINE void tile(const int rows, const int nv, size_t n, size_t kc, const fl
                 x = _mm512_fmadd_ps(bv, _mm512_maskz_loadu_ps(keep, ci + 16 * v), x);
             _mm512_mask_storeu_ps(ci + 16 * v, keep, x);
         }
+        if (x4) {
+            float *c4 = ci + 16 * nv;
+            __m128 x = _mm512_extractf32x4_ps(acc4[i / 4], i % 4);
+            if (bias)
+                x = _mm_add_ps(x, _mm_maskz_loadu_ps(tail4, bias + 16 * nv));
+            if (beta != 0.0f)
+                x = _mm_fmadd_ps(_mm512_castps512_ps128(bv), _mm_maskz_loadu_ps(tail4, c4), x);
+            _mm_mask_storeu_ps(c4, tail4, x);
+        }
     }
 }
 
@@ -64,9 +90,9 @@ void sdn_f32_gemm_12x32__avx512(size_t m, size_t n, size_t kc, const float *a, s
 #define SDN_ROWS(r)                                                                              \
     case r:                                                                                      \
         if (n > 16)                                                                              \
-            tile(r, 2, n, kc, a, rsa, csa, b, rsb, c, ldc, beta, bias);                          \
+            tile(r, 2, 0, n, kc, a, rsa, csa, b, b, rsb, c, ldc, beta, bias);                    \
         else                                                                                     \
-            tile(r, 1, n, kc, a, rsa, csa, b, rsb, c, ldc, beta, bias);                          \
+            tile(r, 1, 0, n, kc, a, rsa, csa, b, b, rsb, c, ldc, beta, bias);                    \
         return;
     switch (m) {
         SDN_ROWS(1)
@@ -82,9 +108,37 @@ void sdn_f32_gemm_12x32__avx512(size_t m, size_t n, size_t kc, const float *a, s
         SDN_ROWS(11)
     default:
         if (n > 16)
-            tile(MR, 2, n, kc, a, rsa, csa, b, rsb, c, ldc, beta, bias);
+            tile(MR, 2, 0, n, kc, a, rsa, csa, b, b, rsb, c, ldc, beta, bias);
         else
-            tile(MR, 1, n, kc, a, rsa, csa, b, rsb, c, ldc, beta, bias);
+            tile(MR, 1, 0, n, kc, a, rsa, csa, b, b, rsb, c, ldc, beta, bias);
+    }
+#undef SDN_ROWS
+}
+
+/* 32 < n ≤ 36: the 12×32 tile and the last n − 32 columns of a product (100 = 3·32 + 4), whose
+ * B rows start at b4 with the same stride. */
+void sdn_f32_gemm_12x36__avx512(size_t m, size_t n, size_t kc, const float *a, size_t rsa,
+                                size_t csa, const float *b, const float *b4, size_t rsb, float *c,
+                                size_t ldc, float beta, const float *bias)
+{
+#define SDN_ROWS(r)                                                                              \
+    case r:                                                                                      \
+        tile(r, 2, 1, n, kc, a, rsa, csa, b, b4, rsb, c, ldc, beta, bias);                       \
+        return;
+    switch (m) {
+        SDN_ROWS(1)
+        SDN_ROWS(2)
+        SDN_ROWS(3)
+        SDN_ROWS(4)
+        SDN_ROWS(5)
+        SDN_ROWS(6)
+        SDN_ROWS(7)
+        SDN_ROWS(8)
+        SDN_ROWS(9)
+        SDN_ROWS(10)
+        SDN_ROWS(11)
+    default:
+        tile(MR, 2, 1, n, kc, a, rsa, csa, b, b4, rsb, c, ldc, beta, bias);
     }
 #undef SDN_ROWS
 }
