@@ -46,9 +46,9 @@ typedef void sdn_f32_gemm_cols_fn(size_t m, size_t n, size_t kc, const float *a,
 
 /* The register tile widened by the narrow last panel (where an ISA has it): NR < n ≤ NR + 4
  * columns, the first NR as sdn_f32_gemm_fn reads them from b, the other n − NR from b4 (same row
- * stride rsb; a packed B's next panel, or b + NR in place). A product 100 wide is then 2 tiles
- * and a widened one, with no column tile and no transpose of A for its last 4 columns. Same
- * strides, beta, bias and bits as sdn_f32_gemm_fn. */
+ * stride rsb; a packed B's next panel, or b + NR in place): the last 4 columns of a product 100
+ * wide (3·32 + 4, 6·16 + 4) at full lanes, with no transpose of A. m ≤ MR, and the same strides,
+ * beta, bias and bits as sdn_f32_gemm_fn. */
 typedef void sdn_f32_gemm_wide_fn(size_t m, size_t n, size_t kc, const float *a, size_t rsa,
                                   size_t csa, const float *b, const float *b4, size_t rsb,
                                   float *c, size_t ldc, float beta, const float *bias);

@@ -3,10 +3,10 @@
  * operands read in place (the driver's small-matrix path).
  *
  * Edge tiles run only the rows and vectors they need, and load and store the last vector under
- * a mask: 100 outputs end in a 1-vector tile with 4 lanes, and B is read in place up to its last
- * column. Every element sees
- * the same FMAs in the same order whatever the tile's shape, so results never depend on the
- * path. The same design as the AVX-512 12×32 tile. */
+ * a mask, so B is read in place up to its last column. The widened tile below adds up to 4
+ * columns to a full one: 100 outputs are 5 tiles and a 6×20. Every element sees the same FMAs in
+ * the same order whatever the tile's shape, so results never depend on the path. The same
+ * design as the AVX-512 12×32 tile. */
 #include <immintrin.h>
 
 #include "kernels.h"
@@ -22,32 +22,50 @@ static inline __m256i lanes_mask(size_t lanes)
     return _mm256_loadu_si256((const __m256i *)(ones + 8 - lanes));
 }
 
-/* rows × nv vectors, and whether the last vector is partial (edge): compile-time constants once
- * inlined, so the accumulators are registers and a full tile has no masked load. */
-SDN_INLINE void tile(const int rows, const int nv, const int edge, size_t n, size_t kc,
-                     const float *a, size_t rsa, size_t csa, const float *b, size_t rsb, float *c,
-                     size_t ldc, float beta, const float *bias)
+/* rows × nv vectors, whether the last vector is partial (edge), and (x4) up to 4 more columns
+ * from b4 in one ymm per 2 rows, lane 4·r + j holding row r, column j: compile-time constants
+ * once inlined, so the accumulators are registers and a full tile has no masked load. */
+SDN_INLINE void tile(const int rows, const int nv, const int edge, const int x4, size_t n,
+                     size_t kc, const float *a, size_t rsa, size_t csa, const float *b,
+                     const float *b4, size_t rsb, float *c, size_t ldc, float beta,
+                     const float *bias)
 {
-    __m256 acc[MR][2];
+    __m256 acc[MR][2], acc4[MR / 2];
 #pragma GCC unroll 6
     for (int i = 0; i < rows; i++)
         acc[i][0] = acc[i][1] = _mm256_setzero_ps();
+#pragma GCC unroll 3
+    for (int g = 0; g < (rows + 1) / 2; g++)
+        acc4[g] = _mm256_setzero_ps();
     /* The last vector's lanes past n: neither loaded from B (read in place up to its edge) nor
-     * from the bias or C, nor stored. */
-    const size_t tail = n - 8 * (size_t)(nv - 1);
+     * from the bias or C, nor stored. With x4 the vectors are full and b4's n − 16 columns are
+     * the masked ones. */
+    const size_t tail = x4 ? 8 : n - 8 * (size_t)(nv - 1), n4 = x4 ? n - 8 * (size_t)nv : 0;
     const __m256i tail_mask = lanes_mask(tail);
+    const __m128i tail4 = _mm256_castsi256_si128(lanes_mask(n4));
     /* Unrolled so the loop overhead hides behind the FMAs of each step. */
 #pragma GCC unroll 4
-    for (size_t p = 0; p < kc; p++, a += csa, b += rsb) {
+    for (size_t p = 0; p < kc; p++, a += csa, b += rsb, b4 += x4 ? rsb : 0) {
         const __m256 bl = edge ? _mm256_maskload_ps(b + 8 * (nv - 1), tail_mask)
                                : _mm256_loadu_ps(b + 8 * (nv - 1));
         const __m256 b0 = nv == 2 ? _mm256_loadu_ps(b) : bl, b1 = bl;
+        /* b4's row in both halves; a row's broadcast goes into its half of t */
+        __m256 bq = b0, t = b0;
+        if (x4) {
+            const __m128 r4 = _mm_maskload_ps(b4, tail4);
+            bq = _mm256_insertf128_ps(_mm256_castps128_ps256(r4), r4, 1);
+        }
 #pragma GCC unroll 6
         for (int i = 0; i < rows; i++) {
             const __m256 av = _mm256_broadcast_ss(a + (size_t)i * rsa);
             acc[i][0] = _mm256_fmadd_ps(av, b0, acc[i][0]);
             if (nv == 2)
                 acc[i][1] = _mm256_fmadd_ps(av, b1, acc[i][1]);
+            if (x4) {
+                t = i % 2 == 0 ? av : _mm256_blend_ps(t, av, 0xF0);
+                if (i % 2 == 1 || i == rows - 1)
+                    acc4[i / 2] = _mm256_fmadd_ps(t, bq, acc4[i / 2]);
+            }
         }
     }
     /* acc + bias, then + beta·C (as sdn_gemm_store_tile; beta == 0 never reads C). */
@@ -72,6 +90,16 @@ SDN_INLINE void tile(const int rows, const int nv, const int edge, size_t n, siz
             else
                 _mm256_maskstore_ps(ci + 8 * v, tail_mask, x);
         }
+        if (x4) {
+            float *c4 = ci + 8 * nv;
+            __m128 x = i % 2 ? _mm256_extractf128_ps(acc4[i / 2], 1)
+                             : _mm256_castps256_ps128(acc4[i / 2]);
+            if (bias)
+                x = _mm_add_ps(x, _mm_maskload_ps(bias + 8 * nv, tail4));
+            if (beta != 0.0f)
+                x = _mm_fmadd_ps(_mm256_castps256_ps128(bv), _mm_maskload_ps(c4, tail4), x);
+            _mm_maskstore_ps(c4, tail4, x);
+        }
     }
 }
 
@@ -81,13 +109,13 @@ void sdn_f32_gemm_6x16__avx2(size_t m, size_t n, size_t kc, const float *a, size
 {
 #define SDN_SHAPE(r)                                                                             \
     if (n == NR)                                                                                 \
-        tile(r, 2, 0, n, kc, a, rsa, csa, b, rsb, c, ldc, beta, bias);                           \
+        tile(r, 2, 0, 0, n, kc, a, rsa, csa, b, b, rsb, c, ldc, beta, bias);                           \
     else if (n > 8)                                                                              \
-        tile(r, 2, 1, n, kc, a, rsa, csa, b, rsb, c, ldc, beta, bias);                           \
+        tile(r, 2, 1, 0, n, kc, a, rsa, csa, b, b, rsb, c, ldc, beta, bias);                           \
     else if (n == 8)                                                                             \
-        tile(r, 1, 0, n, kc, a, rsa, csa, b, rsb, c, ldc, beta, bias);                           \
+        tile(r, 1, 0, 0, n, kc, a, rsa, csa, b, b, rsb, c, ldc, beta, bias);                           \
     else                                                                                         \
-        tile(r, 1, 1, n, kc, a, rsa, csa, b, rsb, c, ldc, beta, bias);
+        tile(r, 1, 1, 0, n, kc, a, rsa, csa, b, b, rsb, c, ldc, beta, bias);
 #define SDN_ROWS(r)                                                                              \
     case r:                                                                                      \
         SDN_SHAPE(r)                                                                             \
@@ -103,4 +131,26 @@ void sdn_f32_gemm_6x16__avx2(size_t m, size_t n, size_t kc, const float *a, size
     }
 #undef SDN_ROWS
 #undef SDN_SHAPE
+}
+
+/* 16 < n ≤ 20: the 6×16 tile and the last n − 16 columns of a product (100 = 6·16 + 4), whose B
+ * rows start at b4 with the same stride. 16 ymm cannot hold 6 rows' 15 accumulators and B, so
+ * the rows go in passes of at most 3 (8 accumulators each, enough to hide the FMA latency); a
+ * pass reads B again, from L1. */
+void sdn_f32_gemm_6x20__avx2(size_t m, size_t n, size_t kc, const float *a, size_t rsa,
+                             size_t csa, const float *b, const float *b4, size_t rsb, float *c,
+                             size_t ldc, float beta, const float *bias)
+{
+    if (m > 3) {
+        const size_t first = (m + 1) / 2;
+        sdn_f32_gemm_6x20__avx2(first, n, kc, a, rsa, csa, b, b4, rsb, c, ldc, beta, bias);
+        sdn_f32_gemm_6x20__avx2(m - first, n, kc, a + first * rsa, rsa, csa, b, b4, rsb,
+                                c + first * ldc, ldc, beta, bias);
+        return;
+    }
+    switch (m) {
+    case 1: tile(1, 2, 0, 1, n, kc, a, rsa, csa, b, b4, rsb, c, ldc, beta, bias); return;
+    case 2: tile(2, 2, 0, 1, n, kc, a, rsa, csa, b, b4, rsb, c, ldc, beta, bias); return;
+    default: tile(3, 2, 0, 1, n, kc, a, rsa, csa, b, b4, rsb, c, ldc, beta, bias); return;
+    }
 }

@@ -3,9 +3,10 @@
  * are addressed through their strides: one loop for packed panels and operands read in place.
  *
  * Edge tiles run only the rows and vectors they need, and load and store the last vector under
- * a mask: 100 outputs are 3 tiles and a 1-vector one with 4 lanes (not a 12×32 tile computed
- * and copied out), and B is read in place up to its last column. Every element sees the same FMAs in
- * the same order whatever the tile's shape, so results never depend on the path. */
+ * a mask (not a 12×32 tile computed and copied out), so B is read in place up to its last
+ * column. The widened tile below adds up to 4 columns to a full one: 100 outputs are 2 tiles
+ * and a 12×36. Every element sees the same FMAs in the same order whatever the tile's shape, so
+ * results never depend on the path. */
 #include <immintrin.h>
 
 #include "kernels.h"
