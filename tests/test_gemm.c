@@ -469,7 +469,7 @@ static void test_driver(void **state)
      * buffer also holds NR-row panels of a transposed A), in buffers of this product's size */
     sdn_gemm_free_pack_buffers();
     check_driver_shape(kt, (shape){32, 9 * nr, 100}, 0);
-    /* Transposed A with rows over 1024 floats apart is packed, row-major A read in place. */
+    /* Transposed A with rows over 1024 floats apart: packed, or read in place by a big tile. */
     check_driver_shape(kt, (shape){1100, 10, 20}, 0);
 }
 
