@@ -118,8 +118,13 @@ static void weight_grads(sdn_step *c, const sdn_pass *p, int fused)
             total += block_cost(l, p->n);
     }
     const size_t lo = total * (size_t)t / (size_t)T, hi = total * (size_t)(t + 1) / (size_t)T;
-    size_t pos = 0; /* where the next small block starts in the plan */
-    for (int i = 0; i < m->n_layers; i++) {
+    /* Odd threads walk the layers backwards: the big blocks' halves then run at different times,
+     * not all at once, and each update has the memory bandwidth to itself (the first layer's
+     * Nadam streams 8.6 MB; on two threads at once each half took 31 µs, alone 39 µs the whole). */
+    const int back = t % 2;
+    size_t pos = back ? total : 0; /* where the next small block starts (back: ends) in the plan */
+    for (int k = 0; k < m->n_layers; k++) {
+        const int i = back ? m->n_layers - 1 - k : k;
         const sdn_layer *l = &m->layers[i];
         if (!l->w_size && !l->b_size)
             continue;
@@ -131,8 +136,9 @@ static void weight_grads(sdn_step *c, const sdn_pass *p, int fused)
             i1 = split_at(l->w_rows, t + 1, T, 16);
             bias = t == 0;
         } else {
-            const size_t a = pos, b = pos + block_cost(l, p->n), mid = a + (b - a) / 2;
-            pos = b;
+            const size_t cost = block_cost(l, p->n);
+            const size_t a = back ? pos - cost : pos, b = a + cost, mid = a + (b - a) / 2;
+            pos = back ? a : b;
             if (l->ops->split_rows && l->w_rows) {
                 i0 = rows_before(l, a, b, lo);
                 i1 = rows_before(l, a, b, hi);
