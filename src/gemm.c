@@ -348,12 +348,16 @@ static int gemm_cols(const sdn_kernels *k, size_t m, size_t n, size_t kdim, cons
         const float beta_k = pc == 0 ? beta : 1.0f;
         const float *bias_k = pc == 0 ? bias : NULL;
         k->gemm.pack_bt(kc, m, a + pc, lda, pa);
-        for (size_t j0 = 0; j0 < n; j0 += cols)
+        /* columns in calls of nearly equal width (100 = 4·15 + 3·14, not 6·16 + 4): a narrow
+         * last call has too few accumulators to hide the FMA latency */
+        const size_t calls = (n + cols - 1) / cols;
+        for (size_t q = 0; q < calls; q++) {
+            const size_t j0 = n * q / calls, j1 = n * (q + 1) / calls;
             for (size_t i0 = 0; i0 < m; i0 += rows)
-                k->gemm_cols16(min_size(rows, m - i0), min_size(cols, n - j0), kc,
-                               panel_row(pa, i0, panel, kc), panel,
-                               b + j0 * ldb + pc, 1, ldb, c + i0 * ldc + j0, ldc, beta_k,
+                k->gemm_cols16(min_size(rows, m - i0), j1 - j0, kc, panel_row(pa, i0, panel, kc),
+                               panel, b + j0 * ldb + pc, 1, ldb, c + i0 * ldc + j0, ldc, beta_k,
                                bias_k ? bias_k + j0 : NULL);
+        }
     }
     return 0;
 }
