@@ -136,6 +136,11 @@ typedef void sdn_f32_adam_fn(size_t n, float *w, const float *grad, float *m, fl
 typedef void sdn_f32_rmsprop_fn(size_t n, float *w, const float *grad, float *v,
                                 const sdn_optim_scalars *s);
 
+/* ---- data ----
+ * y[i] = x[i]·scale[i] + shift[i] with two roundings (no FMA): bytes to standardized inputs. */
+typedef void sdn_f32_u8_affine_fn(size_t n, const uint8_t *x, const float *scale,
+                                  const float *shift, float *y);
+
 /* ---- the profiler's roof (simdnn profile calibrate) ----
  * `iters` rounds of independent multiply-add chains that fill every FMA pipe; returns the FLOPs
  * done. The result goes to sdn_peak_sink so no compiler can drop the loop. */
@@ -170,6 +175,7 @@ typedef struct sdn_kernels {
     sdn_f32_sgd_fn *sgd;
     sdn_f32_adam_fn *adam;
     sdn_f32_rmsprop_fn *rmsprop;
+    sdn_f32_u8_affine_fn *u8_affine;
     sdn_f32_fma_peak_fn *fma_peak; /* not a training kernel: the profiler's calibration */
 } sdn_kernels;
 

