@@ -15,6 +15,17 @@ enum { MR = 12, NR = 32 };
 
 #define SDN_INLINE static inline __attribute__((always_inline))
 
+/* Quarter q of v (the extract's index must be a constant before unrolling, for clang). */
+SDN_INLINE __m128 quarter(__m512 v, const int q)
+{
+    switch (q) {
+    case 0: return _mm512_castps512_ps128(v);
+    case 1: return _mm512_extractf32x4_ps(v, 1);
+    case 2: return _mm512_extractf32x4_ps(v, 2);
+    default: return _mm512_extractf32x4_ps(v, 3);
+    }
+}
+
 /* rows × nv vectors, plus (x4) up to 4 more columns from b4 in "4×4 lanes": one zmm per 4 rows,
  * lane 4·r + j holding row r, column j. All three are compile-time constants once inlined: the
  * accumulators are registers (27 of 32 for 12 rows with x4). */
@@ -74,7 +85,7 @@ SDN_INLINE void tile(const int rows, const int nv, const int x4, size_t n, size_
         }
         if (x4) {
             float *c4 = ci + 16 * nv;
-            __m128 x = _mm512_extractf32x4_ps(acc4[i / 4], i % 4);
+            __m128 x = quarter(acc4[i / 4], i % 4);
             if (bias)
                 x = _mm_add_ps(x, _mm_maskz_loadu_ps(tail4, bias + 16 * nv));
             if (beta != 0.0f)
