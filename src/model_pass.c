@@ -84,6 +84,12 @@ static size_t block_cost(const sdn_layer *l, size_t batch)
     return (l->ops->weight_matrix ? l->w_size * batch : 0) + 16 * (l->w_size + l->b_size);
 }
 
+/* A w block big enough to split by rows over every thread (the first dense layer's kernel). */
+static int big_block(const sdn_layer *l)
+{
+    return l->ops->split_rows && l->w_size >= SDN_SPLIT_MIN_WEIGHTS;
+}
+
 /* Of a small block laid over [a, b) of the plan, the rows that fall before x: proportional,
  * rounded up to 16 (the same rounding as split_at, so every thread cuts at the same rows). */
 static size_t rows_before(const sdn_layer *l, size_t a, size_t b, size_t x)
@@ -114,7 +120,7 @@ static void weight_grads(sdn_step *c, const sdn_pass *p, int fused)
     size_t total = 0;
     for (int i = 0; i < m->n_layers; i++) {
         const sdn_layer *l = &m->layers[i];
-        if ((l->w_size || l->b_size) && !(l->ops->split_rows && l->w_size >= SDN_SPLIT_MIN_WEIGHTS))
+        if ((l->w_size || l->b_size) && !big_block(l))
             total += block_cost(l, p->n);
     }
     const size_t lo = total * (size_t)t / (size_t)T, hi = total * (size_t)(t + 1) / (size_t)T;
@@ -128,10 +134,9 @@ static void weight_grads(sdn_step *c, const sdn_pass *p, int fused)
         const sdn_layer *l = &m->layers[i];
         if (!l->w_size && !l->b_size)
             continue;
-        const int big = l->ops->split_rows && l->w_size >= SDN_SPLIT_MIN_WEIGHTS;
         size_t i0 = 0, i1 = 0;
         int bias = 0;
-        if (big) {
+        if (big_block(l)) {
             i0 = split_at(l->w_rows, t, T, 16);
             i1 = split_at(l->w_rows, t + 1, T, 16);
             bias = t == 0;
