@@ -58,9 +58,11 @@ double sdn_regularization(const sdn_model *m, const sdn_kernels *k)
     return r;
 }
 
-static size_t split_at(size_t len, int t, int T, size_t align)
+/* Where the fraction num/den of len ends, rounded up to align (at most len): every thread cuts a
+ * split at the same places. */
+static size_t split_at(size_t len, size_t num, size_t den, size_t align)
 {
-    size_t v = len * (size_t)t / (size_t)T;
+    size_t v = len * num / den;
     v = (v + align - 1) / align * align;
     return v < len ? v : len;
 }
@@ -90,16 +92,11 @@ static int big_block(const sdn_layer *l)
     return l->ops->split_rows && l->w_size >= SDN_SPLIT_MIN_WEIGHTS;
 }
 
-/* Of a small block laid over [a, b) of the plan, the rows that fall before x: proportional,
- * rounded up to 16 (the same rounding as split_at, so every thread cuts at the same rows). */
+/* Of a small block laid over [a, b) of the plan, the rows that fall before x. */
 static size_t rows_before(const sdn_layer *l, size_t a, size_t b, size_t x)
 {
-    if (x <= a)
-        return 0;
-    if (x >= b)
-        return l->w_rows;
-    const size_t r = (l->w_rows * (x - a) / (b - a) + 15) / 16 * 16;
-    return r < l->w_rows ? r : l->w_rows;
+    const size_t in = x < a ? 0 : x > b ? b - a : x - a;
+    return split_at(l->w_rows, in, b - a, 16);
 }
 
 /* Weight gradients after barrier A: big w blocks (SDN_SPLIT_MIN_WEIGHTS) split by rows; the
@@ -137,8 +134,8 @@ static void weight_grads(sdn_step *c, const sdn_pass *p, int fused)
         size_t i0 = 0, i1 = 0;
         int bias = 0;
         if (big_block(l)) {
-            i0 = split_at(l->w_rows, t, T, 16);
-            i1 = split_at(l->w_rows, t + 1, T, 16);
+            i0 = split_at(l->w_rows, (size_t)t, (size_t)T, 16);
+            i1 = split_at(l->w_rows, (size_t)t + 1, (size_t)T, 16);
             bias = t == 0;
         } else {
             const size_t cost = block_cost(l, p->n);
@@ -187,7 +184,8 @@ static void update_segments(sdn_step *c, const sdn_pass *p, size_t lo, size_t hi
         const size_t g0 = g->off > lo ? g->off : lo, g1 = sdn_min_size(g->off + g->len, hi);
         if (g1 <= g0)
             continue;
-        const size_t a = g0 + split_at(g1 - g0, t, T, 16), e = g0 + split_at(g1 - g0, t + 1, T, 16);
+        const size_t a = g0 + split_at(g1 - g0, (size_t)t, (size_t)T, 16);
+        const size_t e = g0 + split_at(g1 - g0, (size_t)t + 1, (size_t)T, 16);
         if (e <= a)
             continue;
         if (clip_scale != 1.0f)

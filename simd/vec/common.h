@@ -34,23 +34,27 @@ static inline void vf_storen(float *p, vf v, size_t rem)
         }                                                                                          \
     } while (0)
 
-/* keep[0..rem) != 0 as a mask; a partial tail goes through a zeroed copy (no over-read). */
+/* p[0..rem) readable as a whole vector of bytes: p itself, or (a partial tail) a zeroed copy in
+ * buf, so nothing past p + rem is read. */
+static inline const uint8_t *u8_whole(const uint8_t *p, size_t rem, uint8_t buf[SDN_VLEN])
+{
+    if (rem == SDN_VLEN)
+        return p;
+    memset(buf, 0, SDN_VLEN);
+    memcpy(buf, p, rem);
+    return buf;
+}
+/* keep[0..rem) != 0 as a mask. */
 static inline vm vm_keepn(const uint8_t *keep, size_t rem)
 {
-    if (rem == SDN_VLEN)
-        return vm_keep(keep);
-    uint8_t buf[SDN_VLEN] = {0};
-    memcpy(buf, keep, rem);
-    return vm_keep(buf);
+    uint8_t buf[SDN_VLEN];
+    return vm_keep(u8_whole(keep, rem, buf));
 }
-/* p[0..rem) as floats; a partial tail goes through a zeroed copy (no over-read). */
+/* p[0..rem) as floats. */
 static inline vf vf_from_u8n(const uint8_t *p, size_t rem)
 {
-    if (rem == SDN_VLEN)
-        return vf_from_u8(p);
-    uint8_t buf[SDN_VLEN] = {0};
-    memcpy(buf, p, rem);
-    return vf_from_u8(buf);
+    uint8_t buf[SDN_VLEN];
+    return vf_from_u8(u8_whole(p, rem, buf));
 }
 /* sign(w) ∈ {−1, 0, 1}; NaN gives 0, as the reference. */
 static inline vf vf_sign(vf w)

@@ -95,16 +95,22 @@ SDN_INLINE void tile(const int rows, const int nv, const int x4, size_t n, size_
     }
 }
 
-void sdn_f32_gemm_12x32__avx512(size_t m, size_t n, size_t kc, const float *a, size_t rsa,
-                                size_t csa, const float *b, size_t rsb, float *c, size_t ldc,
-                                float beta, const float *bias)
+/* The tile for m rows, each case a compile-time row count: x4 widens it (and is a constant in
+ * each entry point below, so each keeps only its own shapes). */
+SDN_INLINE void run(size_t m, const int x4, size_t n, size_t kc, const float *a, size_t rsa,
+                    size_t csa, const float *b, const float *b4, size_t rsb, float *c, size_t ldc,
+                    float beta, const float *bias)
 {
+#define SDN_SHAPE(r)                                                                             \
+    if (x4)                                                                                      \
+        tile(r, 2, 1, n, kc, a, rsa, csa, b, b4, rsb, c, ldc, beta, bias);                       \
+    else if (n > 16)                                                                             \
+        tile(r, 2, 0, n, kc, a, rsa, csa, b, b4, rsb, c, ldc, beta, bias);                       \
+    else                                                                                         \
+        tile(r, 1, 0, n, kc, a, rsa, csa, b, b4, rsb, c, ldc, beta, bias);
 #define SDN_ROWS(r)                                                                              \
     case r:                                                                                      \
-        if (n > 16)                                                                              \
-            tile(r, 2, 0, n, kc, a, rsa, csa, b, b, rsb, c, ldc, beta, bias);                    \
-        else                                                                                     \
-            tile(r, 1, 0, n, kc, a, rsa, csa, b, b, rsb, c, ldc, beta, bias);                    \
+        SDN_SHAPE(r)                                                                             \
         return;
     switch (m) {
         SDN_ROWS(1)
@@ -119,12 +125,17 @@ void sdn_f32_gemm_12x32__avx512(size_t m, size_t n, size_t kc, const float *a, s
         SDN_ROWS(10)
         SDN_ROWS(11)
     default:
-        if (n > 16)
-            tile(MR, 2, 0, n, kc, a, rsa, csa, b, b, rsb, c, ldc, beta, bias);
-        else
-            tile(MR, 1, 0, n, kc, a, rsa, csa, b, b, rsb, c, ldc, beta, bias);
+        SDN_SHAPE(MR)
     }
 #undef SDN_ROWS
+#undef SDN_SHAPE
+}
+
+void sdn_f32_gemm_12x32__avx512(size_t m, size_t n, size_t kc, const float *a, size_t rsa,
+                                size_t csa, const float *b, size_t rsb, float *c, size_t ldc,
+                                float beta, const float *bias)
+{
+    run(m, 0, n, kc, a, rsa, csa, b, b, rsb, c, ldc, beta, bias);
 }
 
 /* 32 < n ≤ 36: the 12×32 tile and the last n − 32 columns of a product (100 = 3·32 + 4), whose
@@ -133,24 +144,5 @@ void sdn_f32_gemm_12x36__avx512(size_t m, size_t n, size_t kc, const float *a, s
                                 size_t csa, const float *b, const float *b4, size_t rsb, float *c,
                                 size_t ldc, float beta, const float *bias)
 {
-#define SDN_ROWS(r)                                                                              \
-    case r:                                                                                      \
-        tile(r, 2, 1, n, kc, a, rsa, csa, b, b4, rsb, c, ldc, beta, bias);                       \
-        return;
-    switch (m) {
-        SDN_ROWS(1)
-        SDN_ROWS(2)
-        SDN_ROWS(3)
-        SDN_ROWS(4)
-        SDN_ROWS(5)
-        SDN_ROWS(6)
-        SDN_ROWS(7)
-        SDN_ROWS(8)
-        SDN_ROWS(9)
-        SDN_ROWS(10)
-        SDN_ROWS(11)
-    default:
-        tile(MR, 2, 1, n, kc, a, rsa, csa, b, b4, rsb, c, ldc, beta, bias);
-    }
-#undef SDN_ROWS
+    run(m, 1, n, kc, a, rsa, csa, b, b4, rsb, c, ldc, beta, bias);
 }
