@@ -220,6 +220,15 @@ static void optimizer_step(sdn_step *c, const sdn_pass *p)
         update_moving_stats(m);
 }
 
+void sdn_pass_barrier(const sdn_pass *p)
+{
+    if (!p->barrier || p->barrier->threads <= 1)
+        return;
+    const uint64_t t0 = sdn_prof_layer_barrier_arrive();
+    sdn_barrier_wait(p->barrier);
+    sdn_prof_layer_barrier_leave(t0);
+}
+
 /* Thread t of T: its whole chunks of rows, and the step's behaviour. */
 static sdn_pass thread_pass(sdn_step *c, int t, int T)
 {

@@ -1,7 +1,8 @@
 /* The profiler: the FLOPs of a profiled training step of 3072 → 20 × 100 → 10 equal the analytic
  * count exactly (1 and 2 threads); elementwise byte counts equal their definition; the schedule
  * keeps exactly its active steps; trace.json parses, nests strictly per thread, names every
- * thread, keeps durations non-negative and inside their scopes; profiling never changes a bit. */
+ * thread, keeps durations non-negative and inside their scopes; profiling never changes a bit; a
+ * barrier inside a layer is recorded on every thread and counts as wait, not busy. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -234,6 +235,94 @@ static void test_profiling_changes_no_bit(void **state)
     free(on);
 }
 
+/* ---- barrier waits ---- */
+
+static sdn_prof_event barrier_event(int kind, uint64_t t0, uint64_t t1, uint32_t m)
+{
+    sdn_prof_event e = {0};
+    e.type = SDN_EV_BARRIER;
+    e.kind = (uint8_t)kind;
+    e.t0 = t0;
+    e.t1 = t1;
+    e.m = m;
+    e.layer = -1;
+    return e;
+}
+
+/* Two threads, one step, times in ns: each waits in a barrier inside a layer, then at pass
+ * barrier A (released when thread 1 arrives at 700), then at the end of the region. A layer
+ * barrier's time is wait, not busy, in the phase it falls in. */
+static void test_layer_barrier_is_wait(void **state)
+{
+    (void)state;
+    sdn_prof_event ev0[3] = {barrier_event(SDN_BARRIER_LAYER, 100, 400, 0),
+                             barrier_event(SDN_BARRIER_PASS, 600, 600, 0)};
+    sdn_prof_event ev1[3] = {barrier_event(SDN_BARRIER_LAYER, 390, 400, 0),
+                             barrier_event(SDN_BARRIER_PASS, 700, 700, 0)};
+    ev0[2] = (sdn_prof_event){.type = SDN_EV_SCOPE, .kind = SDN_PHASE_STEP, .t0 = 10, .t1 = 1000};
+    ev1[2] = (sdn_prof_event){.type = SDN_EV_SCOPE, .kind = SDN_PHASE_STEP, .t0 = 10, .t1 = 900};
+    sdn_prof_thread t0 = {.ev = ev0, .n = 3, .name = "a"}, t1 = {.ev = ev1, .n = 3, .name = "b"};
+    sdn_prof_thread *threads[2] = {&t0, &t1};
+    const sdn_prof_data d = {.threads = threads, .n_threads = 2, .n_steps = 1, .ns_per_tick = 1};
+    sdn_profile_report r;
+    assert_int_equal(sdn_profile_analyze(&d, NULL, &r), SDN_OK);
+    assert_int_equal(r.n_phases, 2);
+    /* thread a: 590 ns to A, 300 of them in the layer barrier; then 100 at A */
+    assert_true(r.threads[0].phase_ns[0] == 290 && r.threads[1].phase_ns[0] == 680);
+    assert_true(r.threads[0].phase_ns[1] == 301 && r.threads[1].phase_ns[1] == 201);
+    assert_true(r.threads[0].wait_ns == 300 + 100);
+    assert_true(r.threads[1].wait_ns == 10 + 100); /* and the end of the region */
+    sdn_profile_report_free(&r);
+}
+
+/* A batch-norm network on two threads: every thread records each batch norm's barrier in the
+ * forward and in the backward, once per step. */
+static void test_batch_norm_barriers_recorded(void **state)
+{
+    (void)state;
+    enum { BN_LAYERS = 3, FEATURES = 40 };
+    sdn_set_num_threads(2);
+    if (sdn_num_threads() != 2)
+        skip(); /* built without OpenMP: one thread only */
+    sdn_model *m = sdn_model_new(3);
+    for (int i = 0; i < BN_LAYERS; i++) {
+        sdn_dense_options d = sdn_dense_defaults(HID);
+        d.activation = SDN_ACT_ELU;
+        assert_int_equal(sdn_model_add_dense(m, &d), SDN_OK);
+        assert_int_equal(sdn_model_add_batch_norm(m, 0.99f, 1e-3f), SDN_OK);
+    }
+    sdn_dense_options o = sdn_dense_defaults(OUT);
+    o.activation = SDN_ACT_SOFTMAX;
+    assert_int_equal(sdn_model_add_dense(m, &o), SDN_OK);
+    sdn_optimizer_options nadam = sdn_optimizer_defaults(SDN_OPT_NADAM);
+    assert_int_equal(sdn_model_compile(m, FEATURES, B, &nadam), SDN_OK);
+    float x[B * FEATURES];
+    int32_t y[B];
+    sdn_test_fill(x, B * FEATURES, 5, -1, 1);
+    for (int i = 0; i < B; i++)
+        y[i] = i % OUT;
+    sdn_profile_options opts = {NULL, 0, 0, 2};
+    assert_int_equal(sdn_profile_begin(&opts), SDN_OK);
+    for (int s = 0; s < 2; s++)
+        assert_int_equal(sdn_model_train_batch(m, x, y, B, NULL, NULL), SDN_OK);
+    assert_int_equal(sdn_profile_end(), SDN_OK);
+    const sdn_prof_data *d = sdn_prof_records();
+    int passes = 0;
+    for (int t = 0; t < d->n_threads; t++) {
+        size_t layer_barriers = 0, pass_scopes = 0;
+        for (size_t j = 0; j < d->threads[t]->n; j++) {
+            const sdn_prof_event *e = &d->threads[t]->ev[j];
+            layer_barriers += e->type == SDN_EV_BARRIER && e->kind == SDN_BARRIER_LAYER;
+            pass_scopes += e->type == SDN_EV_SCOPE && e->kind == SDN_PHASE_STEP;
+        }
+        passes += pass_scopes == 2;
+        assert_int_equal(layer_barriers, pass_scopes * 2 * BN_LAYERS);
+    }
+    assert_int_equal(passes, 2);
+    sdn_model_free(m);
+    sdn_set_num_threads(0);
+}
+
 /* ---- trace.json ---- */
 
 static long long ns_of(const sdn_jval *e, const char *key)
@@ -361,6 +450,8 @@ int main(void)
         cmocka_unit_test(test_elementwise_bytes),
         cmocka_unit_test(test_schedule_keeps_active_steps),
         cmocka_unit_test(test_profiling_changes_no_bit),
+        cmocka_unit_test(test_layer_barrier_is_wait),
+        cmocka_unit_test(test_batch_norm_barriers_recorded),
         cmocka_unit_test(test_trace_is_strict_json),
     };
     return cmocka_run_group_tests(tests, NULL, sdn_test_tmpdir_remove);

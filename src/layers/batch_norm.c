@@ -100,7 +100,7 @@ static void batch_norm_forward(const sdn_layer *l, const sdn_pass *p)
     /* by features every thread fills its features of copy 0 */
     sdn_bn_stats *st = &a->stats[s.by_features ? 0 : p->t];
     if (s.by_features && x != p->acts[0].x) /* a layer's output: every row of it must be done */
-        sdn_barrier_wait(p->barrier);
+        sdn_pass_barrier(p);
     for (size_t c = s.c0; c < s.c1; c++) {
         const size_t r = c * SDN_CHUNK_ROWS, chunk_rows = chunk_end(c, N) - r;
         const size_t step = rows_per_call(&s, n, chunk_rows);
@@ -116,7 +116,7 @@ static void batch_norm_forward(const sdn_layer *l, const sdn_pass *p)
             p->k->colsumsq_dev(step, w, x + i * n + f0, chunk_mean + f0, m2 + f0);
     }
     if (!s.by_features)
-        sdn_barrier_wait(p->barrier);
+        sdn_pass_barrier(p);
     reduce_chunks(p->k, st->mean, a->part_a, n_chunks, n, f0, s.f1, 1.0f / (float)N);
     merge_variance(st->var, a->part_a, a->part_b, st->mean, N, n, f0, s.f1);
     for (size_t j = f0; j < s.f1; j++)
@@ -149,7 +149,7 @@ static void batch_norm_backward(const sdn_layer *l, const sdn_pass *p)
                                      sum_dy_xhat);
     }
     if (!s.by_features)
-        sdn_barrier_wait(p->barrier);
+        sdn_pass_barrier(p);
     if (!l->need_dx)
         return;
     if (s.r1 > s.r0) {
@@ -162,7 +162,7 @@ static void batch_norm_backward(const sdn_layer *l, const sdn_pass *p)
                                  st->mean_dy_xhat + f0, a->dx + i * n + f0);
     }
     if (s.by_features) /* the previous layer reads whole rows of dx */
-        sdn_barrier_wait(p->barrier);
+        sdn_pass_barrier(p);
 }
 
 /* dgamma = Σ dy·xhat, dbeta = Σ dy (after the barrier that ends the backward); gamma and beta

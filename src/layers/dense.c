@@ -75,7 +75,7 @@ static void dense_forward_pieces(const sdn_layer *l, const sdn_pass *p)
     const sdn_acts *a = sdn_acts_of(p, l);
     const float *w = p->m->params + l->w_off;
     if (a->x != p->acts[0].x) { /* the input is a layer's output: every row of it must be done */
-        sdn_barrier_wait(p->barrier);
+        sdn_pass_barrier(p);
     }
     size_t first, end;
     pieces_of(l, p, &first, &end);
@@ -88,7 +88,7 @@ static void dense_forward_pieces(const sdn_layer *l, const sdn_pass *p)
                             a->x + c.i0 * in + c.k0, in, w + c.k0 * out, out, 0.0f,
                             zq + c.i0 * out, out, b);
     }
-    sdn_barrier_wait(p->barrier);
+    sdn_pass_barrier(p);
     float *z = a->z;
     for (size_t q = 1; q < (size_t)l->pieces; q++) {
         const float *zq = a->zpart + (q - 1) * n * out;
@@ -136,7 +136,7 @@ static void dense_backward(const sdn_layer *l, const sdn_pass *p)
     }
     /* A big kernel: dX's columns of input slice q (dZ · W[slice rows]ᵀ) over the pieces' rows,
      * once every row's dZ is done; a column split leaves each element's sum as it was. */
-    sdn_barrier_wait(p->barrier);
+    sdn_pass_barrier(p);
     size_t first, end;
     pieces_of(l, p, &first, &end);
     for (size_t it = first; it < end; it++) {
@@ -146,7 +146,7 @@ static void dense_backward(const sdn_layer *l, const sdn_pass *p)
                             a->dy + c.i0 * out, out, w + c.k0 * out, out, 0.0f,
                             a->dx + c.i0 * in + c.k0, in, NULL);
     }
-    sdn_barrier_wait(p->barrier); /* every column of this thread's rows of dX is done */
+    sdn_pass_barrier(p); /* every column of this thread's rows of dX is done */
 }
 
 /* dW[i0:i1, :] = x[:, i0:i1]ᵀ·dZ over the whole batch (its k order fixed by n alone, so the split

@@ -86,7 +86,7 @@ typedef struct sdn_acts {
 /* One forward (and backward) over rows [r0, r1) of an n-row batch, on thread t of nthreads. */
 typedef struct sdn_pass {
     const sdn_kernels *k;
-    sdn_barrier *barrier;     /* the pass's threads meet here (sdn_barrier_wait); NULL: one */
+    sdn_barrier *barrier;     /* threads meet here (sdn_pass_barrier); NULL: one thread */
     const sdn_model *m;
     sdn_acts *acts;           /* the workspace: one entry per layer */
     size_t n, r0, r1, c0, c1; /* batch rows; this thread's rows and chunks */
@@ -97,6 +97,10 @@ typedef struct sdn_pass {
     uint64_t rng_step;    /* step (training) or pass index (MC) */
     uint64_t row_base;    /* global index of row 0 (MC over many chunks) */
 } sdn_pass;
+
+/* Inside a layer, every thread of the pass meets here; a profile records how long each waited
+ * (model_pass.c). */
+void sdn_pass_barrier(const sdn_pass *p);
 
 static inline sdn_acts *sdn_acts_of(const sdn_pass *p, const sdn_layer *l)
 {

@@ -1,6 +1,7 @@
 /* From records to figures: per kernel (calls, time, percentiles, rates, roofline), per layer and
  * phase, per thread (busy, barrier wait) and per parallel phase (imbalance), and the step's model
- * FLOP utilisation. A barrier's wait is derived: it ends when the last thread arrives. */
+ * FLOP utilisation. A pass barrier's wait is derived: it ends when the last thread arrives. A
+ * barrier inside a layer is timed by its thread, arrival to departure. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,8 +201,9 @@ static sdn_status layer_stats(const sdn_prof_data *d, sdn_profile_report *r, siz
 
 typedef struct pass_times {
     uint64_t b, e;            /* the pass scope, ns; e == 0: the thread took no part */
-    uint64_t arrive[MAX_SEQ]; /* barrier arrivals, ns */
+    uint64_t arrive[MAX_SEQ]; /* pass barrier arrivals, ns */
     int n_arrive;
+    double layer_wait[SDN_MAX_PHASES]; /* time in barriers inside layers, per phase, ns */
 } pass_times;
 
 /* Each thread's pass scope, barrier arrivals and kernel time, by step. */
@@ -224,6 +226,9 @@ static void collect_passes(const sdn_prof_data *d, sdn_profile_report *r, pass_t
                 p->b = sdn_prof_ns(d, e->t0);
                 p->e = sdn_prof_ns(d, e->t1) + 1; /* + 1: 0 means absent */
                 ts->pass_ns += dur_ns(d, e);
+            } else if (e->type == SDN_EV_BARRIER && e->kind == SDN_BARRIER_LAYER) {
+                /* recorded on leaving, so before the next pass barrier's arrival: its phase */
+                p->layer_wait[p->n_arrive] += dur_ns(d, e);
             } else if (e->type == SDN_EV_BARRIER && e->m < MAX_SEQ) {
                 p->arrive[e->m] = sdn_prof_ns(d, e->t0);
                 if ((int)e->m + 1 > p->n_arrive)
@@ -234,9 +239,9 @@ static void collect_passes(const sdn_prof_data *d, sdn_profile_report *r, pass_t
 }
 
 /* One step's phases: each thread's busy time from the phase's start (its own pass start, then the
- * last arrival at the barrier before) to its arrival at the next barrier (or its pass end), its
- * waits, and the phase's imbalance (max / mean busy) added to r->imbalance, counted in imb_steps.
- */
+ * last arrival at the barrier before) to its arrival at the next barrier (or its pass end), less
+ * its time in barriers inside layers; its waits; and the phase's imbalance (max / mean busy)
+ * added to r->imbalance, counted in imb_steps. */
 static double step_phases(sdn_profile_report *r, const pass_times *row, int T, int *imb_steps)
 {
     uint64_t min_b = UINT64_MAX, max_e = 0, release[MAX_SEQ] = {0};
@@ -265,8 +270,10 @@ static double step_phases(sdn_profile_report *r, const pass_times *row, int T, i
         for (int q = 0; q <= n_seq; q++) {
             const uint64_t from = q == 0 ? row[t].b : release[q - 1];
             const uint64_t to = q < row[t].n_arrive ? row[t].arrive[q] : row[t].e;
-            const double busy = to > from ? (double)(to - from) : 0;
+            const double span = to > from ? (double)(to - from) : 0;
+            const double busy = span > row[t].layer_wait[q] ? span - row[t].layer_wait[q] : 0;
             ts->phase_ns[q] += busy;
+            ts->wait_ns += span - busy;
             mx[q] = busy > mx[q] ? busy : mx[q];
             sum[q] += busy;
             if (q < row[t].n_arrive)

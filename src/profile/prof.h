@@ -26,6 +26,11 @@ typedef enum sdn_prof_event_type {
     SDN_EV_BARRIER
 } sdn_prof_event_type;
 
+/* A barrier record's kind: one of the pass's own, which bound its parallel phases (the wait is
+ * derived from the last arrival), or one inside a layer (batch norm's statistics, a sliced dense
+ * layer's rows), recorded from the thread's arrival to its departure. */
+enum { SDN_BARRIER_PASS, SDN_BARRIER_LAYER };
+
 /* Scope kinds: the pass (one thread's share of a step), a layer in one phase, the caller's own. */
 typedef enum sdn_prof_phase {
     SDN_PHASE_NONE = 0,
@@ -97,6 +102,7 @@ void sdn_prof_step_end_slow(void);
 void sdn_prof_scope_push(int phase, int layer, const char *name);
 void sdn_prof_scope_pop(void);
 void sdn_prof_barrier_slow(void);
+void sdn_prof_layer_barrier_slow(uint64_t t0);
 /* A kernel call from t0 to now (wrap.c, gemm.c): recorded and/or printed per sdn_prof_flags. */
 void sdn_prof_kernel_done(sdn_kernel_kind kind, const char *fn, sdn_isa isa, uint64_t t0,
                           uint32_t m, uint32_t n, uint32_t k, double flops, double bytes);
@@ -131,6 +137,18 @@ static inline void sdn_prof_barrier(void)
 {
     if (SDN_PROF_UNLIKELY(sdn_prof_flags & SDN_PROF_RECORD))
         sdn_prof_barrier_slow();
+}
+
+/* Ticks now if this step is recorded, else 0: the start of a layer barrier's wait. */
+static inline uint64_t sdn_prof_layer_barrier_arrive(void)
+{
+    return SDN_PROF_UNLIKELY(sdn_prof_flags & SDN_PROF_RECORD) ? sdn_clock_ticks() : 0;
+}
+/* This thread leaves a barrier inside a layer it arrived at at t0 (0: not recorded). */
+static inline void sdn_prof_layer_barrier_leave(uint64_t t0)
+{
+    if (SDN_PROF_UNLIKELY(t0 != 0))
+        sdn_prof_layer_barrier_slow(t0);
 }
 
 /* 64-byte aligned memory for the measuring loops (C11 wants the size a multiple of 64). */

@@ -193,9 +193,27 @@ void sdn_prof_barrier_slow(void)
         return;
     memset(e, 0, sizeof *e);
     e->type = SDN_EV_BARRIER;
+    e->kind = SDN_BARRIER_PASS;
     e->t0 = e->t1 = now;
     e->m = t->barrier_seq++;
     e->layer = -1;
+    e->depth = (uint8_t)t->depth;
+    e->step = current_step;
+}
+
+void sdn_prof_layer_barrier_slow(uint64_t t0)
+{
+    const uint64_t now = sdn_clock_ticks();
+    sdn_prof_thread *t = self();
+    sdn_prof_event *e = t ? next_event(t) : NULL;
+    if (!e)
+        return;
+    memset(e, 0, sizeof *e);
+    e->type = SDN_EV_BARRIER;
+    e->kind = SDN_BARRIER_LAYER;
+    e->t0 = t0;
+    e->t1 = now;
+    e->layer = t->depth > 0 && t->depth <= SDN_PROF_MAX_DEPTH ? t->stack[t->depth - 1].layer : -1;
     e->depth = (uint8_t)t->depth;
     e->step = current_step;
 }

@@ -86,8 +86,10 @@ static void thread_table(const sdn_profile_report *r, FILE *out)
         "forward + backward (to barrier A)", "weight grad + optimizer (after A)",
         "after the next barrier", "after the last barrier"};
     const double steps = r->steps ? r->steps : 1;
-    fprintf(out, "Per step, in ms. Barrier wait: from the thread's arrival to the last thread's "
-                 "(the barrier's end), the end of the parallel region included.\n\n"
+    fprintf(out, "Per step, in ms. Barrier wait: at the pass's barriers, from the thread's arrival "
+                 "to the last thread's (the barrier's end), the end of the parallel region "
+                 "included; inside layers (batch norm's statistics, a sliced dense layer's rows), "
+                 "the thread's time in the barrier. Busy: the rest of the pass.\n\n"
                  "| thread | pass | busy | barrier wait | in kernels |");
     for (int q = 0; q < r->n_phases; q++)
         fprintf(out, " phase %d busy |", q + 1);

@@ -82,7 +82,8 @@ static int find_releases(const sdn_prof_data *d, releases *rl)
             if (e->step >= S)
                 continue;
             uint64_t *row = &rl->at[e->step * SDN_MAX_PHASES];
-            if (e->type == SDN_EV_BARRIER && e->m < SDN_MAX_PHASES - 1) {
+            if (e->type == SDN_EV_BARRIER && e->kind == SDN_BARRIER_PASS &&
+                e->m < SDN_MAX_PHASES - 1) {
                 const uint64_t ns = sdn_prof_ns(d, e->t0);
                 row[e->m] = ns > row[e->m] ? ns : row[e->m];
             } else if (e->type == SDN_EV_SCOPE && e->kind == SDN_PHASE_STEP) {
@@ -119,6 +120,10 @@ static void thread_events(FILE *out, const sdn_prof_data *d, const sdn_prof_thre
                                row[SDN_MAX_PHASES - 1]);
                 fprintf(out, ", \"args\": {\"step\": %u}}", e->step);
             }
+        } else if (e->type == SDN_EV_BARRIER && e->kind == SDN_BARRIER_LAYER) {
+            complete_event(out, "barrier wait (in layer)", "barrier", tid, sdn_prof_ns(d, e->t0),
+                           sdn_prof_ns(d, e->t1));
+            fprintf(out, ", \"args\": {\"step\": %u}}", e->step);
         } else if (e->type == SDN_EV_BARRIER && row && e->m < SDN_MAX_PHASES - 1) {
             const uint64_t arrive = sdn_prof_ns(d, e->t0);
             complete_event(out, "barrier wait", "barrier", tid, arrive,
