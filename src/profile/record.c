@@ -184,38 +184,39 @@ void sdn_prof_scope_pop(void)
     memcpy(e->name, s->name, sizeof e->name);
 }
 
+/* A barrier record of thread t from t0 to t1 (NULL when none can be kept). */
+static sdn_prof_event *barrier_event(sdn_prof_thread *t, int kind, uint64_t t0, uint64_t t1)
+{
+    sdn_prof_event *e = t ? next_event(t) : NULL;
+    if (!e)
+        return NULL;
+    memset(e, 0, sizeof *e);
+    e->type = SDN_EV_BARRIER;
+    e->kind = (uint8_t)kind;
+    e->t0 = t0;
+    e->t1 = t1;
+    e->layer = -1;
+    e->depth = (uint8_t)t->depth;
+    e->step = current_step;
+    return e;
+}
+
 void sdn_prof_barrier_slow(void)
 {
     const uint64_t now = sdn_clock_ticks();
     sdn_prof_thread *t = self();
-    sdn_prof_event *e = t ? next_event(t) : NULL;
-    if (!e)
-        return;
-    memset(e, 0, sizeof *e);
-    e->type = SDN_EV_BARRIER;
-    e->kind = SDN_BARRIER_PASS;
-    e->t0 = e->t1 = now;
-    e->m = t->barrier_seq++;
-    e->layer = -1;
-    e->depth = (uint8_t)t->depth;
-    e->step = current_step;
+    sdn_prof_event *e = barrier_event(t, SDN_BARRIER_PASS, now, now);
+    if (e)
+        e->m = t->barrier_seq++;
 }
 
 void sdn_prof_layer_barrier_slow(uint64_t t0)
 {
     const uint64_t now = sdn_clock_ticks();
     sdn_prof_thread *t = self();
-    sdn_prof_event *e = t ? next_event(t) : NULL;
-    if (!e)
-        return;
-    memset(e, 0, sizeof *e);
-    e->type = SDN_EV_BARRIER;
-    e->kind = SDN_BARRIER_LAYER;
-    e->t0 = t0;
-    e->t1 = now;
-    e->layer = t->depth > 0 && t->depth <= SDN_PROF_MAX_DEPTH ? t->stack[t->depth - 1].layer : -1;
-    e->depth = (uint8_t)t->depth;
-    e->step = current_step;
+    sdn_prof_event *e = barrier_event(t, SDN_BARRIER_LAYER, t0, now);
+    if (e && t->depth > 0 && t->depth <= SDN_PROF_MAX_DEPTH)
+        e->layer = t->stack[t->depth - 1].layer; /* the layer scope it waits in */
 }
 
 static void verbose_line(sdn_kernel_kind kind, const char *fn, sdn_isa isa, uint64_t t0,
