@@ -237,14 +237,13 @@ static void test_profiling_changes_no_bit(void **state)
 
 /* ---- barrier waits ---- */
 
-static sdn_prof_event barrier_event(int kind, uint64_t t0, uint64_t t1, uint32_t m)
+static sdn_prof_event barrier_event(int kind, uint64_t t0, uint64_t t1)
 {
     sdn_prof_event e = {0};
     e.type = SDN_EV_BARRIER;
     e.kind = (uint8_t)kind;
     e.t0 = t0;
     e.t1 = t1;
-    e.m = m;
     e.layer = -1;
     return e;
 }
@@ -255,10 +254,10 @@ static sdn_prof_event barrier_event(int kind, uint64_t t0, uint64_t t1, uint32_t
 static void test_layer_barrier_is_wait(void **state)
 {
     (void)state;
-    sdn_prof_event ev0[3] = {barrier_event(SDN_BARRIER_LAYER, 100, 400, 0),
-                             barrier_event(SDN_BARRIER_PASS, 600, 600, 0)};
-    sdn_prof_event ev1[3] = {barrier_event(SDN_BARRIER_LAYER, 390, 400, 0),
-                             barrier_event(SDN_BARRIER_PASS, 700, 700, 0)};
+    sdn_prof_event ev0[3] = {barrier_event(SDN_BARRIER_LAYER, 100, 400),
+                             barrier_event(SDN_BARRIER_PASS, 600, 600)};
+    sdn_prof_event ev1[3] = {barrier_event(SDN_BARRIER_LAYER, 390, 400),
+                             barrier_event(SDN_BARRIER_PASS, 700, 700)};
     ev0[2] = (sdn_prof_event){.type = SDN_EV_SCOPE, .kind = SDN_PHASE_STEP, .t0 = 10, .t1 = 1000};
     ev1[2] = (sdn_prof_event){.type = SDN_EV_SCOPE, .kind = SDN_PHASE_STEP, .t0 = 10, .t1 = 900};
     sdn_prof_thread t0 = {.ev = ev0, .n = 3, .name = "a"}, t1 = {.ev = ev1, .n = 3, .name = "b"};
