@@ -222,11 +222,14 @@ static void optimizer_step(sdn_step *c, const sdn_pass *p)
 
 void sdn_pass_barrier(const sdn_pass *p)
 {
-    if (!p->barrier || p->barrier->threads <= 1)
+    if (SDN_PROF_UNLIKELY(sdn_prof_flags & SDN_PROF_RECORD) && p->barrier &&
+        p->barrier->threads > 1) {
+        const uint64_t t0 = sdn_clock_ticks();
+        sdn_barrier_wait(p->barrier);
+        sdn_prof_layer_barrier_done(t0);
         return;
-    const uint64_t t0 = sdn_prof_layer_barrier_arrive();
+    }
     sdn_barrier_wait(p->barrier);
-    sdn_prof_layer_barrier_leave(t0);
 }
 
 /* Thread t of T: its whole chunks of rows, and the step's behaviour. */

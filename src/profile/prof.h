@@ -102,7 +102,8 @@ void sdn_prof_step_end_slow(void);
 void sdn_prof_scope_push(int phase, int layer, const char *name);
 void sdn_prof_scope_pop(void);
 void sdn_prof_barrier_slow(void);
-void sdn_prof_layer_barrier_slow(uint64_t t0);
+/* This thread waited at a barrier inside a layer from t0 to now (model_pass.c, while recording). */
+void sdn_prof_layer_barrier_done(uint64_t t0);
 /* A kernel call from t0 to now (wrap.c, gemm.c): recorded and/or printed per sdn_prof_flags. */
 void sdn_prof_kernel_done(sdn_kernel_kind kind, const char *fn, sdn_isa isa, uint64_t t0,
                           uint32_t m, uint32_t n, uint32_t k, double flops, double bytes);
@@ -137,18 +138,6 @@ static inline void sdn_prof_barrier(void)
 {
     if (SDN_PROF_UNLIKELY(sdn_prof_flags & SDN_PROF_RECORD))
         sdn_prof_barrier_slow();
-}
-
-/* Ticks now if this step is recorded, else 0: the start of a layer barrier's wait. */
-static inline uint64_t sdn_prof_layer_barrier_arrive(void)
-{
-    return SDN_PROF_UNLIKELY(sdn_prof_flags & SDN_PROF_RECORD) ? sdn_clock_ticks() : 0;
-}
-/* This thread leaves a barrier inside a layer it arrived at at t0 (0: not recorded). */
-static inline void sdn_prof_layer_barrier_leave(uint64_t t0)
-{
-    if (SDN_PROF_UNLIKELY(t0 != 0))
-        sdn_prof_layer_barrier_slow(t0);
 }
 
 /* 64-byte aligned memory for the measuring loops (C11 wants the size a multiple of 64). */

@@ -210,7 +210,7 @@ void sdn_prof_barrier_slow(void)
         e->m = t->barrier_seq++;
 }
 
-void sdn_prof_layer_barrier_slow(uint64_t t0)
+void sdn_prof_layer_barrier_done(uint64_t t0)
 {
     const uint64_t now = sdn_clock_ticks();
     sdn_prof_thread *t = self();
