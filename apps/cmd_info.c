@@ -19,8 +19,12 @@ static void print_text(const sdn_cpu_info *c, unsigned mr, unsigned nr)
     printf("\nisa:       %s\n", sdn_isa_name(sdn_active_isa()));
     printf("gemm:      %ux%u microkernel\n", mr, nr);
     printf("threads:   %d\n", sdn_num_threads());
-    printf("caches:    L1d %zu KiB, L2 %zu KiB, L3 %zu KiB\n", c->l1d_bytes >> 10,
-           c->l2_bytes >> 10, c->l3_bytes >> 10);
+    printf("caches:    L1d %zu KiB (%s), L2 %zu KiB (%s), L3 %zu KiB (%s)\n", c->l1d_bytes >> 10,
+           c->l1d_source, c->l2_bytes >> 10, c->l2_source, c->l3_bytes >> 10, c->l3_source);
+    if (!strcmp(c->l1d_source, "default") || !strcmp(c->l2_source, "default") ||
+        !strcmp(c->l3_source, "default"))
+        printf("           default: neither CPUID, sysconf nor sysfs gave a size (GEMM blocking "
+               "and profiler roofs assume it; SIMDNN_CACHE_SIZES=48K,1M,32M sets them)\n");
 }
 
 static void print_json(const sdn_cpu_info *c, unsigned mr, unsigned nr)
@@ -37,9 +41,10 @@ static void print_json(const sdn_cpu_info *c, unsigned mr, unsigned nr)
             sep = ", ";
         }
     printf("], \"isa\": \"%s\", \"gemm_tile\": [%u, %u], \"threads\": %d, "
-           "\"cache_bytes\": {\"l1d\": %zu, \"l2\": %zu, \"l3\": %zu}}\n",
-           sdn_isa_name(sdn_active_isa()), mr, nr, sdn_num_threads(),
-           c->l1d_bytes, c->l2_bytes, c->l3_bytes);
+           "\"cache_bytes\": {\"l1d\": %zu, \"l2\": %zu, \"l3\": %zu}, "
+           "\"cache_source\": {\"l1d\": \"%s\", \"l2\": \"%s\", \"l3\": \"%s\"}}\n",
+           sdn_isa_name(sdn_active_isa()), mr, nr, sdn_num_threads(), c->l1d_bytes, c->l2_bytes,
+           c->l3_bytes, c->l1d_source, c->l2_source, c->l3_source);
 }
 
 int sdn_cmd_info(int argc, char **argv)

@@ -68,7 +68,10 @@ typedef struct sdn_cpu_info {
     char brand[64];
     unsigned avx2 : 1, fma : 1, avx512f : 1, avx512bw : 1, avx512vl : 1, avx512dq : 1, neon : 1,
         os_ymm : 1, os_zmm : 1;
-    size_t l1d_bytes, l2_bytes, l3_bytes; /* 0 when unknown */
+    size_t l1d_bytes, l2_bytes, l3_bytes; /* per core (L1d, L2) and in all (L3) */
+    /* Where each size came from: "cpuid", "sysconf", "sysfs", "SIMDNN_CACHE_SIZES", or "default"
+     * (no source knew: 32 KiB, 256 KiB, 8 MiB). Sizes only tune blocking, never change a bit. */
+    const char *l1d_source, *l2_source, *l3_source;
 } sdn_cpu_info;
 
 /* Detects the CPU and selects kernels once (thread-safe); honours SIMDNN_ISA=ref|avx2|avx512|neon.

@@ -1,8 +1,11 @@
 /* CPU feature detection: cpuid + xgetbv on x86-64 (the OS must enable the register state too),
- * getauxval on AArch64; cache sizes from sysfs. Built for the baseline ISA. */
+ * getauxval on AArch64. Cache sizes from the first source that knows them: CPUID's cache leaves
+ * (x86), sysconf, sysfs; a VM may hide sysfs's cache entries while CPUID still answers. Built for
+ * the baseline ISA. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cpu.h"
 
@@ -54,6 +57,36 @@ static void detect_arch(sdn_cpu_info *ci)
     }
 }
 
+/* Size of the first data or unified cache of `level` from the deterministic cache parameters
+ * (leaf 4 on Intel, 0x8000001D on AMD and Hygon); 0 if the CPU does not say. */
+static size_t cpuid_cache_size(int level)
+{
+    unsigned a, b, c, d;
+    if (!__get_cpuid(0, &a, &b, &c, &d))
+        return 0;
+    const int amd = (b == 0x68747541 || b == 0x6f677948); /* "Auth"enticAMD, "Hygo"nGenuine */
+    unsigned leaf = 4;
+    if (amd) {
+        if (!__get_cpuid(0x80000000, &a, &b, &c, &d) || a < 0x8000001D ||
+            !__get_cpuid(0x80000001, &a, &b, &c, &d) || !((c >> 22) & 1)) /* topology ext. */
+            return 0;
+        leaf = 0x8000001D;
+    } else if (a < 4) {
+        return 0;
+    }
+    for (unsigned sub = 0; sub < 16; sub++) {
+        __cpuid_count(leaf, sub, a, b, c, d);
+        const unsigned type = a & 0x1f, lv = (a >> 5) & 0x7;
+        if (type == 0)
+            break;
+        if (type == 2 || (int)lv != level) /* 1 data, 2 instruction, 3 unified */
+            continue;
+        const size_t ways = (b >> 22) + 1, parts = ((b >> 12) & 0x3ff) + 1, line = (b & 0xfff) + 1;
+        return ways * parts * line * ((size_t)c + 1);
+    }
+    return 0;
+}
+
 #elif defined(__aarch64__)
 #include <sys/auxv.h>
 #ifndef HWCAP_ASIMD
@@ -85,6 +118,26 @@ static void detect_arch(sdn_cpu_info *ci)
 #else
 static void detect_arch(sdn_cpu_info *ci) { strcpy(ci->vendor, "unknown"); }
 #endif
+
+#if !defined(__x86_64__)
+static size_t cpuid_cache_size(int level)
+{
+    (void)level;
+    return 0;
+}
+#endif
+
+static size_t sysconf_cache_size(int level)
+{
+    long v = -1;
+#if defined(_SC_LEVEL1_DCACHE_SIZE) && defined(_SC_LEVEL2_CACHE_SIZE) && defined(_SC_LEVEL3_CACHE_SIZE)
+    v = sysconf(level == 1 ? _SC_LEVEL1_DCACHE_SIZE
+                           : level == 2 ? _SC_LEVEL2_CACHE_SIZE : _SC_LEVEL3_CACHE_SIZE);
+#else
+    (void)level;
+#endif
+    return v > 0 ? (size_t)v : 0;
+}
 
 /* Size in bytes of the first cache of `level` and type data/unified, from sysfs; 0 if unknown. */
 static size_t sysfs_cache_size(int level)
@@ -126,13 +179,52 @@ static size_t sysfs_cache_size(int level)
     return 0;
 }
 
-void sdn_cpu_detect(sdn_cpu_info *ci)
+/* "48K,1M,32M" (L1d, L2, L3; K and M suffixes): pretends other caches, to show that blocking
+ * follows them without changing a bit. */
+static int parse_cache_sizes(const char *s, size_t out[3])
+{
+    for (int i = 0; i < 3; i++) {
+        char *end;
+        unsigned long long v = strtoull(s, &end, 10);
+        if (end == s)
+            return 0;
+        if (*end == 'K' || *end == 'k')
+            v <<= 10, end++;
+        else if (*end == 'M' || *end == 'm')
+            v <<= 20, end++;
+        if (v == 0 || *end != (i < 2 ? ',' : 0))
+            return 0;
+        out[i] = (size_t)v;
+        s = end + 1;
+    }
+    return 1;
+}
+
+int sdn_cpu_detect(sdn_cpu_info *ci)
 {
     memset(ci, 0, sizeof *ci);
     detect_arch(ci);
-    ci->l1d_bytes = sysfs_cache_size(1);
-    ci->l2_bytes = sysfs_cache_size(2);
-    ci->l3_bytes = sysfs_cache_size(3);
+    static const size_t fallback[3] = {32 << 10, 256 << 10, 8 << 20};
+    size_t *size[3] = {&ci->l1d_bytes, &ci->l2_bytes, &ci->l3_bytes};
+    const char **source[3] = {&ci->l1d_source, &ci->l2_source, &ci->l3_source};
+    size_t pretend[3];
+    const char *env = getenv("SIMDNN_CACHE_SIZES");
+    const int malformed = env && *env && !parse_cache_sizes(env, pretend);
+    const int pretending = env && *env && !malformed;
+    for (int i = 0; i < 3; i++) {
+        const int level = i + 1;
+        if (pretending)
+            *size[i] = pretend[i], *source[i] = "SIMDNN_CACHE_SIZES";
+        else if ((*size[i] = cpuid_cache_size(level)))
+            *source[i] = "cpuid";
+        else if ((*size[i] = sysconf_cache_size(level)))
+            *source[i] = "sysconf";
+        else if ((*size[i] = sysfs_cache_size(level)))
+            *source[i] = "sysfs";
+        else
+            *size[i] = fallback[i], *source[i] = "default";
+    }
+    return malformed ? -1 : 0;
 }
 
 int sdn_cpu_runs(const sdn_cpu_info *ci, sdn_isa isa)

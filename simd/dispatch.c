@@ -67,13 +67,20 @@ static void list_supported(char *buf, size_t size)
 
 static void init_once_fn(void)
 {
-    sdn_cpu_detect(&cpu);
+    const int cache_status = sdn_cpu_detect(&cpu);
     for (int i = 0; i < SDN_ISA_COUNT; i++) {
         table_ok[i] = isa_built[i] && sdn_cpu_runs(&cpu, (sdn_isa)i);
         if (table_ok[i]) {
             fill_table(&tables[i], (sdn_isa)i);
             active = (sdn_isa)i; /* the enum is ordered by preference within an architecture */
         }
+    }
+    if (cache_status != 0) {
+        init_status = SDN_ERR_INVALID_ARG;
+        snprintf(init_message, sizeof init_message,
+                 "SIMDNN_CACHE_SIZES=%s: expected the L1d, L2 and L3 sizes as in 48K,1M,32M",
+                 getenv("SIMDNN_CACHE_SIZES"));
+        return;
     }
     const char *want = getenv("SIMDNN_ISA");
     if (want && *want) {

@@ -1,5 +1,7 @@
-/* Copy-out of the reference tile into C: the store rule (bias, then beta·C, C never read when
- * beta is 0) that the SIMD tiles follow with masked vector stores. */
+/* Copy-out of the reference tile into C: the store rule (bias, then beta·C fused, C never read
+ * when beta is 0) that the SIMD tiles follow with masked vector stores. */
+#include <math.h>
+
 #include "kernels.h"
 
 void sdn_gemm_store_tile(size_t m, size_t n, const float *tile, size_t nr, float *c, size_t ldc,
@@ -13,7 +15,7 @@ void sdn_gemm_store_tile(size_t m, size_t n, const float *tile, size_t nr, float
             if (bias)
                 v += bias[j];
             /* beta == 0 must not read C: it may hold NaN. */
-            row[j] = beta == 0.0f ? v : v + beta * row[j];
+            row[j] = beta == 0.0f ? v : fmaf(beta, row[j], v);
         }
     }
 }

@@ -1,6 +1,7 @@
 /* The blocked SGEMM driver (BLIS's five loops: NC, KC, MC blocks; NR, MR tiles) around the kernel
  * table's microkernel. Packing reads any (row stride, column stride), so transposes are free; alpha
  * is folded into the packed A; beta and bias apply on the first KC block only. Portable C. */
+#include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +16,8 @@
 
 /* ------------------------------------------------------------------ block sizes */
 
-/* Environment overrides (0 = derive from the caches), read once. */
+/* Environment overrides (0 = the fixed KC, MC and NC from the caches), read once. SIMDNN_GEMM_KC
+ * changes bits: it is for experiments only. */
 static pthread_once_t env_once = PTHREAD_ONCE_INIT;
 static size_t env_kc, env_mc, env_nc, env_par_min;
 /* SIMDNN_GEMM_IN_PLACE: which operands the kernel may read without packing (tuning only). */
@@ -64,7 +66,12 @@ static size_t round_up(size_t x, size_t r) { return (x + r - 1) / r * r; }
 static size_t round_down_min(size_t x, size_t r) { return x < r ? r : x / r * r; }
 static size_t min_size(size_t a, size_t b) { return a < b ? a : b; }
 
-enum { DEEP_K = 1024, DEEP_KC = 512 };
+/* KC, the depth of a block of the sum, is the one blocking figure that decides rounding: each KC
+ * block's products are summed from zero in the tile and then added to C. So it is fixed, the same
+ * on every ISA and host, and the blocks of k depend on k alone (kc_for). At 512 steps a tile's
+ * fixed cost (zeroing, C's loads and stores, the call) is a few percent, and C passes between KC
+ * blocks rarely. */
+enum { GEMM_KC = 512 };
 
 typedef struct gemm_blocks {
     size_t kc, mc, nc;
@@ -72,37 +79,27 @@ typedef struct gemm_blocks {
                    * eighth of L3: 2048² on two threads is two 8 MB calls) */
 } gemm_blocks;
 
-/* Analytic blocking (Low et al., "Analytical modeling is enough"): a kc×NR micro-panel of B fills
- * about half of L1, an mc×kc block of A an eighth of L2, a kc×nc block of B a slice of L3. KC
- * depends on the kernel and k alone, never on the shape of a thread's block, which keeps results
- * thread-invariant (measured on Zen 3: 3/8 of L1 helps the in-place 3072×100×512 weight gradient
- * by ~10% but costs squares ~20%). MC only moves rows between blocks, never changes a bit; an
- * eighth of L2 rather than half (measured on Zen 5, 1 MiB L2: MC 168 instead of 672 for AVX-512,
- * 84 instead of 336 for AVX2) takes 2048² from 164 to 206 GFLOP/s, the 3072×100×128 weight
- * gradient from 164 to 216 and AVX2's 3072×100×512 from 85 to 112, and costs 1024² about 2%. */
+/* Analytic blocking (Low et al., "Analytical modeling is enough") for the blocks that only move
+ * rows and columns, never a bit: an mc×kc block of A an eighth of L2, a kc×nc block of B a slice
+ * of L3, with kc the depth a kc×NR micro-panel of B needs to fill half of L1 (at least 512 when
+ * k ≥ 1024, as the product's KC blocks then are). An eighth of L2 rather than half (measured on
+ * Zen 5, 1 MiB L2: MC 168 instead of 672 for AVX-512, 84 instead of 336 for AVX2) takes 2048²
+ * from 164 to 206 GFLOP/s, the 3072×100×128 weight gradient from 164 to 216 and AVX2's
+ * 3072×100×512 from 85 to 112, and costs 1024² about 2%. */
 static gemm_blocks blocks_for(const sdn_gemm_kernel *g, size_t k)
 {
     pthread_once(&env_once, env_once_fn);
     const sdn_cpu_info *cpu = sdn_cpu();
-    size_t l1 = cpu->l1d_bytes ? cpu->l1d_bytes : 32 << 10;
-    size_t l2 = cpu->l2_bytes ? cpu->l2_bytes : 256 << 10;
-    size_t l3 = cpu->l3_bytes ? cpu->l3_bytes : 4 << 20;
+    size_t kc_l1 = cpu->l1d_bytes / 2 / (g->nr * sizeof(float));
+    kc_l1 = kc_l1 < 64 ? 64 : kc_l1 > 1024 ? 1024 : kc_l1 / 8 * 8;
+    if (k >= 1024 && kc_l1 < GEMM_KC)
+        kc_l1 = GEMM_KC;
     gemm_blocks bl;
-    bl.kc = l1 / 2 / (g->nr * sizeof(float));
-    bl.kc = bl.kc < 64 ? 64 : bl.kc > 1024 ? 1024 : bl.kc / 8 * 8;
-    bl.mc = l2 / 8 / (bl.kc * sizeof(float));
-    bl.nc = min_size(l3 / 4, 16 << 20) / (bl.kc * sizeof(float));
+    bl.kc = GEMM_KC;
+    bl.mc = cpu->l2_bytes / 8 / (kc_l1 * sizeof(float));
+    bl.nc = min_size(cpu->l3_bytes / 4, 16 << 20) / (kc_l1 * sizeof(float));
     bl.nc = bl.nc > 4096 ? 4096 : bl.nc;
-    /* A deep product gets at least DEEP_KC steps a block: a tile's fixed cost (zeroing, C's
-     * loads and stores, the call) is a few percent of AVX-512's 192 steps, and C passes between
-     * KC blocks fewer times. Measured on Zen 5 (interleaved, 1 and 2 threads): AVX-512 KC 192 →
-     * 384 gave 1024² +4 %, 2048² +2-4 %, the k = 3072 workload shapes +2-5 %, and 384 → 512
-     * another 1024² +3-5 %, 2048² +2-3 %, k = 3072 ±1 %; AVX2 384 → 512: squares +1-2 %,
-     * k = 3072 ±1 %. Below k = 1024 the gain is within noise (128×100×768 +1 %), so the
-     * training step's products keep their bits. */
-    if (k >= DEEP_K && bl.kc < DEEP_KC)
-        bl.kc = DEEP_KC;
-    bl.far_c = l3 / 8;
+    bl.far_c = cpu->l3_bytes / 8;
     if (env_kc)
         bl.kc = env_kc;
     if (env_mc)
@@ -279,8 +276,8 @@ static void scale_c(size_t m, size_t n, float beta, float *c, size_t ldc, const 
     for (size_t i = 0; i < m; i++) {
         float *row = c + i * ldc;
         for (size_t j = 0; j < n; j++) {
-            float v = beta == 0.0f ? 0.0f : beta * row[j];
-            row[j] = bias ? v + bias[j] : v;
+            const float v = bias ? bias[j] : 0.0f;
+            row[j] = beta == 0.0f ? v : fmaf(beta, row[j], v); /* the store rule with no product */
         }
     }
 }
@@ -297,20 +294,28 @@ static void prefetch_c(const float *c, size_t rows, size_t cols, size_t ldc)
     }
 }
 
-/* Unblocked fallback when the packing buffers cannot be allocated. */
+/* Unblocked fallback when the packing buffers cannot be allocated, with the tiles' arithmetic:
+ * alpha folded into A as packing does, each KC block a chain of FMAs from zero added to C by the
+ * store rule. The same bits as the blocked driver. */
 static void gemm_naive(size_t m, size_t n, size_t k, float alpha, const float *a, size_t rsa,
                        size_t csa, const float *b, size_t rsb, size_t csb, float beta, float *c,
-                       size_t ldc, const float *bias)
+                       size_t ldc, const float *bias, size_t kc_max)
 {
-    for (size_t i = 0; i < m; i++)
-        for (size_t j = 0; j < n; j++) {
-            float s = 0.0f;
-            for (size_t p = 0; p < k; p++)
-                s += alpha * a[i * rsa + p * csa] * b[p * rsb + j * csb];
-            if (bias)
-                s += bias[j];
-            c[i * ldc + j] = beta == 0.0f ? s : s + beta * c[i * ldc + j];
-        }
+    for (size_t pc = 0; pc < k; pc += kc_max) {
+        const size_t kc = min_size(kc_max, k - pc);
+        const float beta_k = pc == 0 ? beta : 1.0f;
+        const float *bias_k = pc == 0 ? bias : NULL;
+        for (size_t i = 0; i < m; i++)
+            for (size_t j = 0; j < n; j++) {
+                float s = 0.0f;
+                for (size_t p = pc; p < pc + kc; p++)
+                    s = fmaf(alpha * a[i * rsa + p * csa], b[p * rsb + j * csb], s);
+                if (bias_k)
+                    s += bias_k[j];
+                float *cij = c + i * ldc + j;
+                *cij = beta_k == 0.0f ? s : fmaf(beta_k, *cij, s);
+            }
+    }
 }
 
 /* KC for this k: the block count that KC allows, then equal blocks (no thin last block). The
@@ -418,7 +423,7 @@ static void gemm_blocked(const sdn_kernels *k, sdn_transpose trans_a, sdn_transp
         pack_buffer(&tl_pack_a, &tl_cap_a, (pa_rows > pt_rows ? pa_rows : pt_rows) * kc_max);
     float *pb = pack_buffer(&tl_pack_b, &tl_cap_b, round_up(min_size(n, bl.nc), nr) * kc_max);
     if (!pa || !pb) {
-        gemm_naive(m, n, kdim, alpha, a, rsa, csa, b, rsb, csb, beta, c, ldc, bias);
+        gemm_naive(m, n, kdim, alpha, a, rsa, csa, b, rsb, csb, beta, c, ldc, bias, kc_max);
         return;
     }
     /* Operands read in place (the small-matrix path): packing is a pass over an operand that

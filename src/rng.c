@@ -1,6 +1,7 @@
 /* Philox4x32-10 and the small readers on top of it (see rng.h). */
 #include <math.h>
 
+#include "detmath.h"
 #include "rng.h"
 
 static inline void philox_round(uint32_t c[4], const uint32_t k[2])
@@ -75,5 +76,5 @@ double sdn_rng_normal(sdn_rng *r)
 {
     double u1 = 1.0 - sdn_rng_uniform(r); /* (0, 1]: log stays finite */
     double u2 = sdn_rng_uniform(r);
-    return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+    return sqrt(-2.0 * sdn_det_log(u1)) * sdn_det_cos_turns(u2);
 }

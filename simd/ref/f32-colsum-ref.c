@@ -1,9 +1,5 @@
-/* Reference column sums (batch-norm mean): sum[j] += Σ_r x[r][j], rows added in order. */
-#include "kernels.h"
+/* Reference colsum: the body is simd/vec/f32-colsum.inc over simd/ref/vmath.h, one float a step and
+ * every fused multiply-add through fmaf, so it gives the bits every SIMD ISA gives. */
+#include "vmath.h"
 
-void sdn_f32_colsum__ref(size_t rows, size_t cols, const float *x, float *sum)
-{
-    for (size_t r = 0; r < rows; r++)
-        for (size_t j = 0; j < cols; j++)
-            sum[j] += x[r * cols + j];
-}
+#include "vec/f32-colsum.inc"

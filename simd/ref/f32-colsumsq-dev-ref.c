@@ -1,13 +1,5 @@
-/* Reference column sums of squared deviations (batch-norm variance, two-pass so no cancellation):
- * sumsq[j] += Σ_r (x[r][j] − mean[j])². */
-#include "kernels.h"
+/* Reference colsumsq-dev: the body is simd/vec/f32-colsumsq-dev.inc over simd/ref/vmath.h, one float a step and
+ * every fused multiply-add through fmaf, so it gives the bits every SIMD ISA gives. */
+#include "vmath.h"
 
-void sdn_f32_colsumsq_dev__ref(size_t rows, size_t cols, const float *x, const float *mean,
-                               float *sumsq)
-{
-    for (size_t r = 0; r < rows; r++)
-        for (size_t j = 0; j < cols; j++) {
-            float d = x[r * cols + j] - mean[j];
-            sumsq[j] += d * d;
-        }
-}
+#include "vec/f32-colsumsq-dev.inc"

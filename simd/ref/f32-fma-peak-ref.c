@@ -1,6 +1,8 @@
-/* Multiply-add peak of portable C: 16 independent chains the compiler may keep in registers and
- * vectorize for the baseline ISA (no FMA there: a multiply and an add). Returns the FLOPs it did.
- */
+/* Multiply-add peak of portable C: 16 independent chains of fmaf, the reference GEMM's operation
+ * (an instruction where the baseline ISA has FMA, a libm routine elsewhere). Returns the FLOPs
+ * it did. */
+#include <math.h>
+
 #include "kernels.h"
 
 volatile float sdn_peak_sink;
@@ -13,7 +15,7 @@ double sdn_f32_fma_peak__ref(size_t iters)
         a[j] = (float)j;
     for (size_t i = 0; i < iters; i++)
         for (int j = 0; j < 16; j++)
-            a[j] = a[j] * m + c;
+            a[j] = fmaf(a[j], m, c);
     float s = 0;
     for (int j = 0; j < 16; j++)
         s += a[j];

@@ -1,6 +1,8 @@
-/* Portable reference GEMM microkernel: the oracle's tile and the fallback on any CPU.
- * Written for clarity; built without fast-math. 4×8 accumulators in an array the compiler may keep
- * in registers. */
+/* Portable reference GEMM microkernel: the oracle's tile and the fallback on any CPU. Each
+ * element of C is one chain of fused multiply-adds from zero, k in order, as in every SIMD tile,
+ * so all give the same bits (fmaf is a software routine on a CPU without FMA: slow, exact). */
+#include <math.h>
+
 #include "kernels.h"
 
 enum { MR = 4, NR = 8 };
@@ -13,7 +15,7 @@ void sdn_f32_gemm_4x8__ref(size_t m, size_t n, size_t kc, const float *a, size_t
     for (size_t p = 0; p < kc; p++) {
         for (size_t i = 0; i < m; i++) {
             for (size_t j = 0; j < n; j++)
-                acc[i][j] += a[i * rsa + p * csa] * b[p * rsb + j];
+                acc[i][j] = fmaf(a[i * rsa + p * csa], b[p * rsb + j], acc[i][j]);
         }
     }
     sdn_gemm_store_tile(m, n, &acc[0][0], NR, c, ldc, beta, bias);

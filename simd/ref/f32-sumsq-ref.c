@@ -1,10 +1,5 @@
-/* Reference Σ x² accumulated in double (the global gradient norm for clipping). */
-#include "kernels.h"
+/* Reference sumsq: the body is simd/vec/f32-sumsq.inc over simd/ref/vmath.h, one float a step and
+ * every fused multiply-add through fmaf, so it gives the bits every SIMD ISA gives. */
+#include "vmath.h"
 
-double sdn_f32_sumsq__ref(size_t n, const float *x)
-{
-    double s = 0;
-    for (size_t i = 0; i < n; i++)
-        s += (double)x[i] * x[i];
-    return s;
-}
+#include "vec/f32-sumsq.inc"

@@ -1,8 +1,5 @@
-/* Reference in-place scaling x *= s (gradient clipping). */
-#include "kernels.h"
+/* Reference vscale: the body is simd/vec/f32-vscale.inc over simd/ref/vmath.h, one float a step and
+ * every fused multiply-add through fmaf, so it gives the bits every SIMD ISA gives. */
+#include "vmath.h"
 
-void sdn_f32_vscale__ref(size_t n, float *x, float s)
-{
-    for (size_t i = 0; i < n; i++)
-        x[i] *= s;
-}
+#include "vec/f32-vscale.inc"

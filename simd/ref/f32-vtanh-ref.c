@@ -1,20 +1,5 @@
-/* Reference tanh and its gradient. f'(x) = 1/cosh²(x) = 4e/(1 + e)² with e = exp(−2|x|), from x:
- * 1 − y² would lose all relative accuracy where tanh saturates, and nothing here overflows. */
-#include <math.h>
+/* Reference vtanh: the body is simd/vec/f32-vtanh.inc over simd/ref/vmath.h, one float a step and
+ * every fused multiply-add through fmaf, so it gives the bits every SIMD ISA gives. */
+#include "vmath.h"
 
-#include "kernels.h"
-
-void sdn_f32_vtanh__ref(size_t n, const float *x, float *y, float alpha)
-{
-    for (size_t i = 0; i < n; i++)
-        y[i] = tanhf(x[i]);
-}
-
-void sdn_f32_vtanh_grad__ref(size_t n, const float *x, const float *y, const float *dy, float *dx,
-                             float alpha)
-{
-    for (size_t i = 0; i < n; i++) {
-        float e = expf(-2.0f * fabsf(x[i]));
-        dx[i] = dy[i] * (4.0f * e / ((1.0f + e) * (1.0f + e)));
-    }
-}
+#include "vec/f32-vtanh.inc"

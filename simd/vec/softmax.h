@@ -6,6 +6,7 @@
 #define SDN_VEC_SOFTMAX_H
 
 #include "vec/common.h"
+#include "vec/vsum.h"
 
 static inline float vrow_max(size_t cols, const float *x)
 {
@@ -20,28 +21,29 @@ static inline float vrow_max(size_t cols, const float *x)
 
 static inline double vrow_sum_exp(size_t cols, const float *x, vf vmax)
 {
-    vdacc acc = vdacc_zero();
-    size_t j = 0;
-    for (; j + SDN_VLEN <= cols; j += SDN_VLEN)
-        vdacc_add(&acc, vf_exp(vf_sub(vf_load(x + j), vmax)));
-    if (j < cols) {
-        size_t rem = cols - j;
-        vdacc_add(&acc, vf_and_mask(vm_part(rem), vf_exp(vf_sub(vf_load_part(x + j, rem), vmax))));
-    }
-    return vdacc_sum(acc);
+    vsum acc = vsum_zero();
+    for (size_t j = 0; j < cols; j += SDN_SUM_LANES)
+        for (int q = 0; q < SDN_SUM_LANES / SDN_VLEN && j + q * SDN_VLEN < cols; q++) {
+            size_t at = j + q * SDN_VLEN, rem = cols - at < SDN_VLEN ? cols - at : SDN_VLEN;
+            vf e = vf_exp(vf_sub(vf_loadn(x + at, rem), vmax));
+            vsum_add(&acc, q, rem == SDN_VLEN ? e : vf_and_mask(vm_part(rem), e));
+        }
+    return vsum_total(&acc);
 }
 
 /* Short rows (an output layer's 10 classes) in blocks of SDN_VLEN rows, one row per lane: the
- * block is transposed into a stack tile q so the max, Σ exp (double, per lane) and the division are
- * vertical vector operations with no lane wasted and no horizontal reduction. On return
+ * block is transposed into a stack tile q so the max, Σ exp (double, per lane, columns in order:
+ * the same sum on every ISA) and the division are vertical vector operations with no horizontal
+ * reduction. A last block of rows < SDN_VLEN rows has zeros in its other lanes. On return
  * q[j·SDN_VLEN + r] is row r's probability at column j, max[r] its max and sum[r] its Σ (float). */
 #define SDN_SHORT_ROW 32
 
-static inline void vblock_softmax(size_t cols, const float *x, float *q, float *max, float *sum)
+static inline void vblock_softmax(size_t rows, size_t cols, const float *x, float *q, float *max,
+                                  float *sum)
 {
     for (size_t r = 0; r < SDN_VLEN; r++)
         for (size_t j = 0; j < cols; j++)
-            q[j * SDN_VLEN + r] = x[r * cols + j];
+            q[j * SDN_VLEN + r] = r < rows ? x[r * cols + j] : 0.0f;
     vf m = vf_load(q);
     for (size_t j = 1; j < cols; j++)
         m = vf_max(m, vf_load(q + j * SDN_VLEN));

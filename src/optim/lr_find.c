@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "detmath.h"
 #include "error.h"
 #include "simdnn_fit.h"
 
@@ -63,12 +64,12 @@ sdn_status sdn_lr_find(sdn_model *model, const sdn_dataset *d, const sdn_preproc
         goto done;
     }
     sdn_shuffle_indices(index, d->n, o->seed, 0);
-    const double growth = steps > 1 ? log(o->max_lr / o->min_lr) / (double)(steps - 1) : 0;
+    const double growth = steps > 1 ? sdn_det_log(o->max_lr / o->min_lr) / (double)(steps - 1) : 0;
     double avg = 0;
     r->min_loss = INFINITY;
     for (size_t s = 0; s < steps; s++) {
         const size_t nb = d->n - s * bs < bs ? d->n - s * bs : bs;
-        const double lr = o->min_lr * exp(growth * (double)s);
+        const double lr = o->min_lr * sdn_det_exp(growth * (double)s);
         sdn_preprocess_batch(pre, d, index, s * bs, nb, x);
         for (size_t i = 0; i < nb; i++)
             y[i] = d->labels[index[s * bs + i]];
@@ -83,7 +84,7 @@ sdn_status sdn_lr_find(sdn_model *model, const sdn_dataset *d, const sdn_preproc
         if (st)
             goto done;
         avg = o->smoothing * avg + (1 - o->smoothing) * loss;
-        const double smooth = avg / (1 - pow(o->smoothing, (double)(s + 1)));
+        const double smooth = avg / (1 - sdn_det_pow(o->smoothing, (double)(s + 1)));
         r->lr[r->n] = lr;
         r->raw[r->n] = loss;
         r->loss[r->n++] = smooth;

@@ -2,6 +2,7 @@
  * Dozat's Nadam schedule, computed once per step in double), and the single kernel call per range. */
 #include <math.h>
 
+#include "detmath.h"
 #include "model.h"
 
 sdn_optimizer_options sdn_optimizer_defaults(sdn_optimizer_kind kind)
@@ -19,7 +20,7 @@ sdn_optimizer_options sdn_optimizer_defaults(sdn_optimizer_kind kind)
 /* μ_t = β1·(1 − 0.5·0.96^(0.004·t)) (Dozat; PyTorch NAdam momentum_decay = 4e-3) */
 double sdn_nadam_mu(float beta1, uint64_t t)
 {
-    return (double)beta1 * (1.0 - 0.5 * pow(0.96, 0.004 * (double)t));
+    return (double)beta1 * (1.0 - 0.5 * sdn_det_pow(0.96, 0.004 * (double)t));
 }
 
 sdn_optim_scalars sdn_optim_scalars_for(const sdn_optimizer_options *o, uint64_t t,
@@ -34,10 +35,10 @@ sdn_optim_scalars sdn_optim_scalars_for(const sdn_optimizer_options *o, uint64_t
     s.rho = o->rho;
     s.eps = o->epsilon;
     *mu_product = mu_product_prev;
-    const double bc2 = 1.0 - pow((double)o->beta2, (double)t);
+    const double bc2 = 1.0 - sdn_det_pow((double)o->beta2, (double)t);
     switch (o->kind) {
     case SDN_OPT_ADAM:
-        s.c_m = (float)(1.0 / (1.0 - pow((double)o->beta1, (double)t)));
+        s.c_m = (float)(1.0 / (1.0 - sdn_det_pow((double)o->beta1, (double)t)));
         s.c_g = 0.0f;
         s.c_v = (float)(1.0 / bc2);
         break;

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "detmath.h"
 #include "error.h"
 #include "simdnn.h"
 
@@ -113,10 +114,10 @@ float sdn_schedule_lr(const sdn_schedule *s, uint64_t step)
         p = floor(p);
     switch (s->kind) {
     case SDN_SCHEDULE_EXPONENTIAL:
-        return (float)(s->lr0 * pow((double)s->decay_rate, p));
+        return (float)(s->lr0 * sdn_det_pow((double)s->decay_rate, p));
     case SDN_SCHEDULE_POWER: {
         const double c = s->power > 0.0f ? (double)s->power : 1.0;
-        return (float)(s->lr0 / pow(1.0 + (double)s->decay_rate * p, c));
+        return (float)(s->lr0 / sdn_det_pow(1.0 + (double)s->decay_rate * p, c));
     }
     case SDN_SCHEDULE_PIECEWISE: {
         int i = 0;

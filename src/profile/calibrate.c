@@ -64,7 +64,7 @@ static double measure_peak(sdn_f32_fma_peak_fn *fn, int threads)
  * (write-allocate not counted, as STREAM). Best of 9. */
 static double measure_triad(int threads)
 {
-    const size_t l3 = sdn_cpu()->l3_bytes ? sdn_cpu()->l3_bytes : (size_t)32 << 20;
+    const size_t l3 = sdn_cpu()->l3_bytes;
     size_t n = l3 / sizeof(float); /* three arrays of one L3 each */
     n = n < ((size_t)1 << 22) ? (size_t)1 << 22 : n;
     float *a = sdn_prof_aligned(n * sizeof(float)), *b = sdn_prof_aligned(n * sizeof(float)),
@@ -180,9 +180,9 @@ double sdn_core_round_trip_ns(void)
 static void cache_sizes(sdn_calibration *c)
 {
     const sdn_cpu_info *ci = sdn_cpu();
-    c->cache_bytes[0] = ci->l1d_bytes ? ci->l1d_bytes : (size_t)32 << 10;
-    c->cache_bytes[1] = ci->l2_bytes ? ci->l2_bytes : (size_t)256 << 10;
-    c->cache_bytes[2] = ci->l3_bytes ? ci->l3_bytes : (size_t)8 << 20;
+    c->cache_bytes[0] = ci->l1d_bytes;
+    c->cache_bytes[1] = ci->l2_bytes;
+    c->cache_bytes[2] = ci->l3_bytes;
 }
 
 static void cpu_name(char *buf, size_t size)

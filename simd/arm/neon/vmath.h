@@ -170,9 +170,11 @@ static inline void vdacc_add_sq(vdacc *a, vf x)
     a->lo = vfmaq_f64(a->lo, l, l);
     a->hi = vfmaq_f64(a->hi, h, h);
 }
-static inline double vdacc_sum(vdacc a)
+/* The lanes in order, as doubles (vec/vsum.h reduces them in its fixed order). */
+static inline void vdacc_store(double *p, vdacc a)
 {
-    return vaddvq_f64(vaddq_f64(a.lo, a.hi));
+    vst1q_f64(p, a.lo);
+    vst1q_f64(p + 2, a.hi);
 }
 /* The per-lane sums rounded to float (lanes in order). */
 static inline vf vdacc_lanes(vdacc a)

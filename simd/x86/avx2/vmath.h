@@ -183,11 +183,11 @@ static inline void vdacc_add_sq(vdacc *a, vf x)
     a->lo = _mm256_fmadd_pd(l, l, a->lo);
     a->hi = _mm256_fmadd_pd(h, h, a->hi);
 }
-static inline double vdacc_sum(vdacc a)
+/* The lanes in order, as doubles (vec/vsum.h reduces them in its fixed order). */
+static inline void vdacc_store(double *p, vdacc a)
 {
-    __m256d s = _mm256_add_pd(a.lo, a.hi);
-    __m128d t = _mm_add_pd(_mm256_castpd256_pd128(s), _mm256_extractf128_pd(s, 1));
-    return _mm_cvtsd_f64(_mm_add_sd(t, _mm_unpackhi_pd(t, t)));
+    _mm256_storeu_pd(p, a.lo);
+    _mm256_storeu_pd(p + 4, a.hi);
 }
 /* The per-lane sums rounded to float (lanes in order). */
 static inline vf vdacc_lanes(vdacc a)

@@ -161,9 +161,11 @@ static inline void vdacc_add_sq(vdacc *a, vf x)
     a->lo = _mm512_fmadd_pd(l, l, a->lo);
     a->hi = _mm512_fmadd_pd(h, h, a->hi);
 }
-static inline double vdacc_sum(vdacc a)
+/* The lanes in order, as doubles (vec/vsum.h reduces them in its fixed order). */
+static inline void vdacc_store(double *p, vdacc a)
 {
-    return _mm512_reduce_add_pd(_mm512_add_pd(a.lo, a.hi));
+    _mm512_storeu_pd(p, a.lo);
+    _mm512_storeu_pd(p + 8, a.hi);
 }
 /* The per-lane sums rounded to float (lanes in order). */
 static inline vf vdacc_lanes(vdacc a)
