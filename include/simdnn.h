@@ -26,13 +26,20 @@
 #else
 #define SDN_API
 #endif
+/* Marks a call kept for programs written against an earlier header (CHANGELOG.md): using it
+ * warns, naming its replacement. Each stays until 1.0. */
+#if defined(__GNUC__) || defined(__clang__)
+#define SDN_DEPRECATED(msg) __attribute__((deprecated(msg)))
+#else
+#define SDN_DEPRECATED(msg)
+#endif
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 /* The library's version, "MAJOR.MINOR.PATCH": the library actually linked, where SDN_VERSION_STRING
- * is the header compiled against. */
+ * is the header compiled against. What each version changed in this API: CHANGELOG.md. */
 SDN_API const char *sdn_version(void);
 
 /* ---------------------------------------------------------------- errors */
@@ -78,6 +85,8 @@ typedef struct sdn_cpu_info {
  * Fails with SDN_ERR_UNSUPPORTED (message lists what this CPU runs) for an ISA the CPU or OS lacks,
  * and SDN_ERR_INVALID_ARG for an unknown name. Every entry point below calls it implicitly. */
 SDN_API sdn_status sdn_dispatch_init(void);
+/* sdn_dispatch_init's earlier name (CHANGELOG.md). */
+SDN_API sdn_status sdn_init(void) SDN_DEPRECATED("use sdn_dispatch_init");
 SDN_API const sdn_cpu_info *sdn_cpu(void);
 SDN_API const char *sdn_isa_name(sdn_isa isa);
 /* Parses "ref", "avx2", ...; returns SDN_ISA_COUNT for an unknown name. */

@@ -23,15 +23,37 @@ SDN_DEPS_MPI=(libopenmpi-dev openmpi-bin)
 # the memcheck of the CLI (scripts/test-all.sh)
 SDN_DEPS_RELIABILITY=(clang libclang-rt-14-dev valgrind)
 
+# Whether a Debian package is installed: pkg:arch for the architecture it names, else for this
+# machine's. A bare `dpkg-query -W pkg` answers for every architecture installed, so the arm64
+# suite's libarchive-dev:arm64 would pass for the amd64 one the native build links. (Answers are
+# read from a variable: `| grep -q` may end dpkg-query by SIGPIPE, a failure under pipefail.)
+sdn_package_installed() { # package native-arch
+    local q=$1 answer
+    [[ $q == *:* ]] || q=$1:$2
+    answer=$(dpkg-query -W -f='${Status}\n' "$q" 2>/dev/null)
+    [[ $answer == *' ok installed' ]] && return 0
+    [[ $1 == *:* ]] && return 1
+    # An Architecture: all package answers to its bare name only (pkg:amd64 finds nothing).
+    answer=$(dpkg-query -W -f='${Status} ${Architecture}\n' "$1" 2>/dev/null)
+    [[ $answer == *' ok installed all' ]]
+}
+
+# Prints the packages of the arguments that are not installed, one a line.
+sdn_missing_packages() { # package...
+    local native p
+    native=$(dpkg --print-architecture)
+    for p in $(printf '%s\n' "$@" | sort -u); do
+        sdn_package_installed "$p" "$native" || echo "$p"
+    done
+}
+
 sdn_require_packages() { # package...
     if ! command -v dpkg-query >/dev/null; then
         echo "not a Debian system: make sure these (Debian names) are installed: $*" >&2
         return 0
     fi
-    local missing=() p
-    for p in $(printf '%s\n' "$@" | sort -u); do
-        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
-    done
+    local missing=()
+    mapfile -t missing < <(sdn_missing_packages "$@")
     [ ${#missing[@]} -eq 0 ] && return 0
     local as_root=()
     if [ "$(id -u)" -ne 0 ]; then

@@ -19,7 +19,15 @@ if [ -z "$data" ]; then
     fi
 fi
 out=out/exercise
-cmake --preset release >/dev/null
+# A tarball (given, or the only CIFAR-10 in a folder) is read through libarchive: a build without
+# it must stop at configure, naming the package, not fail on every run after building.
+archive=OFF
+if [ -f "$data" ] || { [ -f "$data/cifar-10-binary.tar.gz" ] &&
+    [ ! -d "$data/cifar-10-batches-bin" ] && [ ! -f "$data/data_batch_1.bin" ] &&
+    [ ! -f "$data/test_batch.bin" ]; }; then
+    archive=ON
+fi
+cmake --preset release -DSIMDNN_REQUIRE_LIBARCHIVE=$archive >/dev/null
 cmake --build --preset release -j "$(nproc 2>/dev/null || echo 2)" --target simdnn_cli
 ./build/simdnn exercise --data "$data" --out "$out" "$@"
 if [ -z "${SIMDNN_NO_TORCH:-}" ] && /usr/bin/python3 -c 'import torch' 2>/dev/null; then

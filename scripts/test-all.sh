@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need (scripts/deps.sh), then builds and runs every test suite: native
-# release (with the installed-package example), sanitizers (ASan+UBSan), and AArch64 under
-# qemu-aarch64 with two OpenMP threads.
+# release (with the installed-package example), the same without OpenMP, sanitizers (ASan+UBSan),
+# and AArch64 under qemu-aarch64 with two OpenMP threads.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh
@@ -18,6 +18,7 @@ run_suite() {
 }
 
 run_suite release
+run_suite noomp # SIMDNN_OPENMP=OFF, as tsan and fuzz build: every test must hold on one thread
 run_suite sanitize
 run_suite aarch64
 # ---- data-parallel training over MPI (tests labelled mpi, under mpirun -np 2) ----

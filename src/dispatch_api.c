@@ -11,6 +11,12 @@ sdn_status sdn_dispatch_init(void)
     return SDN_OK;
 }
 
+/* Deprecated (simdnn.h): the earlier name, kept until 1.0 so old programs still link. */
+sdn_status sdn_init(void)
+{
+    return sdn_dispatch_init();
+}
+
 void sdn_gemm_tile(unsigned *mr, unsigned *nr)
 {
     const sdn_kernels *k = sdn_kernels_active();

@@ -3,9 +3,9 @@
 
 #ifdef _OPENMP
 #include <omp.h>
-#endif
 
 static int default_threads;
+#endif
 
 void sdn_set_num_threads(int n)
 {

@@ -2,7 +2,8 @@
 # simdnn as a user's dependency: `cmake --install` into a fresh prefix, then
 # examples/train_save_load.c built against that tree four ways (find_package: simdnn::simdnn and
 # simdnn::simdnn_static; pkg-config: shared, and static from --static) and once through
-# add_subdirectory of the source tree, each one run.
+# add_subdirectory of the source tree, each one run; and a consumer of the deprecated sdn_init(),
+# which must build with the deprecation warning.
 # $1 the build tree, $2 examples/, $3 a scratch folder. Environment: CMAKE, CC, GENERATOR, and
 # for a cross build TOOLCHAIN, EMULATOR (a command prefix), PKG_CONFIG_LIBDIR (the target's .pc).
 set -eu
@@ -69,6 +70,28 @@ step "pkg-config simdnn $(pkg-config --modversion simdnn), shared: $cflags $libs
 "$CC" -O2 "$examples/train_save_load.c" $cflags $libs \
     -Wl,-rpath,"$(pkg-config --variable=libdir simdnn)" -o "$work/pc-shared"
 run_example pc-shared
+
+# A program written against the header before sdn_init became sdn_dispatch_init: it builds with a
+# deprecation warning naming the new call (not an error) and runs against libsimdnn.so.
+step "a consumer of the deprecated sdn_init(): a warning, not an error"
+cat >"$work/old_api.c" <<'C'
+#include <simdnn.h>
+int main(void) { return sdn_init() == SDN_OK && sdn_active_isa() < SDN_ISA_COUNT ? 0 : 1; }
+C
+LC_ALL=C "$CC" -O2 -Wall "$work/old_api.c" $cflags $libs \
+    -Wl,-rpath,"$(pkg-config --variable=libdir simdnn)" -o "$work/old-api" \
+    2>"$work/old-api.log" || {
+    cat "$work/old-api.log"
+    echo "a call to the deprecated sdn_init() no longer builds"
+    exit 1
+}
+if ! grep -q "warning: 'sdn_init' is deprecated: use sdn_dispatch_init" "$work/old-api.log"; then
+    cat "$work/old-api.log"
+    echo "sdn_init() built without the deprecation warning"
+    exit 1
+fi
+grep -m1 "is deprecated" "$work/old-api.log"
+${EMULATOR:-} "$work/old-api"
 
 # pkg-config --static lists what libsimdnn.a needs; its -lsimdnn becomes the archive itself.
 # That expands libarchive's own private libraries too, whose -dev packages scripts/deps.sh
