@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need (scripts/deps.sh), then builds and runs every test suite: native
 # release (with the installed-package example), the same without OpenMP, sanitizers (ASan+UBSan),
-# and AArch64 under qemu-aarch64 with two OpenMP threads.
+# and AArch64 under qemu-aarch64 with two OpenMP threads; between them, the same-bits check of
+# every ISA on real CIFAR-10.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh
@@ -17,10 +18,24 @@ run_suite() {
     ctest --preset "$preset" -j "$jobs"
 }
 
+# Same seed, same bits on every ISA this CPU runs (and NEON under qemu, after the aarch64 suite):
+# real CIFAR-10 against scripts/same-bits.txt.
+data=${SIMDNN_DATA:-../shared/datasets/cifar-10-binary.tar.gz}
+same_bits() {
+    echo "=== same bits: ${*:-native ISAs}"
+    if [ -e "$data" ]; then
+        scripts/check-same-bits.sh --data "$data" "$@"
+    else
+        echo "SKIPPED: no CIFAR-10 at $data (set SIMDNN_DATA) for scripts/check-same-bits.sh"
+    fi
+}
+
 run_suite release
+same_bits
 run_suite noomp # SIMDNN_OPENMP=OFF, as tsan and fuzz build: every test must hold on one thread
 run_suite sanitize
 run_suite aarch64
+same_bits --build build-aarch64 --emulator "qemu-aarch64 -L /" --isa neon
 # ---- data-parallel training over MPI (tests labelled mpi, under mpirun -np 2) ----
 sdn_require_packages "${SDN_DEPS_MPI[@]}"
 run_suite mpi

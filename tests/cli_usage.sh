@@ -60,5 +60,22 @@ expect 2 "bad value 'fast' for --lr" train --lr fast
 expect 2 "must be above --start-lr" lr-find --start-lr 1 --end-lr 0.1
 expect 2 "unknown lab 'q9'" lab q9
 expect 2 "which lab" lab
+# ---- caches: each size names its source; SIMDNN_CACHE_SIZES pretends others, or is a clear error
+expect_env() { # variable=value, then as expect
+    env_set=$1
+    shift
+    want=$1 pattern=$2
+    shift 2
+    out=$(env "$env_set" "$cli" "$@" 2>&1)
+    got=$?
+    if [ "$got" -ne "$want" ] || ! printf '%s' "$out" | grep -q -- "$pattern"; then
+        echo "FAIL: $env_set simdnn $* -> exit $got (want $want), output should match '$pattern':"
+        echo "$out" | head -5
+        fails=$((fails + 1))
+    fi
+}
+expect 0 "caches: *L1d [1-9][0-9]* KiB ([a-z]*), L2 [1-9][0-9]* KiB" info
+expect_env SIMDNN_CACHE_SIZES=48K,1M,32M 0 "L1d 48 KiB (SIMDNN_CACHE_SIZES), L2 1024 KiB" info
+expect_env SIMDNN_CACHE_SIZES=48K,1x 1 "SIMDNN_CACHE_SIZES=48K,1x: expected the L1d, L2 and L3" info
 [ "$fails" -eq 0 ] && echo "all usage checks passed"
 exit "$fails"

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "detmath.h"
 #include "gemm.h"
 #include "testutil.h"
 
@@ -308,6 +309,39 @@ static void test_optimizers_same_bits(void **state)
             sdn_test_free(buf[s][j]);
 }
 
+/* ------------------------------------------------------------------ detmath.h */
+
+static void check_rel(const char *what, double x, double got, double want, double tol)
+{
+    if (!(fabs(got - want) <= tol * fabs(want)))
+        fail_msg("%s(%.17g) = %.17g, libm %.17g (relative error %.3g > %.3g)", what, x, got, want,
+                 fabs(got - want) / fabs(want), tol);
+}
+
+/* Within a few ulp of libm over the ranges the library uses; the special values exactly. */
+static void test_detmath_accuracy(void **state)
+{
+    (void)state;
+    const double tol = 8e-16;
+    for (int i = 0; i <= 20000; i++) {
+        const double x = -745.0 + 1454.0 * i / 20000.0;
+        check_rel("exp", x, sdn_det_exp(x), exp(x), x < -700 ? 1e-13 : tol);
+        const double u = ldexp(1.0 + i / 20000.0, i % 200 - 150); /* 2^-150 .. 2^50 */
+        check_rel("log", u, sdn_det_log(u), log(u), tol);
+        const double t = i / 20000.0; /* the Box-Muller turn, [0, 1] */
+        /* absolute: near a zero libm's cos(fl(2πt)) carries 2πt's rounding, the turn does not */
+        const double c = cos(6.283185307179586 * t);
+        if (!(fabs(sdn_det_cos_turns(t) - c) <= 1e-15))
+            fail_msg("cos_turns(%.17g) = %.17g, libm %.17g", t, sdn_det_cos_turns(t), c);
+        check_rel("pow", t, sdn_det_pow(0.999, 1.0 + 1e4 * t), pow(0.999, 1.0 + 1e4 * t), 1e-14);
+    }
+    assert_true(sdn_det_exp(0.0) == 1.0 && sdn_det_log(1.0) == 0.0 && sdn_det_pow(0.9, 0) == 1.0);
+    assert_true(isinf(sdn_det_exp(710.0)) && sdn_det_exp(-746.0) == 0.0);
+    assert_true(isnan(sdn_det_exp(NAN)) && isnan(sdn_det_log(-1.0)) && isnan(sdn_det_log(NAN)));
+    assert_true(isinf(sdn_det_log(0.0)) && sdn_det_log(0.0) < 0 && isinf(sdn_det_log(INFINITY)));
+    assert_true(sdn_det_cos_turns(0.0) == 1.0 && sdn_det_cos_turns(0.5) == -1.0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -319,6 +353,7 @@ int main(void)
         SDN_TEST_EACH_ISA(test_activations_same_bits),
         SDN_TEST_EACH_ISA(test_elementwise_same_bits),
         SDN_TEST_EACH_ISA(test_optimizers_same_bits),
+        cmocka_unit_test(test_detmath_accuracy),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
