@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need (scripts/deps.sh), then builds and runs every test suite: native
-# release (with the installed-package example), sanitizers (ASan+UBSan), and AArch64 under
-# qemu-aarch64 with two OpenMP threads.
+# release (with the installed-package example), the Python package's pytest suite on that build,
+# sanitizers (ASan+UBSan), and AArch64 under qemu-aarch64 with two OpenMP threads.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh
@@ -18,6 +18,11 @@ run_suite() {
 }
 
 run_suite release
+# ---- the Python package over the release build's libsimdnn.so and simdnn tool (python/tests):
+# Debian's interpreter, where sdn_require_packages put NumPy and pytest
+echo "=== python: pytest"
+SIMDNN_LIBRARY="$PWD/build/libsimdnn.so" /usr/bin/python3 -m pytest -q -p no:cacheprovider \
+    python/tests
 run_suite sanitize
 run_suite aarch64
 # ---- data-parallel training over MPI (tests labelled mpi, under mpirun -np 2) ----

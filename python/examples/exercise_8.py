@@ -97,7 +97,7 @@ def mc_dropout(model, x_val, y_val, x_test, y_test, samples):
         picked = mean.argmax(1)
         out[name] = ((plain.argmax(1) == y).mean(), (picked == y).mean())
         if name == "test":
-            out["spread"] = std[np.arange(len(y)), picked].mean()
+            out["spread"] = std[np.arange(len(y)), picked].astype(np.float64).mean()
     return out
 
 
@@ -161,10 +161,10 @@ def main(argv=None):
         results.append((run, {"history": history, "test_accuracy": test_accuracy}))
         if rid == "8e" and a.mc_samples > 0:
             mc = mc_dropout(model, x_val, y_val, x_test, y_test, a.mc_samples)
-            print(f"MC Dropout ({a.mc_samples} samples): val accuracy {mc['val'][0]:.4f} -> "
-                  f"{mc['val'][1]:.4f}; test accuracy {mc['test'][0]:.4f} -> "
-                  f"{mc['test'][1]:.4f}; mean std of the predicted class {mc['spread']:.4f}",
-                  file=sys.stderr)
+            print(f"\n=== MC Dropout on 8e: {a.mc_samples} samples ===\n"
+                  f"val accuracy {mc['val'][0]:.4f} -> {mc['val'][1]:.4f} with MC Dropout; "
+                  f"test accuracy {mc['test'][0]:.4f} -> {mc['test'][1]:.4f}; mean std of the "
+                  f"predicted class {mc['spread']:.4f}", file=sys.stderr)
     print(f"\n# Exercise 8 (Géron, ch. 11): deep dense networks on CIFAR-10\n\n"
           f"Produced by python/examples/exercise_8.py in {duration(time.time() - started)}: "
           f"isa {simdnn.isa()}, {simdnn.num_threads()} threads; {len(x) - n_val} training, "
