@@ -20,7 +20,8 @@ except ImportError:  # run from the checkout without installing
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
     import simdnn
 from simdnn.callbacks import EarlyStopping
-from simdnn.layers import Activation, AlphaDropout, BatchNormalization, Dense, Flatten, Normalization
+from simdnn.layers import (Activation, AlphaDropout, BatchNormalization, Dense, Flatten,
+                           Normalization)
 from simdnn.optimizers import Nadam
 
 RUNS = [("8b", "elu-he", "He normal + ELU, Nadam lr 5e-5"),

@@ -9,7 +9,7 @@ import os
 import subprocess
 import sys
 from ctypes import (CFUNCTYPE, POINTER, Structure, byref, c_char, c_char_p, c_double, c_float,
-                    c_int, c_long, c_size_t, c_uint, c_uint8, c_uint64, c_void_p, c_int32)
+                    c_int, c_long, c_size_t, c_uint8, c_uint64, c_void_p, c_int32)
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 try:  # an installed package: the checkout it was installed from (setup.py writes it)

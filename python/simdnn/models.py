@@ -3,7 +3,6 @@
 progress bar and to see Ctrl-C. Inference calls are re-entrant in the library, so predict may run
 from several Python threads at once on one model (ctypes releases the GIL during each call)."""
 import ctypes
-import json
 import math
 import os
 import signal
@@ -47,7 +46,9 @@ class Sequential:
         self._input_size = None
         self._input_shape = None
         self._max_batch = 0
-        self._lock = threading.Lock()  # building, rebuilding and freeing the C model
+        # building, rebuilding and freeing the C model, and making the preprocessing: two first
+        # predicts from two threads build one model, not two
+        self._lock = threading.RLock()
         self._pre = None  # sdn_preprocess for uint8 inputs
         self._fit_steps_done = 0
         for layer in layers or []:
@@ -137,13 +138,15 @@ class Sequential:
 
     def _ensure_built(self, x, max_batch=None):
         shape = x.shape[1:]
-        if self._handle is None:
-            self._build(shape, max_batch or 32)
-        elif _arrays.features(x) != self._input_size:
-            raise ValueError(f"the model takes {self._input_size} features per sample (shape "
-                             f"{self._input_shape}); x has {_arrays.features(x)} (shape {shape})")
-        elif max_batch and max_batch > self._max_batch:
-            self._build(self._input_shape, max_batch)
+        with self._lock:
+            if self._handle is None:
+                self._build(shape, max_batch or 32)
+            elif _arrays.features(x) != self._input_size:
+                raise ValueError(f"the model takes {self._input_size} features per sample "
+                                 f"(shape {self._input_shape}); x has {_arrays.features(x)} "
+                                 f"(shape {shape})")
+            elif max_batch and max_batch > self._max_batch:
+                self._build(self._input_shape, max_batch)
 
     def _need_built(self, what):
         if self._handle is None:
@@ -206,18 +209,23 @@ class Sequential:
             return None
         if norm is not None and not norm.is_adapted:
             raise ValueError("Normalization is not adapted: fit adapts it, or call adapt(x)")
-        if self._pre is None:
-            pre = _lib.sdn_preprocess()
-            f = _arrays.features(x)
-            if norm is not None:
-                if norm.mean.size != f:
-                    raise ValueError(f"Normalization holds {norm.mean.size} features, x has {f}")
-                check(lib.sdn_preprocess_set(byref(pre), f, norm.mean.ctypes.data,
-                                             norm.std.ctypes.data))
-            else:
-                check(lib.sdn_preprocess_set(byref(pre), f, None, None))
-            self._pre = pre
+        with self._lock:
+            if self._pre is None:
+                self._pre = self._make_preprocess(norm, _arrays.features(x))
         return self._pre
+
+    @staticmethod
+    def _make_preprocess(norm, f):
+        """pixel/255, then standardized with the Normalization layer's statistics"""
+        pre = _lib.sdn_preprocess()
+        if norm is None:
+            check(lib.sdn_preprocess_set(byref(pre), f, None, None))
+        elif norm.mean.size != f:
+            raise ValueError(f"Normalization holds {norm.mean.size} features, x has {f}")
+        else:
+            check(lib.sdn_preprocess_set(byref(pre), f, norm.mean.ctypes.data,
+                                         norm.std.ctypes.data))
+        return pre
 
     def _floats(self, x, start, n, out):
         """Rows start..start+n of x as the model's float input, into out (uint8 only)."""
@@ -320,6 +328,7 @@ class Sequential:
         mc = int(mc_samples or 0)
         out = np.empty((n, k), np.float32)
         sd = np.empty((n, k), np.float32) if mc and return_std else None
+        self._preprocess(x)  # refuses float32 rows for a model that standardizes pixels
         rows = np.empty((min(chunk, n), f), np.float32) if x.dtype == np.uint8 else None
         for at in range(0, n, chunk):
             m = min(chunk, n - at)
@@ -402,9 +411,13 @@ class Sequential:
 
 
 def load_model(filepath, max_batch=32):
-    """A model saved by Sequential.save or trained by the CLI (simdnn train / exercise)."""
+    """A model saved by Sequential.save or trained by the CLI (simdnn train / exercise: a file,
+    or a run folder for its model.safetensors)."""
     from . import _saving
-    return _saving.load(os.fspath(filepath), max_batch)
+    path = os.fspath(filepath)
+    if os.path.isdir(path):
+        path = os.path.join(path, "model.safetensors")
+    return _saving.load(path, max_batch)
 
 
 def _tensors(handle):

@@ -10,7 +10,7 @@ import pytest
 import simdnn
 from conftest import pattern_data, write_cifar, write_idx
 from simdnn import callbacks as cb, optimizers
-from simdnn.layers import (Activation, AlphaDropout, BatchNormalization, Dense, Dropout, Flatten,
+from simdnn.layers import (AlphaDropout, BatchNormalization, Dense, Dropout, Flatten,
                            Normalization)
 
 SCC = "sparse_categorical_crossentropy"
@@ -160,6 +160,8 @@ def test_bad_arrays_are_clear_errors(data):
     with pytest.raises(ValueError, match="Normalization.*float32"):
         m.fit(x.astype(np.float32), y)
     m.fit(x, y, verbose=0)
+    with pytest.raises(ValueError, match="Normalization.*float32"):
+        m.predict(x.astype(np.float32))
     with pytest.raises(ValueError, match="64 features"):
         m.predict(np.zeros((3, 65), np.uint8))
     with pytest.raises(ValueError, match="Flatten"):
@@ -297,11 +299,10 @@ def test_set_weights_and_rebuild_keep_weights(data):
     with pytest.raises(ValueError, match="shape"):
         m.set_weights([np.zeros((2, 2))] + w[1:])
     before = m.get_weights()
-    m.fit(x, y, epochs=1, batch_size=64, verbose=0)  # outgrows max_batch 32: rebuilt
-    assert m._max_batch == 64
-    n = simdnn.Sequential([Normalization(), Flatten(), Dense(24, "selu"), BatchNormalization(),
-                           AlphaDropout(0.1), Dense(10, "softmax")])
-    assert len(before) == len(m.get_weights())
+    m.build((8, 8), max_batch=128)  # a new C model: every weight copied over
+    assert m._max_batch == 128 and same_bits(before, m.get_weights())
+    m.fit(x, y, epochs=1, batch_size=256, verbose=0)  # outgrows it: rebuilt again
+    assert m._max_batch == 256
 
 
 def test_max_batch_does_not_change_the_bits(data):
@@ -335,13 +336,15 @@ def test_summary_and_profile(data, capsys):
 
 # ------------------------------------------------------------------------------- threads
 
-def test_predict_from_two_threads_on_one_model(data):
+def test_predict_from_two_threads_on_one_model(data, tmp_path):
     x, y = data
-    m = small_model()
-    m.fit(x, y, epochs=1, verbose=0)
-    want_u8 = m.predict(x)
+    trained = small_model(norm=False)  # float32 rows too
+    trained.fit(x, y, epochs=1, verbose=0)
+    want_u8 = trained.predict(x)
     xf = np.ascontiguousarray(x[:300].astype(np.float32) / 255)
-    want_f = m.predict(xf)
+    want_f = trained.predict(xf)
+    trained.save(tmp_path / "m.safetensors")
+    m = simdnn.load_model(tmp_path / "m.safetensors")  # its first predicts race too
     bad, start = [], threading.Barrier(2)
 
     def work(k):

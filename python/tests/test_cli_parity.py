@@ -76,7 +76,7 @@ def test_python_and_cli_train_the_same_bits(case, cli, tmp_path):
                         if "--batch-size" in args else 32, validation_split=0.1,
                         callbacks=callbacks, verbose=0)
 
-    cli_model = simdnn.load_model(os.path.join(out, "model.safetensors"))
+    cli_model = simdnn.load_model(out)  # the run folder: its model.safetensors
     ours, theirs = model.get_weights(), cli_model.get_weights()
     assert [w.shape for w in ours] == [w.shape for w in theirs]
     for a, b in zip(ours, theirs):
