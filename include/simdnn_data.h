@@ -13,7 +13,9 @@ extern "C" {
 #endif
 
 /* n samples of `features` bytes each (row-major, CIFAR's channel-major 3×32×32 order kept) and
- * their labels in [0, classes). A view (from sdn_dataset_split) does not own its buffers. */
+ * their labels in [0, classes). A view (from sdn_dataset_split) does not own its buffers.
+ * With `values` set the rows are floats instead, used as they are (no /255, no standardization):
+ * how the Python package trains on a float32 NumPy array without copying it. */
 typedef struct sdn_dataset {
     size_t n, features, classes;
     int channels, height, width;
@@ -21,6 +23,7 @@ typedef struct sdn_dataset {
     int32_t *labels; /* [n] */
     int owns;
     char name[32]; /* "cifar10", "idx" */
+    const float *values; /* [n × features] instead of pixels; never owned; NULL: pixels */
 } sdn_dataset;
 
 SDN_API void sdn_dataset_free(sdn_dataset *d);
@@ -60,13 +63,15 @@ typedef struct sdn_preprocess {
     float *scale, *shift; /* derived: x = pixel·scale + shift, one FMA per feature */
 } sdn_preprocess;
 
+/* Float rows (`values`) cannot be standardized here: SDN_ERR_INVALID_ARG. */
 SDN_API sdn_status sdn_preprocess_fit(sdn_preprocess *p, const sdn_dataset *train, int standardize);
 /* Adopts statistics read back from a model file (copied). */
 SDN_API sdn_status sdn_preprocess_set(sdn_preprocess *p, size_t features, const float *mean,
                                       const float *std);
 SDN_API void sdn_preprocess_free(sdn_preprocess *p);
 
-/* out[i] = sample index[i] (or start + i when index is NULL) as floats: [n × features]. */
+/* out[i] = sample index[i] (or start + i when index is NULL) as floats: [n × features]. Float rows
+ * are copied as they are. */
 SDN_API void sdn_preprocess_batch(const sdn_preprocess *p, const sdn_dataset *d,
                                   const size_t *index, size_t start, size_t n, float *out);
 

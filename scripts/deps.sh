@@ -6,9 +6,12 @@
 SDN_DEPS_BUILD=(cmake ninja-build gcc libc6-dev libarchive-dev)
 # The native and sanitizer suites: cmocka, pkg-config and the installed-package example;
 # qemu-user for the pre-AVX dispatch test. A static link of libsimdnn.a through `pkg-config
-# --static` also names libarchive's own private libraries, whose -dev packages these are.
+# --static` also names libarchive's own private libraries, whose -dev packages these are. The
+# Python package's suite (python/tests): NumPy, pytest, and pip, setuptools and venv for its
+# install test.
 SDN_DEPS_TEST=("${SDN_DEPS_BUILD[@]}" libcmocka-dev pkg-config qemu-user
-    libacl1-dev libbz2-dev liblz4-dev liblzma-dev libxml2-dev libzstd-dev nettle-dev zlib1g-dev)
+    libacl1-dev libbz2-dev liblz4-dev liblzma-dev libxml2-dev libzstd-dev nettle-dev zlib1g-dev
+    python3 python3-numpy python3-pytest python3-setuptools python3-pip python3-venv)
 # The AArch64 suite: the cross compiler with its libc, and Debian's arm64 runtime for qemu
 # (`qemu-aarch64 -L /` starts threads with it) with OpenMP, libarchive and cmocka.
 SDN_DEPS_AARCH64=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need (scripts/deps.sh), then builds and runs every test suite: native
-# release (with the installed-package example), the same without OpenMP, sanitizers (ASan+UBSan),
-# and AArch64 under qemu-aarch64 with two OpenMP threads; between them, the same-bits check of
-# every ISA on real CIFAR-10.
+# release (with the installed-package example), the Python package's pytest suite on that build,
+# a release build without OpenMP, sanitizers (ASan+UBSan), and AArch64 under qemu-aarch64 with two OpenMP
+# threads; between them, the same-bits check of every ISA on real CIFAR-10.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh
@@ -32,6 +32,11 @@ same_bits() {
 
 run_suite release
 same_bits
+# ---- the Python package over the release build's libsimdnn.so and simdnn tool (python/tests):
+# Debian's interpreter, where sdn_require_packages put NumPy and pytest
+echo "=== python: pytest"
+SIMDNN_LIBRARY="$PWD/build/libsimdnn.so" /usr/bin/python3 -m pytest -q -p no:cacheprovider \
+    python/tests
 run_suite noomp # SIMDNN_OPENMP=OFF, as tsan and fuzz build: every test must hold on one thread
 run_suite sanitize
 run_suite aarch64

@@ -431,6 +431,40 @@ static void split_and_stats(void **state)
 /* Every ISA's byte-to-float kernel (the standardization of a batch): the reference's bits (a
  * product, then a sum: two roundings), every length up to a few vectors, every byte value, and
  * no read past the last byte (it ends at a guard page). */
+/* Float rows (the Python package's float32 arrays): batches copy them as they are, the split
+ * views them, and standardizing them is refused (its statistics are of pixel/255). */
+static void float_rows(void **state)
+{
+    (void)state;
+    enum { N = 10, F = 5 };
+    float v[N * F];
+    int32_t labels[N];
+    for (int i = 0; i < N * F; i++)
+        v[i] = (float)i * 0.37f - 3.0f;
+    for (int i = 0; i < N; i++)
+        labels[i] = i % 3;
+    sdn_dataset train = {.n = N, .features = F, .classes = 3, .labels = labels, .values = v}, val;
+    assert_int_equal(sdn_dataset_split(&train, 0.2, &val), SDN_OK);
+    assert_int_equal(train.n, 8);
+    assert_int_equal(val.n, 2);
+    assert_ptr_equal(val.values, v + 8 * F);
+    assert_null(val.pixels);
+    assert_ptr_equal(val.labels, labels + 8);
+    sdn_preprocess pre;
+    assert_int_equal(sdn_preprocess_fit(&pre, &train, 0), SDN_OK);
+    const size_t index[3] = {7, 0, 3};
+    float out[3 * F];
+    sdn_preprocess_batch(&pre, &train, index, 0, 3, out);
+    for (int i = 0; i < 3; i++)
+        assert_memory_equal(out + i * F, v + index[i] * F, F * sizeof *out);
+    sdn_preprocess_batch(&pre, &val, NULL, 1, 1, out);
+    assert_memory_equal(out, v + 9 * F, F * sizeof *out);
+    sdn_preprocess_free(&pre);
+    assert_int_equal(sdn_preprocess_fit(&pre, &train, 1), SDN_ERR_INVALID_ARG);
+    assert_non_null(strstr(sdn_last_error(), "float rows"));
+    sdn_preprocess_free(&pre);
+}
+
 static void u8_affine_each_isa(void **state)
 {
     const sdn_kernels *k = sdn_test_kernels(state);
@@ -497,6 +531,7 @@ int main(void)
         cmocka_unit_test(idx_files),
         cmocka_unit_test(idx_fashion_mnist_installed),
         cmocka_unit_test(split_and_stats),
+        cmocka_unit_test(float_rows),
         SDN_TEST_EACH_ISA(u8_affine_each_isa),
         cmocka_unit_test(shuffle),
         cmocka_unit_test(locate),

@@ -43,7 +43,11 @@ sdn_status sdn_dataset_split(sdn_dataset *train, double amount, sdn_dataset *val
     val->owns = 0;
     val->n = n_val;
     size_t n_train = train->n - n_val;
-    val->pixels = train->pixels + n_train * train->features;
+    /* NULL + offset is undefined: only the buffer the set has moves */
+    if (train->pixels)
+        val->pixels = train->pixels + n_train * train->features;
+    if (train->values)
+        val->values = train->values + n_train * train->features;
     val->labels = train->labels + n_train;
     train->n = n_train;
     return SDN_OK;
@@ -75,6 +79,9 @@ sdn_status sdn_preprocess_fit(sdn_preprocess *p, const sdn_dataset *train, int s
 {
     memset(p, 0, sizeof *p);
     p->features = train->features;
+    if (standardize && train->values) /* the statistics and scale are of pixel/255 */
+        return sdn_fail(SDN_ERR_INVALID_ARG,
+                        "standardization is for uint8 pixels; float rows are used as they are");
     p->standardize = standardize;
     if (!standardize)
         return SDN_OK;
@@ -138,6 +145,13 @@ void sdn_preprocess_batch(const sdn_preprocess *p, const sdn_dataset *d, const s
                           size_t start, size_t n, float *out)
 {
     const size_t f = d->features;
+    if (d->values) { /* already floats: a gather, kept as they are */
+#pragma omp parallel for schedule(static) if (n * f >= 1u << 16)
+        for (size_t i = 0; i < n; i++)
+            memcpy(out + i * f, d->values + (index ? index[start + i] : start + i) * f,
+                   f * sizeof *out);
+        return;
+    }
     /* A training step's other threads would wait while this runs: a batch of 32 shuffled
      * CIFAR-10 images took 27 µs in plain C on Zen 5, 15 with the prefetch below, 10 with
      * AVX-512's kernel (AVX2's 11), 6 on two threads. */
