@@ -120,8 +120,8 @@ static void test_sumsq_same_bits(void **state)
     sdn_test_free(x);
 }
 
-/* Rows of 1..200 columns (short rows one per lane, long ones summed in vec/vsum.h's order), 1..37
- * rows (every partial block of rows), logits spread wide enough that the sums' order shows. */
+/* Rows of every length 1..200 (short rows one per lane, long ones summed in vec/vsum.h's order),
+ * in batches of 1..37 rows (partial blocks of rows on every ISA). */
 static void test_softmax_same_bits(void **state)
 {
     const sdn_kernels *k = other_isa(state), *ref = sdn_test_ref();
@@ -132,11 +132,12 @@ static void test_softmax_same_bits(void **state)
     float *l0 = sdn_test_alloc(37, 0), *l1 = sdn_test_alloc(37, 0);
     int32_t labels[37];
     sdn_test_fill(x, MAXN, 11, -8, 8);
-    for (size_t cols = 1; cols <= 200; cols += cols < 40 ? 1 : 23) {
+    static const size_t row_counts[] = {1, 2, 3, 5, 8, 15, 16, 17, 31, 37};
+    for (size_t cols = 1; cols <= 200; cols++) {
         for (size_t r = 0; r < 37; r++)
             labels[r] = (int32_t)((r * 7) % cols);
-        for (size_t rows = 1; rows <= 37; rows += rows < 17 ? 1 : 10) {
-            const size_t n = rows * cols;
+        for (size_t ri = 0; ri < sizeof row_counts / sizeof row_counts[0]; ri++) {
+            const size_t rows = row_counts[ri], n = rows * cols;
             ref->softmax(rows, cols, x, y0);
             k->softmax(rows, cols, x, y1);
             ASSERT_SAME("softmax %zux%zu", k, y1, y0, n, rows, cols);
@@ -151,11 +152,12 @@ static void test_softmax_same_bits(void **state)
     sdn_test_free(d1), sdn_test_free(l0), sdn_test_free(l1);
 }
 
-/* Batch-norm statistics and its backward reductions: columns 1..200, rows 1..33. */
+/* Batch-norm statistics and its backward reductions (sums down the rows, columns in the lanes):
+ * every row count 1..200 on a few widths, every width 1..200 on a few row counts. */
 static void test_batch_norm_same_bits(void **state)
 {
     const sdn_kernels *k = other_isa(state), *ref = sdn_test_ref();
-    enum { R = 33, C = 200 };
+    enum { R = 200, C = 200 };
     float *x = sdn_test_alloc(R * C, 0), *dy = sdn_test_alloc(R * C, 1);
     float *mean = sdn_test_alloc(C, 0), *inv = sdn_test_alloc(C, 0), *g = sdn_test_alloc(C, 0);
     float *bt = sdn_test_alloc(C, 0), *s0 = sdn_test_alloc(C, 0), *s1 = sdn_test_alloc(C, 0);
@@ -168,30 +170,32 @@ static void test_batch_norm_same_bits(void **state)
     sdn_test_fill(inv, C, 24, 0.5f, 2);
     sdn_test_fill(g, C, 25, 0.5f, 1.5f);
     sdn_test_fill(bt, C, 26, -0.5f, 0.5f);
-    for (size_t cols = 1; cols <= C; cols += cols < 40 ? 1 : 17)
-        for (size_t rows = 1; rows <= R; rows += 4) {
-            memset(s0, 0, C * sizeof *s0), memset(s1, 0, C * sizeof *s1);
-            ref->colsum(rows, cols, x, s0);
-            k->colsum(rows, cols, x, s1);
-            ASSERT_SAME("colsum %zux%zu", k, s1, s0, cols, rows, cols);
-            memset(s0, 0, C * sizeof *s0), memset(s1, 0, C * sizeof *s1);
-            ref->colsumsq_dev(rows, cols, x, mean, s0);
-            k->colsumsq_dev(rows, cols, x, mean, s1);
-            ASSERT_SAME("colsumsq_dev %zux%zu", k, s1, s0, cols, rows, cols);
-            ref->bn_forward(rows, cols, x, mean, inv, g, bt, xh0, y0);
-            k->bn_forward(rows, cols, x, mean, inv, g, bt, xh1, y1);
-            ASSERT_SAME("bn_forward xhat %zux%zu", k, xh1, xh0, rows * cols, rows, cols);
-            ASSERT_SAME("bn_forward y %zux%zu", k, y1, y0, rows * cols, rows, cols);
-            memset(s0, 0, C * sizeof *s0), memset(s1, 0, C * sizeof *s1);
-            memset(t0, 0, C * sizeof *t0), memset(t1, 0, C * sizeof *t1);
-            ref->bn_backward_reduce(rows, cols, dy, xh0, s0, t0);
-            k->bn_backward_reduce(rows, cols, dy, xh0, s1, t1);
-            ASSERT_SAME("bn_backward_reduce dy %zux%zu", k, s1, s0, cols, rows, cols);
-            ASSERT_SAME("bn_backward_reduce dy·xhat %zux%zu", k, t1, t0, cols, rows, cols);
-            ref->bn_backward_dx(rows, cols, dy, xh0, g, inv, s0, t0, y0);
-            k->bn_backward_dx(rows, cols, dy, xh0, g, inv, s0, t0, y1);
-            ASSERT_SAME("bn_backward_dx %zux%zu", k, y1, y0, rows * cols, rows, cols);
-        }
+    for (size_t shape = 0; shape < 2 * 200 * 6; shape++) {
+        static const size_t few[] = {1, 7, 16, 17, 33, 100};
+        const size_t along = shape / 6 % 200 + 1, other = few[shape % 6];
+        const size_t rows = shape < 1200 ? along : other, cols = shape < 1200 ? other : along;
+        memset(s0, 0, C * sizeof *s0), memset(s1, 0, C * sizeof *s1);
+        ref->colsum(rows, cols, x, s0);
+        k->colsum(rows, cols, x, s1);
+        ASSERT_SAME("colsum %zux%zu", k, s1, s0, cols, rows, cols);
+        memset(s0, 0, C * sizeof *s0), memset(s1, 0, C * sizeof *s1);
+        ref->colsumsq_dev(rows, cols, x, mean, s0);
+        k->colsumsq_dev(rows, cols, x, mean, s1);
+        ASSERT_SAME("colsumsq_dev %zux%zu", k, s1, s0, cols, rows, cols);
+        ref->bn_forward(rows, cols, x, mean, inv, g, bt, xh0, y0);
+        k->bn_forward(rows, cols, x, mean, inv, g, bt, xh1, y1);
+        ASSERT_SAME("bn_forward xhat %zux%zu", k, xh1, xh0, rows * cols, rows, cols);
+        ASSERT_SAME("bn_forward y %zux%zu", k, y1, y0, rows * cols, rows, cols);
+        memset(s0, 0, C * sizeof *s0), memset(s1, 0, C * sizeof *s1);
+        memset(t0, 0, C * sizeof *t0), memset(t1, 0, C * sizeof *t1);
+        ref->bn_backward_reduce(rows, cols, dy, xh0, s0, t0);
+        k->bn_backward_reduce(rows, cols, dy, xh0, s1, t1);
+        ASSERT_SAME("bn_backward_reduce dy %zux%zu", k, s1, s0, cols, rows, cols);
+        ASSERT_SAME("bn_backward_reduce dy·xhat %zux%zu", k, t1, t0, cols, rows, cols);
+        ref->bn_backward_dx(rows, cols, dy, xh0, g, inv, s0, t0, y0);
+        k->bn_backward_dx(rows, cols, dy, xh0, g, inv, s0, t0, y1);
+        ASSERT_SAME("bn_backward_dx %zux%zu", k, y1, y0, rows * cols, rows, cols);
+    }
     float *all[] = {x, dy, mean, inv, g, bt, s0, s1, t0, t1, xh0, xh1, y0, y1};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         sdn_test_free(all[i]);
