@@ -9,6 +9,8 @@
 #define SDN_DETMATH_H
 
 #include <math.h>
+#include <stdint.h>
+#include <string.h>
 
 /* ln 2 in two parts; k·SDN_LN2_HI is exact for |k| < 2048 (its low 11 bits are zero). */
 #define SDN_LN2_HI 6.93147180369123816490e-01
@@ -64,9 +66,24 @@ static inline double sdn_det_log(double x)
     return e * SDN_LN2_HI + (e * SDN_LN2_LO + 2.0 * f * p);
 }
 
+/* log of a float to float (the loss of every row): the same series to f¹¹ (truncation below
+ * 2⁻³³ relative), the exponent read from the bits. */
 static inline float sdn_logf(float x)
 {
-    return (float)sdn_det_log((double)x);
+    uint32_t bits;
+    memcpy(&bits, &x, sizeof bits);
+    const int biased = (int)(bits >> 23);
+    if (biased == 0 || biased >= 255) /* zero, subnormal, negative, infinity, NaN */
+        return (float)sdn_det_log((double)x);
+    int e = biased - 126;
+    double m = (double)(bits & 0x7fffff) / 8388608.0 * 0.5 + 0.5; /* [0.5, 1) exactly */
+    if (m < 0.70710678118654752) {
+        m *= 2.0;
+        e--;
+    }
+    const double f = (m - 1.0) / (m + 1.0), s = f * f;
+    const double p = ((((s / 11 + 1.0 / 9) * s + 1.0 / 7) * s + 1.0 / 5) * s + 1.0 / 3) * s + 1.0;
+    return (float)(e * SDN_LN2_HI + (e * SDN_LN2_LO + 2.0 * f * p));
 }
 
 /* aᵇ for a > 0 (the callers' bases are rates and decay factors). */

@@ -81,19 +81,16 @@ typedef struct gemm_blocks {
 
 /* Analytic blocking (Low et al., "Analytical modeling is enough") for the blocks that only move
  * rows and columns, never a bit: an mc×kc block of A an eighth of L2, a kc×nc block of B a slice
- * of L3, with kc the depth a kc×NR micro-panel of B needs to fill half of L1 (at least 512 when
- * k ≥ 1024, as the product's KC blocks then are). An eighth of L2 rather than half (measured on
- * Zen 5, 1 MiB L2: MC 168 instead of 672 for AVX-512, 84 instead of 336 for AVX2) takes 2048²
- * from 164 to 206 GFLOP/s, the 3072×100×128 weight gradient from 164 to 216 and AVX2's
- * 3072×100×512 from 85 to 112, and costs 1024² about 2%. */
-static gemm_blocks blocks_for(const sdn_gemm_kernel *g, size_t k)
+ * of L3, with kc the depth at which a kc×NR micro-panel of B fills half of L1. An eighth of L2
+ * rather than half (measured on Zen 5, 1 MiB L2: MC 168 instead of 672 for AVX-512, 84 instead
+ * of 336 for AVX2) takes 2048² from 164 to 206 GFLOP/s, the 3072×100×128 weight gradient from
+ * 164 to 216 and AVX2's 3072×100×512 from 85 to 112, and costs 1024² about 2%. */
+static gemm_blocks blocks_for(const sdn_gemm_kernel *g)
 {
     pthread_once(&env_once, env_once_fn);
     const sdn_cpu_info *cpu = sdn_cpu();
     size_t kc_l1 = cpu->l1d_bytes / 2 / (g->nr * sizeof(float));
     kc_l1 = kc_l1 < 64 ? 64 : kc_l1 > 1024 ? 1024 : kc_l1 / 8 * 8;
-    if (k >= 1024 && kc_l1 < GEMM_KC)
-        kc_l1 = GEMM_KC;
     gemm_blocks bl;
     bl.kc = GEMM_KC;
     bl.mc = cpu->l2_bytes / 8 / (kc_l1 * sizeof(float));
@@ -404,7 +401,7 @@ static void gemm_blocked(const sdn_kernels *k, sdn_transpose trans_a, sdn_transp
     /* Element strides of op(A) (m×k) and op(B) (k×n) in row-major storage. */
     const size_t rsa = trans_a ? 1 : lda, csa = trans_a ? lda : 1;
     const size_t rsb = trans_b ? 1 : ldb, csb = trans_b ? ldb : 1;
-    gemm_blocks bl = blocks_for(g, kdim);
+    gemm_blocks bl = blocks_for(g);
     size_t kc_max = kc_for(kdim, bl.kc);
     /* A short C with a transposed B and a row-major A (dX = dZ·Wᵀ of a thread's rows) goes to
      * the column tile where the ISA has one: dZ's rows are packed, not all of Wᵀ. Measured on
