@@ -3,12 +3,14 @@
 # real CIFAR-10, on every ISA the binary runs here, must save the model tensors (and history
 # figures) recorded in scripts/same-bits.txt, one list for every ISA, thread count, cache size and
 # host.
-#   scripts/check-same-bits.sh [--record] [--build DIR] [--emulator CMD] [--isa "LIST"] [--data PATH]
+#   scripts/check-same-bits.sh [--record] [--build DIR] [--emulator CMD] [--isa "LIST"]
+#                              [--data PATH]
 # --emulator runs a cross build (the aarch64 suite: --build build-aarch64 --emulator
 # "qemu-aarch64 -L /"). --isa defaults to every ISA `simdnn info` says this CPU runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-record=0 build=build emulator="" isas="" data=${SIMDNN_DATA:-../shared/datasets/cifar-10-binary.tar.gz}
+record=0 build=build emulator="" isas=""
+data=${SIMDNN_DATA:-../shared/datasets/cifar-10-binary.tar.gz}
 while [ $# -gt 0 ]; do
     case $1 in
         --record) record=1 ;;
@@ -43,7 +45,8 @@ history() { cut -d, -f1-5,7 "$1" | sha256sum | cut -c1-16; }
 
 # simdnn on $isa, its output shown only when it fails
 quiet() {
-    SIMDNN_ISA=$isa SIMDNN_CACHE_SIZES=$caches "${run[@]}" "$@" --progress quiet >"$tmp/log" 2>&1 || {
+    SIMDNN_ISA=$isa SIMDNN_CACHE_SIZES=$caches "${run[@]}" "$@" --progress quiet \
+        >"$tmp/log" 2>&1 || {
         cat "$tmp/log" >&2
         return 1
     }
@@ -67,7 +70,8 @@ checks() {
 }
 
 status=0
-# every ISA with this host's caches, then natively the last (widest) pretending small ones: other MC, NC
+# every ISA with this host's caches, then (natively) the widest pretending small caches: other MC
+# and NC
 runs=()
 for isa in $isas; do runs+=("$isa:"); done
 [ -n "$emulator" ] || runs+=("${isas##* }:16K,128K,2M")
@@ -81,7 +85,8 @@ for r in "${runs[@]}"; do
         echo "check-same-bits: recorded $expected with $what"
         record=0 # the other runs are checked against it
     elif diff -u "$expected" "$tmp/now.txt" >"$tmp/diff.txt"; then
-        echo "check-same-bits: $what gives the recorded bits ($(wc -l <"$expected") checks, $((SECONDS - start)) s)"
+        echo "check-same-bits: $what gives the recorded bits" \
+            "($(wc -l <"$expected") checks, $((SECONDS - start)) s)"
     else
         echo "check-same-bits: $what differs from $expected:" >&2
         cat "$tmp/diff.txt" >&2

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need (scripts/deps.sh), then builds and runs every test suite: native
 # release (with the installed-package example), the Python package's pytest suite on that build,
-# a release build without OpenMP, sanitizers (ASan+UBSan), and AArch64 under qemu-aarch64 with two OpenMP
-# threads; between them, the same-bits check of every ISA on real CIFAR-10.
+# a release build without OpenMP, sanitizers (ASan+UBSan), and AArch64 under qemu-aarch64 with two
+# OpenMP threads; between them, the same-bits check of every ISA on real CIFAR-10.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh

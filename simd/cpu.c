@@ -130,7 +130,7 @@ static size_t cpuid_cache_size(int level)
 static size_t sysconf_cache_size(int level)
 {
     long v = -1;
-#if defined(_SC_LEVEL1_DCACHE_SIZE) && defined(_SC_LEVEL2_CACHE_SIZE) && defined(_SC_LEVEL3_CACHE_SIZE)
+#ifdef _SC_LEVEL1_DCACHE_SIZE /* glibc's extension, with the L2 and L3 names */
     v = sysconf(level == 1 ? _SC_LEVEL1_DCACHE_SIZE
                            : level == 2 ? _SC_LEVEL2_CACHE_SIZE : _SC_LEVEL3_CACHE_SIZE);
 #else
