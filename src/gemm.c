@@ -273,8 +273,8 @@ static void scale_c(size_t m, size_t n, float beta, float *c, size_t ldc, const 
     for (size_t i = 0; i < m; i++) {
         float *row = c + i * ldc;
         for (size_t j = 0; j < n; j++) {
-            const float v = bias ? bias[j] : 0.0f;
-            row[j] = beta == 0.0f ? v : fmaf(beta, row[j], v); /* the store rule with no product */
+            const float v = bias ? 0.0f + bias[j] : 0.0f; /* the store rule, a zero product */
+            row[j] = beta == 0.0f ? v : fmaf(beta, row[j], v);
         }
     }
 }
