@@ -165,27 +165,29 @@ static inline vf vdacc_lanes(vdacc a)
     return (float)a.lane;
 }
 
-/* The integer lanes exp needs (simd/vec/vexp.h). */
+/* The integer lanes exp needs (simd/vec/vexp.h), in unsigned arithmetic where C would overflow:
+ * a NaN input reaches them, and x86's answers (the "integer indefinite" 0x80000000, wrapping
+ * adds) are the model. */
 typedef int32_t vi;
 static inline vf vf_round_nearest(vf x)
 {
     return nearbyintf(x); /* ties to even, as the SIMD ISAs' rounding instructions */
 }
-static inline vi vi_from_vf(vf x) /* x integral */
+static inline vi vi_from_vf(vf x) /* x integral; NaN and out of range give INT32_MIN */
 {
-    return (vi)x;
+    return x >= -2147483648.0f && x < 2147483648.0f ? (vi)x : INT32_MIN;
 }
-static inline vi vi_half(vi n) /* n >> 1, arithmetic (floor of n/2) */
+static inline vi vi_half(vi n) /* n >> 1, arithmetic */
 {
-    return n >= 0 ? n / 2 : -((1 - n) / 2);
+    return (vi)(((uint32_t)n >> 1) | ((uint32_t)n & 0x80000000u));
 }
 static inline vi vi_sub(vi a, vi b)
 {
-    return a - b;
+    return (vi)((uint32_t)a - (uint32_t)b);
 }
 static inline vf vf_pow2i(vi n) /* 2ⁿ for n in the normal exponent range */
 {
-    uint32_t bits = (uint32_t)(n + 127) << 23;
+    uint32_t bits = ((uint32_t)n + 127u) << 23;
     float f;
     memcpy(&f, &bits, sizeof f);
     return f;

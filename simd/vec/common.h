@@ -38,7 +38,7 @@ static inline void vf_storen(float *p, vf v, size_t rem)
  * buf, so nothing past p + rem is read. */
 static inline const uint8_t *u8_whole(const uint8_t *p, size_t rem, uint8_t buf[SDN_VLEN])
 {
-    if (rem == SDN_VLEN)
+    if (rem >= SDN_VLEN) /* rem ≤ SDN_VLEN: ≥ tells the compiler memcpy below fits buf */
         return p;
     memset(buf, 0, SDN_VLEN);
     memcpy(buf, p, rem);
