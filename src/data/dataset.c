@@ -146,7 +146,9 @@ void sdn_preprocess_batch(const sdn_preprocess *p, const sdn_dataset *d, const s
 {
     const size_t f = d->features;
     if (d->values) { /* already floats: a gather, kept as they are */
+#ifdef _OPENMP
 #pragma omp parallel for schedule(static) if (n * f >= 1u << 16)
+#endif
         for (size_t i = 0; i < n; i++)
             memcpy(out + i * f, d->values + (index ? index[start + i] : start + i) * f,
                    f * sizeof *out);
