@@ -9,8 +9,6 @@
 #define SDN_DETMATH_H
 
 #include <math.h>
-#include <stdint.h>
-#include <string.h>
 
 /* ln 2 in two parts; k·SDN_LN2_HI is exact for |k| < 2048 (its low 11 bits are zero). */
 #define SDN_LN2_HI 6.93147180369123816490e-01
@@ -44,9 +42,13 @@ static inline double sdn_det_exp(double x)
 }
 
 /* log x = e·ln2 + 2·atanh(f), f = (m − 1)/(m + 1) with m in [√½, √2) (|f| ≤ 0.172): the odd
- * series to f²⁵. */
-static inline double sdn_det_log(double x)
+ * series to f^(2·terms − 1), at most 13 terms (f²⁵). */
+static inline double sdn_det_log_series(double x, int terms)
 {
+    static const double inv_odd[] = {1.0 / 25, 1.0 / 23, 1.0 / 21, 1.0 / 19, 1.0 / 17,
+                                     1.0 / 15, 1.0 / 13, 1.0 / 11, 1.0 / 9,  1.0 / 7,
+                                     1.0 / 5,  1.0 / 3,  1.0};
+    const int n = (int)(sizeof inv_odd / sizeof inv_odd[0]);
     if (!(x > 0.0))
         return x == 0.0 ? -INFINITY : NAN;
     if (x == INFINITY)
@@ -58,32 +60,22 @@ static inline double sdn_det_log(double x)
         e--;
     }
     const double f = (m - 1.0) / (m + 1.0), s = f * f;
-    static const double inv_odd[] = {1.0 / 23, 1.0 / 21, 1.0 / 19, 1.0 / 17, 1.0 / 15, 1.0 / 13,
-                                     1.0 / 11, 1.0 / 9,  1.0 / 7,  1.0 / 5,  1.0 / 3,  1.0};
-    double p = 1.0 / 25;
-    for (int i = 0; i < (int)(sizeof inv_odd / sizeof inv_odd[0]); i++)
+    double p = 0.0;
+    for (int i = n - terms; i < n; i++)
         p = p * s + inv_odd[i];
     return e * SDN_LN2_HI + (e * SDN_LN2_LO + 2.0 * f * p);
 }
 
-/* log of a float to float (the loss of every row): the same series to f¹¹ (truncation below
- * 2⁻³³ relative), the exponent read from the bits. */
+static inline double sdn_det_log(double x)
+{
+    return sdn_det_log_series(x, 13);
+}
+
+/* log of a float to float (the loss of every row): the series to f¹¹ (truncation below 2⁻³³
+ * relative) is plenty for a float. */
 static inline float sdn_logf(float x)
 {
-    uint32_t bits;
-    memcpy(&bits, &x, sizeof bits);
-    const int biased = (int)(bits >> 23);
-    if (biased == 0 || biased >= 255) /* zero, subnormal, negative, infinity, NaN */
-        return (float)sdn_det_log((double)x);
-    int e = biased - 126;
-    double m = (double)(bits & 0x7fffff) / 8388608.0 * 0.5 + 0.5; /* [0.5, 1) exactly */
-    if (m < 0.70710678118654752) {
-        m *= 2.0;
-        e--;
-    }
-    const double f = (m - 1.0) / (m + 1.0), s = f * f;
-    const double p = ((((s / 11 + 1.0 / 9) * s + 1.0 / 7) * s + 1.0 / 5) * s + 1.0 / 3) * s + 1.0;
-    return (float)(e * SDN_LN2_HI + (e * SDN_LN2_LO + 2.0 * f * p));
+    return (float)sdn_det_log_series((double)x, 6);
 }
 
 /* aᵇ for a > 0 (the callers' bases are rates and decay factors). */
