@@ -35,11 +35,12 @@ untimed() {
     grep -E '^(epoch|done|val accuracy)' | sed -E 's/ - [0-9.]+s( |$)/\1/; s/; [0-9.]+ s\/epoch.*//'
 }
 hash() { sha256sum "$1" | cut -c1-16; }
-# a safetensors file without the run's folders (recorded in its metadata): header, then the data
+# a safetensors file without the run's folders (recorded in its metadata) and the header's
+# padding (which follows their length): header, then the data
 st_hash() {
     local n
     n=$(od -An -tu8 -N8 "$1" | tr -d ' ')
-    { head -c $((8 + n)) "$1" | tail -c "$n" | sed -E 's/--(out|data)=[^\\"]*//g'
+    { head -c $((8 + n)) "$1" | tail -c "$n" | sed -E 's/--(out|data)=[^\\"]*//g; s/ +$//'
       tail -c +$((9 + n)) "$1"; } | sha256sum | cut -c1-16
 }
 lines_hash() { untimed | sha256sum | cut -c1-16; }
