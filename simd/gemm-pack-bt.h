@@ -7,13 +7,15 @@
 
 #include <stddef.h>
 
+#include "inline.h"
+
 /* dst[j·ldd + i] = src[i·lds + j] for i, j < V. */
 typedef void sdn_transpose_block_fn(const float *src, size_t lds, float *dst, size_t ldd);
 /* The same for i < rows ≤ V and j < cols ≤ V, reading and writing nothing else. */
 typedef void sdn_transpose_part_fn(const float *src, size_t lds, float *dst, size_t ldd,
                                    size_t rows, size_t cols);
 
-static inline __attribute__((always_inline)) void
+SDN_INLINE void
 sdn_pack_bt_panels(size_t kc, size_t nc, const float *b, size_t ldb, float *dst, const size_t nr,
                    const size_t v, sdn_transpose_block_fn *block, sdn_transpose_part_fn *part)
 {

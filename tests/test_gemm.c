@@ -8,7 +8,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "gemm.h"
+#include "gemm/gemm.h"
 #include "testutil.h"
 
 /* fp32 rounding of a k-term dot product of values in [-1, 1]. */

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "detmath.h"
-#include "gemm.h"
+#include "gemm/gemm.h"
 #include "testutil.h"
 
 static int same_bytes(const float *a, const float *b, size_t n, size_t *at)

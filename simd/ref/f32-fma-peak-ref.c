@@ -3,11 +3,12 @@
  * the FLOPs it did. */
 #include <math.h>
 
+#include "inline.h"
 #include "kernels.h"
 
 volatile float sdn_peak_sink;
 
-static inline __attribute__((always_inline)) float chains(size_t iters)
+SDN_INLINE float chains(size_t iters)
 {
     const float m = 0.9999999f, c = 1e-7f;
     float a[16];

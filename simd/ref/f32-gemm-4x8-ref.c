@@ -3,11 +3,12 @@
  * so all give the same bits (fmaf is a software routine on a CPU without FMA: slow, exact). */
 #include <math.h>
 
+#include "inline.h"
 #include "kernels.h"
 
 enum { MR = 4, NR = 8 };
 
-static inline __attribute__((always_inline)) void
+SDN_INLINE void
 tile(size_t m, size_t n, size_t kc, const float *a, size_t rsa, size_t csa, const float *b,
      size_t rsb, float acc[MR][NR])
 {

@@ -2,7 +2,7 @@
  * GEMM's store and the activation fused after it; backward in two halves (rows, then weights). */
 #include <stdio.h>
 
-#include "gemm.h"
+#include "gemm/gemm.h"
 #include "model.h"
 #include "testhooks.h"
 

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "error.h"
-#include "gemm.h"
+#include "gemm/gemm.h"
 #include "report.h"
 
 enum { IN = 3072, HID = 100, OUT = 10 };

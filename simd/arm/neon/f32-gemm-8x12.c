@@ -9,11 +9,10 @@
 #include <arm_neon.h>
 #include <string.h>
 
+#include "inline.h"
 #include "kernels.h"
 
 enum { MR = 8, NR = 12 };
-
-#define SDN_INLINE static inline __attribute__((always_inline))
 
 /* Lanes [0, lanes) of p, 1 ≤ lanes ≤ 3, the others zero: no load past B's last column. */
 static inline float32x4_t load_lanes(const float *p, size_t lanes)
@@ -95,22 +94,7 @@ void sdn_f32_gemm_8x12__neon(size_t m, size_t n, size_t kc, const float *a, size
     } else {                                                                                     \
         SDN_VECTORS(r, 1)                                                                        \
     }
-#define SDN_ROWS(r)                                                                              \
-    case r:                                                                                      \
-        SDN_SHAPE(r)                                                                             \
-        return;
-    switch (m) {
-        SDN_ROWS(1)
-        SDN_ROWS(2)
-        SDN_ROWS(3)
-        SDN_ROWS(4)
-        SDN_ROWS(5)
-        SDN_ROWS(6)
-        SDN_ROWS(7)
-    default:
-        SDN_SHAPE(MR)
-    }
-#undef SDN_ROWS
+    SDN_CONST_SWITCH(m, 7, MR, SDN_SHAPE)
 #undef SDN_SHAPE
 #undef SDN_VECTORS
 }

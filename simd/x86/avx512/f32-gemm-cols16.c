@@ -11,12 +11,11 @@
  * 12×32 tile in the same order, so the two give the same bits. */
 #include <immintrin.h>
 
+#include "inline.h"
 #include "kernels.h"
 #include "transpose.h"
 
 enum { MV = 16, NV = 16 };
-
-#define SDN_INLINE static inline __attribute__((always_inline))
 
 /* mv row vectors × nc columns (compile-time constants once inlined: the accumulators are
  * registers); m rows of the last row vector are real. */
@@ -72,41 +71,13 @@ void sdn_f32_gemm_cols16__avx512(size_t m, size_t n, size_t kc, const float *a, 
                                  const float *b, size_t rsb, size_t csb, float *c, size_t ldc,
                                  float beta, const float *bias)
 {
-#define SDN_COLS(mv, j)                                                                            \
-    case j:                                                                                        \
-        tile(mv, j, m, kc, a, csa, b, rsb, csb, c, ldc, beta, bias);                               \
+#define SDN_COLS_32ROWS(j) tile(2, j, m, kc, a, csa, b, rsb, csb, c, ldc, beta, bias);
+#define SDN_COLS_16ROWS(j) tile(1, j, m, kc, a, csa, b, rsb, csb, c, ldc, beta, bias);
+    if (m > MV) {
+        SDN_CONST_SWITCH(n, 7, 8, SDN_COLS_32ROWS)
         return;
-    if (m > MV)
-        switch (n) {
-            SDN_COLS(2, 1)
-            SDN_COLS(2, 2)
-            SDN_COLS(2, 3)
-            SDN_COLS(2, 4)
-            SDN_COLS(2, 5)
-            SDN_COLS(2, 6)
-            SDN_COLS(2, 7)
-        default:
-            tile(2, 8, m, kc, a, csa, b, rsb, csb, c, ldc, beta, bias);
-            return;
-        }
-    switch (n) {
-        SDN_COLS(1, 1)
-        SDN_COLS(1, 2)
-        SDN_COLS(1, 3)
-        SDN_COLS(1, 4)
-        SDN_COLS(1, 5)
-        SDN_COLS(1, 6)
-        SDN_COLS(1, 7)
-        SDN_COLS(1, 8)
-        SDN_COLS(1, 9)
-        SDN_COLS(1, 10)
-        SDN_COLS(1, 11)
-        SDN_COLS(1, 12)
-        SDN_COLS(1, 13)
-        SDN_COLS(1, 14)
-        SDN_COLS(1, 15)
-    default:
-        tile(1, NV, m, kc, a, csa, b, rsb, csb, c, ldc, beta, bias);
     }
-#undef SDN_COLS
+    SDN_CONST_SWITCH(n, 15, NV, SDN_COLS_16ROWS)
+#undef SDN_COLS_16ROWS
+#undef SDN_COLS_32ROWS
 }
