@@ -4,7 +4,7 @@
  * Glorot: 1, (fan_in + fan_out)/2. Draws are sequential in one Philox stream per tensor. */
 #include <math.h>
 
-#include "model.h"
+#include "init.h"
 #include "rng.h"
 
 void sdn_init_fill(float *w, size_t n, sdn_initializer init, size_t fan_in, size_t fan_out,

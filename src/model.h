@@ -8,7 +8,9 @@
 #include <stdint.h>
 
 #include "kernels.h"
+#include "init.h"
 #include "layers/layer.h"
+#include "optim/optim.h"
 #include "simdnn.h"
 
 /* Gradient elements per partial sum of the global norm (clipping), summed in order. */
@@ -56,6 +58,15 @@ sdn_status sdn_workspace_new(const sdn_model *m, sdn_workspace *ws);
 void sdn_workspace_free(sdn_workspace *ws);
 
 static inline size_t sdn_min_size(size_t a, size_t b) { return a < b ? a : b; }
+/* the first index of the largest of v[0:n] (sdn_argmax) */
+static inline size_t sdn_index_of_max(const float *v, size_t n)
+{
+    size_t best = 0;
+    for (size_t j = 1; j < n; j++)
+        if (v[j] > v[best])
+            best = j;
+    return best;
+}
 /* not a finite number >= 0 */
 static inline int sdn_bad_nonneg(float v) { return !isfinite(v) || v < 0.0f; }
 
@@ -98,24 +109,8 @@ double sdn_regularization(const sdn_model *m, const sdn_kernels *k);
 /* "what: model is NULL / not compiled" */
 sdn_status sdn_model_check_ready(const sdn_model *m, const char *what);
 
-/* ---- initializers (src/init.c) ---- */
-void sdn_init_fill(float *w, size_t n, sdn_initializer init, size_t fan_in, size_t fan_out,
-                   uint64_t seed, uint32_t stream);
-
-/* ---- optimizers (src/optim/) ---- */
-/* The per-step scalars for step t (1-based); mu_product is Π μ_1..μ_{t−1} on entry (Nadam). */
-sdn_optim_scalars sdn_optim_scalars_for(const sdn_optimizer_options *o, uint64_t t,
-                                        double mu_product_prev, double *mu_product);
-double sdn_nadam_mu(float beta1, uint64_t t);
-/* One optimizer update over params[off, off+len) with the model's slots. */
-void sdn_optim_apply(const sdn_kernels *k, const sdn_optimizer_options *o,
-                     const sdn_optim_scalars *s, float *w, const float *g, float *m, float *v,
-                     size_t len);
-
 /* Below this many multiply-adds per batch (forward) a step stays on one thread: two threads pay
- * a fork/join and a few barriers that tiny steps cannot earn back. Measured (best of 15, busy
- * 2-core host): 5 × Dense(16, elu) + Dense(10) on 256 inputs at batch 16 (84K MACs) trains in
- * 16.7 µs on one thread and 14.4 µs on two, so the line sits just below that. */
+ * a fork/join and a few barriers that tiny steps cannot earn back (src/README.md). */
 #define SDN_PARALLEL_MIN_MACS 65536.0
 
 /* ---- data-parallel training (src/dist/) ---- */

@@ -126,14 +126,7 @@ sdn_status sdn_model_local_grads(sdn_model *m, const float *x, const int32_t *la
 
 /* ------------------------------------------------------------------------- inference */
 
-size_t sdn_argmax(const float *v, size_t n)
-{
-    size_t best = 0;
-    for (size_t j = 1; j < n; j++)
-        if (v[j] > v[best])
-            best = j;
-    return best;
-}
+size_t sdn_argmax(const float *v, size_t n) { return sdn_index_of_max(v, n); }
 
 sdn_status sdn_model_predict(sdn_model *m, const float *x, size_t n, float *probs)
 {

@@ -26,13 +26,6 @@ static float default_alpha(sdn_activation act, float alpha)
     return act == SDN_ACT_ELU ? 1.0f : act == SDN_ACT_LEAKY_RELU ? 0.3f : 0.0f;
 }
 
-void *sdn_bump_take(sdn_bump *b, size_t bytes)
-{
-    size_t off = (b->used + 63) & ~(size_t)63;
-    b->used = off + bytes;
-    return b->base ? b->base + off : NULL;
-}
-
 /* Every layer's y and dy (in-place layers share their input's), its kind's own buffers, and the
  * per-row losses. Input pointers are the pass's business (see sdn_step_run). */
 static void layout_workspace(const sdn_model *m, sdn_workspace *ws, sdn_bump *b)
@@ -126,23 +119,6 @@ static sdn_status add_segment(sdn_model *m, size_t off, size_t len, float l1, fl
     m->segments = s;
     m->segments[m->n_segments++] = (struct sdn_segment){off, len, l1, l2};
     return SDN_OK;
-}
-
-void sdn_tensor_list_add(sdn_tensor_list *t, sdn_tensor_role role, size_t off, size_t s0, size_t s1,
-                         const char *layer, const char *what)
-{
-    if (t->tensors) {
-        char *name = t->names[t->count];
-        /* a layer's name holds at most 31 characters (sdn_layer.name) and `what` is a tensor's
-         * own short name: 63 at most, never truncated */
-        snprintf(name, sizeof t->names[0], "%.31s.%.31s", layer, what);
-        float *buf = role == SDN_TENSOR_STATE       ? t->state
-                     : role == SDN_TENSOR_OPTIMIZER ? t->slot
-                                                    : t->params;
-        t->tensors[t->count] =
-            (sdn_tensor){name, role, s1 ? 2 : 1, {s0, s1}, s0 * (s1 ? s1 : 1), buf + off};
-    }
-    t->count++;
 }
 
 /* parameters and non-trainable state first, in layer order; then the optimizer slots, named
@@ -267,6 +243,10 @@ static sdn_status layout_params(sdn_model *m, size_t input_size)
         if (width > max_width)
             max_width = width;
     }
+    /* A layer that a sliced dense layer reads may split by features (batch norm does), so each
+     * thread keeps the slices it multiplies on its own core. */
+    for (int i = 0; i < m->n_layers; i++)
+        m->layers[i].by_features = i + 1 < m->n_layers && m->layers[i + 1].pieces > 1;
     m->input_size = input_size;
     m->output_size = width;
     m->max_width = max_width;
@@ -303,8 +283,9 @@ static void warm_up(sdn_model *m)
     float *zx = calloc(m->max_batch * m->input_size, sizeof(float));
     int32_t *zl = calloc(m->max_batch, sizeof(int32_t));
     if (zx && zl) {
-        double loss;
-        sdn_model_loss_and_grads(m, zx, zl, m->max_batch, 1, &loss);
+        sdn_step c = sdn_step_new(m, zx, zl, m->max_batch, SDN_MODE_GRADS);
+        sdn_step_train(&c);
+        sdn_step_run(&c);
     }
     free(zx);
     free(zl);

@@ -79,8 +79,7 @@ static void update_range(sdn_step *c, size_t off, size_t len, float l1, float l2
 }
 
 /* A small block's work in multiply-adds: a weight matrix's gradient (batch rows × weights) and
- * the update of every parameter (an Adam step costs about 16: on Zen 5, 10 000 parameters take
- * 1.45 µs and the 100×100×32 gradient 2.85 µs). */
+ * the update of every parameter, which costs about what 16 multiply-adds do (src/README.md). */
 static size_t block_cost(const sdn_layer *l, size_t batch)
 {
     return (l->ops->weight_matrix ? l->w_size * batch : 0) + 16 * (l->w_size + l->b_size);
@@ -122,8 +121,7 @@ static void weight_grads(sdn_step *c, const sdn_pass *p, int fused)
     }
     const size_t lo = total * (size_t)t / (size_t)T, hi = total * (size_t)(t + 1) / (size_t)T;
     /* Odd threads walk the layers backwards: the big blocks' halves then run at different times,
-     * not all at once, and each update has the memory bandwidth to itself (the first layer's
-     * Nadam streams 8.6 MB; on two threads at once each half took 31 µs, alone 39 µs the whole). */
+     * not all at once, and each update has the memory bandwidth to itself. */
     const int back = t % 2;
     size_t pos = back ? total : 0; /* where the next small block starts (back: ends) in the plan */
     for (int k = 0; k < m->n_layers; k++) {
@@ -220,18 +218,6 @@ static void optimizer_step(sdn_step *c, const sdn_pass *p)
         update_moving_stats(m);
 }
 
-void sdn_pass_barrier(const sdn_pass *p)
-{
-    if (SDN_PROF_UNLIKELY(sdn_prof_flags & SDN_PROF_RECORD) && p->barrier &&
-        p->barrier->threads > 1) {
-        const uint64_t t0 = sdn_clock_ticks();
-        sdn_barrier_wait(p->barrier);
-        sdn_prof_layer_barrier_done(t0);
-        return;
-    }
-    sdn_barrier_wait(p->barrier);
-}
-
 /* Thread t of T: its whole chunks of rows, and the step's behaviour. */
 static sdn_pass thread_pass(sdn_step *c, int t, int T)
 {
@@ -239,7 +225,10 @@ static sdn_pass thread_pass(sdn_step *c, int t, int T)
     sdn_pass p = {0};
     p.k = c->k;
     p.barrier = &c->barrier;
-    p.m = c->m;
+    p.params = c->m->params;
+    p.grads = c->m->grads;
+    p.state = c->m->state;
+    p.seed = c->m->seed;
     p.acts = c->ws->acts;
     p.n = n;
     p.t = t;
@@ -287,7 +276,7 @@ static size_t count_correct(const float *probs, size_t n, size_t classes, const 
 {
     size_t correct = 0;
     for (size_t r = 0; r < n; r++)
-        correct += (int32_t)sdn_argmax(probs + r * classes, classes) == labels[r];
+        correct += (int32_t)sdn_index_of_max(probs + r * classes, classes) == labels[r];
     return correct;
 }
 
@@ -414,14 +403,14 @@ void sdn_model_apply_grads(sdn_model *m, size_t n, size_t lo, size_t hi, float c
     if (T > 1) {
 #pragma omp parallel num_threads(T)
         {
-            sdn_pass p = {.k = c.k, .m = m, .t = omp_get_thread_num(),
+            sdn_pass p = {.k = c.k, .t = omp_get_thread_num(),
                           .nthreads = omp_get_num_threads()};
             update_segments(&c, &p, lo, hi, clip_scale);
         }
     }
 #endif
     if (T <= 1) {
-        sdn_pass p = {.k = c.k, .m = m, .t = 0, .nthreads = 1};
+        sdn_pass p = {.k = c.k, .t = 0, .nthreads = 1};
         update_segments(&c, &p, lo, hi, clip_scale);
     }
     if (n)

@@ -40,7 +40,6 @@ enum { BN_N = 12, BN_C = 5, BN_CHUNKS = (BN_N + SDN_CHUNK_ROWS - 1) / SDN_CHUNK_
 typedef struct bn_fixture {
     sdn_layer l;
     sdn_acts a;
-    sdn_model m; /* only its flat buffers: params, grads, state */
     sdn_bn_stats stats;
     float params[2 * BN_C], grads[2 * BN_C], state[2 * BN_C];
     float x[BN_N * BN_C], y[BN_N * BN_C], xhat[BN_N * BN_C], dy[BN_N * BN_C], dx[BN_N * BN_C];
@@ -72,9 +71,6 @@ static void bn_setup(bn_fixture *f, int training)
     f->stats = (sdn_bn_stats){f->st[0], f->st[1], f->st[2], f->st[3], f->st[4]};
     a->stats = &f->stats;
     a->inf_inv_std = f->inf_inv_std;
-    f->m.params = f->params;
-    f->m.grads = f->grads;
-    f->m.state = f->state;
     to_float(f->x, golden_bn_x, BN_N * BN_C);
     to_float(f->dy, golden_bn_dy, BN_N * BN_C);
     to_float(f->params, golden_bn_gamma, BN_C);
@@ -83,7 +79,8 @@ static void bn_setup(bn_fixture *f, int training)
         f->state[j] = 0.0f;
         f->state[BN_C + j] = 1.0f;
     }
-    f->p = (sdn_pass){.k = sdn_kernels_active(), .m = &f->m, .acts = &f->a, .n = BN_N, .r0 = 0, .r1 = BN_N, .c0 = 0,
+    f->p = (sdn_pass){.k = sdn_kernels_active(), .params = f->params, .grads = f->grads,
+                      .state = f->state, .acts = &f->a, .n = BN_N, .r0 = 0, .r1 = BN_N, .c0 = 0,
                       .c1 = BN_CHUNKS, .t = 0, .nthreads = 1, .bn_training = training};
 }
 
@@ -148,7 +145,7 @@ static void alpha_dropout_case(float rate, double a, double b, double c, double 
     l.drop_b = gb;
     l.drop_c = gc;
     sdn_acts acts = {.x = x, .y = y, .keep = keep};
-    sdn_pass p = {.k = k, .m = m, .acts = &acts, .n = 1, .r0 = 0, .r1 = 1, .c1 = 1, .nthreads = 1,
+    sdn_pass p = {.k = k, .seed = m->seed, .acts = &acts, .n = 1, .r0 = 0, .r1 = 1, .c1 = 1, .nthreads = 1,
                   .dropout_active = 1, .stream_base = SDN_STREAM_DROPOUT};
     l.ops->forward(&l, &p);
     double s1 = 0, s2 = 0, kept = 0;

@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "model.h"
+#include "layers/layer.h"
 
 /* y[r0:r1, n] = f(x[r0:r1, n]). A softmax (only ever the output layer) is the pass's business:
  * fused with the loss in training, applied to the logits when predicting. */

@@ -3,7 +3,7 @@
  * mask and the kernels with dropout.c; only the constants differ. */
 #include <math.h>
 
-#include "model.h"
+#include "layers/layer.h"
 
 /* With q = 1 − rate the keep probability and α' = −λα:
  *   a = (q + α'²·q·(1 − q))^(−1/2),  b = −a·α'·(1 − q);  dropped: c = a·α' + b.

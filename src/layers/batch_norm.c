@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "model.h"
+#include "layers/layer.h"
 
 static size_t chunk_end(size_t c, size_t n)
 {
@@ -17,8 +17,8 @@ static size_t chunk_end(size_t c, size_t n)
 }
 
 /* Where a thread works: rows [r0, r1) in chunks [c0, c1), features [f0, f1). A batch norm that a
- * sliced dense layer reads (the input batch norm of exercise 8c) splits by features instead of
- * rows: each thread takes the features of its slices of that layer (sdn_feature_share) over every
+ * sliced dense layer reads (the input batch norm of exercise 8c; the compiler sets by_features)
+ * splits by features instead of rows: each thread takes the features of its slices of that layer (sdn_feature_share) over every
  * row, so the statistics need no exchange and the normalized slice stays in the core that
  * multiplies it. Chunks, and the order they are summed in, are the row split's: the same bits. */
 typedef struct bn_share {
@@ -29,9 +29,7 @@ typedef struct bn_share {
 static bn_share share_of(const sdn_layer *l, const sdn_pass *p)
 {
     const size_t N = p->n;
-    const sdn_model *m = p->m;
-    /* by rows unless a sliced dense layer comes next (none when the layer is driven alone) */
-    if (l->index + 1 >= m->n_layers || m->layers[l->index + 1].pieces <= 1)
+    if (!l->by_features)
         return (bn_share){p->r0, p->r1, p->c0, p->c1, 0, l->n_out, 0};
     bn_share s = {0, N, 0, (N + SDN_CHUNK_ROWS - 1) / SDN_CHUNK_ROWS, 0, 0, 1};
     sdn_feature_share(l->n_out, p->t, p->nthreads, &s.f0, &s.f1);
@@ -87,11 +85,11 @@ static void batch_norm_forward(const sdn_layer *l, const sdn_pass *p)
     const size_t n = l->n_out, N = p->n;
     const size_t n_chunks = (N + SDN_CHUNK_ROWS - 1) / SDN_CHUNK_ROWS;
     const sdn_acts *a = sdn_acts_of(p, l);
-    const float *gamma = p->m->params + l->w_off, *beta = gamma + n;
+    const float *gamma = p->params + l->w_off, *beta = gamma + n;
     const float *x = a->x;
     if (!p->bn_training) {
         if (p->r1 > p->r0)
-            p->k->bn_forward(p->r1 - p->r0, n, x + p->r0 * n, p->m->state + l->s_off,
+            p->k->bn_forward(p->r1 - p->r0, n, x + p->r0 * n, p->state + l->s_off,
                              a->inf_inv_std, gamma, beta, NULL, a->y + p->r0 * n);
         return;
     }
@@ -158,7 +156,7 @@ static void batch_norm_backward(const sdn_layer *l, const sdn_pass *p)
         const size_t step = rows_per_call(&s, n, s.r1 - s.r0);
         for (size_t i = s.r0; i < s.r1; i += step)
             p->k->bn_backward_dx(step, w, a->dy + i * n + f0, a->xhat + i * n + f0,
-                                 p->m->params + l->w_off + f0, st->inv_std + f0, st->mean_dy + f0,
+                                 p->params + l->w_off + f0, st->inv_std + f0, st->mean_dy + f0,
                                  st->mean_dy_xhat + f0, a->dx + i * n + f0);
     }
     if (s.by_features) /* the previous layer reads whole rows of dx */
@@ -173,7 +171,7 @@ static void batch_norm_weight_grads(const sdn_layer *l, const sdn_pass *p, size_
     (void)i0, (void)i1, (void)with_bias;
     const size_t n = l->n_out, n_chunks = (p->n + SDN_CHUNK_ROWS - 1) / SDN_CHUNK_ROWS;
     const sdn_acts *a = sdn_acts_of(p, l);
-    float *dgamma = p->m->grads + l->w_off;
+    float *dgamma = p->grads + l->w_off;
     reduce_chunks(p->k, dgamma, a->part_d, n_chunks, n, 0, n, 1.0f);
     reduce_chunks(p->k, dgamma + n, a->part_c, n_chunks, n, 0, n, 1.0f);
 }

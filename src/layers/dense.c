@@ -3,7 +3,8 @@
 #include <stdio.h>
 
 #include "gemm/gemm.h"
-#include "model.h"
+#include "init.h"
+#include "layers/layer.h"
 #include "testhooks.h"
 
 /* kernel [in × out] then bias [out] */
@@ -73,7 +74,7 @@ static void dense_forward_pieces(const sdn_layer *l, const sdn_pass *p)
 {
     const size_t in = l->n_in, out = l->n_out, n = p->n;
     const sdn_acts *a = sdn_acts_of(p, l);
-    const float *w = p->m->params + l->w_off;
+    const float *w = p->params + l->w_off;
     if (a->x != p->acts[0].x) { /* the input is a layer's output: every row of it must be done */
         sdn_pass_barrier(p);
     }
@@ -82,7 +83,7 @@ static void dense_forward_pieces(const sdn_layer *l, const sdn_pass *p)
     for (size_t it = first; it < end; it++) {
         const dense_piece c = piece_of(l, p, it);
         float *zq = c.q == 0 ? a->z : a->zpart + (c.q - 1) * n * out;
-        const float *b = c.q == 0 && l->use_bias ? p->m->params + l->b_off : NULL;
+        const float *b = c.q == 0 && l->use_bias ? p->params + l->b_off : NULL;
         if (c.i1 > c.i0)
             sdn_gemm_serial(p->k, SDN_NO_TRANS, SDN_NO_TRANS, c.i1 - c.i0, out, c.k1 - c.k0, 1.0f,
                             a->x + c.i0 * in + c.k0, in, w + c.k0 * out, out, 0.0f,
@@ -106,7 +107,7 @@ static void dense_forward(const sdn_layer *l, const sdn_pass *p)
     if (l->pieces > 1) {
         dense_forward_pieces(l, p);
     } else if (rows) {
-        const float *params = p->m->params;
+        const float *params = p->params;
         const float *b = l->use_bias ? params + l->b_off : NULL;
         sdn_gemm_serial(p->k, SDN_NO_TRANS, SDN_NO_TRANS, rows, out, in, 1.0f, a->x + p->r0 * in,
                         in, params + l->w_off, out, 0.0f, z, out, b);
@@ -121,7 +122,7 @@ static void dense_backward(const sdn_layer *l, const sdn_pass *p)
 {
     const size_t rows = p->r1 - p->r0, in = l->n_in, out = l->n_out;
     const sdn_acts *a = sdn_acts_of(p, l);
-    const float *w = p->m->params + l->w_off;
+    const float *w = p->params + l->w_off;
     float *dz = a->dy + p->r0 * out;
     if (rows && l->act != SDN_ACT_LINEAR && l->act != SDN_ACT_SOFTMAX)
         p->k->act_grad[l->act](rows * out, a->z + p->r0 * out, a->y + p->r0 * out, dz, dz,
@@ -156,7 +157,7 @@ static void dense_weight_grads(const sdn_layer *l, const sdn_pass *p, size_t i0,
 {
     const size_t in = l->n_in, out = l->n_out, n = p->n;
     const sdn_acts *a = sdn_acts_of(p, l);
-    float *grads = p->m->grads;
+    float *grads = p->grads;
     if (i1 > i0)
         sdn_gemm_serial(p->k, SDN_TRANS, SDN_NO_TRANS, i1 - i0, out, n, 1.0f, a->x + i0, in, a->dy,
                         out, 0.0f, grads + l->w_off + i0 * out, out, NULL);

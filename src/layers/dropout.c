@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "model.h"
+#include "layers/layer.h"
 #include "rng.h"
 
 /* keep[r0:r1, n] = u32 ≥ rate·2³² (P(keep) = 1 − rate) */
@@ -18,7 +18,7 @@ static void draw_mask(const sdn_layer *l, uint8_t *keep_all, const sdn_pass *p)
         uint8_t *keep = keep_all + r * n;
         for (size_t j = 0; j < n; j += 256) {
             size_t len = n - j < 256 ? n - j : 256;
-            sdn_rng_u32(p->m->seed, stream, p->rng_step, (p->row_base + r) * n + j, len, u);
+            sdn_rng_u32(p->seed, stream, p->rng_step, (p->row_base + r) * n + j, len, u);
             for (size_t i = 0; i < len; i++)
                 keep[j + i] = (uint64_t)u[i] >= thr;
         }

@@ -56,6 +56,8 @@ typedef struct sdn_layer {
     int index;            /* position in the model */
     int need_dx;          /* some earlier layer has parameters: compute the input gradient */
     int pieces;           /* dense: input slices of the forward product (1: one product) */
+    int by_features;      /* batch norm: split by features, not rows (set by the compiler when
+                           * a sliced dense layer reads it: each thread keeps its own slices) */
 } sdn_layer;
 
 /* Per-thread copies of a BN layer's batch statistics: every thread reduces the chunk partials in
@@ -87,7 +89,11 @@ typedef struct sdn_acts {
 typedef struct sdn_pass {
     const sdn_kernels *k;
     sdn_barrier *barrier;     /* threads meet here (sdn_pass_barrier); NULL: one thread */
-    const sdn_model *m;
+    /* the model's flat buffers: a layer's slices start at its w_off, b_off and s_off */
+    const float *params;
+    float *grads;
+    const float *state;
+    uint64_t seed;            /* the model's seed (dropout masks) */
     sdn_acts *acts;           /* the workspace: one entry per layer */
     size_t n, r0, r1, c0, c1; /* batch rows; this thread's rows and chunks */
     int t, nthreads;
@@ -99,7 +105,7 @@ typedef struct sdn_pass {
 } sdn_pass;
 
 /* Inside a layer, every thread of the pass meets here; a profile records how long each waited
- * (model_pass.c). */
+ * (layer.c). */
 void sdn_pass_barrier(const sdn_pass *p);
 
 static inline sdn_acts *sdn_acts_of(const sdn_pass *p, const sdn_layer *l)

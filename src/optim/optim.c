@@ -3,7 +3,7 @@
 #include <math.h>
 
 #include "detmath.h"
-#include "model.h"
+#include "optim/optim.h"
 
 sdn_optimizer_options sdn_optimizer_defaults(sdn_optimizer_kind kind)
 {

@@ -1,0 +1,42 @@
+/* What every layer kind shares beside its table (layer.h): the pass's barrier, the workspace's
+ * bump allocator and the model's tensor list. */
+#include <stdio.h>
+
+#include "layers/layer.h"
+#include "profile/prof.h"
+
+void sdn_pass_barrier(const sdn_pass *p)
+{
+    if (SDN_PROF_UNLIKELY(sdn_prof_flags & SDN_PROF_RECORD) && p->barrier &&
+        p->barrier->threads > 1) {
+        const uint64_t t0 = sdn_clock_ticks();
+        sdn_barrier_wait(p->barrier);
+        sdn_prof_layer_barrier_done(t0);
+        return;
+    }
+    sdn_barrier_wait(p->barrier);
+}
+
+void *sdn_bump_take(sdn_bump *b, size_t bytes)
+{
+    size_t off = (b->used + 63) & ~(size_t)63;
+    b->used = off + bytes;
+    return b->base ? b->base + off : NULL;
+}
+
+void sdn_tensor_list_add(sdn_tensor_list *t, sdn_tensor_role role, size_t off, size_t s0, size_t s1,
+                         const char *layer, const char *what)
+{
+    if (t->tensors) {
+        char *name = t->names[t->count];
+        /* a layer's name holds at most 31 characters (sdn_layer.name) and `what` is a tensor's
+         * own short name: 63 at most, never truncated */
+        snprintf(name, sizeof t->names[0], "%.31s.%.31s", layer, what);
+        float *buf = role == SDN_TENSOR_STATE       ? t->state
+                     : role == SDN_TENSOR_OPTIMIZER ? t->slot
+                                                    : t->params;
+        t->tensors[t->count] =
+            (sdn_tensor){name, role, s1 ? 2 : 1, {s0, s1}, s0 * (s1 ? s1 : 1), buf + off};
+    }
+    t->count++;
+}
