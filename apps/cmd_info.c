@@ -19,6 +19,12 @@ static void print_text(const sdn_cpu_info *c, unsigned mr, unsigned nr)
     printf("\nisa:       %s\n", sdn_isa_name(sdn_active_isa()));
     printf("gemm:      %ux%u microkernel\n", mr, nr);
     printf("threads:   %d\n", sdn_num_threads());
+    const sdn_thread_costs *tc = sdn_thread_costs_get();
+    if (tc->threads > 1)
+        printf("meeting:   fork/join %.0f ns, round trip %.0f ns (close cores: under 120; apart: "
+               "350 and more), one core %.0f multiply-adds/ns; GEMMs split from %.0fK "
+               "multiply-adds\n",
+               tc->fork_join_ns, tc->round_trip_ns, tc->fma_per_ns, tc->gemm_parallel_min / 1e3);
     printf("caches:    L1d %zu KiB (%s), L2 %zu KiB (%s), L3 %zu KiB (%s)\n", c->l1d_bytes >> 10,
            c->l1d_source, c->l2_bytes >> 10, c->l2_source, c->l3_bytes >> 10, c->l3_source);
     if (!strcmp(c->l1d_source, "default") || !strcmp(c->l2_source, "default") ||
@@ -42,9 +48,13 @@ static void print_json(const sdn_cpu_info *c, unsigned mr, unsigned nr)
         }
     printf("], \"isa\": \"%s\", \"gemm_tile\": [%u, %u], \"threads\": %d, "
            "\"cache_bytes\": {\"l1d\": %zu, \"l2\": %zu, \"l3\": %zu}, "
-           "\"cache_source\": {\"l1d\": \"%s\", \"l2\": \"%s\", \"l3\": \"%s\"}}\n",
+           "\"cache_source\": {\"l1d\": \"%s\", \"l2\": \"%s\", \"l3\": \"%s\"}, ",
            sdn_isa_name(sdn_active_isa()), mr, nr, sdn_num_threads(), c->l1d_bytes, c->l2_bytes,
            c->l3_bytes, c->l1d_source, c->l2_source, c->l3_source);
+    const sdn_thread_costs *tc = sdn_thread_costs_get();
+    printf("\"thread_costs\": {\"fork_join_ns\": %.1f, \"round_trip_ns\": %.1f, "
+           "\"fma_per_ns\": %.2f, \"gemm_parallel_min\": %.0f}}\n",
+           tc->fork_join_ns, tc->round_trip_ns, tc->fma_per_ns, tc->gemm_parallel_min);
 }
 
 int sdn_cmd_info(int argc, char **argv)
@@ -55,8 +65,8 @@ int sdn_cmd_info(int argc, char **argv)
             json = 1;
         } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             printf("usage: simdnn info [--json]\n\nPrints the CPU, its SIMD features, the ISAs it "
-                   "can run, the ISA chosen (SIMDNN_ISA caps it), the OpenMP thread count and "
-                   "the cache sizes.\n");
+                   "can run, the ISA chosen (SIMDNN_ISA caps it), the OpenMP thread count, "
+                   "what a meeting of threads costs here and the cache sizes.\n");
             return 0;
         } else {
             fprintf(stderr, "simdnn info: unknown option '%s' (try --help)\n", argv[i]);

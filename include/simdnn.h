@@ -100,6 +100,19 @@ SDN_API sdn_isa sdn_active_isa(void);
 SDN_API void sdn_set_num_threads(int n);
 SDN_API int sdn_num_threads(void);
 
+/* What splitting work between threads costs on this host, measured once a process on first use
+ * (a few milliseconds; zeros where there is one thread or no OpenMP). A product or a pass runs on
+ * one thread below what its split would earn back, so it never runs slower on two. */
+typedef struct sdn_thread_costs {
+    int threads;              /* the threads measured (sdn_num_threads at the time) */
+    double fork_join_ns;      /* an empty parallel region of those threads */
+    double round_trip_ns;     /* a cache line from one thread to another and back */
+    double fma_per_ns;        /* one core's multiply-adds a nanosecond, active ISA */
+    double gemm_parallel_min; /* multiply-adds from which sdn_sgemm splits (unless
+                               * SIMDNN_GEMM_PARALLEL_MIN says otherwise) */
+} sdn_thread_costs;
+SDN_API const sdn_thread_costs *sdn_thread_costs_get(void);
+
 /* ------------------------------------------------------------------ GEMM */
 
 typedef enum sdn_transpose { SDN_NO_TRANS = 0, SDN_TRANS = 1 } sdn_transpose;

@@ -11,6 +11,7 @@
 #include "init.h"
 #include "layers/layer.h"
 #include "optim/optim.h"
+#include "thread_share.h"
 #include "simdnn.h"
 
 /* Gradient elements per partial sum of the global norm (clipping), summed in order. */
@@ -51,6 +52,7 @@ struct sdn_model {
     char (*tensor_names)[64];
     size_t n_tensors;
     uint64_t mc_calls;  /* MC Dropout calls so far: each draws fresh masks */
+    sdn_share share;    /* how the training passes split work between threads of unequal speed */
 };
 
 /* A workspace for m's passes (compiled m), zeroed; and its release. */
@@ -95,6 +97,11 @@ typedef struct sdn_step {
     size_t correct;
     int first_layer, end_layer; /* Layers [first, end) only; end 0 = all (MC prefix) */
     sdn_barrier barrier;        /* the pass's threads meet here */
+    int team;                   /* the threads the pass ran on */
+    /* each thread's time (clock ticks) waiting at barriers and working, a line each */
+    struct sdn_step_clock {
+        _Alignas(64) uint64_t waited, busy;
+    } clock[SDN_SHARE_MAX_THREADS];
 } sdn_step;
 
 /* A step in inference behaviour: BN on its moving statistics, dropout off. */
@@ -109,9 +116,6 @@ double sdn_regularization(const sdn_model *m, const sdn_kernels *k);
 /* "what: model is NULL / not compiled" */
 sdn_status sdn_model_check_ready(const sdn_model *m, const char *what);
 
-/* Below this many multiply-adds per batch (forward) a step stays on one thread: two threads pay
- * a fork/join and a few barriers that tiny steps cannot earn back (src/README.md). */
-#define SDN_PARALLEL_MIN_MACS 65536.0
 
 /* ---- data-parallel training (src/dist/) ---- */
 /* Forward and backward in training behaviour at the current step over n local rows, the first

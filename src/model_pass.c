@@ -8,6 +8,7 @@
 #include "profile/prof.h"
 #include "rng.h"
 #include "testhooks.h"
+#include "thread_costs.h"
 
 #ifdef _OPENMP
 #include <omp.h>
@@ -91,6 +92,20 @@ static int big_block(const sdn_layer *l)
     return l->ops->split_rows && l->w_size >= SDN_SPLIT_MIN_WEIGHTS;
 }
 
+/* A big block's rows for this thread: those of its slices (the kernel rows it multiplies), or
+ * with more threads than slices an equal cut. */
+static void big_rows(const sdn_layer *l, const sdn_pass *p, size_t *i0, size_t *i1)
+{
+    const size_t t = (size_t)p->t, T = (size_t)p->nthreads;
+    if (T <= SDN_DENSE_PIECES) {
+        *i0 = l->w_rows * p->q0 / SDN_DENSE_PIECES;
+        *i1 = l->w_rows * p->q1 / SDN_DENSE_PIECES;
+        return;
+    }
+    *i0 = split_at(l->w_rows, t, T, 16);
+    *i1 = split_at(l->w_rows, t + 1, T, 16);
+}
+
 /* Of a small block laid over [a, b) of the plan, the rows that fall before x. */
 static size_t rows_before(const sdn_layer *l, size_t a, size_t b, size_t x)
 {
@@ -99,8 +114,8 @@ static size_t rows_before(const sdn_layer *l, size_t a, size_t b, size_t x)
 }
 
 /* Weight gradients after barrier A: big w blocks (SDN_SPLIT_MIN_WEIGHTS) split by rows; the
- * small ones are laid end to end by cost and thread t takes the stretch [t, t + 1)·total/T (the
- * same plan on every thread). A block across a boundary is split by rows where its layer allows,
+ * small ones are laid end to end by cost and each thread takes its share's stretch of them (the
+ * same plan on every thread; shares follow the threads' speeds, thread_share.h). A block across a boundary is split by rows where its layer allows,
  * else goes whole to the thread that holds its middle. Whole blocks to the least-loaded thread
  * left the 19 hidden layers of the exercise 10 / 9 on two threads, the end of the pass waiting
  * about half a layer; by cost, not round-robin, which gives a dense + batch-norm network every
@@ -119,7 +134,8 @@ static void weight_grads(sdn_step *c, const sdn_pass *p, int fused)
         if ((l->w_size || l->b_size) && !big_block(l))
             total += block_cost(l, p->n);
     }
-    const size_t lo = total * (size_t)t / (size_t)T, hi = total * (size_t)(t + 1) / (size_t)T;
+    const size_t lo = sdn_share_cut(&m->share, T, total, 0, t);
+    const size_t hi = sdn_share_cut(&m->share, T, total, 0, t + 1);
     /* Odd threads walk the layers backwards: the big blocks' halves then run at different times,
      * not all at once, and each update has the memory bandwidth to itself. */
     const int back = t % 2;
@@ -132,8 +148,7 @@ static void weight_grads(sdn_step *c, const sdn_pass *p, int fused)
         size_t i0 = 0, i1 = 0;
         int bias = 0;
         if (big_block(l)) {
-            i0 = split_at(l->w_rows, (size_t)t, (size_t)T, 16);
-            i1 = split_at(l->w_rows, (size_t)t + 1, (size_t)T, 16);
+            big_rows(l, p, &i0, &i1);
             bias = t == 0;
         } else {
             const size_t cost = block_cost(l, p->n);
@@ -161,6 +176,16 @@ static void weight_grads(sdn_step *c, const sdn_pass *p, int fused)
             sdn_prof_leave();
         }
     }
+}
+
+/* A meeting of the pass's threads outside a layer; the wait counts toward this thread's waits. */
+static void meet(const sdn_pass *p)
+{
+    sdn_prof_barrier();
+    const uint64_t t0 = sdn_clock_ticks();
+    sdn_barrier_wait(p->barrier);
+    if (p->waited)
+        *p->waited += sdn_clock_ticks() - t0;
 }
 
 static void update_moving_stats(sdn_model *m)
@@ -204,8 +229,7 @@ static void optimizer_step(sdn_step *c, const sdn_pass *p)
             m->clip_part[q] =
                 c->k->sumsq(sdn_min_size(SDN_CLIP_CHUNK, m->n_params - q * SDN_CLIP_CHUNK),
                             m->grads + q * SDN_CLIP_CHUNK);
-        sdn_prof_barrier();
-        sdn_barrier_wait(p->barrier);
+        meet(p);
         double ss = 0.0;
         for (size_t q = 0; q < n_clip; q++)
             ss += m->clip_part[q];
@@ -218,10 +242,13 @@ static void optimizer_step(sdn_step *c, const sdn_pass *p)
         update_moving_stats(m);
 }
 
-/* Thread t of T: its whole chunks of rows, and the step's behaviour. */
+/* Thread t of T: its whole chunks of rows and its slices of a sliced layer, each as its share
+ * says, and the step's behaviour. */
 static sdn_pass thread_pass(sdn_step *c, int t, int T)
 {
     const size_t n = c->n, n_chunks = (n + SDN_CHUNK_ROWS - 1) / SDN_CHUNK_ROWS;
+    const sdn_share *s = &c->m->share;
+    const size_t P = SDN_DENSE_PIECES;
     sdn_pass p = {0};
     p.k = c->k;
     p.barrier = &c->barrier;
@@ -233,8 +260,11 @@ static sdn_pass thread_pass(sdn_step *c, int t, int T)
     p.n = n;
     p.t = t;
     p.nthreads = T;
-    p.c0 = n_chunks * (size_t)t / (size_t)T;
-    p.c1 = n_chunks * (size_t)(t + 1) / (size_t)T;
+    p.c0 = sdn_share_cut(s, T, n_chunks, 1, t);
+    p.c1 = sdn_share_cut(s, T, n_chunks, 1, t + 1);
+    p.q0 = (size_t)T <= P ? sdn_share_cut(s, T, P, 1, t) : P * (size_t)t / (size_t)T;
+    p.q1 = (size_t)T <= P ? sdn_share_cut(s, T, P, 1, t + 1) : P * (size_t)(t + 1) / (size_t)T;
+    p.waited = t < SDN_SHARE_MAX_THREADS ? &c->clock[t].waited : NULL;
     p.r0 = sdn_min_size(p.c0 * SDN_CHUNK_ROWS, n);
     p.r1 = sdn_min_size(p.c1 * SDN_CHUNK_ROWS, n);
     p.bn_training = c->bn_training;
@@ -282,7 +312,7 @@ static size_t count_correct(const float *probs, size_t n, size_t classes, const 
 
 /* One thread's share of a pass: forward, loss, backward over its fixed chunks of rows, then its
  * share of the weight gradients and of the optimizer. Every thread reaches every barrier. */
-static void run_thread(sdn_step *c, int t, int T)
+static void run_share(sdn_step *c, int t, int T)
 {
     sdn_model *m = c->m;
     const size_t n = c->n;
@@ -299,8 +329,7 @@ static void run_thread(sdn_step *c, int t, int T)
             }
     /* the regularization reads the weights: before barrier A, after which they may change */
     const double reg = t == 0 && c->mode >= SDN_MODE_GRADS ? sdn_regularization(m, c->k) : 0.0;
-    sdn_prof_barrier();
-    sdn_barrier_wait(p.barrier); /* A: every row's loss and every layer's dZ are complete */
+    meet(&p); /* A: every row's loss and every layer's dZ are complete */
     /* every thread sums the row losses in the same order: all agree on finiteness, no barrier */
     double data_loss = 0.0;
     for (size_t r = 0; r < n; r++)
@@ -323,8 +352,7 @@ static void run_thread(sdn_step *c, int t, int T)
     weight_grads(c, &p, 0);
     if (c->mode == SDN_MODE_GRADS)
         return;
-    sdn_prof_barrier();
-    sdn_barrier_wait(p.barrier); /* B: every gradient is complete: the global norm can be formed */
+    meet(&p); /* B: every gradient is complete: the global norm can be formed */
     if (step_ok) {
         sdn_prof_enter(SDN_PHASE_OPTIMIZER, -1, "optimizer (clipped)");
         optimizer_step(c, &p);
@@ -332,7 +360,73 @@ static void run_thread(sdn_step *c, int t, int T)
     }
 }
 
+/* run_share, timed: the thread's busy time is what it did not spend waiting for the others. */
+static void run_thread(sdn_step *c, int t, int T)
+{
+    const uint64_t t0 = sdn_clock_ticks();
+    run_share(c, t, T);
+    const double slow = t == 1 ? SDN_HOOK(sdn_debug_slow_thread, 0.0) : 0.0;
+    if (slow > 0.0) { /* test hook: a core shared with another program */
+        const uint64_t end = sdn_clock_ticks();
+        const uint64_t spin = (uint64_t)((double)(end - t0 - c->clock[t].waited) * slow);
+        while (sdn_clock_ticks() - end < spin)
+            ;
+    }
+    if (t < SDN_SHARE_MAX_THREADS)
+        c->clock[t].busy = sdn_clock_ticks() - t0 - c->clock[t].waited;
+    if (t == 0)
+        c->team = T;
+}
+
+/* The fraction of the pass's work thread t of T did: its rows, its slices of a sliced layer and
+ * its stretch of the weight gradients, each as its share cut them. */
+static double share_done(const sdn_step *c, int t, int T)
+{
+    const sdn_model *m = c->m;
+    const size_t n_chunks = (c->n + SDN_CHUNK_ROWS - 1) / SDN_CHUNK_ROWS, P = SDN_DENSE_PIECES;
+    double parts = 1.0;
+    double done = (double)(sdn_share_cut(&m->share, T, n_chunks, 1, t + 1) -
+                           sdn_share_cut(&m->share, T, n_chunks, 1, t)) / (double)n_chunks;
+    for (int i = 0; i < m->n_layers; i++)
+        if (m->layers[i].pieces > 1 && (size_t)T <= P) {
+            done += (double)(sdn_share_cut(&m->share, T, P, 1, t + 1) -
+                             sdn_share_cut(&m->share, T, P, 1, t)) / (double)P;
+            parts += 1.0;
+            break;
+        }
+    if (c->mode >= SDN_MODE_GRADS) {
+        done += sdn_share_cut(&m->share, T, 1u << 20, 0, t + 1) / (double)(1u << 20) -
+                sdn_share_cut(&m->share, T, 1u << 20, 0, t) / (double)(1u << 20);
+        parts += 1.0;
+    }
+    return done / parts;
+}
+
+/* After a training pass on several threads: each thread's speed, for the next pass's shares. */
+static void observe_speeds(sdn_step *c)
+{
+    const int T = c->team;
+    if (c->mode < SDN_MODE_GRADS || T < 2 || T > SDN_SHARE_MAX_THREADS || c->ws != &c->m->ws)
+        return;
+    double done[SDN_SHARE_MAX_THREADS], busy[SDN_SHARE_MAX_THREADS];
+    for (int t = 0; t < T; t++) {
+        done[t] = share_done(c, t, T);
+        busy[t] = (double)c->clock[t].busy;
+    }
+    sdn_share_observe(&c->m->share, T, done, busy);
+}
+
 #ifdef _OPENMP
+/* How often the threads of a pass over layers [first, end) meet: barrier A, and inside the layers
+ * that reduce over the batch or slice their kernel. */
+static double meetings(const sdn_model *m, int first, int end)
+{
+    double n = 1.0;
+    for (int i = first; i < end; i++)
+        n += m->layers[i].ops->update_state ? 2.0 : m->layers[i].pieces > 1 ? 3.0 : 0.0;
+    return n;
+}
+
 static int threads_for(const sdn_model *m, size_t n, int first, int end)
 {
     const size_t n_chunks = (n + SDN_CHUNK_ROWS - 1) / SDN_CHUNK_ROWS;
@@ -342,7 +436,10 @@ static int threads_for(const sdn_model *m, size_t n, int first, int end)
     for (int i = first; i < end; i++) /* the layers this pass runs */
         if (m->layers[i].ops->weight_matrix)
             macs += (double)m->layers[i].w_size;
-    if (macs * (double)n < SDN_HOOK(sdn_parallel_min_macs, SDN_PARALLEL_MIN_MACS))
+    double min_macs = SDN_HOOK(sdn_parallel_min_macs, -1.0);
+    if (min_macs < 0.0)
+        min_macs = sdn_pass_parallel_min(meetings(m, first, end));
+    if (macs * (double)n < min_macs)
         T = 1;
     return T < 1 ? 1 : T;
 }
@@ -380,6 +477,7 @@ void sdn_step_run(sdn_step *c)
             sdn_prof_leave();
         }
         sdn_prof_step_end();
+        observe_speeds(c);
         return;
     }
 #endif

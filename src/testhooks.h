@@ -16,9 +16,12 @@
 /* Breaks a backward pass on purpose (0 = off): 1 scales the first dense layer's kernel gradient
  * by 1.1. */
 extern SDN_TEST_HOOK int sdn_debug_break_backward;
-/* Forward multiply-adds per batch below which a pass stays on one thread (SDN_PARALLEL_MIN_MACS
- * unless a test lowers it to thread tiny nets). */
+/* Forward multiply-adds per batch below which a pass stays on one thread (negative: the host's
+ * figure, sdn_pass_parallel_min; a test sets 0 to thread tiny nets). */
 extern SDN_TEST_HOOK double sdn_parallel_min_macs;
+/* Makes thread 1 of a pass that much slower (0 = off; 1: it takes twice its time), by spinning
+ * after its share of the work: a core shared with another program, for the shares' tests. */
+extern SDN_TEST_HOOK double sdn_debug_slow_thread;
 /* When nonzero, the safetensors writer fails with ENOSPC after this many bytes: tests use it to
  * show that an existing file survives a failed write. */
 extern SDN_TEST_HOOK size_t sdn_st_fail_after_bytes;

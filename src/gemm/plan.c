@@ -60,9 +60,8 @@ void sdn_gemm_set_blocks(size_t kc, size_t mc, size_t nc)
 
 double sdn_gemm_parallel_min(void)
 {
-    /* Two threads pay a fork and a join, which a product this small cannot earn back. */
     pthread_once(&env_once, env_once_fn);
-    return env_par_min ? (double)env_par_min : (double)(1u << 16);
+    return env_par_min ? (double)env_par_min : sdn_thread_costs_get()->gemm_parallel_min;
 }
 
 /* ------------------------------------------------------------------ blocks */

@@ -32,7 +32,7 @@ static bn_share share_of(const sdn_layer *l, const sdn_pass *p)
     if (!l->by_features)
         return (bn_share){p->r0, p->r1, p->c0, p->c1, 0, l->n_out, 0};
     bn_share s = {0, N, 0, (N + SDN_CHUNK_ROWS - 1) / SDN_CHUNK_ROWS, 0, 0, 1};
-    sdn_feature_share(l->n_out, p->t, p->nthreads, &s.f0, &s.f1);
+    sdn_feature_share(p, l->n_out, &s.f0, &s.f1);
     return s;
 }
 

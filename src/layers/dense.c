@@ -43,9 +43,9 @@ static void dense_init(const sdn_layer *l, float *params, float *state, uint64_t
 }
 
 /* A big kernel's work in pieces: input slice q (kernel rows [in·q/P, in·(q+1)/P)) over batch rows
- * [i0, i1). Each thread takes whole slices, and with two threads those are the kernel rows it
- * updates (the weight gradient's row split), so a big kernel never moves between cores; with
- * more threads than slices, threads share a slice's rows. */
+ * [i0, i1). With at most P threads each takes whole slices, its own [q0, q1), which are the
+ * kernel rows it updates (the weight gradient's row split), so a big kernel never moves between
+ * cores; with more threads than slices, threads share a slice's rows. */
 typedef struct dense_piece {
     size_t q, k0, k1, i0, i1;
 } dense_piece;
@@ -54,6 +54,11 @@ typedef struct dense_piece {
 static void pieces_of(const sdn_layer *l, const sdn_pass *p, size_t *first, size_t *end)
 {
     const size_t P = (size_t)l->pieces, T = (size_t)p->nthreads, t = (size_t)p->t;
+    if (T <= P) {
+        *first = p->q0;
+        *end = p->q1;
+        return;
+    }
     const size_t items = P * ((T + P - 1) / P);
     *first = items * t / T;
     *end = items * (t + 1) / T;

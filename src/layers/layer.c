@@ -7,14 +7,14 @@
 
 void sdn_pass_barrier(const sdn_pass *p)
 {
-    if (SDN_PROF_UNLIKELY(sdn_prof_flags & SDN_PROF_RECORD) && p->barrier &&
-        p->barrier->threads > 1) {
-        const uint64_t t0 = sdn_clock_ticks();
-        sdn_barrier_wait(p->barrier);
-        sdn_prof_layer_barrier_done(t0);
+    if (!p->barrier || p->barrier->threads <= 1)
         return;
-    }
+    const uint64_t t0 = sdn_clock_ticks();
     sdn_barrier_wait(p->barrier);
+    if (p->waited)
+        *p->waited += sdn_clock_ticks() - t0;
+    if (SDN_PROF_UNLIKELY(sdn_prof_flags & SDN_PROF_RECORD))
+        sdn_prof_layer_barrier_done(t0);
 }
 
 void *sdn_bump_take(sdn_bump *b, size_t bytes)

@@ -23,15 +23,6 @@
 #define SDN_SPLIT_MIN_WEIGHTS 65536
 #define SDN_DENSE_PIECES 4
 
-/* The input features [*f0, *f1) of thread t of T: with T ≤ SDN_DENSE_PIECES, the slices a sliced
- * dense layer gives that thread, so a layer feeding it by features keeps them on one core. */
-static inline void sdn_feature_share(size_t n, int t, int T, size_t *f0, size_t *f1)
-{
-    const size_t P = SDN_DENSE_PIECES;
-    *f0 = n * (P * (size_t)t / (size_t)T) / P;
-    *f1 = n * (P * (size_t)(t + 1) / (size_t)T) / P;
-}
-
 typedef struct sdn_layer_ops sdn_layer_ops;
 
 /* A layer: what the user asked for and where its parameters sit. Constant while passes run. */
@@ -96,6 +87,9 @@ typedef struct sdn_pass {
     uint64_t seed;            /* the model's seed (dropout masks) */
     sdn_acts *acts;           /* the workspace: one entry per layer */
     size_t n, r0, r1, c0, c1; /* batch rows; this thread's rows and chunks */
+    size_t q0, q1;            /* this thread's input slices of a sliced dense layer (of
+                               * SDN_DENSE_PIECES): the kernel rows it multiplies and updates */
+    uint64_t *waited;         /* where sdn_pass_barrier adds this thread's waits; NULL: none */
     int t, nthreads;
     int bn_training;      /* batch statistics (else moving) */
     int dropout_active;   /* masks drawn (else identity) */
@@ -107,6 +101,14 @@ typedef struct sdn_pass {
 /* Inside a layer, every thread of the pass meets here; a profile records how long each waited
  * (layer.c). */
 void sdn_pass_barrier(const sdn_pass *p);
+
+/* The features [*f0, *f1) of n that line up with this thread's slices of a sliced dense layer, so
+ * a layer feeding it by features keeps them on the core that multiplies them. */
+static inline void sdn_feature_share(const sdn_pass *p, size_t n, size_t *f0, size_t *f1)
+{
+    *f0 = n * p->q0 / SDN_DENSE_PIECES;
+    *f1 = n * p->q1 / SDN_DENSE_PIECES;
+}
 
 static inline sdn_acts *sdn_acts_of(const sdn_pass *p, const sdn_layer *l)
 {

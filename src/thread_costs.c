@@ -1,0 +1,128 @@
+/* What a meeting of threads costs on this host (simdnn.h, sdn_thread_costs_get), measured once a
+ * process, on first use: the library splits a product or a pass only where the split earns back
+ * its fork, join and meetings, and those differ tenfold between two vCPUs that share a cache and
+ * two that sit apart. A few milliseconds; each figure is the best of a few tries, so a moment of
+ * preemption does not count as the host's cost. */
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <time.h>
+
+#include "kernels.h"
+#include "simdnn.h"
+#include "thread_costs.h"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+/* What the thresholds take at most of a measurement: a host busy at the moment of measuring (the
+ * other core compiling, say) shows milliseconds where its threads usually meet in microseconds,
+ * and one unlucky start must not keep a whole run on one thread. */
+#define FORK_JOIN_CAP_NS 20000.0
+#define ROUND_TRIP_CAP_NS 2000.0
+
+static sdn_thread_costs costs;
+static pthread_once_t costs_once = PTHREAD_ONCE_INIT;
+
+static double now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+/* multiply-adds a ns of one core with the active ISA's peak loop */
+static double fma_rate(void)
+{
+    const sdn_kernels *k = sdn_kernels_active();
+    if (!k || !k->fma_peak)
+        return 0.0;
+    enum { ITERS = 1 << 14 };
+    double best = 0.0;
+    for (int rep = 0; rep < 5; rep++) {
+        const double t0 = now_ns(), flops = k->fma_peak(ITERS), dt = now_ns() - t0;
+        best = dt > 0.0 && flops / 2.0 / dt > best ? flops / 2.0 / dt : best;
+    }
+    return best;
+}
+
+#ifdef _OPENMP
+/* an empty parallel region of T threads, fork to join */
+static double fork_join(int T)
+{
+    double best = 0.0;
+    for (int rep = 0; rep < 5; rep++) {
+        enum { REGIONS = 16 };
+        const double t0 = now_ns();
+        for (int r = 0; r < REGIONS; r++) {
+#pragma omp parallel num_threads(T)
+            __asm__ volatile("" ::: "memory");
+        }
+        const double per = (now_ns() - t0) / REGIONS;
+        best = rep == 0 || per < best ? per : best;
+    }
+    return best;
+}
+
+/* a cache line from thread 0 to thread 1 and back */
+static double round_trip(void)
+{
+    enum { ROUNDS = 400, BLOCKS = 3 };
+    static _Alignas(64) _Atomic unsigned ball;
+    double best = 0.0;
+    atomic_store(&ball, 0);
+#pragma omp parallel num_threads(2)
+    if (omp_get_num_threads() == 2) {
+        const unsigned me = (unsigned)omp_get_thread_num();
+        for (unsigned b = 0; b <= BLOCKS; b++) { /* block 0 wakes the threads up */
+            const double t0 = now_ns();
+            for (unsigned r = b * ROUNDS; r < (b + 1) * ROUNDS; r++) {
+                const unsigned want = 2 * r + me;
+                while (atomic_load_explicit(&ball, memory_order_acquire) != want)
+                    ;
+                atomic_store_explicit(&ball, want + 1, memory_order_release);
+            }
+            const double per = (now_ns() - t0) / ROUNDS;
+            if (me == 0 && b > 0)
+                best = best == 0.0 || per < best ? per : best;
+        }
+    }
+    return best;
+}
+#endif
+
+static void measure(void)
+{
+    costs.threads = sdn_num_threads();
+    costs.fma_per_ns = fma_rate();
+#ifdef _OPENMP
+    if (costs.threads > 1 && !omp_in_parallel()) {
+        costs.fork_join_ns = fork_join(costs.threads);
+        costs.round_trip_ns = round_trip();
+    }
+#endif
+    /* Two threads halve the time of W multiply-adds and add a fork and a join: they win from
+     * W = 2·rate·fork_join on. Never below the figure of a host that costs nothing to meet on. */
+    const double split = 2.0 * costs.fma_per_ns * fmin(costs.fork_join_ns, FORK_JOIN_CAP_NS);
+    costs.gemm_parallel_min = split > 65536.0 ? split : 65536.0;
+}
+
+const sdn_thread_costs *sdn_thread_costs_get(void)
+{
+    if (sdn_dispatch_init() != SDN_OK)
+        return &costs; /* zeros: nothing was measured */
+    pthread_once(&costs_once, measure);
+    return &costs;
+}
+
+double sdn_pass_parallel_min(double meetings)
+{
+    /* A pass's work is about three times its forward multiply-adds (forward, backward, weight
+     * gradients), and each meeting costs about a round trip each way. */
+    const sdn_thread_costs *c = sdn_thread_costs_get();
+    const double split = 2.0 * c->fma_per_ns *
+                         (fmin(c->fork_join_ns, FORK_JOIN_CAP_NS) +
+                          2.0 * meetings * fmin(c->round_trip_ns, ROUND_TRIP_CAP_NS));
+    return split / 3.0 > 65536.0 ? split / 3.0 : 65536.0;
+}
