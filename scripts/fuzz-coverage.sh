@@ -16,7 +16,7 @@ declare -A files=(
     [fit_state]="src/io/checkpoint.c src/io/meta_parse.c"
     [cifar10]="src/data/cifar10.c"
     [idx]="src/data/idx.c"
-    [cli_config]="apps/train_config.c")
+    [cli_config]="apps/train_config.c apps/train_config_args.c")
 printf '%-12s %-26s %s\n' target file "lines covered"
 for t in safetensors model_file fit_state cifar10 idx cli_config; do
     cmake --build "$b" --target "fuzz_replay_$t" >/dev/null
