@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Checks the C and C++ sources against .clang-format with clang-format 14 (Debian's
-# clang-format-14, installed by scripts/deps.sh): another version formats some constructs
-# differently, so the check names the binary by its version. Exit 1 lists the files that differ.
+# Checks the C and C++ sources of src simd support apps include tests benchmarks against
+# .clang-format with clang-format 14 (Debian's clang-format-14, installed by scripts/deps.sh):
+# another version formats some constructs differently, so the check names the binary by its
+# version. Exit 1 lists the files that differ.
 #   scripts/check-format.sh          list the files clang-format would change (and how)
 #   scripts/check-format.sh --fix    rewrite them in place
 set -euo pipefail
@@ -25,7 +26,7 @@ fi
 # next run would undo the formatting.
 #   tests/golden/golden_values.h   written by tests/golden/make_golden.py
 ignore='^tests/golden/golden_values\.h$'
-mapfile -t files < <(git ls-files -- src simd apps include tests benchmarks |
+mapfile -t files < <(git ls-files -- src simd support apps include tests benchmarks |
     grep -E '\.(c|h|inc|cc|cpp|hpp)$' | grep -Ev "$ignore")
 if [ ${#files[@]} -eq 0 ]; then
     echo "error: no sources found (run from a git checkout)" >&2

@@ -10,8 +10,8 @@ cmake -S . -B "$b" -G Ninja -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug \
     -DSIMDNN_OPENMP=OFF -DSIMDNN_BUILD_APPS=OFF \
     -DCMAKE_C_FLAGS="-fprofile-instr-generate -fcoverage-mapping" >/dev/null
 declare -A files=(
-    [safetensors]="src/io/safetensors.c src/io/json.c"
-    [model_file]="src/io/safetensors.c src/io/json.c src/io/model_file.c src/net.c
+    [safetensors]="src/io/safetensors.c support/json.c"
+    [model_file]="src/io/safetensors.c support/json.c src/io/model_file.c src/net.c
                   src/io/meta_parse.c src/io/checkpoint.c"
     [fit_state]="src/io/checkpoint.c src/io/meta_parse.c"
     [cifar10]="src/data/cifar10.c"

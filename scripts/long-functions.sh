@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 limit=80
 if [ "${1:-}" = --limit ]; then limit=$2; shift 2; fi
-[ $# -gt 0 ] || set -- src simd apps include tests benchmarks
+[ $# -gt 0 ] || set -- src simd support apps include tests benchmarks
 status=0
 while IFS= read -r f; do
     lines=$(wc -l <"$f")
