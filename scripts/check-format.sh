@@ -3,7 +3,7 @@
 # .clang-format with clang-format 14 (Debian's clang-format-14, installed by scripts/deps.sh):
 # another version formats some constructs differently, so the check names the binary by its
 # version. Exit 1 lists the files that differ.
-#   scripts/check-format.sh          list the files clang-format would change (and how)
+#   scripts/check-format.sh          list the files clang-format would change
 #   scripts/check-format.sh --fix    rewrite them in place
 set -euo pipefail
 cd "$(dirname "$0")/.."
