@@ -31,7 +31,7 @@ struct sdn_safetensors {
     size_t count, cap;
     char **meta; /* key, value, key, value... */
     size_t meta_count, meta_cap;
-    int has_meta; /* a second "__metadata__" is refused, as a repeated tensor name is */
+    int has_meta;       /* a second "__metadata__" is refused, as a repeated tensor name is */
     sdn_status refused; /* a well-formed header that asks for what simdnn cannot read */
 };
 
