@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "svg_xy.h"
+#include "svg.h"
 #include "train.h"
 
 static const char *ALLOWED =

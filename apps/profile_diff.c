@@ -6,7 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "json_min.h"
+#include "json.h"
 #include "profile_cmds.h"
 
 static char *read_all(const char *path)

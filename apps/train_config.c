@@ -1,42 +1,17 @@
-/* Every training knob as a flag, from one table: parsing (--name value or --name=value, --no-name
- * for switches), range checks that name the flag, presets, help text and the canonical list a
- * checkpoint stores so a resumed run gets the same configuration back. */
+/* Every training knob as a flag, from one table (train_options.h): parsing (--name value or
+ * --name=value, --no-name for switches) with range checks that name the flag, and presets. The
+ * help text and the list a checkpoint stores are written from the same table (train_config_args.c).
+ */
 #include <errno.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "train.h"
-
-typedef enum {
-    K_INT,
-    K_SIZE,
-    K_DOUBLE,
-    K_OPT_DOUBLE, /* NaN = unset */
-    K_U64,
-    K_BOOL,
-    K_STR,
-    K_ACT,
-    K_INIT,
-    K_OPTIM,
-    K_MONITOR,
-    K_PROGRESS,
-    K_DATASET,
-    K_PRESET,
-    K_SCHEDULE,
-} kind;
-
-typedef struct opt_def {
-    const char *name;
-    kind k;
-    size_t off;
-    double lo, hi; /* numeric range, inclusive */
-    const char *help;
-} opt_def;
+#include "train_options.h"
 
 #define O(f) offsetof(sdn_train_config, f)
-static const opt_def defs[] = {
+const opt_def app_train_opts[] = {
     {"preset", K_PRESET, O(preset), 0, 0,
      "elu-he | batchnorm | selu | alpha-dropout (Géron ch. 11 ex. 8b-8e) | 1cycle; other flags "
      "override it"},
@@ -109,7 +84,7 @@ static const opt_def defs[] = {
     {"min-lr", K_OPT_DOUBLE, O(min_lr), 0, 100, "plateau: lower bound of the rate [0]"},
 };
 #undef O
-#define NDEFS (sizeof defs / sizeof defs[0])
+const size_t app_train_opt_count = sizeof app_train_opts / sizeof app_train_opts[0];
 
 void sdn_train_config_defaults(sdn_train_config *c)
 {
@@ -134,17 +109,6 @@ void sdn_train_config_defaults(sdn_train_config *c)
     c->decay_steps = c->decay_rate = c->power = c->max_lr = NAN;
     c->factor = c->min_lr = c->plateau_min_delta = NAN;
     c->plateau_patience = 10;
-}
-
-static int allowed_name(const char *allowed, const char *name)
-{
-    if (!allowed)
-        return 1;
-    size_t n = strlen(name);
-    for (const char *p = allowed; (p = strstr(p, name)); p += n)
-        if ((p == allowed || p[-1] == ' ') && (p[n] == ' ' || p[n] == 0))
-            return 1;
-    return 0;
 }
 
 static const char *kind_hint(const opt_def *d)
@@ -213,91 +177,119 @@ static int set_number(char *base, const opt_def *d, const char *v)
     return 1;
 }
 
+/* Switches: 1/0, true/false, yes/no, on/off; 0 if v is none of them. */
+static int set_switch(int *out, const char *v)
+{
+    if (!strcmp(v, "1") || !strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "on"))
+        *out = 1;
+    else if (!strcmp(v, "0") || !strcmp(v, "false") || !strcmp(v, "no") || !strcmp(v, "off"))
+        *out = 0;
+    else
+        return 0;
+    return 1;
+}
+
+/* Paths and the dataset's name, copied into the field; 0 if v may not be stored. */
+static int set_text(char *base, const opt_def *d, const char *v)
+{
+    if (d->k == K_DATASET) {
+        if (strcmp(v, "cifar10") && strcmp(v, "fashion-mnist") && strcmp(v, "mnist") &&
+            strcmp(v, "idx"))
+            return 0;
+        snprintf(base, 32, "%s", v);
+        return 1;
+    }
+    /* A checkpoint stores the options one per line and an empty one as absent: a newline, or
+     * an empty --out, would come back as something else on --resume. */
+    if (strlen(v) >= 1024 || strchr(v, '\n') || (!*v && !strcmp(d->name, "out")))
+        return 0;
+    snprintf(base, 1024, "%s", v);
+    return 1;
+}
+
+/* The index of v in names[0..n), or -1. */
+static int name_index(const char *const *names, int n, const char *v)
+{
+    for (int i = 0; i < n; i++)
+        if (!strcmp(v, names[i]))
+            return i;
+    return -1;
+}
+
+/* Names of the library's enumerations and of the tool's own choices; 0 if v names none that the
+ * flag accepts (softmax is for the output layer only, constant and zeros for biases only). */
+static int set_named(char *base, const opt_def *d, const char *v)
+{
+    static const char *const monitors[] = {"val_loss", "val_accuracy"};
+    static const char *const progress[] = {"auto", "bar", "lines", "quiet"};
+    int i;
+    switch (d->k) {
+    case K_ACT:
+        i = (int)sdn_activation_from_name(v);
+        if (i == SDN_ACT_COUNT || i == SDN_ACT_SOFTMAX)
+            return 0;
+        *(sdn_activation *)base = (sdn_activation)i;
+        return 1;
+    case K_INIT:
+        i = (int)sdn_init_from_name(v);
+        if (i == SDN_INIT_COUNT || i == SDN_INIT_CONSTANT || i == SDN_INIT_ZEROS)
+            return 0;
+        *(sdn_init_kind *)base = (sdn_init_kind)i;
+        return 1;
+    case K_OPTIM:
+        i = (int)sdn_optimizer_from_name(v);
+        if (i == SDN_OPT_COUNT)
+            return 0;
+        *(sdn_optimizer_kind *)base = (sdn_optimizer_kind)i;
+        return 1;
+    case K_SCHEDULE:
+        i = (int)sdn_schedule_from_name(v);
+        if (i == SDN_SCHEDULE_COUNT)
+            return 0;
+        *(sdn_schedule_kind *)base = (sdn_schedule_kind)i;
+        return 1;
+    case K_MONITOR:
+        if ((i = name_index(monitors, 2, v)) < 0)
+            return 0;
+        *(sdn_monitor *)base = i ? SDN_MONITOR_VAL_ACCURACY : SDN_MONITOR_VAL_LOSS;
+        return 1;
+    case K_PROGRESS:
+        if ((i = name_index(progress, 4, v)) < 0)
+            return 0;
+        *(sdn_progress *)base = (sdn_progress)i;
+        return 1;
+    case K_PRESET: /* applied before every other flag (see sdn_train_parse): only checked here */
+        return preset_known(v);
+    default:
+        return 0;
+    }
+}
+
 /* Sets option d from text; returns 0 or prints the usage error and returns 2. */
 static int set_value(sdn_train_config *c, const char *cmd, const opt_def *d, const char *v)
 {
     char *base = (char *)c + d->off;
+    int ok;
     switch (d->k) {
     case K_INT:
     case K_SIZE:
     case K_DOUBLE:
     case K_OPT_DOUBLE:
     case K_U64:
-        if (take_lr_auto(c, d, v))
-            return 0;
-        if (!set_number(base, d, v))
-            goto bad;
-        return 0;
+        ok = take_lr_auto(c, d, v) || set_number(base, d, v);
+        break;
     case K_BOOL:
-        if (!strcmp(v, "1") || !strcmp(v, "true") || !strcmp(v, "yes") || !strcmp(v, "on"))
-            *(int *)base = 1;
-        else if (!strcmp(v, "0") || !strcmp(v, "false") || !strcmp(v, "no") || !strcmp(v, "off"))
-            *(int *)base = 0;
-        else
-            goto bad;
-        return 0;
+        ok = set_switch((int *)base, v);
+        break;
     case K_STR:
-        /* A checkpoint stores the options one per line and an empty one as absent: a newline, or
-         * an empty --out, would come back as something else on --resume. */
-        if (strlen(v) >= 1024 || strchr(v, '\n') || (!*v && !strcmp(d->name, "out")))
-            goto bad;
-        snprintf(base, 1024, "%s", v);
-        return 0;
-    case K_ACT: {
-        sdn_activation a = sdn_activation_from_name(v);
-        if (a == SDN_ACT_COUNT || a == SDN_ACT_SOFTMAX)
-            goto bad;
-        *(sdn_activation *)base = a;
-        return 0;
-    }
-    case K_INIT: {
-        sdn_init_kind k = sdn_init_from_name(v);
-        if (k == SDN_INIT_COUNT || k == SDN_INIT_CONSTANT || k == SDN_INIT_ZEROS)
-            goto bad;
-        *(sdn_init_kind *)base = k;
-        return 0;
-    }
-    case K_OPTIM: {
-        sdn_optimizer_kind k = sdn_optimizer_from_name(v);
-        if (k == SDN_OPT_COUNT)
-            goto bad;
-        *(sdn_optimizer_kind *)base = k;
-        return 0;
-    }
-    case K_MONITOR:
-        if (!strcmp(v, "val_loss"))
-            *(sdn_monitor *)base = SDN_MONITOR_VAL_LOSS;
-        else if (!strcmp(v, "val_accuracy"))
-            *(sdn_monitor *)base = SDN_MONITOR_VAL_ACCURACY;
-        else
-            goto bad;
-        return 0;
-    case K_PROGRESS: {
-        static const char *names[] = {"auto", "bar", "lines", "quiet"};
-        for (int i = 0; i < 4; i++)
-            if (!strcmp(v, names[i])) {
-                *(sdn_progress *)base = (sdn_progress)i;
-                return 0;
-            }
-        goto bad;
-    }
     case K_DATASET:
-        if (strcmp(v, "cifar10") && strcmp(v, "fashion-mnist") && strcmp(v, "mnist") &&
-            strcmp(v, "idx"))
-            goto bad;
-        snprintf(base, 32, "%s", v);
-        return 0;
-    case K_SCHEDULE:
-        if (sdn_schedule_from_name(v) == SDN_SCHEDULE_COUNT)
-            goto bad;
-        *(sdn_schedule_kind *)base = sdn_schedule_from_name(v);
-        return 0;
-    case K_PRESET: /* applied before every other flag (see sdn_train_parse): only checked here */
-        if (!preset_known(v))
-            goto bad;
-        return 0;
+        ok = set_text(base, d, v);
+        break;
+    default:
+        ok = set_named(base, d, v);
     }
-bad:
+    if (ok)
+        return 0;
     fprintf(stderr, "%s: bad value '%s' for --%s (%s)\n", cmd, v, d->name, kind_hint(d));
     return 2;
 }
@@ -306,7 +298,7 @@ int sdn_train_parse(sdn_train_config *c, const char *cmd, int argc, char **argv,
                     const char *allowed, sdn_extra_arg_fn extra, void *ctx)
 {
     /* A preset sets defaults; every explicit flag overrides it wherever it stands. */
-    if (allowed_name(allowed, "preset"))
+    if (app_train_opt_allowed(allowed, "preset"))
         for (int i = first; i < argc; i++) {
             const char *v = !strcmp(argv[i], "--preset") && i + 1 < argc ? argv[i + 1]
                             : !strncmp(argv[i], "--preset=", 9)          ? argv[i] + 9
@@ -345,10 +337,12 @@ int sdn_train_parse(sdn_train_config *c, const char *cmd, int argc, char **argv,
             size_t nl = pass ? len - 3 : len;
             if (pass && (len < 4 || strncmp(name, "no-", 3)))
                 break;
-            for (size_t k = 0; k < NDEFS; k++)
-                if (strlen(defs[k].name) == nl && !strncmp(defs[k].name, nm, nl) &&
-                    allowed_name(allowed, defs[k].name) && (!pass || defs[k].k == K_BOOL)) {
-                    d = &defs[k];
+            for (size_t k = 0; k < app_train_opt_count; k++)
+                if (strlen(app_train_opts[k].name) == nl &&
+                    !strncmp(app_train_opts[k].name, nm, nl) &&
+                    app_train_opt_allowed(allowed, app_train_opts[k].name) &&
+                    (!pass || app_train_opts[k].k == K_BOOL)) {
+                    d = &app_train_opts[k];
                     negated = pass;
                 }
         }
@@ -377,126 +371,13 @@ int sdn_train_parse(sdn_train_config *c, const char *cmd, int argc, char **argv,
     return 0;
 }
 
-static void value_str(const sdn_train_config *c, const opt_def *d, char *buf, size_t size)
+int app_train_opt_allowed(const char *allowed, const char *name)
 {
-    const char *base = (const char *)c + d->off;
-    static const char *progress[] = {"auto", "bar", "lines", "quiet"};
-    switch (d->k) {
-    case K_INT:
-    case K_BOOL:
-        snprintf(buf, size, "%d", *(const int *)base);
-        break;
-    case K_SIZE:
-        snprintf(buf, size, "%zu", *(const size_t *)base);
-        break;
-    case K_DOUBLE:
-    case K_OPT_DOUBLE:
-        snprintf(buf, size, "%.9g", *(const double *)base);
-        break;
-    case K_U64:
-        snprintf(buf, size, "%llu", *(const unsigned long long *)base);
-        break;
-    case K_STR:
-    case K_DATASET:
-    case K_PRESET:
-        snprintf(buf, size, "%s", base);
-        break;
-    case K_ACT:
-        snprintf(buf, size, "%s", sdn_activation_name(*(const sdn_activation *)base));
-        break;
-    case K_INIT:
-        snprintf(buf, size, "%s", sdn_init_name(*(const sdn_init_kind *)base));
-        break;
-    case K_OPTIM:
-        snprintf(buf, size, "%s", sdn_optimizer_name(*(const sdn_optimizer_kind *)base));
-        break;
-    case K_MONITOR:
-        snprintf(buf, size, "%s",
-                 *(const sdn_monitor *)base == SDN_MONITOR_VAL_LOSS ? "val_loss" : "val_accuracy");
-        break;
-    case K_PROGRESS:
-        snprintf(buf, size, "%s", progress[*(const sdn_progress *)base]);
-        break;
-    case K_SCHEDULE:
-        snprintf(buf, size, "%s", sdn_schedule_name(*(const sdn_schedule_kind *)base));
-        break;
-    }
-}
-
-void sdn_train_print_options(FILE *out, const char *allowed)
-{
-    sdn_train_config c;
-    sdn_train_config_defaults(&c);
-    for (size_t k = 0; k < NDEFS; k++) {
-        const opt_def *d = &defs[k];
-        if (!allowed_name(allowed, d->name))
-            continue;
-        char v[64], flag[64];
-        value_str(&c, d, v, sizeof v);
-        snprintf(flag, sizeof flag, d->k == K_BOOL ? "--[no-]%s" : "--%s", d->name);
-        fprintf(out, "  %-22s %s", flag, d->help);
-        if (d->k == K_OPT_DOUBLE && isnan(*(const double *)((const char *)&c + d->off)))
-            fprintf(out, strchr(d->help, '[') ? "\n" : " [optimizer default]\n"); /* i14 */
-        else if (d->k == K_BOOL)
-            fprintf(out, " [%s]\n", v[0] == '1' ? "on" : "off");
-        else if (v[0])
-            fprintf(out, " [%s]\n", v);
-        else
-            fprintf(out, "\n");
-    }
-}
-
-/* The schedule options (from --schedule on in the table) at their defaults are left
- * out, so a run without a schedule stores exactly the arguments it stored before them. */
-static int schedule_option_at_default(const opt_def *d, const char *v)
-{
-    static sdn_train_config defaults;
-    static int ready;
-    if (!ready) {
-        sdn_train_config_defaults(&defaults);
-        ready = 1;
-    }
-    const opt_def *first = NULL;
-    for (size_t k = 0; k < NDEFS && !first; k++)
-        if (defs[k].k == K_SCHEDULE)
-            first = &defs[k];
-    char dv[1100];
-    value_str(&defaults, d, dv, sizeof dv);
-    return first && d >= first && !strcmp(v, dv);
-}
-
-void sdn_train_config_args(const sdn_train_config *c, char *buf, size_t size)
-{
-    size_t n = 0;
-    buf[0] = 0;
-    for (size_t k = 0; k < NDEFS; k++) {
-        const opt_def *d = &defs[k];
-        /* The preset is already expanded into the other options; resume is per run. */
-        if (d->k == K_PRESET || !strcmp(d->name, "resume"))
-            continue;
-        if (d->k == K_OPT_DOUBLE && isnan(*(const double *)((const char *)c + d->off)))
-            continue;
-        char v[1100];
-        value_str(c, d, v, sizeof v);
-        if ((d->k == K_STR && !v[0]) || schedule_option_at_default(d, v))
-            continue;
-        int w = snprintf(buf + n, size - n, "%s--%s=%s", n ? "\n" : "", d->name, v);
-        if (w < 0 || (size_t)w >= size - n)
-            break;
-        n += (size_t)w;
-    }
-}
-
-int sdn_train_config_apply_args(sdn_train_config *c, const char *args)
-{
-    char *copy = strdup(args), *save = NULL;
-    char *argv[128];
-    int argc = 0;
-    if (!copy)
+    if (!allowed)
         return 1;
-    for (char *t = strtok_r(copy, "\n", &save); t && argc < 128; t = strtok_r(NULL, "\n", &save))
-        argv[argc++] = t;
-    int r = sdn_train_parse(c, "checkpoint", argc, argv, 0, NULL, NULL, NULL);
-    free(copy);
-    return r;
+    size_t n = strlen(name);
+    for (const char *p = allowed; (p = strstr(p, name)); p += n)
+        if ((p == allowed || p[-1] == ' ') && (p[n] == ' ' || p[n] == 0))
+            return 1;
+    return 0;
 }

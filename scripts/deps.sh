@@ -26,6 +26,10 @@ SDN_DEPS_MPI=(libopenmpi-dev openmpi-bin)
 # the memcheck of the CLI (scripts/test-all.sh)
 SDN_DEPS_RELIABILITY=(clang libclang-rt-14-dev valgrind)
 
+# ---- lint (scripts/check-format.sh): clang-format by its version, since another version
+# formats some constructs differently
+SDN_DEPS_LINT=(clang-format-14)
+
 # Whether a Debian package is installed: pkg:arch for the architecture it names, else for this
 # machine's. A bare `dpkg-query -W pkg` answers for every architecture installed, so the arm64
 # suite's libarchive-dev:arm64 would pass for the amd64 one the native build links. (Answers are

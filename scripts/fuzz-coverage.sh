@@ -10,13 +10,13 @@ cmake -S . -B "$b" -G Ninja -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug \
     -DSIMDNN_OPENMP=OFF -DSIMDNN_BUILD_APPS=OFF \
     -DCMAKE_C_FLAGS="-fprofile-instr-generate -fcoverage-mapping" >/dev/null
 declare -A files=(
-    [safetensors]="src/io/safetensors.c src/io/json.c"
-    [model_file]="src/io/safetensors.c src/io/json.c src/io/model_file.c src/net.c
+    [safetensors]="src/io/safetensors.c support/json.c"
+    [model_file]="src/io/safetensors.c support/json.c src/io/model_file.c src/net.c
                   src/io/meta_parse.c src/io/checkpoint.c"
     [fit_state]="src/io/checkpoint.c src/io/meta_parse.c"
     [cifar10]="src/data/cifar10.c"
     [idx]="src/data/idx.c"
-    [cli_config]="apps/train_config.c")
+    [cli_config]="apps/train_config.c apps/train_config_args.c")
 printf '%-12s %-26s %s\n' target file "lines covered"
 for t in safetensors model_file fit_state cifar10 idx cli_config; do
     cmake --build "$b" --target "fuzz_replay_$t" >/dev/null

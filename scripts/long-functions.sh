@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Lists C functions longer than a limit (default 80 lines) and files longer than 500 lines, in the
-# given folders (default src apps simd). A function whose opening comment says why it is long
-# ("long because ...") is listed with "(reason given)". Exit 1 when an unexplained one remains.
+# given folders (default: every folder of C sources). A function whose opening comment says why it
+# is long ("long because ...") is listed with "(reason given)". Exit 1 when an unexplained one remains.
 #   scripts/long-functions.sh [--limit N] [DIR...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 limit=80
 if [ "${1:-}" = --limit ]; then limit=$2; shift 2; fi
-[ $# -gt 0 ] || set -- src apps simd
+[ $# -gt 0 ] || set -- src simd support apps include tests benchmarks
 status=0
 while IFS= read -r f; do
     lines=$(wc -l <"$f")

@@ -34,7 +34,7 @@ st-overlap-unchecked ## src/io/safetensors.c ## if (sorted[i].begin < sorted[i -
 st-header-length ## src/io/safetensors.c ## if (hlen > st->file_len - 8) { ## if (hlen > st->file_len) {
 writer-leaves-temp ## src/io/atomic_file.c ## unlink(f->tmp); ## (void)0;
 cifar-label-10 ## src/data/cifar10.c ## if (s->rec[0] > 9) ## if (s->rec[0] > 10)
-idx-label-10 ## src/data/idx.c ## if (lab[8 + i] > 9) { ## if (lab[8 + i] > 10) {
+idx-label-10 ## src/data/idx.c ## if (f->lab[8 + i] > 9) ## if (f->lab[8 + i] > 10)
 flag-upper-bound ## apps/train_config.c ## if (!*v || *end || errno || !(x >= d->lo && x <= d->hi) || ## if (!*v || *end || errno || !(x >= d->lo) ||
 patience-off-by-one ## src/fit.c ## if (o->patience > 0 && st->wait >= o->patience) { ## if (o->patience > 0 && st->wait > o->patience) {
 no-restore-best ## src/fit.c ## if (st->best_state && st->best_epoch > 0 && ## if (0 && st->best_state && st->best_epoch > 0 &&

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need (scripts/deps.sh), then builds and runs every test suite: native
-# release (with the installed-package example), the Python package's pytest suite on that build,
+# release (with the installed-package example), the lint checks (long functions, clang-format),
+# the Python package's pytest suite on that build,
 # a release build without OpenMP, sanitizers (ASan+UBSan), and AArch64 under qemu-aarch64 with two
 # OpenMP threads; between them, the same-bits check of every ISA on real CIFAR-10.
 set -euo pipefail
@@ -8,6 +9,7 @@ cd "$(dirname "$0")/.."
 source scripts/deps.sh
 sdn_require_packages "${SDN_DEPS_TEST[@]}" "${SDN_DEPS_AARCH64[@]}"
 sdn_require_packages "${SDN_DEPS_RELIABILITY[@]}" # reliability: clang, valgrind
+sdn_require_packages "${SDN_DEPS_LINT[@]}"        # lint: clang-format-14
 jobs=$(nproc 2>/dev/null || echo 2)
 
 run_suite() {
@@ -31,6 +33,10 @@ same_bits() {
 }
 
 run_suite release
+# ---- lint: functions <= 80 lines and files <= 500 in every C folder, and .clang-format
+echo "=== lint: long functions, clang-format"
+scripts/long-functions.sh
+scripts/check-format.sh
 same_bits
 # ---- the Python package over the release build's libsimdnn.so and simdnn tool (python/tests):
 # Debian's interpreter, where sdn_require_packages put NumPy and pytest

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "json.h"
 #include "testutil.h"
 
 static const char *cli;
@@ -35,44 +36,39 @@ static char *slurp(const char *path)
     return buf;
 }
 
-/* "key": number | [numbers] | "string" in a flat JSON object. */
-static const char *find(const char *json, const char *key)
+/* Members of the lab's JSON object (support/json.h): a missing one fails the test; null reads as
+ * NaN. */
+static const sdn_jval *find(const sdn_jval *json, const char *key)
 {
-    char pat[80];
-    snprintf(pat, sizeof pat, "\"%s\": ", key);
-    const char *p = strstr(json, pat);
-    if (!p)
+    const sdn_jval *v = sdn_json_get(json, key);
+    if (!v)
         fail_msg("key '%s' missing", key);
-    return p + strlen(pat);
+    return v;
 }
 
-static double num(const char *json, const char *key)
+static double num(const sdn_jval *json, const char *key)
 {
-    const char *p = find(json, key);
-    return !strncmp(p, "null", 4) ? NAN : strtod(p, NULL);
+    const sdn_jval *v = find(json, key);
+    return v->type == SDN_J_NUM ? v->num : NAN;
 }
 
-static int nums(const char *json, const char *key, double *v, int max)
+static int nums(const sdn_jval *json, const char *key, double *v, int max)
 {
-    const char *p = find(json, key);
-    assert_true(*p == '[');
+    const sdn_jval *a = find(json, key);
+    assert_int_equal(a->type, SDN_J_ARR);
     int n = 0;
-    for (p++; *p && *p != ']' && n < max;) {
-        char *end;
-        v[n++] = !strncmp(p, "null", 4) ? (end = (char *)p + 4, NAN) : strtod(p, &end);
-        p = end;
-        while (*p == ',' || *p == ' ')
-            p++;
-    }
+    for (; n < max && (size_t)n < a->n; n++)
+        v[n] = a->items[n].type == SDN_J_NUM ? a->items[n].num : NAN;
+    for (int i = n; i < max; i++) /* a short list leaves no value unset */
+        v[i] = NAN;
     return n;
 }
 
-static void str(const char *json, const char *key, char *buf, size_t size)
+static void str(const sdn_jval *json, const char *key, char *buf, size_t size)
 {
-    const char *p = find(json, key);
-    assert_true(*p == '"');
-    const char *e = strchr(p + 1, '"');
-    snprintf(buf, size, "%.*s", (int)(e - p - 1), p + 1);
+    const sdn_jval *v = find(json, key);
+    assert_int_equal(v->type, SDN_J_STR);
+    snprintf(buf, size, "%s", v->str);
 }
 
 static const char *tally(int held, int of)
@@ -80,9 +76,9 @@ static const char *tally(int held, int of)
     return held == of ? "confirmed" : held ? "partly" : "refuted";
 }
 
-/* Runs `simdnn lab NAME --quick`, returns its JSON (malloc'd) after checking the report and the
- * section carry the JSON's verdict. */
-static char *run_lab(const char *name)
+/* Runs `simdnn lab NAME --quick`, returns its JSON (parsed, malloc'd) after checking the report
+ * and the section carry the JSON's verdict. */
+static sdn_jval *run_lab(const char *name)
 {
     if (!cli || !cli[0])
         skip();
@@ -98,8 +94,13 @@ static char *run_lab(const char *name)
         fail_msg("simdnn lab %s --quick failed", name);
     }
     snprintf(path, sizeof path, "%s/%s/%s.json", out_dir, name, name);
-    char *json = slurp(path);
+    char *text = slurp(path), err[160];
+    assert_non_null(text);
+    sdn_jval *json = malloc(sizeof *json);
     assert_non_null(json);
+    if (sdn_json_parse(text, json, err, sizeof err))
+        fail_msg("%s: not JSON (%s)", path, err);
+    free(text);
     char verdict[32], line[64];
     str(json, "verdict", verdict, sizeof verdict);
     snprintf(line, sizeof line, "**Verdict: %s.**", verdict);
@@ -111,18 +112,19 @@ static char *run_lab(const char *name)
     return json;
 }
 
-static void check(char *json, const char *want)
+static void check(sdn_jval *json, const char *want)
 {
     char got[32];
     str(json, "verdict", got, sizeof got);
     if (strcmp(got, want))
         fail_msg("the lab says '%s', its numbers say '%s'", got, want);
+    sdn_json_free(json);
     free(json);
 }
 
 static void q1(void **state)
 {
-    char *j = run_lab("q1");
+    sdn_jval *j = run_lab("q1");
     double dc[64], cst = num(j, "constant_val_accuracy"), he = num(j, "he_val_accuracy");
     const int n = nums(j, "constant_distinct", dc, 64);
     double mx = 0;
@@ -134,7 +136,7 @@ static void q1(void **state)
 
 static void q2(void **state)
 {
-    char *j = run_lab("q2");
+    sdn_jval *j = run_lab("q2");
     double v[4], d[4], units = num(j, "units");
     nums(j, "val_accuracy", v, 4);
     nums(j, "min_distinct", d, 4);
@@ -146,7 +148,7 @@ static void q2(void **state)
 
 static void q3(void **state)
 {
-    char *j = run_lab("q3");
+    sdn_jval *j = run_lab("q3");
     double sm[2], ep[3], dead[3];
     nums(j, "selu_deepest_init", sm, 2);
     nums(j, "epochs_to_target", ep, 3);
@@ -161,7 +163,7 @@ static void q3(void **state)
 
 static void q4(void **state)
 {
-    char *j = run_lab("q4");
+    sdn_jval *j = run_lab("q4");
     double fwd[6], val[6], bin[2];
     nums(j, "forward_ns", fwd, 6);
     nums(j, "val_accuracy", val, 6);
@@ -181,7 +183,7 @@ static void q4(void **state)
 
 static void q5(void **state)
 {
-    char *j = run_lab("q5");
+    sdn_jval *j = run_lab("q5");
     double first[4], last[4], rise[4], nan_at[4], cls[4];
     nums(j, "first_window", first, 4);
     nums(j, "last_window", last, 4);
@@ -201,7 +203,7 @@ static void q5(void **state)
 
 static void q6(void **state)
 {
-    char *j = run_lab("q6");
+    sdn_jval *j = run_lab("q6");
     double f[16], v[16], lz[3], g[2];
     const int n = nums(j, "prune_fraction", f, 16);
     nums(j, "prune_val_accuracy", v, 16);
@@ -217,7 +219,7 @@ static void q6(void **state)
 
 static void q7(void **state)
 {
-    char *j = run_lab("q7");
+    sdn_jval *j = run_lab("q7");
     double spe[2], conv[2], inf[2], plain[2], ece[16];
     nums(j, "seconds_per_epoch", spe, 2);
     nums(j, "epochs_to_best", conv, 2);
@@ -232,7 +234,7 @@ static void q7(void **state)
 
 static void q8(void **state)
 {
-    char *j = run_lab("q8");
+    sdn_jval *j = run_lab("q8");
     double w[3], c[3], m = 0;
     nums(j, "written_test_accuracy", w, 3);
     nums(j, "corrected_test_accuracy", c, 3);

@@ -43,38 +43,6 @@ static sdn_optimizer_options nadam(void)
     return o;
 }
 
-/* Runs op(ctx) with allocation n failing, for n = 0, 1, ... until a run makes no more than n
- * allocations. Each result must be SDN_OK or SDN_ERR_NOMEM with a message about memory; prepare
- * (may be NULL) runs before the fault is armed, check (may be NULL) sees every result. Returns the
- * number of faults injected. */
-typedef sdn_status (*fault_op)(void *ctx);
-typedef void (*fault_check)(void *ctx, sdn_status st);
-static long sweep(const char *what, fault_op prepare, fault_op op, fault_check check, void *ctx)
-{
-    for (long n = 0;; n++) {
-        if (prepare)
-            assert_int_equal(prepare(ctx), SDN_OK);
-        sdn_fault_fail_at(n);
-        sdn_status st = op(ctx);
-        int fired = sdn_fault_fired();
-        sdn_fault_disarm();
-        if (st != SDN_OK && st != SDN_ERR_NOMEM)
-            fail_msg("%s: allocation %ld failed, status %d: %s", what, n, (int)st,
-                     sdn_last_error());
-        if (st == SDN_ERR_NOMEM && !strstr(sdn_last_error(), "memory"))
-            fail_msg("%s: allocation %ld: the message does not say memory: %s", what, n,
-                     sdn_last_error());
-        if (!fired && st != SDN_OK)
-            fail_msg("%s: failed with no fault injected: %s", what, sdn_last_error());
-        if (check)
-            check(ctx, st);
-        if (!fired) {
-            printf("faults: %-28s %ld injected, %ld survived\n", what, n, n);
-            return n;
-        }
-    }
-}
-
 /* ---------------------------------------------------------------- model build and compile */
 
 static sdn_status op_build(void *ctx)
@@ -100,7 +68,7 @@ static void build_faults(void **state)
 {
     (void)state;
     sdn_model *m = NULL;
-    assert_true(sweep("build + compile", NULL, op_build, check_build, &m) > 5);
+    assert_true(sdn_fault_sweep("build + compile", NULL, op_build, check_build, &m) > 5);
 }
 
 /* The layers of spec() by hand, so compile can be retried on the same object. */
@@ -189,8 +157,8 @@ static void compile_retry_faults(void **state)
     assert_int_equal(sdn_model_compile(m, FEAT, BATCH, &o), SDN_OK);
     c.fresh = train_two_steps(m);
     sdn_model_free(m);
-    assert_true(sweep("compile, then compile again", make_layers, op_compile, check_compile, &c) >
-                5);
+    assert_true(sdn_fault_sweep("compile, then compile again", make_layers, op_compile,
+                                check_compile, &c) > 5);
 }
 
 /* ---------------------------------------------------------------- data */
@@ -273,10 +241,10 @@ static void data_faults(void **state)
     data_ctx c;
     make_cifar(tmpdir());
     snprintf(c.path, sizeof c.path, "%s/cifar-10-batches-bin", tmpdir());
-    assert_true(sweep("CIFAR-10 folder", NULL, op_cifar, NULL, &c) > 3);
+    assert_true(sdn_fault_sweep("CIFAR-10 folder", NULL, op_cifar, NULL, &c) > 3);
 #if SDN_HAVE_LIBARCHIVE
     snprintf(c.path, sizeof c.path, "%s/cifar-10-binary.tar.gz", tmpdir());
-    assert_true(sweep("CIFAR-10 tar.gz", NULL, op_cifar, NULL, &c) > 3);
+    assert_true(sdn_fault_sweep("CIFAR-10 tar.gz", NULL, op_cifar, NULL, &c) > 3);
 #endif
     uint8_t img[16 + 4 * 9] = {0, 0, 8, 3, 0, 0, 0, 4, 0, 0, 0, 3, 0, 0, 0, 3};
     uint8_t lab[8 + 4] = {0, 0, 8, 1, 0, 0, 0, 4, 1, 2, 3, 4};
@@ -286,16 +254,16 @@ static void data_faults(void **state)
     snprintf(c.labels, sizeof c.labels, "%s/lab-idx1-ubyte", tmpdir());
     sdn_test_write_file(c.images, img, sizeof img);
     sdn_test_write_file(c.labels, lab, sizeof lab);
-    assert_true(sweep("IDX plain", NULL, op_idx, NULL, &c) > 1);
+    assert_true(sdn_fault_sweep("IDX plain", NULL, op_idx, NULL, &c) > 1);
 #if SDN_HAVE_LIBARCHIVE
     char cmd[2200];
     snprintf(cmd, sizeof cmd, "gzip -kf '%s' '%s'", c.images, c.labels);
     assert_int_equal(system(cmd), 0);
     strcat(c.images, ".gz");
     strcat(c.labels, ".gz");
-    assert_true(sweep("IDX gzip", NULL, op_idx, NULL, &c) > 1);
+    assert_true(sdn_fault_sweep("IDX gzip", NULL, op_idx, NULL, &c) > 1);
 #endif
-    assert_true(sweep("standardization statistics", NULL, op_preprocess, NULL, NULL) > 0);
+    assert_true(sdn_fault_sweep("standardization statistics", NULL, op_preprocess, NULL, NULL) > 0);
 }
 
 /* ---------------------------------------------------------------- save and load */
@@ -391,8 +359,8 @@ static void save_load_faults(void **state)
     assert_int_equal(op_save(&c), SDN_OK);
     c.before = sdn_test_read_file(c.path, &c.before_len);
     train_two_steps(c.m); /* new weights: a partial overwrite would show */
-    assert_true(sweep("save (model + fit state)", NULL, op_save, check_save, &c) > 2);
-    assert_true(sweep("load a checkpoint", NULL, op_load, NULL, &c) > 5);
+    assert_true(sdn_fault_sweep("save (model + fit state)", NULL, op_save, check_save, &c) > 2);
+    assert_true(sdn_fault_sweep("load a checkpoint", NULL, op_load, NULL, &c) > 5);
     free(c.before);
     sdn_fit_state_free(&c.fit);
     sdn_model_free(c.m);

@@ -98,52 +98,62 @@ static sdn_fit_options quiet(int epochs)
     return o;
 }
 
-static void learns_and_early_stops(void **state)
+/* Twelve epochs lower the loss and beat chance on the validation part. */
+static void check_learns(world *w, const sdn_net_spec *spec)
 {
-    world w;
-    make_world(&w);
-    sdn_net_spec spec = small_spec();
-    sdn_model *m = build(&spec, 3e-3f);
+    sdn_model *m = build(spec, 3e-3f);
     sdn_fit_state st;
     sdn_fit_state_init(&st);
     sdn_fit_options o = quiet(12);
-    assert_int_equal(sdn_fit(m, &w.train, &w.val, &w.pre, &o, &st), SDN_OK);
+    assert_int_equal(sdn_fit(m, &w->train, &w->val, &w->pre, &o, &st), SDN_OK);
     assert_int_equal(st.epochs_done, 12);
     assert_int_equal(st.history_len, 12);
     assert_true(st.history[11].val_accuracy > 0.3); /* chance is 0.1 */
     assert_true(st.history[11].loss < st.history[0].loss);
     sdn_fit_state_free(&st);
     sdn_model_free(m);
+}
 
-    /* min_delta too large to ever beat: stops after 1 + patience epochs, best = epoch 1, and the
-     * model ends with epoch 1's weights. */
-    m = build(&spec, 3e-3f);
-    sdn_fit_state_init(&st);
-    o = quiet(30);
+/* min_delta too large to ever beat: stops after 1 + patience epochs, best = epoch 1, and the
+ * model ends with epoch 1's weights (its validation loss and accuracy into loss, acc). */
+static sdn_model *early_stop(world *w, const sdn_net_spec *spec, sdn_fit_state *st, double *loss,
+                             double *acc)
+{
+    sdn_model *m = build(spec, 3e-3f);
+    sdn_fit_state_init(st);
+    sdn_fit_options o = quiet(30);
     o.patience = 3;
     o.min_delta = 100;
-    assert_int_equal(sdn_fit(m, &w.train, &w.val, &w.pre, &o, &st), SDN_OK);
-    assert_int_equal(st.stop, SDN_STOP_EARLY);
-    assert_int_equal(st.epochs_done, 4);
-    assert_int_equal(st.best_epoch, 1);
-    assert_non_null(strstr(st.message, "early stopping"));
-    double loss, acc;
-    assert_int_equal(sdn_evaluate_dataset(m, &w.val, &w.pre, &loss, &acc), SDN_OK);
-    assert_float_equal(loss, st.history[0].val_loss, 1e-5);
-    assert_float_equal(acc, st.history[0].val_accuracy, 1e-9);
+    assert_int_equal(sdn_fit(m, &w->train, &w->val, &w->pre, &o, st), SDN_OK);
+    assert_int_equal(st->stop, SDN_STOP_EARLY);
+    assert_int_equal(st->epochs_done, 4);
+    assert_int_equal(st->best_epoch, 1);
+    assert_non_null(strstr(st->message, "early stopping"));
+    assert_int_equal(sdn_evaluate_dataset(m, &w->val, &w->pre, loss, acc), SDN_OK);
+    assert_float_equal(*loss, st->history[0].val_loss, 1e-5);
+    assert_float_equal(*acc, st->history[0].val_accuracy, 1e-9);
+    return m;
+}
 
-    /* Save, reload into a fresh model built from the file's metadata: same numbers. */
+/* m saved with its spec as metadata; the file opened again into *f. */
+static void save_with_meta(world *w, const sdn_net_spec *spec, sdn_model *m, sdn_safetensors **f)
+{
     char path[1024];
     snprintf(path, sizeof path, "%s/m.safetensors", tmpdir());
     sdn_st_meta meta[SDN_NET_META_COUNT];
     char store[SDN_NET_META_STORE];
     sdn_optimizer_options opt = sdn_optimizer_defaults(SDN_OPT_NADAM);
-    size_t nm = sdn_net_to_meta(&spec, &opt, 3, meta, store);
-    sdn_st_tensor extra[2] = {{"preprocess.mean", 1, {FEAT}, w.pre.mean},
-                              {"preprocess.std", 1, {FEAT}, w.pre.std}};
+    size_t nm = sdn_net_to_meta(spec, &opt, 3, meta, store);
+    sdn_st_tensor extra[2] = {{"preprocess.mean", 1, {FEAT}, w->pre.mean},
+                              {"preprocess.std", 1, {FEAT}, w->pre.std}};
     assert_int_equal(sdn_model_save(m, path, 0, extra, 2, meta, nm), SDN_OK);
-    sdn_safetensors *f;
-    assert_int_equal(sdn_safetensors_open(path, &f), SDN_OK);
+    assert_int_equal(sdn_safetensors_open(path, f), SDN_OK);
+}
+
+/* A fresh model built from the file's metadata alone evaluates to the same numbers; its
+ * optimizer slots, never saved, are refused clearly. */
+static void check_reload(world *w, sdn_safetensors *f, double loss, double acc)
+{
     sdn_net_spec spec2;
     sdn_optimizer_options opt2;
     uint64_t seed2;
@@ -156,33 +166,38 @@ static void learns_and_early_stops(void **state)
     assert_int_equal(sdn_net_build(&spec2, 99, 64, &opt2, &m2), SDN_OK);
     assert_int_equal(sdn_model_load(m2, f, 0), SDN_OK);
     double loss2, acc2;
-    assert_int_equal(sdn_evaluate_dataset(m2, &w.val, &w.pre, &loss2, &acc2), SDN_OK);
+    assert_int_equal(sdn_evaluate_dataset(m2, &w->val, &w->pre, &loss2, &acc2), SDN_OK);
     assert_float_equal(loss2, loss, 1e-6);
     assert_float_equal(acc2, acc, 1e-12);
-    /* Optimizer slots were not saved: loading them is refused, clearly. */
     assert_int_equal(sdn_model_load(m2, f, 1), SDN_ERR_FORMAT);
     assert_non_null(strstr(sdn_last_error(), "optimizer"));
     sdn_model_free(m2);
-    /* Another architecture is refused before any weight changes. */
-    sdn_net_spec other = spec;
+}
+
+/* Another architecture is refused before any weight changes. */
+static void check_other_shapes_refused(const sdn_net_spec *spec, sdn_safetensors *f)
+{
+    sdn_net_spec other = *spec;
     other.units = 16;
-    m2 = build(&other, 1e-3f);
+    sdn_model *m2 = build(&other, 1e-3f);
     assert_int_equal(sdn_model_load(m2, f, 0), SDN_ERR_FORMAT);
     assert_non_null(strstr(sdn_last_error(), "shape"));
     sdn_model_free(m2);
-    other = spec;
+    other = *spec;
     other.hidden_layers = 1;
     m2 = build(&other, 1e-3f);
     assert_int_equal(sdn_model_load(m2, f, 0), SDN_ERR_FORMAT);
     sdn_model_free(m2);
-    sdn_safetensors_close(f);
+}
 
-    /* History files. */
+/* The history as CSV (a header and one line per epoch) and as JSON. */
+static void check_history_files(const sdn_fit_state *st)
+{
     char csv[1100], json[1100];
     snprintf(csv, sizeof csv, "%s/h.csv", tmpdir());
     snprintf(json, sizeof json, "%s/h.json", tmpdir());
-    assert_int_equal(sdn_history_write_csv(&st, csv), SDN_OK);
-    assert_int_equal(sdn_history_write_json(&st, json), SDN_OK);
+    assert_int_equal(sdn_history_write_csv(st, csv), SDN_OK);
+    assert_int_equal(sdn_history_write_json(st, json), SDN_OK);
     FILE *h = fopen(csv, "r");
     char line[512];
     int lines = 0;
@@ -191,7 +206,24 @@ static void learns_and_early_stops(void **state)
     while (fgets(line, sizeof line, h))
         lines++;
     fclose(h);
-    assert_int_equal(lines, 4);
+    assert_int_equal(lines, st->epochs_done);
+}
+
+static void learns_and_early_stops(void **state)
+{
+    world w;
+    make_world(&w);
+    sdn_net_spec spec = small_spec();
+    check_learns(&w, &spec);
+    sdn_fit_state st;
+    double loss, acc;
+    sdn_model *m = early_stop(&w, &spec, &st, &loss, &acc);
+    sdn_safetensors *f;
+    save_with_meta(&w, &spec, m, &f);
+    check_reload(&w, f, loss, acc);
+    check_other_shapes_refused(&spec, f);
+    sdn_safetensors_close(f);
+    check_history_files(&st);
     sdn_fit_state_free(&st);
     sdn_model_free(m);
     free_world(&w);

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json_min.h"
+#include "json.h"
 #include "profile/report.h"
 #include "testutil.h"
 

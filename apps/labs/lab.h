@@ -9,7 +9,7 @@
 #include "simdnn.h"
 #include "simdnn_data.h"
 #include "simdnn_fit.h"
-#include "svg_xy.h"
+#include "svg.h"
 #include "train.h"
 
 typedef struct lab_ctx {

@@ -108,88 +108,91 @@ done:
 #endif
 }
 
-sdn_status sdn_idx_load(const char *images_path, const char *labels_path, sdn_dataset *out)
+/* An image file and a label file read whole, with their paths for errors. */
+typedef struct idx_pair {
+    const char *img_path, *lab_path;
+    uint8_t *img, *lab;
+    size_t img_len, lab_len;
+} idx_pair;
+
+/* The magic numbers, then sizes that agree with the headers and with each other. */
+static sdn_status idx_check_headers(const idx_pair *f, size_t *n, size_t *rows, size_t *cols)
 {
-    memset(out, 0, sizeof *out);
-    uint8_t *img = NULL, *lab = NULL;
-    size_t img_len = 0, lab_len = 0;
-    sdn_status st = read_maybe_gz(images_path, &img, &img_len);
-    if (!st)
-        st = read_maybe_gz(labels_path, &lab, &lab_len);
-    if (st)
-        goto done;
-    if (img_len < 16 || be32(img) != 0x803) {
-        st = sdn_fail(SDN_ERR_FORMAT,
-                      "%s: not an IDX image file (magic %08x, want 00000803 for n×rows×cols "
-                      "unsigned bytes)",
-                      images_path, img_len >= 4 ? be32(img) : 0u);
-        goto done;
-    }
-    if (lab_len < 8 || be32(lab) != 0x801) {
-        st = sdn_fail(SDN_ERR_FORMAT, "%s: not an IDX label file (magic %08x, want 00000801)",
-                      labels_path, lab_len >= 4 ? be32(lab) : 0u);
-        goto done;
-    }
-    size_t n = be32(img + 4), rows = be32(img + 8), cols = be32(img + 12), nl = be32(lab + 4);
-    size_t feat = rows * cols; /* both < 2^32: no wrap */
-    if (n == 0 || feat == 0) {
-        st = sdn_fail(SDN_ERR_FORMAT, "%s: empty: %zu images of %zu×%zu", images_path, n, rows,
-                      cols);
-        goto done;
-    }
+    if (f->img_len < 16 || be32(f->img) != 0x803)
+        return sdn_fail(SDN_ERR_FORMAT,
+                        "%s: not an IDX image file (magic %08x, want 00000803 for n×rows×cols "
+                        "unsigned bytes)",
+                        f->img_path, f->img_len >= 4 ? be32(f->img) : 0u);
+    if (f->lab_len < 8 || be32(f->lab) != 0x801)
+        return sdn_fail(SDN_ERR_FORMAT, "%s: not an IDX label file (magic %08x, want 00000801)",
+                        f->lab_path, f->lab_len >= 4 ? be32(f->lab) : 0u);
+    *n = be32(f->img + 4), *rows = be32(f->img + 8), *cols = be32(f->img + 12);
+    const size_t nl = be32(f->lab + 4), feat = *rows * *cols; /* both < 2^32: no wrap */
+    if (*n == 0 || feat == 0)
+        return sdn_fail(SDN_ERR_FORMAT, "%s: empty: %zu images of %zu×%zu", f->img_path, *n, *rows,
+                        *cols);
     /* 16 + n × feat could wrap around to the file's size. */
-    if (feat > (SIZE_MAX - 16) / n) {
-        st = sdn_fail(SDN_ERR_FORMAT,
-                      "%s: wrong size: header says %zu images of %zu×%zu, more bytes than any "
-                      "file holds",
-                      images_path, n, rows, cols);
-        goto done;
-    }
-    if (img_len != 16 + n * feat) {
-        st = sdn_fail(SDN_ERR_FORMAT,
-                      "%s: wrong size: header says %zu images of %zu×%zu (%zu bytes), file has "
-                      "%zu; truncated at image %zu",
-                      images_path, n, rows, cols, 16 + n * feat, img_len,
-                      img_len < 16 + n * feat ? (img_len - 16) / feat : n);
-        goto done;
-    }
-    if (lab_len != 8 + nl) {
-        st = sdn_fail(SDN_ERR_FORMAT, "%s: wrong size: header says %zu labels, file has %zu bytes",
-                      labels_path, nl, lab_len - 8);
-        goto done;
-    }
-    if (nl != n) {
-        st = sdn_fail(SDN_ERR_FORMAT, "%s has %zu images but %s has %zu labels", images_path, n,
-                      labels_path, nl);
-        goto done;
-    }
+    if (feat > (SIZE_MAX - 16) / *n)
+        return sdn_fail(SDN_ERR_FORMAT,
+                        "%s: wrong size: header says %zu images of %zu×%zu, more bytes than any "
+                        "file holds",
+                        f->img_path, *n, *rows, *cols);
+    if (f->img_len != 16 + *n * feat)
+        return sdn_fail(SDN_ERR_FORMAT,
+                        "%s: wrong size: header says %zu images of %zu×%zu (%zu bytes), file has "
+                        "%zu; truncated at image %zu",
+                        f->img_path, *n, *rows, *cols, 16 + *n * feat, f->img_len,
+                        f->img_len < 16 + *n * feat ? (f->img_len - 16) / feat : *n);
+    if (f->lab_len != 8 + nl)
+        return sdn_fail(SDN_ERR_FORMAT,
+                        "%s: wrong size: header says %zu labels, file has %zu bytes", f->lab_path,
+                        nl, f->lab_len - 8);
+    if (nl != *n)
+        return sdn_fail(SDN_ERR_FORMAT, "%s has %zu images but %s has %zu labels", f->img_path, *n,
+                        f->lab_path, nl);
+    return SDN_OK;
+}
+
+/* The records into out, labels checked to be classes 0-9; out owns what it holds on failure too. */
+static sdn_status idx_fill(const idx_pair *f, size_t n, size_t rows, size_t cols, sdn_dataset *out)
+{
+    const size_t feat = rows * cols;
     out->labels = malloc(n * sizeof *out->labels);
     out->pixels = malloc(n * feat);
-    out->owns = 1; /* so the error paths below free them */
-    if (!out->labels || !out->pixels) {
-        st = sdn_fail(SDN_ERR_NOMEM, "out of memory for %zu images", n);
-        goto done;
-    }
+    out->owns = 1; /* so the caller's sdn_dataset_free frees them */
+    if (!out->labels || !out->pixels)
+        return sdn_fail(SDN_ERR_NOMEM, "out of memory for %zu images", n);
     for (size_t i = 0; i < n; i++) {
-        if (lab[8 + i] > 9) {
-            st = sdn_fail(SDN_ERR_FORMAT, "%s: record %zu: label %u outside 0-9", labels_path, i,
-                          lab[8 + i]);
-            goto done;
-        }
-        out->labels[i] = lab[8 + i];
+        if (f->lab[8 + i] > 9)
+            return sdn_fail(SDN_ERR_FORMAT, "%s: record %zu: label %u outside 0-9", f->lab_path, i,
+                            f->lab[8 + i]);
+        out->labels[i] = f->lab[8 + i];
     }
-    memcpy(out->pixels, img + 16, n * feat);
+    memcpy(out->pixels, f->img + 16, n * feat);
     out->n = n;
     out->features = feat;
     out->classes = 10;
     out->channels = 1;
     out->height = (int)rows;
     out->width = (int)cols;
-    out->owns = 1;
     snprintf(out->name, sizeof out->name, "idx");
-done:
-    free(img);
-    free(lab);
+    return SDN_OK;
+}
+
+sdn_status sdn_idx_load(const char *images_path, const char *labels_path, sdn_dataset *out)
+{
+    memset(out, 0, sizeof *out);
+    idx_pair f = {images_path, labels_path, NULL, NULL, 0, 0};
+    size_t n = 0, rows = 0, cols = 0;
+    sdn_status st = read_maybe_gz(images_path, &f.img, &f.img_len);
+    if (!st)
+        st = read_maybe_gz(labels_path, &f.lab, &f.lab_len);
+    if (!st)
+        st = idx_check_headers(&f, &n, &rows, &cols);
+    if (!st)
+        st = idx_fill(&f, n, rows, cols, out);
+    free(f.img);
+    free(f.lab);
     if (st)
         sdn_dataset_free(out);
     return st;

@@ -1,4 +1,4 @@
-/* Reading safetensors files: the whole file read, its header parsed (src/io/json.c) and
+/* Reading safetensors files: the whole file read, its header parsed (support/json.c) and
  * validated before any tensor is handed out. */
 #include <errno.h>
 #include <stdio.h>
@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 
 #include "error.h"
-#include "io/json.h"
+#include "json.h"
 #include "simdnn_io.h"
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
@@ -31,7 +31,8 @@ struct sdn_safetensors {
     size_t count, cap;
     char **meta; /* key, value, key, value... */
     size_t meta_count, meta_cap;
-    int has_meta; /* a second "__metadata__" is refused, as a repeated tensor name is */
+    int has_meta;       /* a second "__metadata__" is refused, as a repeated tensor name is */
+    sdn_status refused; /* a well-formed header that asks for what simdnn cannot read */
 };
 
 static int parse_metadata(sdn_json *p, sdn_safetensors *st)
@@ -93,12 +94,12 @@ static int parse_tensor(sdn_json *p, sdn_safetensors *st, char *name)
         if (!strcmp(k, "dtype")) {
             char *v = sdn_json_string(p);
             if (v && strcmp(v, "F32")) {
-                p->err =
+                st->refused =
                     sdn_fail(SDN_ERR_FORMAT, "%s: tensor '%s' has dtype %s; simdnn reads only F32",
-                             p->path, name, v);
+                             st->path, name, v);
                 free(v);
                 free(k);
-                return 0;
+                return sdn_json_error(p, "unsupported dtype");
             }
             have_dtype = v != NULL;
             free(v);
@@ -122,7 +123,7 @@ static int parse_tensor(sdn_json *p, sdn_safetensors *st, char *name)
             return sdn_json_error(p, "unknown key in a tensor entry"), 0;
         }
         free(k);
-        if (p->err)
+        if (p->what)
             return 0;
     } while (sdn_json_eat(p, ','));
     if (!sdn_json_eat(p, '}'))
@@ -204,10 +205,23 @@ static sdn_status validate(sdn_safetensors *st)
     return status;
 }
 
+/* The reader's first error as the library's status and message. */
+static sdn_status header_status(const sdn_safetensors *st, const sdn_json *p)
+{
+    if (!p->what)
+        return SDN_OK;
+    if (st->refused)
+        return st->refused;
+    if (p->nomem)
+        return sdn_fail(SDN_ERR_NOMEM, "%s: out of memory reading the header", st->path);
+    return sdn_fail(SDN_ERR_FORMAT, "%s: corrupt header JSON at byte %zu: %s", st->path, p->at,
+                    p->what);
+}
+
 /* The header JSON: an object of tensor entries and an optional "__metadata__". */
 static sdn_status parse_header(sdn_safetensors *st, const char *h, size_t hlen)
 {
-    sdn_json p = {h, h + hlen, h, st->path, SDN_OK};
+    sdn_json p = sdn_json_begin(h, hlen);
     if (!sdn_json_eat(&p, '{'))
         return sdn_fail(SDN_ERR_FORMAT, "%s: not safetensors: the header is not a JSON object",
                         st->path);
@@ -231,13 +245,13 @@ static sdn_status parse_header(sdn_safetensors *st, const char *h, size_t hlen)
                 break;
             }
         } while (sdn_json_eat(&p, ','));
-        if (!p.err && !sdn_json_eat(&p, '}'))
+        if (!p.what && !sdn_json_eat(&p, '}'))
             sdn_json_error(&p, "expected '}' at the end of the header");
     }
     sdn_json_ws(&p);
-    if (!p.err && p.s != p.end)
+    if (!p.what && p.s != p.end)
         sdn_json_error(&p, "trailing bytes after the header object");
-    return p.err;
+    return header_status(st, &p);
 }
 
 sdn_status sdn_safetensors_open(const char *path, sdn_safetensors **out)
