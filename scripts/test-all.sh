@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need (scripts/deps.sh), then builds and runs every test suite: native
-# release (with the installed-package example), the lint checks (long functions, clang-format),
+# release (with the installed-package example), the lint checks (long functions, clang-format,
+# the levels of src/),
 # the Python package's pytest suite on that build,
 # a release build without OpenMP, sanitizers (ASan+UBSan), and AArch64 under qemu-aarch64 with two
 # OpenMP threads; between them, the same-bits check of every ISA on real CIFAR-10.
@@ -33,10 +34,12 @@ same_bits() {
 }
 
 run_suite release
-# ---- lint: functions <= 80 lines and files <= 500 in every C folder, and .clang-format
-echo "=== lint: long functions, clang-format"
+# ---- lint: functions <= 80 lines and files <= 500 in every C folder, .clang-format, and the
+# levels of src/ (no upward use, no circle: includes, and calls from the release build's objects)
+echo "=== lint: long functions, clang-format, levels"
 scripts/long-functions.sh
 scripts/check-format.sh
+python3 scripts/check-layers.py --objects build/CMakeFiles/simdnn_objects.dir
 same_bits
 # ---- the Python package over the release build's libsimdnn.so and simdnn tool (python/tests):
 # Debian's interpreter, where sdn_require_packages put NumPy and pytest

@@ -111,6 +111,11 @@ sdn_step sdn_step_new(sdn_model *m, const float *x, const int32_t *labels, size_
 void sdn_step_train(sdn_step *c);
 /* Runs the step on the model's workspace, on as many threads as pay off. */
 void sdn_step_run(sdn_step *c);
+/* After barrier A (model_update.c): this thread's weight gradients (and, fused, their optimizer
+ * step); with clipping, the optimizer step once every gradient is complete; BN's moving state. */
+void sdn_step_weight_grads(sdn_step *c, const sdn_pass *p, int fused);
+void sdn_step_optimizer(sdn_step *c, const sdn_pass *p);
+void sdn_step_update_state(sdn_model *m);
 /* l1·Σ|w| + l2·Σw² over every regularized block */
 double sdn_regularization(const sdn_model *m, const sdn_kernels *k);
 /* "what: model is NULL / not compiled" */

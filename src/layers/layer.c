@@ -1,4 +1,4 @@
-/* What every layer kind shares beside its table (layer.h): the pass's barrier, the workspace's
+/* What every layer kind shares beside its table (layer.h): the pass's barriers, the workspace's
  * bump allocator and the model's tensor list. */
 #include <stdio.h>
 
@@ -15,6 +15,16 @@ void sdn_pass_barrier(const sdn_pass *p)
         *p->waited += sdn_clock_ticks() - t0;
     if (SDN_PROF_UNLIKELY(sdn_prof_flags & SDN_PROF_RECORD))
         sdn_prof_layer_barrier_done(t0);
+}
+
+/* A meeting of the pass's threads outside a layer; the wait counts toward this thread's waits. */
+void sdn_pass_meet(const sdn_pass *p)
+{
+    sdn_prof_barrier();
+    const uint64_t t0 = sdn_clock_ticks();
+    sdn_barrier_wait(p->barrier);
+    if (p->waited)
+        *p->waited += sdn_clock_ticks() - t0;
 }
 
 void *sdn_bump_take(sdn_bump *b, size_t bytes)

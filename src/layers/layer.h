@@ -101,6 +101,8 @@ typedef struct sdn_pass {
 /* Inside a layer, every thread of the pass meets here; a profile records how long each waited
  * (layer.c). */
 void sdn_pass_barrier(const sdn_pass *p);
+/* The same between layers, where a profile counts it as the step's own barrier (A, B). */
+void sdn_pass_meet(const sdn_pass *p);
 
 /* The features [*f0, *f1) of n that line up with this thread's slices of a sliced dense layer, so
  * a layer feeding it by features keeps them on the core that multiplies them. */
