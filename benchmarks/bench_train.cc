@@ -100,6 +100,10 @@ void train_step(benchmark::State &state, variant v, size_t batch, int threads, i
     state.counters["samples_per_second"] = (double)state.iterations() * (double)batch / wall;
     sdn_model_free(m);
     sdn_set_num_threads(0);
+    // which kind of host gave the figure: two cores that share a cache (under ~120 ns) or apart
+    sdn_thread_costs costs;
+    if (sdn_thread_costs_measure(&costs) == SDN_OK)
+        state.counters["round_trip_ns"] = costs.round_trip_ns;
 }
 
 const struct {

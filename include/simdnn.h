@@ -112,6 +112,9 @@ typedef struct sdn_thread_costs {
                                * SIMDNN_GEMM_PARALLEL_MIN says otherwise) */
 } sdn_thread_costs;
 SDN_API const sdn_thread_costs *sdn_thread_costs_get(void);
+/* Measures them now (benchmarks note the host's state beside each figure); the library keeps
+ * using the first measurement. */
+SDN_API sdn_status sdn_thread_costs_measure(sdn_thread_costs *costs);
 
 /* ------------------------------------------------------------------ GEMM */
 

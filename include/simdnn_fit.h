@@ -152,7 +152,7 @@ SDN_API size_t sdn_fit_state_to_meta(const sdn_fit_state *st, sdn_st_meta *meta,
 SDN_API sdn_status sdn_fit_state_from_file(const sdn_safetensors *file, sdn_fit_state *st,
                                            size_t state_count);
 
-/* ------------------------------------------------------------- checkpoints (src/io/checkpoint.c) */
+/* ------------------------------------------------------------- checkpoints (src/train/checkpoint.c) */
 
 /* Most metadata entries the application adds to a checkpoint (its network spec, its arguments). */
 #define SDN_CHECKPOINT_APP_META 32

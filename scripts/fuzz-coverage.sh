@@ -11,9 +11,9 @@ cmake -S . -B "$b" -G Ninja -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug \
     -DCMAKE_C_FLAGS="-fprofile-instr-generate -fcoverage-mapping" >/dev/null
 declare -A files=(
     [safetensors]="src/io/safetensors.c support/json.c"
-    [model_file]="src/io/safetensors.c support/json.c src/io/model_file.c src/net.c
-                  src/io/meta_parse.c src/io/checkpoint.c"
-    [fit_state]="src/io/checkpoint.c src/io/meta_parse.c"
+    [model_file]="src/io/safetensors.c support/json.c src/io/model_file.c src/train/net.c
+                  src/io/meta_parse.c src/train/checkpoint.c"
+    [fit_state]="src/train/checkpoint.c src/io/meta_parse.c"
     [cifar10]="src/data/cifar10.c"
     [idx]="src/data/idx.c"
     [cli_config]="apps/train_config.c apps/train_config_args.c")

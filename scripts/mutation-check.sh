@@ -19,16 +19,15 @@ cmake -S "$src" -B "$work/build" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 # name ## file ## original text ## mutated text  (literal; the original must occur exactly once;
 # \n stands for a newline)
 mutants=$(cat <<'EOF'
-gemm-ref-overwrites ## simd/ref/f32-gemm-4x8-ref.c ## acc[i][j] += a[i * rsa + p * csa] * b[p * rsb + j]; ## acc[i][j] = a[i * rsa + p * csa] * b[p * rsb + j];
+gemm-ref-overwrites ## simd/ref/f32-gemm-4x8-ref.c ## acc[i][j] = fmaf(a[i * rsa + p * csa], b[p * rsb + j], acc[i][j]); ## acc[i][j] = a[i * rsa + p * csa] * b[p * rsb + j];
 elu-ignores-alpha ## simd/vec/act.h ## return vf_sel(vm_gt(x, vf_zero()), x, vf_mul(alpha, em)); ## return vf_sel(vm_gt(x, vf_zero()), x, em);
-ref-reg-grad-drops-l1 ## simd/ref/optim-ref.h ## return g + l2 * w + l1 * sign; ## return g + l2 * w;
 vec-reg-grad-drops-l2 ## simd/vec/optim.h ## return vf_fma(l1, vf_sign(w), vf_fma(l2, w, grad)); ## return vf_fma(l1, vf_sign(w), grad);
-ref-sgd-no-nesterov ## simd/ref/f32-sgd-ref.c ## w[i] -= s->lr * (s->nesterov ? g + s->momentum * v[i] : v[i]); ## w[i] -= s->lr * v[i];
+sgd-no-nesterov ## simd/vec/f32-sgd.inc ## step = mode == 2 ? vf_fma(mu, vi, g) : vi; ## step = vi;
 dropout-no-scale ## src/model_build.c ## l->drop_a = 1.0f / (1.0f - rate); ## l->drop_a = 1.0f;
 alpha-dropout-sign ## src/layers/alpha_dropout.c ## const double bb = -aa * alpha_p * (1.0 - q); ## const double bb = aa * alpha_p * (1.0 - q);
 bn-no-epsilon ## src/layers/batch_norm.c ## st->inv_std[j] = 1.0f / sqrtf(st->var[j] + l->epsilon); ## st->inv_std[j] = 1.0f / sqrtf(st->var[j]);
 l1-penalty-dropped ## src/model_pass.c ## r += (double)l->l1 * s; ## r += 0.0 * s;
-adam-no-bias-correction ## src/optim/optim.c ## s.c_m = (float)(1.0 / (1.0 - pow((double)o->beta1, (double)t))); ## s.c_m = 1.0f;
+adam-no-bias-correction ## src/optim/optim.c ## s.c_m = (float)(1.0 / (1.0 - sdn_det_pow((double)o->beta1, (double)t))); ## s.c_m = 1.0f;
 nadam-mu-product ## src/optim/optim.c ## const double prod = mu_product_prev * mu; ## const double prod = mu;
 st-overlap-unchecked ## src/io/safetensors.c ## if (sorted[i].begin < sorted[i - 1].end) ## if (0)
 st-header-length ## src/io/safetensors.c ## if (hlen > st->file_len - 8) { ## if (hlen > st->file_len) {
@@ -36,11 +35,11 @@ writer-leaves-temp ## src/io/atomic_file.c ## unlink(f->tmp); ## (void)0;
 cifar-label-10 ## src/data/cifar10.c ## if (s->rec[0] > 9) ## if (s->rec[0] > 10)
 idx-label-10 ## src/data/idx.c ## if (f->lab[8 + i] > 9) ## if (f->lab[8 + i] > 10)
 flag-upper-bound ## apps/train_config.c ## if (!*v || *end || errno || !(x >= d->lo && x <= d->hi) || ## if (!*v || *end || errno || !(x >= d->lo) ||
-patience-off-by-one ## src/fit.c ## if (o->patience > 0 && st->wait >= o->patience) { ## if (o->patience > 0 && st->wait > o->patience) {
-no-restore-best ## src/fit.c ## if (st->best_state && st->best_epoch > 0 && ## if (0 && st->best_state && st->best_epoch > 0 &&
+patience-off-by-one ## src/train/fit.c ## if (o->patience > 0 && st->wait >= o->patience) { ## if (o->patience > 0 && st->wait > o->patience) {
+no-restore-best ## src/train/fit.c ## if (st->best_state && st->best_epoch > 0 && ## if (0 && st->best_state && st->best_epoch > 0 &&
 shuffle-ignores-epoch ## src/data/dataset.c ## uint64_t s = seed ^ (epoch * 0xD1B54A32D192ED03ull + 0x5851F42D4C957F2Dull); ## uint64_t s = seed;
-resume-forgets-wait ## src/io/checkpoint.c ## sdn_meta_int(v[5], 0, st->epochs_done, &st->wait); ## (st->wait = 0, 1);
-first-epoch-never-best ## src/fit.c ##     if (isnan(best))\n        return 1; ##     if (isnan(best))\n        return 0;
+resume-forgets-wait ## src/train/checkpoint.c ## sdn_meta_int(v[5], 0, st->epochs_done, &st->wait); ## (st->wait = 0, 1);
+first-epoch-never-best ## src/train/fit.c ##     if (isnan(best))\n        return 1; ##     if (isnan(best))\n        return 0;
 meta-partial-number ## src/io/meta_parse.c ## if (*end || (errno == ERANGE && isinf(v))) ## if (errno == ERANGE && isinf(v))
 compile-retry-duplicates ## src/model_compile.c ## sdn_model_release_compiled(m); /* what an earlier compile that failed halfway left */ ## 
 EOF

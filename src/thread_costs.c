@@ -92,27 +92,30 @@ static double round_trip(void)
 }
 #endif
 
-static void measure(void)
+sdn_status sdn_thread_costs_measure(sdn_thread_costs *c)
 {
-    costs.threads = sdn_num_threads();
-    costs.fma_per_ns = fma_rate();
+    sdn_status st = sdn_dispatch_init();
+    if (st != SDN_OK)
+        return st;
+    *c = (sdn_thread_costs){.threads = sdn_num_threads(), .fma_per_ns = fma_rate()};
 #ifdef _OPENMP
-    if (costs.threads > 1 && !omp_in_parallel()) {
-        costs.fork_join_ns = fork_join(costs.threads);
-        costs.round_trip_ns = round_trip();
+    if (c->threads > 1 && !omp_in_parallel()) {
+        c->fork_join_ns = fork_join(c->threads);
+        c->round_trip_ns = round_trip();
     }
 #endif
     /* Two threads halve the time of W multiply-adds and add a fork and a join: they win from
      * W = 2·rate·fork_join on. Never below the figure of a host that costs nothing to meet on. */
-    const double split = 2.0 * costs.fma_per_ns * fmin(costs.fork_join_ns, FORK_JOIN_CAP_NS);
-    costs.gemm_parallel_min = split > 65536.0 ? split : 65536.0;
+    const double split = 2.0 * c->fma_per_ns * fmin(c->fork_join_ns, FORK_JOIN_CAP_NS);
+    c->gemm_parallel_min = split > 65536.0 ? split : 65536.0;
+    return SDN_OK;
 }
+
+static void measure_once(void) { sdn_thread_costs_measure(&costs); }
 
 const sdn_thread_costs *sdn_thread_costs_get(void)
 {
-    if (sdn_dispatch_init() != SDN_OK)
-        return &costs; /* zeros: nothing was measured */
-    pthread_once(&costs_once, measure);
+    pthread_once(&costs_once, measure_once);
     return &costs;
 }
 

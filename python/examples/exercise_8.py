@@ -3,7 +3,7 @@
 as a notebook would run it: 8b (He + ELU), 8c (batch normalization), 8d (SELU), 8e (alpha
 dropout), then MC Dropout on 8e. Prints the table `simdnn exercise` writes into report.md; with
 the same flags and seed the accuracies, epochs and stop reasons are the CLI's, bit for bit (the
-same presets: apps/presets.c; the same network: src/net.c's sdn_net_build).
+same presets: apps/presets.c; the same network: src/train/net.c's sdn_net_build).
 
     python3 python/examples/exercise_8.py --data cifar-10-binary.tar.gz --quick
 """

@@ -12,11 +12,11 @@ from . import _lib, layers as L, optimizers
 from ._lib import check, lib
 
 _PREPROCESS = {True: "x/255 then (x - preprocess.mean) / preprocess.std, per feature",
-               False: "x/255"}  # the CLI's words (src/io/checkpoint.c)
+               False: "x/255"}  # the CLI's words (src/train/checkpoint.c)
 
 
 def spec_layers(s):
-    """The layers sdn_net_build makes of a spec (src/net.c), in its order."""
+    """The layers sdn_net_build makes of a spec (src/train/net.c), in its order."""
     act = lib.sdn_activation_name(s.activation).decode()
     init = lib.sdn_init_name(s.init).decode()
     reg = {"l1": float(s.l1), "l2": float(s.l2)} if s.l1 or s.l2 else None
@@ -126,15 +126,16 @@ def _optimizer(o):
     return cls(o.learning_rate, o.beta1, o.beta2, o.epsilon, **clip)
 
 
-def load(path, max_batch):
-    from .models import Sequential
+def load(path, max_batch, sequential):
+    """The model in path, built as `sequential` (models.Sequential, handed in so that this module
+    does not import the one that imports it)."""
     fh = ctypes.c_void_p()
     check(lib.sdn_safetensors_open(path.encode(), byref(fh)))
     try:
         config = lib.sdn_safetensors_meta(fh, b"simdnn.python.model")
         if config:
             c = json.loads(config)
-            model = Sequential([L.from_config(x) for x in c["layers"]], name=c["name"],
+            model = sequential([L.from_config(x) for x in c["layers"]], name=c["name"],
                                seed=c["seed"])
             if c["optimizer"]:
                 model.optimizer = optimizers.get(c["optimizer"])
@@ -146,7 +147,7 @@ def load(path, max_batch):
             layers = spec_layers(s)
             if lib.sdn_safetensors_find(fh, b"preprocess.mean") >= 0:
                 layers.insert(0, L.Normalization())
-            model = Sequential(layers, seed=seed.value)
+            model = sequential(layers, seed=seed.value)
             model.optimizer = _optimizer(o)
             model.loss, model.metrics = "sparse_categorical_crossentropy", ["accuracy"]
             shape = (s.input_size,)

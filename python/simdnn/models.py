@@ -11,7 +11,7 @@ from ctypes import byref
 
 import numpy as np
 
-from . import _arrays, _lib, callbacks as cb, layers as L, optimizers
+from . import _arrays, _lib, _saving, callbacks as cb, layers as L, optimizers
 from ._lib import check, lib
 from ._progress import Bar
 
@@ -406,18 +406,16 @@ class Sequential:
         slots (include_optimizer), the Normalization statistics as preprocess.mean/std, this
         model's config, and, when the layers are a network the CLI builds, its spec: then
         `simdnn evaluate --model` and `simdnn predict` read the file too."""
-        from . import _saving
         _saving.save(self, os.fspath(filepath), include_optimizer)
 
 
 def load_model(filepath, max_batch=32):
     """A model saved by Sequential.save or trained by the CLI (simdnn train / exercise: a file,
     or a run folder for its model.safetensors)."""
-    from . import _saving
     path = os.fspath(filepath)
     if os.path.isdir(path):
         path = os.path.join(path, "model.safetensors")
-    return _saving.load(path, max_batch)
+    return _saving.load(path, max_batch, Sequential)
 
 
 def _tensors(handle):

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Two cores against one, on this host as it is and as a laptop whose second core is shared with
+# another program: the bench's training step for the four exercise models at batch 32 and 128 on
+# 1 and 2 threads (threads bound close: thread 1 on CPU 1), first quiet, then with a spinning
+# process pinned to CPU 1. Each row says the round trip between the two threads measured right
+# after it (close cores: under ~120 ns; apart: 350 and more). Medians of --reps repetitions.
+#   scripts/bench-threads.sh [--reps N] [--only quiet|busy]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+reps=3 only=
+while [ $# -gt 0 ]; do
+    case $1 in
+        --reps) reps=$2; shift ;;
+        --only) only=$2; shift ;;
+        *) echo "bench-threads: unknown argument '$1'" >&2; exit 2 ;;
+    esac
+    shift
+done
+[ "$(nproc)" -ge 2 ] || { echo "bench-threads: needs 2 CPUs, this host has $(nproc)" >&2; exit 2; }
+source scripts/deps.sh
+sdn_require_packages "${SDN_DEPS_BENCH[@]}" util-linux # taskset
+cmake --preset bench >/dev/null
+cmake --build --preset bench -j "$(nproc)" --target simdnn_bench
+out=$(mktemp -d)
+spinner=
+trap '[ -n "$spinner" ] && kill "$spinner" 2>/dev/null; rm -rf "$out"' EXIT
+
+run() { # condition
+    OMP_PROC_BIND=close OMP_PLACES=cores ./build-bench/simdnn_bench \
+        --benchmark_filter='^train_step/simdnn/batch:(32|128)/threads:[12]' \
+        --benchmark_repetitions="$reps" --benchmark_format=json >"$out/$1.json" 2>/dev/null
+}
+for condition in quiet busy; do
+    [ -z "$only" ] || [ "$only" = "$condition" ] || continue
+    if [ "$condition" = busy ]; then
+        taskset -c 1 sh -c 'while :; do :; done' &
+        spinner=$!
+    fi
+    echo "=== $condition: $([ "$condition" = busy ] && echo "a process spinning on CPU 1" ||
+        echo "nothing else started")"
+    run "$condition"
+    if [ -n "$spinner" ]; then kill "$spinner"; spinner=; fi
+done
+/usr/bin/python3 - "$out" <<'EOF'
+import json, os, re, statistics, sys
+rows = {}
+for cond in ("quiet", "busy"):
+    path = os.path.join(sys.argv[1], cond + ".json")
+    if not os.path.exists(path):
+        continue
+    for b in json.load(open(path))["benchmarks"]:
+        if b.get("run_type") != "iteration":
+            continue
+        m = re.match(r"train_step/simdnn/batch:(\d+)/threads:(\d)(?:/(.*))?$", b["name"])
+        key = (cond, m.group(3) or "elu-he", int(m.group(1)))
+        r = rows.setdefault(key, {1: [], 2: [], "rt": []})
+        r[int(m.group(2))].append(b["samples_per_second"])
+        r["rt"].append(b.get("round_trip_ns", float("nan")))
+print(f"{'condition':9} {'model':14} {'batch':>5} {'1 thread':>10} {'2 threads':>10} "
+      f"{'2T/1T':>6} {'round trip ns':>14}")
+for (cond, model, batch), r in sorted(rows.items()):
+    one, two = statistics.median(r[1]), statistics.median(r[2])
+    rt = statistics.median(r["rt"])
+    print(f"{cond:9} {model:14} {batch:5d} {one:10.0f} {two:10.0f} {two / one:6.2f} {rt:14.0f}")
+EOF
