@@ -83,7 +83,7 @@ static void usage(FILE *out, int predict)
                      "  --output FILE          write the predictions as CSV\n");
     else
         fprintf(out, "  --json                 print one JSON object\n");
-    sdn_train_print_options(out, "data dataset threads test-limit");
+    sdn_train_print_options(out, "data dataset threads test-limit", NULL);
 }
 
 /* index,label,prediction,p0..p9[,std0..std9] */

@@ -99,7 +99,7 @@ static void usage(FILE *out)
         "  --mc-samples N         MC Dropout passes on 8e (0: skip) [100]\n"
         "  --resume               continue every run from its checkpoint in --out (finished\n"
         "                         runs are only re-evaluated)\n");
-    sdn_train_print_options(out, ALLOWED);
+    sdn_train_print_options(out, ALLOWED, NULL);
 }
 
 /* Mean and std of every hidden layer's output on a batch, recomputed from the dense weights (Keras

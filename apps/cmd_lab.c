@@ -11,6 +11,9 @@
 #include "cli.h"
 #include "labs/lab.h"
 
+/* where the command writes unless --out says otherwise */
+#define LAB_OUT "labs"
+
 static const char *ALLOWED = "data dataset out threads seed train-limit test-limit";
 
 typedef struct lab_args {
@@ -58,7 +61,7 @@ static void usage(FILE *out)
                  "4 x 32 networks\n"
                  "  --jobs N               run N labs at once, each in its own process [1] (their "
                  "timings then\n                         share the machine)\n");
-    sdn_train_print_options(out, ALLOWED);
+    sdn_train_print_options(out, ALLOWED, LAB_OUT);
 }
 
 /* Generated stand-in for --quick: 10 classes of 8×8 "images", each a fixed random prototype plus
@@ -255,7 +258,7 @@ int sdn_cmd_lab(int argc, char **argv)
 {
     sdn_train_config c;
     sdn_train_config_defaults(&c);
-    snprintf(c.out, sizeof c.out, "labs");
+    snprintf(c.out, sizeof c.out, LAB_OUT);
     lab_args a = {0, 1, ""};
     int r = sdn_train_parse(&c, "simdnn lab", argc, argv, 1, ALLOWED, extra_arg, &a);
     if (r == -1) {

@@ -8,6 +8,9 @@
 #include "svg.h"
 #include "train.h"
 
+/* where the command writes unless --out says otherwise */
+#define LR_FIND_OUT "lr-find"
+
 static const char *ALLOWED =
     "preset layers units activation activation-alpha init batch-norm dropout alpha-dropout l1 "
     "l2 optimizer lr momentum nesterov beta1 beta2 rho epsilon clip-norm batch-size "
@@ -65,7 +68,7 @@ static void usage(FILE *out)
             "  --start-lr X           first rate [1e-6]\n"
             "  --end-lr X             last rate [10]\n"
             "  --steps N              at most N batches (default: one epoch)\n");
-    sdn_train_print_options(out, ALLOWED);
+    sdn_train_print_options(out, ALLOWED, LR_FIND_OUT);
 }
 
 static int write_outputs(const char *dir, const sdn_lr_find_result *r)
@@ -105,7 +108,7 @@ int sdn_cmd_lrfind(int argc, char **argv)
 {
     sdn_train_config c;
     sdn_train_config_defaults(&c);
-    snprintf(c.out, sizeof c.out, "lr-find");
+    snprintf(c.out, sizeof c.out, LR_FIND_OUT);
     find_args a = {1e-6, 10, 0};
     int rc = sdn_train_parse(&c, "simdnn lr-find", argc, argv, 1, ALLOWED, extra_arg, &a);
     if (rc == -1) {

@@ -22,7 +22,7 @@ static void usage(FILE *out)
             "  selu           8d: LeCun normal + SELU, standardized inputs, lr 7e-4\n"
             "  alpha-dropout  8e: selu + AlphaDropout(0.1) before the output layer, lr 5e-4\n\n"
             "Options (--name value or --name=value):\n");
-    sdn_train_print_options(out, NULL);
+    sdn_train_print_options(out, NULL, NULL);
     fprintf(out, "\nExample:\n  simdnn train --preset batchnorm --data ../cifar-10-binary.tar.gz "
                  "--out runs/8c\n  simdnn train --resume runs/8c --epochs 150\n");
 }

@@ -72,7 +72,7 @@ typedef int (*sdn_extra_arg_fn)(void *ctx, int argc, char **argv, int i);
 int sdn_train_parse(sdn_train_config *c, const char *cmd, int argc, char **argv, int first,
                     const char *allowed, sdn_extra_arg_fn extra, void *ctx);
 /* Prints the options (those in `allowed`) with their help and defaults. */
-void sdn_train_print_options(FILE *out, const char *allowed);
+void sdn_train_print_options(FILE *out, const char *allowed, const char *out_default);
 /* The canonical "--name=value" list of every option, '\n'-separated (stored in checkpoints). */
 void sdn_train_config_args(const sdn_train_config *c, char *buf, size_t size);
 /* Re-applies a stored list. Returns 0 on success. */

@@ -52,10 +52,12 @@ static void value_str(const sdn_train_config *c, const opt_def *d, char *buf, si
     }
 }
 
-void sdn_train_print_options(FILE *out, const char *allowed)
+void sdn_train_print_options(FILE *out, const char *allowed, const char *out_default)
 {
     sdn_train_config c;
     sdn_train_config_defaults(&c);
+    if (out_default) /* the command's own folder (lab, lr-find) */
+        snprintf(c.out, sizeof c.out, "%s", out_default);
     for (size_t k = 0; k < app_train_opt_count; k++) {
         const opt_def *d = &app_train_opts[k];
         if (!app_train_opt_allowed(allowed, d->name))

@@ -18,6 +18,10 @@ for cmd in train evaluate predict exercise; do
     expect 0 "usage: simdnn $cmd" $cmd --help
     expect 2 "unknown option '--bogus'" $cmd --bogus
 done
+# each command's --help names the folder it really writes to
+expect 0 "output folder \[labs\]" lab --help
+expect 0 "output folder \[lr-find\]" lr-find --help
+expect 0 "output folder \[simdnn-run\]" train --help
 expect 2 "bad value 'abc' for --lr" train --lr abc
 expect 2 "bad value '0' for --epochs" train --epochs 0
 expect 2 "bad value '1.5' for --batch-size" train --batch-size 1.5
