@@ -14,8 +14,9 @@ mkdir -p "$data"
 for f in data_batch_1 data_batch_2 data_batch_3 data_batch_4 data_batch_5 test_batch; do
     head -c 307300 /dev/zero > "$data/$f.bin" # 100 records of a label byte and 3072 pixels
 done
-files_in() { for f in profile.md profile.json profile.csv trace.json; do
-    [ -s "$1/$f" ] || fail "$2: no $1/$f"; done; }
+files_in() { for f in profile.md profile.json profile.csv profile.svg profile.html; do
+    [ -s "$1/$f" ] || fail "$2: no $1/$f"; done
+    [ -s "$1/trace.json" ] || [ -s "$1/trace.json.gz" ] || fail "$2: no $1/trace.json(.gz)"; }
 
 "$cli" train --data "$data" --layers 2 --units 16 --epochs 1 --out "$tmp/run" --progress quiet \
     --threads 1 --profile "$tmp/prof-train" --profile-steps 1,1,3 > "$tmp/out" 2>&1 ||
