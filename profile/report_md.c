@@ -37,6 +37,10 @@ static void header(const sdn_profile_report *r, FILE *out)
                 "every line the threads exchange (updated weights, barriers) waits about this "
                 "long\n",
                 d->core_rtt_ns[0], d->core_rtt_ns[1]);
+    if (d->core_rtt_ns[0] > 1000 || d->core_rtt_ns[1] > 1000)
+        fprintf(out, "- **the host was busy**: a round trip of microseconds means the two threads "
+                     "were seldom on their cores at the same time (other load on the host); "
+                     "times with several threads mostly measure that\n");
     fprintf(out, "- counters (perf_event_open, per thread and step%s): ",
             d->counters_mode == SDN_COUNTERS_KERNEL ? " and per kernel call" : "");
     const char *sep = "";

@@ -43,10 +43,10 @@ static void ceilings(const sdn_profile_report *r, FILE *out, double x0, double x
             continue;
         fprintf(out,
                 "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f' stroke='#888' "
-                "stroke-dasharray='4 3'/><text x='%.1f' y='%.1f' font-size='11' fill='#555'>%s "
-                "%.0f GB/s</text>\n",
+                "stroke-dasharray='4 3'/><text x='%.1f' y='%.1f' font-size='10' fill='#555' "
+                "text-anchor='end'>%s %.0f GB/s</text>\n",
                 lx(xa, x0, x1), ly(bw * xa, y0, y1), lx(xb, x0, x1), ly(bw * xb, y0, y1),
-                lx(xa, x0, x1) + 4, ly(bw * xa, y0, y1) - 4, sdn_level_name(l), bw);
+                lx(xb, x0, x1) - 4, ly(bw * xb, y0, y1) + 12 + 11 * l, sdn_level_name(l), bw);
     }
     fprintf(out,
             "<line x1='%d' y1='%.1f' x2='%d' y2='%.1f' stroke='#000'/><text x='%d' y='%.1f' "
@@ -101,9 +101,10 @@ static void roofline(const sdn_profile_report *r, FILE *out)
                      "</title></circle>\n",
                 k->shape, sdn_prof_phase_name(k->phase), y, k->p50_roof_pct, k->bound,
                 k->share_pct);
-        if (i < 6)
-            fprintf(out, "<text x='%.1f' y='%.1f' font-size='10'>%s %s</text>\n",
-                    lx(x, x0, x1) + 6, ly(y, y0, y1) - 6, name, k->shape);
+        if (i < 4) /* the largest shares, labelled one under the other to the right */
+            fprintf(out, "<text x='%.1f' y='%.1f' font-size='10'>%s %s %s</text>\n",
+                    lx(x, x0, x1) + 14, ly(y, y0, y1) + 22 + 12 * i, name, k->shape,
+                    sdn_prof_phase_name(k->phase));
     }
 }
 

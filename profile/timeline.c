@@ -63,7 +63,27 @@ static void legend(FILE *out, int x, int y)
                 x + 14 + (int)(i % 3) * 160, y + 9 + (int)(i / 3) * 14, items[i].name);
 }
 
-/* Long because each record kind draws differently, in one pass over the lanes. */
+/* One record in a lane of height `lane` at ly, [b, e] mapped onto [x, x + w]. */
+static void draw(FILE *out, const sdn_prof_data *d, const sdn_prof_event *ev, uint64_t b,
+                 uint64_t e, int x, int w, int ly, int lane)
+{
+    if (ev->t1 < b || ev->t0 > e ||
+        (ev->type == SDN_EV_SCOPE && ev->kind != SDN_PHASE_STEP && ev->kind != SDN_PHASE_PREP))
+        return;
+    if (ev->type == SDN_EV_BARRIER && ev->kind == SDN_BARRIER_PASS)
+        return; /* an arrival: its wait is the gap to the next kernel */
+    const double span = (double)(e - b);
+    const uint64_t t0 = ev->t0 > b ? ev->t0 : b, t1 = ev->t1 < e ? ev->t1 : e;
+    const double x0 = x + w * (double)(t0 - b) / span, wd = w * (double)(t1 - t0) / span;
+    const int top = ev->type == SDN_EV_SCOPE && ev->kind == SDN_PHASE_STEP ? 14 : 18;
+    fprintf(out,
+            "<rect x='%.2f' y='%d' width='%.2f' height='%d' fill='%s'><title>%s %.2f "
+            "µs</title></rect>\n",
+            x0, ly + top, wd > 0.3 ? wd : 0.3, lane - top - 6, fill_of(ev),
+            ev->type == SDN_EV_KERNEL ? (ev->fn ? ev->fn : "?") : ev->name,
+            (double)(ev->t1 - ev->t0) * d->ns_per_tick * 1e-3);
+}
+
 void sdn_prof_timeline(const sdn_profile_report *r, FILE *out, int x, int y, int w, int h)
 {
     const sdn_prof_data *d = r->d;
@@ -81,24 +101,10 @@ void sdn_prof_timeline(const sdn_profile_report *r, FILE *out, int x, int y, int
         fprintf(out, "<text x='%d' y='%d' font-size='10'>", x, ly + 10);
         sdn_prof_xml_str(out, d->threads[t]->name);
         fprintf(out, "</text>\n");
-        for (size_t j = 0; j < d->threads[t]->n; j++) {
-            const sdn_prof_event *ev = &d->threads[t]->ev[j];
-            if (ev->t1 < b || ev->t0 > e || (ev->type == SDN_EV_SCOPE && ev->kind != SDN_PHASE_STEP &&
-                                             ev->kind != SDN_PHASE_PREP))
-                continue;
-            if (ev->type == SDN_EV_BARRIER && ev->kind == SDN_BARRIER_PASS)
-                continue; /* an arrival: its wait is the gap to the next kernel */
-            const uint64_t t0 = ev->t0 > b ? ev->t0 : b, t1 = ev->t1 < e ? ev->t1 : e;
-            const double x0 = x + w * (double)(t0 - b) / span;
-            const double wd = w * (double)(t1 - t0) / span;
-            const int top = ev->type == SDN_EV_SCOPE && ev->kind == SDN_PHASE_STEP ? 14 : 18;
-            fprintf(out,
-                    "<rect x='%.2f' y='%d' width='%.2f' height='%d' fill='%s'><title>%s %.2f "
-                    "µs</title></rect>\n",
-                    x0, ly + top, wd > 0.3 ? wd : 0.3, lane - top - 6, fill_of(ev),
-                    ev->type == SDN_EV_KERNEL ? (ev->fn ? ev->fn : "?") : ev->name,
-                    (double)(ev->t1 - ev->t0) * d->ns_per_tick * 1e-3);
-        }
+        for (int layer = 0; layer < 2; layer++) /* the scopes under the kernels */
+            for (size_t j = 0; j < d->threads[t]->n; j++)
+                if ((d->threads[t]->ev[j].type == SDN_EV_SCOPE) == !layer)
+                    draw(out, d, &d->threads[t]->ev[j], b, e, x, w, ly, lane);
     }
     fprintf(out, "<text x='%d' y='%d' font-size='10'>0</text><text x='%d' y='%d' font-size='10' "
                  "text-anchor='end'>%.0f µs</text>\n",
