@@ -8,13 +8,14 @@
 
 #define CACHE_FORMAT "simdnn-calibration 5"
 
+/* One file per format: builds of other versions on the same host keep theirs. */
 void sdn_calibration_path(char *buf, size_t size)
 {
     const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
     if (xdg && *xdg)
-        snprintf(buf, size, "%s/simdnn/calibration.txt", xdg);
+        snprintf(buf, size, "%s/simdnn/calibration-5.txt", xdg);
     else
-        snprintf(buf, size, "%s/.cache/simdnn/calibration.txt", home && *home ? home : "/tmp");
+        snprintf(buf, size, "%s/.cache/simdnn/calibration-5.txt", home && *home ? home : "/tmp");
 }
 
 const char *sdn_level_name(int level)
