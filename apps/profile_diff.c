@@ -284,8 +284,10 @@ static double step(const sdn_jval *a, const sdn_jval *b, const diff_opts *o)
         const double x = sdn_json_num(sa, figs[i], -1), y = sdn_json_num(sb, figs[i], -1);
         if (x < 0 && y < 0)
             continue;
-        printf("| %s | %.4f | %.4f | ", figs[i], x, y);
-        printf(x > 0 && y > 0 ? "%.3f |\n" : "– |\n", x > 0 ? y / x : 0);
+        printf("| %s |", figs[i]);
+        for (int side = 0; side < 2; side++) /* a figure one version lacks: – */
+            printf((side ? y : x) >= 0 ? " %.4f |" : " – |", side ? y : x);
+        printf(x > 0 && y > 0 ? " %.3f |\n" : " – |\n", x > 0 ? y / x : 0);
     }
     const double pa = step_ms(a, "wall_p50_ms"), pb = step_ms(b, "wall_p50_ms");
     const double na = noise(pa, step_ms(a, "wall_p99_ms"), sdn_json_num(sa, "intervals", 1));

@@ -58,7 +58,7 @@ static void thread_table(const sdn_profile_report *r, FILE *out)
         sdn_prof_xml_str(out, s->name);
         fprintf(out, "</td><td>%.4f</td><td>%.4f</td><td>%.4f</td><td>%.4f</td><td>%.2f</td>"
                      "<td>%.2f</td></tr>\n",
-                s->pass_ns * 1e-6 / steps, s->wait_ns * 1e-6 / steps, s->ran_ns * 1e-6 / steps,
+                s->region_ns * 1e-6 / steps, s->wait_ns * 1e-6 / steps, s->ran_ns * 1e-6 / steps,
                 s->ran_ns > 0 && s->pass_ns > s->ran_ns ? (s->pass_ns - s->ran_ns) * 1e-6 / steps
                                                         : 0,
                 (double)s->ctr.v[SDN_CTR_CTX_SWITCHES] / steps,

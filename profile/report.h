@@ -96,7 +96,9 @@ typedef struct sdn_layer_stat {
 
 typedef struct sdn_thread_stat {
     char name[48];
-    double pass_ns, wait_ns, kernel_ns;
+    double pass_ns;   /* its pass scope */
+    double region_ns; /* its start to the region's end: busy + barrier wait */
+    double wait_ns, kernel_ns;
     double phase_ns[SDN_MAX_PHASES]; /* busy time per parallel phase */
     double ran_ns;                   /* task-clock over its passes (0: not counted) */
     sdn_prof_counters ctr;           /* summed over its passes */

@@ -88,10 +88,10 @@ static void thread_json(const sdn_profile_report *r, FILE *out, double steps)
         fprintf(out, "    {\"thread\": ");
         sdn_prof_json_str(out, s->name);
         fprintf(out,
-                ", \"pass_ms\": %.6f, \"ran_ms\": %.6f, \"descheduled_ms\": %.6f, "
+                ", \"pass_ms\": %.6f, \"region_ms\": %.6f, \"ran_ms\": %.6f, \"descheduled_ms\": %.6f, "
                 "\"barrier_wait_ms\": %.6f, \"max_wait_us\": %.3f, \"kernel_ms\": %.6f, "
                 "\"counters_per_step\": [",
-                s->pass_ns * 1e-6 / steps, s->ran_ns * 1e-6 / steps,
+                s->pass_ns * 1e-6 / steps, s->region_ns * 1e-6 / steps, s->ran_ns * 1e-6 / steps,
                 s->ran_ns > 0 && s->pass_ns > s->ran_ns ? (s->pass_ns - s->ran_ns) * 1e-6 / steps
                                                         : 0,
                 s->wait_ns * 1e-6 / steps, s->max_wait_ns * 1e-3, s->kernel_ns * 1e-6 / steps);

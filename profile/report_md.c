@@ -183,7 +183,7 @@ static void thread_row(const sdn_profile_report *r, const sdn_thread_stat *s, FI
     double busy = 0;
     for (int q = 0; q < r->n_phases; q++)
         busy += s->phase_ns[q];
-    fprintf(out, "| %s | %.4f | %.4f | %.4f | %.1f | %.4f |", s->name, s->pass_ns * 1e-6 / steps,
+    fprintf(out, "| %s | %.4f | %.4f | %.4f | %.1f | %.4f |", s->name, s->region_ns * 1e-6 / steps,
             busy * 1e-6 / steps, s->wait_ns * 1e-6 / steps, s->max_wait_ns * 1e-3,
             s->kernel_ns * 1e-6 / steps);
     if (s->ran_ns > 0)
@@ -203,11 +203,12 @@ static void thread_row(const sdn_profile_report *r, const sdn_thread_stat *s, FI
 static void thread_table(const sdn_profile_report *r, FILE *out)
 {
     fprintf(out,
-            "Per step, in ms. pass = busy + barrier wait. Barrier wait: at the pass's barriers "
-            "from the thread's arrival to the last thread's, the region's end included, and "
-            "inside layers. ran: task-clock, the time the thread was on a core during its pass; "
-            "descheduled = pass − ran, the time the host took the core away (preemption, not "
-            "imbalance). in kernels is part of busy.\n\n| thread | pass | busy | barrier wait | "
+            "Per step, in ms. pass: from the thread's start to the parallel region's end = busy + "
+            "barrier wait. Barrier wait: at the pass's barriers from the thread's arrival to the "
+            "last thread's, the region's end included, and inside layers. ran: task-clock, the "
+            "time the thread was on a core from its start to its last barrier; descheduled: the "
+            "rest of that time, when the host took the core away (preemption, not imbalance). "
+            "in kernels is part of busy.\n\n| thread | pass | busy | barrier wait | "
             "longest wait µs | in kernels | ran | descheduled | context switches | migrations "
             "| IPC |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
     for (int t = 0; t < r->n_threads; t++)

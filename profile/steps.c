@@ -94,6 +94,7 @@ static void step_phases(sdn_profile_report *r, const pass_times *row, int T, uin
             }
         }
         ts->wait_ns += (double)(max_e - row[t].e); /* the region's closing barrier */
+        ts->region_ns += (double)(max_e - row[t].b);
     }
     for (int q = 0; q <= n_seq && used > 1; q++)
         if (sum[q] > 0) {

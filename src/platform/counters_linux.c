@@ -23,18 +23,27 @@ typedef struct linux_counters {
     group sw, hw;
 } linux_counters;
 
+/* Software events happen in the kernel (a context switch is the scheduler's): counted there
+ * where allowed, else (perf_event_paranoid 2 for a user) in user space only. */
 static int open_event(uint32_t type, uint64_t config, int leader)
 {
+    static int user_only;
     struct perf_event_attr a;
     memset(&a, 0, sizeof a);
     a.size = sizeof a;
     a.type = type;
     a.config = config;
     a.disabled = leader < 0;
-    a.exclude_kernel = 1; /* allowed at perf_event_paranoid 2 */
+    a.exclude_kernel = type != PERF_TYPE_SOFTWARE || user_only;
     a.exclude_hv = 1;
     a.read_format = PERF_FORMAT_GROUP;
-    return (int)syscall(SYS_perf_event_open, &a, 0, -1, leader, 0);
+    int fd = (int)syscall(SYS_perf_event_open, &a, 0, -1, leader, 0);
+    if (fd < 0 && !a.exclude_kernel && (errno == EACCES || errno == EPERM)) {
+        user_only = 1;
+        a.exclude_kernel = 1;
+        fd = (int)syscall(SYS_perf_event_open, &a, 0, -1, leader, 0);
+    }
+    return fd;
 }
 
 /* Opens what it can of `want` into g; the first error's errno, or 0. */
