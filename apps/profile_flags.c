@@ -89,8 +89,8 @@ static int options_from(const char *name, const profile_args *a, sdn_profile_opt
         return 2;
     }
     if (!a->dir && (a->steps || a->trace || a->counters)) {
-        fprintf(stderr, "simdnn %s: --profile-steps, --profile-trace and --profile-counters "
-                        "need --profile DIR\n", name);
+        fprintf(stderr, "simdnn %s: %s needs --profile DIR\n", name,
+                a->steps ? "--profile-steps" : a->trace ? "--profile-trace" : "--profile-counters");
         return 2;
     }
     o->dir = a->dir;

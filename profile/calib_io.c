@@ -1,4 +1,4 @@
-/* The calibration's cache file ($XDG_CACHE_HOME/simdnn/calibration.txt, one per CPU and thread
+/* The calibration's cache file ($XDG_CACHE_HOME/simdnn/calibration-5.txt, one per CPU and thread
  * count), its printout, and the look-ups the roofs make in it. */
 #include <errno.h>
 #include <stdlib.h>
