@@ -36,7 +36,8 @@ static void usage(FILE *out)
         "                           step, moves beyond noise flagged, sorted by share of the\n"
         "                           step; exit 3 when a regression exceeds P%%\n\n"
         "To profile a real run: simdnn train|evaluate|predict|exercise ... --profile DIR\n"
-        "[--profile-steps WAIT,WARMUP,ACTIVE] (default 2,1,10) [--profile-trace auto|gz|json|none]\n"
+        "[--profile-steps WAIT,WARMUP,ACTIVE] (default 2,1,10) [--profile-trace "
+        "auto|gz|json|none]\n"
         "(auto: gzip above 10 MB) [--profile-counters thread|kernel|off], or SIMDNN_PROFILE=DIR;\n"
         "SIMDNN_VERBOSE=1 prints every kernel call and the dispatch decisions.\n");
 }

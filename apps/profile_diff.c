@@ -54,8 +54,7 @@ static int load(const char *arg, sdn_jval *v)
         return -1;
     }
     const double version = sdn_json_num(v, "version", 0);
-    if (strcmp(sdn_json_str(v, "format", ""), "simdnn-profile") ||
-        (version != 1 && version != 2)) {
+    if (strcmp(sdn_json_str(v, "format", ""), "simdnn-profile") || (version != 1 && version != 2)) {
         fprintf(stderr, "simdnn profile diff: %s: not a simdnn profile.json (version 1 or 2)\n",
                 path);
         sdn_json_free(v);
@@ -89,8 +88,8 @@ static double share_pct(const sdn_jval *root, const sdn_jval *k)
     const double v = sdn_json_num(k, "share_of_step_pct", -1);
     if (v >= 0)
         return v;
-    const double wall = step_ms(root, "wall_ms"), threads = sdn_json_num(
-                                                      sdn_json_get(root, "step"), "threads_used", 1);
+    const double wall = step_ms(root, "wall_ms"),
+                 threads = sdn_json_num(sdn_json_get(root, "step"), "threads_used", 1);
     return wall > 0 ? 100.0 * ms_per_step(root, k) / (wall * (threads > 0 ? threads : 1)) : 0;
 }
 
@@ -175,9 +174,9 @@ static int kernel_rows(const sdn_jval *a, const sdn_jval *b, const diff_opts *o,
             const double na_ = noise(pa, sdn_json_num(ka, "p99_us", 0), ca);
             const double nb_ = noise(pb, sdn_json_num(kb, "p99_us", 0), cb);
             r->noise = o->noise >= 0 ? o->noise : (na_ > nb_ ? na_ : nb_);
-            r->verdict = r->ratio > 1 + r->noise                  ? 1
+            r->verdict = r->ratio > 1 + r->noise                   ? 1
                          : r->ratio > 0 && r->ratio < 1 - r->noise ? -1
-                                                                    : 0;
+                                                                   : 0;
         }
     }
     if (rows)
@@ -249,23 +248,29 @@ static void warnings(const sdn_jval *a, const sdn_jval *b)
     for (int i = 0; i < 2; i++)
         if (strcmp(sdn_json_str(ma, keys[i], "?"), sdn_json_str(mb, keys[i], "?")))
             printf("- **different %s**: %s against %s\n", keys[i] == keys[0] ? "CPUs" : "ISAs",
-                   sdn_json_str(ma, keys[i], "?"), sdn_json_str(mb, keys[i], "?")), n++;
+                   sdn_json_str(ma, keys[i], "?"), sdn_json_str(mb, keys[i], "?")),
+                n++;
     if (sdn_json_num(ma, "threads", 0) != sdn_json_num(mb, "threads", 0))
-        printf("- **different thread counts**: %.0f against %.0f\n",
-               sdn_json_num(ma, "threads", 0), sdn_json_num(mb, "threads", 0)), n++;
+        printf("- **different thread counts**: %.0f against %.0f\n", sdn_json_num(ma, "threads", 0),
+               sdn_json_num(mb, "threads", 0)),
+            n++;
     const char *ca = sdn_json_str(sdn_json_get(a, "calibration"), "signature", "(version 1)");
     const char *cb = sdn_json_str(sdn_json_get(b, "calibration"), "signature", "(version 1)");
     if (strcmp(ca, cb))
         printf("- **different calibrations** (%% of roof compares different roofs): %s against "
-               "%s\n", ca, cb), n++;
-    const sdn_jval *ra = sdn_json_get(ma, "core_round_trip_ns"), *rb = sdn_json_get(mb,
-                                                                              "core_round_trip_ns");
+               "%s\n",
+               ca, cb),
+            n++;
+    const sdn_jval *ra = sdn_json_get(ma, "core_round_trip_ns"),
+                   *rb = sdn_json_get(mb, "core_round_trip_ns");
     if (ra && rb && ra->n == 2 && rb->n == 2 && ra->items[0].num > 0 && rb->items[0].num > 0) {
         const double x = (ra->items[0].num + ra->items[1].num) / 2;
         const double y = (rb->items[0].num + rb->items[1].num) / 2;
         if (x > 1.5 * y || y > 1.5 * x)
             printf("- **different round trips**: %.0f ns against %.0f ns: the host placed the "
-                   "threads differently, and every exchanged line costs accordingly\n", x, y), n++;
+                   "threads differently, and every exchanged line costs accordingly\n",
+                   x, y),
+                n++;
     }
     if (!n)
         printf("- none: same CPU, ISA, threads, calibration and round trip\n");
@@ -275,9 +280,9 @@ static void warnings(const sdn_jval *a, const sdn_jval *b)
  * slowdown when beyond noise (a fraction), else 0. */
 static double step(const sdn_jval *a, const sdn_jval *b, const diff_opts *o)
 {
-    static const char *const figs[] = {"wall_p50_ms", "wall_ms", "wall_p99_ms", "pass_ms",
-                                       "fork_ms", "join_ms", "batch_prep_ms", "other_ms",
-                                       "mfu_pct", "overhead_pct"};
+    static const char *const figs[] = {"wall_p50_ms", "wall_ms",     "wall_p99_ms",   "pass_ms",
+                                       "fork_ms",     "join_ms",     "batch_prep_ms", "other_ms",
+                                       "mfu_pct",     "overhead_pct"};
     const sdn_jval *sa = sdn_json_get(a, "step"), *sb = sdn_json_get(b, "step");
     printf("\n## Step (per step, ms)\n\n| figure | A | B | B/A |\n|---|--:|--:|--:|\n");
     for (size_t i = 0; i < sizeof figs / sizeof figs[0]; i++) {
@@ -297,7 +302,9 @@ static double step(const sdn_jval *a, const sdn_jval *b, const diff_opts *o)
         return 0;
     const double r = pb / pa;
     printf("\nMedian step B/A %.3f, noise ± %.1f %%: %s\n", r, 100 * nz,
-           verdict_text(r > 1 + nz ? 1 : r < 1 - nz ? -1 : 0));
+           verdict_text(r > 1 + nz   ? 1
+                        : r < 1 - nz ? -1
+                                     : 0));
     return r > 1 + nz ? r - 1 : 0;
 }
 

@@ -74,8 +74,10 @@ static int options_from(const char *name, const profile_args *a, sdn_profile_opt
     static const char *const traces[] = {"auto", "gz", "json", "none"};
     static const char *const counters[] = {"thread", "kernel", "off"};
     if (a->steps && sdn_profile_parse_steps(a->steps, o)) {
-        fprintf(stderr, "simdnn %s: --profile-steps %s: expected WAIT,WARMUP,ACTIVE, three "
-                        "integers >= 0 (e.g. 2,1,10)\n", name, a->steps);
+        fprintf(stderr,
+                "simdnn %s: --profile-steps %s: expected WAIT,WARMUP,ACTIVE, three "
+                "integers >= 0 (e.g. 2,1,10)\n",
+                name, a->steps);
         return 2;
     }
     if (a->trace && (o->trace = pick(a->trace, traces, 4)) < 0) {
@@ -84,13 +86,15 @@ static int options_from(const char *name, const profile_args *a, sdn_profile_opt
         return 2;
     }
     if (a->counters && (o->counters = pick(a->counters, counters, 3)) < 0) {
-        fprintf(stderr, "simdnn %s: --profile-counters %s: expected thread, kernel or off\n",
-                name, a->counters);
+        fprintf(stderr, "simdnn %s: --profile-counters %s: expected thread, kernel or off\n", name,
+                a->counters);
         return 2;
     }
     if (!a->dir && (a->steps || a->trace || a->counters)) {
         fprintf(stderr, "simdnn %s: %s needs --profile DIR\n", name,
-                a->steps ? "--profile-steps" : a->trace ? "--profile-trace" : "--profile-counters");
+                a->steps   ? "--profile-steps"
+                : a->trace ? "--profile-trace"
+                           : "--profile-counters");
         return 2;
     }
     o->dir = a->dir;

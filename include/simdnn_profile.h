@@ -65,7 +65,11 @@ SDN_API double sdn_profile_recorded_flops(void);
 
 /* ---- the records, for the tools that analyze them ---- */
 
-typedef enum sdn_prof_event_type { SDN_EV_KERNEL, SDN_EV_SCOPE, SDN_EV_BARRIER } sdn_prof_event_type;
+typedef enum sdn_prof_event_type {
+    SDN_EV_KERNEL,
+    SDN_EV_SCOPE,
+    SDN_EV_BARRIER
+} sdn_prof_event_type;
 
 /* A barrier record's kind: one of the pass's own, which bound its parallel phases (the wait is
  * derived from the last arrival), or one inside a layer, timed from arrival to departure. */
@@ -168,11 +172,11 @@ typedef struct sdn_prof_data {
      * steps have their successor's begin) */
     uint64_t *step_begin, *step_end;
     uint32_t n_intervals;
-    unsigned counters_mask; /* bit c: counter c was counted */
-    char counters_note[160];  /* why some are absent */
-    int counters_mode;        /* SDN_COUNTERS_* */
+    unsigned counters_mask;                                  /* bit c: counter c was counted */
+    char counters_note[160];                                 /* why some are absent */
+    int counters_mode;                                       /* SDN_COUNTERS_* */
     unsigned gemm_mr[SDN_ISA_COUNT], gemm_nr[SDN_ISA_COUNT]; /* each ISA's register tile */
-    size_t folded_calls;      /* kernel calls folded into their caller (shorter than a record) */
+    size_t folded_calls; /* kernel calls folded into their caller (shorter than a record) */
 } sdn_prof_data;
 
 /* The records of the last (or running) profile; valid until the next sdn_profile_begin. */
@@ -181,8 +185,7 @@ SDN_API const sdn_prof_data *sdn_profile_records(void);
 /* What sdn_profile_end calls with the records when the options name a folder: 0 or an error
  * status with a message in err. */
 typedef sdn_status (*sdn_profile_writer)(const sdn_profile_options *options,
-                                         const sdn_prof_data *records, char *err,
-                                         size_t err_size);
+                                         const sdn_prof_data *records, char *err, size_t err_size);
 SDN_API void sdn_profile_set_writer(sdn_profile_writer writer);
 
 /* ---- probes: a kernel of the table run on the library's own buffers, for calibration and the

@@ -9,8 +9,8 @@
 const char *sdn_prof_phase_name(int phase)
 {
     static const char *const names[SDN_PHASE_COUNT] = {
-        "–", "step", "forward", "backward", "weight grad", "optimizer", "user scope",
-        "batch preparation"};
+        "–",           "step",      "forward",    "backward",
+        "weight grad", "optimizer", "user scope", "batch preparation"};
     return phase >= 0 && phase < SDN_PHASE_COUNT ? names[phase] : "?";
 }
 
@@ -240,8 +240,8 @@ sdn_status sdn_profile_analyze(const sdn_prof_data *d, const sdn_calibration *ca
         st = sdn_profile_thread_stats(d, r);
     if (!st) {
         kernel_roofs(r);
-        const double wall = r->step.wall_ns > 0 ? r->step.wall_ns
-                                                : (r->steps ? r->pass_wall_ns / r->steps : 0);
+        const double wall =
+            r->step.wall_ns > 0 ? r->step.wall_ns : (r->steps ? r->pass_wall_ns / r->steps : 0);
         r->step_gflops = wall > 0 && r->steps ? r->step_flops / r->steps / wall : 0;
         const int used = r->threads_used ? r->threads_used : 1;
         r->peak_gflops = used == r->cal.threads && used > 1 ? r->cal.peak_gflops[r->isa][1]

@@ -24,9 +24,10 @@ static int shapes(size_t b, shape *s)
     s[i++] = (shape){"gemm_nt", b, HID, HID};
     s[i++] = (shape){"gemm_tn", IN, HID, b};
     s[i++] = (shape){"gemm_tn", HID, HID, b};
-    static const char *const ew[] = {"elu", "elu_grad", "selu", "selu_grad", "relu", "relu_grad",
-                                     "leaky_relu", "leaky_relu_grad", "tanh", "tanh_grad",
-                                     "sigmoid", "sigmoid_grad", "dropout", "dropout_grad"};
+    static const char *const ew[] = {"elu",     "elu_grad",    "selu",       "selu_grad",
+                                     "relu",    "relu_grad",   "leaky_relu", "leaky_relu_grad",
+                                     "tanh",    "tanh_grad",   "sigmoid",    "sigmoid_grad",
+                                     "dropout", "dropout_grad"};
     for (size_t j = 0; j < sizeof ew / sizeof ew[0]; j++)
         s[i++] = (shape){ew[j], 0, n, 0};
     s[i++] = (shape){"softmax", b, OUT, 0};

@@ -157,10 +157,12 @@ double sdn_calibration_bw(const sdn_calibration *c, sdn_isa isa, int level, doub
 
 void sdn_calibration_signature(const sdn_calibration *c, sdn_isa isa, char *buf, size_t size)
 {
-    snprintf(buf, size, "%s FMA %.1f GFLOP/s, exp %.2f, sqrt/div %.2f G/s, L1 %.0f, L3 %.0f, "
-             "DRAM %.0f GB/s (2 streams)", sdn_isa_name(isa), c->peak_gflops[isa][0],
-             c->exp_gops[isa], c->sqrtdiv_gops[isa], c->stream_gbs[isa][SDN_LVL_L1][1],
-             c->stream_gbs[isa][SDN_LVL_L3][1], c->stream_gbs[isa][SDN_LVL_DRAM][1]);
+    snprintf(buf, size,
+             "%s FMA %.1f GFLOP/s, exp %.2f, sqrt/div %.2f G/s, L1 %.0f, L3 %.0f, "
+             "DRAM %.0f GB/s (2 streams)",
+             sdn_isa_name(isa), c->peak_gflops[isa][0], c->exp_gops[isa], c->sqrtdiv_gops[isa],
+             c->stream_gbs[isa][SDN_LVL_L1][1], c->stream_gbs[isa][SDN_LVL_L3][1],
+             c->stream_gbs[isa][SDN_LVL_DRAM][1]);
 }
 
 void sdn_calibration_print(const sdn_calibration *c, FILE *out)
@@ -175,8 +177,8 @@ void sdn_calibration_print(const sdn_calibration *c, FILE *out)
         fprintf(out,
                 "peak %-6s %7.1f GFLOP/s FMA on 1 thread, %7.1f on %d; per ns on 1 thread: "
                 "%.2f exp, %.2f sqrt+div, %.2f compare-select\n",
-                sdn_isa_name((sdn_isa)i), c->peak_gflops[i][0], c->peak_gflops[i][1],
-                c->threads, c->exp_gops[i], c->sqrtdiv_gops[i], c->cmpsel_gops[i]);
+                sdn_isa_name((sdn_isa)i), c->peak_gflops[i][0], c->peak_gflops[i][1], c->threads,
+                c->exp_gops[i], c->sqrtdiv_gops[i], c->cmpsel_gops[i]);
         for (int l = 0; l < SDN_LVL_COUNT; l++) {
             fprintf(out, "  %-4s GB/s with 1/2/3/5/7 streams:", sdn_level_name(l));
             for (int s = 0; s < SDN_N_STREAMS; s++)

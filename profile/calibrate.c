@@ -14,8 +14,8 @@
 
 const int sdn_stream_counts[SDN_N_STREAMS] = {1, 2, 3, 5, 7};
 /* the kernel that runs each stream count: its counted bytes are its streams */
-static const char *const stream_kernel[SDN_N_STREAMS] = {"colsum", "relu", "sgd",
-                                                         "sgd_momentum", "adam"};
+static const char *const stream_kernel[SDN_N_STREAMS] = {"colsum", "relu", "sgd", "sgd_momentum",
+                                                         "adam"};
 enum { COLS = 256 }; /* colsum's columns: one stream read row after row */
 
 static double now_s(void)
@@ -102,10 +102,9 @@ static size_t elements_for(sdn_isa isa, const char *kernel, double target)
  * the last level). */
 static void measure_streams(sdn_calibration *c, sdn_isa isa)
 {
-    const double target[SDN_LVL_COUNT] = {0.5 * (double)c->cache_bytes[0],
-                                          0.5 * (double)c->cache_bytes[1],
-                                          0.5 * (double)c->cache_bytes[2],
-                                          3.0 * (double)c->cache_bytes[2]};
+    const double target[SDN_LVL_COUNT] = {
+        0.5 * (double)c->cache_bytes[0], 0.5 * (double)c->cache_bytes[1],
+        0.5 * (double)c->cache_bytes[2], 3.0 * (double)c->cache_bytes[2]};
     for (int l = 0; l < SDN_LVL_COUNT; l++)
         for (int s = 0; s < SDN_N_STREAMS; s++) {
             sdn_profile_probe p = {isa, stream_kernel[s], 0, 0, 0, 0, 1};

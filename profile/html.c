@@ -5,16 +5,20 @@
 static void step_table(const sdn_profile_report *r, FILE *out)
 {
     const sdn_step_stat *s = &r->step;
-    fprintf(out, "<h2>The step</h2>\n<p>Start to next start: %.4f ms on average (median %.4f, "
-                 "p99 %.4f) over %d intervals; MFU %.1f %% of %.1f GFLOP/s.</p>\n<table>"
-                 "<tr><th>part</th><th>ms</th><th>%% of the step</th></tr>\n",
+    fprintf(out,
+            "<h2>The step</h2>\n<p>Start to next start: %.4f ms on average (median %.4f, "
+            "p99 %.4f) over %d intervals; MFU %.1f %% of %.1f GFLOP/s.</p>\n<table>"
+            "<tr><th>part</th><th>ms</th><th>%% of the step</th></tr>\n",
             s->wall_ns * 1e-6, s->wall_p50_ns * 1e-6, s->wall_p99_ns * 1e-6, s->intervals,
             r->mfu_pct, r->peak_gflops);
     const struct {
         const char *name;
         double ns;
-    } parts[] = {{"pass", s->pass_ns},           {"fork", s->fork_ns}, {"join", s->join_ns},
-                 {"batch preparation", s->prep_ns}, {"the rest", s->other_ns}};
+    } parts[] = {{"pass", s->pass_ns},
+                 {"fork", s->fork_ns},
+                 {"join", s->join_ns},
+                 {"batch preparation", s->prep_ns},
+                 {"the rest", s->other_ns}};
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
         fprintf(out, "<tr><td>%s</td><td>%.4f</td><td>%.1f</td></tr>\n", parts[i].name,
                 parts[i].ns * 1e-6, s->wall_ns > 0 ? 100.0 * parts[i].ns / s->wall_ns : 0);
@@ -56,8 +60,9 @@ static void thread_table(const sdn_profile_report *r, FILE *out)
         const sdn_thread_stat *s = &r->threads[t];
         fprintf(out, "<tr><td>");
         sdn_prof_xml_str(out, s->name);
-        fprintf(out, "</td><td>%.4f</td><td>%.4f</td><td>%.4f</td><td>%.4f</td><td>%.2f</td>"
-                     "<td>%.2f</td></tr>\n",
+        fprintf(out,
+                "</td><td>%.4f</td><td>%.4f</td><td>%.4f</td><td>%.4f</td><td>%.2f</td>"
+                "<td>%.2f</td></tr>\n",
                 s->region_ns * 1e-6 / steps, s->wait_ns * 1e-6 / steps, s->ran_ns * 1e-6 / steps,
                 s->ran_ns > 0 && s->pass_ns > s->ran_ns ? (s->pass_ns - s->ran_ns) * 1e-6 / steps
                                                         : 0,

@@ -99,8 +99,7 @@ void sdn_prof_write_machine_json(const sdn_prof_data *d, FILE *out, const char *
 #endif
     fprintf(out, ",\n%s\"flags\": ", in);
     sdn_prof_json_str(out, SDN_BUILD_FLAGS);
-    fprintf(out,
-            ",\n%s\"simdnn_version\": \"%s\",\n%s\"counter\": \"%s\",\n%s\"counter_hz\": %.0f",
+    fprintf(out, ",\n%s\"simdnn_version\": \"%s\",\n%s\"counter\": \"%s\",\n%s\"counter_hz\": %.0f",
             in, SDN_VERSION_STRING, in, d->counter_name ? d->counter_name : "?", in,
             d->ticks_per_second);
     counters_json(d, out, in);

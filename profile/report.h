@@ -60,7 +60,8 @@ enum {
     SDN_COL_OTHER,
     SDN_COL_COUNT
 };
-#define SDN_MAX_PHASES 4 /* parallel phases of a pass: up to barrier A, B, the clip barrier, end */
+#define SDN_MAX_PHASES 4 /* parallel phases of a pass: up to barrier A, B, the clip barrier, end   \
+                          */
 
 typedef struct sdn_kernel_stat {
     const char *fn;
@@ -73,12 +74,12 @@ typedef struct sdn_kernel_stat {
     double p50_gflops;
     /* the roof: the slowest of its ceilings for one call on one thread */
     double roof_gflops, roof_pct, p50_roof_pct;
-    int level;         /* where a call's bytes fit: SDN_LVL_* */
-    double streams;    /* bytes per element / 4 */
-    char bound[40];    /* the limiter: "FMA", "tile fill 10/32", "exp", "L2, 7 streams" ... */
-    int above;         /* the measured rate exceeds the roof */
-    char why[200];     /* why it can, when above */
-    double share_pct;  /* of the step's wall time */
+    int level;        /* where a call's bytes fit: SDN_LVL_* */
+    double streams;   /* bytes per element / 4 */
+    char bound[40];   /* the limiter: "FMA", "tile fill 10/32", "exp", "L2, 7 streams" ... */
+    int above;        /* the measured rate exceeds the roof */
+    char why[200];    /* why it can, when above */
+    double share_pct; /* of the step's wall time */
     double ms_per_step;
     sdn_prof_counters ctr; /* summed (per-kernel counters only) */
     uint32_t m, n, k;      /* the shape: one row per kernel, shape and phase */
@@ -107,13 +108,13 @@ typedef struct sdn_thread_stat {
 
 /* The honest step: start-to-start wall time and what fills it, per step (mean over steps). */
 typedef struct sdn_step_stat {
-    int intervals;                          /* steps with the next step's start */
+    int intervals;                            /* steps with the next step's start */
     double wall_ns, wall_p50_ns, wall_p99_ns; /* start to start */
-    double pass_ns;                          /* the slowest thread's pass */
-    double fork_ns, join_ns;                 /* region start to the last thread's start; last
-                                                pass end to the region's end */
-    double prep_ns;                          /* batch preparation */
-    double other_ns;                         /* the rest: the loop between steps */
+    double pass_ns;                           /* the slowest thread's pass */
+    double fork_ns, join_ns;                  /* region start to the last thread's start; last
+                                                 pass end to the region's end */
+    double prep_ns;                           /* batch preparation */
+    double other_ns;                          /* the rest: the loop between steps */
 } sdn_step_stat;
 
 typedef struct sdn_profile_report {

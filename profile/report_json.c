@@ -67,10 +67,10 @@ static void kernel_json(const sdn_kernel_stat *k, FILE *out, int last, double st
             "\"level\": \"%s\", \"streams\": %.2f, \"roof_gflops\": %.3f, \"roof_pct\": %.3f, "
             "\"p50_roof_pct\": %.3f, \"bound\": ",
             sdn_kernel_kind_name(k->kind), sdn_isa_name(k->isa), sdn_prof_phase_name(k->phase),
-            k->shape, k->calls, (double)k->calls / steps, k->ms_per_step, k->share_pct,
-            k->mean_us, k->p50_us, k->p99_us, k->flops / (double)k->calls,
-            k->bytes / (double)k->calls, k->gflops, k->p50_gflops, k->gbs, k->intensity,
-            sdn_level_name(k->level), k->streams, k->roof_gflops, k->roof_pct, k->p50_roof_pct);
+            k->shape, k->calls, (double)k->calls / steps, k->ms_per_step, k->share_pct, k->mean_us,
+            k->p50_us, k->p99_us, k->flops / (double)k->calls, k->bytes / (double)k->calls,
+            k->gflops, k->p50_gflops, k->gbs, k->intensity, sdn_level_name(k->level), k->streams,
+            k->roof_gflops, k->roof_pct, k->p50_roof_pct);
     sdn_prof_json_str(out, k->bound);
     fprintf(out, ", \"above_roof\": %s, \"why\": ", k->above ? "true" : "false");
     sdn_prof_json_str(out, k->above ? k->why : "");
@@ -87,14 +87,14 @@ static void thread_json(const sdn_profile_report *r, FILE *out, double steps)
         const sdn_thread_stat *s = &r->threads[t];
         fprintf(out, "    {\"thread\": ");
         sdn_prof_json_str(out, s->name);
-        fprintf(out,
-                ", \"pass_ms\": %.6f, \"region_ms\": %.6f, \"ran_ms\": %.6f, \"descheduled_ms\": %.6f, "
-                "\"barrier_wait_ms\": %.6f, \"max_wait_us\": %.3f, \"kernel_ms\": %.6f, "
-                "\"counters_per_step\": [",
-                s->pass_ns * 1e-6 / steps, s->region_ns * 1e-6 / steps, s->ran_ns * 1e-6 / steps,
-                s->ran_ns > 0 && s->pass_ns > s->ran_ns ? (s->pass_ns - s->ran_ns) * 1e-6 / steps
-                                                        : 0,
-                s->wait_ns * 1e-6 / steps, s->max_wait_ns * 1e-3, s->kernel_ns * 1e-6 / steps);
+        fprintf(
+            out,
+            ", \"pass_ms\": %.6f, \"region_ms\": %.6f, \"ran_ms\": %.6f, \"descheduled_ms\": %.6f, "
+            "\"barrier_wait_ms\": %.6f, \"max_wait_us\": %.3f, \"kernel_ms\": %.6f, "
+            "\"counters_per_step\": [",
+            s->pass_ns * 1e-6 / steps, s->region_ns * 1e-6 / steps, s->ran_ns * 1e-6 / steps,
+            s->ran_ns > 0 && s->pass_ns > s->ran_ns ? (s->pass_ns - s->ran_ns) * 1e-6 / steps : 0,
+            s->wait_ns * 1e-6 / steps, s->max_wait_ns * 1e-3, s->kernel_ns * 1e-6 / steps);
         for (int c = 0; c < SDN_CTR_COUNT; c++)
             fprintf(out, "%s%.2f", c ? ", " : "", (double)s->ctr.v[c] / steps);
         fprintf(out, "], \"phase_busy_ms\": [");
@@ -151,9 +151,9 @@ void sdn_prof_write_csv(const sdn_profile_report *r, FILE *out)
                 "%s,%s,%s,%s,%s,%.3f,%.6f,%.3f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%.4f,%s,%.2f,%.3f,"
                 "%.3f,\"%s\",%d\n",
                 k->fn, sdn_kernel_kind_name(k->kind), sdn_isa_name(k->isa),
-                sdn_prof_phase_name(k->phase), k->shape, (double)k->calls / steps,
-                k->ms_per_step, k->share_pct, k->mean_us, k->p50_us, k->p99_us, k->gflops,
-                k->p50_gflops, k->gbs, k->intensity, sdn_level_name(k->level), k->streams,
-                k->roof_gflops, k->p50_roof_pct, k->bound, k->above);
+                sdn_prof_phase_name(k->phase), k->shape, (double)k->calls / steps, k->ms_per_step,
+                k->share_pct, k->mean_us, k->p50_us, k->p99_us, k->gflops, k->p50_gflops, k->gbs,
+                k->intensity, sdn_level_name(k->level), k->streams, k->roof_gflops, k->p50_roof_pct,
+                k->bound, k->above);
     }
 }

@@ -24,8 +24,8 @@ static void header(const sdn_profile_report *r, FILE *out)
             "- roofs (simdnn profile calibrate), one thread, %s: FMA %.1f GFLOP/s (%.1f on "
             "%d); exp %.2f, sqrt+div %.2f, compare-select %.2f per ns; with 2 streams L1 / L2 / "
             "L3 / DRAM %.0f / %.0f / %.0f / %.0f GB/s (7 streams: %.0f / %.0f / %.0f / %.0f)\n",
-            sdn_isa_name(r->isa), c->peak_gflops[r->isa][0], c->peak_gflops[r->isa][1],
-            c->threads, c->exp_gops[r->isa], c->sqrtdiv_gops[r->isa], c->cmpsel_gops[r->isa],
+            sdn_isa_name(r->isa), c->peak_gflops[r->isa][0], c->peak_gflops[r->isa][1], c->threads,
+            c->exp_gops[r->isa], c->sqrtdiv_gops[r->isa], c->cmpsel_gops[r->isa],
             c->stream_gbs[r->isa][0][1], c->stream_gbs[r->isa][1][1], c->stream_gbs[r->isa][2][1],
             c->stream_gbs[r->isa][3][1], c->stream_gbs[r->isa][0][4], c->stream_gbs[r->isa][1][4],
             c->stream_gbs[r->isa][2][4], c->stream_gbs[r->isa][3][4]);
@@ -76,8 +76,9 @@ static void step_section(const sdn_profile_report *r, FILE *out)
             fprintf(out, "| %s | %.4f | %.1f |\n", parts[i].name, parts[i].ns * 1e-6,
                     s->wall_ns > 0 ? 100.0 * parts[i].ns / s->wall_ns : 0);
     } else if (r->steps) {
-        fprintf(out, "No step followed a kept one, so no start-to-start time: the pass alone took "
-                     "%.4f ms a step.\n",
+        fprintf(out,
+                "No step followed a kept one, so no start-to-start time: the pass alone took "
+                "%.4f ms a step.\n",
                 r->pass_wall_ns * 1e-6 / r->steps);
     }
     if (!r->steps)
@@ -96,8 +97,9 @@ static void step_section(const sdn_profile_report *r, FILE *out)
     for (int t = 0; t < d->n_threads; t++)
         dropped += d->threads[t]->dropped;
     if (dropped)
-        fprintf(out, "- **%zu records dropped** (the buffer limit, or scopes nested too deep): "
-                     "shorten --profile-steps\n",
+        fprintf(out,
+                "- **%zu records dropped** (the buffer limit, or scopes nested too deep): "
+                "shorten --profile-steps\n",
                 dropped);
 }
 

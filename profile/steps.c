@@ -110,7 +110,8 @@ static double honest_step(const sdn_prof_data *d, sdn_profile_report *r, const p
 {
     if (!d->step_begin || (uint32_t)s >= d->n_intervals)
         return 0;
-    const uint64_t b = sdn_prof_ns(d, d->step_begin[s]), next = sdn_prof_ns(d, d->step_begin[s + 1]);
+    const uint64_t b = sdn_prof_ns(d, d->step_begin[s]),
+                   next = sdn_prof_ns(d, d->step_begin[s + 1]);
     const uint64_t end = d->step_end[s] ? sdn_prof_ns(d, d->step_end[s]) : max_e;
     const double wall = next > b ? (double)(next - b) : 0;
     double prep = 0;

@@ -51,8 +51,8 @@ static void ceilings(const sdn_profile_report *r, FILE *out, double x0, double x
     fprintf(out,
             "<line x1='%d' y1='%.1f' x2='%d' y2='%.1f' stroke='#000'/><text x='%d' y='%.1f' "
             "font-size='11'>%s FMA peak %.0f GFLOP/s (1 thread)</text>\n",
-            PAD, ly(peak, y0, y1), PAD + RW, ly(peak, y0, y1), PAD + RW - 230,
-            ly(peak, y0, y1) - 4, sdn_isa_name(r->isa), peak);
+            PAD, ly(peak, y0, y1), PAD + RW, ly(peak, y0, y1), PAD + RW - 230, ly(peak, y0, y1) - 4,
+            sdn_isa_name(r->isa), peak);
 }
 
 static void axes(FILE *out, double x0, double x1, double y0, double y1)
@@ -63,8 +63,8 @@ static void axes(FILE *out, double x0, double x1, double y0, double y1)
         fprintf(out, "<text x='%.1f' y='%d' font-size='11' text-anchor='middle'>%g</text>\n",
                 lx(v, x0, x1), H - PAD + 14, v);
     for (double v = pow(10, ceil(log10(y0))); v <= y1; v *= 10)
-        fprintf(out, "<text x='%d' y='%.1f' font-size='11' text-anchor='end'>%g</text>\n",
-                PAD - 4, ly(v, y0, y1) + 4, v);
+        fprintf(out, "<text x='%d' y='%.1f' font-size='11' text-anchor='end'>%g</text>\n", PAD - 4,
+                ly(v, y0, y1) + 4, v);
     fprintf(out,
             "<text x='%d' y='%d' font-size='12' text-anchor='middle'>FLOP per byte</text>\n"
             "<text x='14' y='%d' font-size='12' transform='rotate(-90 14 %d)' "
@@ -97,8 +97,9 @@ static void roofline(const sdn_profile_report *r, FILE *out)
                 lx(x, x0, x1), ly(y, y0, y1), 3 + 2.5 * sqrt(k->share_pct), color_of(k),
                 k->above ? "#d62728" : "#333", k->above ? 3 : 1);
         sdn_prof_xml_str(out, name);
-        fprintf(out, " %s (%s): %.1f GFLOP/s, %.0f %% of its roof (%s), %.1f %% of the step"
-                     "</title></circle>\n",
+        fprintf(out,
+                " %s (%s): %.1f GFLOP/s, %.0f %% of its roof (%s), %.1f %% of the step"
+                "</title></circle>\n",
                 k->shape, sdn_prof_phase_name(k->phase), y, k->p50_roof_pct, k->bound,
                 k->share_pct);
         if (i < 4) /* the largest shares, labelled one under the other to the right */
@@ -110,9 +111,10 @@ static void roofline(const sdn_profile_report *r, FILE *out)
 
 void sdn_prof_write_svg(const sdn_profile_report *r, FILE *out)
 {
-    fprintf(out, "<svg xmlns='http://www.w3.org/2000/svg' width='%d' height='%d' "
-                 "viewBox='0 0 %d %d' font-family='sans-serif'>\n<rect width='100%%' "
-                 "height='100%%' fill='white'/>\n",
+    fprintf(out,
+            "<svg xmlns='http://www.w3.org/2000/svg' width='%d' height='%d' "
+            "viewBox='0 0 %d %d' font-family='sans-serif'>\n<rect width='100%%' "
+            "height='100%%' fill='white'/>\n",
             W, H, W, H);
     if (r->cal.peak_gflops[r->isa][0] > 0)
         roofline(r, out);

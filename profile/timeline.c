@@ -10,8 +10,8 @@ static uint32_t pick_step(const sdn_profile_report *r, uint64_t *b, uint64_t *e)
     double best_gap = -1;
     for (uint32_t s = 0; s < d->n_intervals; s++) {
         const double wall = (double)(d->step_begin[s + 1] - d->step_begin[s]) * d->ns_per_tick;
-        const double gap = wall > r->step.wall_p50_ns ? wall - r->step.wall_p50_ns
-                                                       : r->step.wall_p50_ns - wall;
+        const double gap =
+            wall > r->step.wall_p50_ns ? wall - r->step.wall_p50_ns : r->step.wall_p50_ns - wall;
         if (best_gap < 0 || gap < best_gap) {
             best_gap = gap;
             best = s;
@@ -52,9 +52,9 @@ static void legend(FILE *out, int x, int y)
 {
     static const struct {
         const char *name, *color;
-    } items[] = {{"GEMM", "#1f77b4"},     {"activation", "#ff7f0e"}, {"optimizer", "#2ca02c"},
-                 {"other kernel", "#9467bd"}, {"barrier wait", "#d62728"},
-                 {"batch preparation", "#8c564b"}};
+    } items[] = {{"GEMM", "#1f77b4"},         {"activation", "#ff7f0e"},
+                 {"optimizer", "#2ca02c"},    {"other kernel", "#9467bd"},
+                 {"barrier wait", "#d62728"}, {"batch preparation", "#8c564b"}};
     for (size_t i = 0; i < sizeof items / sizeof items[0]; i++)
         fprintf(out,
                 "<rect x='%d' y='%d' width='10' height='10' fill='%s'/><text x='%d' y='%d' "
@@ -89,8 +89,9 @@ void sdn_prof_timeline(const sdn_profile_report *r, FILE *out, int x, int y, int
     const sdn_prof_data *d = r->d;
     uint64_t b, e;
     const uint32_t step = pick_step(r, &b, &e);
-    fprintf(out, "<text x='%d' y='30' font-size='14' font-weight='bold'>One step (%u), start to "
-                 "next start: %.1f µs</text>\n",
+    fprintf(out,
+            "<text x='%d' y='30' font-size='14' font-weight='bold'>One step (%u), start to "
+            "next start: %.1f µs</text>\n",
             x, step, e > b ? (double)(e - b) * d->ns_per_tick * 1e-3 : 0);
     if (e <= b || !d->n_threads)
         return;
@@ -106,8 +107,9 @@ void sdn_prof_timeline(const sdn_profile_report *r, FILE *out, int x, int y, int
                 if ((d->threads[t]->ev[j].type == SDN_EV_SCOPE) == !layer)
                     draw(out, d, &d->threads[t]->ev[j], b, e, x, w, ly, lane);
     }
-    fprintf(out, "<text x='%d' y='%d' font-size='10'>0</text><text x='%d' y='%d' font-size='10' "
-                 "text-anchor='end'>%.0f µs</text>\n",
+    fprintf(out,
+            "<text x='%d' y='%d' font-size='10'>0</text><text x='%d' y='%d' font-size='10' "
+            "text-anchor='end'>%.0f µs</text>\n",
             x, y + h - 22, x + w, y + h - 22, span * d->ns_per_tick * 1e-3);
     legend(out, x, y + h - 12);
 }

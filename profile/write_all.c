@@ -122,7 +122,8 @@ static sdn_status write_trace(const char *dir, int form, const sdn_profile_repor
         return SDN_OK;
 #if !SDN_HAVE_ZLIB
     if (form == SDN_TRACE_GZ)
-        return sdn_pf_fail(SDN_ERR_UNSUPPORTED, "profile: --profile-trace gz: this build has no "
+        return sdn_pf_fail(SDN_ERR_UNSUPPORTED,
+                           "profile: --profile-trace gz: this build has no "
                            "zlib (install zlib1g-dev and configure again, or use json)");
 #endif
     sdn_status st = write_one(dir, "trace.json", OUT_TRACE, r, 1);
@@ -156,8 +157,11 @@ sdn_status sdn_profiler_write(const sdn_profile_options *o, const sdn_prof_data 
     static const struct {
         const char *name;
         out_kind kind;
-    } files[] = {{"profile.md", OUT_MD},   {"profile.json", OUT_JSON}, {"profile.csv", OUT_CSV},
-                 {"profile.svg", OUT_SVG}, {"profile.html", OUT_HTML}};
+    } files[] = {{"profile.md", OUT_MD},
+                 {"profile.json", OUT_JSON},
+                 {"profile.csv", OUT_CSV},
+                 {"profile.svg", OUT_SVG},
+                 {"profile.html", OUT_HTML}};
     for (size_t i = 0; !st && i < sizeof files / sizeof files[0]; i++)
         st = write_one(o->dir, files[i].name, files[i].kind, &r, 0);
     if (!st)

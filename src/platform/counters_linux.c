@@ -14,8 +14,8 @@
 #include "counters.h"
 
 typedef struct group {
-    int fd[4];        /* leader first; -1: not open */
-    int counter[4];   /* SDN_CTR_* of each member */
+    int fd[4];      /* leader first; -1: not open */
+    int counter[4]; /* SDN_CTR_* of each member */
     int n;
 } group;
 
@@ -74,12 +74,11 @@ void *sdn_counters_open(unsigned *mask, char *note, size_t note_size)
     static const uint64_t sw_cfg[] = {PERF_COUNT_SW_TASK_CLOCK, PERF_COUNT_SW_CONTEXT_SWITCHES,
                                       PERF_COUNT_SW_CPU_MIGRATIONS};
     static const int sw_ctr[] = {SDN_CTR_TASK_CLOCK, SDN_CTR_CTX_SWITCHES, SDN_CTR_MIGRATIONS};
-    static const uint64_t hw_cfg[] = {
-        PERF_COUNT_HW_CPU_CYCLES, PERF_COUNT_HW_INSTRUCTIONS,
-        PERF_COUNT_HW_CACHE_L1D | (PERF_COUNT_HW_CACHE_OP_READ << 8) |
-            (PERF_COUNT_HW_CACHE_RESULT_MISS << 16),
-        PERF_COUNT_HW_CACHE_LL | (PERF_COUNT_HW_CACHE_OP_READ << 8) |
-            (PERF_COUNT_HW_CACHE_RESULT_MISS << 16)};
+    static const uint64_t hw_cfg[] = {PERF_COUNT_HW_CPU_CYCLES, PERF_COUNT_HW_INSTRUCTIONS,
+                                      PERF_COUNT_HW_CACHE_L1D | (PERF_COUNT_HW_CACHE_OP_READ << 8) |
+                                          (PERF_COUNT_HW_CACHE_RESULT_MISS << 16),
+                                      PERF_COUNT_HW_CACHE_LL | (PERF_COUNT_HW_CACHE_OP_READ << 8) |
+                                          (PERF_COUNT_HW_CACHE_RESULT_MISS << 16)};
     static const int hw_ctr[] = {SDN_CTR_CYCLES, SDN_CTR_INSTRUCTIONS, SDN_CTR_L1D_MISSES,
                                  SDN_CTR_LLC_MISSES};
     linux_counters *c = calloc(1, sizeof *c);
@@ -99,11 +98,15 @@ void *sdn_counters_open(unsigned *mask, char *note, size_t note_size)
             }
         }
     if (sw_err && !c->sw.n)
-        snprintf(note, note_size, "no counters: perf_event_open: %s (see "
-                 "/proc/sys/kernel/perf_event_paranoid)", strerror(sw_err));
+        snprintf(note, note_size,
+                 "no counters: perf_event_open: %s (see "
+                 "/proc/sys/kernel/perf_event_paranoid)",
+                 strerror(sw_err));
     else if (hw_err && !c->hw.n)
-        snprintf(note, note_size, "no hardware PMU exposed to this host (perf_event_open: %s): "
-                 "software events only", strerror(hw_err));
+        snprintf(note, note_size,
+                 "no hardware PMU exposed to this host (perf_event_open: %s): "
+                 "software events only",
+                 strerror(hw_err));
     if (!c->sw.n && !c->hw.n) {
         free(c);
         return NULL;

@@ -84,9 +84,9 @@ static int call(const sdn_kernels *k, const sdn_profile_probe *p, probe_bufs *b)
         const int ta = !strcmp(n, "gemm_tn"), tb = !strcmp(n, "gemm_nt");
         if (!ta && !tb && strcmp(n, "gemm_nn"))
             return -1;
-        sdn_gemm_serial(k, ta ? SDN_TRANS : SDN_NO_TRANS, tb ? SDN_TRANS : SDN_NO_TRANS, p->m,
-                        p->n, p->k, 1.0f, b->x, ta ? p->m : p->k, b->w, tb ? p->k : p->n, 0.0f,
-                        b->y, p->n, NULL);
+        sdn_gemm_serial(k, ta ? SDN_TRANS : SDN_NO_TRANS, tb ? SDN_TRANS : SDN_NO_TRANS, p->m, p->n,
+                        p->k, 1.0f, b->x, ta ? p->m : p->k, b->w, tb ? p->k : p->n, 0.0f, b->y,
+                        p->n, NULL);
         return 0;
     }
     for (int a = 0; a < SDN_ACT_COUNT; a++) {

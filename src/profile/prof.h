@@ -34,13 +34,13 @@ typedef struct sdn_prof_thread_rec {
         int16_t layer;
         uint8_t phase;
         char name[32];
-        uint32_t folded;       /* short calls folded into this scope */
+        uint32_t folded; /* short calls folded into this scope */
         double folded_flops, folded_bytes;
         sdn_prof_counters ctr; /* the pass scope: counters at its start */
     } stack[SDN_PROF_MAX_DEPTH];
     int depth;
     uint32_t barrier_seq;
-    void *counters; /* this thread's open counters (src/platform/counters.h) */
+    void *counters;          /* this thread's open counters (src/platform/counters.h) */
     unsigned counters_mask;  /* which of them opened */
     char counters_note[160]; /* why the others did not */
     int counters_tried;

@@ -29,8 +29,8 @@ static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static sdn_prof_thread_rec *every_thread[MAX_THREADS]; /* all ever made: reused, never freed */
 static int n_every;
 static sdn_prof_thread *registered[MAX_THREADS]; /* those that recorded in this profile */
-sdn_prof_data sdn_prof_rec_data = {.threads = registered, .ns_per_tick = 1.0,
-                                   .ticks_per_second = 1e9};
+sdn_prof_data sdn_prof_rec_data = {
+    .threads = registered, .ns_per_tick = 1.0, .ticks_per_second = 1e9};
 sdn_prof_rec_state sdn_prof_rec;
 static _Thread_local sdn_prof_thread_rec *tl_self;
 static _Thread_local unsigned tl_generation;
@@ -78,8 +78,8 @@ sdn_prof_thread_rec *sdn_prof_self(void)
         t->pub.tid = (long)syscall(SYS_gettid);
         name_thread(t);
         if (!t->counters_tried && sdn_prof_rec.counters_mode != SDN_COUNTERS_OFF) {
-            t->counters = sdn_counters_open(&t->counters_mask, t->counters_note,
-                                            sizeof t->counters_note);
+            t->counters =
+                sdn_counters_open(&t->counters_mask, t->counters_note, sizeof t->counters_note);
             t->counters_tried = 1;
         }
         if (data.n_threads == 0 && sdn_prof_rec.counters_mode != SDN_COUNTERS_OFF) {

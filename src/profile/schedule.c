@@ -199,7 +199,7 @@ sdn_status sdn_profile_begin(const sdn_profile_options *o)
     sdn_prof_rec.current_step = 0;
     begin_ns = sdn_clock_mono_ns();
     begin_ticks = data.tick0 = sdn_clock_ticks();
-    sdn_prof_self(); /* the calling thread is thread 0, "main" */
+    sdn_prof_self();           /* the calling thread is thread 0, "main" */
     measure_counter(2000000u); /* a first rate for the fold threshold; redone at the end */
     measure_record_cost();
     sdn_prof_rec.fold_ticks = (uint64_t)(data.record_cost_ns / data.ns_per_tick);

@@ -24,7 +24,7 @@ static double reg_flops(const sdn_optim_scalars *s)
             call;                                                                                  \
             return;                                                                                \
         }                                                                                          \
-        const uint64_t t0_ = sdn_prof_kernel_begin();                                                         \
+        const uint64_t t0_ = sdn_prof_kernel_begin();                                              \
         call;                                                                                      \
         sdn_prof_kernel_done(kind, name.field, real.isa, t0_, (uint32_t)(m), (uint32_t)(n),        \
                              (uint32_t)(k), flops, bytes);                                         \
