@@ -176,6 +176,7 @@ typedef struct sdn_prof_data {
     char counters_note[160];                                 /* why some are absent */
     int counters_mode;                                       /* SDN_COUNTERS_* */
     unsigned gemm_mr[SDN_ISA_COUNT], gemm_nr[SDN_ISA_COUNT]; /* each ISA's register tile */
+    unsigned gemm_lanes[SDN_ISA_COUNT]; /* floats a vector of its columns holds */
     size_t folded_calls; /* kernel calls folded into their caller (shorter than a record) */
 } sdn_prof_data;
 

@@ -41,7 +41,8 @@ static int level_of(const sdn_calibration *c, double bytes)
     return SDN_LVL_DRAM;
 }
 
-/* A GEMM narrower than the register tile fills part of it ("tile fill 10/32"): 1 otherwise. */
+/* A GEMM narrower than the register tile fills part of its vectors of columns ("tile fill
+ * 10/16": 10 columns in one 16-lane vector of a 32-column tile): 1 otherwise. */
 static double tile_fill(const sdn_profile_report *r, const sdn_kernel_stat *k, char *why,
                         size_t size)
 {
@@ -50,9 +51,12 @@ static double tile_fill(const sdn_profile_report *r, const sdn_kernel_stat *k, c
     why[0] = 0;
     if (k->kind != SDN_KK_GEMM || !mr || !nr)
         return 1;
+    const unsigned lanes = r->d->gemm_lanes[k->isa] ? r->d->gemm_lanes[k->isa] : nr;
     if (k->n < nr) {
-        fill *= (double)k->n / nr;
-        snprintf(why, size, "tile fill %u/%u", k->n, nr);
+        const unsigned used = (k->n + lanes - 1) / lanes * lanes;
+        fill *= (double)k->n / used;
+        if (k->n < used)
+            snprintf(why, size, "tile fill %u/%u", k->n, used);
     }
     if (k->m < mr) {
         fill *= (double)k->m / mr;

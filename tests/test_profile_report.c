@@ -64,6 +64,7 @@ static void test_roofs(void **state)
     sdn_prof_data d = {.threads = threads, .n_threads = 1, .n_steps = 1, .ns_per_tick = 1};
     d.gemm_mr[SDN_ISA_REF] = 4;
     d.gemm_nr[SDN_ISA_REF] = 32;
+    d.gemm_lanes[SDN_ISA_REF] = 32;
     const sdn_calibration cal = made_up_roofs();
     sdn_profile_report r;
     assert_int_equal(sdn_profile_analyze(&d, &cal, &r), SDN_OK);

@@ -211,5 +211,10 @@ void sdn_prof_fill_tiles(sdn_prof_data *d)
         const sdn_kernels *k = sdn_kernels_for((sdn_isa)i);
         d->gemm_mr[i] = k ? k->gemm.mr : 0;
         d->gemm_nr[i] = k ? k->gemm.nr : 0;
+        /* a partial tile skips the vectors of columns it does not use */
+        d->gemm_lanes[i] = i == SDN_ISA_AVX512 ? 16
+                           : i == SDN_ISA_AVX2 ? 8
+                           : i == SDN_ISA_NEON ? 4
+                                               : d->gemm_nr[i];
     }
 }
