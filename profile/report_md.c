@@ -222,6 +222,35 @@ static void thread_table(const sdn_profile_report *r, FILE *out)
     fputc('\n', out);
 }
 
+/* With --profile-counters kernel: each row's counters per call. */
+static void kernel_counters(const sdn_profile_report *r, FILE *out)
+{
+    const int hw = (r->d->counters_mask >> SDN_CTR_CYCLES) & 1;
+    fprintf(out, "\n### Counters per kernel row (per call; each call read them twice)\n\n| kernel "
+                 "| shape | in | µs | ran µs | context switches / 1000 calls | migrations / "
+                 "1000 calls | IPC | L1d misses | LLC misses |\n|---|---|---|--:|--:|--:|--:|--:|"
+                 "--:|--:|\n");
+    for (int i = 0; i < r->n_kernels; i++) {
+        const sdn_kernel_stat *k = &r->kernels[i];
+        const double c = k->calls ? (double)k->calls : 1;
+        char name[64];
+        const char *own;
+        sdn_prof_split_fn(k->fn, name, sizeof name, &own);
+        fprintf(out, "| %s | %s | %s | %.2f | %.2f | %.2f | %.2f |", name, k->shape,
+                sdn_prof_phase_name(k->phase), k->mean_us,
+                (double)k->ctr.v[SDN_CTR_TASK_CLOCK] / c * 1e-3,
+                1000.0 * (double)k->ctr.v[SDN_CTR_CTX_SWITCHES] / c,
+                1000.0 * (double)k->ctr.v[SDN_CTR_MIGRATIONS] / c);
+        if (hw && k->ctr.v[SDN_CTR_CYCLES])
+            fprintf(out, " %.2f | %.1f | %.1f |\n",
+                    (double)k->ctr.v[SDN_CTR_INSTRUCTIONS] / (double)k->ctr.v[SDN_CTR_CYCLES],
+                    (double)k->ctr.v[SDN_CTR_L1D_MISSES] / c,
+                    (double)k->ctr.v[SDN_CTR_LLC_MISSES] / c);
+        else
+            fprintf(out, " – | – | – |\n");
+    }
+}
+
 void sdn_prof_write_md(const sdn_profile_report *r, FILE *out)
 {
     header(r, out);
@@ -237,6 +266,8 @@ void sdn_prof_write_md(const sdn_profile_report *r, FILE *out)
             "does not move.\n\n");
     sdn_prof_write_kernel_table(r, out);
     above_list(r, out);
+    if (r->d->counters_mode == SDN_COUNTERS_KERNEL)
+        kernel_counters(r, out);
     fprintf(out, "\n## Layers\n\n");
     layer_table(r, out);
     fprintf(out, "\n## Threads\n\n");

@@ -34,6 +34,11 @@ grep -q "<circle" "$tmp/prof-train/profile.svg" || fail "train: no roofline poin
     > "$tmp/out" 2>&1 || fail "train --profile-trace none: exit $?"
 [ -e "$tmp/prof-none/trace.json" ] || [ -e "$tmp/prof-none/trace.json.gz" ] &&
     fail "--profile-trace none wrote a trace"
+"$cli" train --data "$data" --layers 2 --units 16 --epochs 1 --out "$tmp/run5" --progress quiet \
+    --threads 1 --profile "$tmp/prof-ctr" --profile-steps 1,1,3 --profile-counters kernel \
+    > "$tmp/out" 2>&1 || fail "train --profile-counters kernel: exit $?"
+grep -q "Counters per kernel row" "$tmp/prof-ctr/profile.md" ||
+    fail "--profile-counters kernel: no counters per kernel row"
 if "$cli" train --data "$data" --layers 2 --units 16 --epochs 1 --out "$tmp/run4" \
     --progress quiet --threads 1 --profile "$tmp/prof-gz" --profile-steps 1,1,3 \
     --profile-trace gz > "$tmp/out" 2>&1; then
