@@ -123,19 +123,12 @@ static double now_ns(void)
     return 1e9 * (double)ts.tv_sec + (double)ts.tv_nsec;
 }
 
-/* The caller times its own loop (a step and a pause that stands for its batch preparation); the
- * profile's start-to-start step agrees within 1 %, and the pause is in it. */
-static void test_step_is_start_to_start(void **state)
+/* One try of the check below: the profile's and the caller's mean start-to-start time, and the
+ * profile's time outside the pass, in ns. */
+static void start_to_start(sdn_model *m, const float *x, const int32_t *y, double *profile,
+                           double *caller, double *rest)
 {
-    (void)state;
     enum { WAIT = 1, KEPT = 6, STEPS = WAIT + KEPT + 1 };
-    sdn_set_num_threads(1);
-    sdn_model *m = small_net();
-    float *x = malloc(sizeof(float) * B * IN);
-    int32_t y[B];
-    sdn_test_fill(x, (size_t)B * IN, 3, -1, 1);
-    for (int i = 0; i < B; i++)
-        y[i] = i % OUT;
     sdn_profile_options o = sdn_profile_defaults();
     o.wait = WAIT;
     o.warmup = 0;
@@ -153,13 +146,36 @@ static void test_step_is_start_to_start(void **state)
     const sdn_calibration cal = made_up_roofs();
     sdn_profile_report r;
     assert_int_equal(sdn_profile_analyze(sdn_profile_records(), &cal, &r), SDN_OK);
-    const double caller = (at[STEPS - 1] - at[WAIT]) / KEPT;
-    printf("start to start: profile %.1f µs, caller %.1f µs; pass %.1f, rest %.1f\n",
-           r.step.wall_ns * 1e-3, caller * 1e-3, r.step.pass_ns * 1e-3, r.step.other_ns * 1e-3);
     assert_int_equal(r.step.intervals, KEPT);
-    assert_true(r.step.wall_ns > 0.99 * caller && r.step.wall_ns < 1.01 * caller);
-    assert_true(r.step.other_ns >= 190e3); /* the pause outside the pass is in the step */
+    *profile = r.step.wall_ns;
+    *caller = (at[STEPS - 1] - at[WAIT]) / KEPT;
+    *rest = r.step.other_ns;
     sdn_profile_report_free(&r);
+}
+
+/* The caller times its own loop (a step and a pause that stands for its batch preparation); the
+ * profile's start-to-start step agrees within 1 %, and the pause is in it. A busy host may
+ * preempt the caller between its clock and the step's: up to three tries. */
+static void test_step_is_start_to_start(void **state)
+{
+    (void)state;
+    sdn_set_num_threads(1);
+    sdn_model *m = small_net();
+    float *x = malloc(sizeof(float) * B * IN);
+    int32_t y[B];
+    sdn_test_fill(x, (size_t)B * IN, 3, -1, 1);
+    for (int i = 0; i < B; i++)
+        y[i] = i % OUT;
+    double profile = 0, caller = 1, rest = 0;
+    for (int try = 0; try < 3; try++) {
+        start_to_start(m, x, y, &profile, &caller, &rest);
+        printf("start to start: profile %.1f µs, caller %.1f µs; outside the pass %.1f µs\n",
+               profile * 1e-3, caller * 1e-3, rest * 1e-3);
+        if (profile > 0.99 * caller && profile < 1.01 * caller)
+            break;
+    }
+    assert_true(profile > 0.99 * caller && profile < 1.01 * caller);
+    assert_true(rest >= 190e3); /* the pause outside the pass is in the step */
     free(x);
     sdn_model_free(m);
     sdn_set_num_threads(0);
