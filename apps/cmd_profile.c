@@ -6,28 +6,40 @@
 
 #include "cli.h"
 #include "profile_cmds.h"
-#include "simdnn_profile.h"
+#include "simdnn_profiler.h"
 #include "train.h"
+
+/* The profiling tool's own error message (it sits above the library). */
+static int profiler_error(void)
+{
+    fprintf(stderr, "simdnn: %s\n", sdn_profiler_last_error());
+    return 1;
+}
 
 static void usage(FILE *out)
 {
     fprintf(
         out,
         "usage: simdnn profile <calibrate|kernels|diff> [options]\n\n"
-        "  calibrate [--redo]       FMA peak per ISA on 1 and all cores, L1/L2/L3 stream and\n"
-        "                           DRAM triad bandwidth, the counter's frequency; cached in\n"
-        "                           $XDG_CACHE_HOME/simdnn (or ~/.cache/simdnn); --redo\n"
-        "                           measures again\n"
+        "  calibrate [--redo]       the cache sizes and their source, FMA peak per ISA on 1\n"
+        "                           and all cores, exp, sqrt/divide and compare-select rates,\n"
+        "                           bandwidth per cache level for 1-7 streams, DRAM triad, the\n"
+        "                           core-to-core round trip; cached in $XDG_CACHE_HOME/simdnn\n"
+        "                           (or ~/.cache/simdnn); --redo measures again\n"
         "  kernels [--isa ISA] [--batch N] [--out DIR]\n"
         "                           times every kernel of every ISA this CPU runs (or one) at\n"
         "                           the exercise network's shapes (batch N, default 32) and\n"
         "                           prints GFLOP/s, GB/s and %% of the roof; --out also writes\n"
-        "                           profile.md, profile.json, profile.csv, trace.json\n"
-        "  diff A B                 two profile.json (or their folders) per kernel and per\n"
-        "                           layer, with the ratios B/A\n\n"
+        "                           the reports (a folder per ISA unless --isa)\n"
+        "  diff A B [--fail-above P%%] [--noise P%%]\n"
+        "                           two profile.json (or their folders): per call and per\n"
+        "                           step, moves beyond noise flagged, sorted by share of the\n"
+        "                           step; exit 3 when a regression exceeds P%%\n\n"
         "To profile a real run: simdnn train|evaluate|predict|exercise ... --profile DIR\n"
-        "[--profile-steps WAIT,WARMUP,ACTIVE] (default 2,1,10), or SIMDNN_PROFILE=DIR for any\n"
-        "program; SIMDNN_VERBOSE=1 prints every kernel call and the dispatch decisions.\n");
+        "[--profile-steps WAIT,WARMUP,ACTIVE] (default 2,1,10) [--profile-trace "
+        "auto|gz|json|none]\n"
+        "(auto: gzip above 10 MB) [--profile-counters thread|kernel|off], or SIMDNN_PROFILE=DIR;\n"
+        "SIMDNN_VERBOSE=1 prints every kernel call and the dispatch decisions.\n");
 }
 
 static int cmd_calibrate(int argc, char **argv)
@@ -41,7 +53,7 @@ static int cmd_calibrate(int argc, char **argv)
             return 2;
         }
     }
-    return sdn_profile_calibrate(redo, stdout, stderr) ? sdn_app_error() : 0;
+    return sdn_profiler_calibrate(redo, stdout, stderr) ? profiler_error() : 0;
 }
 
 static int cmd_kernels(int argc, char **argv)
@@ -76,7 +88,7 @@ static int cmd_kernels(int argc, char **argv)
         }
         i++;
     }
-    return sdn_profile_kernels(isa, (size_t)batch, dir, stdout, stderr) ? sdn_app_error() : 0;
+    return sdn_profiler_kernels(isa, (size_t)batch, dir, stdout, stderr) ? profiler_error() : 0;
 }
 
 int sdn_cmd_profile(int argc, char **argv)

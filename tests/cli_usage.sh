@@ -43,6 +43,9 @@ rmdir /tmp/simdnn-cli-usage-unused 2>/dev/null
 # ---- profiler: --profile, --profile-steps and simdnn profile
 expect 2 "profile-steps 1,2: expected WAIT,WARMUP,ACTIVE" evaluate --profile /tmp/x --profile-steps 1,2
 expect 2 "needs --profile DIR" evaluate --profile-steps 1,1,1
+expect 2 "profile-trace needs --profile DIR" evaluate --profile-trace gz
+expect 2 "expected thread, kernel or off" evaluate --profile /tmp/x --profile-counters all
+expect 2 "needs a percentage" profile diff a b --fail-above
 expect 2 "--profile needs a value" train --profile
 expect 2 "unknown subcommand 'bogus'" profile bogus
 expect 2 "usage: simdnn profile diff" profile diff /tmp

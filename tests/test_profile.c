@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "json.h"
-#include "profile/report.h"
+#include "report.h"
 #include "testutil.h"
 
 enum { IN = 3072, HID = 100, LAYERS = 20, OUT = 10, B = 32 };
@@ -62,7 +62,7 @@ static double analytic_step_flops(void)
 
 static double gemm_flops_recorded(void)
 {
-    const sdn_prof_data *d = sdn_prof_records();
+    const sdn_prof_data *d = sdn_profile_records();
     double f = 0;
     for (int t = 0; t < d->n_threads; t++)
         for (size_t j = 0; j < d->threads[t]->n; j++)
@@ -79,7 +79,7 @@ static void flops_on(int threads)
     float *x = malloc(sizeof(float) * B * IN);
     int32_t y[B];
     batch(x, y, 1);
-    sdn_profile_options o = {NULL, 0, 0, 1};
+    sdn_profile_options o = {NULL, 0, 0, 1, SDN_TRACE_AUTO, SDN_COUNTERS_THREAD};
     assert_int_equal(sdn_profile_begin(&o), SDN_OK);
     assert_int_equal(sdn_model_train_batch(m, x, y, B, NULL, NULL), SDN_OK);
     assert_int_equal(sdn_profile_end(), SDN_OK);
@@ -89,7 +89,7 @@ static void flops_on(int threads)
     assert_true(got == want); /* exact: every count is an integer below 2^53 */
     /* With a second thread the core-to-core round trip was measured at both ends; on one (a
      * build without OpenMP runs one, whatever was asked) it is reported as not measured. */
-    const sdn_prof_data *d = sdn_prof_records();
+    const sdn_prof_data *d = sdn_profile_records();
     assert_int_equal(d->omp_threads, SDN_HAVE_OPENMP ? threads : 1);
     if (d->omp_threads > 1)
         assert_true(d->core_rtt_ns[0] > 0 && d->core_rtt_ns[1] > 0);
@@ -111,7 +111,7 @@ static void test_step_flops_exact(void **state)
 /* Kernel records of the last profile, in order, on the calling thread. */
 static const sdn_prof_event *my_events(size_t *n)
 {
-    const sdn_prof_data *d = sdn_prof_records();
+    const sdn_prof_data *d = sdn_profile_records();
     assert_true(d->n_threads >= 1);
     *n = d->threads[0]->n;
     return d->threads[0]->ev;
@@ -133,7 +133,7 @@ static void test_elementwise_bytes(void **state)
     s.beta2 = 0.999f;
     s.c_m = s.c_g = s.c_v = 1;
     s.eps = 1e-7f;
-    sdn_profile_options o = {NULL, 0, 0, 0};
+    sdn_profile_options o = {NULL, 0, 0, 0, SDN_TRACE_AUTO, SDN_COUNTERS_THREAD};
     assert_int_equal(sdn_profile_begin(&o), SDN_OK);
     const sdn_kernels *k = sdn_kernels_active();
     k->act[SDN_ACT_ELU](N, a, b, 1.0f);             /* read x, write y */
@@ -186,14 +186,15 @@ static void test_schedule_keeps_active_steps(void **state)
     sdn_model *m = exercise_net();
     float *x = malloc(sizeof(float) * B * IN);
     int32_t y[B];
-    sdn_profile_options o = {NULL, 1, 1, 2}; /* skip one, record and drop one, keep two */
+    /* skip one, record and drop one, keep two */
+    sdn_profile_options o = {NULL, 1, 1, 2, SDN_TRACE_AUTO, SDN_COUNTERS_THREAD};
     assert_int_equal(sdn_profile_begin(&o), SDN_OK);
     for (int s = 0; s < 5; s++) {
         batch(x, y, (uint64_t)s);
         assert_int_equal(sdn_model_train_batch(m, x, y, B, NULL, NULL), SDN_OK);
     }
     assert_int_equal(sdn_profile_end(), SDN_OK);
-    assert_int_equal(sdn_prof_records()->n_steps, 2);
+    assert_int_equal(sdn_profile_records()->n_steps, 2);
     assert_true(sdn_profile_recorded_flops() == 2 * analytic_step_flops());
     assert_int_equal(sdn_profile_end(), SDN_ERR_STATE); /* not running any more */
     free(x);
@@ -207,7 +208,7 @@ static float *train_weights(int steps, int profiled, const char *dir)
     sdn_model *m = exercise_net();
     float *x = malloc(sizeof(float) * B * IN);
     int32_t y[B];
-    sdn_profile_options o = {dir, 1, 0, 2};
+    sdn_profile_options o = {dir, 1, 0, 2, SDN_TRACE_AUTO, SDN_COUNTERS_THREAD};
     if (profiled)
         assert_int_equal(sdn_profile_begin(&o), SDN_OK);
     for (int s = 0; s < steps; s++) {
@@ -302,12 +303,12 @@ static void test_batch_norm_barriers_recorded(void **state)
     sdn_test_fill(x, B * FEATURES, 5, -1, 1);
     for (int i = 0; i < B; i++)
         y[i] = i % OUT;
-    sdn_profile_options opts = {NULL, 0, 0, 2};
+    sdn_profile_options opts = {NULL, 0, 0, 2, SDN_TRACE_AUTO, SDN_COUNTERS_THREAD};
     assert_int_equal(sdn_profile_begin(&opts), SDN_OK);
     for (int s = 0; s < 2; s++)
         assert_int_equal(sdn_model_train_batch(m, x, y, B, NULL, NULL), SDN_OK);
     assert_int_equal(sdn_profile_end(), SDN_OK);
-    const sdn_prof_data *d = sdn_prof_records();
+    const sdn_prof_data *d = sdn_profile_records();
     int passes = 0;
     for (int t = 0; t < d->n_threads; t++) {
         size_t layer_barriers = 0, pass_scopes = 0;
@@ -434,14 +435,17 @@ int main(void)
 {
     /* made-up roofs in this test's own cache folder: measuring them takes seconds (qemu: more) */
     setenv("XDG_CACHE_HOME", sdn_test_tmpdir("profile"), 1);
+    sdn_profiler_install();
     sdn_calibration cal;
     sdn_calibration_machine(&cal);
     for (int i = 0; i < SDN_ISA_COUNT; i++) {
         cal.peak_gflops[i][0] = cal.peak_gflops[i][1] = 10.0 * (i + 1);
-        cal.cache_gbs[i][0] = cal.cache_gbs[i][1] = cal.cache_gbs[i][2] = 50;
+        cal.exp_gops[i] = cal.sqrtdiv_gops[i] = cal.cmpsel_gops[i] = 1;
+        for (int l = 0; l < SDN_LVL_COUNT; l++)
+            for (int s = 0; s < SDN_N_STREAMS; s++)
+                cal.stream_gbs[i][l][s] = l == SDN_LVL_DRAM ? 10 : 50;
     }
     cal.triad_gbs[0] = cal.triad_gbs[1] = 10;
-    cal.counter_hz = 1e9;
     if (sdn_calibration_store(&cal)) {
         fprintf(stderr, "%s\n", sdn_last_error());
         return 1;

@@ -6,6 +6,7 @@
 
 #include "error.h"
 #include "kernels.h"
+#include "profile/prof.h"
 #include "simdnn_data.h"
 
 void sdn_dataset_free(sdn_dataset *d)
@@ -145,6 +146,7 @@ void sdn_preprocess_batch(const sdn_preprocess *p, const sdn_dataset *d, const s
                           size_t start, size_t n, float *out)
 {
     const size_t f = d->features;
+    sdn_prof_enter(SDN_PHASE_PREP, -1, "batch preparation"); /* part of the step's time */
     if (d->values) { /* already floats: a gather, kept as they are */
 #ifdef _OPENMP
 #pragma omp parallel for schedule(static) if (n * f >= 1u << 16)
@@ -152,6 +154,7 @@ void sdn_preprocess_batch(const sdn_preprocess *p, const sdn_dataset *d, const s
         for (size_t i = 0; i < n; i++)
             memcpy(out + i * f, d->values + (index ? index[start + i] : start + i) * f,
                    f * sizeof *out);
+        sdn_prof_leave();
         return;
     }
     /* A training step's other threads would wait while this runs, so it gets a kernel, a
@@ -176,6 +179,7 @@ void sdn_preprocess_batch(const sdn_preprocess *p, const sdn_dataset *d, const s
                 o[j] = row[j] * (1.0f / 255.0f);
         }
     }
+    sdn_prof_leave();
 }
 
 /* splitmix64: tiny, well mixed, and independent of the library's own generator on purpose (the

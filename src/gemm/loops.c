@@ -232,7 +232,7 @@ void sdn_gemm_serial(const sdn_kernels *k, sdn_transpose trans_a, sdn_transpose 
                      size_t ldb, float beta, float *c, size_t ldc, const float *bias)
 {
     if (SDN_PROF_UNLIKELY(sdn_prof_flags)) {
-        const uint64_t t0 = sdn_clock_ticks();
+        const uint64_t t0 = sdn_prof_kernel_begin();
         gemm_planned(k, trans_a, trans_b, m, n, kdim, alpha, a, lda, b, ldb, beta, c, ldc, bias);
         sdn_prof_gemm_done(k, t0, m, n, kdim, alpha, beta, bias != NULL);
         return;

@@ -102,3 +102,11 @@ double sdn_gemm_bytes(size_t m, size_t n, size_t k, float beta, int bias)
     return 4.0 * ((double)m * k + (double)k * n + mn + (beta != 0.0f ? mn : 0.0) +
                   (bias ? (double)n : 0.0));
 }
+
+const char *sdn_counter_name(int counter)
+{
+    static const char *const names[SDN_CTR_COUNT] = {
+        "task-clock", "context switches", "migrations", "cycles",
+        "instructions", "L1d misses", "LLC misses"};
+    return counter >= 0 && counter < SDN_CTR_COUNT ? names[counter] : "?";
+}

@@ -1,11 +1,12 @@
 /* The profiler's internals: the event record, the per-thread buffers, and the hooks the model pass
  * and the GEMM driver call. Every hook is one predictable branch on a global flag while no
- * profile runs. Internal to simdnn (src/, apps/, tests/). */
+ * profile runs. The record types are public (simdnn_profile.h): the reports read them. */
 #ifndef SDN_PROF_H
 #define SDN_PROF_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "clock.h"
@@ -15,86 +16,35 @@
 #define SDN_PROF_UNLIKELY(x) __builtin_expect(!!(x), 0)
 
 /* sdn_prof_flags: what the instrumented kernels do. */
-enum { SDN_PROF_RECORD = 1, SDN_PROF_VERBOSE = 2 };
+enum { SDN_PROF_RECORD = 1, SDN_PROF_VERBOSE = 2, SDN_PROF_CAPTURE = 4 };
+/* SDN_PROF_CAPTURE: the next kernel call's counts, for a probe (probe.c) */
+extern double sdn_prof_capture_flops, sdn_prof_capture_bytes;
 extern int sdn_prof_flags;
 /* A profile has begun (its schedule decides which steps set SDN_PROF_RECORD). */
 extern int sdn_prof_armed;
 
-typedef enum sdn_prof_event_type {
-    SDN_EV_KERNEL,
-    SDN_EV_SCOPE,
-    SDN_EV_BARRIER
-} sdn_prof_event_type;
-
-/* A barrier record's kind: one of the pass's own, which bound its parallel phases (the wait is
- * derived from the last arrival), or one inside a layer (batch norm's statistics, a sliced dense
- * layer's rows), recorded from the thread's arrival to its departure. */
-enum { SDN_BARRIER_PASS, SDN_BARRIER_LAYER };
-
-/* Scope kinds: the pass (one thread's share of a step), a layer in one phase, the caller's own. */
-typedef enum sdn_prof_phase {
-    SDN_PHASE_NONE = 0,
-    SDN_PHASE_STEP,
-    SDN_PHASE_FORWARD,
-    SDN_PHASE_BACKWARD,
-    SDN_PHASE_WGRAD,
-    SDN_PHASE_OPTIMIZER,
-    SDN_PHASE_USER,
-    SDN_PHASE_COUNT
-} sdn_prof_phase;
-
-/* Kernel kinds: one per field of the kernel table (activations share two). */
-typedef enum sdn_kernel_kind {
-    SDN_KK_GEMM = 0,
-    SDN_KK_ACT,
-    SDN_KK_ACT_GRAD,
-    SDN_KK_SOFTMAX,
-    SDN_KK_SOFTMAX_XENT,
-    SDN_KK_COLSUM,
-    SDN_KK_COLSUMSQ_DEV,
-    SDN_KK_BN_FORWARD,
-    SDN_KK_BN_BACKWARD_REDUCE,
-    SDN_KK_BN_BACKWARD_DX,
-    SDN_KK_DROPOUT,
-    SDN_KK_DROPOUT_GRAD,
-    SDN_KK_SUMSQ,
-    SDN_KK_SCALE,
-    SDN_KK_SGD,
-    SDN_KK_ADAM,
-    SDN_KK_RMSPROP,
-    SDN_KK_COUNT
-} sdn_kernel_kind;
-
-typedef struct sdn_prof_event {
-    uint64_t t0, t1;     /* counter ticks; a barrier: t0 = arrival */
-    double flops, bytes; /* kernel: exact counts from its arguments (counts.c) */
-    const char *fn;      /* kernel: its function's name in kernels.def */
-    uint32_t m, n, k;    /* kernel: shape (elementwise: n); barrier: m = its number in the pass */
-    uint32_t step;       /* the profile's step number */
-    int16_t layer;       /* enclosing layer's index (-1: none) */
-    uint8_t type, kind;  /* sdn_prof_event_type; kernel kind or scope phase */
-    uint8_t isa, depth;  /* the table's ISA; scope nesting depth */
-    uint8_t phase;       /* kernel: the innermost scope's phase */
-    char name[32];       /* scope: name; kernel: enclosing layer's name */
-} sdn_prof_event;
-
 #define SDN_PROF_MAX_DEPTH 16
 
-typedef struct sdn_prof_thread {
-    sdn_prof_event *ev;
-    size_t n, cap, dropped;
-    int index; /* registration order: 0 is the thread that began the profile */
-    long tid;
-    char name[48];
+/* A thread's buffer: the public view first, then the recording state. */
+typedef struct sdn_prof_thread_rec {
+    sdn_prof_thread pub;
+    size_t cap, step_cap;
     struct {
         uint64_t t0;
         int16_t layer;
         uint8_t phase;
         char name[32];
+        uint32_t folded; /* short calls folded into this scope */
+        double folded_flops, folded_bytes;
+        sdn_prof_counters ctr; /* the pass scope: counters at its start */
     } stack[SDN_PROF_MAX_DEPTH];
     int depth;
     uint32_t barrier_seq;
-} sdn_prof_thread;
+    void *counters;          /* this thread's open counters (src/platform/counters.h) */
+    unsigned counters_mask;  /* which of them opened */
+    char counters_note[160]; /* why the others did not */
+    int counters_tried;
+} sdn_prof_thread_rec;
 
 /* ---- hooks (record.c) ---- */
 void sdn_prof_step_begin_slow(void);
@@ -104,6 +54,9 @@ void sdn_prof_scope_pop(void);
 void sdn_prof_barrier_slow(void);
 /* This thread waited at a barrier inside a layer from t0 to now (model_pass.c, while recording). */
 void sdn_prof_layer_barrier_done(uint64_t t0);
+/* The start of a kernel call: the counter's ticks (and, when counting per kernel, the thread's
+ * counters). */
+uint64_t sdn_prof_kernel_begin(void);
 /* A kernel call from t0 to now (wrap.c, gemm.c): recorded and/or printed per sdn_prof_flags. */
 void sdn_prof_kernel_done(sdn_kernel_kind kind, const char *fn, sdn_isa isa, uint64_t t0,
                           uint32_t m, uint32_t n, uint32_t k, double flops, double bytes);
@@ -153,7 +106,6 @@ const sdn_kernels *sdn_prof_wrap(const sdn_kernels *real);
 extern const sdn_kernels *sdn_prof_table;
 
 /* ---- FLOP and byte counts (counts.c) ---- */
-const char *sdn_kernel_kind_name(sdn_kernel_kind kind);
 /* The kernels.def name of a kernel function ("sdn_f32_velu__avx2"), or "?" */
 const char *sdn_kernel_fn_name(const void *fn);
 /* Per-element FLOPs of an activation and of its gradient (the reference formula's operations). */
@@ -161,21 +113,12 @@ double sdn_act_flops(sdn_activation act, int grad);
 double sdn_gemm_flops(size_t m, size_t n, size_t k, float alpha, float beta, int bias);
 double sdn_gemm_bytes(size_t m, size_t n, size_t k, float beta, int bias);
 
-/* ---- the recorded threads, for the reports (record.c) ---- */
-typedef struct sdn_prof_data {
-    sdn_prof_thread **threads;
-    int n_threads;
-    uint32_t n_steps;   /* kept steps */
-    uint64_t tick0;     /* ticks at the first kept step */
-    double ns_per_tick; /* measured against CLOCK_MONOTONIC */
-    double ticks_per_second;
-    int omp_threads;
-    int wait, warmup, active;
-    size_t n_events;       /* kept records, all threads */
-    double record_cost_ns; /* measured cost of one kernel record (timestamps included) */
-    double core_rtt_ns[2]; /* core-to-core round trip at the profile's begin and end (0: n/a) */
-} sdn_prof_data;
-/* The records of the last (or running) profile; valid until the next sdn_profile_begin. */
-const sdn_prof_data *sdn_prof_records(void);
+/* The records (record.c): the public view. */
+static inline const sdn_prof_data *sdn_prof_records(void)
+{
+    return sdn_profile_records();
+}
+/* The thread's GEMM tile per ISA, for the records (probe.c). */
+void sdn_prof_fill_tiles(sdn_prof_data *d);
 
 #endif

@@ -1,10 +1,33 @@
 /* SIMDNN_VERBOSE=1, at start: the dispatch decisions with their reasons — which ISAs this build
  * carries and this CPU runs (and what is missing where it does not), which one was chosen and why,
- * and every kernel slot's function, marking those inherited from a lower ISA. Grep-able lines. */
+ * and every kernel slot's function, marking those inherited from a lower ISA; with it, one line
+ * per kernel call. Grep-able lines. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "report.h"
+#include "record_state.h"
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+void sdn_prof_verbose_line(sdn_kernel_kind kind, const char *fn, sdn_isa isa, double ms,
+                           uint32_t m, uint32_t n, uint32_t k, double flops, double bytes)
+{
+    char shape[64];
+    if (kind == SDN_KK_GEMM)
+        snprintf(shape, sizeof shape, "m=%u n=%u k=%u", m, n, k);
+    else if (m)
+        snprintf(shape, sizeof shape, "rows=%u cols=%u", m, n);
+    else
+        snprintf(shape, sizeof shape, "n=%u", n);
+    int omp = 0;
+#ifdef _OPENMP
+    omp = omp_get_thread_num();
+#endif
+    fprintf(stderr, "simdnn_verbose,exec,%s,%s,%s,thread=%d,%s,flops=%.0f,bytes=%.0f,%.4f ms\n",
+            sdn_kernel_kind_name(kind), fn, sdn_isa_name(isa), omp, shape, flops, bytes, ms);
+}
 
 static const int isa_built[SDN_ISA_COUNT] = {1, SDN_HAVE_AVX2, SDN_HAVE_AVX512, SDN_HAVE_NEON};
 

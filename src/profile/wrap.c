@@ -24,7 +24,7 @@ static double reg_flops(const sdn_optim_scalars *s)
             call;                                                                                  \
             return;                                                                                \
         }                                                                                          \
-        const uint64_t t0_ = sdn_clock_ticks();                                                    \
+        const uint64_t t0_ = sdn_prof_kernel_begin();                                              \
         call;                                                                                      \
         sdn_prof_kernel_done(kind, name.field, real.isa, t0_, (uint32_t)(m), (uint32_t)(n),        \
                              (uint32_t)(k), flops, bytes);                                         \
@@ -120,7 +120,7 @@ static double sumsq(size_t n, const float *x)
 {
     if (!sdn_prof_flags)
         return real.sumsq(n, x);
-    const uint64_t t0 = sdn_clock_ticks();
+    const uint64_t t0 = sdn_prof_kernel_begin();
     const double r = real.sumsq(n, x);
     sdn_prof_kernel_done(SDN_KK_SUMSQ, name.sumsq, real.isa, t0, 0, (uint32_t)n, 0, 2.0 * n,
                          F4 * n);

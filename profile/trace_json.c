@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "error.h"
 #include "report.h"
 
 static const sdn_prof_event *sort_base;
@@ -50,7 +49,8 @@ static void kernel_event(FILE *out, const sdn_prof_data *d, const sdn_prof_event
         fprintf(out, "\"rows\": %u, \"cols\": %u", e->m, e->n);
     else
         fprintf(out, "\"n\": %u", e->n);
-    fprintf(out, ", \"flops\": %.0f, \"bytes\": %.0f, \"layer\": ", e->flops, e->bytes);
+    fprintf(out, ", \"calls\": %u, \"flops\": %.0f, \"bytes\": %.0f, \"layer\": ", e->calls,
+            e->flops, e->bytes);
     sdn_prof_json_str(out, e->layer >= 0 ? e->name : "");
     fprintf(out, "}}");
     /* the thread's GFLOP/s while the kernel runs, back to 0 after it */
@@ -106,13 +106,13 @@ static void thread_events(FILE *out, const sdn_prof_data *d, const sdn_prof_thre
             kernel_event(out, d, e, tid);
         } else if (e->type == SDN_EV_SCOPE) {
             static const char *const phase[SDN_PHASE_COUNT] = {
-                "", "", " forward", " backward", " weight grad", " optimizer", ""};
+                "", "", " forward", " backward", " weight grad", " optimizer", "", ""};
             char name[64];
             snprintf(name, sizeof name, "%s%s", e->name,
                      e->kind < SDN_PHASE_COUNT ? phase[e->kind] : "");
             complete_event(out, name, e->kind == SDN_PHASE_USER ? "user" : "scope", tid,
                            sdn_prof_ns(d, e->t0), sdn_prof_ns(d, e->t1));
-            fprintf(out, ", \"args\": {\"step\": %u}}", e->step);
+            fprintf(out, ", \"args\": {\"step\": %u, \"folded_calls\": %u}}", e->step, e->calls);
             /* after its share of the step, the thread waits for the others at the region's end */
             const uint64_t end = sdn_prof_ns(d, e->t1);
             if (e->kind == SDN_PHASE_STEP && row && row[SDN_MAX_PHASES - 1] > end) {
@@ -137,9 +137,9 @@ sdn_status sdn_prof_write_trace(const sdn_prof_data *d, FILE *out)
 {
     releases rl;
     if (find_releases(d, &rl))
-        return sdn_fail(SDN_ERR_NOMEM, "profile: out of memory writing the trace");
+        return sdn_pf_fail(SDN_ERR_NOMEM, "profile: out of memory writing the trace");
     fprintf(out, "{\"displayTimeUnit\": \"ns\", \"otherData\": {\n");
-    sdn_prof_write_machine_json(out, "  ");
+    sdn_prof_write_machine_json(d, out, "  ");
     fprintf(out, "},\n\"traceEvents\": [\n{\"ph\": \"M\", \"pid\": 1, \"name\": \"process_name\", "
                  "\"args\": {\"name\": \"simdnn\"}}");
     sdn_status st = SDN_OK;
@@ -157,7 +157,7 @@ sdn_status sdn_prof_write_trace(const sdn_prof_data *d, FILE *out)
                 tid, tid);
         size_t *order = malloc((th->n ? th->n : 1) * sizeof *order);
         if (!order) {
-            st = sdn_fail(SDN_ERR_NOMEM, "profile: out of memory writing the trace");
+            st = sdn_pf_fail(SDN_ERR_NOMEM, "profile: out of memory writing the trace");
             break;
         }
         for (size_t i = 0; i < th->n; i++)
