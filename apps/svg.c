@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdio.h>
 
+#include "platform.h"
 #include "svg.h"
 
 static const char *const colors[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e",
@@ -40,7 +41,7 @@ int sdn_svg_curves(const char *path, const char *title, const char *ylabel, cons
     double pad = 0.05 * (ymax - ymin);
     ymin -= pad;
     ymax += pad;
-    FILE *f = fopen(path, "w");
+    FILE *f = sdn_fopen(path, "w");
     if (!f)
         return -1;
     double pw = W - L - R, ph = H - T - B;

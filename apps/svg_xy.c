@@ -2,6 +2,7 @@
 #include <math.h>
 #include <stdio.h>
 
+#include "platform.h"
 #include "svg_xy.h"
 
 static const char *const palette[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e",
@@ -85,7 +86,7 @@ int sdn_svg_xy(const char *path, const sdn_xy_plot *p, const sdn_xy_series *s, i
     settle(&ay);
     char tmp[1200];
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
+    FILE *f = sdn_fopen(tmp, "w");
     if (!f)
         return -1;
 #define PX(v) (L + (unit(&ax, v) - ax.lo) / (ax.hi - ax.lo) * pw)
@@ -145,7 +146,7 @@ int sdn_svg_xy(const char *path, const sdn_xy_plot *p, const sdn_xy_series *s, i
 #undef PX
 #undef PY
     fprintf(f, "</svg>\n");
-    if (fclose(f) != 0 || rename(tmp, path) != 0) {
+    if (fclose(f) != 0 || sdn_replace_file(tmp, path) != 0) {
         remove(tmp);
         return -1;
     }

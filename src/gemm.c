@@ -2,12 +2,12 @@
  * table's microkernel. Packing reads any (row stride, column stride), so transposes are free; alpha
  * is folded into the packed A; beta and bias apply on the first KC block only. Portable C. */
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "error.h"
 #include "gemm.h"
+#include "platform/platform.h"
 #include "profile/prof.h"
 
 #ifdef _OPENMP
@@ -18,7 +18,7 @@
 
 /* Environment overrides (0 = the fixed KC, MC and NC from the caches), read once. SIMDNN_GEMM_KC
  * changes bits: it is for experiments only. */
-static pthread_once_t env_once = PTHREAD_ONCE_INIT;
+static sdn_once env_once = SDN_ONCE_INIT;
 static size_t env_kc, env_mc, env_nc, env_par_min;
 /* SIMDNN_GEMM_IN_PLACE: which operands the kernel may read without packing (tuning only). */
 typedef enum in_place_policy {
@@ -87,7 +87,7 @@ typedef struct gemm_blocks {
  * 164 to 216 and AVX2's 3072×100×512 from 85 to 112, and costs 1024² about 2%. */
 static gemm_blocks blocks_for(const sdn_gemm_kernel *g)
 {
-    pthread_once(&env_once, env_once_fn);
+    sdn_call_once(&env_once, env_once_fn);
     const sdn_cpu_info *cpu = sdn_cpu();
     size_t kc_l1 = cpu->l1d_bytes / 2 / (g->nr * sizeof(float));
     kc_l1 = kc_l1 < 64 ? 64 : kc_l1 > 1024 ? 1024 : kc_l1 / 8 * 8;
@@ -230,21 +230,21 @@ static void pack_b(const sdn_gemm_kernel *g, size_t kc, size_t nc, const float *
  * their thread exits (an application's own threads come and go: inference is re-entrant). */
 static _Thread_local float *tl_pack_a, *tl_pack_b;
 static _Thread_local size_t tl_cap_a, tl_cap_b;
-static pthread_key_t pack_key;
-static pthread_once_t pack_key_once = PTHREAD_ONCE_INIT;
+static sdn_tls_key pack_key;
+static sdn_once pack_key_once = SDN_ONCE_INIT;
 
 static void free_pack_buffers(void *unused)
 {
     (void)unused;
-    free(tl_pack_a);
-    free(tl_pack_b);
+    sdn_aligned_free(tl_pack_a);
+    sdn_aligned_free(tl_pack_b);
     tl_pack_a = tl_pack_b = NULL;
     tl_cap_a = tl_cap_b = 0;
 }
 
 static void make_pack_key(void)
 {
-    pthread_key_create(&pack_key, free_pack_buffers);
+    sdn_tls_key_create(&pack_key, free_pack_buffers);
 }
 
 void sdn_gemm_free_pack_buffers(void)
@@ -255,11 +255,11 @@ void sdn_gemm_free_pack_buffers(void)
 static float *pack_buffer(float **buf, size_t *cap, size_t floats)
 {
     if (*cap < floats) {
-        pthread_once(&pack_key_once, make_pack_key);
-        pthread_setspecific(pack_key, &tl_cap_a); /* any non-NULL value: the exit hook runs */
-        free(*buf);
+        sdn_call_once(&pack_key_once, make_pack_key);
+        sdn_tls_set(pack_key, &tl_cap_a); /* any non-NULL value: the exit hook runs */
+        sdn_aligned_free(*buf);
         size_t bytes = round_up(floats * sizeof(float), 64);
-        *buf = aligned_alloc(64, bytes);
+        *buf = sdn_aligned_alloc(64, bytes);
         *cap = *buf ? floats : 0;
     }
     return *buf;
@@ -597,7 +597,7 @@ sdn_status sdn_sgemm_bias(sdn_transpose trans_a, sdn_transpose trans_b, size_t m
     const sdn_kernels *kt = sdn_kernels_active();
 #ifdef _OPENMP
     int threads = omp_in_parallel() ? 1 : omp_get_max_threads();
-    pthread_once(&env_once, env_once_fn);
+    sdn_call_once(&env_once, env_once_fn);
     double min_fma = env_par_min ? (double)env_par_min : SDN_GEMM_PARALLEL_MIN_FMA;
     if (threads > 1 && (double)m * n * k >= min_fma) {
         const size_t mr = kt->gemm.mr, nr = kt->gemm.nr;

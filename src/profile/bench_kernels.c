@@ -120,12 +120,12 @@ static int alloc_bufs(bufs *d, size_t b)
 
 static void free_bufs(bufs *d)
 {
-    free(d->x);
-    free(d->w);
-    free(d->c);
-    free(d->g);
+    sdn_aligned_free(d->x);
+    sdn_aligned_free(d->w);
+    sdn_aligned_free(d->c);
+    sdn_aligned_free(d->g);
     for (int i = 0; i < 5; i++)
-        free(d->v[i]);
+        sdn_aligned_free(d->v[i]);
     free(d->keep);
     free(d->labels);
 }

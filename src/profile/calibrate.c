@@ -8,6 +8,7 @@
 
 #include "error.h"
 #include "model.h"
+#include "platform/platform.h"
 #include "report.h"
 
 #ifdef _OPENMP
@@ -94,9 +95,9 @@ static double measure_triad(int threads)
         sdn_peak_sink = a[n / 2];
     }
     (void)threads;
-    free(a);
-    free(b);
-    free(c);
+    sdn_aligned_free(a);
+    sdn_aligned_free(b);
+    sdn_aligned_free(c);
     return best;
 }
 
@@ -127,8 +128,8 @@ static double measure_cache(const sdn_kernels *k, size_t cache_bytes)
         }
         sdn_peak_sink = y[n / 2];
     }
-    free(x);
-    free(y);
+    sdn_aligned_free(x);
+    sdn_aligned_free(y);
     return best;
 }
 
@@ -202,7 +203,7 @@ void sdn_calibration_path(char *buf, size_t size)
 
 static int load(sdn_calibration *c, const char *path)
 {
-    FILE *f = fopen(path, "r");
+    FILE *f = sdn_fopen(path, "r");
     if (!f)
         return -1;
     char line[256], want[96];
@@ -257,7 +258,7 @@ sdn_status sdn_calibration_store(const sdn_calibration *c)
     if (st)
         return st;
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
+    FILE *f = sdn_fopen(tmp, "w");
     if (!f)
         return sdn_fail(SDN_ERR_IO, "calibrate: cannot write %s: %s", tmp, strerror(errno));
     fprintf(f, CACHE_FORMAT "\ncpu %s\nthreads %d\ncounter_hz %.0f\ntriad_gbs %.4f %.4f\n", c->cpu,
@@ -268,8 +269,8 @@ sdn_status sdn_calibration_store(const sdn_calibration *c)
                     sdn_isa_name((sdn_isa)i), c->peak_gflops[i][0], c->peak_gflops[i][1],
                     sdn_isa_name((sdn_isa)i), c->cache_gbs[i][0], c->cache_gbs[i][1],
                     c->cache_gbs[i][2]);
-    if (fclose(f) || rename(tmp, path)) {
-        remove(tmp);
+    if (fclose(f) || sdn_replace_file(tmp, path)) {
+        sdn_remove(tmp);
         return sdn_fail(SDN_ERR_IO, "calibrate: cannot write %s", path);
     }
     return SDN_OK;

@@ -1,12 +1,9 @@
 /* The profiler's recording side: the schedule over steps, per-thread event buffers (thread-local,
  * grown by their own thread only, no lock on the hot path), scopes, barrier arrivals, and the
  * ways in from the environment (SIMDNN_PROFILE=DIR, SIMDNN_VERBOSE=1). */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include "error.h"
 #include "prof.h"
@@ -24,7 +21,7 @@ const sdn_kernels *sdn_prof_table;
 #define FIRST_CAPACITY 65536
 #define MAX_EVENTS ((size_t)1 << 22) /* 400 MB a thread: bound long schedules */
 
-static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static sdn_mutex registry_lock = SDN_MUTEX_INIT;
 static sdn_prof_thread *every_thread[MAX_THREADS]; /* all ever made: reused, never freed */
 static int n_every;
 static sdn_prof_thread *registered[MAX_THREADS]; /* those that recorded in this profile */
@@ -58,7 +55,7 @@ static sdn_prof_thread *self(void)
 {
     if (tl_self && tl_generation == generation)
         return tl_self;
-    pthread_mutex_lock(&registry_lock);
+    sdn_mutex_lock(&registry_lock);
     if (!tl_self && n_every < MAX_THREADS) {
         tl_self = calloc(1, sizeof *tl_self);
         if (tl_self)
@@ -69,7 +66,7 @@ static sdn_prof_thread *self(void)
         t->n = t->dropped = 0;
         t->depth = 0;
         t->index = data.n_threads;
-        t->tid = (long)syscall(SYS_gettid);
+        t->tid = sdn_os_thread_id();
         int omp = -1;
 #ifdef _OPENMP
         if (omp_in_parallel())
@@ -84,7 +81,7 @@ static sdn_prof_thread *self(void)
         registered[data.n_threads++] = t;
         tl_generation = generation;
     }
-    pthread_mutex_unlock(&registry_lock);
+    sdn_mutex_unlock(&registry_lock);
     return tl_generation == generation ? t : NULL;
 }
 
@@ -334,10 +331,10 @@ sdn_status sdn_profile_begin(const sdn_profile_options *o)
     opts = *o;
     snprintf(opts_dir, sizeof opts_dir, "%s", o->dir ? o->dir : "");
     opts.dir = o->dir ? opts_dir : NULL;
-    pthread_mutex_lock(&registry_lock);
+    sdn_mutex_lock(&registry_lock);
     generation++;
     data.n_threads = 0;
-    pthread_mutex_unlock(&registry_lock);
+    sdn_mutex_unlock(&registry_lock);
     data.n_steps = 0;
     data.wait = opts.wait;
     data.warmup = opts.warmup;

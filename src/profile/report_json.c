@@ -3,9 +3,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "error.h"
+#include "platform/platform.h"
 #include "report.h"
 
 #ifndef SDN_BUILD_FLAGS
@@ -194,7 +194,7 @@ sdn_status sdn_prof_prepare_dir(const char *dir)
         const int last = *p == 0;
         if (*p == '/' || last) {
             *p = 0;
-            if (mkdir(path, 0777) && errno != EEXIST)
+            if ((errno = sdn_mkdir(path)))
                 return sdn_fail(SDN_ERR_IO, "profile: cannot create folder %s: %s", path,
                                 strerror(errno));
             if (last)
@@ -202,8 +202,7 @@ sdn_status sdn_prof_prepare_dir(const char *dir)
             *p = '/';
         }
     }
-    struct stat sb;
-    if (stat(dir, &sb) || !S_ISDIR(sb.st_mode))
+    if (sdn_path_kind_of(dir) != SDN_PATH_DIR)
         return sdn_fail(SDN_ERR_IO, "profile: %s is not a folder", dir);
     return SDN_OK;
 }
@@ -216,7 +215,7 @@ static sdn_status write_one(const char *dir, const char *name, out_kind kind,
     char path[1100], tmp[1120];
     snprintf(path, sizeof path, "%s/%s", dir, name);
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
+    FILE *f = sdn_fopen(tmp, "w");
     if (!f)
         return sdn_fail(SDN_ERR_IO, "profile: cannot write %s: %s", tmp, strerror(errno));
     sdn_status st = SDN_OK;
@@ -236,10 +235,10 @@ static sdn_status write_one(const char *dir, const char *name, out_kind kind,
     }
     const int bad = ferror(f);
     if (fclose(f) || bad || st) {
-        remove(tmp);
+        sdn_remove(tmp);
         return st ? st : sdn_fail(SDN_ERR_IO, "profile: cannot write %s", path);
     }
-    if (rename(tmp, path))
+    if ((errno = sdn_replace_file(tmp, path)))
         return sdn_fail(SDN_ERR_IO, "profile: cannot rename %s: %s", tmp, strerror(errno));
     return SDN_OK;
 }

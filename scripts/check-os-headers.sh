@@ -1,0 +1,24 @@
+#!/bin/sh
+# Only the host layer talks to the operating system: outside src/platform/, the library (src/,
+# simd/) and the tool (apps/) include the C11 standard headers, the compiler's (intrinsics,
+# cpuid, OpenMP) and their libraries' (libarchive, MPI) only. Prints each other #include <...>
+# with its file and exits 1 if there is one. Run by ctest (os_headers) and scripts/test-all.sh.
+#   scripts/check-os-headers.sh [source root]
+root=${1:-$(cd "$(dirname "$0")/.." && pwd)}
+cd "$root" || exit 2
+allowed='assert complex ctype errno fenv float inttypes iso646 limits locale math setjmp signal
+stdalign stdarg stdatomic stdbool stddef stdint stdio stdlib stdnoreturn string tgmath threads
+time uchar wchar wctype immintrin arm_neon cpuid omp archive archive_entry mpi'
+pattern=$(printf '%s\n' $allowed | sed 's/.*/^&\\.h$/' | paste -sd'|' -)
+bad=$(grep -rn --include='*.c' --include='*.h' --include='*.inc' -E '^[[:space:]]*#[[:space:]]*include[[:space:]]*<' \
+        src simd apps | grep -v '^src/platform/' |
+    while IFS= read -r line; do
+        header=$(printf '%s\n' "$line" | sed 's/.*include[[:space:]]*<\([^>]*\)>.*/\1/')
+        printf '%s\n' "$header" | grep -Eq "$pattern" || printf '%s\n' "$line"
+    done)
+if [ -n "$bad" ]; then
+    printf '%s\n' "$bad"
+    echo "check-os-headers: OS headers outside src/platform/ (call src/platform/platform.h instead)" >&2
+    exit 1
+fi
+echo "check-os-headers: src/, simd/ and apps/ include no OS header outside src/platform/"
