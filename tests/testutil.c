@@ -1,16 +1,21 @@
 /* Shared test helpers (see testutil.h). */
 #define _GNU_SOURCE /* nftw, mkdtemp */
-#include <ftw.h>
 #include <math.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef _WIN32
+#include <windows.h>
+#else
+#include <ftw.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#endif
 
+#include "platform/platform.h"
 #include "testutil.h"
 
 const sdn_isa sdn_test_isa_list[SDN_ISA_COUNT] = {SDN_ISA_REF, SDN_ISA_AVX2, SDN_ISA_AVX512,
@@ -96,6 +101,7 @@ void sdn_test_assert_close(const char *what, const float *got, const double *wan
     }
 }
 
+#ifndef _WIN32
 static void *probe_thread(void *arg) { return arg; }
 
 int sdn_test_threads_start(void)
@@ -152,10 +158,68 @@ int sdn_test_tmpdir_remove(void **state)
     return 0;
 }
 
+#else
+/* Windows: threads start (no qemu), and the test folder is made and removed with the host layer
+ * and FindFirstFile. */
+int sdn_test_threads_start(void) { return 1; }
+
+static char tmp_root[512];
+
+const char *sdn_test_tmpdir(const char *prefix)
+{
+    if (!tmp_root[0]) {
+        const char *base = getenv("SIMDNN_TEST_DATA");
+        if (!base || !base[0])
+            base = getenv("TEMP");
+        for (unsigned i = 0; i < 1000; i++) {
+            snprintf(tmp_root, sizeof tmp_root, "%s/%s_%lu_%u", base && base[0] ? base : ".",
+                     prefix, (unsigned long)GetCurrentProcessId(), i);
+            if (sdn_path_kind_of(tmp_root) == SDN_PATH_NONE && sdn_mkdir(tmp_root) == 0)
+                return tmp_root;
+        }
+        tmp_root[0] = 0;
+        return NULL;
+    }
+    return tmp_root;
+}
+
+static void remove_tree(const char *dir)
+{
+    char pattern[1024];
+    snprintf(pattern, sizeof pattern, "%s/*", dir);
+    WIN32_FIND_DATAA e;
+    HANDLE h = FindFirstFileA(pattern, &e);
+    if (h != INVALID_HANDLE_VALUE) {
+        do {
+            if (!strcmp(e.cFileName, ".") || !strcmp(e.cFileName, ".."))
+                continue;
+            char path[1024];
+            snprintf(path, sizeof path, "%s/%s", dir, e.cFileName);
+            if (e.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY)
+                remove_tree(path);
+            else
+                DeleteFileA(path);
+        } while (FindNextFileA(h, &e));
+        FindClose(h);
+    }
+    RemoveDirectoryA(dir);
+}
+
+int sdn_test_tmpdir_remove(void **state)
+{
+    (void)state;
+    if (tmp_root[0])
+        remove_tree(tmp_root);
+    tmp_root[0] = 0;
+    return 0;
+}
+
+#endif
+
 /* ---- reliability */
 char *sdn_test_read_file(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
+    FILE *f = sdn_fopen(path, "rb");
     if (!f)
         fail_msg("cannot open %s", path);
     fseek(f, 0, SEEK_END);
@@ -172,7 +236,7 @@ char *sdn_test_read_file(const char *path, size_t *len)
 
 void sdn_test_write_file(const char *path, const void *p, size_t n)
 {
-    FILE *f = fopen(path, "wb");
+    FILE *f = sdn_fopen(path, "wb");
     if (!f)
         fail_msg("cannot write %s", path);
     assert_int_equal(fwrite(p, 1, n, f), n);
