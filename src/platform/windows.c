@@ -41,21 +41,30 @@ static int errno_of(DWORD e)
     }
 }
 
-/* A UTF-8 string as UTF-16, malloc'd; NULL with errno EINVAL (not UTF-8) or ENOMEM. */
-static wchar_t *widen(const char *s)
+/* A UTF-8 string as UTF-16: in buf (WPATH wide chars) when it fits, so that a path costs no
+ * allocation (as stat and open need none on POSIX), else malloc'd; release with unwiden. NULL
+ * with errno EINVAL (not UTF-8) or ENOMEM. */
+enum { WPATH = 1024 };
+static wchar_t *widen_in(const char *s, wchar_t *buf)
 {
     const int n = MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s, -1, NULL, 0);
     if (n <= 0) {
         errno = EINVAL;
         return NULL;
     }
-    wchar_t *w = malloc((size_t)n * sizeof *w);
+    wchar_t *w = n <= WPATH ? buf : malloc((size_t)n * sizeof *w);
     if (!w) {
         errno = ENOMEM;
         return NULL;
     }
     MultiByteToWideChar(CP_UTF8, MB_ERR_INVALID_CHARS, s, -1, w, n);
     return w;
+}
+
+static void unwiden(wchar_t *w, const wchar_t *buf)
+{
+    if (w != buf)
+        free(w);
 }
 
 static char *narrow(const wchar_t *w)
@@ -197,20 +206,21 @@ void sdn_os_cpu_brand(char *buf, size_t size)
 
 FILE *sdn_fopen(const char *path, const char *mode)
 {
-    wchar_t *wpath = widen(path), *wmode = widen(mode);
+    wchar_t bp[WPATH], bm[WPATH];
+    wchar_t *wpath = widen_in(path, bp), *wmode = widen_in(mode, bm);
     FILE *f = wpath && wmode ? _wfopen(wpath, wmode) : NULL;
     const int err = errno;
-    free(wpath);
-    free(wmode);
+    unwiden(wpath, bp);
+    unwiden(wmode, bm);
     errno = err;
     return f;
 }
 
 sdn_path_kind sdn_path_kind_of(const char *path)
 {
-    wchar_t *w = widen(path);
+    wchar_t buf[WPATH], *w = widen_in(path, buf);
     const DWORD a = w ? GetFileAttributesW(w) : INVALID_FILE_ATTRIBUTES;
-    free(w);
+    unwiden(w, buf);
     if (a == INVALID_FILE_ATTRIBUTES)
         return SDN_PATH_NONE;
     if (a & FILE_ATTRIBUTE_DIRECTORY)
@@ -263,12 +273,12 @@ int sdn_memfile_close(sdn_memfile *m)
 
 int sdn_mkdir(const char *path)
 {
-    wchar_t *w = widen(path);
+    wchar_t buf[WPATH], *w = widen_in(path, buf);
     if (!w)
         return errno;
     const int ok = CreateDirectoryW(w, NULL);
     const DWORD e = GetLastError();
-    free(w);
+    unwiden(w, buf);
     if (ok)
         return 0;
     if (e == ERROR_ALREADY_EXISTS || e == ERROR_ACCESS_DENIED) /* "C:\" gives access denied */
@@ -279,12 +289,12 @@ int sdn_mkdir(const char *path)
 
 int sdn_remove(const char *path)
 {
-    wchar_t *w = widen(path);
+    wchar_t buf[WPATH], *w = widen_in(path, buf);
     if (!w)
         return errno;
     const int ok = DeleteFileW(w);
     const DWORD e = GetLastError();
-    free(w);
+    unwiden(w, buf);
     return ok ? 0 : errno_of(e);
 }
 
@@ -298,12 +308,12 @@ FILE *sdn_create_temp(const char *path, char *tmp, size_t tmp_size)
             errno = ENAMETOOLONG;
             return NULL;
         }
-        wchar_t *w = widen(tmp);
+        wchar_t buf[WPATH], *w = widen_in(tmp, buf);
         if (!w)
             return NULL;
         const int fd = _wopen(w, _O_CREAT | _O_EXCL | _O_WRONLY | _O_BINARY, _S_IREAD | _S_IWRITE);
         const int err = errno;
-        free(w);
+        unwiden(w, buf);
         if (fd >= 0) {
             FILE *f = _fdopen(fd, "wb");
             if (!f) {
@@ -335,14 +345,15 @@ int sdn_file_sync(FILE *f)
 
 int sdn_replace_file(const char *tmp, const char *path)
 {
-    wchar_t *wt = widen(tmp), *wp = widen(path);
+    wchar_t bt[WPATH], bp[WPATH];
+    wchar_t *wt = widen_in(tmp, bt), *wp = widen_in(path, bp);
     int err = 0;
     if (!wt || !wp)
         err = errno;
     else if (!MoveFileExW(wt, wp, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH))
         err = errno_of(GetLastError());
-    free(wt);
-    free(wp);
+    unwiden(wt, bt);
+    unwiden(wp, bp);
     return err;
 }
 
