@@ -29,7 +29,8 @@ exe=$build/simdnn
 run+=("$exe")
 [ -e "$exe" ] || { echo "check-same-bits: no $build/simdnn (build first)" >&2; exit 2; }
 [ -e "$data" ] || { echo "check-same-bits: no CIFAR-10 at $data (--data)" >&2; exit 2; }
-[ -n "$isas" ] || isas=$("${run[@]}" info | awk '$1 == "runs:" { $1 = ""; print }')
+# (tr: simdnn.exe ends its lines with CR LF)
+[ -n "$isas" ] || isas=$("${run[@]}" info | tr -d '\r' | awk '$1 == "runs:" { $1 = ""; print }')
 expected=scripts/same-bits.txt
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

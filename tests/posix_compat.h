@@ -6,6 +6,7 @@
 #include <direct.h>
 #include <errno.h>
 #include <io.h>
+#include <process.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -7,6 +7,8 @@
 #ifdef _WIN32
 #include <windows.h>
 #else
+#include <dirent.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <pthread.h>
 #include <signal.h>
@@ -234,6 +236,31 @@ char *sdn_test_read_file(const char *path, size_t *len)
     return p;
 }
 
+int sdn_test_count_files(const char *dir, const char *part)
+{
+    int n = 0;
+#ifdef _WIN32
+    char pattern[1024];
+    snprintf(pattern, sizeof pattern, "%s/*", dir);
+    WIN32_FIND_DATAA e;
+    HANDLE h = FindFirstFileA(pattern, &e);
+    if (h == INVALID_HANDLE_VALUE)
+        return -1;
+    do
+        n += strstr(e.cFileName, part) != NULL;
+    while (FindNextFileA(h, &e));
+    FindClose(h);
+#else
+    DIR *d = opendir(dir);
+    if (!d)
+        return -1;
+    for (struct dirent *e; (e = readdir(d));)
+        n += strstr(e->d_name, part) != NULL;
+    closedir(d);
+#endif
+    return n;
+}
+
 void sdn_test_write_file(const char *path, const void *p, size_t n)
 {
     FILE *f = sdn_fopen(path, "wb");
@@ -242,4 +269,93 @@ void sdn_test_write_file(const char *path, const void *p, size_t n)
     assert_int_equal(fwrite(p, 1, n, f), n);
     assert_int_equal(fclose(f), 0);
 }
+#ifdef _WIN32
+/* argv as one command line, each argument quoted (the tests' arguments hold no quotes). */
+sdn_test_proc sdn_test_spawn(const char *const *argv, const char *log)
+{
+    char cmd[8192] = "";
+    for (int i = 0; argv[i]; i++) {
+        const size_t n = strlen(cmd);
+        snprintf(cmd + n, sizeof cmd - n, "%s\"%s\"", i ? " " : "", argv[i]);
+    }
+    SECURITY_ATTRIBUTES sa = {sizeof sa, NULL, TRUE};
+    HANDLE out = INVALID_HANDLE_VALUE;
+    if (log) {
+        out = CreateFileA(log, FILE_APPEND_DATA, FILE_SHARE_READ | FILE_SHARE_WRITE, &sa,
+                          OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
+        if (out == INVALID_HANDLE_VALUE)
+            return -1;
+    }
+    STARTUPINFOA si = {.cb = sizeof si};
+    if (log) {
+        si.dwFlags = STARTF_USESTDHANDLES;
+        si.hStdInput = GetStdHandle(STD_INPUT_HANDLE);
+        si.hStdOutput = si.hStdError = out;
+    }
+    PROCESS_INFORMATION pi;
+    fflush(NULL);
+    const BOOL ok = CreateProcessA(NULL, cmd, NULL, NULL, TRUE, 0, NULL, NULL, &si, &pi);
+    if (log)
+        CloseHandle(out);
+    if (!ok)
+        return -1;
+    CloseHandle(pi.hThread);
+    return (sdn_test_proc)pi.hProcess;
+}
+
+int sdn_test_wait(sdn_test_proc p)
+{
+    DWORD code;
+    const HANDLE h = (HANDLE)p;
+    if (WaitForSingleObject(h, INFINITE) != WAIT_OBJECT_0 || !GetExitCodeProcess(h, &code))
+        code = (DWORD)-1;
+    CloseHandle(h);
+    return (int)code;
+}
+
+void sdn_test_kill(sdn_test_proc p)
+{
+    TerminateProcess((HANDLE)p, SDN_TEST_KILLED);
+}
+
+void sdn_test_sleep(double seconds)
+{
+    Sleep((DWORD)(seconds * 1000));
+}
+#else
+sdn_test_proc sdn_test_spawn(const char *const *argv, const char *log)
+{
+    fflush(NULL);
+    const pid_t pid = fork();
+    if (pid == 0) {
+        int fd = log ? open(log, O_WRONLY | O_CREAT | O_APPEND, 0644) : -1;
+        if (fd >= 0) {
+            dup2(fd, 1);
+            dup2(fd, 2);
+        }
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    return pid;
+}
+
+int sdn_test_wait(sdn_test_proc p)
+{
+    int st;
+    if (waitpid((pid_t)p, &st, 0) != (pid_t)p)
+        return -1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+void sdn_test_kill(sdn_test_proc p)
+{
+    kill((pid_t)p, SIGKILL);
+}
+
+void sdn_test_sleep(double seconds)
+{
+    nanosleep(&(struct timespec){(time_t)seconds, (long)((seconds - (time_t)seconds) * 1e9)},
+              NULL);
+}
+#endif
 /* ---- end reliability */
