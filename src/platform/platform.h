@@ -66,6 +66,8 @@ int sdn_os_has_neon(void);
 void sdn_os_cpu_brand(char *buf, size_t size);
 
 /* ---- files (UTF-8 paths) ---- */
+/* fopen of a UTF-8 path; on Windows in binary mode unless mode has "t", so that text files have
+ * the same bytes (LF) on every host. */
 FILE *sdn_fopen(const char *path, const char *mode);
 typedef enum sdn_path_kind { SDN_PATH_NONE, SDN_PATH_FILE, SDN_PATH_DIR, SDN_PATH_OTHER } sdn_path_kind;
 sdn_path_kind sdn_path_kind_of(const char *path);

@@ -204,10 +204,14 @@ void sdn_os_cpu_brand(char *buf, size_t size)
 
 /* ---- files ---- */
 
+/* Binary unless "t" is asked for: a text file simdnn writes has the same bytes (LF) on every host,
+ * and reading one written elsewhere sees them as they are. */
 FILE *sdn_fopen(const char *path, const char *mode)
 {
+    char m[16];
+    snprintf(m, sizeof m, "%s%s", mode, strchr(mode, 'b') || strchr(mode, 't') ? "" : "b");
     wchar_t bp[WPATH], bm[WPATH];
-    wchar_t *wpath = widen_in(path, bp), *wmode = widen_in(mode, bm);
+    wchar_t *wpath = widen_in(path, bp), *wmode = widen_in(m, bm);
     FILE *f = wpath && wmode ? _wfopen(wpath, wmode) : NULL;
     const int err = errno;
     unwiden(wpath, bp);
