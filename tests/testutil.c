@@ -162,7 +162,7 @@ int sdn_test_tmpdir_remove(void **state)
 
 #else
 /* Windows: threads start (no qemu), and the test folder is made and removed with the host layer
- * and FindFirstFile. */
+ * and FindFirstFileW (names in UTF-16, as the library writes them). */
 int sdn_test_threads_start(void) { return 1; }
 
 static char tmp_root[512];
@@ -185,33 +185,34 @@ const char *sdn_test_tmpdir(const char *prefix)
     return tmp_root;
 }
 
-static void remove_tree(const char *dir)
+static void remove_tree(const wchar_t *dir)
 {
-    char pattern[1024];
-    snprintf(pattern, sizeof pattern, "%s/*", dir);
-    WIN32_FIND_DATAA e;
-    HANDLE h = FindFirstFileA(pattern, &e);
+    wchar_t pattern[1024];
+    swprintf(pattern, 1024, L"%ls/*", dir);
+    WIN32_FIND_DATAW e;
+    HANDLE h = FindFirstFileW(pattern, &e);
     if (h != INVALID_HANDLE_VALUE) {
         do {
-            if (!strcmp(e.cFileName, ".") || !strcmp(e.cFileName, ".."))
+            if (!wcscmp(e.cFileName, L".") || !wcscmp(e.cFileName, L".."))
                 continue;
-            char path[1024];
-            snprintf(path, sizeof path, "%s/%s", dir, e.cFileName);
+            wchar_t path[1024];
+            swprintf(path, 1024, L"%ls/%ls", dir, e.cFileName);
             if (e.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY)
                 remove_tree(path);
             else
-                DeleteFileA(path);
-        } while (FindNextFileA(h, &e));
+                DeleteFileW(path);
+        } while (FindNextFileW(h, &e));
         FindClose(h);
     }
-    RemoveDirectoryA(dir);
+    RemoveDirectoryW(dir);
 }
 
 int sdn_test_tmpdir_remove(void **state)
 {
     (void)state;
-    if (tmp_root[0])
-        remove_tree(tmp_root);
+    wchar_t w[1024];
+    if (tmp_root[0] && MultiByteToWideChar(CP_UTF8, 0, tmp_root, -1, w, 1024) > 0)
+        remove_tree(w);
     tmp_root[0] = 0;
     return 0;
 }
@@ -241,14 +242,18 @@ int sdn_test_count_files(const char *dir, const char *part)
     int n = 0;
 #ifdef _WIN32
     char pattern[1024];
+    wchar_t wpattern[1024], wpart[256];
     snprintf(pattern, sizeof pattern, "%s/*", dir);
-    WIN32_FIND_DATAA e;
-    HANDLE h = FindFirstFileA(pattern, &e);
+    if (!MultiByteToWideChar(CP_UTF8, 0, pattern, -1, wpattern, 1024) ||
+        !MultiByteToWideChar(CP_UTF8, 0, part, -1, wpart, 256))
+        return -1;
+    WIN32_FIND_DATAW e;
+    HANDLE h = FindFirstFileW(wpattern, &e);
     if (h == INVALID_HANDLE_VALUE)
         return -1;
     do
-        n += strstr(e.cFileName, part) != NULL;
-    while (FindNextFileA(h, &e));
+        n += wcsstr(e.cFileName, wpart) != NULL;
+    while (FindNextFileW(h, &e));
     FindClose(h);
 #else
     DIR *d = opendir(dir);
@@ -286,15 +291,20 @@ sdn_test_proc sdn_test_spawn(const char *const *argv, const char *log)
         if (out == INVALID_HANDLE_VALUE)
             return -1;
     }
-    STARTUPINFOA si = {.cb = sizeof si};
+    STARTUPINFOW si = {.cb = sizeof si};
     if (log) {
         si.dwFlags = STARTF_USESTDHANDLES;
         si.hStdInput = GetStdHandle(STD_INPUT_HANDLE);
         si.hStdOutput = si.hStdError = out;
     }
+    /* The command line in UTF-16: the child reads its arguments as UTF-8 again (sdn_args_utf8),
+     * whatever the ANSI code page. */
+    static wchar_t wcmd[8192];
     PROCESS_INFORMATION pi;
     fflush(NULL);
-    const BOOL ok = CreateProcessA(NULL, cmd, NULL, NULL, TRUE, 0, NULL, NULL, &si, &pi);
+    const BOOL ok = MultiByteToWideChar(CP_UTF8, 0, cmd, -1, wcmd, 8192) > 0 &&
+                    CreateProcessW(NULL, wcmd, NULL, NULL, TRUE, CREATE_NEW_PROCESS_GROUP, NULL,
+                                   NULL, &si, &pi);
     if (log)
         CloseHandle(out);
     if (!ok)
@@ -316,6 +326,11 @@ int sdn_test_wait(sdn_test_proc p)
 void sdn_test_kill(sdn_test_proc p)
 {
     TerminateProcess((HANDLE)p, SDN_TEST_KILLED);
+}
+
+int sdn_test_interrupt(sdn_test_proc p)
+{
+    return GenerateConsoleCtrlEvent(CTRL_BREAK_EVENT, GetProcessId((HANDLE)p)) ? 0 : -1;
 }
 
 void sdn_test_sleep(double seconds)
@@ -350,6 +365,11 @@ int sdn_test_wait(sdn_test_proc p)
 void sdn_test_kill(sdn_test_proc p)
 {
     kill((pid_t)p, SIGKILL);
+}
+
+int sdn_test_interrupt(sdn_test_proc p)
+{
+    return kill((pid_t)p, SIGINT);
 }
 
 void sdn_test_sleep(double seconds)

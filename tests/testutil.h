@@ -70,6 +70,10 @@ int sdn_test_wait(sdn_test_proc p);
  * SDN_TEST_KILLED, which sdn_test_wait then reports as on POSIX. */
 #define SDN_TEST_KILLED (128 + 9)
 void sdn_test_kill(sdn_test_proc p);
+/* Ctrl-C: SIGINT, or CTRL_BREAK_EVENT to its process group on Windows (every child of
+ * sdn_test_spawn leads one there; a new group ignores CTRL_C_EVENT, the tool handles both).
+ * -1 where it cannot be sent (wine without a console: GenerateConsoleCtrlEvent fails). */
+int sdn_test_interrupt(sdn_test_proc p);
 void sdn_test_sleep(double seconds);
 /* ---- end reliability */
 
