@@ -10,9 +10,7 @@
 void *__real_malloc(size_t size);
 void *__real_calloc(size_t n, size_t size);
 void *__real_realloc(void *p, size_t size);
-#ifdef _WIN32 /* the host layer's aligned allocation (src/platform/windows.c) */
-void *__real__aligned_malloc(size_t size, size_t align);
-#else
+#ifndef _WIN32 /* Windows: the host layer's aligned blocks come from malloc */
 void *__real_aligned_alloc(size_t align, size_t size);
 int __real_posix_memalign(void **p, size_t align, size_t size);
 #endif
@@ -66,12 +64,7 @@ void *__wrap_realloc(void *p, size_t size)
 {
     return should_fail() ? NULL : __real_realloc(p, size);
 }
-#ifdef _WIN32
-void *__wrap__aligned_malloc(size_t size, size_t align)
-{
-    return should_fail() ? NULL : __real__aligned_malloc(size, align);
-}
-#else
+#ifndef _WIN32
 void *__wrap_aligned_alloc(size_t align, size_t size)
 {
     return should_fail() ? NULL : __real_aligned_alloc(align, size);

@@ -19,8 +19,8 @@
 #endif
 
 /* ---- memory ---- */
-/* bytes at an address that is a multiple of align (a power of two, at least sizeof(void *));
- * released with sdn_aligned_free only (Windows' _aligned_malloc is not free()'s). */
+/* bytes at an address that is a multiple of align (a power of two); released with
+ * sdn_aligned_free only (on Windows the block starts before the pointer). */
 void *sdn_aligned_alloc(size_t align, size_t bytes);
 void sdn_aligned_free(void *p);
 

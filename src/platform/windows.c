@@ -1,5 +1,5 @@
 /* The host layer on Windows (MinGW-w64; Windows 7 and later): UTF-8 paths through the wide-char
- * calls, _aligned_malloc, QueryPerformanceCounter, fiber-local storage for thread-exit hooks,
+ * calls, aligned blocks staggered across the cache's sets, QueryPerformanceCounter, fiber-local storage for thread-exit hooks,
  * GetLogicalProcessorInformationEx for caches, MoveFileExW for atomic replace, and
  * SetConsoleCtrlHandler for Ctrl-C. */
 #ifdef _WIN32
@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <io.h>
-#include <malloc.h>
 #include <psapi.h>
 #include <shellapi.h>
 #include <stdlib.h>
@@ -76,14 +75,34 @@ static char *narrow(const wchar_t *w)
     return s;
 }
 
+/* Not _aligned_malloc: blocks of 64 KiB and more come from VirtualAlloc at 64 KiB boundaries, so
+ * every flat buffer (weights, gradients, both moments) would start at one offset within the
+ * cache's sets, and the optimizer's four streams would evict one another. Each large block starts
+ * a different number of cache lines in instead (33 lines apart: distinct modulo 4 KiB and 64 KiB
+ * for 32 blocks in a row), as mmap's page-granular blocks do on Linux. The block malloc gave is
+ * kept just before the pointer. */
 void *sdn_aligned_alloc(size_t align, size_t bytes)
 {
-    return _aligned_malloc(bytes ? bytes : 1, align);
+    static volatile LONG blocks;
+    if (align < sizeof(void *))
+        align = sizeof(void *);
+    size_t color = 0;
+    if (bytes >= 65536)
+        color = (size_t)(InterlockedIncrement(&blocks) % 32) * 33 * 64;
+    color = (color + align - 1) / align * align;
+    char *raw = malloc(bytes + align - 1 + sizeof(void *) + color);
+    if (!raw)
+        return NULL;
+    uintptr_t p = ((uintptr_t)raw + sizeof(void *) + align - 1) & ~(uintptr_t)(align - 1);
+    p += color;
+    ((void **)p)[-1] = raw;
+    return (void *)p;
 }
 
 void sdn_aligned_free(void *p)
 {
-    _aligned_free(p);
+    if (p)
+        free(((void **)p)[-1]);
 }
 
 uint64_t sdn_monotonic_ns(void)
