@@ -8,6 +8,10 @@
 #include "kernels.h"
 #include "simdnn_data.h"
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 void sdn_dataset_free(sdn_dataset *d)
 {
     if (!d)
@@ -141,42 +145,62 @@ void sdn_preprocess_free(sdn_preprocess *p)
     memset(p, 0, sizeof *p);
 }
 
+/* Whether a batch's rows are worth a parallel region. Where it would have one thread (a run with
+ * --threads 1, or inside the caller's own region) none is opened: a region of one still builds
+ * an OpenMP team, whose semaphores cost kernel calls on Windows (round trips to wineserver
+ * under wine) at every batch. */
+static int rows_in_parallel(size_t n, size_t f)
+{
+#ifdef _OPENMP
+    return n * f >= 1u << 16 && omp_get_max_threads() > 1 && !omp_in_parallel();
+#else
+    (void)n, (void)f;
+    return 0;
+#endif
+}
+
+/* Row i of the batch: the dataset's row index[start + i] (or start + i), standardized. */
+static void batch_row(const sdn_preprocess *p, const sdn_dataset *d, const size_t *index,
+                      size_t start, size_t n, size_t i, sdn_f32_u8_affine_fn *affine, float *out)
+{
+    const size_t f = d->features;
+    const size_t k = index ? index[start + i] : start + i;
+    float *o = out + i * f;
+    if (d->values) { /* already floats: a gather, kept as they are */
+        memcpy(o, d->values + k * f, f * sizeof *out);
+        return;
+    }
+    const uint8_t *row = d->pixels + k * f;
+    if (i + 1 < n) { /* a shuffled row is a new stream for the prefetcher: ask for it */
+        const uint8_t *next = d->pixels + (index ? index[start + i + 1] : start + i + 1) * f;
+        for (size_t j = 0; j < f; j += 64)
+            __builtin_prefetch(next + j);
+    }
+    if (p && p->standardize) {
+        affine(f, row, p->scale, p->shift, o);
+    } else {
+        for (size_t j = 0; j < f; j++)
+            o[j] = row[j] * (1.0f / 255.0f);
+    }
+}
+
 void sdn_preprocess_batch(const sdn_preprocess *p, const sdn_dataset *d, const size_t *index,
                           size_t start, size_t n, float *out)
 {
-    const size_t f = d->features;
-    if (d->values) { /* already floats: a gather, kept as they are */
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static) if (n * f >= 1u << 16)
+    /* A training step's other threads would wait while this runs: a batch of 32 shuffled
+     * CIFAR-10 images took 27 µs in plain C on Zen 5, 15 with the prefetch, 10 with AVX-512's
+     * kernel (AVX2's 11), 6 on two threads. */
+    sdn_f32_u8_affine_fn *affine = d->values ? NULL : sdn_kernels_active()->u8_affine;
+    if (rows_in_parallel(n, d->features)) {
+#ifdef _OPENMP /* -Wunknown-pragmas in a build without it */
+#pragma omp parallel for schedule(static)
 #endif
         for (size_t i = 0; i < n; i++)
-            memcpy(out + i * f, d->values + (index ? index[start + i] : start + i) * f,
-                   f * sizeof *out);
+            batch_row(p, d, index, start, n, i, affine, out);
         return;
     }
-    /* A training step's other threads would wait while this runs: a batch of 32 shuffled
-     * CIFAR-10 images took 27 µs in plain C on Zen 5, 15 with the prefetch below, 10 with
-     * AVX-512's kernel (AVX2's 11), 6 on two threads. */
-    sdn_f32_u8_affine_fn *affine = sdn_kernels_active()->u8_affine;
-#ifdef _OPENMP /* -Wunknown-pragmas in a build without it */
-#pragma omp parallel for schedule(static) if (n * f >= 1u << 16)
-#endif
-    for (size_t i = 0; i < n; i++) {
-        size_t k = index ? index[start + i] : start + i;
-        const uint8_t *row = d->pixels + k * f;
-        float *o = out + i * f;
-        if (i + 1 < n) { /* a shuffled row is a new stream for the prefetcher: ask for it */
-            const uint8_t *next = d->pixels + (index ? index[start + i + 1] : start + i + 1) * f;
-            for (size_t j = 0; j < f; j += 64)
-                __builtin_prefetch(next + j);
-        }
-        if (p && p->standardize) {
-            affine(f, row, p->scale, p->shift, o);
-        } else {
-            for (size_t j = 0; j < f; j++)
-                o[j] = row[j] * (1.0f / 255.0f);
-        }
-    }
+    for (size_t i = 0; i < n; i++)
+        batch_row(p, d, index, start, n, i, affine, out);
 }
 
 /* splitmix64: tiny, well mixed, and independent of the library's own generator on purpose (the
