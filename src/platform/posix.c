@@ -14,10 +14,12 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#if defined(__GLIBC__)
+#include <malloc.h> /* mallopt */
+#endif
 #if defined(__APPLE__)
 #include <sys/sysctl.h>
 #elif defined(__linux__)
-#include <malloc.h>
 #include <sys/syscall.h>
 #if defined(__aarch64__)
 #include <sys/auxv.h>
@@ -65,7 +67,7 @@ long sdn_os_thread_id(void)
     return (long)syscall(SYS_gettid);
 #elif defined(__APPLE__)
     uint64_t id = 0;
-    pthread_threadid_np(NULL, &id);
+    pthread_threadid_np(pthread_self(), &id);
     return (long)id;
 #else
     return (long)(uintptr_t)pthread_self();
