@@ -147,7 +147,7 @@ int sdn_svg_xy(const char *path, const sdn_xy_plot *p, const sdn_xy_series *s, i
 #undef PY
     fprintf(f, "</svg>\n");
     if (fclose(f) != 0 || sdn_replace_file(tmp, path) != 0) {
-        remove(tmp);
+        sdn_remove(tmp);
         return -1;
     }
     return 0;
