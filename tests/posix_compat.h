@@ -34,7 +34,8 @@ static inline char *mkdtemp(char *tmpl)
     }
     static unsigned counter;
     for (int i = 0; i < 100000; i++) {
-        snprintf(tmpl + n - 6, 7, "%06u", (unsigned)((counter++ + (unsigned)_getpid() * 7919u) % 1000000u));
+        snprintf(tmpl + n - 6, 7, "%06u",
+                 (unsigned)((counter++ + (unsigned)_getpid() * 7919u) % 1000000u));
         if (sdn_path_kind_of(tmpl) == SDN_PATH_NONE && sdn_mkdir(tmpl) == 0)
             return tmpl;
     }

@@ -56,7 +56,8 @@ static void utf8_paths(void **state)
     wchar_t wide[1100];
     assert_true(MultiByteToWideChar(CP_UTF8, 0, path, -1, wide, 1100) > 0);
     assert_true(GetFileAttributesW(wide) != INVALID_FILE_ATTRIBUTES);
-    assert_true(wcsstr(wide, L"donn\u00e9es-\u03b4\u03bf\u03ba\u03b9\u03bc\u03ae-\u6a21\u578b-") != NULL);
+    assert_true(wcsstr(wide, L"donn\u00e9es-\u03b4\u03bf\u03ba\u03b9\u03bc\u03ae-\u6a21\u578b-") !=
+                NULL);
 #endif
     assert_int_equal(sdn_remove(path), 0);
     assert_int_equal(sdn_path_kind_of(path), SDN_PATH_NONE);
@@ -115,7 +116,10 @@ static void atomic_replace(void **state)
 }
 
 static int once_count;
-static void count_once(void) { once_count++; }
+static void count_once(void)
+{
+    once_count++;
+}
 
 static void clock_memory_once(void **state)
 {

@@ -40,14 +40,20 @@ long sdn_os_thread_id(void);
 typedef struct sdn_once {
     atomic_int state; /* 0 not run, 1 running, 2 done */
 } sdn_once;
-#define SDN_ONCE_INIT {0}
+#define SDN_ONCE_INIT                                                                              \
+    {                                                                                              \
+        0                                                                                          \
+    }
 void sdn_call_once(sdn_once *once, void (*fn)(void));
 
 /* A lock for rare, short sections (a registry of threads); waiters yield. */
 typedef struct sdn_mutex {
     atomic_flag held;
 } sdn_mutex;
-#define SDN_MUTEX_INIT {ATOMIC_FLAG_INIT}
+#define SDN_MUTEX_INIT                                                                             \
+    {                                                                                              \
+        ATOMIC_FLAG_INIT                                                                           \
+    }
 void sdn_mutex_lock(sdn_mutex *m);
 void sdn_mutex_unlock(sdn_mutex *m);
 
@@ -69,7 +75,12 @@ void sdn_os_cpu_brand(char *buf, size_t size);
 /* fopen of a UTF-8 path; on Windows in binary mode unless mode has "t", so that text files have
  * the same bytes (LF) on every host. */
 FILE *sdn_fopen(const char *path, const char *mode);
-typedef enum sdn_path_kind { SDN_PATH_NONE, SDN_PATH_FILE, SDN_PATH_DIR, SDN_PATH_OTHER } sdn_path_kind;
+typedef enum sdn_path_kind {
+    SDN_PATH_NONE,
+    SDN_PATH_FILE,
+    SDN_PATH_DIR,
+    SDN_PATH_OTHER
+} sdn_path_kind;
 sdn_path_kind sdn_path_kind_of(const char *path);
 /* The size of an open regular file; -1 for anything else (a pipe, a folder). */
 int64_t sdn_file_size(FILE *f);

@@ -108,7 +108,8 @@ static size_t sysconf_cache_size(int level)
     long v = -1;
 #ifdef _SC_LEVEL1_DCACHE_SIZE /* glibc's extension, with the L2 and L3 names */
     v = sysconf(level == 1 ? _SC_LEVEL1_DCACHE_SIZE
-                           : level == 2 ? _SC_LEVEL2_CACHE_SIZE : _SC_LEVEL3_CACHE_SIZE);
+                : level == 2 ? _SC_LEVEL2_CACHE_SIZE
+                             : _SC_LEVEL3_CACHE_SIZE);
 #else
     (void)level;
 #endif
@@ -219,7 +220,9 @@ sdn_path_kind sdn_path_kind_of(const char *path)
     struct stat st;
     if (stat(path, &st) != 0)
         return SDN_PATH_NONE;
-    return S_ISREG(st.st_mode) ? SDN_PATH_FILE : S_ISDIR(st.st_mode) ? SDN_PATH_DIR : SDN_PATH_OTHER;
+    return S_ISREG(st.st_mode)   ? SDN_PATH_FILE
+           : S_ISDIR(st.st_mode) ? SDN_PATH_DIR
+                                 : SDN_PATH_OTHER;
 }
 
 int64_t sdn_file_size(FILE *f)

@@ -1,12 +1,13 @@
 /* The host layer on Windows (MinGW-w64; Windows 7 and later): UTF-8 paths through the wide-char
- * calls, aligned blocks staggered across the cache's sets, QueryPerformanceCounter, fiber-local storage for thread-exit hooks,
- * GetLogicalProcessorInformationEx for caches, MoveFileExW for atomic replace, and
- * SetConsoleCtrlHandler for Ctrl-C. */
+ * calls, aligned blocks staggered across the cache's sets, QueryPerformanceCounter, fiber-local
+ * storage for thread-exit hooks, GetLogicalProcessorInformationEx for caches, MoveFileExW for
+ * atomic replace, and SetConsoleCtrlHandler for Ctrl-C. */
 #ifdef _WIN32
 #ifndef WIN32_LEAN_AND_MEAN
 #define WIN32_LEAN_AND_MEAN
 #endif
-#include <windows.h>
+#include <windows.h> /* first: psapi.h and shellapi.h need its types */
+
 #include <errno.h>
 #include <fcntl.h>
 #include <io.h>
@@ -24,19 +25,27 @@ static int errno_of(DWORD e)
     switch (e) {
     case ERROR_FILE_NOT_FOUND:
     case ERROR_PATH_NOT_FOUND:
-    case ERROR_INVALID_DRIVE: return ENOENT;
+    case ERROR_INVALID_DRIVE:
+        return ENOENT;
     case ERROR_ACCESS_DENIED:
     case ERROR_SHARING_VIOLATION:
-    case ERROR_LOCK_VIOLATION: return EACCES;
+    case ERROR_LOCK_VIOLATION:
+        return EACCES;
     case ERROR_FILE_EXISTS:
-    case ERROR_ALREADY_EXISTS: return EEXIST;
+    case ERROR_ALREADY_EXISTS:
+        return EEXIST;
     case ERROR_DISK_FULL:
-    case ERROR_HANDLE_DISK_FULL: return ENOSPC;
+    case ERROR_HANDLE_DISK_FULL:
+        return ENOSPC;
     case ERROR_NOT_ENOUGH_MEMORY:
-    case ERROR_OUTOFMEMORY: return ENOMEM;
-    case ERROR_FILENAME_EXCED_RANGE: return ENAMETOOLONG;
-    case ERROR_INVALID_NAME: return EINVAL;
-    default: return EIO;
+    case ERROR_OUTOFMEMORY:
+        return ENOMEM;
+    case ERROR_FILENAME_EXCED_RANGE:
+        return ENAMETOOLONG;
+    case ERROR_INVALID_NAME:
+        return EINVAL;
+    default:
+        return EIO;
     }
 }
 
@@ -155,8 +164,8 @@ TLS_TRAMPOLINE(0)
 TLS_TRAMPOLINE(1)
 TLS_TRAMPOLINE(2)
 TLS_TRAMPOLINE(3)
-static PFLS_CALLBACK_FUNCTION const tls_trampolines[TLS_KEYS] = {tls_exit_0, tls_exit_1,
-                                                                  tls_exit_2, tls_exit_3};
+static PFLS_CALLBACK_FUNCTION const tls_trampolines[TLS_KEYS] = {tls_exit_0, tls_exit_1, tls_exit_2,
+                                                                 tls_exit_3};
 
 int sdn_tls_key_create(sdn_tls_key *key, void (*destructor)(void *))
 {
@@ -305,8 +314,9 @@ int sdn_mkdir(const char *path)
     if (ok)
         return 0;
     if (e == ERROR_ALREADY_EXISTS || e == ERROR_ACCESS_DENIED) /* "C:\" gives access denied */
-        return sdn_path_kind_of(path) == SDN_PATH_DIR ? 0 : e == ERROR_ACCESS_DENIED ? EACCES
-                                                                                     : ENOTDIR;
+        return sdn_path_kind_of(path) == SDN_PATH_DIR ? 0
+               : e == ERROR_ACCESS_DENIED             ? EACCES
+                                                      : ENOTDIR;
     return errno_of(e);
 }
 
@@ -425,9 +435,7 @@ double sdn_peak_rss_mb(void)
     return (double)pmc.PeakWorkingSetSize / (1024.0 * 1024.0);
 }
 
-void sdn_malloc_return_big_blocks(void)
-{
-}
+void sdn_malloc_return_big_blocks(void) {}
 
 int sdn_fork_run(int (*fn)(void *), void *arg)
 {
