@@ -4,29 +4,25 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "platform.h"
 #include "train.h"
 
 volatile sig_atomic_t sdn_app_interrupted;
 
-static void on_sigint(int sig)
+/* From a signal handler (POSIX) or the console's handler thread (Windows). */
+static void on_interrupt(void)
 {
-    (void)sig;
     static const char msg[] =
         "\nsimdnn: stopping after this batch and saving (Ctrl-C again to quit at once)\n";
     sdn_app_interrupted = 1;
-    if (write(STDERR_FILENO, msg, sizeof msg - 1) < 0) {
-    }
-    signal(SIGINT, SIG_DFL);
+    sdn_os_write_stderr(msg, sizeof msg - 1);
 }
 
 void sdn_app_install_sigint(void)
 {
     sdn_app_interrupted = 0;
-    signal(SIGINT, on_sigint);
+    sdn_on_interrupt(on_interrupt);
 }
 
 int sdn_app_error(void)
@@ -37,25 +33,14 @@ int sdn_app_error(void)
 
 double sdn_app_peak_rss_mb(void)
 {
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return (double)ru.ru_maxrss / 1024.0; /* KiB on Linux */
+    return sdn_peak_rss_mb();
 }
 
 int sdn_app_mkdirs(const char *path)
 {
-    char buf[1024];
-    snprintf(buf, sizeof buf, "%s", path);
-    for (char *p = buf + 1; *p; p++)
-        if (*p == '/') {
-            *p = 0;
-            if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-                return -1;
-            *p = '/';
-        }
-    if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-        return -1;
-    return 0;
+    const int err = sdn_mkdirs(path);
+    errno = err;
+    return err ? -1 : 0;
 }
 
 int sdn_app_start(int threads, const char *out)
@@ -73,8 +58,7 @@ int sdn_app_start(int threads, const char *out)
 
 static int is_file(const char *p)
 {
-    struct stat st;
-    return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+    return sdn_path_kind_of(p) == SDN_PATH_FILE;
 }
 
 int sdn_app_load_data(const sdn_train_config *c, sdn_dataset *train, sdn_dataset *test)
@@ -107,8 +91,7 @@ int sdn_app_open_model(const char *path, size_t max_batch, int with_optimizer, s
                        sdn_preprocess *pre, sdn_safetensors **file_out)
 {
     char buf[1100];
-    struct stat sb;
-    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+    if (sdn_path_kind_of(path) == SDN_PATH_DIR) {
         snprintf(buf, sizeof buf, "%s/model.safetensors", path);
         path = buf;
     }

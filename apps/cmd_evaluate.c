@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "platform.h"
 #include "train.h"
 
 typedef struct eval_args {
@@ -117,7 +118,7 @@ static int predict_set(const eval_args *e, sdn_model *model, const sdn_preproces
                        const sdn_dataset *test)
 {
     FILE *csv = NULL;
-    if (e->output[0] && !(csv = fopen(e->output, "w"))) {
+    if (e->output[0] && !(csv = sdn_fopen(e->output, "w"))) {
         fprintf(stderr, "simdnn: %s: cannot write\n", e->output);
         return 1;
     }

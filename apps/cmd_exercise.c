@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "exercise.h"
+#include "platform.h"
 
 const sdn_exercise_run sdn_exercise_runs[4] = {
     {"8b", "elu-he", "He normal + ELU, Nadam lr 5e-5"},
@@ -228,7 +229,7 @@ static int train_runs(const sdn_train_config *base, ex_args *e, int argc, char *
             char ck[1100];
             FILE *probe;
             snprintf(ck, sizeof ck, "%s/checkpoint.safetensors", c.out);
-            if ((probe = fopen(ck, "rb"))) {
+            if ((probe = sdn_fopen(ck, "rb"))) {
                 fclose(probe);
                 snprintf(c.resume, sizeof c.resume, "%s", c.out);
             }
@@ -348,7 +349,7 @@ int sdn_cmd_exercise(int argc, char **argv)
     sdn_exercise_plots(base.out, x);
     char path[1100];
     snprintf(path, sizeof path, "%s/report.md", base.out);
-    FILE *f = fopen(path, "w");
+    FILE *f = sdn_fopen(path, "w");
     if (f) {
         sdn_exercise_report(f, x);
         fclose(f);

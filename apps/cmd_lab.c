@@ -4,12 +4,11 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "labs/lab.h"
+#include "platform.h"
 
 /* where the command writes unless --out says otherwise */
 #define LAB_OUT "labs"
@@ -139,9 +138,9 @@ static int run_lab(lab_ctx *ctx, const lab_def *lab)
     char path[1100];
     snprintf(ctx->name, sizeof ctx->name, "%s", lab->name);
     snprintf(path, sizeof path, "%s/%s.md", ctx->out, lab->name);
-    ctx->md = fopen(path, "w");
+    ctx->md = sdn_fopen(path, "w");
     snprintf(path, sizeof path, "%s/%s.json", ctx->out, lab->name);
-    ctx->json = fopen(path, "w");
+    ctx->json = sdn_fopen(path, "w");
     if (!ctx->md || !ctx->json) {
         fprintf(stderr, "simdnn: cannot write into %s\n", ctx->out);
         if (ctx->md)
@@ -181,7 +180,7 @@ static int run_lab(lab_ctx *ctx, const lab_def *lab)
 
 static void copy_into(FILE *dst, const char *path)
 {
-    FILE *f = fopen(path, "r");
+    FILE *f = sdn_fopen(path, "r");
     char buf[4096];
     size_t n;
     while (f && (n = fread(buf, 1, sizeof buf, f)) > 0)
@@ -190,41 +189,46 @@ static void copy_into(FILE *dst, const char *path)
         fclose(f);
 }
 
+typedef struct lab_job {
+    lab_ctx *ctx;
+    const lab_def *lab;
+} lab_job;
+
+static int run_job(void *arg)
+{
+    const lab_job *j = arg;
+    return run_lab(j->ctx, j->lab);
+}
+
 /* The labs marked in `ran`, one after another or in up to `jobs` forked processes (the data is
- * loaded once and shared copy-on-write). Returns 0 when all succeeded. */
+ * loaded once and shared copy-on-write; one after another where the host cannot fork). Returns 0
+ * when all succeeded. */
 static int run_labs(lab_ctx *ctx, const int *ran, int jobs)
 {
     int rc = 0, running = 0;
     for (int i = 0; i < 8 && !sdn_app_interrupted; i++) {
         if (!ran[i])
             continue;
-        if (jobs <= 1) {
+        if (jobs <= 1 || !SDN_HAVE_FORK) {
             rc |= run_lab(ctx, &sdn_labs[i]);
             if (rc)
                 break;
             continue;
         }
         if (running == jobs) {
-            int st;
-            wait(&st);
-            rc |= !WIFEXITED(st) || WEXITSTATUS(st);
+            rc |= sdn_wait_child() != 0;
             running--;
         }
-        fflush(NULL);
-        const pid_t pid = fork();
-        if (pid == 0)
-            _exit(run_lab(ctx, &sdn_labs[i]));
-        if (pid < 0) {
+        lab_job job = {ctx, &sdn_labs[i]};
+        if (sdn_fork_run(run_job, &job)) {
             fprintf(stderr, "simdnn: cannot start a process for %s\n", sdn_labs[i].name);
             rc = 1;
             break;
         }
         running++;
     }
-    for (int st; running > 0; running--) {
-        wait(&st);
-        rc |= !WIFEXITED(st) || WEXITSTATUS(st);
-    }
+    for (; running > 0; running--)
+        rc |= sdn_wait_child() != 0;
     return rc;
 }
 
@@ -235,7 +239,7 @@ static int write_report(const lab_ctx *ctx)
     char path[1100], tmp[1200];
     snprintf(path, sizeof path, "%s/report.md", ctx->out);
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
+    FILE *f = sdn_fopen(tmp, "w");
     if (!f)
         return 1;
     fprintf(f, "# The chapter's questions, measured\n\nEach section below is one lab of `simdnn "
@@ -249,7 +253,7 @@ static int write_report(const lab_ctx *ctx)
         copy_into(f, path);
     }
     snprintf(path, sizeof path, "%s/report.md", ctx->out);
-    if (fclose(f) || rename(tmp, path))
+    if (fclose(f) || sdn_replace_file(tmp, path))
         return 1;
     return 0;
 }

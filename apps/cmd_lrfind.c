@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "platform.h"
 #include "svg.h"
 #include "train.h"
 
@@ -75,7 +76,7 @@ static int write_outputs(const char *dir, const sdn_lr_find_result *r)
 {
     char path[1100];
     snprintf(path, sizeof path, "%s/lr_find.csv", dir);
-    FILE *f = fopen(path, "w");
+    FILE *f = sdn_fopen(path, "w");
     if (!f) {
         fprintf(stderr, "simdnn: %s: cannot write\n", path);
         return 1;

@@ -2,9 +2,9 @@
  * exercise, checkpoints every epoch and --resume. */
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli.h"
+#include "platform.h"
 #include "train.h"
 
 static void usage(FILE *out)
@@ -45,9 +45,8 @@ int sdn_cmd_train(int argc, char **argv)
     }
     if (resume) {
         char path[1100];
-        struct stat sb;
         snprintf(path, sizeof path, "%s", resume);
-        if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+        if (sdn_path_kind_of(path) == SDN_PATH_DIR)
             snprintf(path, sizeof path, "%s/checkpoint.safetensors", resume);
         sdn_safetensors *f;
         if (sdn_safetensors_open(path, &f))

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "platform.h"
 #include "simdnn_dist.h" /* i16 */
 
 typedef struct command {
@@ -61,6 +62,7 @@ static int run_command(int argc, char **argv)
 /* joins the MPI job when started by mpirun; a failing rank aborts the whole job. */
 int main(int argc, char **argv)
 {
+    sdn_args_utf8(&argc, &argv); /* Windows: the command line in UTF-8, as paths are */
     if (sdn_dist_init(&argc, &argv)) {
         fprintf(stderr, "simdnn: %s\n", sdn_last_error());
         return 1;

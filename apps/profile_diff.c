@@ -7,14 +7,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "json.h"
+#include "platform.h"
 #include "profile_cmds.h"
 
 static char *read_all(const char *path)
 {
-    FILE *f = fopen(path, "rb");
+    FILE *f = sdn_fopen(path, "rb");
     if (!f)
         return NULL;
     size_t cap = 1 << 16, n = 0;
@@ -38,9 +38,8 @@ static char *read_all(const char *path)
 static int load(const char *arg, sdn_jval *v)
 {
     char path[1100], err[160];
-    struct stat sb;
     snprintf(path, sizeof path, "%s", arg);
-    if (stat(arg, &sb) == 0 && S_ISDIR(sb.st_mode))
+    if (sdn_path_kind_of(arg) == SDN_PATH_DIR)
         snprintf(path, sizeof path, "%s/profile.json", arg);
     char *text = read_all(path);
     if (!text) {

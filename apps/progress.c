@@ -2,8 +2,8 @@
  * 12s - ETA: 12s - loss: ..."), or one line per epoch, or nothing. */
 #include <math.h>
 #include <stdio.h>
-#include <unistd.h>
 
+#include "platform.h"
 #include "simdnn_dist.h" /* i16 */
 #include "train.h"
 
@@ -11,7 +11,7 @@ void sdn_progress_drawer_init(sdn_progress_drawer *d, sdn_progress mode, FILE *o
 {
     d->out = out;
     d->quiet = mode == SDN_PROGRESS_QUIET;
-    d->bar = mode == SDN_PROGRESS_BAR || (mode == SDN_PROGRESS_AUTO && isatty(fileno(out)));
+    d->bar = mode == SDN_PROGRESS_BAR || (mode == SDN_PROGRESS_AUTO && sdn_is_terminal(out));
     d->last_draw = -1.0;
     d->epoch_rows = 0; /* i16 */
     d->train_seconds = 0.0;

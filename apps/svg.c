@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "platform.h"
 #include "svg.h"
 
 static const char *const palette[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e",
@@ -212,7 +213,7 @@ static int write_plot(const char *path, plot *p, const line *lines, int count)
     char tmp[1200];
     if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
         return -1;
-    FILE *f = fopen(tmp, "w");
+    FILE *f = sdn_fopen(tmp, "w");
     if (!f)
         return -1;
     draw_frame(f, p);
@@ -221,8 +222,8 @@ static int write_plot(const char *path, plot *p, const line *lines, int count)
     fputs("</svg>\n", f);
     int bad = ferror(f);
     bad |= fclose(f) != 0;
-    if (bad || rename(tmp, path) != 0) {
-        remove(tmp);
+    if (bad || sdn_replace_file(tmp, path) != 0) {
+        sdn_remove(tmp);
         return -1;
     }
     return 0;

@@ -3,13 +3,12 @@
  * test evaluation and summary.json. Shared by `train` and `exercise`. */
 #include <errno.h>
 #if defined(__GLIBC__)
-#include <malloc.h>
 #endif
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
+#include "platform.h"
 #include "simdnn_dist.h" /* i16 */
 #include "train.h"
 
@@ -76,9 +75,8 @@ static int open_run(run_ctx *r, const sdn_train_config *c)
     sdn_fit_state_init(&r->st);
     if (c->resume[0]) {
         char path[1100];
-        struct stat sb;
         snprintf(path, sizeof path, "%s", c->resume);
-        if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+        if (sdn_path_kind_of(path) == SDN_PATH_DIR)
             snprintf(path, sizeof path, "%s/checkpoint.safetensors", c->resume);
         if (sdn_safetensors_open(path, &r->ckpt))
             return sdn_app_error();
@@ -226,7 +224,7 @@ static int write_summary(const run_ctx *r, const sdn_train_result *res)
     const sdn_train_config *c = r->c;
     char path[1100];
     snprintf(path, sizeof path, "%s/summary.json", c->out);
-    FILE *f = fopen(path, "w");
+    FILE *f = sdn_fopen(path, "w");
     if (!f) {
         fprintf(stderr, "simdnn: %s: cannot write: %s\n", path, strerror(errno));
         return 1;
@@ -286,11 +284,9 @@ static void close_run(run_ctx *r)
 int sdn_app_train(const sdn_train_config *c, sdn_train_result *res)
 {
     memset(res, 0, sizeof *res);
-#if defined(__GLIBC__)
-    /* Keep the 30 MB CIFAR batches in mmap'd blocks that go back to the system when freed: with
-     * glibc's adaptive threshold a second run in the same process (exercise) would keep them. */
-    mallopt(M_MMAP_THRESHOLD, 1 << 20);
-#endif
+    /* Keep the 30 MB CIFAR batches in blocks that go back to the system when freed: a second
+     * run in the same process (exercise) would keep them otherwise. */
+    sdn_malloc_return_big_blocks();
     if (sdn_app_start(c->threads, NULL))
         return 1;
     run_ctx *r = calloc(1, sizeof *r);

@@ -20,8 +20,13 @@
 #include "simdnn_version.h"
 
 /* Marks the public functions: the only symbols libsimdnn.so exports (built with hidden
- * visibility). */
-#if defined(__GNUC__) || defined(__clang__)
+ * visibility), and libsimdnn.dll on Windows (dllexport while the library is built; a program
+ * calls them through the import library or the static one alike). */
+#if defined(_WIN32) && defined(SDN_BUILD_LIBRARY)
+#define SDN_API __declspec(dllexport)
+#elif defined(_WIN32)
+#define SDN_API
+#elif defined(__GNUC__) || defined(__clang__)
 #define SDN_API __attribute__((visibility("default")))
 #else
 #define SDN_API

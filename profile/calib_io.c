@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "platform.h"
 #include "report.h"
 
 #define CACHE_FORMAT "simdnn-calibration 5"
@@ -67,7 +68,7 @@ int sdn_calibration_load(sdn_calibration *c)
 {
     char path[1024], line[512];
     sdn_calibration_path(path, sizeof path);
-    FILE *f = fopen(path, "r");
+    FILE *f = sdn_fopen(path, "r");
     if (!f)
         return -1;
     sdn_calibration want;
@@ -104,7 +105,7 @@ sdn_status sdn_calibration_store(const sdn_calibration *c)
     if (st)
         return st;
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
+    FILE *f = sdn_fopen(tmp, "w");
     if (!f)
         return sdn_pf_fail(SDN_ERR_IO, "calibrate: cannot write %s: %s", tmp, strerror(errno));
     fprintf(f, CACHE_FORMAT "\ncpu %s\nthreads %d\ntriad_gbs %.4f %.4f\n", c->cpu, c->threads,
@@ -123,8 +124,8 @@ sdn_status sdn_calibration_store(const sdn_calibration *c)
             fputc('\n', f);
         }
     }
-    if (fclose(f) || rename(tmp, path)) {
-        remove(tmp);
+    if (fclose(f) || sdn_replace_file(tmp, path)) {
+        sdn_remove(tmp);
         return sdn_pf_fail(SDN_ERR_IO, "calibrate: cannot write %s", path);
     }
     return SDN_OK;

@@ -4,8 +4,8 @@
  * the library's probes in a few seconds and cached per CPU (calib_io.c). */
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "platform.h"
 #include "report.h"
 
 #ifdef _OPENMP
@@ -20,9 +20,7 @@ enum { COLS = 256 }; /* colsum's columns: one stream read row after row */
 
 static double now_s(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+    return 1e-9 * (double)sdn_monotonic_ns();
 }
 
 static int all_threads(void)

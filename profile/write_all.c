@@ -3,8 +3,8 @@
  * sdn_profile_end. */
 #include <errno.h>
 #include <string.h>
-#include <sys/stat.h>
 
+#include "platform.h"
 #include "report.h"
 
 #if SDN_HAVE_ZLIB
@@ -20,20 +20,10 @@ sdn_status sdn_prof_prepare_dir(const char *dir)
         return sdn_pf_fail(SDN_ERR_INVALID_ARG, "profile: the output folder is empty");
     if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path)
         return sdn_pf_fail(SDN_ERR_INVALID_ARG, "profile: folder name too long");
-    for (char *p = path + 1;; p++) { /* mkdir -p */
-        const int last = *p == 0;
-        if (*p == '/' || last) {
-            *p = 0;
-            if (mkdir(path, 0777) && errno != EEXIST)
-                return sdn_pf_fail(SDN_ERR_IO, "profile: cannot create folder %s: %s", path,
-                                   strerror(errno));
-            if (last)
-                break;
-            *p = '/';
-        }
-    }
-    struct stat sb;
-    if (stat(dir, &sb) || !S_ISDIR(sb.st_mode))
+    if (sdn_mkdirs(path))
+        return sdn_pf_fail(SDN_ERR_IO, "profile: cannot create folder %s: %s", path,
+                           strerror(errno));
+    if (sdn_path_kind_of(dir) != SDN_PATH_DIR)
         return sdn_pf_fail(SDN_ERR_IO, "profile: %s is not a folder", dir);
     return SDN_OK;
 }
@@ -71,16 +61,16 @@ static sdn_status write_one(const char *dir, const char *name, out_kind kind,
     char path[1100], tmp[1120];
     snprintf(path, sizeof path, "%s/%s", dir, name);
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
+    FILE *f = sdn_fopen(tmp, "w");
     if (!f)
         return sdn_pf_fail(SDN_ERR_IO, "profile: cannot write %s: %s", tmp, strerror(errno));
     const sdn_status st = write_body(f, kind, r);
     const int bad = ferror(f);
     if (fclose(f) || bad || st) {
-        remove(tmp);
+        sdn_remove(tmp);
         return st ? st : sdn_pf_fail(SDN_ERR_IO, "profile: cannot write %s", path);
     }
-    if (!keep_tmp && rename(tmp, path))
+    if (!keep_tmp && sdn_replace_file(tmp, path))
         return sdn_pf_fail(SDN_ERR_IO, "profile: cannot rename %s: %s", tmp, strerror(errno));
     return SDN_OK;
 }
@@ -90,7 +80,7 @@ static sdn_status gzip_file(const char *from, const char *to)
 {
     char tmp[1200], buf[1 << 16];
     snprintf(tmp, sizeof tmp, "%s.tmp", to);
-    FILE *in = fopen(from, "rb");
+    FILE *in = sdn_fopen(from, "rb");
     gzFile gz = in ? gzopen(tmp, "wb6") : NULL;
     int ok = in && gz;
     size_t n;
@@ -101,8 +91,8 @@ static sdn_status gzip_file(const char *from, const char *to)
         fclose(in);
     if (gz)
         ok &= gzclose(gz) == Z_OK;
-    if (!ok || rename(tmp, to)) {
-        remove(tmp);
+    if (!ok || sdn_replace_file(tmp, to)) {
+        sdn_remove(tmp);
         return sdn_pf_fail(SDN_ERR_IO, "profile: cannot write %s", to);
     }
     return SDN_OK;
@@ -116,8 +106,8 @@ static sdn_status write_trace(const char *dir, int form, const sdn_profile_repor
     snprintf(plain, sizeof plain, "%s/trace.json", dir);
     snprintf(gz, sizeof gz, "%s/trace.json.gz", dir);
     snprintf(tmp, sizeof tmp, "%s.tmp", plain);
-    remove(plain); /* a folder written again keeps no trace of the run before */
-    remove(gz);
+    sdn_remove(plain); /* a folder written again keeps no trace of the run before */
+    sdn_remove(gz);
     if (form == SDN_TRACE_NONE)
         return SDN_OK;
 #if !SDN_HAVE_ZLIB
@@ -129,18 +119,21 @@ static sdn_status write_trace(const char *dir, int form, const sdn_profile_repor
     sdn_status st = write_one(dir, "trace.json", OUT_TRACE, r, 1);
     if (st)
         return st;
-    struct stat sb;
-    const int big = stat(tmp, &sb) == 0 && (size_t)sb.st_size > TRACE_GZ_ABOVE;
+    FILE *t = sdn_fopen(tmp, "rb");
+    const int64_t size = t ? sdn_file_size(t) : -1;
+    if (t)
+        fclose(t);
+    const int big = size > (int64_t)TRACE_GZ_ABOVE;
 #if SDN_HAVE_ZLIB
     if (form == SDN_TRACE_GZ || (form == SDN_TRACE_AUTO && big)) {
         st = gzip_file(tmp, gz);
-        remove(tmp);
+        sdn_remove(tmp);
         return st;
     }
 #else
     (void)big;
 #endif
-    if (rename(tmp, plain))
+    if (sdn_replace_file(tmp, plain))
         return sdn_pf_fail(SDN_ERR_IO, "profile: cannot rename %s: %s", tmp, strerror(errno));
     return SDN_OK;
 }

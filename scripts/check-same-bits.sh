@@ -6,7 +6,8 @@
 #   scripts/check-same-bits.sh [--record] [--build DIR] [--emulator CMD] [--isa "LIST"]
 #                              [--data PATH]
 # --emulator runs a cross build (the aarch64 suite: --build build-aarch64 --emulator
-# "qemu-aarch64 -L /"). --isa defaults to every ISA `simdnn info` says this CPU runs.
+# "qemu-aarch64 -L /"; the windows suite: --build build-windows --emulator /usr/lib/wine/wine64,
+# which runs simdnn.exe). --isa defaults to every ISA `simdnn info` says this CPU runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 record=0 build=build emulator="" isas=""
@@ -23,10 +24,13 @@ while [ $# -gt 0 ]; do
     shift
 done
 read -r -a run <<<"$emulator"
-run+=("$build/simdnn")
-[ -x "$build/simdnn" ] || { echo "check-same-bits: no $build/simdnn (build first)" >&2; exit 2; }
+exe=$build/simdnn
+[ -e "$exe" ] || [ ! -e "$exe.exe" ] || exe=$exe.exe
+run+=("$exe")
+[ -e "$exe" ] || { echo "check-same-bits: no $build/simdnn (build first)" >&2; exit 2; }
 [ -e "$data" ] || { echo "check-same-bits: no CIFAR-10 at $data (--data)" >&2; exit 2; }
-[ -n "$isas" ] || isas=$("${run[@]}" info | awk '$1 == "runs:" { $1 = ""; print }')
+# (tr: simdnn.exe ends its lines with CR LF)
+[ -n "$isas" ] || isas=$("${run[@]}" info | tr -d '\r' | awk '$1 == "runs:" { $1 = ""; print }')
 expected=scripts/same-bits.txt
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

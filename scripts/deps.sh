@@ -16,6 +16,10 @@ SDN_DEPS_TEST=("${SDN_DEPS_BUILD[@]}" libcmocka-dev pkg-config qemu-user
 # (`qemu-aarch64 -L /` starts threads with it) with OpenMP, libarchive and cmocka.
 SDN_DEPS_AARCH64=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
     libc6:arm64 libgomp1:arm64 libarchive-dev:arm64 libcmocka-dev:arm64)
+# The windows suite: the MinGW-w64 cross compilers (posix threads variant, with libgomp), wine64
+# to run the tests, dpkg-dev for `apt-get source cmocka` (scripts/windows-cmocka.sh cross-builds
+# Debian's cmocka source, which needs a deb-src line).
+SDN_DEPS_WINDOWS=(gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 mingw-w64 wine64 dpkg-dev)
 # The benchmarks beside their peers (scripts/bench.sh): Google Benchmark, OpenBLAS (a comparison
 # target only, never linked into the library) and PyTorch.
 SDN_DEPS_BENCH=("${SDN_DEPS_BUILD[@]}" g++ libbenchmark-dev libopenblas-dev python3 python3-torch)

@@ -1,14 +1,13 @@
 #!/usr/bin/env bash
 # Installs what the tests need (scripts/deps.sh), then builds and runs every test suite: native
 # release (with the installed-package example), the lint checks (long functions, clang-format,
-# the levels of src/),
-# the Python package's pytest suite on that build,
-# a release build without OpenMP, sanitizers (ASan+UBSan), and AArch64 under qemu-aarch64 with two
-# OpenMP threads; between them, the same-bits check of every ISA on real CIFAR-10.
+# the levels of src/), the Python package's pytest suite on that build, a release build without
+# OpenMP, sanitizers (ASan+UBSan), AArch64 under qemu-aarch64 with two OpenMP threads, and Windows
+# (MinGW-w64) under wine64; between them, the same-bits check of every ISA on real CIFAR-10.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh
-sdn_require_packages "${SDN_DEPS_TEST[@]}" "${SDN_DEPS_AARCH64[@]}"
+sdn_require_packages "${SDN_DEPS_TEST[@]}" "${SDN_DEPS_AARCH64[@]}" "${SDN_DEPS_WINDOWS[@]}"
 sdn_require_packages "${SDN_DEPS_RELIABILITY[@]}" # reliability: clang, valgrind
 sdn_require_packages "${SDN_DEPS_LINT[@]}"        # lint: clang-format-14
 jobs=$(nproc 2>/dev/null || echo 2)
@@ -50,6 +49,13 @@ run_suite noomp # SIMDNN_OPENMP=OFF, as tsan and fuzz build: every test must hol
 run_suite sanitize
 run_suite aarch64
 same_bits --build build-aarch64 --emulator "qemu-aarch64 -L /" --isa neon
+# ---- Windows: cmocka cross-built from Debian's source, the suite under wine64 (two OpenMP
+# threads), then the same bits from simdnn.exe on every ISA this CPU runs (the folder: no
+# libarchive in that build; check-same-bits unpacks a tarball itself)
+scripts/windows-cmocka.sh
+run_suite windows
+WINEDEBUG=-all WINEPREFIX="$PWD/build-windows/wine" \
+    same_bits --build build-windows --emulator /usr/lib/wine/wine64
 # ---- data-parallel training over MPI (tests labelled mpi, under mpirun -np 2) ----
 sdn_require_packages "${SDN_DEPS_MPI[@]}"
 run_suite mpi

@@ -1,13 +1,14 @@
 /* CPU feature detection: cpuid + xgetbv on x86-64 (the OS must enable the register state too),
- * getauxval on AArch64. Cache sizes from the first source that knows them: CPUID's cache leaves
- * (x86), sysconf, sysfs; a VM may hide sysfs's cache entries while CPUID still answers. Built for
- * the baseline ISA. */
+ * the OS's word on AArch64. Cache sizes from the first source that knows them: CPUID's cache
+ * leaves (x86), then the OS (sysconf, sysfs, sysctlbyname, GetLogicalProcessorInformationEx:
+ * src/platform/); a VM may hide sysfs's cache entries while CPUID still answers. Built for the
+ * baseline ISA. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cpu.h"
+#include "platform/platform.h"
 
 #if defined(__x86_64__)
 #include <cpuid.h>
@@ -88,31 +89,12 @@ static size_t cpuid_cache_size(int level)
 }
 
 #elif defined(__aarch64__)
-#include <sys/auxv.h>
-#ifndef HWCAP_ASIMD
-#define HWCAP_ASIMD (1 << 1)
-#endif
-
 static void detect_arch(sdn_cpu_info *ci)
 {
     strcpy(ci->vendor, "ARM");
-    /* Advanced SIMD is baseline on AArch64; the hwcap bit confirms the OS exposes it. */
-    ci->neon = (getauxval(AT_HWCAP) & HWCAP_ASIMD) != 0;
-    FILE *f = fopen("/proc/cpuinfo", "r");
-    if (!f)
-        return;
-    char line[256];
-    while (fgets(line, sizeof line, f)) {
-        if (strncmp(line, "model name", 10) == 0 || strncmp(line, "CPU part", 8) == 0) {
-            const char *v = strchr(line, ':');
-            if (v) {
-                snprintf(ci->brand, sizeof ci->brand, "%s", v + 2);
-                ci->brand[strcspn(ci->brand, "\n")] = 0;
-            }
-            break;
-        }
-    }
-    fclose(f);
+    /* Advanced SIMD is baseline on AArch64; the OS confirms it exposes it (hwcap on Linux). */
+    ci->neon = sdn_os_has_neon();
+    sdn_os_cpu_brand(ci->brand, sizeof ci->brand);
 }
 
 #else
@@ -126,58 +108,6 @@ static size_t cpuid_cache_size(int level)
     return 0;
 }
 #endif
-
-static size_t sysconf_cache_size(int level)
-{
-    long v = -1;
-#ifdef _SC_LEVEL1_DCACHE_SIZE /* glibc's extension, with the L2 and L3 names */
-    v = sysconf(level == 1 ? _SC_LEVEL1_DCACHE_SIZE
-                           : level == 2 ? _SC_LEVEL2_CACHE_SIZE : _SC_LEVEL3_CACHE_SIZE);
-#else
-    (void)level;
-#endif
-    return v > 0 ? (size_t)v : 0;
-}
-
-/* Size in bytes of the first cache of `level` and type data/unified, from sysfs; 0 if unknown. */
-static size_t sysfs_cache_size(int level)
-{
-    for (int index = 0; index < 8; index++) {
-        char path[96], buf[32];
-        snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/level", index);
-        FILE *f = fopen(path, "r");
-        if (!f)
-            return 0;
-        int lv = fgets(buf, sizeof buf, f) ? atoi(buf) : 0;
-        fclose(f);
-        if (lv != level)
-            continue;
-        snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/type", index);
-        f = fopen(path, "r");
-        if (!f)
-            continue;
-        int instruction = fgets(buf, sizeof buf, f) && strncmp(buf, "Instruction", 11) == 0;
-        fclose(f);
-        if (instruction)
-            continue;
-        snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/size", index);
-        f = fopen(path, "r");
-        if (!f)
-            continue;
-        size_t size = 0;
-        if (fgets(buf, sizeof buf, f)) {
-            char *end;
-            size = strtoull(buf, &end, 10);
-            if (*end == 'K')
-                size <<= 10;
-            else if (*end == 'M')
-                size <<= 20;
-        }
-        fclose(f);
-        return size;
-    }
-    return 0;
-}
 
 /* "48K,1M,32M" (L1d, L2, L3; K and M suffixes): pretends other caches, to show that blocking
  * follows them without changing a bit. */
@@ -217,10 +147,8 @@ int sdn_cpu_detect(sdn_cpu_info *ci)
             *size[i] = pretend[i], *source[i] = "SIMDNN_CACHE_SIZES";
         else if ((*size[i] = cpuid_cache_size(level)))
             *source[i] = "cpuid";
-        else if ((*size[i] = sysconf_cache_size(level)))
-            *source[i] = "sysconf";
-        else if ((*size[i] = sysfs_cache_size(level)))
-            *source[i] = "sysfs";
+        else if ((*size[i] = sdn_os_cache_size(level, source[i])))
+            ;
         else
             *size[i] = fallback[i], *source[i] = "default";
     }

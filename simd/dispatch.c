@@ -1,12 +1,12 @@
 /* The kernel tables: one per ISA this build and CPU can run, filled once from kernels.def, and the
  * active one chosen by the CPU's best ISA or capped by SIMDNN_ISA. */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cpu.h"
 #include "kernels.h"
+#include "platform/platform.h"
 
 static const char *const isa_names[SDN_ISA_COUNT] = {"ref", "avx2", "avx512", "neon"};
 
@@ -17,7 +17,7 @@ static const int isa_built[SDN_ISA_COUNT] = {
     SDN_HAVE_NEON,
 };
 
-static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+static sdn_once init_once = SDN_ONCE_INIT;
 static sdn_cpu_info cpu;
 static sdn_kernels tables[SDN_ISA_COUNT];
 static int table_ok[SDN_ISA_COUNT];
@@ -105,7 +105,7 @@ static void init_once_fn(void)
 
 sdn_status sdn_kernels_select(void)
 {
-    pthread_once(&init_once, init_once_fn);
+    sdn_call_once(&init_once, init_once_fn);
     return init_status;
 }
 

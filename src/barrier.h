@@ -5,8 +5,9 @@
 #ifndef SDN_BARRIER_H
 #define SDN_BARRIER_H
 
-#include <sched.h>
 #include <stdatomic.h>
+
+#include "platform/platform.h"
 
 typedef struct sdn_barrier {
     _Alignas(64) atomic_uint arrived;
@@ -47,7 +48,7 @@ static inline void sdn_barrier_wait(sdn_barrier *b)
         if (spins < 4096)
             sdn_cpu_relax();
         else
-            sched_yield();
+            sdn_os_yield();
 }
 
 #endif

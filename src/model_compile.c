@@ -8,6 +8,7 @@
 
 #include "error.h"
 #include "model.h"
+#include "platform/platform.h"
 #include "rng.h"
 
 #ifdef _OPENMP
@@ -55,7 +56,7 @@ sdn_status sdn_workspace_new(const sdn_model *m, sdn_workspace *ws)
     if (ws->acts)
         layout_workspace(m, ws, &b);
     ws->arena_bytes = (b.used + 63) & ~(size_t)63;
-    ws->arena = ws->acts ? aligned_alloc(64, ws->arena_bytes ? ws->arena_bytes : 64) : NULL;
+    ws->arena = ws->acts ? sdn_aligned_alloc(64, ws->arena_bytes ? ws->arena_bytes : 64) : NULL;
     if (!ws->arena) {
         sdn_workspace_free(ws);
         return sdn_fail(SDN_ERR_NOMEM, "out of memory for %zu MiB of activations", b.used >> 20);
@@ -69,17 +70,17 @@ sdn_status sdn_workspace_new(const sdn_model *m, sdn_workspace *ws)
 void sdn_workspace_free(sdn_workspace *ws)
 {
     free(ws->acts);
-    free(ws->arena);
+    sdn_aligned_free(ws->arena);
     *ws = (sdn_workspace){0};
 }
 
 void sdn_model_release_compiled(sdn_model *m)
 {
-    free(m->params);
-    free(m->grads);
-    free(m->opt_m);
-    free(m->opt_v);
-    free(m->state);
+    sdn_aligned_free(m->params);
+    sdn_aligned_free(m->grads);
+    sdn_aligned_free(m->opt_m);
+    sdn_aligned_free(m->opt_v);
+    sdn_aligned_free(m->state);
     free(m->segments);
     free(m->clip_part);
     sdn_workspace_free(&m->ws);
@@ -98,7 +99,7 @@ static float *alloc_flat(size_t n)
 {
     /* 64-byte aligned, zeroed (which also takes the first-touch page faults now) */
     size_t bytes = ((n ? n : 1) * sizeof(float) + 63) & ~(size_t)63;
-    float *p = aligned_alloc(64, bytes);
+    float *p = sdn_aligned_alloc(64, bytes);
     if (p)
         memset(p, 0, bytes);
     return p;

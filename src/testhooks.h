@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#if defined(__GNUC__) && !defined(SDN_TEST_BUILD)
+#if defined(__GNUC__) && !defined(SDN_TEST_BUILD) && !defined(_WIN32)
 #define SDN_TEST_HOOK __attribute__((weak))
 #else
 #define SDN_TEST_HOOK
@@ -30,7 +30,13 @@ extern SDN_TEST_HOOK size_t sdn_st_fail_after_bytes;
  * computing the layers before the first dropout once per batch changes no bit). */
 extern SDN_TEST_HOOK int sdn_debug_mc_full_passes;
 
-/* The hook's value, or `otherwise` where it does not exist (the shipped library). */
+/* The hook's value, or `otherwise` where it does not exist (the shipped library). A Windows DLL
+ * cannot hold an undefined weak reference: there the library defines the hooks inert, in an
+ * archive member of their own (testhooks_pe.c) that a test's own definitions displace. */
+#ifdef _WIN32
+#define SDN_HOOK(name, otherwise) (name)
+#else
 #define SDN_HOOK(name, otherwise) (&(name) ? (name) : (otherwise))
+#endif
 
 #endif

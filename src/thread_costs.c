@@ -4,11 +4,10 @@
  * two that sit apart. A few milliseconds; each figure is the best of a few tries, so a moment of
  * preemption does not count as the host's cost. */
 #include <math.h>
-#include <pthread.h>
 #include <stdatomic.h>
-#include <time.h>
 
 #include "kernels.h"
+#include "platform/platform.h"
 #include "simdnn.h"
 #include "thread_costs.h"
 
@@ -23,14 +22,9 @@
 #define ROUND_TRIP_CAP_NS 2000.0
 
 static sdn_thread_costs costs;
-static pthread_once_t costs_once = PTHREAD_ONCE_INIT;
+static sdn_once costs_once = SDN_ONCE_INIT;
 
-static double now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
+static double now_ns(void) { return (double)sdn_monotonic_ns(); }
 
 /* multiply-adds a ns of one core with the active ISA's peak loop */
 static double fma_rate(void)
@@ -115,7 +109,7 @@ static void measure_once(void) { sdn_thread_costs_measure(&costs); }
 
 const sdn_thread_costs *sdn_thread_costs_get(void)
 {
-    pthread_once(&costs_once, measure_once);
+    sdn_call_once(&costs_once, measure_once);
     return &costs;
 }
 

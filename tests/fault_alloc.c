@@ -10,8 +10,10 @@
 void *__real_malloc(size_t size);
 void *__real_calloc(size_t n, size_t size);
 void *__real_realloc(void *p, size_t size);
+#ifndef _WIN32 /* Windows: the host layer's aligned blocks come from malloc */
 void *__real_aligned_alloc(size_t align, size_t size);
 int __real_posix_memalign(void **p, size_t align, size_t size);
+#endif
 char *__real_strdup(const char *s);
 
 static atomic_int armed;
@@ -62,6 +64,7 @@ void *__wrap_realloc(void *p, size_t size)
 {
     return should_fail() ? NULL : __real_realloc(p, size);
 }
+#ifndef _WIN32
 void *__wrap_aligned_alloc(size_t align, size_t size)
 {
     return should_fail() ? NULL : __real_aligned_alloc(align, size);
@@ -70,6 +73,7 @@ int __wrap_posix_memalign(void **p, size_t align, size_t size)
 {
     return should_fail() ? ENOMEM : __real_posix_memalign(p, align, size);
 }
+#endif
 char *__wrap_strdup(const char *s)
 {
     return should_fail() ? NULL : __real_strdup(s);

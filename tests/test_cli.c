@@ -7,8 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#ifndef _WIN32
 #include <sys/wait.h>
+#endif
 
+#include "platform/platform.h"
+#include "simdnn_io.h"
 #include "testutil.h"
 
 static char tmp_root[512], data_dir[700];
@@ -63,10 +67,35 @@ static int setup(void **state)
 /* Runs the CLI with args; returns its exit status; output goes to <tmp>/out.txt. */
 static int run(const char *args)
 {
+#ifdef _WIN32
+    /* No POSIX shell: args split at spaces, '...' kept whole, and the tool started directly. */
+    static char words[4096];
+    const char *argv[64] = {cli};
+    int argc = 1;
+    snprintf(words, sizeof words, "%s", args);
+    for (char *p = words; *p && argc < 63;) {
+        while (*p == ' ')
+            *p++ = 0;
+        if (!*p)
+            break;
+        const int quoted = *p == '\'';
+        argv[argc++] = p + quoted;
+        p = quoted ? strchr(p + 1, '\'') : strchr(p, ' ');
+        if (!p)
+            break;
+        *p++ = 0;
+    }
+    argv[argc] = NULL;
+    char log[800];
+    snprintf(log, sizeof log, "%s/out.txt", tmp_root);
+    remove(log);
+    return sdn_test_wait(sdn_test_spawn(argv, log));
+#else
     char cmd[4096];
     snprintf(cmd, sizeof cmd, "'%s' %s > '%s/out.txt' 2>&1", cli, args, tmp_root);
     int st = system(cmd);
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+#endif
 }
 
 static char *slurp(const char *path)
@@ -182,6 +211,74 @@ static void train_evaluate_resume_predict(void **state)
     assert_non_null(strstr(output(), "shape"));
 }
 
+/* Paths are UTF-8 on every host: a folder named in French, Greek and Chinese, given on the
+ * command line (on Windows the tool reads its arguments as UTF-16 and the files through the
+ * wide-char calls, whatever the ANSI code page). */
+static void non_ascii_paths(void **state)
+{
+    skip_without_cli();
+    char args[2048], out[800], path[900];
+    snprintf(out, sizeof out, "%s/sortie-données-δοκιμή-模型", tmp_root);
+    snprintf(args, sizeof args,
+             "train --data '%s' --layers 1 --units 8 --epochs 1 --batch-size 64 --progress quiet "
+             "--out '%s' --threads 1",
+             data_dir, out);
+    int rc = run(args);
+    if (rc)
+        fail_msg("train into %s exited %d:\n%s", out, rc, output());
+    snprintf(path, sizeof path, "%s/model.safetensors", out);
+    FILE *f = fopen(path, "rb"); /* fopen: Linux takes the UTF-8 bytes as they are */
+#ifdef _WIN32
+    f = sdn_fopen(path, "rb");
+#endif
+    assert_non_null(f);
+    fclose(f);
+    snprintf(args, sizeof args, "evaluate --model '%s' --data '%s' --threads 1", out, data_dir);
+    rc = run(args);
+    if (rc)
+        fail_msg("evaluate of %s exited %d:\n%s", out, rc, output());
+}
+
+/* Ctrl-C (SIGINT; on Windows the console's Ctrl-Break, through SetConsoleCtrlHandler) stops a
+ * run after its batch and saves: the tool says so, exits 0, and the checkpoint holds fewer
+ * epochs than asked. */
+static void interrupt_saves(void **state)
+{
+    skip_without_cli();
+    char out[800], log[900], ckpt[900], epochs[16];
+    snprintf(out, sizeof out, "%s/interrupted", tmp_root);
+    snprintf(log, sizeof log, "%s/interrupted.log", tmp_root);
+    snprintf(ckpt, sizeof ckpt, "%s/checkpoint.safetensors", out);
+    snprintf(epochs, sizeof epochs, "%d", 500);
+    const char *argv[] = {cli,          "train",    "--data", data_dir, "--layers",   "1",
+                          "--units",    "8",        "--epochs", epochs, "--progress", "lines",
+                          "--out",      out,        "--threads", "1",   NULL};
+    sdn_test_proc p = sdn_test_spawn(argv, log);
+    assert_true(p > 0);
+    /* once the first epoch is saved, so the stop lands mid-run */
+    for (int i = 0; i < 600 && sdn_path_kind_of(ckpt) != SDN_PATH_FILE; i++)
+        sdn_test_sleep(0.05);
+    sdn_test_sleep(0.2);
+    if (sdn_test_interrupt(p) != 0) {
+        sdn_test_kill(p);
+        sdn_test_wait(p);
+        print_message("[  SKIP    ] no Ctrl event can be sent here (wine without a console)\n");
+        skip();
+    }
+    const int rc = sdn_test_wait(p);
+    const char *said = slurp(log);
+    if (rc != 0)
+        fail_msg("interrupted train exited %d:\n%s", rc, said ? said : "");
+    if (!strstr(said, "stopping after this batch"))
+        fail_msg("no word of the interrupt:\n%s", said + (strlen(said) > 600 ? strlen(said) - 600 : 0));
+    sdn_safetensors *f;
+    assert_int_equal(sdn_safetensors_open(ckpt, &f), SDN_OK);
+    const char *done = sdn_safetensors_meta(f, "fit.epochs_done");
+    assert_non_null(done);
+    assert_true(atoi(done) >= 1 && atoi(done) < 500);
+    sdn_safetensors_close(f);
+}
+
 static void exercise_quick(void **state)
 {
     skip_without_cli();
@@ -288,6 +385,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(train_evaluate_resume_predict),
+        cmocka_unit_test(non_ascii_paths),
+        cmocka_unit_test(interrupt_saves),
         cmocka_unit_test(exercise_quick),
         cmocka_unit_test(lr_find_and_schedules),
     };

@@ -5,9 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
-#include <unistd.h>
+
+#include "mman_compat.h"
 
 #if SDN_HAVE_LIBARCHIVE /* the library reads tarballs only when built with libarchive */
 #include <archive.h>

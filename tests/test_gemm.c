@@ -5,10 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "gemm/gemm.h"
+#include "mman_compat.h"
 #include "testutil.h"
 
 /* fp32 rounding of a k-term dot product of values in [-1, 1]. */

@@ -2,18 +2,16 @@
  * started again when no checkpoint exists yet), ends with bitwise the files of an uninterrupted
  * run: every tensor of model.safetensors and checkpoint.safetensors, and the training state. The
  * uninterrupted run uses 1 thread and the killed ones 2: the result does not depend on that either.
- * SIMDNN_CLI names the executable; SIMDNN_KILL_SEED fixes the kill times (default: the clock). */
-#include <fcntl.h>
+ * SIMDNN_CLI names the executable; SIMDNN_KILL_SEED fixes the kill times (default: the clock).
+ * On Windows the kill is TerminateProcess (under wine, the process is killed as by SIGKILL). */
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
-#include <unistd.h>
 
+#include "platform/platform.h"
 #include "simdnn_io.h"
 #include "testutil.h"
 
@@ -76,13 +74,11 @@ static int setup(void **state)
 
 static double now_s(void)
 {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+    return 1e-9 * (double)sdn_monotonic_ns();
 }
 
 /* Starts `simdnn train` into out (resume: continue it) with its output to out.log. */
-static pid_t start(const char *out, int resume, int threads)
+static sdn_test_proc start(const char *out, int resume, int threads)
 {
     char thr[16], epochs[16], log[900];
     snprintf(thr, sizeof thr, "%d", threads);
@@ -96,26 +92,7 @@ static pid_t start(const char *out, int resume, int threads)
     const char *again[] = {cli, "train", "--resume", out, "--threads", thr, "--progress", "lines",
                            NULL};
     /* clang-format on */
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid == 0) {
-        int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-        if (fd >= 0) {
-            dup2(fd, 1);
-            dup2(fd, 2);
-        }
-        execv(cli, (char *const *)(resume ? again : fresh));
-        _exit(127);
-    }
-    return pid;
-}
-
-static int finish(pid_t pid)
-{
-    int st;
-    if (waitpid(pid, &st, 0) != pid)
-        return -1;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    return sdn_test_spawn(resume ? again : fresh, log);
 }
 
 /* Every tensor of a and b equal bit for bit, and the training state the same. */
@@ -156,7 +133,7 @@ static void same_file(const char *a_path, const char *b_path)
 static int epochs_done(const char *ckpt)
 {
     sdn_safetensors *f;
-    if (access(ckpt, F_OK) != 0 || sdn_safetensors_open(ckpt, &f) != SDN_OK)
+    if (sdn_path_kind_of(ckpt) == SDN_PATH_NONE || sdn_safetensors_open(ckpt, &f) != SDN_OK)
         return 0;
     const char *v = sdn_safetensors_meta(f, "fit.epochs_done");
     int e = v ? atoi(v) : 0;
@@ -174,7 +151,7 @@ static void killed_runs_resume_bitwise(void **state)
     char ref[800], out[800], ckpt[900];
     snprintf(ref, sizeof ref, "%s/uninterrupted", root);
     double t0 = now_s();
-    int rc = finish(start(ref, 0, 1));
+    int rc = sdn_test_wait(start(ref, 0, 1));
     double full = now_s() - t0;
     if (rc)
         fail_msg("the uninterrupted run exited %d (see %s.log)", rc, ref);
@@ -193,22 +170,22 @@ static void killed_runs_resume_bitwise(void **state)
         for (int done = 0; !done; starts++) {
             int have = epochs_done(ckpt);
             double t_start = now_s();
-            pid_t pid = start(out, access(ckpt, F_OK) == 0, 2);
+            sdn_test_proc pid = start(out, sdn_path_kind_of(ckpt) != SDN_PATH_NONE, 2);
             assert_true(pid > 0);
             if (kills < KILLS) {
                 /* Anywhere in what is left of the run: start-up, mid-epoch, during a save. */
                 double left = full * (EPOCHS - have + 1) / (EPOCHS + 1);
                 double at = (0.02 + 0.9 * rand() / (double)RAND_MAX) * left;
-                nanosleep(&(struct timespec){(time_t)at, (long)((at - (time_t)at) * 1e9)}, NULL);
-                kill(pid, SIGKILL);
+                sdn_test_sleep(at);
+                sdn_test_kill(pid);
             }
-            rc = finish(pid);
+            rc = sdn_test_wait(pid);
             done = rc == 0;
-            kills += rc == 128 + SIGKILL;
+            kills += rc == SDN_TEST_KILLED;
             /* Finished before its kill: the machine got faster (it is shared); aim earlier. */
             if (done && kills < KILLS)
                 full = fmin(full, (now_s() - t_start) * (EPOCHS + 1) / (EPOCHS - have + 1));
-            if (rc != 0 && rc != 128 + SIGKILL)
+            if (rc != 0 && rc != SDN_TEST_KILLED)
                 fail_msg("start %d exited %d (see %s.log)", starts, rc, out);
         }
         const char *files[] = {"checkpoint.safetensors", "model.safetensors"};
@@ -219,7 +196,7 @@ static void killed_runs_resume_bitwise(void **state)
             same_file(a, b);
         }
     }
-    printf("kill_resume: %d SIGKILLs over %d starts in %d chains (seed %u, uninterrupted run "
+    printf("kill_resume: %d kills over %d starts in %d chains (seed %u, uninterrupted run "
            "%.2f s), each chain bitwise the uninterrupted run\n",
            kills, starts, chains, seed, full);
 }

@@ -1,16 +1,23 @@
 /* Shared test helpers (see testutil.h). */
 #define _GNU_SOURCE /* nftw, mkdtemp */
-#include <ftw.h>
 #include <math.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef _WIN32
+#include <windows.h>
+#else
+#include <dirent.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <pthread.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#endif
 
+#include "platform/platform.h"
 #include "testutil.h"
 
 const sdn_isa sdn_test_isa_list[SDN_ISA_COUNT] = {SDN_ISA_REF, SDN_ISA_AVX2, SDN_ISA_AVX512,
@@ -96,6 +103,7 @@ void sdn_test_assert_close(const char *what, const float *got, const double *wan
     }
 }
 
+#ifndef _WIN32
 static void *probe_thread(void *arg) { return arg; }
 
 int sdn_test_threads_start(void)
@@ -152,10 +160,69 @@ int sdn_test_tmpdir_remove(void **state)
     return 0;
 }
 
+#else
+/* Windows: threads start (no qemu), and the test folder is made and removed with the host layer
+ * and FindFirstFileW (names in UTF-16, as the library writes them). */
+int sdn_test_threads_start(void) { return 1; }
+
+static char tmp_root[512];
+
+const char *sdn_test_tmpdir(const char *prefix)
+{
+    if (!tmp_root[0]) {
+        const char *base = getenv("SIMDNN_TEST_DATA");
+        if (!base || !base[0])
+            base = getenv("TEMP");
+        for (unsigned i = 0; i < 1000; i++) {
+            snprintf(tmp_root, sizeof tmp_root, "%s/%s_%lu_%u", base && base[0] ? base : ".",
+                     prefix, (unsigned long)GetCurrentProcessId(), i);
+            if (sdn_path_kind_of(tmp_root) == SDN_PATH_NONE && sdn_mkdir(tmp_root) == 0)
+                return tmp_root;
+        }
+        tmp_root[0] = 0;
+        return NULL;
+    }
+    return tmp_root;
+}
+
+static void remove_tree(const wchar_t *dir)
+{
+    wchar_t pattern[1024];
+    swprintf(pattern, 1024, L"%ls/*", dir);
+    WIN32_FIND_DATAW e;
+    HANDLE h = FindFirstFileW(pattern, &e);
+    if (h != INVALID_HANDLE_VALUE) {
+        do {
+            if (!wcscmp(e.cFileName, L".") || !wcscmp(e.cFileName, L".."))
+                continue;
+            wchar_t path[1024];
+            swprintf(path, 1024, L"%ls/%ls", dir, e.cFileName);
+            if (e.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY)
+                remove_tree(path);
+            else
+                DeleteFileW(path);
+        } while (FindNextFileW(h, &e));
+        FindClose(h);
+    }
+    RemoveDirectoryW(dir);
+}
+
+int sdn_test_tmpdir_remove(void **state)
+{
+    (void)state;
+    wchar_t w[1024];
+    if (tmp_root[0] && MultiByteToWideChar(CP_UTF8, 0, tmp_root, -1, w, 1024) > 0)
+        remove_tree(w);
+    tmp_root[0] = 0;
+    return 0;
+}
+
+#endif
+
 /* ---- reliability */
 char *sdn_test_read_file(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
+    FILE *f = sdn_fopen(path, "rb");
     if (!f)
         fail_msg("cannot open %s", path);
     fseek(f, 0, SEEK_END);
@@ -170,12 +237,145 @@ char *sdn_test_read_file(const char *path, size_t *len)
     return p;
 }
 
+int sdn_test_count_files(const char *dir, const char *part)
+{
+    int n = 0;
+#ifdef _WIN32
+    char pattern[1024];
+    wchar_t wpattern[1024], wpart[256];
+    snprintf(pattern, sizeof pattern, "%s/*", dir);
+    if (!MultiByteToWideChar(CP_UTF8, 0, pattern, -1, wpattern, 1024) ||
+        !MultiByteToWideChar(CP_UTF8, 0, part, -1, wpart, 256))
+        return -1;
+    WIN32_FIND_DATAW e;
+    HANDLE h = FindFirstFileW(wpattern, &e);
+    if (h == INVALID_HANDLE_VALUE)
+        return -1;
+    do
+        n += wcsstr(e.cFileName, wpart) != NULL;
+    while (FindNextFileW(h, &e));
+    FindClose(h);
+#else
+    DIR *d = opendir(dir);
+    if (!d)
+        return -1;
+    for (struct dirent *e; (e = readdir(d));)
+        n += strstr(e->d_name, part) != NULL;
+    closedir(d);
+#endif
+    return n;
+}
+
 void sdn_test_write_file(const char *path, const void *p, size_t n)
 {
-    FILE *f = fopen(path, "wb");
+    FILE *f = sdn_fopen(path, "wb");
     if (!f)
         fail_msg("cannot write %s", path);
     assert_int_equal(fwrite(p, 1, n, f), n);
     assert_int_equal(fclose(f), 0);
 }
+#ifdef _WIN32
+/* argv as one command line, each argument quoted (the tests' arguments hold no quotes). */
+sdn_test_proc sdn_test_spawn(const char *const *argv, const char *log)
+{
+    char cmd[8192] = "";
+    for (int i = 0; argv[i]; i++) {
+        const size_t n = strlen(cmd);
+        snprintf(cmd + n, sizeof cmd - n, "%s\"%s\"", i ? " " : "", argv[i]);
+    }
+    SECURITY_ATTRIBUTES sa = {sizeof sa, NULL, TRUE};
+    HANDLE out = INVALID_HANDLE_VALUE;
+    if (log) {
+        out = CreateFileA(log, FILE_APPEND_DATA, FILE_SHARE_READ | FILE_SHARE_WRITE, &sa,
+                          OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
+        if (out == INVALID_HANDLE_VALUE)
+            return -1;
+    }
+    STARTUPINFOW si = {.cb = sizeof si};
+    if (log) {
+        si.dwFlags = STARTF_USESTDHANDLES;
+        si.hStdInput = GetStdHandle(STD_INPUT_HANDLE);
+        si.hStdOutput = si.hStdError = out;
+    }
+    /* The command line in UTF-16: the child reads its arguments as UTF-8 again (sdn_args_utf8),
+     * whatever the ANSI code page. */
+    static wchar_t wcmd[8192];
+    PROCESS_INFORMATION pi;
+    fflush(NULL);
+    const BOOL ok = MultiByteToWideChar(CP_UTF8, 0, cmd, -1, wcmd, 8192) > 0 &&
+                    CreateProcessW(NULL, wcmd, NULL, NULL, TRUE, CREATE_NEW_PROCESS_GROUP, NULL,
+                                   NULL, &si, &pi);
+    if (log)
+        CloseHandle(out);
+    if (!ok)
+        return -1;
+    CloseHandle(pi.hThread);
+    return (sdn_test_proc)pi.hProcess;
+}
+
+int sdn_test_wait(sdn_test_proc p)
+{
+    DWORD code;
+    const HANDLE h = (HANDLE)p;
+    if (WaitForSingleObject(h, INFINITE) != WAIT_OBJECT_0 || !GetExitCodeProcess(h, &code))
+        code = (DWORD)-1;
+    CloseHandle(h);
+    return (int)code;
+}
+
+void sdn_test_kill(sdn_test_proc p)
+{
+    TerminateProcess((HANDLE)p, SDN_TEST_KILLED);
+}
+
+int sdn_test_interrupt(sdn_test_proc p)
+{
+    return GenerateConsoleCtrlEvent(CTRL_BREAK_EVENT, GetProcessId((HANDLE)p)) ? 0 : -1;
+}
+
+void sdn_test_sleep(double seconds)
+{
+    Sleep((DWORD)(seconds * 1000));
+}
+#else
+sdn_test_proc sdn_test_spawn(const char *const *argv, const char *log)
+{
+    fflush(NULL);
+    const pid_t pid = fork();
+    if (pid == 0) {
+        int fd = log ? open(log, O_WRONLY | O_CREAT | O_APPEND, 0644) : -1;
+        if (fd >= 0) {
+            dup2(fd, 1);
+            dup2(fd, 2);
+        }
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    return pid;
+}
+
+int sdn_test_wait(sdn_test_proc p)
+{
+    int st;
+    if (waitpid((pid_t)p, &st, 0) != (pid_t)p)
+        return -1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+void sdn_test_kill(sdn_test_proc p)
+{
+    kill((pid_t)p, SIGKILL);
+}
+
+int sdn_test_interrupt(sdn_test_proc p)
+{
+    return kill((pid_t)p, SIGINT);
+}
+
+void sdn_test_sleep(double seconds)
+{
+    nanosleep(&(struct timespec){(time_t)seconds, (long)((seconds - (time_t)seconds) * 1e9)},
+              NULL);
+}
+#endif
 /* ---- end reliability */

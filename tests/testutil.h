@@ -56,8 +56,25 @@ int sdn_test_tmpdir_remove(void **state);
 /* A whole file, malloc'd and NUL-terminated (free it); *len gets its size. Fails the test if it
  * cannot be read. */
 char *sdn_test_read_file(const char *path, size_t *len);
+/* How many entries of folder dir have `part` in their name (-1 if dir cannot be read). */
+int sdn_test_count_files(const char *dir, const char *part);
 /* Writes n bytes to path (replacing it); fails the test on any error. */
 void sdn_test_write_file(const char *path, const void *p, size_t n);
+/* A child process running argv[0] (a path) with argv, stdout and stderr appended to log (NULL:
+ * inherited); -1 if it cannot start. fork + execv, or CreateProcess on Windows. */
+typedef intptr_t sdn_test_proc;
+sdn_test_proc sdn_test_spawn(const char *const *argv, const char *log);
+/* Waits for it: its exit status, 128 + the signal when one ended it (POSIX), -1 on error. */
+int sdn_test_wait(sdn_test_proc p);
+/* Kills it at once, with no chance to clean up: SIGKILL, or TerminateProcess with exit status
+ * SDN_TEST_KILLED, which sdn_test_wait then reports as on POSIX. */
+#define SDN_TEST_KILLED (128 + 9)
+void sdn_test_kill(sdn_test_proc p);
+/* Ctrl-C: SIGINT, or CTRL_BREAK_EVENT to its process group on Windows (every child of
+ * sdn_test_spawn leads one there; a new group ignores CTRL_C_EVENT, the tool handles both).
+ * -1 where it cannot be sent (wine without a console: GenerateConsoleCtrlEvent fails). */
+int sdn_test_interrupt(sdn_test_proc p);
+void sdn_test_sleep(double seconds);
 /* ---- end reliability */
 
 #endif

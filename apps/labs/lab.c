@@ -5,16 +5,14 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "lab.h"
+#include "platform.h"
 #include "svg.h"
 
 double lab_now(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+    return 1e-9 * (double)sdn_monotonic_ns();
 }
 
 double lab_pct(double fraction)

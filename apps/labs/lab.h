@@ -9,6 +9,7 @@
 #include "simdnn.h"
 #include "simdnn_data.h"
 #include "simdnn_fit.h"
+#include "platform.h"
 #include "svg.h"
 #include "train.h"
 
@@ -38,7 +39,7 @@ typedef struct lab_def {
 extern const lab_def sdn_labs[8];
 
 /* ---- report output */
-void lab_md(lab_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void lab_md(lab_ctx *ctx, const char *fmt, ...) __attribute__((format(SDN_PRINTF_FORMAT, 2, 3)));
 void lab_num(lab_ctx *ctx, const char *key, double v);
 void lab_nums(lab_ctx *ctx, const char *key, const double *v, int n);
 void lab_str(lab_ctx *ctx, const char *key, const char *v);

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #if SDN_HAVE_LIBARCHIVE
 #include <archive.h>
@@ -13,6 +12,7 @@
 #endif
 
 #include "error.h"
+#include "platform/platform.h"
 #include "simdnn_data.h"
 
 #define CIFAR_PIXELS 3072
@@ -99,25 +99,23 @@ static void sink_free(rec_sink *s)
 
 static int is_dir(const char *path)
 {
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+    return sdn_path_kind_of(path) == SDN_PATH_DIR;
 }
 
 static int is_file(const char *path)
 {
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+    return sdn_path_kind_of(path) == SDN_PATH_FILE;
 }
 
 static sdn_status read_plain(const char *path, rec_sink *s)
 {
-    FILE *f = fopen(path, "rb");
+    FILE *f = sdn_fopen(path, "rb");
     if (!f)
         return sdn_fail(SDN_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-    struct stat st;
     sdn_status status = SDN_OK;
-    if (fstat(fileno(f), &st) == 0 && st.st_size > 0)
-        status = sink_reserve(s, (size_t)st.st_size / CIFAR_RECORD + 1);
+    const int64_t size = sdn_file_size(f);
+    if (size > 0)
+        status = sink_reserve(s, (size_t)size / CIFAR_RECORD + 1);
     uint8_t buf[1 << 15];
     size_t got;
     while (!status && (got = fread(buf, 1, sizeof buf, f)) > 0)
@@ -286,7 +284,8 @@ sdn_status sdn_cifar10_load(const char *path, sdn_dataset *train, sdn_dataset *t
 #else
         status = sdn_fail(SDN_ERR_UNSUPPORTED,
                           "%s: this simdnn was built without libarchive and cannot read archives; "
-                          "unpack it (tar xzf) and give the cifar-10-batches-bin/ folder",
+                          "unpack it (tar xzf, which Windows 10 and later ship too) and give the "
+                          "cifar-10-batches-bin/ folder",
                           archive);
 #endif
     } else {

@@ -9,6 +9,10 @@
 #include "profile/prof.h"
 #include "simdnn_data.h"
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 void sdn_dataset_free(sdn_dataset *d)
 {
     if (!d)
@@ -142,42 +146,61 @@ void sdn_preprocess_free(sdn_preprocess *p)
     memset(p, 0, sizeof *p);
 }
 
+/* Whether a batch's rows are worth a parallel region. Where it would have one thread (a run with
+ * --threads 1, or inside the caller's own region) none is opened: a region of one still builds
+ * an OpenMP team, whose semaphores cost kernel calls on Windows (round trips to wineserver
+ * under wine) at every batch. */
+static int rows_in_parallel(size_t n, size_t f)
+{
+#ifdef _OPENMP
+    return n * f >= 1u << 16 && omp_get_max_threads() > 1 && !omp_in_parallel();
+#else
+    (void)n, (void)f;
+    return 0;
+#endif
+}
+
+/* Row i of the batch: the dataset's row index[start + i] (or start + i), standardized. */
+static void batch_row(const sdn_preprocess *p, const sdn_dataset *d, const size_t *index,
+                      size_t start, size_t n, size_t i, sdn_f32_u8_affine_fn *affine, float *out)
+{
+    const size_t f = d->features;
+    const size_t k = index ? index[start + i] : start + i;
+    float *o = out + i * f;
+    if (d->values) { /* already floats: a gather, kept as they are */
+        memcpy(o, d->values + k * f, f * sizeof *out);
+        return;
+    }
+    const uint8_t *row = d->pixels + k * f;
+    if (i + 1 < n) { /* a shuffled row is a new stream for the prefetcher: ask for it */
+        const uint8_t *next = d->pixels + (index ? index[start + i + 1] : start + i + 1) * f;
+        for (size_t j = 0; j < f; j += 64)
+            __builtin_prefetch(next + j);
+    }
+    if (p && p->standardize) {
+        affine(f, row, p->scale, p->shift, o);
+    } else {
+        for (size_t j = 0; j < f; j++)
+            o[j] = row[j] * (1.0f / 255.0f);
+    }
+}
+
 void sdn_preprocess_batch(const sdn_preprocess *p, const sdn_dataset *d, const size_t *index,
                           size_t start, size_t n, float *out)
 {
-    const size_t f = d->features;
+    /* A training step's other threads would wait while this runs, so it gets a kernel, a
+     * prefetch and, for big batches, both threads (src/README.md has the figures). */
     sdn_prof_enter(SDN_PHASE_PREP, -1, "batch preparation"); /* part of the step's time */
-    if (d->values) { /* already floats: a gather, kept as they are */
-#ifdef _OPENMP
-#pragma omp parallel for schedule(static) if (n * f >= 1u << 16)
+    sdn_f32_u8_affine_fn *affine = d->values ? NULL : sdn_kernels_active()->u8_affine;
+    if (rows_in_parallel(n, d->features)) {
+#ifdef _OPENMP /* -Wunknown-pragmas in a build without it */
+#pragma omp parallel for schedule(static)
 #endif
         for (size_t i = 0; i < n; i++)
-            memcpy(out + i * f, d->values + (index ? index[start + i] : start + i) * f,
-                   f * sizeof *out);
-        sdn_prof_leave();
-        return;
-    }
-    /* A training step's other threads would wait while this runs, so it gets a kernel, a
-     * prefetch and, for big batches, both threads. */
-    sdn_f32_u8_affine_fn *affine = sdn_kernels_active()->u8_affine;
-#ifdef _OPENMP /* -Wunknown-pragmas in a build without it */
-#pragma omp parallel for schedule(static) if (n * f >= 1u << 16)
-#endif
-    for (size_t i = 0; i < n; i++) {
-        size_t k = index ? index[start + i] : start + i;
-        const uint8_t *row = d->pixels + k * f;
-        float *o = out + i * f;
-        if (i + 1 < n) { /* a shuffled row is a new stream for the prefetcher: ask for it */
-            const uint8_t *next = d->pixels + (index ? index[start + i + 1] : start + i + 1) * f;
-            for (size_t j = 0; j < f; j += 64)
-                __builtin_prefetch(next + j);
-        }
-        if (p && p->standardize) {
-            affine(f, row, p->scale, p->shift, o);
-        } else {
-            for (size_t j = 0; j < f; j++)
-                o[j] = row[j] * (1.0f / 255.0f);
-        }
+            batch_row(p, d, index, start, n, i, affine, out);
+    } else {
+        for (size_t i = 0; i < n; i++)
+            batch_row(p, d, index, start, n, i, affine, out);
     }
     sdn_prof_leave();
 }

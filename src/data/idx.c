@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #if SDN_HAVE_LIBARCHIVE
 #include <archive.h>
@@ -12,6 +11,7 @@
 #endif
 
 #include "error.h"
+#include "platform/platform.h"
 #include "simdnn_data.h"
 
 static uint32_t be32(const uint8_t *p)
@@ -21,13 +21,12 @@ static uint32_t be32(const uint8_t *p)
 
 static sdn_status read_plain_all(const char *path, uint8_t **out, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
+    FILE *f = sdn_fopen(path, "rb");
     if (!f)
         return sdn_fail(SDN_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
     /* Sized from the file when it says (+1 so EOF is seen without growing); pipes start at 1 MiB. */
-    struct stat sb;
-    size_t cap =
-        fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode) ? (size_t)sb.st_size + 1 : 1 << 20;
+    const int64_t size = sdn_file_size(f);
+    size_t cap = size >= 0 ? (size_t)size + 1 : 1 << 20;
     size_t n = 0, got;
     uint8_t *buf = malloc(cap);
     while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
@@ -201,12 +200,11 @@ sdn_status sdn_idx_load(const char *images_path, const char *labels_path, sdn_da
 /* "<dir>/<stem>" or "<dir>/<stem>.gz", whichever exists (the plain one first). */
 static void pick(char *buf, size_t size, const char *dir, const char *stem)
 {
-    struct stat st;
     snprintf(buf, size, "%s/%s", dir, stem);
-    if (stat(buf, &st) == 0)
+    if (sdn_path_kind_of(buf) != SDN_PATH_NONE)
         return;
     snprintf(buf, size, "%s/%s.gz", dir, stem);
-    if (stat(buf, &st) != 0)
+    if (sdn_path_kind_of(buf) == SDN_PATH_NONE)
         snprintf(buf, size, "%s/%s", dir, stem); /* report the plain name as missing */
 }
 

@@ -1,13 +1,13 @@
 /* Packing (pack.h). It runs as often as the tile reads its result, so each layout gets its own
  * loop and the tile sizes become constants (the switches below), which lets the compiler unroll
  * a panel row into straight vector moves. */
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "gemm/gemm.h"
 #include "gemm/pack.h"
 #include "inline.h"
+#include "platform/platform.h"
 
 static size_t min_size(size_t a, size_t b) { return a < b ? a : b; }
 
@@ -119,30 +119,30 @@ void sdn_gemm_pack_b(const sdn_gemm_kernel *g, size_t kc, size_t nc, const float
  * application's own threads come and go: inference is re-entrant). */
 static _Thread_local float *tl_buf[2];
 static _Thread_local size_t tl_cap[2];
-static pthread_key_t buf_key;
-static pthread_once_t buf_key_once = PTHREAD_ONCE_INIT;
+static sdn_tls_key buf_key;
+static sdn_once buf_key_once = SDN_ONCE_INIT;
 
 static void free_buffers(void *unused)
 {
     (void)unused;
     for (int i = 0; i < 2; i++) {
-        free(tl_buf[i]);
+        sdn_aligned_free(tl_buf[i]);
         tl_buf[i] = NULL;
         tl_cap[i] = 0;
     }
 }
 
-static void make_buf_key(void) { pthread_key_create(&buf_key, free_buffers); }
+static void make_buf_key(void) { sdn_tls_key_create(&buf_key, free_buffers); }
 
 void sdn_gemm_free_pack_buffers(void) { free_buffers(NULL); }
 
 float *sdn_gemm_pack_buffer(int which, size_t floats)
 {
     if (tl_cap[which] < floats) {
-        pthread_once(&buf_key_once, make_buf_key);
-        pthread_setspecific(buf_key, tl_cap); /* any non-NULL value: the exit hook runs */
-        free(tl_buf[which]);
-        tl_buf[which] = aligned_alloc(64, (floats * sizeof(float) + 63) / 64 * 64);
+        sdn_call_once(&buf_key_once, make_buf_key);
+        sdn_tls_set(buf_key, tl_cap); /* any non-NULL value: the exit hook runs */
+        sdn_aligned_free(tl_buf[which]);
+        tl_buf[which] = sdn_aligned_alloc(64, (floats * sizeof(float) + 63) / 64 * 64);
         tl_cap[which] = tl_buf[which] ? floats : 0;
     }
     return tl_buf[which];

@@ -1,12 +1,12 @@
 /* The plan of a product (plan.h): cache blocks from the host's caches, which operands the tile
  * reads in place, and how the last panel is computed. */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "gemm/gemm.h"
 #include "gemm/plan.h"
+#include "platform/platform.h"
 
 /* The widest last panel that goes to the column tile. */
 enum { EDGE_COLUMNS_MAX = 8 };
@@ -23,7 +23,7 @@ typedef enum in_place_policy {
 } in_place_policy;
 
 /* The environment's overrides (0: none), read once; the test hook's win over them. */
-static pthread_once_t env_once = PTHREAD_ONCE_INIT;
+static sdn_once env_once = SDN_ONCE_INIT;
 static size_t env_kc, env_mc, env_nc, env_par_min;
 static in_place_policy env_in_place;
 static size_t hook_kc, hook_mc, hook_nc;
@@ -60,7 +60,7 @@ void sdn_gemm_set_blocks(size_t kc, size_t mc, size_t nc)
 
 double sdn_gemm_parallel_min(void)
 {
-    pthread_once(&env_once, env_once_fn);
+    sdn_call_once(&env_once, env_once_fn);
     return env_par_min ? (double)env_par_min : sdn_thread_costs_get()->gemm_parallel_min;
 }
 
@@ -153,7 +153,7 @@ sdn_gemm_plan sdn_gemm_plan_make(const sdn_kernels *k, sdn_transpose trans_a,
                                  sdn_transpose trans_b, size_t m, size_t n, size_t kdim,
                                  float alpha, size_t lda, size_t ldb)
 {
-    pthread_once(&env_once, env_once_fn);
+    sdn_call_once(&env_once, env_once_fn);
     sdn_gemm_plan p = {.m = m, .n = n, .k = kdim, .mr = k->gemm.mr, .nr = k->gemm.nr};
     p.rsa = trans_a ? 1 : lda, p.csa = trans_a ? lda : 1;
     p.rsb = trans_b ? 1 : ldb, p.csb = trans_b ? ldb : 1;

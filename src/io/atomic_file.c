@@ -1,25 +1,23 @@
-/* Atomic file writes: temporary file, fsync, rename, fsync of the folder (see atomic_file.h). */
+/* Atomic file writes: temporary file, flushed to the disk, moved over the target (see
+ * atomic_file.h); the host's calls are src/platform/'s. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "error.h"
 #include "io/atomic_file.h"
+#include "platform/platform.h"
 #include "testhooks.h"
 
 sdn_status sdn_atomic_open(sdn_atomic_file *f, const char *path)
 {
-    const size_t plen = strlen(path);
-    *f = (sdn_atomic_file){path, malloc(plen + 16), -1, 0, 0};
+    const size_t tmp_size = strlen(path) + 32;
+    *f = (sdn_atomic_file){path, malloc(tmp_size), NULL, 0, 0};
     if (!f->tmp)
         return sdn_fail(SDN_ERR_NOMEM, "out of memory");
-    memcpy(f->tmp, path, plen);
-    memcpy(f->tmp + plen, ".tmp.XXXXXX", 12);
-    f->fd = mkstemp(f->tmp);
-    if (f->fd < 0) {
+    f->fp = sdn_create_temp(path, f->tmp, tmp_size);
+    if (!f->fp) {
         sdn_status st = sdn_fail(SDN_ERR_IO, "%s: cannot create a temporary file beside it: %s",
                                  path, strerror(errno));
         free(f->tmp);
@@ -43,50 +41,35 @@ void sdn_atomic_write(sdn_atomic_file *f, const void *p, size_t n)
             if (chunk > fail_after - f->written)
                 chunk = fail_after - f->written;
         }
-        ssize_t w = write(f->fd, c, chunk);
-        if (w < 0) {
-            if (errno != EINTR)
-                f->err = errno;
-            continue;
+        errno = 0;
+        const size_t w = fwrite(c, 1, chunk, f->fp);
+        if (w < chunk) {
+            f->err = errno ? errno : EIO;
+            return;
         }
         c += w;
-        n -= (size_t)w;
-        f->written += (size_t)w;
+        n -= w;
+        f->written += w;
     }
-}
-
-/* Makes the rename itself durable. */
-static void sync_folder(const char *path)
-{
-    char *dir = strdup(path);
-    if (!dir)
-        return;
-    char *slash = strrchr(dir, '/');
-    const char *d = slash ? (slash == dir ? "/" : (*slash = 0, dir)) : ".";
-    int dfd = open(d, O_RDONLY | O_DIRECTORY);
-    if (dfd >= 0) {
-        fsync(dfd);
-        close(dfd);
-    }
-    free(dir);
 }
 
 sdn_status sdn_atomic_commit(sdn_atomic_file *f)
 {
-    if (!f->err && fsync(f->fd) != 0)
-        f->err = errno;
-    if (close(f->fd) != 0 && !f->err)
-        f->err = errno;
-    if (!f->err && rename(f->tmp, f->path) != 0)
-        f->err = errno;
+    int err;
+    if (!f->err && (err = sdn_file_sync(f->fp)))
+        f->err = err;
+    if (fclose(f->fp) != 0 && !f->err)
+        f->err = errno ? errno : EIO;
+    if (!f->err && (err = sdn_replace_file(f->tmp, f->path)))
+        f->err = err;
     if (f->err)
-        unlink(f->tmp);
+        sdn_remove(f->tmp);
     free(f->tmp);
     f->tmp = NULL;
+    f->fp = NULL;
     if (f->err)
         return sdn_fail(SDN_ERR_IO, "%s: write failed (%s); any previous file is unchanged",
                         f->path, strerror(f->err));
-    sync_folder(f->path);
     return SDN_OK;
 }
 

@@ -1,17 +1,19 @@
 /* Files written atomically (src/io/atomic_file.c): a temporary file beside the target, written,
- * fsync'd and renamed over it, then the folder fsync'd. A failure at any point removes the
- * temporary file and leaves an existing target untouched. */
+ * flushed to the disk and moved over it in one step (on POSIX a rename, then the folder fsync'd;
+ * on Windows MoveFileExW, write-through). A failure at any point removes the temporary file and
+ * leaves an existing target untouched. */
 #ifndef SDN_ATOMIC_FILE_H
 #define SDN_ATOMIC_FILE_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "simdnn.h"
 
 typedef struct sdn_atomic_file {
     const char *path;
     char *tmp;
-    int fd;
+    FILE *fp;
     size_t written;
     int err; /* errno of the first failure, 0 while all is well */
 } sdn_atomic_file;

@@ -4,10 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "error.h"
 #include "json.h"
+#include "platform/platform.h"
 #include "simdnn_io.h"
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
@@ -263,18 +263,18 @@ sdn_status sdn_safetensors_open(const char *path, sdn_safetensors **out)
         return sdn_fail(SDN_ERR_NOMEM, "out of memory");
     }
     sdn_status status = SDN_OK;
-    FILE *f = fopen(path, "rb");
+    FILE *f = sdn_fopen(path, "rb");
     if (!f) {
         status = sdn_fail(SDN_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
         goto fail;
     }
-    struct stat sb;
-    if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
+    const int64_t size = sdn_file_size(f);
+    if (size < 0) {
         fclose(f);
         status = sdn_fail(SDN_ERR_IO, "%s: not a regular file", path);
         goto fail;
     }
-    st->file_len = (size_t)sb.st_size;
+    st->file_len = (size_t)size;
     st->file = malloc(st->file_len + 1);
     if (!st->file || fread(st->file, 1, st->file_len, f) != st->file_len) {
         fclose(f);

@@ -5,13 +5,12 @@
 #define SDN_PROF_CLOCK_H
 
 #include <stdint.h>
-#include <time.h>
+
+#include "platform/platform.h"
 
 static inline uint64_t sdn_clock_mono_ns(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    return sdn_monotonic_ns();
 }
 
 static inline uint64_t sdn_clock_ticks(void)

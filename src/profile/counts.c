@@ -3,7 +3,6 @@
  * definitions. A FLOP is one operation of the reference formula: + − × ÷, sqrt, exp/expm1/log/tanh
  * and a compare-select each count one; bytes are the least traffic: each input read once, each
  * output written once. */
-#include <pthread.h>
 #include <stdint.h>
 
 #include "prof.h"
@@ -39,7 +38,7 @@ static const named_fn every_fn[] = {
 #define SLOTS 1024 /* a power of two, well above 2 × N_FN */
 
 static const named_fn *slots[SLOTS];
-static pthread_once_t slots_once = PTHREAD_ONCE_INIT;
+static sdn_once slots_once = SDN_ONCE_INIT;
 
 static size_t slot_of(const void *fn)
 {
@@ -58,7 +57,7 @@ static void build_slots(void)
 
 const char *sdn_kernel_fn_name(const void *fn)
 {
-    pthread_once(&slots_once, build_slots);
+    sdn_call_once(&slots_once, build_slots);
     for (size_t s = slot_of(fn) & (SLOTS - 1); slots[s]; s = (s + 1) & (SLOTS - 1))
         if (slots[s]->fn == fn)
             return slots[s]->name;

@@ -96,7 +96,7 @@ static inline void sdn_prof_barrier(void)
 /* 64-byte aligned memory for the measuring loops (C11 wants the size a multiple of 64). */
 static inline void *sdn_prof_aligned(size_t bytes)
 {
-    return aligned_alloc(64, (bytes + 63) & ~(size_t)63);
+    return sdn_aligned_alloc(64, (bytes + 63) & ~(size_t)63);
 }
 
 /* ---- the instrumented table (wrap.c) ---- */

@@ -2,14 +2,12 @@
  * thread only, no lock on the hot path), scopes, barrier arrivals, kernel calls (short ones folded
  * into their caller) and the counters around a thread's pass. The schedule and the ways in are in
  * schedule.c. */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 #include "platform/counters.h"
+#include "platform/platform.h"
 #include "prof.h"
 #include "record_state.h"
 
@@ -25,7 +23,7 @@ const sdn_kernels *sdn_prof_table;
 #define FIRST_CAPACITY 65536
 #define MAX_EVENTS ((size_t)1 << 22) /* 400 MB a thread: bound long schedules */
 
-static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static sdn_mutex registry_lock = SDN_MUTEX_INIT;
 static sdn_prof_thread_rec *every_thread[MAX_THREADS]; /* all ever made: reused, never freed */
 static int n_every;
 static sdn_prof_thread *registered[MAX_THREADS]; /* those that recorded in this profile */
@@ -65,7 +63,7 @@ sdn_prof_thread_rec *sdn_prof_self(void)
 {
     if (tl_self && tl_generation == sdn_prof_rec.generation)
         return tl_self;
-    pthread_mutex_lock(&registry_lock);
+    sdn_mutex_lock(&registry_lock);
     if (!tl_self && n_every < MAX_THREADS) {
         tl_self = calloc(1, sizeof *tl_self);
         if (tl_self)
@@ -76,7 +74,7 @@ sdn_prof_thread_rec *sdn_prof_self(void)
         t->pub.n = t->pub.dropped = t->pub.n_step_ctr = 0;
         t->depth = 0;
         t->pub.index = data.n_threads;
-        t->pub.tid = (long)syscall(SYS_gettid);
+        t->pub.tid = sdn_os_thread_id();
         name_thread(t);
         if (!t->counters_tried && sdn_prof_rec.counters_mode != SDN_COUNTERS_OFF) {
             t->counters =
@@ -90,16 +88,16 @@ sdn_prof_thread_rec *sdn_prof_self(void)
         registered[data.n_threads++] = &t->pub;
         tl_generation = sdn_prof_rec.generation;
     }
-    pthread_mutex_unlock(&registry_lock);
+    sdn_mutex_unlock(&registry_lock);
     return tl_generation == sdn_prof_rec.generation ? t : NULL;
 }
 
 void sdn_prof_reset_threads(void)
 {
-    pthread_mutex_lock(&registry_lock);
+    sdn_mutex_lock(&registry_lock);
     sdn_prof_rec.generation++;
     data.n_threads = 0;
-    pthread_mutex_unlock(&registry_lock);
+    sdn_mutex_unlock(&registry_lock);
 }
 
 static sdn_prof_event *next_event(sdn_prof_thread_rec *t)

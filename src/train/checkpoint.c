@@ -9,6 +9,7 @@
 #include "fit.h"
 #include "io/atomic_file.h"
 #include "io/meta_parse.h"
+#include "platform/platform.h"
 
 /* ------------------------------------------------------------------ history files (atomic) */
 
@@ -21,22 +22,17 @@ static void json_num(FILE *f, double v)
 }
 
 /* A text built in memory and then written atomically. */
-typedef struct text {
-    char *buf;
-    size_t len;
-    FILE *f;
-} text;
+typedef sdn_memfile text;
 
 static sdn_status text_open(text *t, const char *path)
 {
-    *t = (text){NULL, 0, open_memstream(&t->buf, &t->len)};
-    return t->f ? SDN_OK : sdn_fail(SDN_ERR_NOMEM, "%s: out of memory", path);
+    return sdn_memfile_open(t) == 0 ? SDN_OK : sdn_fail(SDN_ERR_NOMEM, "%s: out of memory", path);
 }
 
 static sdn_status text_commit(text *t, const char *path)
 {
-    sdn_status st = fclose(t->f) != 0 ? sdn_fail(SDN_ERR_NOMEM, "%s: out of memory", path)
-                                      : sdn_write_file_atomic(path, t->buf, t->len);
+    sdn_status st = sdn_memfile_close(t) != 0 ? sdn_fail(SDN_ERR_NOMEM, "%s: out of memory", path)
+                                              : sdn_write_file_atomic(path, t->buf, t->len);
     free(t->buf);
     return st;
 }

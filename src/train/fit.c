@@ -6,17 +6,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "dist/dist.h" /* data-parallel training */
 #include "error.h"
 #include "fit.h"
+#include "platform/platform.h"
 
 static double now_s(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+    return 1e-9 * (double)sdn_monotonic_ns();
 }
 
 const char *sdn_stop_reason_name(sdn_stop_reason r)
@@ -116,7 +114,7 @@ static void report(const sdn_fit_options *o, sdn_fit_progress p)
         o->on_progress(o->progress_ctx, &p);
 }
 
-static void say(const sdn_fit_options *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(const sdn_fit_options *o, const char *fmt, ...) __attribute__((format(SDN_PRINTF_FORMAT, 2, 3)));
 static void say(const sdn_fit_options *o, const char *fmt, ...)
 {
     char line[256];

@@ -101,7 +101,7 @@ typedef struct meta_w {
 } meta_w;
 
 static void put(meta_w *w, const char *key, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+    __attribute__((format(SDN_PRINTF_FORMAT, 3, 4)));
 static void put(meta_w *w, const char *key, const char *fmt, ...)
 {
     size_t left = SDN_NET_META_STORE - (size_t)(w->at - w->store);
