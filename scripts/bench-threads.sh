@@ -4,29 +4,34 @@
 # 1 and 2 threads (threads bound close: thread 1 on CPU 1), first quiet, then with a spinning
 # process pinned to CPU 1. Each row says the round trip between the two threads measured right
 # after it (close cores: under ~120 ns; apart: 350 and more). Medians of --reps repetitions.
-#   scripts/bench-threads.sh [--reps N] [--only quiet|busy]
+#   scripts/bench-threads.sh [--reps N] [--only quiet|busy] [--bench BINARY]
+# --bench runs another build's simdnn_bench (an older commit's, to compare) instead of building.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-reps=3 only=
+reps=3 only= bench=
 while [ $# -gt 0 ]; do
     case $1 in
         --reps) reps=$2; shift ;;
         --only) only=$2; shift ;;
+        --bench) bench=$2; shift ;;
         *) echo "bench-threads: unknown argument '$1'" >&2; exit 2 ;;
     esac
     shift
 done
 [ "$(nproc)" -ge 2 ] || { echo "bench-threads: needs 2 CPUs, this host has $(nproc)" >&2; exit 2; }
-source scripts/deps.sh
-sdn_require_packages "${SDN_DEPS_BENCH[@]}" util-linux # taskset
-cmake --preset bench >/dev/null
-cmake --build --preset bench -j "$(nproc)" --target simdnn_bench
+if [ -z "$bench" ]; then
+    source scripts/deps.sh
+    sdn_require_packages "${SDN_DEPS_BENCH[@]}" util-linux # taskset
+    cmake --preset bench >/dev/null
+    cmake --build --preset bench -j "$(nproc)" --target simdnn_bench
+    bench=./build-bench/simdnn_bench
+fi
 out=$(mktemp -d)
 spinner=
 trap '[ -n "$spinner" ] && kill "$spinner" 2>/dev/null; rm -rf "$out"' EXIT
 
 run() { # condition
-    OMP_PROC_BIND=close OMP_PLACES=cores ./build-bench/simdnn_bench \
+    OMP_PROC_BIND=close OMP_PLACES=cores "$bench" \
         --benchmark_filter='^train_step/simdnn/batch:(32|128)/threads:[12]' \
         --benchmark_repetitions="$reps" --benchmark_format=json >"$out/$1.json" 2>/dev/null
 }

@@ -1,11 +1,13 @@
 /* Windows (PE) only: the test hooks of testhooks.h, inert, as tests/testhooks.c defines them. A
  * test that defines them links its own and never pulls this member from libsimdnn.a. */
 #ifdef _WIN32
-#include "model.h"
+#include <stddef.h>
+
 #include "testhooks.h"
 
 int sdn_debug_break_backward;
-double sdn_parallel_min_macs = SDN_PARALLEL_MIN_MACS;
+double sdn_parallel_min_macs = -1.0; /* the host's (thread_costs.c) */
+double sdn_debug_slow_thread;
 size_t sdn_st_fail_after_bytes;
 int sdn_debug_mc_full_passes;
 #else
