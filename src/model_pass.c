@@ -82,7 +82,7 @@ static void update_range(sdn_step *c, size_t off, size_t len, float l1, float l2
  * the update of every parameter, which costs about what 16 multiply-adds do (src/README.md). */
 static size_t block_cost(const sdn_layer *l, size_t batch)
 {
-    return (l->ops->weight_matrix ? l->w_size * batch : 0) + 16 * (l->w_size + l->b_size);
+    return (l->ops->weight_matrix ? l->row_macs * batch : 0) + 16 * (l->w_size + l->b_size);
 }
 
 /* A w block big enough to split by rows over every thread (the first dense layer's kernel). */
@@ -341,7 +341,7 @@ static int threads_for(const sdn_model *m, size_t n, int first, int end)
     double macs = 0.0;
     for (int i = first; i < end; i++) /* the layers this pass runs */
         if (m->layers[i].ops->weight_matrix)
-            macs += (double)m->layers[i].w_size;
+            macs += (double)m->layers[i].row_macs;
     if (macs * (double)n < SDN_HOOK(sdn_parallel_min_macs, SDN_PARALLEL_MIN_MACS))
         T = 1;
     return T < 1 ? 1 : T;
