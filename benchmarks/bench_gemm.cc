@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "gemm.h"
+#include "gemm/gemm.h"
 #include "kernels.h"
 #include "simdnn.h"
 

@@ -135,9 +135,13 @@ size_t sdn_net_to_meta(const sdn_net_spec *s, const sdn_optimizer_options *o, ui
     meta_w w = {meta, 0, store, store, 0};
     put(&w, "format", "pt"); /* lets safetensors' loaders accept it as a state dict */
     put(&w, "simdnn.version", "1");
-    put(&w, "simdnn.architecture",
-        "Flatten%s -> %d x [Dense(%zu, %s)%s -> %s] ->%s%s Dense(%zu, softmax)",
-        s->batch_norm ? " -> BatchNorm" : "", s->hidden_layers, s->units, sdn_init_name(s->init),
+    char head[160]; /* a CNN: its trunk, with BN after each conv when batch_norm */
+    if (s->conv[0])
+        snprintf(head, sizeof head, "Conv[%s]", s->conv);
+    else
+        snprintf(head, sizeof head, "Flatten%s", s->batch_norm ? " -> BatchNorm" : "");
+    put(&w, "simdnn.architecture", "%s -> %d x [Dense(%zu, %s)%s -> %s] ->%s%s Dense(%zu, softmax)",
+        head, s->hidden_layers, s->units, sdn_init_name(s->init),
         s->batch_norm ? " -> BatchNorm" : "", sdn_activation_name(s->activation),
         s->alpha_dropout > 0 ? " AlphaDropout ->" : "", s->dropout > 0 ? " Dropout ->" : "",
         s->classes);
