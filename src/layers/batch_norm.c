@@ -28,7 +28,7 @@ typedef struct bn_share {
 } bn_share;
 
 /* Features: the channels (a flat row's are its values); pixels: rows of statistics per batch row */
-static size_t features(const sdn_layer *l) { return l->in_c; }
+static size_t features(const sdn_layer *l) { return l->in_c ? l->in_c : l->n_in; }
 
 static bn_share share_of(const sdn_layer *l, const sdn_pass *p)
 {

@@ -200,9 +200,15 @@ extern const sdn_layer_ops sdn_flatten_ops, sdn_dense_ops, sdn_batch_norm_ops, s
     sdn_dropout_ops, sdn_alpha_dropout_ops, sdn_conv2d_ops, sdn_max_pool2d_ops, sdn_avg_pool2d_ops,
     sdn_global_avg_pool2d_ops;
 
-/* Pixels of a row in and out (1 for flat rows). */
-static inline size_t sdn_in_pixels(const sdn_layer *l) { return l->in_h * l->in_w; }
-static inline size_t sdn_out_pixels(const sdn_layer *l) { return l->out_h * l->out_w; }
+/* Pixels of a row in and out (1 for flat rows, and for a record the compiler did not shape). */
+static inline size_t sdn_in_pixels(const sdn_layer *l)
+{
+    return l->in_c ? l->in_h * l->in_w : 1;
+}
+static inline size_t sdn_out_pixels(const sdn_layer *l)
+{
+    return l->out_c ? l->out_h * l->out_w : 1;
+}
 
 /* "same" and "valid" output sizes of a window k with stride s over n (0: the window does not fit)
  * and the padding "same" puts before the first element (TensorFlow's: the odd one after). */
