@@ -101,7 +101,9 @@ sdn_status sdn_net_conv_check(const sdn_net_spec *s, const char *what)
     if (!memchr(s->conv, 0, sizeof s->conv))
         return sdn_fail(SDN_ERR_INVALID_ARG, "%s: conv spec longer than %zu bytes", what,
                         sizeof s->conv - 1);
-    if (s->conv[0] && (!s->image_h || !s->image_w || !s->image_c ||
+    const size_t most = (size_t)1 << 20; /* each side: no product below can wrap */
+    if (s->conv[0] && (!s->image_h || !s->image_w || !s->image_c || s->image_h > most ||
+                       s->image_w > most || s->image_c > most ||
                        s->image_h * s->image_w * s->image_c != s->input_size))
         return sdn_fail(SDN_ERR_INVALID_ARG, "%s: image %zu x %zu x %zu is not the %zu inputs",
                         what, s->image_h, s->image_w, s->image_c, s->input_size);
