@@ -19,22 +19,34 @@ static int cell_of(const sdn_layer *l, size_t oy, size_t ox, size_t ky, size_t k
     return 1;
 }
 
+/* Row ky of a patch: kw cells of C floats. Inside the image they are kw·C contiguous floats of
+ * the input (one copy); at an edge, cell by cell with zeros in the padding. */
+static void patch_row(const sdn_layer *l, const float *img, size_t oy, size_t ox, size_t ky,
+                      float *dst)
+{
+    const size_t C = l->in_c, y = oy * l->stride_h + ky, x0 = ox * l->stride_w;
+    if (y >= l->pad_top && y - l->pad_top < l->in_h && x0 >= l->pad_left &&
+        x0 - l->pad_left + l->kw <= l->in_w) {
+        memcpy(dst, img + ((y - l->pad_top) * l->in_w + x0 - l->pad_left) * C,
+               l->kw * C * sizeof(float));
+        return;
+    }
+    for (size_t kx = 0; kx < l->kw; kx++) {
+        size_t at;
+        if (cell_of(l, oy, ox, ky, kx, &at))
+            memcpy(dst + kx * C, img + at, C * sizeof(float));
+        else
+            memset(dst + kx * C, 0, C * sizeof(float));
+    }
+}
+
 void sdn_im2col(const sdn_layer *l, const float *x, size_t q0, size_t m, float *cols)
 {
     const size_t C = l->in_c, op = sdn_out_pixels(l), K = l->kh * l->kw * C;
     for (size_t r = 0; r < m; r++) {
         const size_t q = q0 + r, n = q / op, o = q % op, oy = o / l->out_w, ox = o % l->out_w;
-        const float *img = x + n * l->n_in;
-        float *row = cols + r * K;
         for (size_t ky = 0; ky < l->kh; ky++)
-            for (size_t kx = 0; kx < l->kw; kx++) {
-                float *dst = row + (ky * l->kw + kx) * C;
-                size_t at;
-                if (cell_of(l, oy, ox, ky, kx, &at))
-                    memcpy(dst, img + at, C * sizeof(float));
-                else
-                    memset(dst, 0, C * sizeof(float));
-            }
+            patch_row(l, x + n * l->n_in, oy, ox, ky, cols + r * K + ky * l->kw * C);
     }
 }
 
