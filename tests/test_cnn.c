@@ -77,6 +77,21 @@ static float *train(int threads, size_t *count)
     return all;
 }
 
+/* a few steps on one thread (the aarch64 suite's CNN under qemu): finite, and not all zero */
+static void test_cnn_trains(void **state)
+{
+    (void)state;
+    size_t n;
+    float *w = train(1, &n);
+    double sum = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        assert_true(isfinite(w[i]));
+        sum += fabs((double)w[i]);
+    }
+    assert_true(sum > 0.0);
+    free(w);
+}
+
 static void test_same_weights_any_threads(void **state)
 {
     (void)state;
@@ -151,6 +166,7 @@ static void test_augment_deterministic(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cnn_trains),
         cmocka_unit_test(test_same_weights_any_threads),
         cmocka_unit_test(test_spec_trunk),
         cmocka_unit_test(test_augment_deterministic),
