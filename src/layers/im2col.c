@@ -50,23 +50,36 @@ void sdn_im2col(const sdn_layer *l, const float *x, size_t q0, size_t m, float *
     }
 }
 
+/* dx += row ky of a patch: inside the image one loop over kw·C contiguous floats, at an edge
+ * cell by cell; each element gets the same single add either way. */
+static void unpatch_row(const sdn_layer *l, const float *src, size_t oy, size_t ox, size_t ky,
+                        float *img)
+{
+    const size_t C = l->in_c, y = oy * l->stride_h + ky, x0 = ox * l->stride_w;
+    if (y >= l->pad_top && y - l->pad_top < l->in_h && x0 >= l->pad_left &&
+        x0 - l->pad_left + l->kw <= l->in_w) {
+        float *d = img + ((y - l->pad_top) * l->in_w + x0 - l->pad_left) * C;
+        for (size_t i = 0; i < l->kw * C; i++)
+            d[i] += src[i];
+        return;
+    }
+    for (size_t kx = 0; kx < l->kw; kx++) {
+        size_t at;
+        if (!cell_of(l, oy, ox, ky, kx, &at))
+            continue;
+        float *d = img + at;
+        for (size_t c = 0; c < C; c++)
+            d[c] += src[kx * C + c];
+    }
+}
+
 void sdn_col2im(const sdn_layer *l, const float *cols, size_t q0, size_t m, float *dx)
 {
     const size_t C = l->in_c, op = sdn_out_pixels(l), K = l->kh * l->kw * C;
     for (size_t r = 0; r < m; r++) {
         const size_t q = q0 + r, n = q / op, o = q % op, oy = o / l->out_w, ox = o % l->out_w;
-        float *img = dx + n * l->n_in;
-        const float *row = cols + r * K;
         for (size_t ky = 0; ky < l->kh; ky++)
-            for (size_t kx = 0; kx < l->kw; kx++) {
-                const float *src = row + (ky * l->kw + kx) * C;
-                size_t at;
-                if (!cell_of(l, oy, ox, ky, kx, &at))
-                    continue;
-                float *d = img + at;
-                for (size_t c = 0; c < C; c++)
-                    d[c] += src[c];
-            }
+            unpatch_row(l, cols + r * K + ky * l->kw * C, oy, ox, ky, dx + n * l->n_in);
     }
 }
 
