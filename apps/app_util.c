@@ -84,6 +84,9 @@ int sdn_app_load_data(const sdn_train_config *c, sdn_dataset *train, sdn_dataset
         sdn_dataset_truncate(train, c->train_limit);
     if (test && c->test_limit)
         sdn_dataset_truncate(test, c->test_limit);
+    /* convolutional layers read images with the channels of a pixel together (NHWC) */
+    if (c->conv[0] && ((train && sdn_dataset_to_hwc(train)) || (test && sdn_dataset_to_hwc(test))))
+        return sdn_app_error();
     return 0;
 }
 

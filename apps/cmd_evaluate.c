@@ -170,6 +170,9 @@ static int run(int argc, char **argv, int predict)
         const char *d = sdn_safetensors_meta(file, "simdnn.dataset");
         snprintf(c.dataset, sizeof c.dataset, "%s", d ? d : "cifar10");
     }
+    const char *conv = sdn_safetensors_meta(file, "simdnn.conv"); /* a CNN reads HWC images */
+    if (conv)
+        snprintf(c.conv, sizeof c.conv, "%s", conv);
     sdn_safetensors_close(file);
     sdn_dataset test = {0};
     int rc = 1;

@@ -11,8 +11,9 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: simdnn train [--preset NAME] [options]\n\n"
-            "Trains a dense network (Flatten -> N x Dense -> softmax) with early stopping and\n"
-            "writes into --out: history.csv, history.json, model.safetensors (best weights),\n"
+            "Trains a dense network (Flatten -> N x Dense -> softmax), after convolutions with\n"
+            "--conv, with early stopping and writes into --out: history.csv, history.json,\n"
+            "model.safetensors (best weights),\n"
             "checkpoint.safetensors (last epoch, optimizer and training state: --resume it) and\n"
             "summary.json. Ctrl-C stops after the current batch and saves.\n\n"
             "Presets (Géron, ch. 11, exercise 8; 20 hidden layers of 100, Nadam, standardized\n"
@@ -20,7 +21,10 @@ static void usage(FILE *out)
             "  elu-he         8b: He normal + ELU, lr 5e-5\n"
             "  batchnorm      8c: BN on the inputs and before every activation, lr 5e-4\n"
             "  selu           8d: LeCun normal + SELU, standardized inputs, lr 7e-4\n"
-            "  alpha-dropout  8e: selu + AlphaDropout(0.1) before the output layer, lr 5e-4\n\n"
+            "  alpha-dropout  8e: selu + AlphaDropout(0.1) before the output layer, lr 5e-4\n"
+            "  cnn            CIFAR-10 CNN: --conv c32,c32,m2,c64,c64,m2,c128,g with BN and ReLU,\n"
+            "                 Dense 10, crops and flips, Adam 1cycle (peak 3e-3), batch 64, 20\n"
+            "                 epochs (docs/cnn.md)\n\n"
             "Options (--name value or --name=value):\n");
     sdn_train_print_options(out, NULL, NULL);
     fprintf(out, "\nExample:\n  simdnn train --preset batchnorm --data ../cifar-10-binary.tar.gz "

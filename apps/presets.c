@@ -7,8 +7,8 @@
 
 #include "train.h"
 
-const char *const sdn_train_preset_names[5] = {"elu-he", "batchnorm", "selu", "alpha-dropout",
-                                               "1cycle"};
+const char *const sdn_train_preset_names[6] = {"elu-he", "batchnorm", "selu", "alpha-dropout",
+                                               "1cycle",  "cnn"};
 
 int sdn_train_preset(sdn_train_config *c, const char *name)
 {
@@ -26,7 +26,24 @@ int sdn_train_preset(sdn_train_config *c, const char *name)
     c->monitor = SDN_MONITOR_VAL_ACCURACY;
     c->dropout = c->alpha_dropout = 0;
     c->schedule = SDN_SCHEDULE_CONSTANT;
-    if (!strcmp(name, "elu-he")) {
+    c->conv[0] = 0;
+    c->augment = 0;
+    if (!strcmp(name, "cnn")) {
+        /* CIFAR-10's small CNN (docs/cnn.md): 2 x [Conv 32 3x3, BN, ReLU], pool, 2 x [Conv 64],
+         * pool, Conv 128, global average pooling, Dense 10; crops and flips, Adam under 1cycle */
+        snprintf(c->conv, sizeof c->conv, "c32,c32,m2,c64,c64,m2,c128,g");
+        c->layers = 0;
+        c->activation = SDN_ACT_RELU;
+        c->init = SDN_INIT_HE_NORMAL;
+        c->batch_norm = 1;
+        c->augment = 1;
+        c->optimizer = SDN_OPT_ADAM;
+        c->lr = 3e-3;
+        c->schedule = SDN_SCHEDULE_ONECYCLE;
+        c->epochs = 20;
+        c->batch_size = 64;
+        c->patience = 0;
+    } else if (!strcmp(name, "elu-he")) {
         c->activation = SDN_ACT_ELU;
         c->init = SDN_INIT_HE_NORMAL;
         c->lr = 5e-5;
@@ -79,6 +96,7 @@ sdn_net_spec sdn_train_net_spec(const sdn_train_config *c, size_t input_size, si
     s.alpha_dropout = (float)c->alpha_dropout;
     s.l1 = (float)c->l1;
     s.l2 = (float)c->l2;
+    snprintf(s.conv, sizeof s.conv, "%.127s", c->conv);
     return s;
 }
 

@@ -28,6 +28,8 @@ typedef struct sdn_train_config {
     sdn_init_kind init;
     int batch_norm;
     double dropout, alpha_dropout, l1, l2;
+    char conv[1024]; /* a convolutional trunk (sdn_net_spec.conv); empty: none */
+    int augment;     /* random crop with padding 4 and flips of image batches */
     /* optimizer: NaN means the optimizer's own default */
     sdn_optimizer_kind optimizer;
     double lr, momentum, beta1, beta2, rho, epsilon, clip_norm;
@@ -61,7 +63,7 @@ typedef struct sdn_train_config {
 void sdn_train_config_defaults(sdn_train_config *c);
 /* Applies a preset by name; 0 if unknown. */
 int sdn_train_preset(sdn_train_config *c, const char *name);
-extern const char *const sdn_train_preset_names[5];
+extern const char *const sdn_train_preset_names[6];
 
 /* Parses argv[first..argc) into c. Options not in `allowed` (a space-separated list of option
  * names without dashes, NULL = all training options) are refused. Prints the usage error naming the

@@ -13,8 +13,8 @@
 #define O(f) offsetof(sdn_train_config, f)
 const opt_def app_train_opts[] = {
     {"preset", K_PRESET, O(preset), 0, 0,
-     "elu-he | batchnorm | selu | alpha-dropout (Géron ch. 11 ex. 8b-8e) | 1cycle; other flags "
-     "override it"},
+     "elu-he | batchnorm | selu | alpha-dropout (Géron ch. 11 ex. 8b-8e) | 1cycle | cnn; other "
+     "flags override it"},
     {"layers", K_INT, O(layers), 0, 1000, "hidden layers"},
     {"units", K_SIZE, O(units), 1, 1e6, "units per hidden layer"},
     {"activation", K_ACT, O(activation), 0, 0, "elu selu relu leaky_relu tanh sigmoid linear"},
@@ -24,6 +24,10 @@ const opt_def app_train_opts[] = {
      "he_normal he_uniform lecun_normal lecun_uniform glorot_normal glorot_uniform"},
     {"batch-norm", K_BOOL, O(batch_norm), 0, 1,
      "batch normalization on the inputs and before every hidden activation"},
+    {"conv", K_STR, O(conv), 0, 0,
+     "convolutional layers before the dense ones, e.g. c32,c32,m2,c64,c64,m2,g (cN: N 3x3 "
+     "filters [kK size, sS stride, v valid], mN/aN: max/avg pool, g: global average pool)"},
+    {"augment", K_BOOL, O(augment), 0, 1, "random crops (padding 4) and flips of image batches"},
     {"dropout", K_DOUBLE, O(dropout), 0, 0.99, "dropout rate before the output layer"},
     {"alpha-dropout", K_DOUBLE, O(alpha_dropout), 0, 0.99,
      "AlphaDropout rate before the output layer (for SELU)"},

@@ -109,7 +109,9 @@ void sdn_train_config_args(const sdn_train_config *c, char *buf, size_t size)
             continue;
         char v[1100];
         value_str(c, d, v, sizeof v);
-        if ((d->k == K_STR && !v[0]) || schedule_option_at_default(d, v))
+        /* unset strings, and --augment off, are left out: a dense run stores what it did before */
+        if ((d->k == K_STR && !v[0]) || schedule_option_at_default(d, v) ||
+            (!strcmp(d->name, "augment") && !strcmp(v, "0")))
             continue;
         int w = snprintf(buf + n, size - n, "%s--%s=%s", n ? "\n" : "", d->name, v);
         if (w < 0 || (size_t)w >= size - n)

@@ -99,6 +99,9 @@ static int build_model(run_ctx *r)
 {
     const sdn_train_config *c = r->c;
     r->spec = sdn_train_net_spec(c, r->train.features, r->train.classes);
+    r->spec.image_h = (size_t)r->train.height;
+    r->spec.image_w = (size_t)r->train.width;
+    r->spec.image_c = (size_t)r->train.channels;
     r->opt = sdn_train_optimizer(c);
     if (sdn_net_build(&r->spec, c->seed, c->batch_size, &r->opt, &r->model))
         return sdn_app_error();
@@ -177,6 +180,9 @@ static int fit_and_save(run_ctx *r)
     fo.patience = c->patience;
     fo.min_delta = c->min_delta;
     fo.restore_best = c->restore_best;
+    if (c->augment) /* the run's images are HWC (sdn_app_load_data) */
+        fo.augment = (sdn_augment){(size_t)r->train.height, (size_t)r->train.width,
+                                   (size_t)r->train.channels, 4, 1};
     fo.on_progress = sdn_app_progress;
     fo.progress_ctx = &drawer;
     fo.interrupt = &sdn_app_interrupted;

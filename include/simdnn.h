@@ -230,6 +230,45 @@ SDN_API sdn_status sdn_model_add_activation(sdn_model *model, sdn_activation act
 SDN_API sdn_status sdn_model_add_dropout(sdn_model *model, float rate);
 SDN_API sdn_status sdn_model_add_alpha_dropout(sdn_model *model, float rate);
 
+/* ---- convolutional layers (NHWC images: channels innermost; docs/cnn.md) ---- */
+typedef enum sdn_padding {
+    SDN_PAD_VALID = 0, /* windows inside the image only */
+    SDN_PAD_SAME       /* ceil(size / stride) outputs, zeros around (TensorFlow's split) */
+} sdn_padding;
+
+typedef struct sdn_conv2d_options {
+    size_t filters;
+    size_t kernel_h, kernel_w;
+    size_t stride_h, stride_w;   /* default 1 */
+    sdn_padding padding;         /* default valid, as Keras */
+    sdn_activation activation;   /* after the convolution; default linear */
+    float activation_alpha;      /* ELU alpha / leaky slope; 0 means the activation's default */
+    sdn_initializer kernel_init; /* default glorot_uniform, as Keras */
+    sdn_initializer bias_init;   /* default zeros */
+    int use_bias;                /* default 1 */
+    float l1, l2;                /* kernel regularization */
+} sdn_conv2d_options;
+
+/* Keras' defaults for Conv2D(filters, kernel × kernel). */
+SDN_API sdn_conv2d_options sdn_conv2d_defaults(size_t filters, size_t kernel);
+/* The rows the model takes are height × width × channels images, NHWC (channel innermost);
+ * compile then requires input_size = height·width·channels. Before any image layer's shape is
+ * known, so before compile. */
+SDN_API sdn_status sdn_model_set_input_shape(sdn_model *model, size_t height, size_t width,
+                                             size_t channels);
+/* Conv2D: the kernel is saved as "conv2d_<i>.kernel" [kernel_h·kernel_w·in_channels × filters]
+ * (Keras' HWIO flattened); a kernel larger than its valid input fails compile. */
+SDN_API sdn_status sdn_model_add_conv2d(sdn_model *model, const sdn_conv2d_options *options);
+/* pool × pool windows (at most 16 × 16), stride 0 meaning the pool size (Keras' default); "same"
+ * leaves the padding out of the max or the mean. */
+SDN_API sdn_status sdn_model_add_max_pool2d(sdn_model *model, size_t pool, size_t stride,
+                                            sdn_padding padding);
+SDN_API sdn_status sdn_model_add_avg_pool2d(sdn_model *model, size_t pool, size_t stride,
+                                            sdn_padding padding);
+/* Each channel's mean over the image: a flat row of channels. */
+SDN_API sdn_status sdn_model_add_global_avg_pool2d(sdn_model *model);
+/* A batch_norm layer after an image layer normalizes each channel over the batch's pixels. */
+
 /* Fixes the input size, the largest batch and the optimizer; allocates everything once and
  * initializes the weights. The loss is sparse categorical cross-entropy on a softmax output. */
 SDN_API sdn_status sdn_model_compile(sdn_model *model, size_t input_size, size_t max_batch,

@@ -75,6 +75,23 @@ SDN_API void sdn_preprocess_free(sdn_preprocess *p);
 SDN_API void sdn_preprocess_batch(const sdn_preprocess *p, const sdn_dataset *d,
                                   const size_t *index, size_t start, size_t n, float *out);
 
+/* The dataset's images from planes (CHW: CIFAR-10's red, green, blue planes) to pixels with their
+ * channels together (HWC), as the convolutional layers read them (NHWC). In place; a dataset of
+ * one channel is left as it is. SDN_ERR_NOMEM if the scratch image cannot be had. */
+SDN_API sdn_status sdn_dataset_to_hwc(sdn_dataset *d);
+
+/* Seeded, deterministic augmentation of a batch of HWC float images: each image shifted by a
+ * random offset in [-pad, pad] on each axis with zeros where it leaves the frame (a random crop of
+ * the image padded by pad), then mirrored left-right with probability 1/2 when flip. The draws
+ * depend on (seed, epoch, the row's position `first + i` in the epoch) only. */
+typedef struct sdn_augment {
+    size_t height, width, channels; /* 0: no augmentation */
+    int pad;                        /* CIFAR's usual 4 */
+    int flip;
+} sdn_augment;
+SDN_API void sdn_augment_batch(const sdn_augment *a, float *x, size_t n, uint64_t seed,
+                               uint64_t epoch, uint64_t first);
+
 /* A permutation of 0..n-1 fixed by (seed, epoch): the same run shuffles the same way. */
 SDN_API void sdn_shuffle_indices(size_t *index, size_t n, uint64_t seed, uint64_t epoch);
 

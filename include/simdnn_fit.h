@@ -30,6 +30,13 @@ typedef struct sdn_net_spec {
     int batch_norm;
     float dropout, alpha_dropout;
     float l1, l2;
+    /* A convolutional trunk before the dense layers (conv empty: none). The input is an
+     * image_h × image_w × image_c HWC image and conv a comma-separated list: "c32" a 3×3 Conv2D
+     * of 32 filters, padding same ("c64k5s2v": 5×5, stride 2, valid), each followed by batch
+     * norm and the activation when batch_norm, else with the activation fused; "m2" a 2×2 max
+     * pooling, "a2" an average pooling; "g" global average pooling. */
+    size_t image_h, image_w, image_c;
+    char conv[128];
 } sdn_net_spec;
 
 /* Builds and compiles the model (seed fixes the initial weights and dropout masks). */
@@ -40,7 +47,7 @@ SDN_API sdn_status sdn_net_build(const sdn_net_spec *spec, uint64_t seed, size_t
  * `store` (at least SDN_NET_META_STORE bytes); meta needs SDN_NET_META_COUNT entries. The writer
  * returns the entry count, or 0 (sdn_last_error says why) for a spec out of range; the reader
  * refuses (SDN_ERR_FORMAT, naming the key) any value that is not exactly a number in range. */
-#define SDN_NET_META_COUNT 20
+#define SDN_NET_META_COUNT 24
 #define SDN_NET_META_STORE 2048
 SDN_API size_t sdn_net_to_meta(const sdn_net_spec *spec, const sdn_optimizer_options *opt,
                                uint64_t seed, sdn_st_meta *meta, char *store);
@@ -124,6 +131,8 @@ struct sdn_fit_options {
     void *ctx;
     /* The learning rate of every step (NULL: the optimizer's rate throughout) */
     const sdn_schedule *schedule;
+    /* Training batches augmented (sdn_augment_batch with the run's seed; height 0: none) */
+    sdn_augment augment;
 };
 
 SDN_API sdn_fit_options sdn_fit_defaults(void);

@@ -4,7 +4,7 @@
 # training step against PyTorch for the four exercise models, on 1 and 2 threads. Installs what it
 # needs (scripts/deps.sh: SDN_DEPS_BENCH). Timing on a shared machine is noisy: run it when the
 # machine is quiet, read ratios from one run, and repeat.
-#   scripts/bench.sh [gemm|train]...   (default: both)
+#   scripts/bench.sh [gemm|train|cnn]...   (default: gemm and train)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/deps.sh
@@ -33,6 +33,9 @@ for w in "${what[@]}"; do
             echo "=== training step: simdnn against PyTorch"
             /usr/bin/python3 benchmarks/compare_train.py --bench build-bench/simdnn_bench \
                 --variants elu-he,batchnorm,selu,alpha-dropout ;;
-        *) echo "bench.sh: unknown part '$w' (gemm, train)" >&2; exit 2 ;;
+        cnn)
+            echo "=== training step of the CIFAR-10 CNN: simdnn against PyTorch (channels_last)"
+            /usr/bin/python3 benchmarks/compare_train.py --bench build-bench/simdnn_bench --cnn ;;
+        *) echo "bench.sh: unknown part '$w' (gemm, train, cnn)" >&2; exit 2 ;;
     esac
 done

@@ -1,9 +1,9 @@
 #!/bin/sh
 # Only the host layer talks to the operating system: outside src/platform/, the library (src/,
 # simd/, support/), the tool (apps/) and its profiler (profile/) include the C11 standard headers,
-# the compiler's (intrinsics,
-# cpuid, OpenMP) and their libraries' (libarchive, MPI, zlib) only, and call none of the POSIX-only
-# functions listed below. Prints each offending line with its file and exits 1 if there is one.
+# the compiler's (intrinsics, cpuid, OpenMP) and their libraries' (libarchive, MPI, zlib) only,
+# and call none of the POSIX-only functions listed below. Prints each offending line with its file
+# and exits 1 if there is one.
 # Run by ctest (os_headers) in every build.
 #   scripts/check-os-headers.sh [source root]
 root=${1:-$(cd "$(dirname "$0")/.." && pwd)}

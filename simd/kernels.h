@@ -91,6 +91,24 @@ typedef void sdn_f32_bn_backward_dx_fn(size_t rows, size_t cols, const float *dy
                                        const float *xhat, const float *gamma, const float *inv_std,
                                        const float *mean_dy, const float *mean_dy_xhat, float *dx);
 
+/* ---- pooling over NHWC windows (MaxPool2D, AvgPool2D, GlobalAveragePooling2D) ----
+ * A window is n_win ≥ 1 input pixels of c channels each, given by pointers (x[w] the pixel's
+ * first channel), so padding is simply left out of the list. Every result is exact (max, compare)
+ * or a fixed order of adds, so every ISA gives the reference's bits.
+ * maxpool:  y[j] = the largest x[w][j] (the first w on ties; ordered comparisons, so a NaN at
+ *           w > 0 is skipped), arg[j] = that w as a float.
+ * maxpool_grad: dx[w][j] += (arg[j] == w) ? dy[j] : +0 for every w, in order of w. */
+typedef void sdn_f32_maxpool_fn(size_t n_win, size_t c, const float *const *x, float *y,
+                                float *arg);
+typedef void sdn_f32_maxpool_grad_fn(size_t n_win, size_t c, const float *arg, const float *dy,
+                                     float *const *dx);
+/* avgpool: y[j] = (x[0][j] + x[1][j] + … in order of w) · scale; y may be x[0] (a running sum).
+ * avgpool_grad: dx[w][j] += dy[j]·scale (one product, then the add). */
+typedef void sdn_f32_avgpool_fn(size_t n_win, size_t c, const float *const *x, float scale,
+                                float *y);
+typedef void sdn_f32_avgpool_grad_fn(size_t n_win, size_t c, const float *dy, float scale,
+                                     float *const *dx);
+
 /* ---- dropout (plain and alpha) ----
  * forward:  y[i] = keep[i] ? a·x[i] + b : c      (keep is 0/1 bytes)
  * backward: dx[i] = keep[i] ? a·dy[i] : 0
@@ -168,6 +186,10 @@ typedef struct sdn_kernels {
     sdn_f32_bn_forward_fn *bn_forward;
     sdn_f32_bn_backward_reduce_fn *bn_backward_reduce;
     sdn_f32_bn_backward_dx_fn *bn_backward_dx;
+    sdn_f32_maxpool_fn *maxpool;
+    sdn_f32_maxpool_grad_fn *maxpool_grad;
+    sdn_f32_avgpool_fn *avgpool;
+    sdn_f32_avgpool_grad_fn *avgpool_grad;
     sdn_f32_dropout_fn *dropout;
     sdn_f32_dropout_grad_fn *dropout_grad;
     sdn_f32_sumsq_fn *sumsq;

@@ -33,6 +33,7 @@ struct sdn_model {
     int n_layers, cap_layers;
     int compiled;
     size_t input_size, output_size, max_batch, max_width;
+    size_t in_h, in_w, in_c; /* the input's image shape (sdn_model_set_input_shape); 0: flat */
     size_t n_chunks_max;
     int max_threads;
     sdn_optimizer_options opt;
@@ -54,6 +55,9 @@ struct sdn_model {
     uint64_t mc_calls;  /* MC Dropout calls so far: each draws fresh masks */
     sdn_share share;    /* how the training passes split work between threads of unequal speed */
 };
+
+/* Appends a layer of the kind to an uncompiled model, named <kind>_<count> (model_build.c). */
+sdn_status sdn_model_add_layer(sdn_model *m, const sdn_layer_ops *ops, sdn_layer **out);
 
 /* A workspace for m's passes (compiled m), zeroed; and its release. */
 sdn_status sdn_workspace_new(const sdn_model *m, sdn_workspace *ws);

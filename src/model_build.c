@@ -39,7 +39,7 @@ void sdn_model_free(sdn_model *m)
     free(m);
 }
 
-static sdn_status add_layer(sdn_model *m, const sdn_layer_ops *ops, sdn_layer **out)
+sdn_status sdn_model_add_layer(sdn_model *m, const sdn_layer_ops *ops, sdn_layer **out)
 {
     if (!m)
         return sdn_fail(SDN_ERR_INVALID_ARG, "model is NULL");
@@ -69,7 +69,7 @@ static sdn_status add_layer(sdn_model *m, const sdn_layer_ops *ops, sdn_layer **
 sdn_status sdn_model_add_flatten(sdn_model *m)
 {
     sdn_layer *l = NULL;
-    return add_layer(m, &sdn_flatten_ops, &l);
+    return sdn_model_add_layer(m, &sdn_flatten_ops, &l);
 }
 
 sdn_status sdn_model_add_dense(sdn_model *m, const sdn_dense_options *o)
@@ -90,7 +90,7 @@ sdn_status sdn_model_add_dense(sdn_model *m, const sdn_dense_options *o)
     if (!isfinite(o->activation_alpha))
         return sdn_fail(SDN_ERR_INVALID_ARG, "dense: activation alpha must be finite");
     sdn_layer *l = NULL;
-    sdn_status st = add_layer(m, &sdn_dense_ops, &l);
+    sdn_status st = sdn_model_add_layer(m, &sdn_dense_ops, &l);
     if (st)
         return st;
     l->n_out = o->units;
@@ -113,7 +113,7 @@ sdn_status sdn_model_add_batch_norm(sdn_model *m, float momentum, float epsilon)
         return sdn_fail(SDN_ERR_INVALID_ARG, "batch_norm: epsilon must be > 0 (got %g)",
                         (double)epsilon);
     sdn_layer *l = NULL;
-    sdn_status st = add_layer(m, &sdn_batch_norm_ops, &l);
+    sdn_status st = sdn_model_add_layer(m, &sdn_batch_norm_ops, &l);
     if (!st) {
         l->momentum = momentum;
         l->epsilon = epsilon;
@@ -128,7 +128,7 @@ sdn_status sdn_model_add_activation(sdn_model *m, sdn_activation act, float alph
     if (!isfinite(alpha))
         return sdn_fail(SDN_ERR_INVALID_ARG, "activation: alpha must be finite");
     sdn_layer *l = NULL;
-    sdn_status st = add_layer(m, &sdn_activation_ops, &l);
+    sdn_status st = sdn_model_add_layer(m, &sdn_activation_ops, &l);
     if (!st) {
         l->act = act;
         l->alpha = alpha;
@@ -142,7 +142,7 @@ static sdn_status add_dropout(sdn_model *m, const sdn_layer_ops *ops, float rate
         return sdn_fail(SDN_ERR_INVALID_ARG, "%s: rate must be in [0, 1) (got %g)", ops->name,
                         (double)rate);
     sdn_layer *l = NULL;
-    sdn_status st = add_layer(m, ops, &l);
+    sdn_status st = sdn_model_add_layer(m, ops, &l);
     if (st)
         return st;
     l->rate = rate;

@@ -194,6 +194,10 @@ static sdn_status check_compile_args(const sdn_model *m, size_t input_size, size
         return sdn_fail(SDN_ERR_STATE, "compile: the model is already compiled");
     if (!input_size || !max_batch)
         return sdn_fail(SDN_ERR_INVALID_ARG, "compile: input size and max batch must be >= 1");
+    if (m->in_h && m->in_h * m->in_w * m->in_c != input_size)
+        return sdn_fail(SDN_ERR_INVALID_ARG,
+                        "compile: input size %zu is not the input shape %zu x %zu x %zu",
+                        input_size, m->in_h, m->in_w, m->in_c);
     if ((unsigned)o->kind >= SDN_OPT_COUNT)
         return sdn_fail(SDN_ERR_INVALID_ARG, "compile: unknown optimizer %d", (int)o->kind);
     if (!(o->learning_rate > 0.0f) || !isfinite(o->learning_rate) || sdn_bad_nonneg(o->momentum) ||
@@ -216,20 +220,44 @@ static sdn_status check_compile_args(const sdn_model *m, size_t input_size, size
     return SDN_OK;
 }
 
+/* The output image shape where the kind's layout left it unset: a flat row for Dense and
+ * Flatten (and any kind that changes the width), else the input's shape. */
+static void layer_shape_out(sdn_layer *l)
+{
+    if (l->out_c)
+        return;
+    if (l->ops->flat_out || l->n_out != l->n_in) {
+        l->out_h = l->out_w = 1;
+        l->out_c = l->n_out;
+    } else {
+        l->out_h = l->in_h, l->out_w = l->in_w, l->out_c = l->in_c;
+    }
+}
+
 /* Shapes, parameter offsets (each layer's table lays out its own) and optimizer segments. */
 static sdn_status layout_params(sdn_model *m, size_t input_size)
 {
     size_t width = input_size, P = 0, S = 0, max_width = input_size;
+    size_t h = m->in_h ? m->in_h : 1, w = m->in_h ? m->in_w : 1, ch = m->in_h ? m->in_c : width;
     int params_before = 0;
     for (int i = 0; i < m->n_layers; i++) {
         sdn_layer *l = &m->layers[i];
         l->n_in = width;
+        l->in_h = h, l->in_w = w, l->in_c = ch;
+        l->out_h = l->out_w = l->out_c = 0;
         l->alpha = default_alpha(l->act, l->alpha);
         l->need_dx = params_before;
+        char err[200];
+        if (l->ops->check && l->ops->check(l, err, sizeof err))
+            return sdn_fail(SDN_ERR_INVALID_ARG, "compile: %s: %s", l->name, err);
         if (l->ops->layout)
             l->ops->layout(l, &P, &S);
         else
             l->n_out = width;
+        layer_shape_out(l);
+        if (l->ops->weight_matrix && !l->row_macs)
+            l->row_macs = l->w_size;
+        h = l->out_h, w = l->out_w, ch = l->out_c;
         if (l->w_rows && l->w_cols > ((size_t)1 << 40) / l->w_rows) /* w_size would have wrapped */
             return sdn_fail(SDN_ERR_INVALID_ARG, "compile: %s has %zu x %zu weights, more than "
                             "any machine holds", l->name, l->w_rows, l->w_cols);
@@ -247,7 +275,8 @@ static sdn_status layout_params(sdn_model *m, size_t input_size)
     /* A layer that a sliced dense layer reads may split by features (batch norm does), so each
      * thread keeps the slices it multiplies on its own core. */
     for (int i = 0; i < m->n_layers; i++)
-        m->layers[i].by_features = i + 1 < m->n_layers && m->layers[i + 1].pieces > 1;
+        m->layers[i].by_features = i + 1 < m->n_layers && m->layers[i + 1].pieces > 1 &&
+                                   sdn_out_pixels(&m->layers[i]) == 1;
     m->input_size = input_size;
     m->output_size = width;
     m->max_width = max_width;

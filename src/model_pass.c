@@ -252,7 +252,7 @@ static int threads_for(const sdn_model *m, size_t n, int first, int end)
     double macs = 0.0;
     for (int i = first; i < end; i++) /* the layers this pass runs */
         if (m->layers[i].ops->weight_matrix)
-            macs += (double)m->layers[i].w_size;
+            macs += (double)m->layers[i].row_macs;
     double min_macs = SDN_HOOK(sdn_parallel_min_macs, -1.0);
     if (min_macs < 0.0)
         min_macs = sdn_pass_parallel_min(meetings(m, first, end));

@@ -38,7 +38,14 @@ void sdn_model_set_step(sdn_model *m, uint64_t step)
     m->nadam_mu_product = prod;
 }
 
-static void shape_text(char *buf, size_t size, size_t n) { snprintf(buf, size, "(None, %zu)", n); }
+/* Keras' shape column: (None, n) for a flat row, (None, h, w, c) for an image */
+static void shape_text(char *buf, size_t size, const sdn_layer *l)
+{
+    if (sdn_out_pixels(l) > 1)
+        snprintf(buf, size, "(None, %zu, %zu, %zu)", l->out_h, l->out_w, l->out_c);
+    else
+        snprintf(buf, size, "(None, %zu)", l->n_out);
+}
 
 sdn_status sdn_model_summary(const sdn_model *m, FILE *out)
 {
@@ -52,10 +59,10 @@ sdn_status sdn_model_summary(const sdn_model *m, FILE *out)
     size_t trainable = 0, non_trainable = 0;
     for (int i = 0; i < m->n_layers; i++) {
         const sdn_layer *l = &m->layers[i];
-        char title[64], shape[32];
+        char title[64], shape[64];
         snprintf(title, sizeof title, "%s (%s)", l->name, l->ops->title);
         if (m->compiled)
-            shape_text(shape, sizeof shape, l->n_out);
+            shape_text(shape, sizeof shape, l);
         else
             snprintf(shape, sizeof shape, "?");
         size_t p = 0;

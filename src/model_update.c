@@ -35,7 +35,7 @@ static void update_range(sdn_step *c, size_t off, size_t len, float l1, float l2
  * the update of every parameter, which costs about what 16 multiply-adds do (src/README.md). */
 static size_t block_cost(const sdn_layer *l, size_t batch)
 {
-    return (l->ops->weight_matrix ? l->w_size * batch : 0) + 16 * (l->w_size + l->b_size);
+    return (l->ops->weight_matrix ? l->row_macs * batch : 0) + 16 * (l->w_size + l->b_size);
 }
 
 /* A w block big enough to split by rows over every thread (the first dense layer's kernel). */

@@ -11,6 +11,7 @@ enum {
     SDN_STREAM_INIT = 0x1000,    /* + layer index: initial weights */
     SDN_STREAM_DROPOUT = 0x2000, /* + layer index: training masks */
     SDN_STREAM_MC = 0x3000,      /* + layer index: MC Dropout masks */
+    SDN_STREAM_AUGMENT = 0x4000, /* data augmentation (src/data/augment.c) */
 };
 
 /* One Philox4x32-10 block: 128 random bits for the 128-bit counter ctr under the 64-bit key. */

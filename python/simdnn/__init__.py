@@ -16,7 +16,7 @@ from . import callbacks, datasets, initializers, layers, optimizers, regularizer
 from .models import Sequential, load_model, set_random_seed
 from .profiler import profile, scope as profile_scope
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 library_path = _lib.path
 
 

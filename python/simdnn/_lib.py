@@ -156,12 +156,18 @@ ON_PROGRESS = CFUNCTYPE(None, c_void_p, POINTER(sdn_fit_progress))
 ON_EPOCH = CFUNCTYPE(c_int, c_void_p, c_void_p, POINTER(sdn_fit_state), c_int, c_int)
 
 
+class sdn_augment(Structure):
+    _fields_ = [("height", c_size_t), ("width", c_size_t), ("channels", c_size_t), ("pad", c_int),
+                ("flip", c_int)]
+
+
 class sdn_fit_options(Structure):
     _fields_ = [("epochs", c_int), ("batch_size", c_size_t), ("seed", c_uint64),
                 ("monitor", c_int), ("patience", c_int), ("min_delta", c_double),
                 ("restore_best", c_int), ("on_progress", ON_PROGRESS),
                 ("progress_ctx", c_void_p), ("interrupt", POINTER(c_int)),
-                ("on_epoch", ON_EPOCH), ("ctx", c_void_p), ("schedule", POINTER(sdn_schedule))]
+                ("on_epoch", ON_EPOCH), ("ctx", c_void_p), ("schedule", POINTER(sdn_schedule)),
+                ("augment", sdn_augment)]
 
 
 class sdn_profile_options(Structure):
@@ -181,15 +187,17 @@ class sdn_net_spec(Structure):
     _fields_ = [("input_size", c_size_t), ("classes", c_size_t), ("hidden_layers", c_int),
                 ("units", c_size_t), ("activation", c_int), ("activation_alpha", c_float),
                 ("init", c_int), ("batch_norm", c_int), ("dropout", c_float),
-                ("alpha_dropout", c_float), ("l1", c_float), ("l2", c_float)]
+                ("alpha_dropout", c_float), ("l1", c_float), ("l2", c_float),
+                ("image_h", c_size_t), ("image_w", c_size_t), ("image_c", c_size_t),
+                ("conv", c_char * 128)]
 
 
-SDN_NET_META_COUNT, SDN_NET_META_STORE = 20, 2048
+SDN_NET_META_COUNT, SDN_NET_META_STORE = 24, 2048
 
 # Every struct the layout test checks against the headers.
 STRUCTS = [sdn_initializer, sdn_dense_options, sdn_optimizer_options, sdn_schedule,
            sdn_schedule_state, sdn_tensor, sdn_dataset, sdn_preprocess, sdn_epoch_log,
-           sdn_fit_progress, sdn_fit_state, sdn_fit_options, sdn_profile_options, sdn_st_meta,
+           sdn_fit_progress, sdn_fit_state, sdn_augment, sdn_fit_options, sdn_profile_options, sdn_st_meta,
            sdn_st_tensor, sdn_net_spec]
 
 # --------------------------------------------------------------------------- the functions

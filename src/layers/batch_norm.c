@@ -3,7 +3,8 @@
  * Keras' non-fused path for 2-D inputs; PyTorch's running_var uses the unbiased one instead).
  * Batch sums are formed per fixed chunk of rows and reduced in chunk order inside the parallel
  * region (a barrier in the forward, one in the backward), so they never depend on the thread
- * count. */
+ * count. On image rows (NHWC) the features are the channels and every pixel is a row of the
+ * statistics (Keras' BatchNormalization over the last axis): the same kernels over pixel rows. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,13 +27,16 @@ typedef struct bn_share {
     int by_features;
 } bn_share;
 
+/* Features: the channels (a flat row's are its values); pixels: rows of statistics per batch row */
+static size_t features(const sdn_layer *l) { return l->in_c ? l->in_c : l->n_in; }
+
 static bn_share share_of(const sdn_layer *l, const sdn_pass *p)
 {
-    const size_t N = p->n;
-    if (!l->by_features)
-        return (bn_share){p->r0, p->r1, p->c0, p->c1, 0, l->n_out, 0};
+    const size_t N = p->n, px = sdn_in_pixels(l);
+    if (!l->by_features) /* rows in pixels */
+        return (bn_share){p->r0 * px, p->r1 * px, p->c0, p->c1, 0, features(l), 0};
     bn_share s = {0, N, 0, (N + SDN_CHUNK_ROWS - 1) / SDN_CHUNK_ROWS, 0, 0, 1};
-    sdn_feature_share(p, l->n_out, &s.f0, &s.f1);
+    sdn_feature_share(p, features(l), &s.f0, &s.f1);
     return s;
 }
 
@@ -61,19 +65,19 @@ static void reduce_chunks(const sdn_kernels *k, float *dst, const float *part, s
  * order: each chunk's squared deviations about its own mean, moved to the batch mean (Chan, Golub
  * and LeVeque's pairwise update). Vectorizes across j like reduce_chunks. */
 static void merge_variance(float *var, const float *sum, const float *m2, const float *mean,
-                           size_t N, size_t n, size_t f0, size_t f1)
+                           size_t N, size_t px, size_t n, size_t f0, size_t f1)
 {
     const size_t n_chunks = (N + SDN_CHUNK_ROWS - 1) / SDN_CHUNK_ROWS;
     memset(var + f0, 0, (f1 - f0) * sizeof(float));
     for (size_t c = 0; c < n_chunks; c++) {
-        const float rows = (float)(chunk_end(c, N) - c * SDN_CHUNK_ROWS);
+        const float rows = (float)((chunk_end(c, N) - c * SDN_CHUNK_ROWS) * px);
         for (size_t j = f0; j < f1; j++) {
             const float d = sum[c * n + j] / rows - mean[j];
             var[j] += m2[c * n + j] + rows * d * d;
         }
     }
     for (size_t j = f0; j < f1; j++)
-        var[j] *= 1.0f / (float)N;
+        var[j] *= 1.0f / (float)(N * px);
 }
 
 /* y = gamma·(x − mean)·inv_std + beta over this thread's share, batch statistics or moving ones.
@@ -82,15 +86,15 @@ static void merge_variance(float *var, const float *sum, const float *m2, const 
  * by features, where a thread has every chunk of its features). */
 static void batch_norm_forward(const sdn_layer *l, const sdn_pass *p)
 {
-    const size_t n = l->n_out, N = p->n;
+    const size_t n = features(l), N = p->n, px = sdn_in_pixels(l);
     const size_t n_chunks = (N + SDN_CHUNK_ROWS - 1) / SDN_CHUNK_ROWS;
     const sdn_acts *a = sdn_acts_of(p, l);
     const float *gamma = p->params + l->w_off, *beta = gamma + n;
     const float *x = a->x;
     if (!p->bn_training) {
         if (p->r1 > p->r0)
-            p->k->bn_forward(p->r1 - p->r0, n, x + p->r0 * n, p->state + l->s_off,
-                             a->inf_inv_std, gamma, beta, NULL, a->y + p->r0 * n);
+            p->k->bn_forward((p->r1 - p->r0) * px, n, x + p->r0 * px * n, p->state + l->s_off,
+                             a->inf_inv_std, gamma, beta, NULL, a->y + p->r0 * px * n);
         return;
     }
     const bn_share s = share_of(l, p);
@@ -100,7 +104,8 @@ static void batch_norm_forward(const sdn_layer *l, const sdn_pass *p)
     if (s.by_features && x != p->acts[0].x) /* a layer's output: every row of it must be done */
         sdn_pass_barrier(p);
     for (size_t c = s.c0; c < s.c1; c++) {
-        const size_t r = c * SDN_CHUNK_ROWS, chunk_rows = chunk_end(c, N) - r;
+        const size_t r = c * SDN_CHUNK_ROWS * px;
+        const size_t chunk_rows = (chunk_end(c, N) - c * SDN_CHUNK_ROWS) * px;
         const size_t step = rows_per_call(&s, n, chunk_rows);
         float *sum = a->part_a + c * n, *m2 = a->part_b + c * n;
         float *chunk_mean = st->inv_std; /* scratch until inv_std is formed */
@@ -115,8 +120,8 @@ static void batch_norm_forward(const sdn_layer *l, const sdn_pass *p)
     }
     if (!s.by_features)
         sdn_pass_barrier(p);
-    reduce_chunks(p->k, st->mean, a->part_a, n_chunks, n, f0, s.f1, 1.0f / (float)N);
-    merge_variance(st->var, a->part_a, a->part_b, st->mean, N, n, f0, s.f1);
+    reduce_chunks(p->k, st->mean, a->part_a, n_chunks, n, f0, s.f1, 1.0f / (float)(N * px));
+    merge_variance(st->var, a->part_a, a->part_b, st->mean, N, px, n, f0, s.f1);
     for (size_t j = f0; j < s.f1; j++)
         st->inv_std[j] = 1.0f / sqrtf(st->var[j] + l->epsilon);
     const size_t step = rows_per_call(&s, n, s.r1 - s.r0);
@@ -130,14 +135,15 @@ static void batch_norm_forward(const sdn_layer *l, const sdn_pass *p)
  * Σdy·xhat (part_d) stay for dbeta and dgamma. */
 static void batch_norm_backward(const sdn_layer *l, const sdn_pass *p)
 {
-    const size_t n = l->n_out, N = p->n;
+    const size_t n = features(l), N = p->n, px = sdn_in_pixels(l);
     const size_t n_chunks = (N + SDN_CHUNK_ROWS - 1) / SDN_CHUNK_ROWS;
     const sdn_acts *a = sdn_acts_of(p, l);
     const bn_share s = share_of(l, p);
     const size_t f0 = s.f0, w = s.f1 - s.f0;
     sdn_bn_stats *st = &a->stats[s.by_features ? 0 : p->t];
     for (size_t c = s.c0; c < s.c1; c++) {
-        const size_t r = c * SDN_CHUNK_ROWS, chunk_rows = chunk_end(c, N) - r;
+        const size_t r = c * SDN_CHUNK_ROWS * px;
+        const size_t chunk_rows = (chunk_end(c, N) - c * SDN_CHUNK_ROWS) * px;
         const size_t step = rows_per_call(&s, n, chunk_rows);
         float *sum_dy = a->part_c + c * n + f0, *sum_dy_xhat = a->part_d + c * n + f0;
         memset(sum_dy, 0, w * sizeof(float));
@@ -151,8 +157,9 @@ static void batch_norm_backward(const sdn_layer *l, const sdn_pass *p)
     if (!l->need_dx)
         return;
     if (s.r1 > s.r0) {
-        reduce_chunks(p->k, st->mean_dy, a->part_c, n_chunks, n, f0, s.f1, 1.0f / (float)N);
-        reduce_chunks(p->k, st->mean_dy_xhat, a->part_d, n_chunks, n, f0, s.f1, 1.0f / (float)N);
+        const float inv_rows = 1.0f / (float)(N * px);
+        reduce_chunks(p->k, st->mean_dy, a->part_c, n_chunks, n, f0, s.f1, inv_rows);
+        reduce_chunks(p->k, st->mean_dy_xhat, a->part_d, n_chunks, n, f0, s.f1, inv_rows);
         const size_t step = rows_per_call(&s, n, s.r1 - s.r0);
         for (size_t i = s.r0; i < s.r1; i += step)
             p->k->bn_backward_dx(step, w, a->dy + i * n + f0, a->xhat + i * n + f0,
@@ -169,7 +176,7 @@ static void batch_norm_weight_grads(const sdn_layer *l, const sdn_pass *p, size_
                                     int with_bias)
 {
     (void)i0, (void)i1, (void)with_bias;
-    const size_t n = l->n_out, n_chunks = (p->n + SDN_CHUNK_ROWS - 1) / SDN_CHUNK_ROWS;
+    const size_t n = features(l), n_chunks = (p->n + SDN_CHUNK_ROWS - 1) / SDN_CHUNK_ROWS;
     const sdn_acts *a = sdn_acts_of(p, l);
     float *dgamma = p->grads + l->w_off;
     reduce_chunks(p->k, dgamma, a->part_d, n_chunks, n, 0, n, 1.0f);
@@ -179,7 +186,7 @@ static void batch_norm_weight_grads(const sdn_layer *l, const sdn_pass *p, size_
 /* Keras: moving = momentum·moving + (1 − momentum)·batch, with thread 0's statistics */
 static void batch_norm_update_state(const sdn_layer *l, const sdn_acts *a, float *state)
 {
-    const size_t n = l->n_out;
+    const size_t n = features(l);
     const float mo = l->momentum;
     float *mm = state + l->s_off, *mv = mm + n;
     const sdn_bn_stats *st = &a->stats[0];
@@ -195,20 +202,20 @@ static void batch_norm_layout(sdn_layer *l, size_t *params, size_t *state)
     l->n_out = l->n_in;
     l->w_off = *params;
     l->w_rows = 1;
-    l->w_cols = 2 * l->n_out;
-    l->w_size = 2 * l->n_out;
+    l->w_cols = 2 * features(l);
+    l->w_size = 2 * features(l);
     l->b_off = l->w_off + l->w_size;
     l->b_size = 0;
     *params += l->w_size;
     l->s_off = *state;
-    l->s_size = 2 * l->n_out;
+    l->s_size = 2 * features(l);
     *state += l->s_size;
 }
 
 static void batch_norm_buffers(const sdn_layer *l, sdn_acts *a, sdn_bump *b, const sdn_ws_dims *d)
 {
-    const size_t n = l->n_out, fl = sizeof(float);
-    a->xhat = sdn_bump_take(b, d->max_batch * n * fl);
+    const size_t n = features(l), fl = sizeof(float);
+    a->xhat = sdn_bump_take(b, d->max_batch * l->n_out * fl);
     a->part_a = sdn_bump_take(b, d->n_chunks * n * fl);
     a->part_b = sdn_bump_take(b, d->n_chunks * n * fl);
     a->part_c = sdn_bump_take(b, d->n_chunks * n * fl);
@@ -227,23 +234,25 @@ static void batch_norm_init(const sdn_layer *l, float *params, float *state, uin
                             uint32_t stream)
 {
     (void)seed, (void)stream;
-    for (size_t j = 0; j < l->n_out; j++) {
+    const size_t n = features(l);
+    for (size_t j = 0; j < n; j++) {
         params[l->w_off + j] = 1.0f;
-        params[l->w_off + l->n_out + j] = 0.0f;
+        params[l->w_off + n + j] = 0.0f;
         state[l->s_off + j] = 0.0f;
-        state[l->s_off + l->n_out + j] = 1.0f;
+        state[l->s_off + n + j] = 1.0f;
     }
 }
 
 static void batch_norm_prepare_inference(const sdn_layer *l, sdn_acts *a, const float *state)
 {
-    for (size_t j = 0; j < l->n_out; j++)
-        a->inf_inv_std[j] = 1.0f / sqrtf(state[l->s_off + l->n_out + j] + l->epsilon);
+    const size_t n = features(l);
+    for (size_t j = 0; j < n; j++)
+        a->inf_inv_std[j] = 1.0f / sqrtf(state[l->s_off + n + j] + l->epsilon);
 }
 
 static void batch_norm_tensors(const sdn_layer *l, sdn_tensor_list *t)
 {
-    const size_t n = l->n_out;
+    const size_t n = features(l);
     sdn_tensor_list_add(t, SDN_TENSOR_PARAM, l->w_off, n, 0, l->name, "gamma");
     sdn_tensor_list_add(t, SDN_TENSOR_PARAM, l->w_off + n, n, 0, l->name, "beta");
     sdn_tensor_list_add(t, SDN_TENSOR_STATE, l->s_off, n, 0, l->name, "moving_mean");

@@ -198,6 +198,7 @@ const sdn_layer_ops sdn_dense_ops = {
     .title = "Dense",
     .weight_matrix = 1,
     .split_rows = 1,
+    .flat_out = 1,
     .layout = dense_layout,
     .buffers = dense_buffers,
     .init = dense_init,

@@ -30,6 +30,14 @@ typedef struct sdn_layer {
     const sdn_layer_ops *ops;
     char name[32];
     size_t n_in, n_out;
+    /* image shape of a row in and out, NHWC (a flat row is 1 × 1 × n): set by the compiler from
+     * the model's input shape, and by each kind's layout for its output */
+    size_t in_h, in_w, in_c, out_h, out_w, out_c;
+    size_t row_macs; /* weight_matrix kinds: forward multiply-adds per batch row */
+    /* Conv2D and pooling options (kernel or pool window, stride, padding "same") and the padding
+     * before the first row and column that "same" resolves to at compile */
+    size_t filters, kh, kw, stride_h, stride_w, pad_top, pad_left;
+    int pad_same;
     /* options */
     sdn_activation act;
     float alpha; /* ELU alpha, leaky slope (resolved default) */
@@ -74,6 +82,8 @@ typedef struct sdn_acts {
     float *part_a, *part_b, *part_c, *part_d;
     sdn_bn_stats *stats; /* [threads] */
     float *inf_inv_std;  /* inference: 1/sqrt(moving_var + eps) */
+    float *cols;         /* Conv2D: each thread's im2col tile [threads][tile × K] */
+    float *arg;          /* MaxPool2D: the window index of each output's maximum (as floats) */
 } sdn_acts;
 
 /* One forward (and backward) over rows [r0, r1) of an n-row batch, on thread t of nthreads. */
@@ -159,7 +169,12 @@ struct sdn_layer_ops {
     int weight_matrix; /* the w block is a weight matrix: counted by MACs, sparsity and pruning */
     int split_rows;    /* big w blocks may have their gradient split by rows across threads */
     int random;        /* Output drawn anew per MC Dropout sample (when rate > 0) */
-    /* compile: n_out and the parameter and state layout from *params, *state (floats so far) */
+    int flat_out;      /* the output is a flat row (Dense, Flatten), whatever the input's shape */
+    /* compile: NULL, or why this kind cannot take its input shape (in_h, in_w, in_c), as a
+     * complete message in err; checked before layout */
+    int (*check)(const sdn_layer *l, char *err, size_t size);
+    /* compile: n_out (and the output image shape, when it is not the input's) and the parameter
+     * and state layout from *params, *state (floats so far) */
     void (*layout)(sdn_layer *l, size_t *params, size_t *state);
     /* compile: this kind's buffers beyond y and dy */
     void (*buffers)(const sdn_layer *l, sdn_acts *a, sdn_bump *b, const sdn_ws_dims *d);
@@ -186,7 +201,36 @@ struct sdn_layer_ops {
 };
 
 extern const sdn_layer_ops sdn_flatten_ops, sdn_dense_ops, sdn_batch_norm_ops, sdn_activation_ops,
-    sdn_dropout_ops, sdn_alpha_dropout_ops;
+    sdn_dropout_ops, sdn_alpha_dropout_ops, sdn_conv2d_ops, sdn_max_pool2d_ops, sdn_avg_pool2d_ops,
+    sdn_global_avg_pool2d_ops;
+
+/* Pixels of a row in and out (1 for flat rows, and for a record the compiler did not shape). */
+static inline size_t sdn_in_pixels(const sdn_layer *l)
+{
+    return l->in_c ? l->in_h * l->in_w : 1;
+}
+static inline size_t sdn_out_pixels(const sdn_layer *l)
+{
+    return l->out_c ? l->out_h * l->out_w : 1;
+}
+
+/* "same" and "valid" output sizes of a window k with stride s over n (0: the window does not fit)
+ * and the padding "same" puts before the first element (TensorFlow's: the odd one after). */
+static inline size_t sdn_window_out(size_t n, size_t k, size_t s, int same)
+{
+    if (same)
+        return (n + s - 1) / s;
+    return n >= k ? (n - k) / s + 1 : 0;
+}
+static inline size_t sdn_window_pad(size_t n, size_t k, size_t s, int same)
+{
+    const size_t out = sdn_window_out(n, k, s, same), span = (out - 1) * s + k;
+    return same && span > n ? (span - n) / 2 : 0;
+}
+/* Shared by the windowed kinds (conv2d.c, pool2d.c): output shape and "same" padding, and the
+ * check that a window fits its (padded) input. */
+void sdn_window_layout(sdn_layer *l, size_t out_c);
+int sdn_window_check(const sdn_layer *l, char *err, size_t size);
 
 /* dropout and alpha dropout share the kernels and the mask (src/layers/dropout.c) */
 void sdn_dropout_forward(const sdn_layer *l, const sdn_pass *p);

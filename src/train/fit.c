@@ -213,6 +213,7 @@ static sdn_status train_epoch(fit_run *r, int epoch, sdn_epoch_log *row, size_t 
         size_t lo, hi; /* this rank's rows of the global batch */
         sdn_dist_shard(nb, &lo, &hi);
         sdn_preprocess_batch(r->pre, r->train, r->index, s * bs + lo, hi - lo, r->x);
+        sdn_augment_batch(&o->augment, r->x, hi - lo, o->seed, (uint64_t)epoch, s * bs + lo);
         for (size_t i = lo; i < hi; i++)
             r->y[i - lo] = r->train->labels[r->index[s * bs + i]];
         float loss = 0, acc = 0;

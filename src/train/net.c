@@ -8,6 +8,7 @@
 
 #include "error.h"
 #include "io/meta_parse.h"
+#include "net_conv.h"
 #include "simdnn_fit.h"
 
 /* Every field in its range and the weights countable: what build, the writer and the reader of
@@ -36,7 +37,7 @@ static sdn_status check_spec(const sdn_net_spec *s, const char *what)
     if (p + in + u * s->hidden_layers > 0x1p40)
         return sdn_fail(SDN_ERR_INVALID_ARG, "%s: %.3g weights is more than any machine holds",
                         what, p);
-    return SDN_OK;
+    return sdn_net_conv_check(s, what);
 }
 
 sdn_status sdn_net_build(const sdn_net_spec *s, uint64_t seed, size_t max_batch,
@@ -49,9 +50,12 @@ sdn_status sdn_net_build(const sdn_net_spec *s, uint64_t seed, size_t max_batch,
     sdn_model *m = sdn_model_new(seed);
     if (!m)
         return sdn_fail(SDN_ERR_NOMEM, "out of memory for the model");
-    sdn_status st = sdn_model_add_flatten(m);
+    int flat = 0;
+    sdn_status st = s->conv[0] ? sdn_net_conv_build(s, m, &flat) : SDN_OK;
+    if (!st && !flat)
+        st = sdn_model_add_flatten(m);
     /* Géron's 8c also normalizes the inputs with a first BN layer. */
-    if (!st && s->batch_norm)
+    if (!st && s->batch_norm && !s->conv[0])
         st = sdn_model_add_batch_norm(m, 0.99f, 1e-3f);
     for (int i = 0; !st && i < s->hidden_layers; i++) {
         sdn_dense_options d = sdn_dense_defaults(s->units);
@@ -131,9 +135,13 @@ size_t sdn_net_to_meta(const sdn_net_spec *s, const sdn_optimizer_options *o, ui
     meta_w w = {meta, 0, store, store, 0};
     put(&w, "format", "pt"); /* lets safetensors' loaders accept it as a state dict */
     put(&w, "simdnn.version", "1");
-    put(&w, "simdnn.architecture",
-        "Flatten%s -> %d x [Dense(%zu, %s)%s -> %s] ->%s%s Dense(%zu, softmax)",
-        s->batch_norm ? " -> BatchNorm" : "", s->hidden_layers, s->units, sdn_init_name(s->init),
+    char head[160]; /* a CNN: its trunk, with BN after each conv when batch_norm */
+    if (s->conv[0])
+        snprintf(head, sizeof head, "Conv[%s]", s->conv);
+    else
+        snprintf(head, sizeof head, "Flatten%s", s->batch_norm ? " -> BatchNorm" : "");
+    put(&w, "simdnn.architecture", "%s -> %d x [Dense(%zu, %s)%s -> %s] ->%s%s Dense(%zu, softmax)",
+        head, s->hidden_layers, s->units, sdn_init_name(s->init),
         s->batch_norm ? " -> BatchNorm" : "", sdn_activation_name(s->activation),
         s->alpha_dropout > 0 ? " AlphaDropout ->" : "", s->dropout > 0 ? " Dropout ->" : "",
         s->classes);
@@ -149,6 +157,10 @@ size_t sdn_net_to_meta(const sdn_net_spec *s, const sdn_optimizer_options *o, ui
     put(&w, "simdnn.alpha_dropout", "%.9g", s->alpha_dropout);
     put(&w, "simdnn.l1", "%.9g", s->l1);
     put(&w, "simdnn.l2", "%.9g", s->l2);
+    if (s->conv[0]) {
+        put(&w, "simdnn.conv", "%s", s->conv);
+        put(&w, "simdnn.image", "%zux%zux%zu", s->image_h, s->image_w, s->image_c);
+    }
     put(&w, "simdnn.seed", "%llu", (unsigned long long)seed);
     put(&w, "simdnn.optimizer", "%s", sdn_optimizer_name(o->kind));
     put(&w, "simdnn.optimizer_options",
@@ -206,6 +218,14 @@ sdn_status sdn_net_from_file(const sdn_safetensors *st, sdn_net_spec *s, sdn_opt
     FLOAT("simdnn.alpha_dropout", s->alpha_dropout);
     FLOAT("simdnn.l1", s->l1);
     FLOAT("simdnn.l2", s->l2);
+    if ((v = sdn_safetensors_meta(st, "simdnn.conv"))) { /* a CNN: the trunk and its image */
+        int used = 0;
+        snprintf(s->conv, sizeof s->conv, "%s", v);
+        if (strlen(v) >= sizeof s->conv)
+            return BAD("simdnn.conv");
+        GET("simdnn.image", if (sscanf(v, "%zux%zux%zu%n", &s->image_h, &s->image_w, &s->image_c,
+                                       &used) != 3 || v[used]) return BAD("simdnn.image"));
+    }
     if (seed)
         GET("simdnn.seed", if (!sdn_meta_u64(v, UINT64_MAX, seed)) return BAD("simdnn.seed"));
     if (s->activation == SDN_ACT_COUNT || s->init == SDN_INIT_COUNT)

@@ -1,0 +1,175 @@
+/* A small CNN end to end: trained a few steps on 1, 2 and 3 threads it ends with the same weights
+ * to the last bit (conv tiles, channel BN chunks and pooling all fixed by the shape); inference
+ * after training uses the channel BN's moving statistics; the network spec's conv trunk builds
+ * the layers it names and refuses malformed items; the augmentation is deterministic. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+#include "simdnn_fit.h"
+#include "testhooks.h"
+#include "testutil.h"
+
+enum { IH = 12, IW = 10, IC = 3, CLS = 10, NB = 40, STEPS = 4 };
+
+static sdn_model *build(void)
+{
+    sdn_model *m = sdn_model_new(11);
+    assert_int_equal(sdn_model_set_input_shape(m, IH, IW, IC), SDN_OK);
+    sdn_conv2d_options c = sdn_conv2d_defaults(8, 3);
+    c.padding = SDN_PAD_SAME;
+    c.use_bias = 0;
+    c.kernel_init.kind = SDN_INIT_HE_NORMAL;
+    assert_int_equal(sdn_model_add_conv2d(m, &c), SDN_OK);
+    assert_int_equal(sdn_model_add_batch_norm(m, 0.9f, 1e-3f), SDN_OK);
+    assert_int_equal(sdn_model_add_activation(m, SDN_ACT_RELU, 0.0f), SDN_OK);
+    assert_int_equal(sdn_model_add_max_pool2d(m, 2, 0, SDN_PAD_VALID), SDN_OK);
+    c = sdn_conv2d_defaults(16, 3);
+    c.stride_h = c.stride_w = 2;
+    c.padding = SDN_PAD_SAME;
+    c.activation = SDN_ACT_ELU;
+    assert_int_equal(sdn_model_add_conv2d(m, &c), SDN_OK);
+    assert_int_equal(sdn_model_add_avg_pool2d(m, 2, 1, SDN_PAD_SAME), SDN_OK);
+    assert_int_equal(sdn_model_add_global_avg_pool2d(m), SDN_OK);
+    sdn_dense_options d = sdn_dense_defaults(CLS);
+    d.activation = SDN_ACT_SOFTMAX;
+    assert_int_equal(sdn_model_add_dense(m, &d), SDN_OK);
+    sdn_optimizer_options o = sdn_optimizer_defaults(SDN_OPT_ADAM);
+    assert_int_equal(sdn_model_compile(m, IH * IW * IC, NB, &o), SDN_OK);
+    return m;
+}
+
+/* the flat parameters and state after STEPS steps on `threads` threads */
+static float *train(int threads, size_t *count)
+{
+    sdn_set_num_threads(threads);
+    sdn_model *m = build();
+    float *x = malloc(NB * IH * IW * IC * sizeof(float));
+    int32_t y[NB];
+    sdn_test_fill(x, NB * IH * IW * IC, 5, -1, 1);
+    for (int i = 0; i < NB; i++)
+        y[i] = (int32_t)(i * 3 % CLS);
+    for (int s = 0; s < STEPS; s++)
+        assert_int_equal(sdn_model_train_batch(m, x, y, NB - (size_t)s, NULL, NULL), SDN_OK);
+    float loss, acc, probs[NB * CLS];
+    assert_int_equal(sdn_model_evaluate(m, x, y, NB, &loss, &acc), SDN_OK);
+    assert_true(isfinite(loss));
+    assert_int_equal(sdn_model_predict(m, x, 7, probs), SDN_OK);
+    const size_t n = sdn_model_tensor_count(m);
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++) {
+        sdn_tensor t;
+        assert_int_equal(sdn_model_tensor(m, i, &t), SDN_OK);
+        total += t.size;
+    }
+    float *all = malloc(total * sizeof(float)), *at = all;
+    for (size_t i = 0; i < n; i++) {
+        sdn_tensor t;
+        sdn_model_tensor(m, i, &t);
+        memcpy(at, t.data, t.size * sizeof(float));
+        at += t.size;
+    }
+    *count = total;
+    free(x);
+    sdn_model_free(m);
+    return all;
+}
+
+/* a few steps on one thread (the aarch64 suite's CNN under qemu): finite, and not all zero */
+static void test_cnn_trains(void **state)
+{
+    (void)state;
+    size_t n;
+    float *w = train(1, &n);
+    double sum = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        assert_true(isfinite(w[i]));
+        sum += fabs((double)w[i]);
+    }
+    assert_true(sum > 0.0);
+    free(w);
+}
+
+static void test_same_weights_any_threads(void **state)
+{
+    (void)state;
+    size_t n1, n2;
+    float *one = train(1, &n1);
+    if (!sdn_test_threads_start()) {
+        free(one);
+        skip();
+    }
+    sdn_parallel_min_macs = 0.0;
+    for (int T = 2; T <= 3; T++) {
+        float *many = train(T, &n2);
+        assert_int_equal(n1, n2);
+        for (size_t i = 0; i < n1; i++)
+            if (memcmp(&one[i], &many[i], sizeof(float)))
+                fail_msg("%d threads: value %zu is %.9g, one thread %.9g", T, i, many[i], one[i]);
+        free(many);
+    }
+    free(one);
+    sdn_set_num_threads(1);
+}
+
+static void test_spec_trunk(void **state)
+{
+    (void)state;
+    sdn_net_spec s = {0};
+    s.input_size = IH * IW * IC, s.classes = CLS, s.units = 1;
+    s.image_h = IH, s.image_w = IW, s.image_c = IC;
+    s.activation = SDN_ACT_RELU, s.init = SDN_INIT_HE_NORMAL, s.batch_norm = 1;
+    snprintf(s.conv, sizeof s.conv, "c8,m2,c16k3s2v,a2,g");
+    sdn_optimizer_options o = sdn_optimizer_defaults(SDN_OPT_ADAM);
+    sdn_model *m = NULL;
+    assert_int_equal(sdn_net_build(&s, 1, 16, &o, &m), SDN_OK);
+    /* conv BN act pool conv BN act pool gap dense */
+    assert_int_equal(m->n_layers, 10);
+    sdn_model_summary(m, stdout);
+    sdn_model_free(m);
+    const char *bad[] = {"c0", "x3", "c8,m17", "c8,g,c8", "c8k", "c8q2"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(s.conv, sizeof s.conv, "%s", bad[i]);
+        assert_int_equal(sdn_net_build(&s, 1, 16, &o, &m), SDN_ERR_INVALID_ARG);
+        print_message("  %s: %s\n", bad[i], sdn_last_error());
+    }
+    snprintf(s.conv, sizeof s.conv, "c8k13v"); /* larger than the valid 12 x 10 image */
+    assert_int_equal(sdn_net_build(&s, 1, 16, &o, &m), SDN_ERR_INVALID_ARG);
+    print_message("  c8k13v: %s\n", sdn_last_error());
+}
+
+static void test_augment_deterministic(void **state)
+{
+    (void)state;
+    enum { N = 6, S = IH * IW * IC };
+    float a[N * S], b[N * S], x[N * S];
+    sdn_test_fill(x, N * S, 3, 0, 1);
+    memcpy(a, x, sizeof x);
+    memcpy(b, x, sizeof x);
+    const sdn_augment aug = {IH, IW, IC, 4, 1};
+    sdn_augment_batch(&aug, a, N, 9, 2, 100);
+    sdn_augment_batch(&aug, b, 3, 9, 2, 100); /* the same rows in two calls */
+    sdn_augment_batch(&aug, b + 3 * S, 3, 9, 2, 103);
+    assert_memory_equal(a, b, sizeof a);
+    assert_memory_not_equal(a, x, sizeof a);
+    /* a shift keeps the values it keeps: every output is an input value or zero */
+    for (size_t i = 0; i < S; i++) {
+        int found = a[i] == 0.0f;
+        for (size_t j = 0; j < S && !found; j++)
+            found = a[i] == x[j];
+        assert_true(found);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cnn_trains),
+        cmocka_unit_test(test_same_weights_any_threads),
+        cmocka_unit_test(test_spec_trunk),
+        cmocka_unit_test(test_augment_deterministic),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
