@@ -8,48 +8,48 @@
 #include "platform.h"
 #include "train.h"
 
-volatile sig_atomic_t sdn_app_interrupted;
+volatile sig_atomic_t app_interrupted;
 
 /* From a signal handler (POSIX) or the console's handler thread (Windows). */
 static void on_interrupt(void)
 {
     static const char msg[] =
         "\nsimdnn: stopping after this batch and saving (Ctrl-C again to quit at once)\n";
-    sdn_app_interrupted = 1;
+    app_interrupted = 1;
     sdn_os_write_stderr(msg, sizeof msg - 1);
 }
 
-void sdn_app_install_sigint(void)
+void app_install_sigint(void)
 {
-    sdn_app_interrupted = 0;
+    app_interrupted = 0;
     sdn_on_interrupt(on_interrupt);
 }
 
-int sdn_app_error(void)
+int app_error(void)
 {
     fprintf(stderr, "simdnn: %s\n", sdn_last_error());
     return 1;
 }
 
-double sdn_app_peak_rss_mb(void)
+double app_peak_rss_mb(void)
 {
     return sdn_peak_rss_mb();
 }
 
-int sdn_app_mkdirs(const char *path)
+int app_mkdirs(const char *path)
 {
     const int err = sdn_mkdirs(path);
     errno = err;
     return err ? -1 : 0;
 }
 
-int sdn_app_start(int threads, const char *out)
+int app_start(int threads, const char *out)
 {
     if (sdn_dispatch_init())
-        return sdn_app_error();
+        return app_error();
     if (threads > 0)
         sdn_set_num_threads(threads);
-    if (out && sdn_app_mkdirs(out)) {
+    if (out && app_mkdirs(out)) {
         fprintf(stderr, "simdnn: cannot create the output folder %s: %s\n", out, strerror(errno));
         return 1;
     }
@@ -61,7 +61,7 @@ static int is_file(const char *p)
     return sdn_path_kind_of(p) == SDN_PATH_FILE;
 }
 
-int sdn_app_load_data(const sdn_train_config *c, sdn_dataset *train, sdn_dataset *test)
+int app_load_data(const app_train_config *c, sdn_dataset *train, sdn_dataset *test)
 {
     sdn_status st;
     if (!strcmp(c->dataset, "cifar10")) {
@@ -79,19 +79,19 @@ int sdn_app_load_data(const sdn_train_config *c, sdn_dataset *train, sdn_dataset
         st = sdn_idx_load_dir(dir, train, test);
     }
     if (st)
-        return sdn_app_error();
+        return app_error();
     if (train && c->train_limit)
         sdn_dataset_truncate(train, c->train_limit);
     if (test && c->test_limit)
         sdn_dataset_truncate(test, c->test_limit);
     /* convolutional layers read images with the channels of a pixel together (NHWC) */
     if (c->conv[0] && ((train && sdn_dataset_to_hwc(train)) || (test && sdn_dataset_to_hwc(test))))
-        return sdn_app_error();
+        return app_error();
     return 0;
 }
 
-int sdn_app_open_model(const char *path, size_t max_batch, int with_optimizer, sdn_model **model,
-                       sdn_preprocess *pre, sdn_safetensors **file_out)
+int app_open_model(const char *path, size_t max_batch, int with_optimizer, sdn_model **model,
+                   sdn_preprocess *pre, sdn_safetensors **file_out)
 {
     char buf[1100];
     if (sdn_path_kind_of(path) == SDN_PATH_DIR) {
@@ -100,7 +100,7 @@ int sdn_app_open_model(const char *path, size_t max_batch, int with_optimizer, s
     }
     sdn_safetensors *f;
     if (sdn_safetensors_open(path, &f))
-        return sdn_app_error();
+        return app_error();
     sdn_net_spec spec;
     sdn_optimizer_options opt;
     uint64_t seed;
@@ -117,7 +117,7 @@ int sdn_app_open_model(const char *path, size_t max_batch, int with_optimizer, s
     }
     if (st) {
         sdn_safetensors_close(f);
-        return sdn_app_error();
+        return app_error();
     }
     if (file_out)
         *file_out = f;
@@ -125,4 +125,3 @@ int sdn_app_open_model(const char *path, size_t max_batch, int with_optimizer, s
         sdn_safetensors_close(f);
     return 0;
 }
-

@@ -84,7 +84,7 @@ static void usage(FILE *out, int predict)
                      "  --output FILE          write the predictions as CSV\n");
     else
         fprintf(out, "  --json                 print one JSON object\n");
-    sdn_train_print_options(out, "data dataset threads test-limit", NULL);
+    app_train_print_options(out, "data dataset threads test-limit", NULL);
 }
 
 /* index,label,prediction,p0..p9[,std0..std9] */
@@ -100,7 +100,7 @@ static void csv_header(FILE *csv, size_t k, int mc)
 }
 
 /* with MC Dropout the row shows the MC mean and its prediction */
-static void csv_row(void *ctx, const sdn_prediction *r)
+static void csv_row(void *ctx, const app_prediction *r)
 {
     FILE *csv = ctx;
     const float *out = r->mean ? r->mean : r->probs;
@@ -124,9 +124,8 @@ static int predict_set(const eval_args *e, sdn_model *model, const sdn_preproces
     }
     if (csv)
         csv_header(csv, sdn_model_output_size(model), e->mc_samples);
-    sdn_prediction_totals t;
-    int failed =
-        sdn_app_predict_set(model, pre, test, e->mc_samples, csv ? csv_row : NULL, csv, &t);
+    app_prediction_totals t;
+    int failed = app_predict_set(model, pre, test, e->mc_samples, csv ? csv_row : NULL, csv, &t);
     if (csv)
         fclose(csv);
     if (failed)
@@ -144,11 +143,11 @@ static int predict_set(const eval_args *e, sdn_model *model, const sdn_preproces
 static int run(int argc, char **argv, int predict)
 {
     eval_args e = {predict ? "simdnn predict" : "simdnn evaluate", "", "", 0, 0};
-    sdn_train_config c;
-    sdn_train_config_defaults(&c);
+    app_train_config c;
+    app_train_config_defaults(&c);
     c.dataset[0] = 0;
     int r =
-        sdn_train_parse(&c, e.cmd, argc, argv, 1, "data dataset threads test-limit", extra_arg, &e);
+        app_train_parse(&c, e.cmd, argc, argv, 1, "data dataset threads test-limit", extra_arg, &e);
     if (r == -1) {
         usage(stdout, predict);
         return 0;
@@ -159,12 +158,12 @@ static int run(int argc, char **argv, int predict)
         fprintf(stderr, "%s: --model is required (try --help)\n", e.cmd);
         return 2;
     }
-    if (sdn_app_start(c.threads, NULL))
+    if (app_start(c.threads, NULL))
         return 1;
     sdn_model *model;
     sdn_preprocess pre;
     sdn_safetensors *file;
-    if (sdn_app_open_model(e.model, 256, 0, &model, &pre, &file))
+    if (app_open_model(e.model, 256, 0, &model, &pre, &file))
         return 1;
     if (!c.dataset[0]) {
         const char *d = sdn_safetensors_meta(file, "simdnn.dataset");
@@ -176,7 +175,7 @@ static int run(int argc, char **argv, int predict)
     sdn_safetensors_close(file);
     sdn_dataset test = {0};
     int rc = 1;
-    if (sdn_app_load_data(&c, NULL, &test))
+    if (app_load_data(&c, NULL, &test))
         goto done;
     if (test.features != sdn_model_input_size(model)) {
         fprintf(stderr, "simdnn: the model takes %zu features, the %s test set has %zu\n",
@@ -186,7 +185,7 @@ static int run(int argc, char **argv, int predict)
     if (!predict) {
         double loss, acc;
         if (sdn_evaluate_dataset(model, &test, &pre, &loss, &acc)) {
-            sdn_app_error();
+            app_error();
             goto done;
         }
         if (e.json)
@@ -205,11 +204,11 @@ done:
     return rc;
 }
 
-int sdn_cmd_evaluate(int argc, char **argv)
+int cli_evaluate(int argc, char **argv)
 {
     return run(argc, argv, 0);
 }
-int sdn_cmd_predict(int argc, char **argv)
+int cli_predict(int argc, char **argv)
 {
     return run(argc, argv, 1);
 }

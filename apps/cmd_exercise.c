@@ -10,13 +10,13 @@
 #include "exercise.h"
 #include "platform.h"
 
-const sdn_exercise_run sdn_exercise_runs[4] = {
+const app_exercise_run app_exercise_runs[4] = {
     {"8b", "elu-he", "He normal + ELU, Nadam lr 5e-5"},
     {"8c", "batchnorm", "BN before every activation, Nadam lr 5e-4"},
     {"8d", "selu", "LeCun normal + SELU, standardized inputs, Nadam lr 7e-4"},
     {"8e", "alpha-dropout", "SELU + AlphaDropout(0.1), Nadam lr 5e-4"},
 };
-static const sdn_exercise_run *const runs = sdn_exercise_runs;
+static const app_exercise_run *const runs = app_exercise_runs;
 
 typedef struct ex_args {
     int quick, mc_samples, resume;
@@ -100,7 +100,7 @@ static void usage(FILE *out)
         "  --mc-samples N         MC Dropout passes on 8e (0: skip) [100]\n"
         "  --resume               continue every run from its checkpoint in --out (finished\n"
         "                         runs are only re-evaluated)\n");
-    sdn_train_print_options(out, ALLOWED, NULL);
+    app_train_print_options(out, ALLOWED, NULL);
 }
 
 /* Mean and std of every hidden layer's output on a batch, recomputed from the dense weights (Keras
@@ -158,13 +158,13 @@ static int model_layer_stats(sdn_model *m, const sdn_preprocess *pre, sdn_activa
 }
 
 /* Statistics of a run's trained model and of the same network freshly initialized (same seed). */
-static void layer_stats(const char *model_dir, const sdn_dataset *val, sdn_exercise_stats *out)
+static void layer_stats(const char *model_dir, const sdn_dataset *val, app_exercise_stats *out)
 {
     sdn_model *m, *fresh = NULL;
     sdn_preprocess pre;
     sdn_safetensors *file;
     out->layers = 0;
-    if (sdn_app_open_model(model_dir, 256, 0, &m, &pre, &file))
+    if (app_open_model(model_dir, 256, 0, &m, &pre, &file))
         return;
     sdn_net_spec spec;
     sdn_optimizer_options opt;
@@ -186,9 +186,9 @@ static void layer_stats(const char *model_dir, const sdn_dataset *val, sdn_exerc
 }
 
 /* Parses the flags into base and e (0), or returns the exit code (-1: --help was printed). */
-static int parse(int argc, char **argv, sdn_train_config *base, ex_args *e)
+static int parse(int argc, char **argv, app_train_config *base, ex_args *e)
 {
-    sdn_train_config_defaults(base);
+    app_train_config_defaults(base);
     snprintf(base->out, sizeof base->out, "exercise-report");
     *e = (ex_args){0, 100, 0, "8b,8c,8d,8e"};
     /* --max-epochs is --epochs under another name. */
@@ -205,25 +205,25 @@ static int parse(int argc, char **argv, sdn_train_config *base, ex_args *e)
             base->epochs = 2;
             e->mc_samples = 10;
         }
-    int r = sdn_train_parse(base, "simdnn exercise", argc, argv, 1, ALLOWED, extra_arg, e);
+    int r = app_train_parse(base, "simdnn exercise", argc, argv, 1, ALLOWED, extra_arg, e);
     if (r == -1)
         usage(stdout);
     return r;
 }
 
 /* The four trainings, each a preset with the explicit flags on top, into <out>/<id>-<preset>. */
-static int train_runs(const sdn_train_config *base, ex_args *e, int argc, char **argv,
-                      sdn_exercise_results *x)
+static int train_runs(const app_train_config *base, ex_args *e, int argc, char **argv,
+                      app_exercise_results *x)
 {
     int rc = 0;
-    for (int k = 0; k < 4 && !sdn_app_interrupted; k++) {
+    for (int k = 0; k < 4 && !app_interrupted; k++) {
         if (!strstr(e->runs, runs[k].id))
             continue;
-        sdn_train_config c = *base;
-        sdn_train_preset(&c, runs[k].preset);
+        app_train_config c = *base;
+        app_train_preset(&c, runs[k].preset);
         /* Explicit --patience / --epochs etc. were parsed into base; the preset must not undo
          * them, so re-apply the shared flags on top of it. */
-        sdn_train_parse(&c, "simdnn exercise", argc, argv, 1, ALLOWED, extra_arg, e);
+        app_train_parse(&c, "simdnn exercise", argc, argv, 1, ALLOWED, extra_arg, e);
         snprintf(c.out, sizeof c.out, "%.900s/%s-%s", base->out, runs[k].id, runs[k].preset);
         if (e->resume) {
             char ck[1100];
@@ -235,7 +235,7 @@ static int train_runs(const sdn_train_config *base, ex_args *e, int argc, char *
             }
         }
         fprintf(stderr, "\n=== %s: %s (%s) ===\n", runs[k].id, runs[k].preset, runs[k].what);
-        if (sdn_app_train(&c, &x->res[k])) {
+        if (app_train(&c, &x->res[k])) {
             rc = 1;
             if (!x->res[k].history.history)
                 continue;
@@ -247,19 +247,19 @@ static int train_runs(const sdn_train_config *base, ex_args *e, int argc, char *
 
 /* MC Dropout on 8e: validation and test accuracy with and without it. */
 static void measure_mc(const char *out, const sdn_dataset *val, const sdn_dataset *test,
-                       sdn_exercise_results *x)
+                       app_exercise_results *x)
 {
     char dir[1100];
     snprintf(dir, sizeof dir, "%s/8e-alpha-dropout", out);
     sdn_model *m;
     sdn_preprocess pre;
-    if (sdn_app_open_model(dir, 256, 0, &m, &pre, NULL))
+    if (app_open_model(dir, 256, 0, &m, &pre, NULL))
         return;
     fprintf(stderr, "\n=== MC Dropout on 8e: %d samples ===\n", x->mc_samples);
     const sdn_dataset *sets[2] = {val, test};
     for (int s = 0; s < 2; s++) {
-        sdn_prediction_totals t;
-        if (sdn_app_predict_set(m, &pre, sets[s], x->mc_samples, NULL, NULL, &t))
+        app_prediction_totals t;
+        if (app_predict_set(m, &pre, sets[s], x->mc_samples, NULL, NULL, &t))
             break;
         double *dst = s ? x->mc_test : x->mc_val;
         dst[0] = t.n ? (double)t.right / (double)t.n : NAN;
@@ -277,11 +277,11 @@ static void measure_mc(const char *out, const sdn_dataset *val, const sdn_datase
 
 /* The data once more (the runs freed theirs), then MC Dropout and the self-normalization
  * statistics (8b vs 8d). */
-static void measure(const sdn_train_config *base, sdn_exercise_results *x)
+static void measure(const app_train_config *base, app_exercise_results *x)
 {
     sdn_dataset train = {0}, val = {0}, test = {0};
     const int have_data = (x->done[0] || x->done[2] || x->done[3]) &&
-                          !sdn_app_load_data(base, &train, &test) &&
+                          !app_load_data(base, &train, &test) &&
                           !sdn_dataset_split(&train, base->validation_split, &val);
     if (have_data && x->done[3] && x->mc_samples > 0)
         measure_mc(base->out, &val, &test, x);
@@ -302,8 +302,8 @@ static void measure(const sdn_train_config *base, sdn_exercise_results *x)
 }
 
 /* How it ran, for the report's first lines. */
-static void describe_setup(const sdn_train_config *base, ex_args *e, int argc, char **argv,
-                           time_t started, sdn_exercise_results *x)
+static void describe_setup(const app_train_config *base, ex_args *e, int argc, char **argv,
+                           time_t started, app_exercise_results *x)
 {
     size_t at = 0;
     for (int i = 1; i < argc && at < sizeof x->command; i++)
@@ -316,27 +316,27 @@ static void describe_setup(const sdn_train_config *base, ex_args *e, int argc, c
     x->threads = sdn_num_threads();
     x->subset = base->train_limit || base->test_limit;
     /* What the runs used: a preset's settings with the explicit flags on top. */
-    sdn_train_config shown = *base;
-    sdn_train_preset(&shown, "elu-he");
-    sdn_train_parse(&shown, "simdnn exercise", argc, argv, 1, ALLOWED, extra_arg, e);
+    app_train_config shown = *base;
+    app_train_preset(&shown, "elu-he");
+    app_train_parse(&shown, "simdnn exercise", argc, argv, 1, ALLOWED, extra_arg, e);
     x->batch_size = shown.batch_size;
     x->epochs = shown.epochs;
     x->monitor = shown.monitor;
     x->patience = shown.patience;
 }
 
-int sdn_cmd_exercise(int argc, char **argv)
+int cli_exercise(int argc, char **argv)
 {
-    sdn_train_config base;
+    app_train_config base;
     ex_args e;
     int r = parse(argc, argv, &base, &e);
     if (r)
         return r == -1 ? 0 : r;
-    if (sdn_app_start(base.threads, base.out))
+    if (app_start(base.threads, base.out))
         return 1;
-    sdn_app_install_sigint();
+    app_install_sigint();
     const time_t started = time(NULL);
-    sdn_exercise_results *x = calloc(1, sizeof *x);
+    app_exercise_results *x = calloc(1, sizeof *x);
     if (!x) {
         fprintf(stderr, "simdnn: out of memory\n");
         return 1;
@@ -346,12 +346,12 @@ int sdn_cmd_exercise(int argc, char **argv)
     int rc = train_runs(&base, &e, argc, argv, x);
     measure(&base, x);
     describe_setup(&base, &e, argc, argv, started, x);
-    sdn_exercise_plots(base.out, x);
+    app_exercise_plots(base.out, x);
     char path[1100];
     snprintf(path, sizeof path, "%s/report.md", base.out);
     FILE *f = sdn_fopen(path, "w");
     if (f) {
-        sdn_exercise_report(f, x);
+        app_exercise_report(f, x);
         fclose(f);
         fprintf(stderr, "\nreport: %s\n", path);
     } else {

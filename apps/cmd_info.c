@@ -10,8 +10,8 @@ static void print_text(const sdn_cpu_info *c, unsigned mr, unsigned nr)
     printf("cpu:       %s%s%s\n", c->vendor, c->brand[0] ? " " : "", c->brand);
     printf("features: %s%s%s%s%s%s%s%s%s\n", c->avx2 ? " avx2" : "", c->fma ? " fma" : "",
            c->avx512f ? " avx512f" : "", c->avx512bw ? " avx512bw" : "",
-           c->avx512vl ? " avx512vl" : "", c->avx512dq ? " avx512dq" : "",
-           c->neon ? " neon" : "", c->os_ymm ? " os-ymm" : "", c->os_zmm ? " os-zmm" : "");
+           c->avx512vl ? " avx512vl" : "", c->avx512dq ? " avx512dq" : "", c->neon ? " neon" : "",
+           c->os_ymm ? " os-ymm" : "", c->os_zmm ? " os-zmm" : "");
     printf("runs:     ");
     for (int i = 0; i < SDN_ISA_COUNT; i++)
         if (sdn_isa_supported((sdn_isa)i))
@@ -38,8 +38,8 @@ static void print_json(const sdn_cpu_info *c, unsigned mr, unsigned nr)
     printf("{\"vendor\": \"%s\", \"brand\": \"%s\", \"features\": {\"avx2\": %d, \"fma\": %d, "
            "\"avx512f\": %d, \"avx512bw\": %d, \"avx512vl\": %d, \"avx512dq\": %d, \"neon\": %d, "
            "\"os_ymm\": %d, \"os_zmm\": %d}, \"runs\": [",
-           c->vendor, c->brand, c->avx2, c->fma, c->avx512f, c->avx512bw, c->avx512vl,
-           c->avx512dq, c->neon, c->os_ymm, c->os_zmm);
+           c->vendor, c->brand, c->avx2, c->fma, c->avx512f, c->avx512bw, c->avx512vl, c->avx512dq,
+           c->neon, c->os_ymm, c->os_zmm);
     const char *sep = "";
     for (int i = 0; i < SDN_ISA_COUNT; i++)
         if (sdn_isa_supported((sdn_isa)i)) {
@@ -57,7 +57,7 @@ static void print_json(const sdn_cpu_info *c, unsigned mr, unsigned nr)
            tc->fork_join_ns, tc->round_trip_ns, tc->fma_per_ns, tc->gemm_parallel_min);
 }
 
-int sdn_cmd_info(int argc, char **argv)
+int cli_info(int argc, char **argv)
 {
     int json = 0;
     for (int i = 1; i < argc; i++) {

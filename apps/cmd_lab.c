@@ -54,13 +54,13 @@ static void usage(FILE *out)
                  "and writes its\nsection of report.md (claim, setup, numbers, a verdict computed "
                  "from them),\n<lab>.json with the numbers and SVG figures into --out.\n\n");
     for (int i = 0; i < 8; i++)
-        fprintf(out, "  %-4s %s\n", sdn_labs[i].name, sdn_labs[i].title);
+        fprintf(out, "  %-4s %s\n", app_labs[i].name, app_labs[i].title);
     fprintf(out, "  all  every lab, one report\n\n"
                  "  --quick                seconds: generated data (or 1000 samples of --data), "
                  "4 x 32 networks\n"
                  "  --jobs N               run N labs at once, each in its own process [1] (their "
                  "timings then\n                         share the machine)\n");
-    sdn_train_print_options(out, ALLOWED, LAB_OUT);
+    app_train_print_options(out, ALLOWED, LAB_OUT);
 }
 
 /* Generated stand-in for --quick: 10 classes of 8×8 "images", each a fixed random prototype plus
@@ -102,7 +102,7 @@ static void generate(sdn_dataset *d, size_t n, uint64_t seed)
     }
 }
 
-static int load(lab_ctx *ctx, const sdn_train_config *c, int generated)
+static int load(lab_ctx *ctx, const app_train_config *c, int generated)
 {
     if (generated) {
         generate(&ctx->train, 1300, 1);
@@ -111,13 +111,13 @@ static int load(lab_ctx *ctx, const sdn_train_config *c, int generated)
             fprintf(stderr, "simdnn: out of memory\n");
             return 1;
         }
-    } else if (sdn_app_load_data(c, &ctx->train, &ctx->test)) {
+    } else if (app_load_data(c, &ctx->train, &ctx->test)) {
         return 1;
     }
     ctx->train_full = ctx->train.n;
     const size_t keep = ctx->quick ? 1300 : 25000; /* the labs' training subset + validation */
     if (sdn_dataset_split(&ctx->train, ctx->quick ? 300 : 5000, &ctx->val)) {
-        sdn_app_error();
+        app_error();
         return 1;
     }
     /* The validation part is the last of the full set; the subset is the first of the rest. */
@@ -126,7 +126,7 @@ static int load(lab_ctx *ctx, const sdn_train_config *c, int generated)
         sdn_dataset_truncate(&ctx->test, 300);
     if (sdn_preprocess_fit(&ctx->pre_std, &ctx->train, 1) ||
         sdn_preprocess_fit(&ctx->pre_raw, &ctx->train, 0)) {
-        sdn_app_error();
+        app_error();
         return 1;
     }
     return 0;
@@ -206,11 +206,11 @@ static int run_job(void *arg)
 static int run_labs(lab_ctx *ctx, const int *ran, int jobs)
 {
     int rc = 0, running = 0;
-    for (int i = 0; i < 8 && !sdn_app_interrupted; i++) {
+    for (int i = 0; i < 8 && !app_interrupted; i++) {
         if (!ran[i])
             continue;
         if (jobs <= 1 || !SDN_HAVE_FORK) {
-            rc |= run_lab(ctx, &sdn_labs[i]);
+            rc |= run_lab(ctx, &app_labs[i]);
             if (rc)
                 break;
             continue;
@@ -219,9 +219,9 @@ static int run_labs(lab_ctx *ctx, const int *ran, int jobs)
             rc |= sdn_wait_child() != 0;
             running--;
         }
-        lab_job job = {ctx, &sdn_labs[i]};
+        lab_job job = {ctx, &app_labs[i]};
         if (sdn_fork_run(run_job, &job)) {
-            fprintf(stderr, "simdnn: cannot start a process for %s\n", sdn_labs[i].name);
+            fprintf(stderr, "simdnn: cannot start a process for %s\n", app_labs[i].name);
             rc = 1;
             break;
         }
@@ -249,7 +249,7 @@ static int write_report(const lab_ctx *ctx)
                "machine: compare ratios within one lab, not across labs. The numbers of each lab "
                "are also in <lab>.json beside this file.\n\n");
     for (int i = 0; i < 8; i++) {
-        snprintf(path, sizeof path, "%s/%s.md", ctx->out, sdn_labs[i].name);
+        snprintf(path, sizeof path, "%s/%s.md", ctx->out, app_labs[i].name);
         copy_into(f, path);
     }
     snprintf(path, sizeof path, "%s/report.md", ctx->out);
@@ -258,13 +258,13 @@ static int write_report(const lab_ctx *ctx)
     return 0;
 }
 
-int sdn_cmd_lab(int argc, char **argv)
+int cli_lab(int argc, char **argv)
 {
-    sdn_train_config c;
-    sdn_train_config_defaults(&c);
+    app_train_config c;
+    app_train_config_defaults(&c);
     snprintf(c.out, sizeof c.out, LAB_OUT);
     lab_args a = {0, 1, ""};
-    int r = sdn_train_parse(&c, "simdnn lab", argc, argv, 1, ALLOWED, extra_arg, &a);
+    int r = app_train_parse(&c, "simdnn lab", argc, argv, 1, ALLOWED, extra_arg, &a);
     if (r == -1) {
         usage(stdout);
         return 0;
@@ -273,16 +273,16 @@ int sdn_cmd_lab(int argc, char **argv)
         return r;
     int which = -1;
     for (int i = 0; i < 8; i++)
-        if (!strcmp(a.name, sdn_labs[i].name))
+        if (!strcmp(a.name, app_labs[i].name))
             which = i;
     if (which < 0 && strcmp(a.name, "all")) {
         fprintf(stderr, "simdnn lab: %s '%s' (q1 ... q8 or all; try --help)\n",
                 a.name[0] ? "unknown lab" : "which lab?", a.name);
         return 2;
     }
-    if (sdn_app_start(c.threads, c.out))
+    if (app_start(c.threads, c.out))
         return 1;
-    sdn_app_install_sigint();
+    app_install_sigint();
     lab_ctx ctx;
     memset(&ctx, 0, sizeof ctx);
     ctx.quick = a.quick;
@@ -301,7 +301,7 @@ int sdn_cmd_lab(int argc, char **argv)
         ran[i] = which < 0 || which == i;
     if (!rc)
         rc = run_labs(&ctx, ran, a.jobs);
-    if (!rc && sdn_app_interrupted)
+    if (!rc && app_interrupted)
         rc = 1;
     if (write_report(&ctx)) {
         fprintf(stderr, "simdnn: cannot write %s/report.md\n", c.out);

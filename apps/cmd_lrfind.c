@@ -69,7 +69,7 @@ static void usage(FILE *out)
             "  --start-lr X           first rate [1e-6]\n"
             "  --end-lr X             last rate [10]\n"
             "  --steps N              at most N batches (default: one epoch)\n");
-    sdn_train_print_options(out, ALLOWED, LR_FIND_OUT);
+    app_train_print_options(out, ALLOWED, LR_FIND_OUT);
 }
 
 static int write_outputs(const char *dir, const sdn_lr_find_result *r)
@@ -91,27 +91,27 @@ static int write_outputs(const char *dir, const sdn_lr_find_result *r)
     snprintf(path, sizeof path, "%s/lr_find.svg", dir);
     /* the smoothed loss only: the batch losses (in the CSV) would let the last spike set the scale
      */
-    sdn_xy_series s[1] = {{"smoothed loss", r->lr, r->loss, (int)r->n, 0}};
-    sdn_xy_plot p = {"Learning-rate range test (dotted: suggested rate)",
+    app_xy_series s[1] = {{"smoothed loss", r->lr, r->loss, (int)r->n, 0}};
+    app_xy_plot p = {"Learning-rate range test (dotted: suggested rate)",
                      "learning rate",
                      "loss",
                      1,
                      0,
                      r->suggested};
-    if (sdn_svg_xy(path, &p, s, 1)) {
+    if (app_svg_xy(path, &p, s, 1)) {
         fprintf(stderr, "simdnn: %s: cannot write\n", path);
         return 1;
     }
     return 0;
 }
 
-int sdn_cmd_lrfind(int argc, char **argv)
+int cli_lrfind(int argc, char **argv)
 {
-    sdn_train_config c;
-    sdn_train_config_defaults(&c);
+    app_train_config c;
+    app_train_config_defaults(&c);
     snprintf(c.out, sizeof c.out, LR_FIND_OUT);
     find_args a = {1e-6, 10, 0};
-    int rc = sdn_train_parse(&c, "simdnn lr-find", argc, argv, 1, ALLOWED, extra_arg, &a);
+    int rc = app_train_parse(&c, "simdnn lr-find", argc, argv, 1, ALLOWED, extra_arg, &a);
     if (rc == -1) {
         usage(stdout);
         return 0;
@@ -123,22 +123,22 @@ int sdn_cmd_lrfind(int argc, char **argv)
                 a.start);
         return 2;
     }
-    if (sdn_app_start(c.threads, c.out))
+    if (app_start(c.threads, c.out))
         return 1;
     sdn_dataset train = {0}, val = {0};
     sdn_preprocess pre = {0};
     sdn_model *m = NULL;
     sdn_lr_find_result r = {0};
     rc = 1;
-    if (sdn_app_load_data(&c, &train, NULL))
+    if (app_load_data(&c, &train, NULL))
         goto done;
     sdn_net_spec spec;
-    sdn_optimizer_options opt = sdn_train_optimizer(&c);
+    sdn_optimizer_options opt = app_train_optimizer(&c);
     if (sdn_dataset_split(&train, c.validation_split, &val) ||
         sdn_preprocess_fit(&pre, &train, c.standardize) ||
-        (spec = sdn_train_net_spec(&c, train.features, train.classes),
+        (spec = app_train_net_spec(&c, train.features, train.classes),
          sdn_net_build(&spec, c.seed, c.batch_size, &opt, &m))) {
-        sdn_app_error();
+        app_error();
         goto done;
     }
     sdn_lr_find_options o = sdn_lr_find_defaults();
@@ -148,7 +148,7 @@ int sdn_cmd_lrfind(int argc, char **argv)
     o.batch_size = c.batch_size;
     o.seed = c.seed;
     if (sdn_lr_find(m, &train, &pre, &o, &r)) {
-        sdn_app_error();
+        app_error();
         goto done;
     }
     if (write_outputs(c.out, &r))

@@ -91,7 +91,7 @@ static int cmd_kernels(int argc, char **argv)
     return sdn_profiler_kernels(isa, (size_t)batch, dir, stdout, stderr) ? profiler_error() : 0;
 }
 
-int sdn_cmd_profile(int argc, char **argv)
+int cli_profile(int argc, char **argv)
 {
     if (argc < 2) {
         usage(stderr);
@@ -106,7 +106,7 @@ int sdn_cmd_profile(int argc, char **argv)
     if (!strcmp(argv[1], "kernels"))
         return cmd_kernels(argc - 1, argv + 1);
     if (!strcmp(argv[1], "diff"))
-        return sdn_cmd_profile_diff(argc - 1, argv + 1);
+        return cli_profile_diff(argc - 1, argv + 1);
     fprintf(stderr, "simdnn profile: unknown subcommand '%s' (calibrate, kernels, diff)\n",
             argv[1]);
     return 2;

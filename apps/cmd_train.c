@@ -26,15 +26,15 @@ static void usage(FILE *out)
             "                 Dense 10, crops and flips, Adam 1cycle (peak 3e-3), batch 64, 20\n"
             "                 epochs (docs/cnn.md)\n\n"
             "Options (--name value or --name=value):\n");
-    sdn_train_print_options(out, NULL, NULL);
+    app_train_print_options(out, NULL, NULL);
     fprintf(out, "\nExample:\n  simdnn train --preset batchnorm --data ../cifar-10-binary.tar.gz "
                  "--out runs/8c\n  simdnn train --resume runs/8c --epochs 150\n");
 }
 
-int sdn_cmd_train(int argc, char **argv)
+int cli_train(int argc, char **argv)
 {
-    sdn_train_config c;
-    sdn_train_config_defaults(&c);
+    app_train_config c;
+    app_train_config_defaults(&c);
     /* With --resume, the checkpoint's own configuration comes first, then the flags given now. */
     const char *resume = NULL;
     for (int i = 1; i < argc; i++) {
@@ -54,7 +54,7 @@ int sdn_cmd_train(int argc, char **argv)
             snprintf(path, sizeof path, "%s/checkpoint.safetensors", resume);
         sdn_safetensors *f;
         if (sdn_safetensors_open(path, &f))
-            return sdn_app_error();
+            return app_error();
         const char *args = sdn_safetensors_meta(f, "simdnn.args");
         if (!args) {
             fprintf(stderr,
@@ -64,7 +64,7 @@ int sdn_cmd_train(int argc, char **argv)
             sdn_safetensors_close(f);
             return 1;
         }
-        if (sdn_train_config_apply_args(&c, args)) {
+        if (app_train_config_apply_args(&c, args)) {
             sdn_safetensors_close(f);
             return 1;
         }
@@ -81,7 +81,7 @@ int sdn_cmd_train(int argc, char **argv)
             snprintf(c.out, sizeof c.out, ".");
         }
     }
-    int r = sdn_train_parse(&c, "simdnn train", argc, argv, 1, NULL, NULL, NULL);
+    int r = app_train_parse(&c, "simdnn train", argc, argv, 1, NULL, NULL, NULL);
     if (r == -1) {
         usage(stdout);
         return 0;
@@ -89,12 +89,12 @@ int sdn_cmd_train(int argc, char **argv)
     if (r)
         return r;
     sdn_schedule probe; /* Schedule flags are checked before any data is read */
-    sdn_optimizer_options probe_opt = sdn_train_optimizer(&c);
-    if (sdn_train_schedule(&c, &probe_opt, 1, &probe))
+    sdn_optimizer_options probe_opt = app_train_optimizer(&c);
+    if (app_train_schedule(&c, &probe_opt, 1, &probe))
         return 2;
-    sdn_app_install_sigint();
-    sdn_train_result res;
-    int rc = sdn_app_train(&c, &res);
+    app_install_sigint();
+    app_train_result res;
+    int rc = app_train(&c, &res);
     if (rc == 0 || res.history.history)
         sdn_fit_state_free(&res.history);
     return rc;

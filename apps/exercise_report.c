@@ -6,7 +6,7 @@
 #include "exercise.h"
 #include "svg.h"
 
-static const sdn_exercise_run *const runs = sdn_exercise_runs;
+static const app_exercise_run *const runs = app_exercise_runs;
 
 static void fmt_dur(char *buf, size_t size, double s)
 {
@@ -27,9 +27,9 @@ static int epoch_reaching(const sdn_fit_state *h, double target)
     return 0;
 }
 
-void sdn_exercise_plots(const char *dir, const sdn_exercise_results *r)
+void app_exercise_plots(const char *dir, const app_exercise_results *r)
 {
-    sdn_svg_series loss[4], acc[4];
+    app_svg_series loss[4], acc[4];
     double *buf[4][4] = {{0}};
     char labels[4][32];
     int ns = 0;
@@ -48,15 +48,15 @@ void sdn_exercise_plots(const char *dir, const sdn_exercise_results *r)
             buf[k][3][i] = h->history[i].val_accuracy;
         }
         snprintf(labels[k], sizeof labels[k], "%s %s", runs[k].id, runs[k].preset);
-        loss[ns] = (sdn_svg_series){labels[k], buf[k][0], buf[k][1], h->history_len};
-        acc[ns] = (sdn_svg_series){labels[k], buf[k][2], buf[k][3], h->history_len};
+        loss[ns] = (app_svg_series){labels[k], buf[k][0], buf[k][1], h->history_len};
+        acc[ns] = (app_svg_series){labels[k], buf[k][2], buf[k][3], h->history_len};
         ns++;
     }
     char path[1100];
     snprintf(path, sizeof path, "%s/loss.svg", dir);
-    sdn_svg_curves(path, "Loss per epoch (solid: validation, dashed: training)", "loss", loss, ns);
+    app_svg_curves(path, "Loss per epoch (solid: validation, dashed: training)", "loss", loss, ns);
     snprintf(path, sizeof path, "%s/accuracy.svg", dir);
-    sdn_svg_curves(path, "Accuracy per epoch (solid: validation, dashed: training)", "accuracy",
+    app_svg_curves(path, "Accuracy per epoch (solid: validation, dashed: training)", "accuracy",
                    acc, ns);
     for (int k = 0; k < 4; k++)
         for (int j = 0; j < 4; j++)
@@ -64,7 +64,7 @@ void sdn_exercise_plots(const char *dir, const sdn_exercise_results *r)
 }
 
 /* How it ran and the comparison table. */
-static void report_table(FILE *f, const sdn_exercise_results *r)
+static void report_table(FILE *f, const app_exercise_results *r)
 {
     fprintf(f, "# Exercise 8 (Géron, ch. 11): deep dense networks on %s\n\n",
             !strcmp(r->dataset, "cifar10") ? "CIFAR-10" : r->dataset);
@@ -86,7 +86,7 @@ static void report_table(FILE *f, const sdn_exercise_results *r)
     for (int k = 0; k < 4; k++) {
         if (!r->done[k])
             continue;
-        const sdn_train_result *s = &r->res[k];
+        const app_train_result *s = &r->res[k];
         char tt[32];
         fmt_dur(tt, sizeof tt, s->total_seconds);
         /* The best epoch is chosen by --monitor; the highest accuracy seen is shown beside it. */
@@ -110,9 +110,9 @@ static void report_table(FILE *f, const sdn_exercise_results *r)
 }
 
 /* b. He + ELU; c. batch normalization against it */
-static void answer_b_c(FILE *f, const sdn_exercise_results *r)
+static void answer_b_c(FILE *f, const app_exercise_results *r)
 {
-    const sdn_train_result *b = &r->res[0], *c = &r->res[1];
+    const app_train_result *b = &r->res[0], *c = &r->res[1];
     if (r->done[0])
         fprintf(f,
                 "**b. He + ELU + Nadam with early stopping** reaches %.2f%% validation accuracy "
@@ -144,15 +144,15 @@ static void answer_b_c(FILE *f, const sdn_exercise_results *r)
 }
 
 /* the statistics of layer l: w 0 at initialization, 1 trained; NaN past the last layer */
-static void stat_cells(FILE *f, const sdn_exercise_stats *s, int w, int l)
+static void stat_cells(FILE *f, const app_exercise_stats *s, int w, int l)
 {
     const double *mean = w ? s->trained_mean : s->init_mean, *sd = w ? s->trained_std : s->init_std;
     fprintf(f, " %.3f | %.3f |", l < s->layers ? mean[l] : NAN, l < s->layers ? sd[l] : NAN);
 }
 
-static void stats_table(FILE *f, const sdn_exercise_results *r)
+static void stats_table(FILE *f, const app_exercise_results *r)
 {
-    const sdn_exercise_stats *s = r->stats;
+    const app_exercise_stats *s = r->stats;
     const int stat_runs[2] = {0, 2};
     fprintf(f,
             "Self-normalization: mean and standard deviation of each hidden layer's "
@@ -183,9 +183,9 @@ static void stats_table(FILE *f, const sdn_exercise_results *r)
 }
 
 /* d. SELU, and whether it self-normalizes */
-static void answer_d(FILE *f, const sdn_exercise_results *r)
+static void answer_d(FILE *f, const app_exercise_results *r)
 {
-    const sdn_train_result *d = &r->res[2];
+    const app_train_result *d = &r->res[2];
     fprintf(f,
             "**d. SELU** (LeCun normal, standardized inputs, no BN): %.2f%% validation "
             "accuracy at epoch %d, %.1f s/epoch",
@@ -195,7 +195,7 @@ static void answer_d(FILE *f, const sdn_exercise_results *r)
     if (r->done[1])
         fprintf(f, ", 8c: %.2f%%", 100 * r->res[1].best_val_accuracy);
     fprintf(f, "%s.\n\n", r->done[0] ? ")" : "");
-    const sdn_exercise_stats *s = &r->stats[1], *elu = &r->stats[0];
+    const app_exercise_stats *s = &r->stats[1], *elu = &r->stats[0];
     if (!s->layers)
         return;
     stats_table(f, r);
@@ -224,9 +224,9 @@ static void answer_d(FILE *f, const sdn_exercise_results *r)
 }
 
 /* e. alpha dropout, and MC Dropout on its model */
-static void answer_e(FILE *f, const sdn_exercise_results *r)
+static void answer_e(FILE *f, const app_exercise_results *r)
 {
-    const sdn_train_result *e = &r->res[3];
+    const app_train_result *e = &r->res[3];
     fprintf(f,
             "**e. Alpha dropout** (rate 0.1 before the output layer): %.2f%% validation "
             "accuracy",
@@ -252,7 +252,7 @@ static void answer_e(FILE *f, const sdn_exercise_results *r)
                 : "Here MC Dropout does not help.");
 }
 
-void sdn_exercise_report(FILE *f, const sdn_exercise_results *r)
+void app_exercise_report(FILE *f, const app_exercise_results *r)
 {
     report_table(f, r);
     fprintf(

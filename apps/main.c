@@ -13,15 +13,15 @@ typedef struct command {
 } command;
 
 static const command commands[] = {
-    {"info", sdn_cmd_info, "print the CPU, its features and the kernels chosen"},
-    {"train", sdn_cmd_train, "train a network (presets for exercise 8b-8e), with checkpoints"},
-    {"evaluate", sdn_cmd_evaluate, "loss and accuracy of a saved model on the test set"},
-    {"predict", sdn_cmd_predict, "predictions of a saved model, with MC Dropout (--mc-samples)"},
-    {"exercise", sdn_cmd_exercise, "run exercise 8b-8e and MC Dropout, write the report"},
-    {"profile", sdn_cmd_profile, "calibrate the roofs, time every kernel, compare two profiles"},
-   
-    {"lr-find", sdn_cmd_lrfind, "learning-rate range test: loss against rate, suggested rate"},
-    {"lab", sdn_cmd_lab, "the chapter's questions answered by measurement (labs q1-q8, all)"},
+    {"info", cli_info, "print the CPU, its features and the kernels chosen"},
+    {"train", cli_train, "train a network (presets for exercise 8b-8e), with checkpoints"},
+    {"evaluate", cli_evaluate, "loss and accuracy of a saved model on the test set"},
+    {"predict", cli_predict, "predictions of a saved model, with MC Dropout (--mc-samples)"},
+    {"exercise", cli_exercise, "run exercise 8b-8e and MC Dropout, write the report"},
+    {"profile", cli_profile, "calibrate the roofs, time every kernel, compare two profiles"},
+
+    {"lr-find", cli_lrfind, "learning-rate range test: loss against rate, suggested rate"},
+    {"lab", cli_lab, "the chapter's questions answered by measurement (labs q1-q8, all)"},
 };
 
 static void usage(FILE *out)
@@ -53,7 +53,7 @@ static int run_command(int argc, char **argv)
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (!strcmp(argv[1], commands[i].name))
-            return sdn_app_run_command(commands[i].name, commands[i].run, argc - 1, argv + 1);
+            return app_run_command(commands[i].name, commands[i].run, argc - 1, argv + 1);
     fprintf(stderr, "simdnn: unknown command '%s'\n\n", argv[1]);
     usage(stderr);
     return 2;

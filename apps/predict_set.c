@@ -7,7 +7,7 @@
 enum { CHUNK = 500 };
 
 /* Tallies one row; the callback sees it too. */
-static void tally(sdn_prediction_totals *t, const sdn_prediction *r)
+static void tally(app_prediction_totals *t, const app_prediction *r)
 {
     t->right += r->predicted == r->label;
     t->confidence += r->probs[r->predicted];
@@ -19,15 +19,15 @@ static void tally(sdn_prediction_totals *t, const sdn_prediction *r)
     t->n++;
 }
 
-int sdn_app_predict_set(sdn_model *model, const sdn_preprocess *pre, const sdn_dataset *d,
-                        int mc_samples, sdn_prediction_fn each, void *ctx,
-                        sdn_prediction_totals *totals)
+int app_predict_set(sdn_model *model, const sdn_preprocess *pre, const sdn_dataset *d,
+                    int mc_samples, app_prediction_fn each, void *ctx,
+                    app_prediction_totals *totals)
 {
     const size_t k = sdn_model_output_size(model);
     float *x = malloc(CHUNK * d->features * sizeof *x), *probs = malloc(CHUNK * k * sizeof *probs),
           *mean = malloc(CHUNK * k * sizeof *mean), *sd = malloc(CHUNK * k * sizeof *sd);
     int rc = 1;
-    *totals = (sdn_prediction_totals){0};
+    *totals = (app_prediction_totals){0};
     if (!x || !probs || !mean || !sd) {
         fprintf(stderr, "simdnn: out of memory\n");
         goto done;
@@ -37,11 +37,11 @@ int sdn_app_predict_set(sdn_model *model, const sdn_preprocess *pre, const sdn_d
         sdn_preprocess_batch(pre, d, NULL, at, n, x);
         if (sdn_model_predict(model, x, n, probs) ||
             (mc_samples && sdn_model_predict_mc(model, x, n, mc_samples, mean, sd))) {
-            sdn_app_error();
+            app_error();
             goto done;
         }
         for (size_t i = 0; i < n; i++) {
-            sdn_prediction r = {at + i, d->labels[at + i], k, probs + i * k, NULL, NULL, 0, 0};
+            app_prediction r = {at + i, d->labels[at + i], k, probs + i * k, NULL, NULL, 0, 0};
             r.predicted = (int)sdn_argmax(r.probs, k);
             if (mc_samples) {
                 r.mean = mean + i * k;

@@ -7,10 +7,10 @@
 
 #include "train.h"
 
-const char *const sdn_train_preset_names[6] = {"elu-he", "batchnorm", "selu", "alpha-dropout",
-                                               "1cycle",  "cnn"};
+const char *const app_train_preset_names[6] = {"elu-he",        "batchnorm", "selu",
+                                               "alpha-dropout", "1cycle",    "cnn"};
 
-int sdn_train_preset(sdn_train_config *c, const char *name)
+int app_train_preset(app_train_config *c, const char *name)
 {
     /* Géron ch. 11 ex. 8: 20 hidden layers of 100, Nadam, early stopping with patience 20. Every
      * preset standardizes the inputs: the solution does it for SELU, and He/ELU and BN train at
@@ -81,7 +81,7 @@ int sdn_train_preset(sdn_train_config *c, const char *name)
     return 1;
 }
 
-sdn_net_spec sdn_train_net_spec(const sdn_train_config *c, size_t input_size, size_t classes)
+sdn_net_spec app_train_net_spec(const app_train_config *c, size_t input_size, size_t classes)
 {
     sdn_net_spec s = {0};
     s.input_size = input_size;
@@ -100,7 +100,7 @@ sdn_net_spec sdn_train_net_spec(const sdn_train_config *c, size_t input_size, si
     return s;
 }
 
-sdn_optimizer_options sdn_train_optimizer(const sdn_train_config *c)
+sdn_optimizer_options app_train_optimizer(const app_train_config *c)
 {
     sdn_optimizer_options o = sdn_optimizer_defaults(c->optimizer);
     if (!isnan(c->lr))

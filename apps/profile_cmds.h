@@ -2,6 +2,6 @@
 #ifndef SDN_PROFILE_CMDS_H
 #define SDN_PROFILE_CMDS_H
 
-int sdn_cmd_profile_diff(int argc, char **argv); /* apps/profile_diff.c */
+int cli_profile_diff(int argc, char **argv); /* apps/profile_diff.c */
 
 #endif

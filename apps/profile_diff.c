@@ -324,7 +324,7 @@ static int usage(void)
     return 2;
 }
 
-int sdn_cmd_profile_diff(int argc, char **argv)
+int cli_profile_diff(int argc, char **argv)
 {
     diff_opts o = {-1, -1};
     const char *paths[2];

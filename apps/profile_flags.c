@@ -101,7 +101,7 @@ static int options_from(const char *name, const profile_args *a, sdn_profile_opt
     return 0;
 }
 
-int sdn_app_run_command(const char *name, int (*run)(int, char **), int argc, char **argv)
+int app_run_command(const char *name, int (*run)(int, char **), int argc, char **argv)
 {
     sdn_profiler_install(); /* SIMDNN_PROFILE=DIR, begun before main, writes at exit */
     int takes = 0;
@@ -119,10 +119,10 @@ int sdn_app_run_command(const char *name, int (*run)(int, char **), int argc, ch
     if (!o.dir)
         return run(argc, argv);
     if (sdn_profile_begin(&o))
-        return sdn_app_error();
+        return app_error();
     rc = run(argc, argv);
     if (sdn_profile_end()) {
-        sdn_app_error();
+        app_error();
         return rc ? rc : 1;
     }
     fprintf(stderr, "profile: %s/profile.md (and .json, .csv, .svg, .html, the trace)\n", o.dir);

@@ -7,7 +7,7 @@
 #include "simdnn_dist.h" /* i16 */
 #include "train.h"
 
-void sdn_progress_drawer_init(sdn_progress_drawer *d, sdn_progress mode, FILE *out)
+void app_progress_drawer_init(app_progress_drawer *d, app_progress_view mode, FILE *out)
 {
     d->out = out;
     d->quiet = mode == SDN_PROGRESS_QUIET;
@@ -48,7 +48,7 @@ static void draw_bar(FILE *out, const sdn_fit_progress *p)
 }
 
 /* "epoch 3/100 - loss: ... - val_accuracy: 0.4100 - 12.3s (best)", or the bar's last state */
-static void draw_epoch(const sdn_progress_drawer *d, const sdn_fit_progress *p)
+static void draw_epoch(const app_progress_drawer *d, const sdn_fit_progress *p)
 {
     const sdn_epoch_log *row = p->row;
     if (d->bar)
@@ -68,9 +68,9 @@ static void draw_epoch(const sdn_progress_drawer *d, const sdn_fit_progress *p)
     fflush(d->out);
 }
 
-void sdn_app_progress(void *ctx, const sdn_fit_progress *p)
+void app_progress(void *ctx, const sdn_fit_progress *p)
 {
-    sdn_progress_drawer *d = ctx;
+    app_progress_drawer *d = ctx;
     if (d->quiet)
         return;
     switch (p->event) {
@@ -79,7 +79,7 @@ void sdn_app_progress(void *ctx, const sdn_fit_progress *p)
         if (d->bar)
             fprintf(d->out, "Epoch %d/%d\n", p->epoch, p->epochs);
         break;
-    case SDN_FIT_STEP: /* at most ten redraws a second, and the last batch */
+    case SDN_FIT_STEP:                 /* at most ten redraws a second, and the last batch */
         d->train_seconds = p->seconds; /* i16 */
         if (d->bar && (p->seconds - d->last_draw > 0.1 || p->step == p->steps)) {
             draw_bar(d->out, p);

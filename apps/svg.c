@@ -229,7 +229,7 @@ static int write_plot(const char *path, plot *p, const line *lines, int count)
     return 0;
 }
 
-int sdn_svg_xy(const char *path, const sdn_xy_plot *xy, const sdn_xy_series *s, int count)
+int app_svg_xy(const char *path, const app_xy_plot *xy, const app_xy_series *s, int count)
 {
     plot p = {.title = xy->title,
               .xlabel = xy->xlabel,
@@ -247,7 +247,7 @@ int sdn_svg_xy(const char *path, const sdn_xy_plot *xy, const sdn_xy_series *s, 
     return r;
 }
 
-int sdn_svg_curves(const char *path, const char *title, const char *ylabel, const sdn_svg_series *s,
+int app_svg_curves(const char *path, const char *title, const char *ylabel, const app_svg_series *s,
                    int count)
 {
     int epochs = 1;

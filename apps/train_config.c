@@ -10,7 +10,7 @@
 
 #include "train_options.h"
 
-#define O(f) offsetof(sdn_train_config, f)
+#define O(f) offsetof(app_train_config, f)
 const opt_def app_train_opts[] = {
     {"preset", K_PRESET, O(preset), 0, 0,
      "elu-he | batchnorm | selu | alpha-dropout (Géron ch. 11 ex. 8b-8e) | 1cycle | cnn; other "
@@ -90,7 +90,7 @@ const opt_def app_train_opts[] = {
 #undef O
 const size_t app_train_opt_count = sizeof app_train_opts / sizeof app_train_opts[0];
 
-void sdn_train_config_defaults(sdn_train_config *c)
+void app_train_config_defaults(app_train_config *c)
 {
     memset(c, 0, sizeof *c);
     c->layers = 20;
@@ -140,15 +140,15 @@ static const char *kind_hint(const opt_def *d)
 
 static int preset_known(const char *name)
 {
-    sdn_train_config probe;
-    sdn_train_config_defaults(&probe);
-    return sdn_train_preset(&probe, name);
+    app_train_config probe;
+    app_train_config_defaults(&probe);
+    return app_train_preset(&probe, name);
 }
 
 /* "--lr auto" (the range test picks the rate); 1 when v was it. */
-static int take_lr_auto(sdn_train_config *c, const opt_def *d, const char *v)
+static int take_lr_auto(app_train_config *c, const opt_def *d, const char *v)
 {
-    if (d->off != offsetof(sdn_train_config, lr))
+    if (d->off != offsetof(app_train_config, lr))
         return 0;
     c->lr_auto = !strcmp(v, "auto");
     if (c->lr_auto)
@@ -260,9 +260,9 @@ static int set_named(char *base, const opt_def *d, const char *v)
     case K_PROGRESS:
         if ((i = name_index(progress, 4, v)) < 0)
             return 0;
-        *(sdn_progress *)base = (sdn_progress)i;
+        *(app_progress_view *)base = (app_progress_view)i;
         return 1;
-    case K_PRESET: /* applied before every other flag (see sdn_train_parse): only checked here */
+    case K_PRESET: /* applied before every other flag (see app_train_parse): only checked here */
         return preset_known(v);
     default:
         return 0;
@@ -270,7 +270,7 @@ static int set_named(char *base, const opt_def *d, const char *v)
 }
 
 /* Sets option d from text; returns 0 or prints the usage error and returns 2. */
-static int set_value(sdn_train_config *c, const char *cmd, const opt_def *d, const char *v)
+static int set_value(app_train_config *c, const char *cmd, const opt_def *d, const char *v)
 {
     char *base = (char *)c + d->off;
     int ok;
@@ -298,8 +298,8 @@ static int set_value(sdn_train_config *c, const char *cmd, const opt_def *d, con
     return 2;
 }
 
-int sdn_train_parse(sdn_train_config *c, const char *cmd, int argc, char **argv, int first,
-                    const char *allowed, sdn_extra_arg_fn extra, void *ctx)
+int app_train_parse(app_train_config *c, const char *cmd, int argc, char **argv, int first,
+                    const char *allowed, app_extra_arg_fn extra, void *ctx)
 {
     /* A preset sets defaults; every explicit flag overrides it wherever it stands. */
     if (app_train_opt_allowed(allowed, "preset"))
@@ -307,7 +307,7 @@ int sdn_train_parse(sdn_train_config *c, const char *cmd, int argc, char **argv,
             const char *v = !strcmp(argv[i], "--preset") && i + 1 < argc ? argv[i + 1]
                             : !strncmp(argv[i], "--preset=", 9)          ? argv[i] + 9
                                                                          : NULL;
-            if (v && !sdn_train_preset(c, v)) {
+            if (v && !app_train_preset(c, v)) {
                 fprintf(stderr,
                         "%s: bad value '%s' for --preset (elu-he, batchnorm, selu, "
                         "alpha-dropout, 1cycle)\n",

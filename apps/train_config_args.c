@@ -6,7 +6,7 @@
 
 #include "train_options.h"
 
-static void value_str(const sdn_train_config *c, const opt_def *d, char *buf, size_t size)
+static void value_str(const app_train_config *c, const opt_def *d, char *buf, size_t size)
 {
     const char *base = (const char *)c + d->off;
     static const char *progress[] = {"auto", "bar", "lines", "quiet"};
@@ -44,7 +44,7 @@ static void value_str(const sdn_train_config *c, const opt_def *d, char *buf, si
                  *(const sdn_monitor *)base == SDN_MONITOR_VAL_LOSS ? "val_loss" : "val_accuracy");
         break;
     case K_PROGRESS:
-        snprintf(buf, size, "%s", progress[*(const sdn_progress *)base]);
+        snprintf(buf, size, "%s", progress[*(const app_progress_view *)base]);
         break;
     case K_SCHEDULE:
         snprintf(buf, size, "%s", sdn_schedule_name(*(const sdn_schedule_kind *)base));
@@ -52,10 +52,10 @@ static void value_str(const sdn_train_config *c, const opt_def *d, char *buf, si
     }
 }
 
-void sdn_train_print_options(FILE *out, const char *allowed, const char *out_default)
+void app_train_print_options(FILE *out, const char *allowed, const char *out_default)
 {
-    sdn_train_config c;
-    sdn_train_config_defaults(&c);
+    app_train_config c;
+    app_train_config_defaults(&c);
     if (out_default) /* the command's own folder (lab, lr-find) */
         snprintf(c.out, sizeof c.out, "%s", out_default);
     for (size_t k = 0; k < app_train_opt_count; k++) {
@@ -81,10 +81,10 @@ void sdn_train_print_options(FILE *out, const char *allowed, const char *out_def
  * out, so a run without a schedule stores exactly the arguments it stored before them. */
 static int schedule_option_at_default(const opt_def *d, const char *v)
 {
-    static sdn_train_config defaults;
+    static app_train_config defaults;
     static int ready;
     if (!ready) {
-        sdn_train_config_defaults(&defaults);
+        app_train_config_defaults(&defaults);
         ready = 1;
     }
     const opt_def *first = NULL;
@@ -96,7 +96,7 @@ static int schedule_option_at_default(const opt_def *d, const char *v)
     return first && d >= first && !strcmp(v, dv);
 }
 
-void sdn_train_config_args(const sdn_train_config *c, char *buf, size_t size)
+void app_train_config_args(const app_train_config *c, char *buf, size_t size)
 {
     size_t n = 0;
     buf[0] = 0;
@@ -120,7 +120,7 @@ void sdn_train_config_args(const sdn_train_config *c, char *buf, size_t size)
     }
 }
 
-int sdn_train_config_apply_args(sdn_train_config *c, const char *args)
+int app_train_config_apply_args(app_train_config *c, const char *args)
 {
     char *copy = strdup(args), *save = NULL;
     char *argv[128];
@@ -129,7 +129,7 @@ int sdn_train_config_apply_args(sdn_train_config *c, const char *args)
         return 1;
     for (char *t = strtok_r(copy, "\n", &save); t && argc < 128; t = strtok_r(NULL, "\n", &save))
         argv[argc++] = t;
-    int r = sdn_train_parse(c, "checkpoint", argc, argv, 0, NULL, NULL, NULL);
+    int r = app_train_parse(c, "checkpoint", argc, argv, 0, NULL, NULL, NULL);
     free(copy);
     return r;
 }

@@ -14,7 +14,7 @@
 
 /* A run: its config, files, data and model, and what the per-epoch callback needs. */
 typedef struct run_ctx {
-    const sdn_train_config *c;
+    const app_train_config *c;
     sdn_net_spec spec;
     sdn_optimizer_options opt;
     char args[8192];
@@ -46,7 +46,7 @@ static sdn_status on_epoch(void *ctx, sdn_model *model, const sdn_fit_state *st,
 {
     run_ctx *r = ctx;
     (void)model, (void)st, (void)epoch_end; /* the same as r->model, r->st */
-    if (sdn_dist_rank() != 0) /* only rank 0 writes files */
+    if (sdn_dist_rank() != 0)               /* only rank 0 writes files */
         return SDN_OK;
     sdn_status s = sdn_history_write_csv(&r->st, r->csv_path);
     if (!s)
@@ -59,10 +59,10 @@ static sdn_status on_epoch(void *ctx, sdn_model *model, const sdn_fit_state *st,
 }
 
 /* config: the output folder, the file names, the arguments recorded in every file */
-static int open_run(run_ctx *r, const sdn_train_config *c)
+static int open_run(run_ctx *r, const app_train_config *c)
 {
     r->c = c;
-    if (sdn_app_mkdirs(c->out)) {
+    if (app_mkdirs(c->out)) {
         fprintf(stderr, "simdnn: cannot create the output folder %s: %s\n", c->out,
                 strerror(errno));
         return 1;
@@ -71,7 +71,7 @@ static int open_run(run_ctx *r, const sdn_train_config *c)
     snprintf(r->model_path, sizeof r->model_path, "%s/model.safetensors", c->out);
     snprintf(r->csv_path, sizeof r->csv_path, "%s/history.csv", c->out);
     snprintf(r->json_path, sizeof r->json_path, "%s/history.json", c->out);
-    sdn_train_config_args(c, r->args, sizeof r->args);
+    app_train_config_args(c, r->args, sizeof r->args);
     sdn_fit_state_init(&r->st);
     if (c->resume[0]) {
         char path[1100];
@@ -79,7 +79,7 @@ static int open_run(run_ctx *r, const sdn_train_config *c)
         if (sdn_path_kind_of(path) == SDN_PATH_DIR)
             snprintf(path, sizeof path, "%s/checkpoint.safetensors", c->resume);
         if (sdn_safetensors_open(path, &r->ckpt))
-            return sdn_app_error();
+            return app_error();
     }
     return 0;
 }
@@ -87,28 +87,28 @@ static int open_run(run_ctx *r, const sdn_train_config *c)
 /* data: train, its validation split, test */
 static int load_data(run_ctx *r)
 {
-    if (sdn_app_load_data(r->c, &r->train, &r->test))
+    if (app_load_data(r->c, &r->train, &r->test))
         return 1;
     if (sdn_dataset_split(&r->train, r->c->validation_split, &r->val))
-        return sdn_app_error();
+        return app_error();
     return 0;
 }
 
 /* model: built from the config, then either resumed from the checkpoint or freshly preprocessed */
 static int build_model(run_ctx *r)
 {
-    const sdn_train_config *c = r->c;
-    r->spec = sdn_train_net_spec(c, r->train.features, r->train.classes);
+    const app_train_config *c = r->c;
+    r->spec = app_train_net_spec(c, r->train.features, r->train.classes);
     r->spec.image_h = (size_t)r->train.height;
     r->spec.image_w = (size_t)r->train.width;
     r->spec.image_c = (size_t)r->train.channels;
-    r->opt = sdn_train_optimizer(c);
+    r->opt = app_train_optimizer(c);
     if (sdn_net_build(&r->spec, c->seed, c->batch_size, &r->opt, &r->model))
-        return sdn_app_error();
+        return app_error();
     if (!r->ckpt)
-        return sdn_preprocess_fit(&r->pre, &r->train, c->standardize) ? sdn_app_error() : 0;
+        return sdn_preprocess_fit(&r->pre, &r->train, c->standardize) ? app_error() : 0;
     if (sdn_checkpoint_resume(r->ckpt, r->model, &r->st, &r->pre, &r->train, c->standardize))
-        return sdn_app_error();
+        return app_error();
     if (sdn_dist_rank() == 0) /* rank 0 speaks for the job */
         fprintf(stderr, "resuming from %s after epoch %d (step %llu)\n",
                 sdn_safetensors_path(r->ckpt), r->st.epochs_done,
@@ -120,32 +120,32 @@ static int build_model(run_ctx *r)
  * arguments), then the learning-rate schedule for fit. */
 static int choose_rate_and_schedule(run_ctx *r)
 {
-    const sdn_train_config *c = r->c;
+    const app_train_config *c = r->c;
     if (c->lr_auto && r->ckpt) {
         fprintf(stderr,
                 "simdnn: --lr auto cannot resume: the checkpoint keeps the rate it found\n");
         return 1;
     }
     if (c->lr_auto) {
-        if (sdn_app_lr_auto(c, &r->spec, &r->opt, &r->train, &r->pre, &r->opt.learning_rate))
+        if (app_lr_auto(c, &r->spec, &r->opt, &r->train, &r->pre, &r->opt.learning_rate))
             return 1;
         sdn_model_set_learning_rate(r->model, r->opt.learning_rate);
-        sdn_train_config *fixed = malloc(sizeof *fixed);
+        app_train_config *fixed = malloc(sizeof *fixed);
         if (!fixed)
             return 1;
         *fixed = *c;
         fixed->lr = r->opt.learning_rate;
         fixed->lr_auto = 0;
-        sdn_train_config_args(fixed, r->args, sizeof r->args);
+        app_train_config_args(fixed, r->args, sizeof r->args);
         free(fixed);
     }
     const size_t steps = (r->train.n + c->batch_size - 1) / c->batch_size;
-    return sdn_train_schedule(c, &r->opt, steps, &r->sched) != 0;
+    return app_train_schedule(c, &r->opt, steps, &r->sched) != 0;
 }
 
 static void print_header(const run_ctx *r)
 {
-    const sdn_train_config *c = r->c;
+    const app_train_config *c = r->c;
     if (sdn_dist_rank() != 0) /* rank 0 speaks for the job */
         return;
     if (sdn_dist_size() > 1)
@@ -168,9 +168,9 @@ static void print_header(const run_ctx *r)
 /* fit, then the model file with the weights now in the model (the best with restore_best) */
 static int fit_and_save(run_ctx *r)
 {
-    const sdn_train_config *c = r->c;
-    sdn_progress_drawer drawer;
-    sdn_progress_drawer_init(&drawer, c->progress, stderr);
+    const app_train_config *c = r->c;
+    app_progress_drawer drawer;
+    app_progress_drawer_init(&drawer, c->progress, stderr);
     drawer.epoch_rows = r->train.n; /* the job's throughput */
     sdn_fit_options fo = sdn_fit_defaults();
     fo.epochs = c->epochs;
@@ -180,23 +180,23 @@ static int fit_and_save(run_ctx *r)
     fo.patience = c->patience;
     fo.min_delta = c->min_delta;
     fo.restore_best = c->restore_best;
-    if (c->augment) /* the run's images are HWC (sdn_app_load_data) */
+    if (c->augment) /* the run's images are HWC (app_load_data) */
         fo.augment = (sdn_augment){(size_t)r->train.height, (size_t)r->train.width,
                                    (size_t)r->train.channels, 4, 1};
-    fo.on_progress = sdn_app_progress;
+    fo.on_progress = app_progress;
     fo.progress_ctx = &drawer;
-    fo.interrupt = &sdn_app_interrupted;
+    fo.interrupt = &app_interrupted;
     fo.on_epoch = on_epoch;
     fo.ctx = r;
     fo.schedule = c->schedule != SDN_SCHEDULE_CONSTANT ? &r->sched : NULL;
     if (sdn_fit(r->model, &r->train, &r->val, &r->pre, &fo, &r->st) ||
         (sdn_dist_rank() == 0 && save(r, 0, r->model_path))) /* rank 0 writes */
-        return sdn_app_error();
+        return app_error();
     return 0;
 }
 
 /* the figures of the run, once fit is over and the test set evaluated */
-static void fill_result(const run_ctx *r, double test_loss, double test_acc, sdn_train_result *res)
+static void fill_result(const run_ctx *r, double test_loss, double test_acc, app_train_result *res)
 {
     const sdn_fit_state *st = &r->st;
     res->best_val_accuracy = st->best_val_accuracy;
@@ -211,7 +211,7 @@ static void fill_result(const run_ctx *r, double test_loss, double test_acc, sdn
     res->seconds_per_epoch = st->history_len ? sum / st->history_len : NAN;
     res->samples_per_second =
         st->train_seconds > 0 ? (double)st->samples_trained / st->train_seconds : NAN;
-    res->peak_rss_mb = sdn_app_peak_rss_mb();
+    res->peak_rss_mb = app_peak_rss_mb();
     res->stop = st->stop;
     /* Training time over every session of a resumed run, not just this process. */
     res->total_seconds = st->train_seconds + st->eval_seconds;
@@ -225,9 +225,9 @@ static void json_num(FILE *f, const char *key, double v, const char *sep)
         fprintf(f, "  \"%s\": null%s\n", key, sep);
 }
 
-static int write_summary(const run_ctx *r, const sdn_train_result *res)
+static int write_summary(const run_ctx *r, const app_train_result *res)
 {
-    const sdn_train_config *c = r->c;
+    const app_train_config *c = r->c;
     char path[1100];
     snprintf(path, sizeof path, "%s/summary.json", c->out);
     FILE *f = sdn_fopen(path, "w");
@@ -256,11 +256,11 @@ static int write_summary(const run_ctx *r, const sdn_train_result *res)
 }
 
 /* test evaluation, summary.json and the closing line */
-static int report(run_ctx *r, sdn_train_result *res)
+static int report(run_ctx *r, app_train_result *res)
 {
     double test_loss = NAN, test_acc = NAN;
     if (r->test.n && sdn_evaluate_dataset(r->model, &r->test, &r->pre, &test_loss, &test_acc))
-        return sdn_app_error();
+        return app_error();
     fill_result(r, test_loss, test_acc, res);
     if (sdn_dist_rank() != 0) /* rank 0 writes the summary */
         return 0;
@@ -287,21 +287,20 @@ static void close_run(run_ctx *r)
     free(r);
 }
 
-int sdn_app_train(const sdn_train_config *c, sdn_train_result *res)
+int app_train(const app_train_config *c, app_train_result *res)
 {
     memset(res, 0, sizeof *res);
     /* Keep the 30 MB CIFAR batches in blocks that go back to the system when freed: a second
      * run in the same process (exercise) would keep them otherwise. */
     sdn_malloc_return_big_blocks();
-    if (sdn_app_start(c->threads, NULL))
+    if (app_start(c->threads, NULL))
         return 1;
     run_ctx *r = calloc(1, sizeof *r);
     if (!r) {
         fprintf(stderr, "simdnn: out of memory\n");
         return 1;
     }
-    int rc = open_run(r, c) || load_data(r) || build_model(r) ||
-             choose_rate_and_schedule(r);
+    int rc = open_run(r, c) || load_data(r) || build_model(r) || choose_rate_and_schedule(r);
     if (!rc) {
         print_header(r);
         rc = fit_and_save(r) || report(r, res);

@@ -31,7 +31,7 @@ static double or_default(double v, double d)
     return isnan(v) ? d : v;
 }
 
-int sdn_train_schedule(const sdn_train_config *c, const sdn_optimizer_options *opt,
+int app_train_schedule(const app_train_config *c, const sdn_optimizer_options *opt,
                        size_t steps_per_epoch, sdn_schedule *out)
 {
     const float lr = opt->learning_rate;
@@ -82,13 +82,13 @@ int sdn_train_schedule(const sdn_train_config *c, const sdn_optimizer_options *o
     return 0;
 }
 
-int sdn_app_lr_auto(const sdn_train_config *c, const sdn_net_spec *spec,
-                    const sdn_optimizer_options *opt, const sdn_dataset *train,
-                    const sdn_preprocess *pre, float *lr)
+int app_lr_auto(const app_train_config *c, const sdn_net_spec *spec,
+                const sdn_optimizer_options *opt, const sdn_dataset *train,
+                const sdn_preprocess *pre, float *lr)
 {
     sdn_model *scratch;
     if (sdn_net_build(spec, c->seed, c->batch_size, opt, &scratch))
-        return sdn_app_error();
+        return app_error();
     sdn_lr_find_options o = sdn_lr_find_defaults();
     o.batch_size = c->batch_size;
     o.seed = c->seed;
@@ -96,7 +96,7 @@ int sdn_app_lr_auto(const sdn_train_config *c, const sdn_net_spec *spec,
     sdn_status s = sdn_lr_find(scratch, train, pre, &o, &r);
     sdn_model_free(scratch);
     if (s)
-        return sdn_app_error();
+        return app_error();
     /* 1cycle's peak is the largest rate at which the loss still falls (Smith); a constant rate
      * sits a tenth below it (Géron) */
     const int peak = c->schedule == SDN_SCHEDULE_ONECYCLE;

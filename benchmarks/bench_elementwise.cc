@@ -54,7 +54,8 @@ void libm_act(sdn_activation a, size_t n, const float *x, float *y)
         break;
     case SDN_ACT_SELU:
         for (size_t i = 0; i < n; i++)
-            y[i] = (float)SDN_SELU_LAMBDA * (x[i] > 0 ? x[i] : (float)SDN_SELU_ALPHA * expm1f(x[i]));
+            y[i] =
+                (float)SDN_SELU_LAMBDA * (x[i] > 0 ? x[i] : (float)SDN_SELU_ALPHA * expm1f(x[i]));
         break;
     case SDN_ACT_RELU:
         for (size_t i = 0; i < n; i++)

@@ -20,7 +20,8 @@ extern "C" void openblas_set_num_threads(int num_threads);
 extern "C" char *openblas_get_corename(void);
 #endif
 
-namespace {
+namespace
+{
 
 struct gemm_case {
     size_t m, n, k;

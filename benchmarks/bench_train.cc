@@ -15,7 +15,8 @@
 #include "simdnn.h"
 #include "simdnn_profile.h"
 
-namespace {
+namespace
+{
 
 enum class variant { elu_he, batchnorm, selu, alpha_dropout };
 

@@ -14,7 +14,8 @@
 
 #include "simdnn.h"
 
-namespace {
+namespace
+{
 
 void conv_bn_relu(sdn_model *m, size_t filters)
 {
@@ -80,7 +81,8 @@ void train_step_cnn(benchmark::State &state, size_t batch, int threads)
         }
         off = off + 2 * batch <= rows ? off + batch : 0;
     }
-    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    const double wall =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     state.counters["samples_per_second"] = (double)state.iterations() * (double)batch / wall;
     sdn_model_free(m);
     sdn_set_num_threads(0);

@@ -63,10 +63,10 @@ int main(void)
 {
     if (sdn_dispatch_init())
         return 1;
-    const size_t shapes[][4] = {{32, 32, 3, 32}, {32, 32, 32, 32}, {16, 16, 32, 64},
-                                {16, 16, 64, 64}, {8, 8, 64, 128}};
-    printf("%-14s %9s %9s %8s %7s %9s %7s %9s %7s\n", "HxWxC:F", "im2col us", "fwd us",
-           "im2col%", "GFLOP/s", "dX us", "GFLOP/s", "dW us", "GFLOP/s");
+    const size_t shapes[][4] = {
+        {32, 32, 3, 32}, {32, 32, 32, 32}, {16, 16, 32, 64}, {16, 16, 64, 64}, {8, 8, 64, 128}};
+    printf("%-14s %9s %9s %8s %7s %9s %7s %9s %7s\n", "HxWxC:F", "im2col us", "fwd us", "im2col%",
+           "GFLOP/s", "dX us", "GFLOP/s", "dW us", "GFLOP/s");
     for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
         const sdn_layer l = conv_layer(shapes[i][0], shapes[i][1], shapes[i][2], shapes[i][3]);
         const size_t K = 9 * l.in_c, q = 32 * l.out_h * l.out_w;
@@ -76,9 +76,9 @@ int main(void)
         const double a = time_half(&l, x, cols, wt, z, 0), g = time_half(&l, x, cols, wt, z, 1);
         const double dx = time_half(&l, x, cols, wt, z, 2), dw = time_half(&l, x, cols, wt, z, 3);
         const double flop = 2.0 * (double)q * l.filters * K * 1e-3;
-        printf("%2zux%2zux%-3zu:%-4zu %9.0f %9.0f %7.1f%% %7.1f %9.0f %7.1f %9.0f %7.1f\n",
-               l.in_h, l.in_w, l.in_c, l.filters, a, g, 100.0 * a / (a + g), flop / g, dx,
-               flop / dx, dw, flop / dw);
+        printf("%2zux%2zux%-3zu:%-4zu %9.0f %9.0f %7.1f%% %7.1f %9.0f %7.1f %9.0f %7.1f\n", l.in_h,
+               l.in_w, l.in_c, l.filters, a, g, 100.0 * a / (a + g), flop / g, dx, flop / dx, dw,
+               flop / dw);
         free(x), free(wt), free(cols), free(z);
     }
     return 0;

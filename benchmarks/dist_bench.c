@@ -195,8 +195,12 @@ static void bench_overlap(bufs *b, double t_backward, int reps)
 /* The real step of the elu-he network on `rows` random rows: gradient pass, update. */
 static double bench_compute(size_t rows, int reps, double *t_grads_out)
 {
-    sdn_net_spec spec = {.input_size = 3072, .classes = 10, .hidden_layers = 20, .units = 100,
-                         .activation = SDN_ACT_ELU, .init = SDN_INIT_HE_NORMAL};
+    sdn_net_spec spec = {.input_size = 3072,
+                         .classes = 10,
+                         .hidden_layers = 20,
+                         .units = 100,
+                         .activation = SDN_ACT_ELU,
+                         .init = SDN_INIT_HE_NORMAL};
     sdn_optimizer_options opt = sdn_optimizer_defaults(SDN_OPT_NADAM);
     sdn_model *model;
     if (sdn_net_build(&spec, 42, rows, &opt, &model)) {

@@ -101,7 +101,8 @@ SDN_API int sdn_isa_supported(sdn_isa isa);
 /* The ISA in use (after sdn_dispatch_init). */
 SDN_API sdn_isa sdn_active_isa(void);
 
-/* Threads used by the library (OpenMP); 1 when built without OpenMP. n <= 0 restores the default. */
+/* Threads used by the library (OpenMP); 1 when built without OpenMP. n <= 0 restores the default.
+ */
 SDN_API void sdn_set_num_threads(int n);
 SDN_API int sdn_num_threads(void);
 
@@ -141,13 +142,13 @@ SDN_API sdn_status sdn_sgemm_bias(sdn_transpose trans_a, sdn_transpose trans_b, 
 
 typedef enum sdn_activation {
     SDN_ACT_LINEAR = 0,
-    SDN_ACT_ELU,        /* alpha (default 1) */
+    SDN_ACT_ELU, /* alpha (default 1) */
     SDN_ACT_SELU,
     SDN_ACT_RELU,
     SDN_ACT_LEAKY_RELU, /* alpha = negative slope (default 0.3 as Keras; 0.01 as PyTorch) */
     SDN_ACT_TANH,
     SDN_ACT_SIGMOID,
-    SDN_ACT_SOFTMAX,    /* output layer only */
+    SDN_ACT_SOFTMAX, /* output layer only */
     SDN_ACT_COUNT
 } sdn_activation;
 /* SELU's fixed constants (Klambauer et al. 2017): selu(x) = λ·x for x > 0, λ·α·(eˣ − 1) else. */
@@ -179,8 +180,8 @@ SDN_API sdn_init_kind sdn_init_from_name(const char *name); /* SDN_INIT_COUNT if
 
 typedef struct sdn_dense_options {
     size_t units;
-    sdn_activation activation; /* fused into the layer */
-    float activation_alpha;    /* ELU alpha / leaky slope; 0 means the activation's default */
+    sdn_activation activation;   /* fused into the layer */
+    float activation_alpha;      /* ELU alpha / leaky slope; 0 means the activation's default */
     sdn_initializer kernel_init; /* default glorot_uniform, as Keras */
     sdn_initializer bias_init;   /* default zeros */
     int use_bias;                /* default 1 */
@@ -193,7 +194,7 @@ SDN_API sdn_dense_options sdn_dense_defaults(size_t units);
 typedef enum sdn_optimizer_kind {
     SDN_OPT_SGD = 0, /* momentum, nesterov */
     SDN_OPT_ADAM,
-    SDN_OPT_NADAM,   /* Dozat's momentum schedule, as Keras and PyTorch's NAdam */
+    SDN_OPT_NADAM, /* Dozat's momentum schedule, as Keras and PyTorch's NAdam */
     SDN_OPT_RMSPROP,
     SDN_OPT_COUNT
 } sdn_optimizer_kind;
@@ -201,10 +202,10 @@ typedef enum sdn_optimizer_kind {
 typedef struct sdn_optimizer_options {
     sdn_optimizer_kind kind;
     float learning_rate;
-    float momentum;  /* SGD */
-    int nesterov;    /* SGD */
+    float momentum;     /* SGD */
+    int nesterov;       /* SGD */
     float beta1, beta2; /* Adam, Nadam */
-    float rho;       /* RMSProp */
+    float rho;          /* RMSProp */
     float epsilon;
     float clip_norm; /* clip gradients by global norm; 0 = off */
 } sdn_optimizer_options;
@@ -308,7 +309,11 @@ SDN_API sdn_status sdn_model_summary(const sdn_model *model, FILE *out);
  * and optimizer slots ("optimizer.m.dense_0.kernel"...). data points into the model's buffers:
  * read it to save, write it to load. Slots: Adam/Nadam "m" and "v", RMSProp "v", SGD with
  * momentum "m" (its velocity). The step count is not a tensor: see sdn_model_step. */
-typedef enum sdn_tensor_role { SDN_TENSOR_PARAM, SDN_TENSOR_STATE, SDN_TENSOR_OPTIMIZER } sdn_tensor_role;
+typedef enum sdn_tensor_role {
+    SDN_TENSOR_PARAM,
+    SDN_TENSOR_STATE,
+    SDN_TENSOR_OPTIMIZER
+} sdn_tensor_role;
 typedef struct sdn_tensor {
     const char *name;
     sdn_tensor_role role;
@@ -342,12 +347,12 @@ typedef enum sdn_schedule_kind {
     SDN_SCHEDULE_CONSTANT = 0,
     SDN_SCHEDULE_EXPONENTIAL, /* lr0 · decay_rate^(step / decay_steps) (Keras ExponentialDecay) */
     SDN_SCHEDULE_ONECYCLE,    /* linear up to max_lr at 45%, down to lr0 at 90%, then to lr0/1000 */
-    SDN_SCHEDULE_POWER,     /* lr0 / (1 + decay_rate · step / decay_steps)^power: Keras'
-                               InverseTimeDecay at power 1, Géron's power scheduling */
-    SDN_SCHEDULE_PIECEWISE, /* values[i] while step <= boundaries[i], values[n] after the last
-                               (Keras PiecewiseConstantDecay) */
-    SDN_SCHEDULE_PLATEAU,   /* lr0, times factor after `patience` epochs without improvement of
-                               the monitored metric (Keras ReduceLROnPlateau): see below */
+    SDN_SCHEDULE_POWER,       /* lr0 / (1 + decay_rate · step / decay_steps)^power: Keras'
+                                 InverseTimeDecay at power 1, Géron's power scheduling */
+    SDN_SCHEDULE_PIECEWISE,   /* values[i] while step <= boundaries[i], values[n] after the last
+                                 (Keras PiecewiseConstantDecay) */
+    SDN_SCHEDULE_PLATEAU,     /* lr0, times factor after `patience` epochs without improvement of
+                                 the monitored metric (Keras ReduceLROnPlateau): see below */
     SDN_SCHEDULE_COUNT
 } sdn_schedule_kind;
 

@@ -22,7 +22,7 @@ typedef struct sdn_dataset {
     uint8_t *pixels; /* [n × features] */
     int32_t *labels; /* [n] */
     int owns;
-    char name[32]; /* "cifar10", "idx" */
+    char name[32];       /* "cifar10", "idx" */
     const float *values; /* [n × features] instead of pixels; never owned; NULL: pixels */
 } sdn_dataset;
 

@@ -161,7 +161,8 @@ SDN_API size_t sdn_fit_state_to_meta(const sdn_fit_state *st, sdn_st_meta *meta,
 SDN_API sdn_status sdn_fit_state_from_file(const sdn_safetensors *file, sdn_fit_state *st,
                                            size_t state_count);
 
-/* ------------------------------------------------------------- checkpoints (src/train/checkpoint.c) */
+/* ------------------------------------------------------------- checkpoints
+ * (src/train/checkpoint.c) */
 
 /* Most metadata entries the application adds to a checkpoint (its network spec, its arguments). */
 #define SDN_CHECKPOINT_APP_META 32
@@ -188,19 +189,19 @@ SDN_API sdn_status sdn_checkpoint_resume(const sdn_safetensors *ckpt, sdn_model 
  * max_lr over at most one epoch (max_steps), one batch per rate; the loss is smoothed (EMA 0.98,
  * bias-corrected) and the sweep stops once it exceeds stop_factor × its lowest value. */
 typedef struct sdn_lr_find_options {
-    double min_lr, max_lr; /* [1e-6, 10] */
-    size_t batch_size;     /* [32] */
-    size_t max_steps;      /* 0: one epoch */
-    uint64_t seed;         /* the shuffle */
+    double min_lr, max_lr;         /* [1e-6, 10] */
+    size_t batch_size;             /* [32] */
+    size_t max_steps;              /* 0: one epoch */
+    uint64_t seed;                 /* the shuffle */
     double smoothing, stop_factor; /* [0.98, 4] */
 } sdn_lr_find_options;
 
 typedef struct sdn_lr_find_result {
-    size_t n;                 /* steps run */
-    double *lr, *loss, *raw;  /* [n]: the rate, the smoothed and the batch loss */
+    size_t n;                /* steps run */
+    double *lr, *loss, *raw; /* [n]: the rate, the smoothed and the batch loss */
     double min_loss, min_loss_lr;
-    double suggested;         /* min_loss_lr / 10: below where the loss turns up */
-    int diverged;             /* stopped by stop_factor or a NaN loss */
+    double suggested; /* min_loss_lr / 10: below where the loss turns up */
+    int diverged;     /* stopped by stop_factor or a NaN loss */
 } sdn_lr_find_result;
 
 SDN_API sdn_lr_find_options sdn_lr_find_defaults(void);

@@ -45,8 +45,8 @@ static void detect_arch(sdn_cpu_info *ci)
     ci->fma = (c >> 12) & 1;
     if (osxsave && avx) {
         unsigned long long xcr0 = read_xcr0();
-        ci->os_ymm = (xcr0 & 0x6) == 0x6;    /* SSE and AVX state */
-        ci->os_zmm = (xcr0 & 0xe6) == 0xe6;  /* plus opmask, ZMM_Hi256, Hi16_ZMM */
+        ci->os_ymm = (xcr0 & 0x6) == 0x6;   /* SSE and AVX state */
+        ci->os_zmm = (xcr0 & 0xe6) == 0xe6; /* plus opmask, ZMM_Hi256, Hi16_ZMM */
     }
     if (max_leaf >= 7) {
         __cpuid_count(7, 0, a, b, c, d);
@@ -98,7 +98,10 @@ static void detect_arch(sdn_cpu_info *ci)
 }
 
 #else
-static void detect_arch(sdn_cpu_info *ci) { strcpy(ci->vendor, "unknown"); }
+static void detect_arch(sdn_cpu_info *ci)
+{
+    strcpy(ci->vendor, "unknown");
+}
 #endif
 
 #if !defined(__x86_64__)
@@ -158,12 +161,16 @@ int sdn_cpu_detect(sdn_cpu_info *ci)
 int sdn_cpu_runs(const sdn_cpu_info *ci, sdn_isa isa)
 {
     switch (isa) {
-    case SDN_ISA_REF: return 1;
-    case SDN_ISA_AVX2: return ci->avx2 && ci->fma && ci->os_ymm;
+    case SDN_ISA_REF:
+        return 1;
+    case SDN_ISA_AVX2:
+        return ci->avx2 && ci->fma && ci->os_ymm;
     case SDN_ISA_AVX512:
         return ci->avx512f && ci->avx512bw && ci->avx512vl && ci->avx512dq && ci->os_zmm &&
                sdn_cpu_runs(ci, SDN_ISA_AVX2);
-    case SDN_ISA_NEON: return ci->neon;
-    default: return 0;
+    case SDN_ISA_NEON:
+        return ci->neon;
+    default:
+        return 0;
     }
 }

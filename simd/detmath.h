@@ -18,10 +18,18 @@
 static inline double sdn_det_exp_poly(double r)
 {
     double p = 1.0 / 6227020800.0; /* 1/13! */
-    static const double inv_fact[] = {1.0 / 479001600.0, 1.0 / 39916800.0, 1.0 / 3628800.0,
-                                      1.0 / 362880.0,    1.0 / 40320.0,    1.0 / 5040.0,
-                                      1.0 / 720.0,       1.0 / 120.0,      1.0 / 24.0,
-                                      1.0 / 6.0,         0.5,              1.0,
+    static const double inv_fact[] = {1.0 / 479001600.0,
+                                      1.0 / 39916800.0,
+                                      1.0 / 3628800.0,
+                                      1.0 / 362880.0,
+                                      1.0 / 40320.0,
+                                      1.0 / 5040.0,
+                                      1.0 / 720.0,
+                                      1.0 / 120.0,
+                                      1.0 / 24.0,
+                                      1.0 / 6.0,
+                                      0.5,
+                                      1.0,
                                       1.0};
     for (int i = 0; i < (int)(sizeof inv_fact / sizeof inv_fact[0]); i++)
         p = p * r + inv_fact[i];
@@ -91,9 +99,14 @@ static inline double sdn_det_cos_poly(double t)
 {
     const double z = t * t;
     double p = 1.0 / 20922789888000.0; /* 1/16! */
-    static const double c[] = {-1.0 / 87178291200.0, 1.0 / 479001600.0, -1.0 / 3628800.0,
-                               1.0 / 40320.0,        -1.0 / 720.0,      1.0 / 24.0,
-                               -0.5,                 1.0};
+    static const double c[] = {-1.0 / 87178291200.0,
+                               1.0 / 479001600.0,
+                               -1.0 / 3628800.0,
+                               1.0 / 40320.0,
+                               -1.0 / 720.0,
+                               1.0 / 24.0,
+                               -0.5,
+                               1.0};
     for (int i = 0; i < (int)(sizeof c / sizeof c[0]); i++)
         p = p * z + c[i];
     return p;
@@ -102,9 +115,9 @@ static inline double sdn_det_sin_poly(double t)
 {
     const double z = t * t;
     double p = 1.0 / 355687428096000.0; /* 1/17! */
-    static const double c[] = {-1.0 / 1307674368000.0, 1.0 / 6227020800.0, -1.0 / 39916800.0,
-                               1.0 / 362880.0,         -1.0 / 5040.0,      1.0 / 120.0,
-                               -1.0 / 6.0,             1.0};
+    static const double c[] = {
+        -1.0 / 1307674368000.0, 1.0 / 6227020800.0, -1.0 / 39916800.0, 1.0 / 362880.0,
+        -1.0 / 5040.0,          1.0 / 120.0,        -1.0 / 6.0,        1.0};
     for (int i = 0; i < (int)(sizeof c / sizeof c[0]); i++)
         p = p * z + c[i];
     return p * t;

@@ -37,11 +37,11 @@ static void fill_table(sdn_kernels *k, sdn_isa target)
 {
     memset(k, 0, sizeof *k);
     k->isa = target;
-#define SDN_GEMM(isa, fn, pack_bt, tile_m, tile_n)                                               \
-    if (isa_serves(SDN_ISA_##isa, target))                                                       \
+#define SDN_GEMM(isa, fn, pack_bt, tile_m, tile_n)                                                 \
+    if (isa_serves(SDN_ISA_##isa, target))                                                         \
         k->gemm = (sdn_gemm_kernel){fn, pack_bt, tile_m, tile_n};
-#define SDN_KERNEL(isa, field, type, fn)                                                         \
-    if (isa_serves(SDN_ISA_##isa, target))                                                       \
+#define SDN_KERNEL(isa, field, type, fn)                                                           \
+    if (isa_serves(SDN_ISA_##isa, target))                                                         \
         k->field = fn;
 #include "kernels.def"
 #undef SDN_GEMM
@@ -140,7 +140,10 @@ sdn_isa sdn_active_isa(void)
     return active;
 }
 
-const char *sdn_isa_name(sdn_isa isa) { return isa < SDN_ISA_COUNT ? isa_names[isa] : "?"; }
+const char *sdn_isa_name(sdn_isa isa)
+{
+    return isa < SDN_ISA_COUNT ? isa_names[isa] : "?";
+}
 
 sdn_isa sdn_isa_from_name(const char *name)
 {

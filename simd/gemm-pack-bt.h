@@ -15,9 +15,9 @@ typedef void sdn_transpose_block_fn(const float *src, size_t lds, float *dst, si
 typedef void sdn_transpose_part_fn(const float *src, size_t lds, float *dst, size_t ldd,
                                    size_t rows, size_t cols);
 
-SDN_INLINE void
-sdn_pack_bt_panels(size_t kc, size_t nc, const float *b, size_t ldb, float *dst, const size_t nr,
-                   const size_t v, sdn_transpose_block_fn *block, sdn_transpose_part_fn *part)
+SDN_INLINE void sdn_pack_bt_panels(size_t kc, size_t nc, const float *b, size_t ldb, float *dst,
+                                   const size_t nr, const size_t v, sdn_transpose_block_fn *block,
+                                   sdn_transpose_part_fn *part)
 {
     for (size_t j0 = 0; j0 < nc; j0 += nr, dst += nr * kc) {
         const size_t cols = nc - j0 < nr ? nc - j0 : nr;

@@ -1,5 +1,6 @@
 /* The kernel table: every kernel kind's function type, its exact contract, and the table that
- * dispatch fills once per ISA from kernels.def. Internal to simdnn (src/, simd/, tests/, benchmarks/). */
+ * dispatch fills once per ISA from kernels.def. Internal to simdnn (src/, simd/, tests/,
+ * benchmarks/). */
 #ifndef SDN_KERNELS_H
 #define SDN_KERNELS_H
 
@@ -23,9 +24,9 @@ extern "C" {
  * element sees the same FMAs in the same order whatever the strides, so packed and in-place
  * operands give bitwise equal results. beta == 0: C is never read (it may hold NaN). bias:
  * NULL, or n floats added to every row. kc ≥ 1. */
-typedef void sdn_f32_gemm_fn(size_t m, size_t n, size_t kc, const float *a, size_t rsa,
-                             size_t csa, const float *b, size_t rsb, float *c, size_t ldc,
-                             float beta, const float *bias);
+typedef void sdn_f32_gemm_fn(size_t m, size_t n, size_t kc, const float *a, size_t rsa, size_t csa,
+                             const float *b, size_t rsb, float *c, size_t ldc, float beta,
+                             const float *bias);
 
 /* Packs a transposed B (op(B) = Bᵀ: element (p, j) at b[j·ldb + p]), kc × nc, into the
  * microkernel's NR-column panels: element (p, j) to dst[(j / NR)·NR·kc + p·NR + j % NR]; the
@@ -50,8 +51,8 @@ typedef void sdn_f32_gemm_cols_fn(size_t m, size_t n, size_t kc, const float *a,
  * wide (3·32 + 4, 6·16 + 4) at full lanes, with no transpose of A. m ≤ MR, and the same strides,
  * beta, bias and bits as sdn_f32_gemm_fn. */
 typedef void sdn_f32_gemm_wide_fn(size_t m, size_t n, size_t kc, const float *a, size_t rsa,
-                                  size_t csa, const float *b, const float *b4, size_t rsb,
-                                  float *c, size_t ldc, float beta, const float *bias);
+                                  size_t csa, const float *b, const float *b4, size_t rsb, float *c,
+                                  size_t ldc, float beta, const float *bias);
 
 /* ---- activations ----
  * y[i] = f(x[i]); y == x allowed. alpha: ELU alpha, leaky-ReLU slope; ignored by the others. */
@@ -79,16 +80,18 @@ typedef void sdn_f32_colsum_fn(size_t rows, size_t cols, const float *x, float *
 /* sumsq[j] += Σ_r (x[r][j] − mean[j])² */
 typedef void sdn_f32_colsumsq_dev_fn(size_t rows, size_t cols, const float *x, const float *mean,
                                      float *sumsq);
-/* xhat = (x − mean)·inv_std; y = gamma·xhat + beta. xhat may be NULL (inference). y == x allowed. */
+/* xhat = (x − mean)·inv_std; y = gamma·xhat + beta. xhat may be NULL (inference). y == x allowed.
+ */
 typedef void sdn_f32_bn_forward_fn(size_t rows, size_t cols, const float *x, const float *mean,
                                    const float *inv_std, const float *gamma, const float *beta,
                                    float *xhat, float *y);
 /* sum_dy[j] += Σ_r dy[r][j];  sum_dy_xhat[j] += Σ_r dy[r][j]·xhat[r][j] */
 typedef void sdn_f32_bn_backward_reduce_fn(size_t rows, size_t cols, const float *dy,
                                            const float *xhat, float *sum_dy, float *sum_dy_xhat);
-/* dx = gamma·inv_std·(dy − mean_dy − xhat·mean_dy_xhat)  (means over the whole batch). dx == dy ok. */
-typedef void sdn_f32_bn_backward_dx_fn(size_t rows, size_t cols, const float *dy,
-                                       const float *xhat, const float *gamma, const float *inv_std,
+/* dx = gamma·inv_std·(dy − mean_dy − xhat·mean_dy_xhat)  (means over the whole batch). dx == dy ok.
+ */
+typedef void sdn_f32_bn_backward_dx_fn(size_t rows, size_t cols, const float *dy, const float *xhat,
+                                       const float *gamma, const float *inv_std,
                                        const float *mean_dy, const float *mean_dy_xhat, float *dx);
 
 /* ---- pooling over NHWC windows (MaxPool2D, AvgPool2D, GlobalAveragePooling2D) ----
@@ -131,12 +134,12 @@ typedef void sdn_f32_scale_fn(size_t n, float *x, float s);
 typedef struct sdn_optim_scalars {
     float lr;
     float l1, l2;
-    float momentum;    /* SGD */
-    int nesterov;      /* SGD */
+    float momentum;     /* SGD */
+    int nesterov;       /* SGD */
     float beta1, beta2; /* Adam family */
-    float c_m, c_g;    /* Adam family: step direction numerator = c_m·m + c_g·g */
-    float c_v;         /* Adam family: v̂ = c_v·v */
-    float rho;         /* RMSProp */
+    float c_m, c_g;     /* Adam family: step direction numerator = c_m·m + c_g·g */
+    float c_v;          /* Adam family: v̂ = c_v·v */
+    float rho;          /* RMSProp */
     float eps;
 } sdn_optim_scalars;
 /* SGD (PyTorch form): v = momentum·v + g;  w −= lr·(nesterov ? g + momentum·v : v).
@@ -175,9 +178,9 @@ typedef struct sdn_gemm_kernel {
 typedef struct sdn_kernels {
     sdn_isa isa;
     sdn_gemm_kernel gemm;
-    sdn_f32_gemm_cols_fn *gemm_cols16; /* NULL where the ISA has no column tile */
-    sdn_f32_gemm_wide_fn *gemm_wide;   /* NULL where the ISA has no widened tile */
-    sdn_f32_vact_fn *act[SDN_ACT_COUNT];           /* LINEAR and SOFTMAX stay NULL */
+    sdn_f32_gemm_cols_fn *gemm_cols16;   /* NULL where the ISA has no column tile */
+    sdn_f32_gemm_wide_fn *gemm_wide;     /* NULL where the ISA has no widened tile */
+    sdn_f32_vact_fn *act[SDN_ACT_COUNT]; /* LINEAR and SOFTMAX stay NULL */
     sdn_f32_vact_grad_fn *act_grad[SDN_ACT_COUNT];
     sdn_f32_softmax_fn *softmax;
     sdn_f32_softmax_xent_fn *softmax_xent;
@@ -202,7 +205,9 @@ typedef struct sdn_kernels {
 } sdn_kernels;
 
 /* Declarations of every kernel, from the single list. */
-#define SDN_GEMM(isa, fn, pack_bt, mr, nr) sdn_f32_gemm_fn fn; sdn_f32_gemm_pack_fn pack_bt;
+#define SDN_GEMM(isa, fn, pack_bt, mr, nr)                                                         \
+    sdn_f32_gemm_fn fn;                                                                            \
+    sdn_f32_gemm_pack_fn pack_bt;
 #define SDN_KERNEL(isa, field, type, fn) type fn;
 #include "kernels.def"
 #undef SDN_GEMM

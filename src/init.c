@@ -19,12 +19,25 @@ void sdn_init_fill(float *w, size_t n, sdn_initializer init, size_t fan_in, size
         for (size_t i = 0; i < n; i++)
             w[i] = init.kind == SDN_INIT_CONSTANT ? init.value : 0.0f;
         return;
-    case SDN_INIT_HE_NORMAL: scale = 2.0; normal = 1; break;
-    case SDN_INIT_HE_UNIFORM: scale = 2.0; break;
-    case SDN_INIT_LECUN_NORMAL: normal = 1; break;
-    case SDN_INIT_LECUN_UNIFORM: break;
-    case SDN_INIT_GLOROT_NORMAL: fan = 0.5 * (double)(fan_in + fan_out); normal = 1; break;
-    case SDN_INIT_GLOROT_UNIFORM: fan = 0.5 * (double)(fan_in + fan_out); break;
+    case SDN_INIT_HE_NORMAL:
+        scale = 2.0;
+        normal = 1;
+        break;
+    case SDN_INIT_HE_UNIFORM:
+        scale = 2.0;
+        break;
+    case SDN_INIT_LECUN_NORMAL:
+        normal = 1;
+        break;
+    case SDN_INIT_LECUN_UNIFORM:
+        break;
+    case SDN_INIT_GLOROT_NORMAL:
+        fan = 0.5 * (double)(fan_in + fan_out);
+        normal = 1;
+        break;
+    case SDN_INIT_GLOROT_UNIFORM:
+        fan = 0.5 * (double)(fan_in + fan_out);
+        break;
     }
     if (fan < 1.0)
         fan = 1.0;

@@ -7,12 +7,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "kernels.h"
 #include "init.h"
+#include "kernels.h"
 #include "layers/layer.h"
 #include "optim/optim.h"
-#include "thread_share.h"
 #include "simdnn.h"
+#include "thread_share.h"
 
 /* Gradient elements per partial sum of the global norm (clipping), summed in order. */
 #define SDN_CLIP_CHUNK 16384
@@ -43,17 +43,20 @@ struct sdn_model {
     float *params, *grads, *opt_m, *opt_v, *state;
     size_t n_params, n_state;
     /* optimizer segments: contiguous parameter ranges sharing (l1, l2) */
-    struct sdn_segment { size_t off, len; float l1, l2; } *segments;
+    struct sdn_segment {
+        size_t off, len;
+        float l1, l2;
+    } * segments;
     int n_segments;
     /* scratch */
-    double *clip_part;  /* [ceil(n_params / SDN_CLIP_CHUNK)] */
-    sdn_workspace ws;   /* the training passes' buffers */
+    double *clip_part; /* [ceil(n_params / SDN_CLIP_CHUNK)] */
+    sdn_workspace ws;  /* the training passes' buffers */
     /* named tensors */
     sdn_tensor *tensors;
     char (*tensor_names)[64];
     size_t n_tensors;
-    uint64_t mc_calls;  /* MC Dropout calls so far: each draws fresh masks */
-    sdn_share share;    /* how the training passes split work between threads of unequal speed */
+    uint64_t mc_calls; /* MC Dropout calls so far: each draws fresh masks */
+    sdn_share share;   /* how the training passes split work between threads of unequal speed */
 };
 
 /* Appends a layer of the kind to an uncompiled model, named <kind>_<count> (model_build.c). */
@@ -63,7 +66,10 @@ sdn_status sdn_model_add_layer(sdn_model *m, const sdn_layer_ops *ops, sdn_layer
 sdn_status sdn_workspace_new(const sdn_model *m, sdn_workspace *ws);
 void sdn_workspace_free(sdn_workspace *ws);
 
-static inline size_t sdn_min_size(size_t a, size_t b) { return a < b ? a : b; }
+static inline size_t sdn_min_size(size_t a, size_t b)
+{
+    return a < b ? a : b;
+}
 /* the first index of the largest of v[0:n] (sdn_argmax) */
 static inline size_t sdn_index_of_max(const float *v, size_t n)
 {
@@ -74,7 +80,10 @@ static inline size_t sdn_index_of_max(const float *v, size_t n)
     return best;
 }
 /* not a finite number >= 0 */
-static inline int sdn_bad_nonneg(float v) { return !isfinite(v) || v < 0.0f; }
+static inline int sdn_bad_nonneg(float v)
+{
+    return !isfinite(v) || v < 0.0f;
+}
 
 /* ---- the pass (src/model_pass.c) ---- */
 typedef enum sdn_step_mode {
@@ -97,7 +106,7 @@ typedef struct sdn_step {
     uint32_t stream_base;
     uint64_t rng_step, row_base;
     sdn_optim_scalars scal;
-    double loss;     /* mean data loss + regularization (thread 0, before barrier B) */
+    double loss; /* mean data loss + regularization (thread 0, before barrier B) */
     size_t correct;
     int first_layer, end_layer; /* Layers [first, end) only; end 0 = all (MC prefix) */
     sdn_barrier barrier;        /* the pass's threads meet here */
@@ -124,7 +133,6 @@ void sdn_step_update_state(sdn_model *m);
 double sdn_regularization(const sdn_model *m, const sdn_kernels *k);
 /* "what: model is NULL / not compiled" */
 sdn_status sdn_model_check_ready(const sdn_model *m, const char *what);
-
 
 /* ---- data-parallel training (src/dist/) ---- */
 /* Forward and backward in training behaviour at the current step over n local rows, the first

@@ -5,8 +5,8 @@
 
 #include "error.h"
 #include "model.h"
-#include "testhooks.h"
 #include "rng.h"
+#include "testhooks.h"
 
 sdn_status sdn_model_check_ready(const sdn_model *m, const char *what)
 {
@@ -126,7 +126,10 @@ sdn_status sdn_model_local_grads(sdn_model *m, const float *x, const int32_t *la
 
 /* ------------------------------------------------------------------------- inference */
 
-size_t sdn_argmax(const float *v, size_t n) { return sdn_index_of_max(v, n); }
+size_t sdn_argmax(const float *v, size_t n)
+{
+    return sdn_index_of_max(v, n);
+}
 
 sdn_status sdn_model_predict(sdn_model *m, const float *x, size_t n, float *probs)
 {

@@ -29,11 +29,10 @@ sdn_status sdn_model_set_input_shape(sdn_model *m, size_t height, size_t width, 
         return sdn_fail(SDN_ERR_INVALID_ARG, "input shape: model is NULL");
     if (m->compiled)
         return sdn_fail(SDN_ERR_STATE, "input shape: the model is already compiled");
-    if (!height || !width || !channels || height > ((size_t)1 << 20) ||
-        width > ((size_t)1 << 20) || channels > ((size_t)1 << 20))
-        return sdn_fail(SDN_ERR_INVALID_ARG,
-                        "input shape: %zu x %zu x %zu (each from 1 to 2^20)", height, width,
-                        channels);
+    if (!height || !width || !channels || height > ((size_t)1 << 20) || width > ((size_t)1 << 20) ||
+        channels > ((size_t)1 << 20))
+        return sdn_fail(SDN_ERR_INVALID_ARG, "input shape: %zu x %zu x %zu (each from 1 to 2^20)",
+                        height, width, channels);
     m->in_h = height, m->in_w = width, m->in_c = channels;
     return SDN_OK;
 }

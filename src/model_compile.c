@@ -259,8 +259,10 @@ static sdn_status layout_params(sdn_model *m, size_t input_size)
             l->row_macs = l->w_size;
         h = l->out_h, w = l->out_w, ch = l->out_c;
         if (l->w_rows && l->w_cols > ((size_t)1 << 40) / l->w_rows) /* w_size would have wrapped */
-            return sdn_fail(SDN_ERR_INVALID_ARG, "compile: %s has %zu x %zu weights, more than "
-                            "any machine holds", l->name, l->w_rows, l->w_cols);
+            return sdn_fail(SDN_ERR_INVALID_ARG,
+                            "compile: %s has %zu x %zu weights, more than "
+                            "any machine holds",
+                            l->name, l->w_rows, l->w_cols);
         if (l->w_size || l->b_size) {
             sdn_status st;
             if ((st = add_segment(m, l->w_off, l->w_size, l->l1, l->l2)) ||

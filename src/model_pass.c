@@ -203,11 +203,13 @@ static double share_done(const sdn_step *c, int t, int T)
     const size_t n_chunks = (c->n + SDN_CHUNK_ROWS - 1) / SDN_CHUNK_ROWS, P = SDN_DENSE_PIECES;
     double parts = 1.0;
     double done = (double)(sdn_share_cut(&m->share, T, n_chunks, 1, t + 1) -
-                           sdn_share_cut(&m->share, T, n_chunks, 1, t)) / (double)n_chunks;
+                           sdn_share_cut(&m->share, T, n_chunks, 1, t)) /
+                  (double)n_chunks;
     for (int i = 0; i < m->n_layers; i++)
         if (m->layers[i].pieces > 1 && (size_t)T <= P) {
             done += (double)(sdn_share_cut(&m->share, T, P, 1, t + 1) -
-                             sdn_share_cut(&m->share, T, P, 1, t)) / (double)P;
+                             sdn_share_cut(&m->share, T, P, 1, t)) /
+                    (double)P;
             parts += 1.0;
             break;
         }

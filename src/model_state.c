@@ -8,9 +8,18 @@
 #include "error.h"
 #include "model.h"
 
-size_t sdn_model_input_size(const sdn_model *m) { return m ? m->input_size : 0; }
-size_t sdn_model_output_size(const sdn_model *m) { return m ? m->output_size : 0; }
-size_t sdn_model_param_count(const sdn_model *m) { return m ? m->n_params : 0; }
+size_t sdn_model_input_size(const sdn_model *m)
+{
+    return m ? m->input_size : 0;
+}
+size_t sdn_model_output_size(const sdn_model *m)
+{
+    return m ? m->output_size : 0;
+}
+size_t sdn_model_param_count(const sdn_model *m)
+{
+    return m ? m->n_params : 0;
+}
 
 sdn_status sdn_model_set_learning_rate(sdn_model *m, float lr)
 {
@@ -24,8 +33,14 @@ sdn_status sdn_model_set_learning_rate(sdn_model *m, float lr)
     m->opt.learning_rate = lr;
     return SDN_OK;
 }
-float sdn_model_learning_rate(const sdn_model *m) { return m ? m->opt.learning_rate : 0.0f; }
-uint64_t sdn_model_step(const sdn_model *m) { return m ? m->step : 0; }
+float sdn_model_learning_rate(const sdn_model *m)
+{
+    return m ? m->opt.learning_rate : 0.0f;
+}
+uint64_t sdn_model_step(const sdn_model *m)
+{
+    return m ? m->step : 0;
+}
 
 void sdn_model_set_step(sdn_model *m, uint64_t step)
 {
@@ -51,11 +66,13 @@ sdn_status sdn_model_summary(const sdn_model *m, FILE *out)
 {
     if (!m || !out)
         return sdn_fail(SDN_ERR_INVALID_ARG, "summary: model or stream is NULL");
-    const char *rule = "________________________________________________________________________________\n";
-    const char *dbl = "================================================================================\n";
+    const char *rule =
+        "________________________________________________________________________________\n";
+    const char *dbl =
+        "================================================================================\n";
     fprintf(out, "Model: \"sequential\"\n%s", rule);
-    fprintf(out, " %-38s %-16s %-11s %s\n%s", "Layer (type)", "Output Shape", "Param #",
-            "Details", dbl);
+    fprintf(out, " %-38s %-16s %-11s %s\n%s", "Layer (type)", "Output Shape", "Param #", "Details",
+            dbl);
     size_t trainable = 0, non_trainable = 0;
     for (int i = 0; i < m->n_layers; i++) {
         const sdn_layer *l = &m->layers[i];
@@ -89,7 +106,10 @@ sdn_status sdn_model_summary(const sdn_model *m, FILE *out)
     return SDN_OK;
 }
 
-size_t sdn_model_tensor_count(const sdn_model *m) { return m ? m->n_tensors : 0; }
+size_t sdn_model_tensor_count(const sdn_model *m)
+{
+    return m ? m->n_tensors : 0;
+}
 
 sdn_status sdn_model_tensor(const sdn_model *m, size_t index, sdn_tensor *out)
 {
@@ -131,7 +151,10 @@ sdn_status sdn_model_set_params(sdn_model *m, const float *src, size_t count)
     return st;
 }
 
-size_t sdn_model_state_count(const sdn_model *m) { return m ? m->n_params + m->n_state : 0; }
+size_t sdn_model_state_count(const sdn_model *m)
+{
+    return m ? m->n_params + m->n_state : 0;
+}
 
 sdn_status sdn_model_get_state(const sdn_model *m, float *dst, size_t count)
 {
@@ -183,7 +206,8 @@ sdn_status sdn_model_prune(sdn_model *m, double fraction)
     if (st)
         return st;
     if (!(fraction >= 0.0 && fraction <= 1.0))
-        return sdn_fail(SDN_ERR_INVALID_ARG, "prune: fraction must be in [0, 1] (got %g)", fraction);
+        return sdn_fail(SDN_ERR_INVALID_ARG, "prune: fraction must be in [0, 1] (got %g)",
+                        fraction);
     size_t total = 0;
     for (int i = 0; i < m->n_layers; i++)
         if (m->layers[i].ops->weight_matrix)

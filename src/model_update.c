@@ -67,15 +67,15 @@ static size_t rows_before(const sdn_layer *l, size_t a, size_t b, size_t x)
 
 /* Weight gradients after barrier A: big w blocks (SDN_SPLIT_MIN_WEIGHTS) split by rows; the
  * small ones are laid end to end by cost and each thread takes its share's stretch of them (the
- * same plan on every thread; shares follow the threads' speeds, thread_share.h). A block across a boundary is split by rows where its layer allows,
- * else goes whole to the thread that holds its middle. Whole blocks to the least-loaded thread
- * left the 19 hidden layers of the exercise 10 / 9 on two threads, the end of the pass waiting
- * about half a layer; by cost, not round-robin, which gives a dense + batch-norm network every
- * dense layer on one thread, nor by parameters, which weighs the input batch norm's 6144 like
- * 60 % of a dense layer's gradient.
- * With `fused`, each range is stepped by the optimizer right after its gradient is formed, while
- * it is still in this core's cache (the update is elementwise and a gradient sums over the batch:
- * which thread does which rows never changes a bit). */
+ * same plan on every thread; shares follow the threads' speeds, thread_share.h). A block across a
+ * boundary is split by rows where its layer allows, else goes whole to the thread that holds its
+ * middle. Whole blocks to the least-loaded thread left the 19 hidden layers of the exercise 10 / 9
+ * on two threads, the end of the pass waiting about half a layer; by cost, not round-robin, which
+ * gives a dense + batch-norm network every dense layer on one thread, nor by parameters, which
+ * weighs the input batch norm's 6144 like 60 % of a dense layer's gradient. With `fused`, each
+ * range is stepped by the optimizer right after its gradient is formed, while it is still in this
+ * core's cache (the update is elementwise and a gradient sums over the batch: which thread does
+ * which rows never changes a bit). */
 void sdn_step_weight_grads(sdn_step *c, const sdn_pass *p, int fused)
 {
     sdn_model *m = c->m;
@@ -139,8 +139,7 @@ void sdn_step_update_state(sdn_model *m)
 
 /* This thread's share of the update of params[lo, hi) (each segment cut to the range; a rank's
  * optimizer shard in data-parallel training), the gradients scaled by clip_scale first. */
-static void update_segments(sdn_step *c, const sdn_pass *p, size_t lo, size_t hi,
-                            float clip_scale)
+static void update_segments(sdn_step *c, const sdn_pass *p, size_t lo, size_t hi, float clip_scale)
 {
     sdn_model *m = c->m;
     const int t = p->t, T = p->nthreads;
@@ -197,8 +196,7 @@ void sdn_model_apply_grads(sdn_model *m, size_t n, size_t lo, size_t hi, float c
     if (T > 1) {
 #pragma omp parallel num_threads(T)
         {
-            sdn_pass p = {.k = c.k, .t = omp_get_thread_num(),
-                          .nthreads = omp_get_num_threads()};
+            sdn_pass p = {.k = c.k, .t = omp_get_thread_num(), .nthreads = omp_get_num_threads()};
             update_segments(&c, &p, lo, hi, clip_scale);
         }
     }

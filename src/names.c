@@ -6,8 +6,8 @@
 static const char *const activation_names[SDN_ACT_COUNT] = {
     "linear", "elu", "selu", "relu", "leaky_relu", "tanh", "sigmoid", "softmax"};
 static const char *const init_names[SDN_INIT_COUNT] = {
-    "zeros",         "constant",       "he_normal",      "he_uniform",
-    "lecun_normal",  "lecun_uniform",  "glorot_normal",  "glorot_uniform"};
+    "zeros",        "constant",      "he_normal",     "he_uniform",
+    "lecun_normal", "lecun_uniform", "glorot_normal", "glorot_uniform"};
 static const char *const optimizer_names[SDN_OPT_COUNT] = {"sgd", "adam", "nadam", "rmsprop"};
 
 static int find_name(const char *const *names, int count, const char *name)
@@ -26,7 +26,10 @@ sdn_activation sdn_activation_from_name(const char *name)
 {
     return (sdn_activation)find_name(activation_names, SDN_ACT_COUNT, name);
 }
-const char *sdn_init_name(sdn_init_kind k) { return (unsigned)k < SDN_INIT_COUNT ? init_names[k] : "?"; }
+const char *sdn_init_name(sdn_init_kind k)
+{
+    return (unsigned)k < SDN_INIT_COUNT ? init_names[k] : "?";
+}
 sdn_init_kind sdn_init_from_name(const char *name)
 {
     return (sdn_init_kind)find_name(init_names, SDN_INIT_COUNT, name);

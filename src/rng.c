@@ -70,7 +70,10 @@ uint32_t sdn_rng_next(sdn_rng *r)
     return r->buf[4 - r->avail--];
 }
 
-double sdn_rng_uniform(sdn_rng *r) { return (sdn_rng_next(r) >> 8) * (1.0 / 16777216.0); }
+double sdn_rng_uniform(sdn_rng *r)
+{
+    return (sdn_rng_next(r) >> 8) * (1.0 / 16777216.0);
+}
 
 double sdn_rng_normal(sdn_rng *r)
 {

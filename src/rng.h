@@ -1,5 +1,6 @@
 /* Counter-based random numbers (Philox4x32-10, Salmon et al. 2011): every value is a pure function
- * of (seed, stream, step, position), so weights and dropout masks never depend on the thread count. */
+ * of (seed, stream, step, position), so weights and dropout masks never depend on the thread count.
+ */
 #ifndef SDN_RNG_H
 #define SDN_RNG_H
 

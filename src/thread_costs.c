@@ -24,7 +24,10 @@
 static sdn_thread_costs costs;
 static sdn_once costs_once = SDN_ONCE_INIT;
 
-static double now_ns(void) { return (double)sdn_monotonic_ns(); }
+static double now_ns(void)
+{
+    return (double)sdn_monotonic_ns();
+}
 
 /* multiply-adds a ns of one core with the active ISA's peak loop */
 static double fma_rate(void)
@@ -105,7 +108,10 @@ sdn_status sdn_thread_costs_measure(sdn_thread_costs *c)
     return SDN_OK;
 }
 
-static void measure_once(void) { sdn_thread_costs_measure(&costs); }
+static void measure_once(void)
+{
+    sdn_thread_costs_measure(&costs);
+}
 
 const sdn_thread_costs *sdn_thread_costs_get(void)
 {

@@ -12,8 +12,8 @@
 #define SDN_SHARE_MAX_THREADS 16
 
 typedef struct sdn_share {
-    int threads;                         /* the team size the speeds belong to; 0: none yet */
-    double speed[SDN_SHARE_MAX_THREADS]; /* work per busy second, smoothed over passes */
+    int threads;                              /* the team size the speeds belong to; 0: none yet */
+    double speed[SDN_SHARE_MAX_THREADS];      /* work per busy second, smoothed over passes */
     double weight[SDN_SHARE_MAX_THREADS + 1]; /* cumulative shares: [0] = 0 … [threads] = 1 */
 } sdn_share;
 

@@ -250,9 +250,9 @@ static void interrupt_saves(void **state)
     snprintf(log, sizeof log, "%s/interrupted.log", tmp_root);
     snprintf(ckpt, sizeof ckpt, "%s/checkpoint.safetensors", out);
     snprintf(epochs, sizeof epochs, "%d", 500);
-    const char *argv[] = {cli,          "train",    "--data", data_dir, "--layers",   "1",
-                          "--units",    "8",        "--epochs", epochs, "--progress", "lines",
-                          "--out",      out,        "--threads", "1",   NULL};
+    const char *argv[] = {cli,       "train", "--data",    data_dir, "--layers",   "1",
+                          "--units", "8",     "--epochs",  epochs,   "--progress", "lines",
+                          "--out",   out,     "--threads", "1",      NULL};
     sdn_test_proc p = sdn_test_spawn(argv, log);
     assert_true(p > 0);
     /* once the first epoch is saved, so the stop lands mid-run */
@@ -270,7 +270,8 @@ static void interrupt_saves(void **state)
     if (rc != 0)
         fail_msg("interrupted train exited %d:\n%s", rc, said ? said : "");
     if (!strstr(said, "stopping after this batch"))
-        fail_msg("no word of the interrupt:\n%s", said + (strlen(said) > 600 ? strlen(said) - 600 : 0));
+        fail_msg("no word of the interrupt:\n%s",
+                 said + (strlen(said) > 600 ? strlen(said) - 600 : 0));
     sdn_safetensors *f;
     assert_int_equal(sdn_safetensors_open(ckpt, &f), SDN_OK);
     const char *done = sdn_safetensors_meta(f, "fit.epochs_done");
@@ -354,7 +355,8 @@ static void lr_find_and_schedules(void **state)
     snprintf(hist_a, sizeof hist_a, "%s", slurp(path));
     /* the plateau did act: epoch 4 ran at a quarter of epoch 1's rate */
     double lr1 = NAN, lr4 = NAN;
-    for (const char *line = hist_a; line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+    for (const char *line = hist_a; line;
+         line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
         double v[7];
         if (sscanf(line, "%lf,%lf,%lf,%lf,%lf,%lf,%lf", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
                    &v[6]) == 7) {
@@ -368,10 +370,13 @@ static void lr_find_and_schedules(void **state)
     snprintf(path, sizeof path, "%s/cyc1/history.csv", tmp_root);
     const char *hist_b = slurp(path);
     /* every column but seconds matches */
-    for (const char *a = hist_a, *b = hist_b; *a && *b; a = strchr(a, '\n') + 1, b = strchr(b, '\n') + 1) {
+    for (const char *a = hist_a, *b = hist_b; *a && *b;
+         a = strchr(a, '\n') + 1, b = strchr(b, '\n') + 1) {
         double va[7], vb[7];
-        int na = sscanf(a, "%lf,%lf,%lf,%lf,%lf,%lf,%lf", &va[0], &va[1], &va[2], &va[3], &va[4], &va[5], &va[6]);
-        int nb = sscanf(b, "%lf,%lf,%lf,%lf,%lf,%lf,%lf", &vb[0], &vb[1], &vb[2], &vb[3], &vb[4], &vb[5], &vb[6]);
+        int na = sscanf(a, "%lf,%lf,%lf,%lf,%lf,%lf,%lf", &va[0], &va[1], &va[2], &va[3], &va[4],
+                        &va[5], &va[6]);
+        int nb = sscanf(b, "%lf,%lf,%lf,%lf,%lf,%lf,%lf", &vb[0], &vb[1], &vb[2], &vb[3], &vb[4],
+                        &vb[5], &vb[6]);
         assert_int_equal(na, nb);
         for (int i = 0; i < na; i++)
             if (i != 5 && va[i] != vb[i])

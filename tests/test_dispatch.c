@@ -39,13 +39,13 @@ static void test_table_complete(void **state)
             fail_msg("%s: activation %s has no kernel", sdn_isa_name(k->isa),
                      sdn_activation_name((sdn_activation)a));
     }
-    const void *slots[] = {(const void *)k->softmax,    (const void *)k->softmax_xent,
-                           (const void *)k->colsum,     (const void *)k->colsumsq_dev,
-                           (const void *)k->bn_forward, (const void *)k->bn_backward_reduce,
+    const void *slots[] = {(const void *)k->softmax,        (const void *)k->softmax_xent,
+                           (const void *)k->colsum,         (const void *)k->colsumsq_dev,
+                           (const void *)k->bn_forward,     (const void *)k->bn_backward_reduce,
                            (const void *)k->bn_backward_dx, (const void *)k->dropout,
-                           (const void *)k->dropout_grad, (const void *)k->sumsq,
-                           (const void *)k->scale,      (const void *)k->sgd,
-                           (const void *)k->adam,       (const void *)k->rmsprop,
+                           (const void *)k->dropout_grad,   (const void *)k->sumsq,
+                           (const void *)k->scale,          (const void *)k->sgd,
+                           (const void *)k->adam,           (const void *)k->rmsprop,
                            (const void *)k->u8_affine};
     for (size_t i = 0; i < sizeof slots / sizeof slots[0]; i++)
         if (!slots[i])

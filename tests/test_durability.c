@@ -19,8 +19,8 @@
 #include <unistd.h>
 #endif
 
-#include "simdnn_fit.h"
 #include "platform/platform.h"
+#include "simdnn_fit.h"
 #include "testutil.h"
 
 static const char *tmpdir(void)
@@ -153,7 +153,8 @@ static void history_under_file_limit(void **state)
     assert_int_equal(sdn_history_write_csv(&st, csv), SDN_OK);
     assert_int_equal(sdn_history_write_json(&st, json), SDN_OK);
     size_t csv_len, json_len;
-    char *csv_before = sdn_test_read_file(csv, &csv_len), *json_before = sdn_test_read_file(json, &json_len);
+    char *csv_before = sdn_test_read_file(csv, &csv_len),
+         *json_before = sdn_test_read_file(json, &json_len);
     fflush(NULL);
     pid_t pid = fork();
     assert_true(pid >= 0);

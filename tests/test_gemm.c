@@ -11,7 +11,10 @@
 #include "testutil.h"
 
 /* fp32 rounding of a k-term dot product of values in [-1, 1]. */
-static double tol_for(size_t k) { return 2e-6 * (double)(k + 4); }
+static double tol_for(size_t k)
+{
+    return 2e-6 * (double)(k + 4);
+}
 
 /* ------------------------------------------------------------------ microkernel */
 
@@ -67,8 +70,8 @@ static void check_ukernel_k(const sdn_kernels *kt, size_t k, int all_subtiles)
                             if (!ok)
                                 fail_msg("%s ukernel %zux%zu: k=%zu m=%zu n=%zu beta=%g bias=%d: "
                                          "C[%zu][%zu] = %.9g, expected %.9g%s",
-                                         sdn_isa_name(kt->isa), mr, nr, k, m, n, beta, with_bias,
-                                         i, j, got, want, inside ? "" : " (outside the tile)");
+                                         sdn_isa_name(kt->isa), mr, nr, k, m, n, beta, with_bias, i,
+                                         j, got, want, inside ? "" : " (outside the tile)");
                         }
                 }
             }
@@ -274,9 +277,8 @@ static void test_cols_tile(void **state)
                             for (size_t j0 = 0; j0 < n; j0 += kt->gemm.nr)
                                 kt->gemm.fn((m - i0 < kt->gemm.mr ? m - i0 : kt->gemm.mr),
                                             (n - j0 < kt->gemm.nr ? n - j0 : kt->gemm.nr), k,
-                                            a + i0 * k, k, 1, b + j0, NMAX,
-                                            want + i0 * ldc + j0, ldc, betas[bi],
-                                            bv ? bv + j0 : NULL);
+                                            a + i0 * k, k, 1, b + j0, NMAX, want + i0 * ldc + j0,
+                                            ldc, betas[bi], bv ? bv + j0 : NULL);
                         kt->gemm_cols16(m, n, k, at, m, b, NMAX, 1, got, ldc, betas[bi], bv);
                         if (memcmp(got, want, (T + 1) * ldc * sizeof(float)))
                             fail_msg("%s column tile: k=%zu m=%zu n=%zu beta=%g bias=%d differs "

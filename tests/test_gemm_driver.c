@@ -10,7 +10,10 @@
 #include "testutil.h"
 
 /* fp32 rounding of a k-term dot product of values in [-1, 1]. */
-static double tol_for(size_t k) { return 2e-6 * (double)(k + 4); }
+static double tol_for(size_t k)
+{
+    return 2e-6 * (double)(k + 4);
+}
 
 /* ------------------------------------------------------------------ driver */
 
@@ -57,9 +60,9 @@ static void check_driver_shape(const sdn_kernels *kt, shape s, int public_api)
                         for (size_t i = 0; i < m * ldc; i++)
                             c[i] = beta == 0.0f ? NAN : c0[i];
                         if (public_api)
-                            assert_int_equal(sdn_sgemm_bias((sdn_transpose)ta, (sdn_transpose)tb,
-                                                            m, n, k, alpha, a, lda, b, ldb, beta,
-                                                            c, ldc, bv),
+                            assert_int_equal(sdn_sgemm_bias((sdn_transpose)ta, (sdn_transpose)tb, m,
+                                                            n, k, alpha, a, lda, b, ldb, beta, c,
+                                                            ldc, bv),
                                              SDN_OK);
                         else
                             sdn_gemm_serial(kt, (sdn_transpose)ta, (sdn_transpose)tb, m, n, k,
@@ -82,8 +85,8 @@ static void check_driver_shape(const sdn_kernels *kt, shape s, int public_api)
                                              "C[%zu][%zu] = %.9g, expected %.9g",
                                              sdn_isa_name(kt->isa),
                                              public_api ? "sdn_sgemm" : "driver", m, n, k,
-                                             ta ? 'T' : 'N', tb ? 'T' : 'N', alpha, beta,
-                                             with_bias, i, j, got, want);
+                                             ta ? 'T' : 'N', tb ? 'T' : 'N', alpha, beta, with_bias,
+                                             i, j, got, want);
                             }
                     }
             sdn_test_free(a), sdn_test_free(b), sdn_test_free(c), sdn_test_free(bias);
@@ -137,13 +140,12 @@ static void test_sgemm_no_product(void **state)
                                     0.0f, c, 3, bias),
                      SDN_OK);
     assert_true(c[0] == 1 && c[1] == 2 && c[2] == 3);
-    assert_int_equal(sdn_sgemm(SDN_NO_TRANS, SDN_NO_TRANS, 1, 3, 2, 0.0f, c, 2, c, 3, 0.5f,
-                               c + 3, 3),
-                     SDN_OK);
+    assert_int_equal(
+        sdn_sgemm(SDN_NO_TRANS, SDN_NO_TRANS, 1, 3, 2, 0.0f, c, 2, c, 3, 0.5f, c + 3, 3), SDN_OK);
     assert_true(c[3] == 1 && c[4] == 2 && c[5] == 3);
-    assert_int_equal(sdn_sgemm(SDN_NO_TRANS, SDN_NO_TRANS, 0, 3, 2, 1.0f, NULL, 2, NULL, 3, 0.0f,
-                               NULL, 3),
-                     SDN_OK);
+    assert_int_equal(
+        sdn_sgemm(SDN_NO_TRANS, SDN_NO_TRANS, 0, 3, 2, 1.0f, NULL, 2, NULL, 3, 0.0f, NULL, 3),
+        SDN_OK);
 }
 
 static void expect_invalid(sdn_status st, const char *what)
@@ -181,8 +183,8 @@ static void test_thread_invariance(void **state)
         print_message("[  SKIP    ] threads do not start on this host (qemu-user?)\n");
         skip();
     }
-    const shape shapes[] = {{301, 67, 200}, {40, 333, 150}, {64, 100, 700},
-                            {3000, 10, 100}, {50, 70, 1030}};
+    const shape shapes[] = {
+        {301, 67, 200}, {40, 333, 150}, {64, 100, 700}, {3000, 10, 100}, {50, 70, 1030}};
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
         size_t m = shapes[s].m, n = shapes[s].n, k = shapes[s].k;
         float *a = malloc(m * k * sizeof *a), *b = malloc(k * n * sizeof *b);
@@ -197,17 +199,15 @@ static void test_thread_invariance(void **state)
             /* alpha = 1 lets the small-matrix paths run where the shape allows. */
             float alpha = t % 2 ? 0.7f : 1.0f;
             sdn_set_num_threads(1);
-            assert_int_equal(sdn_sgemm_bias(ta, tb, m, n, k, alpha, a, lda, b, ldb, 0.0f, c1, n,
-                                            bias),
-                             SDN_OK);
+            assert_int_equal(
+                sdn_sgemm_bias(ta, tb, m, n, k, alpha, a, lda, b, ldb, 0.0f, c1, n, bias), SDN_OK);
             sdn_set_num_threads(2);
-            assert_int_equal(sdn_sgemm_bias(ta, tb, m, n, k, alpha, a, lda, b, ldb, 0.0f, c2, n,
-                                            bias),
-                             SDN_OK);
+            assert_int_equal(
+                sdn_sgemm_bias(ta, tb, m, n, k, alpha, a, lda, b, ldb, 0.0f, c2, n, bias), SDN_OK);
             for (size_t i = 0; i < m * n; i++)
                 if (memcmp(&c1[i], &c2[i], sizeof(float)) != 0)
-                    fail_msg("%zux%zux%zu %c%c: C[%zu][%zu] is %.9g on 1 thread, %.9g on 2", m,
-                             n, k, ta ? 'T' : 'N', tb ? 'T' : 'N', i / n, i % n, c1[i], c2[i]);
+                    fail_msg("%zux%zux%zu %c%c: C[%zu][%zu] is %.9g on 1 thread, %.9g on 2", m, n,
+                             k, ta ? 'T' : 'N', tb ? 'T' : 'N', i / n, i % n, c1[i], c2[i]);
         }
         sdn_set_num_threads(0);
         free(a), free(b), free(c1), free(c2);
@@ -217,10 +217,8 @@ static void test_thread_invariance(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        SDN_TEST_EACH_ISA(test_driver),
-        cmocka_unit_test(test_sgemm_public),
-        cmocka_unit_test(test_sgemm_no_product),
-        cmocka_unit_test(test_sgemm_args),
+        SDN_TEST_EACH_ISA(test_driver),           cmocka_unit_test(test_sgemm_public),
+        cmocka_unit_test(test_sgemm_no_product),  cmocka_unit_test(test_sgemm_args),
         cmocka_unit_test(test_thread_invariance),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -43,7 +43,10 @@ static const plan_case cases[] = {
      "blocked 8x12 kc 100 mc 96 nc 4096 A in place B in place edge tile"},
 };
 
-static size_t stored_cols(sdn_transpose t, size_t rows, size_t cols) { return t ? rows : cols; }
+static size_t stored_cols(sdn_transpose t, size_t rows, size_t cols)
+{
+    return t ? rows : cols;
+}
 
 static void test_workload_plans(void **state)
 {

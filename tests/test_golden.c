@@ -32,8 +32,16 @@ static void act_vs_torch(sdn_activation act, const double *want_y, const double 
     sdn_test_assert_close("dx", dx, want_dx, N, 1e-6, 2e-6);
 }
 
-static void test_elu(void **s) { (void)s; act_vs_torch(SDN_ACT_ELU, golden_elu_y, golden_elu_dx); }
-static void test_selu(void **s) { (void)s; act_vs_torch(SDN_ACT_SELU, golden_selu_y, golden_selu_dx); }
+static void test_elu(void **s)
+{
+    (void)s;
+    act_vs_torch(SDN_ACT_ELU, golden_elu_y, golden_elu_dx);
+}
+static void test_selu(void **s)
+{
+    (void)s;
+    act_vs_torch(SDN_ACT_SELU, golden_selu_y, golden_selu_dx);
+}
 
 /* One BN layer driven directly: N = 12 rows (two chunks), C = 5 features. */
 enum { BN_N = 12, BN_C = 5, BN_CHUNKS = (BN_N + SDN_CHUNK_ROWS - 1) / SDN_CHUNK_ROWS };
@@ -79,9 +87,19 @@ static void bn_setup(bn_fixture *f, int training)
         f->state[j] = 0.0f;
         f->state[BN_C + j] = 1.0f;
     }
-    f->p = (sdn_pass){.k = sdn_kernels_active(), .params = f->params, .grads = f->grads,
-                      .state = f->state, .acts = &f->a, .n = BN_N, .r0 = 0, .r1 = BN_N, .c0 = 0,
-                      .c1 = BN_CHUNKS, .t = 0, .nthreads = 1, .bn_training = training};
+    f->p = (sdn_pass){.k = sdn_kernels_active(),
+                      .params = f->params,
+                      .grads = f->grads,
+                      .state = f->state,
+                      .acts = &f->a,
+                      .n = BN_N,
+                      .r0 = 0,
+                      .r1 = BN_N,
+                      .c0 = 0,
+                      .c1 = BN_CHUNKS,
+                      .t = 0,
+                      .nthreads = 1,
+                      .bn_training = training};
 }
 
 static void test_batch_norm_training(void **s)
@@ -145,8 +163,16 @@ static void alpha_dropout_case(float rate, double a, double b, double c, double 
     l.drop_b = gb;
     l.drop_c = gc;
     sdn_acts acts = {.x = x, .y = y, .keep = keep};
-    sdn_pass p = {.k = k, .seed = m->seed, .acts = &acts, .n = 1, .r0 = 0, .r1 = 1, .c1 = 1, .nthreads = 1,
-                  .dropout_active = 1, .stream_base = SDN_STREAM_DROPOUT};
+    sdn_pass p = {.k = k,
+                  .seed = m->seed,
+                  .acts = &acts,
+                  .n = 1,
+                  .r0 = 0,
+                  .r1 = 1,
+                  .c1 = 1,
+                  .nthreads = 1,
+                  .dropout_active = 1,
+                  .stream_base = SDN_STREAM_DROPOUT};
     l.ops->forward(&l, &p);
     double s1 = 0, s2 = 0, kept = 0;
     for (size_t i = 0; i < N; i++) {

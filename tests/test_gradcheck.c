@@ -160,18 +160,66 @@ static void layer_with(sdn_activation act)
     finish(&t, 1e-3, 2e-3);
 }
 
-static void test_dense_linear(void **s) { (void)s; dense_with(SDN_ACT_LINEAR); }
-static void test_dense_elu(void **s) { (void)s; dense_with(SDN_ACT_ELU); }
-static void test_dense_selu(void **s) { (void)s; dense_with(SDN_ACT_SELU); }
-static void test_dense_relu(void **s) { (void)s; dense_with(SDN_ACT_RELU); }
-static void test_dense_leaky_relu(void **s) { (void)s; dense_with(SDN_ACT_LEAKY_RELU); }
-static void test_dense_tanh(void **s) { (void)s; dense_with(SDN_ACT_TANH); }
-static void test_dense_sigmoid(void **s) { (void)s; dense_with(SDN_ACT_SIGMOID); }
-static void test_layer_elu(void **s) { (void)s; layer_with(SDN_ACT_ELU); }
-static void test_layer_selu(void **s) { (void)s; layer_with(SDN_ACT_SELU); }
-static void test_layer_tanh(void **s) { (void)s; layer_with(SDN_ACT_TANH); }
-static void test_layer_sigmoid(void **s) { (void)s; layer_with(SDN_ACT_SIGMOID); }
-static void test_layer_leaky_relu(void **s) { (void)s; layer_with(SDN_ACT_LEAKY_RELU); }
+static void test_dense_linear(void **s)
+{
+    (void)s;
+    dense_with(SDN_ACT_LINEAR);
+}
+static void test_dense_elu(void **s)
+{
+    (void)s;
+    dense_with(SDN_ACT_ELU);
+}
+static void test_dense_selu(void **s)
+{
+    (void)s;
+    dense_with(SDN_ACT_SELU);
+}
+static void test_dense_relu(void **s)
+{
+    (void)s;
+    dense_with(SDN_ACT_RELU);
+}
+static void test_dense_leaky_relu(void **s)
+{
+    (void)s;
+    dense_with(SDN_ACT_LEAKY_RELU);
+}
+static void test_dense_tanh(void **s)
+{
+    (void)s;
+    dense_with(SDN_ACT_TANH);
+}
+static void test_dense_sigmoid(void **s)
+{
+    (void)s;
+    dense_with(SDN_ACT_SIGMOID);
+}
+static void test_layer_elu(void **s)
+{
+    (void)s;
+    layer_with(SDN_ACT_ELU);
+}
+static void test_layer_selu(void **s)
+{
+    (void)s;
+    layer_with(SDN_ACT_SELU);
+}
+static void test_layer_tanh(void **s)
+{
+    (void)s;
+    layer_with(SDN_ACT_TANH);
+}
+static void test_layer_sigmoid(void **s)
+{
+    (void)s;
+    layer_with(SDN_ACT_SIGMOID);
+}
+static void test_layer_leaky_relu(void **s)
+{
+    (void)s;
+    layer_with(SDN_ACT_LEAKY_RELU);
+}
 
 /* Dense(linear) → Activation(softmax) as the output */
 static void test_softmax_layer_output(void **s)
@@ -234,8 +282,16 @@ static void dropout_net(int alpha)
     assert_true(loss_at(&t) == l0);
     finish(&t, 1e-3, 2e-3);
 }
-static void test_dropout(void **s) { (void)s; dropout_net(0); }
-static void test_alpha_dropout(void **s) { (void)s; dropout_net(1); }
+static void test_dropout(void **s)
+{
+    (void)s;
+    dropout_net(0);
+}
+static void test_alpha_dropout(void **s)
+{
+    (void)s;
+    dropout_net(1);
+}
 
 /* A whole small network with every layer kind, batch over several chunks */
 static sdn_model *whole_net(void)
@@ -296,14 +352,22 @@ int main(void)
     else
         sdn_set_num_threads(1);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_dense_linear),      cmocka_unit_test(test_dense_elu),
-        cmocka_unit_test(test_dense_selu),        cmocka_unit_test(test_dense_relu),
-        cmocka_unit_test(test_dense_leaky_relu),  cmocka_unit_test(test_dense_tanh),
-        cmocka_unit_test(test_dense_sigmoid),     cmocka_unit_test(test_layer_elu),
-        cmocka_unit_test(test_layer_selu),        cmocka_unit_test(test_layer_tanh),
-        cmocka_unit_test(test_layer_sigmoid),     cmocka_unit_test(test_layer_leaky_relu),
-        cmocka_unit_test(test_softmax_layer_output), cmocka_unit_test(test_batch_norm),
-        cmocka_unit_test(test_dropout),           cmocka_unit_test(test_alpha_dropout),
+        cmocka_unit_test(test_dense_linear),
+        cmocka_unit_test(test_dense_elu),
+        cmocka_unit_test(test_dense_selu),
+        cmocka_unit_test(test_dense_relu),
+        cmocka_unit_test(test_dense_leaky_relu),
+        cmocka_unit_test(test_dense_tanh),
+        cmocka_unit_test(test_dense_sigmoid),
+        cmocka_unit_test(test_layer_elu),
+        cmocka_unit_test(test_layer_selu),
+        cmocka_unit_test(test_layer_tanh),
+        cmocka_unit_test(test_layer_sigmoid),
+        cmocka_unit_test(test_layer_leaky_relu),
+        cmocka_unit_test(test_softmax_layer_output),
+        cmocka_unit_test(test_batch_norm),
+        cmocka_unit_test(test_dropout),
+        cmocka_unit_test(test_alpha_dropout),
         cmocka_unit_test(test_whole_network),
         cmocka_unit_test(test_checker_catches_broken_backward),
     };

@@ -111,7 +111,10 @@ CONV_CASE(conv_same_k4_s3, 2, 4, 3, SDN_PAD_SAME, SDN_ACT_TANH)
 CONV_CASE(conv_1x1, 6, 1, 1, SDN_PAD_VALID, SDN_ACT_TANH)
 
 #define POOL_CASE(name, fn, k, s, pad)                                                             \
-    static void add_##name(sdn_model *m) { assert_int_equal(fn(m, k, s, pad), SDN_OK); }          \
+    static void add_##name(sdn_model *m)                                                           \
+    {                                                                                              \
+        assert_int_equal(fn(m, k, s, pad), SDN_OK);                                                \
+    }                                                                                              \
     static void test_##name(void **st)                                                             \
     {                                                                                              \
         (void)st;                                                                                  \
@@ -126,7 +129,10 @@ POOL_CASE(avg_same_2, sdn_model_add_avg_pool2d, 2, 0, SDN_PAD_SAME)
 POOL_CASE(avg_same_3_s2, sdn_model_add_avg_pool2d, 3, 2, SDN_PAD_SAME)
 POOL_CASE(avg_valid_3_s1, sdn_model_add_avg_pool2d, 3, 1, SDN_PAD_VALID)
 
-static void add_gap(sdn_model *m) { assert_int_equal(sdn_model_add_global_avg_pool2d(m), SDN_OK); }
+static void add_gap(sdn_model *m)
+{
+    assert_int_equal(sdn_model_add_global_avg_pool2d(m), SDN_OK);
+}
 static void test_global_avg_pool(void **st)
 {
     (void)st;
@@ -204,15 +210,15 @@ int main(void)
     else
         sdn_set_num_threads(1);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_conv_valid_s1),    cmocka_unit_test(test_conv_same_s1),
-        cmocka_unit_test(test_conv_valid_s2),    cmocka_unit_test(test_conv_same_s2),
-        cmocka_unit_test(test_conv_same_k4_s3),  cmocka_unit_test(test_conv_1x1),
-        cmocka_unit_test(test_max_valid_2),      cmocka_unit_test(test_max_same_2),
-        cmocka_unit_test(test_max_same_3_s2),    cmocka_unit_test(test_max_valid_3_s1),
-        cmocka_unit_test(test_avg_valid_2),      cmocka_unit_test(test_avg_same_2),
-        cmocka_unit_test(test_avg_same_3_s2),    cmocka_unit_test(test_avg_valid_3_s1),
-        cmocka_unit_test(test_global_avg_pool),  cmocka_unit_test(test_batch_norm_channels),
-        cmocka_unit_test(test_cnn_stack),        cmocka_unit_test(test_shape_errors),
+        cmocka_unit_test(test_conv_valid_s1),   cmocka_unit_test(test_conv_same_s1),
+        cmocka_unit_test(test_conv_valid_s2),   cmocka_unit_test(test_conv_same_s2),
+        cmocka_unit_test(test_conv_same_k4_s3), cmocka_unit_test(test_conv_1x1),
+        cmocka_unit_test(test_max_valid_2),     cmocka_unit_test(test_max_same_2),
+        cmocka_unit_test(test_max_same_3_s2),   cmocka_unit_test(test_max_valid_3_s1),
+        cmocka_unit_test(test_avg_valid_2),     cmocka_unit_test(test_avg_same_2),
+        cmocka_unit_test(test_avg_same_3_s2),   cmocka_unit_test(test_avg_valid_3_s1),
+        cmocka_unit_test(test_global_avg_pool), cmocka_unit_test(test_batch_norm_channels),
+        cmocka_unit_test(test_cnn_stack),       cmocka_unit_test(test_shape_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "model.h"
-#include "rng.h"
 #include "platform/platform.h"
+#include "rng.h"
 #include "testhooks.h"
 #include "testutil.h"
 
@@ -69,8 +69,8 @@ static void test_training_learns(void **s)
     assert_int_equal(sdn_model_evaluate(m, d.x, d.y, 4 * NB, &loss0, &acc0), SDN_OK);
     for (int e = 0; e < 15; e++)
         for (size_t b = 0; b < 4; b++)
-            assert_int_equal(sdn_model_train_batch(m, d.x + b * NB * D, d.y + b * NB, NB, &loss, &acc),
-                             SDN_OK);
+            assert_int_equal(
+                sdn_model_train_batch(m, d.x + b * NB * D, d.y + b * NB, NB, &loss, &acc), SDN_OK);
     assert_int_equal(sdn_model_step(m), 60);
     assert_int_equal(sdn_model_evaluate(m, d.x, d.y, 4 * NB, &loss, &acc), SDN_OK);
     print_message("  loss %.3f → %.3f, accuracy %.3f → %.3f\n", loss0, loss, acc0, acc);
@@ -107,7 +107,8 @@ static void run_threads(int bn, int drop, sdn_optimizer_options o)
             for (size_t b = 0; b < 4; b++) {
                 const size_t n = b == 3 ? 37 : NB; /* a ragged last batch too */
                 assert_int_equal(
-                    sdn_model_train_batch(m, d.x + b * NB * D, d.y + b * NB, n, NULL, NULL), SDN_OK);
+                    sdn_model_train_batch(m, d.x + b * NB * D, d.y + b * NB, n, NULL, NULL),
+                    SDN_OK);
             }
         count = sdn_model_state_count(m);
         p[t] = malloc((count + m->n_params * 2) * sizeof(float));
@@ -127,7 +128,11 @@ static void run_threads(int bn, int drop, sdn_optimizer_options o)
     free(p[1]);
 }
 
-static void test_threads_plain(void **s) { (void)s; run_threads(0, 0, sdn_optimizer_defaults(SDN_OPT_NADAM)); }
+static void test_threads_plain(void **s)
+{
+    (void)s;
+    run_threads(0, 0, sdn_optimizer_defaults(SDN_OPT_NADAM));
+}
 static void test_threads_bn_dropout(void **s)
 {
     (void)s;
@@ -151,7 +156,8 @@ static void test_nan_leaves_weights(void **s)
     sdn_model *m = make_model(3, 1, 1, sdn_optimizer_defaults(SDN_OPT_ADAM));
     assert_int_equal(sdn_model_train_batch(m, d.x, d.y, NB, NULL, NULL), SDN_OK);
     const size_t n = sdn_model_state_count(m), P = m->n_params;
-    float *before = malloc((n + 2 * P) * sizeof(float)), *after = malloc((n + 2 * P) * sizeof(float));
+    float *before = malloc((n + 2 * P) * sizeof(float)),
+          *after = malloc((n + 2 * P) * sizeof(float));
     sdn_model_get_state(m, before, n);
     memcpy(before + n, m->opt_m, P * sizeof(float));
     memcpy(before + n + P, m->opt_v, P * sizeof(float));
@@ -222,7 +228,8 @@ static void test_errors(void **s)
     sdn_model_free(m);
 }
 
-/* BN: batch statistics in training, the moving ones (Keras' update, biased variance) in inference */
+/* BN: batch statistics in training, the moving ones (Keras' update, biased variance) in inference
+ */
 static void test_batch_norm_modes(void **s)
 {
     (void)s;
@@ -393,9 +400,10 @@ static void test_selu_alpha_dropout_stats(void **s)
     sdn_dense_options d = sdn_dense_defaults(K);
     d.activation = SDN_ACT_SOFTMAX;
     assert_int_equal(sdn_model_add_dense(m, &d), SDN_OK);
-    assert_int_equal(sdn_model_compile(m, W, N, &(sdn_optimizer_options){.kind = SDN_OPT_SGD,
-                                                                       .learning_rate = 0.01f}),
-                     SDN_OK);
+    assert_int_equal(
+        sdn_model_compile(m, W, N,
+                          &(sdn_optimizer_options){.kind = SDN_OPT_SGD, .learning_rate = 0.01f}),
+        SDN_OK);
     static float x[N * W];
     int32_t y[N] = {0};
     sdn_rng r;
@@ -434,11 +442,13 @@ static void test_sparsity_prune(void **s)
 static void test_schedules(void **s)
 {
     (void)s;
-    sdn_schedule e = {.kind = SDN_SCHEDULE_EXPONENTIAL, .lr0 = 0.01f, .decay_rate = 0.1f, .decay_steps = 100.0};
+    sdn_schedule e = {
+        .kind = SDN_SCHEDULE_EXPONENTIAL, .lr0 = 0.01f, .decay_rate = 0.1f, .decay_steps = 100.0};
     assert_float_equal(sdn_schedule_lr(&e, 0), 0.01, 1e-9);
     assert_float_equal(sdn_schedule_lr(&e, 100), 0.001, 1e-8);
     assert_float_equal(sdn_schedule_lr(&e, 50), 0.01 * sqrt(0.1), 1e-8);
-    sdn_schedule c = {.kind = SDN_SCHEDULE_ONECYCLE, .lr0 = 0.001f, .max_lr = 0.01f, .total_steps = 1000};
+    sdn_schedule c = {
+        .kind = SDN_SCHEDULE_ONECYCLE, .lr0 = 0.001f, .max_lr = 0.01f, .total_steps = 1000};
     assert_float_equal(sdn_schedule_lr(&c, 0), 0.001, 1e-9);
     assert_float_equal(sdn_schedule_lr(&c, 450), 0.01, 1e-8);
     assert_float_equal(sdn_schedule_lr(&c, 900), 0.001, 1e-8);

@@ -6,8 +6,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "testhooks.h"
 #include "simdnn_io.h"
+#include "testhooks.h"
 #include "testutil.h"
 
 static const char *tmpdir(void)

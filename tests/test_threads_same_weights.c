@@ -70,8 +70,8 @@ static void train_and_save(int threads, int big, char *path, size_t path_size)
         }
         assert_int_equal(sdn_model_train_batch(m, x, y, NB, NULL, NULL), SDN_OK);
     }
-    snprintf(path, path_size, "%s/%s%d.safetensors", sdn_test_tmpdir("threads"),
-             big ? "big" : "t", threads);
+    snprintf(path, path_size, "%s/%s%d.safetensors", sdn_test_tmpdir("threads"), big ? "big" : "t",
+             threads);
     assert_int_equal(sdn_model_save(m, path, 1, NULL, 0, NULL, 0), SDN_OK);
     sdn_model_free(m);
 }
@@ -119,7 +119,7 @@ static void same_file_on(int big, const int *threads, int count, int in_region)
     unsigned char *a = read_all(one, &n1);
     for (int c = 0; c < count; c++) {
         (in_region ? train_and_save_in_region : train_and_save)(threads[c], big, other,
-                                                               sizeof other);
+                                                                sizeof other);
         size_t n2;
         unsigned char *b = read_all(other, &n2);
         assert_int_equal(n1, n2);

@@ -1,6 +1,6 @@
 /* The test hooks of src/testhooks.h, defined here so that they exist in test builds only. */
-#include "model.h"
 #include "testhooks.h"
+#include "model.h"
 
 int sdn_debug_break_backward;
 double sdn_parallel_min_macs = -1.0; /* the host's (thread_costs.c) */

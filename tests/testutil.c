@@ -23,7 +23,10 @@
 const sdn_isa sdn_test_isa_list[SDN_ISA_COUNT] = {SDN_ISA_REF, SDN_ISA_AVX2, SDN_ISA_AVX512,
                                                   SDN_ISA_NEON};
 
-sdn_isa sdn_test_isa(void **state) { return *(const sdn_isa *)*state; }
+sdn_isa sdn_test_isa(void **state)
+{
+    return *(const sdn_isa *)*state;
+}
 
 const sdn_kernels *sdn_test_kernels(void **state)
 {
@@ -36,7 +39,10 @@ const sdn_kernels *sdn_test_kernels(void **state)
     return k;
 }
 
-const sdn_kernels *sdn_test_ref(void) { return sdn_kernels_for(SDN_ISA_REF); }
+const sdn_kernels *sdn_test_ref(void)
+{
+    return sdn_kernels_for(SDN_ISA_REF);
+}
 
 void sdn_test_fill(float *x, size_t n, uint64_t seed, float lo, float hi)
 {
@@ -104,7 +110,10 @@ void sdn_test_assert_close(const char *what, const float *got, const double *wan
 }
 
 #ifndef _WIN32
-static void *probe_thread(void *arg) { return arg; }
+static void *probe_thread(void *arg)
+{
+    return arg;
+}
 
 int sdn_test_threads_start(void)
 {
@@ -163,7 +172,10 @@ int sdn_test_tmpdir_remove(void **state)
 #else
 /* Windows: threads start (no qemu), and the test folder is made and removed with the host layer
  * and FindFirstFileW (names in UTF-16, as the library writes them). */
-int sdn_test_threads_start(void) { return 1; }
+int sdn_test_threads_start(void)
+{
+    return 1;
+}
 
 static char tmp_root[512];
 
@@ -374,8 +386,7 @@ int sdn_test_interrupt(sdn_test_proc p)
 
 void sdn_test_sleep(double seconds)
 {
-    nanosleep(&(struct timespec){(time_t)seconds, (long)((seconds - (time_t)seconds) * 1e9)},
-              NULL);
+    nanosleep(&(struct timespec){(time_t)seconds, (long)((seconds - (time_t)seconds) * 1e9)}, NULL);
 }
 #endif
 /* ---- end reliability */

@@ -15,11 +15,13 @@
 extern const sdn_isa sdn_test_isa_list[SDN_ISA_COUNT];
 
 /* Expands to one cmocka test per ISA, named "f[isa]"; the test gets its ISA through *state. */
-#define SDN_TEST_EACH_ISA(f)                                                                     \
-    {#f "[ref]", f, NULL, NULL, (void *)&sdn_test_isa_list[SDN_ISA_REF]},                        \
-        {#f "[avx2]", f, NULL, NULL, (void *)&sdn_test_isa_list[SDN_ISA_AVX2]},                  \
-        {#f "[avx512]", f, NULL, NULL, (void *)&sdn_test_isa_list[SDN_ISA_AVX512]},              \
-        {#f "[neon]", f, NULL, NULL, (void *)&sdn_test_isa_list[SDN_ISA_NEON]}
+#define SDN_TEST_EACH_ISA(f)                                                                       \
+    {#f "[ref]", f, NULL, NULL, (void *)&sdn_test_isa_list[SDN_ISA_REF]},                          \
+        {#f "[avx2]", f, NULL, NULL, (void *)&sdn_test_isa_list[SDN_ISA_AVX2]},                    \
+        {#f "[avx512]", f, NULL, NULL, (void *)&sdn_test_isa_list[SDN_ISA_AVX512]},                \
+    {                                                                                              \
+#f "[neon]", f, NULL, NULL, (void *)&sdn_test_isa_list[SDN_ISA_NEON]                       \
+    }
 
 /* The kernel table of the test's ISA; skips the test when this CPU or build cannot run it. */
 const sdn_kernels *sdn_test_kernels(void **state);

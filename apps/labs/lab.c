@@ -87,7 +87,7 @@ void lab_accuracy_figure(lab_ctx *ctx, const char *what, const lab_result *const
 {
     enum { MAX_RUNS = 8, MAX_EPOCHS = 512 };
     static double acc[MAX_RUNS][2][MAX_EPOCHS];
-    sdn_svg_series s[MAX_RUNS];
+    app_svg_series s[MAX_RUNS];
     n = n < MAX_RUNS ? n : MAX_RUNS;
     for (int k = 0; k < n; k++) {
         const sdn_fit_state *h = &runs[k]->fit;
@@ -96,22 +96,22 @@ void lab_accuracy_figure(lab_ctx *ctx, const char *what, const lab_result *const
             acc[k][0][e] = h->history[e].accuracy;
             acc[k][1][e] = h->history[e].val_accuracy;
         }
-        s[k] = (sdn_svg_series){labels[k], acc[k][0], acc[k][1], len};
+        s[k] = (app_svg_series){labels[k], acc[k][0], acc[k][1], len};
     }
     char path[1100];
     lab_figure_path(ctx, what, path, sizeof path);
-    if (sdn_svg_curves(path, "Accuracy per epoch (solid: validation, dashed: training)", "accuracy",
+    if (app_svg_curves(path, "Accuracy per epoch (solid: validation, dashed: training)", "accuracy",
                        s, n))
         fprintf(stderr, "simdnn: cannot write %s\n", path);
     lab_md_figure(ctx, what, "accuracy per epoch");
 }
 
-void lab_xy_figure(lab_ctx *ctx, const char *what, const char *caption, const sdn_xy_plot *plot,
-                   const sdn_xy_series *series, int count)
+void lab_xy_figure(lab_ctx *ctx, const char *what, const char *caption, const app_xy_plot *plot,
+                   const app_xy_series *series, int count)
 {
     char path[1100];
     lab_figure_path(ctx, what, path, sizeof path);
-    if (sdn_svg_xy(path, plot, series, count))
+    if (app_svg_xy(path, plot, series, count))
         fprintf(stderr, "simdnn: cannot write %s\n", path);
     lab_md_figure(ctx, what, caption);
 }
@@ -164,7 +164,7 @@ int lab_train(lab_ctx *ctx, const char *label, const lab_run *run, lab_result *r
     const size_t bs = run->batch_size ? run->batch_size : 32;
     const sdn_preprocess *pre = run->pre ? run->pre : &ctx->pre_std;
     if (sdn_net_build(&run->spec, seed, bs, &run->opt, &res->model))
-        return sdn_app_error();
+        return app_error();
     if (run->prepare)
         run->prepare(res->model, run->arg);
     sdn_fit_options o = sdn_fit_defaults();
@@ -173,11 +173,11 @@ int lab_train(lab_ctx *ctx, const char *label, const lab_run *run, lab_result *r
     o.seed = seed;
     o.monitor = run->monitor;
     o.patience = run->patience;
-    o.interrupt = &sdn_app_interrupted;
+    o.interrupt = &app_interrupted;
     o.schedule = run->schedule;
     if (sdn_fit(res->model, run->train ? run->train : &ctx->train, run->val ? run->val : &ctx->val,
                 pre, &o, &res->fit)) {
-        sdn_app_error();
+        app_error();
         lab_result_free(res);
         return 1;
     }
@@ -205,7 +205,7 @@ long lab_fit_steps(lab_ctx *ctx, sdn_model *m, const sdn_dataset *d, int epochs,
         fprintf(stderr, "simdnn: out of memory\n");
         step = -1;
     }
-    for (int e = 0; e < epochs && step >= 0 && !stop && !sdn_app_interrupted; e++) {
+    for (int e = 0; e < epochs && step >= 0 && !stop && !app_interrupted; e++) {
         sdn_shuffle_indices(index, d->n, ctx->cfg->seed, (uint64_t)e);
         for (size_t at = 0; at < d->n && !stop; at += batch) {
             const size_t nb = d->n - at < batch ? d->n - at : batch;
@@ -215,7 +215,7 @@ long lab_fit_steps(lab_ctx *ctx, sdn_model *m, const sdn_dataset *d, int epochs,
             float loss = NAN;
             sdn_status st = sdn_model_train_batch(m, x, y, nb, &loss, NULL);
             if (st && st != SDN_ERR_NUMERIC) {
-                sdn_app_error();
+                app_error();
                 step = -1;
                 break;
             }

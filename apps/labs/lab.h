@@ -6,17 +6,17 @@
 
 #include <stdio.h>
 
+#include "platform.h"
 #include "simdnn.h"
 #include "simdnn_data.h"
 #include "simdnn_fit.h"
-#include "platform.h"
 #include "svg.h"
 #include "train.h"
 
 typedef struct lab_ctx {
     int quick;
     const char *out;
-    const sdn_train_config *cfg;     /* data, dataset, seed, threads */
+    const app_train_config *cfg;     /* data, dataset, seed, threads */
     sdn_dataset train, val, test;    /* train: the subset the labs train on */
     sdn_preprocess pre_std, pre_raw; /* standardized per feature; x/255 */
     size_t train_full;               /* training samples before the subset */
@@ -36,7 +36,7 @@ typedef struct lab_def {
     int (*run)(lab_ctx *ctx); /* 0, or 1 after printing the error */
 } lab_def;
 
-extern const lab_def sdn_labs[8];
+extern const lab_def app_labs[8];
 
 /* ---- report output */
 void lab_md(lab_ctx *ctx, const char *fmt, ...) __attribute__((format(SDN_PRINTF_FORMAT, 2, 3)));
@@ -55,8 +55,8 @@ void lab_accuracy_figure(lab_ctx *ctx, const char *what, const struct lab_result
  * (some) or "refuted" (none); also written as the JSON's "verdict". */
 const char *lab_verdict(lab_ctx *ctx, int held, int of);
 /* A y-against-x figure as <lab>-<what>.svg, with its line in the report. */
-void lab_xy_figure(lab_ctx *ctx, const char *what, const char *caption, const sdn_xy_plot *plot,
-                   const sdn_xy_series *series, int count);
+void lab_xy_figure(lab_ctx *ctx, const char *what, const char *caption, const app_xy_plot *plot,
+                   const app_xy_series *series, int count);
 /* Percent of a fraction, for tables. */
 double lab_pct(double fraction);
 

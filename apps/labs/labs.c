@@ -10,7 +10,7 @@ int lab_q6_sparse(lab_ctx *ctx);
 int lab_q7_dropout(lab_ctx *ctx);
 int lab_q8_as_written(lab_ctx *ctx);
 
-const lab_def sdn_labs[8] = {
+const lab_def app_labs[8] = {
     {"q1", "every weight of a layer the same initial value", lab_q1_same_init},
     {"q2", "biases initialized to zero", lab_q2_zero_biases},
     {"q3", "SELU against ReLU (and ELU)", lab_q3_selu_relu},

@@ -58,7 +58,7 @@ static int train_all(lab_ctx *ctx, lab_run *run, lab_result *r, lab_layer_stats 
         run->spec = lab_spec(ctx, runs[k].act, runs[k].init);
         sdn_model *fresh = NULL;
         if (sdn_net_build(&run->spec, ctx->cfg->seed, 32, &run->opt, &fresh))
-            sdn_app_error();
+            app_error();
         if (!fresh || lab_train(ctx, runs[k].label, run, &r[k])) {
             sdn_model_free(fresh);
             for (int i = 0; i < k; i++)

@@ -93,7 +93,7 @@ static double binary_run(lab_ctx *ctx, const sdn_dataset *tr, const sdn_dataset 
     opt.learning_rate = 1e-4f;
     sdn_model *m;
     if (sdn_net_build(&spec, ctx->cfg->seed, 32, &opt, &m))
-        return sdn_app_error(), NAN;
+        return app_error(), NAN;
     if (sigmoid)
         freeze_second_logit(m, 0, 0, NULL);
     double acc = NAN;

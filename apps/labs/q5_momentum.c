@@ -41,7 +41,7 @@ static int run_momentum(lab_ctx *ctx, double momentum, int epochs, trace *t)
     sdn_model *m = NULL;
     if (!loss || !t->window || sdn_net_build(&spec, ctx->cfg->seed, 32, &opt, &m)) {
         free(loss);
-        return sdn_app_error();
+        return app_error();
     }
     const long ran = lab_fit_steps(ctx, m, &ctx->train, epochs, 32, NULL, NULL, loss, steps);
     sdn_model_free(m);
@@ -116,16 +116,16 @@ int lab_q5_momentum(lab_ctx *ctx)
         lab_md(ctx, "\n**Verdict: %s.** Momentum 0.9 %s; 0.99 %s; 0.999 %s; 0.99999 %s.\n", verdict,
                names[(int)cls[0]], names[(int)cls[1]], names[(int)cls[2]], names[(int)cls[3]]);
         double *x[4];
-        sdn_xy_series s[4];
+        app_xy_series s[4];
         char labels[4][32];
         for (int k = 0; k < 4; k++) {
             x[k] = malloc((size_t)(t[k].n + 1) * sizeof **x);
             for (int i = 0; x[k] && i < t[k].n; i++)
                 x[k][i] = (i + 1.0) * Q5_WINDOW;
             snprintf(labels[k], sizeof labels[k], "momentum %g", momenta[k]);
-            s[k] = (sdn_xy_series){labels[k], x[k], t[k].window, x[k] ? t[k].n : 0, 0};
+            s[k] = (app_xy_series){labels[k], x[k], t[k].window, x[k] ? t[k].n : 0, 0};
         }
-        sdn_xy_plot p = {"Training loss, window means (SGD lr 0.01)", "step", "loss", 0, 1, NAN};
+        app_xy_plot p = {"Training loss, window means (SGD lr 0.01)", "step", "loss", 0, 1, NAN};
         lab_xy_figure(ctx, "loss", "loss per step window", &p, s, 4);
         for (int k = 0; k < 4; k++)
             free(x[k]);

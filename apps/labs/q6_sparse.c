@@ -134,7 +134,7 @@ static sdn_model *build(lab_ctx *ctx, float l1)
     opt.learning_rate = 1e-4f;
     sdn_model *m = NULL;
     if (sdn_net_build(&spec, ctx->cfg->seed, 32, &opt, &m))
-        sdn_app_error();
+        app_error();
     return m;
 }
 
@@ -273,9 +273,9 @@ static void conclude(lab_ctx *ctx, const q6_results *q)
            (double)l1s[2], lab_pct(lz[0]), (double)l1s[0], lab_pct(Q6_TARGET),
            lab_pct(q->gradual.val), lab_pct(vf[at_target]),
            gradual_better ? "better" : "not better");
-    sdn_xy_series s[2] = {{"one-shot pruning", zf, vf, NF, 0},
+    app_xy_series s[2] = {{"one-shot pruning", zf, vf, NF, 0},
                           {"L1 (1e-5, 1e-4, 1e-3)", lz, lv, 3, 1}};
-    sdn_xy_plot p = {"Validation accuracy against the fraction of zero weights",
+    app_xy_plot p = {"Validation accuracy against the fraction of zero weights",
                      "zero weights",
                      "validation accuracy",
                      0,

@@ -63,7 +63,7 @@ static int predict(lab_ctx *ctx, sdn_model *m, int mc, pred_stats *out)
                 : sdn_model_predict(m, x, d->n, p) != SDN_OK;
         const double t = lab_now() - t0;
         if (rc)
-            sdn_app_error();
+            app_error();
         *out = score(p, mc ? sd : NULL, d->labels, d->n, k);
         out->seconds = t;
     }
@@ -142,12 +142,12 @@ static void conclude(lab_ctx *ctx, const lab_result *r, const pred_stats *plain,
            lab_pct(ma[NS - 1] - plain[1].accuracy),
            ma[NS - 1] - plain[1].accuracy > Q7_ACC_GAIN ? "more accurate" : "no real gain",
            plain[1].ece, me[NS - 1], mc_calibrates ? "better calibrated" : "not better calibrated");
-    sdn_xy_series s[2] = {{"seconds / plain pass", ns, mt, NS, 0}};
+    app_xy_series s[2] = {{"seconds / plain pass", ns, mt, NS, 0}};
     double rel[NS];
     for (int i = 0; i < NS; i++)
         rel[i] = mt[i] / inf[1];
     s[0].y = rel;
-    sdn_xy_plot p = {"MC Dropout: cost of the test set in plain passes",
+    app_xy_plot p = {"MC Dropout: cost of the test set in plain passes",
                      "MC samples",
                      "x one plain pass",
                      1,

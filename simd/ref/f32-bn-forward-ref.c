@@ -1,5 +1,5 @@
-/* Reference bn-forward: the body is simd/vec/f32-bn-forward.inc over simd/ref/vmath.h, one float a step and
- * every fused multiply-add through fmaf, so it gives the bits every SIMD ISA gives. */
+/* Reference bn-forward: the body is simd/vec/f32-bn-forward.inc over simd/ref/vmath.h, one float a
+ * step and every fused multiply-add through fmaf, so it gives the bits every SIMD ISA gives. */
 #include "vmath.h"
 
 #include "vec/f32-bn-forward.inc"

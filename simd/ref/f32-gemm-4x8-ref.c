@@ -8,9 +8,8 @@
 
 enum { MR = 4, NR = 8 };
 
-SDN_INLINE void
-tile(size_t m, size_t n, size_t kc, const float *a, size_t rsa, size_t csa, const float *b,
-     size_t rsb, float acc[MR][NR])
+SDN_INLINE void tile(size_t m, size_t n, size_t kc, const float *a, size_t rsa, size_t csa,
+                     const float *b, size_t rsb, float acc[MR][NR])
 {
     for (size_t p = 0; p < kc; p++) {
         for (size_t i = 0; i < m; i++) {
@@ -31,9 +30,9 @@ __attribute__((target("fma"))) static void tile_fma(size_t m, size_t n, size_t k
 }
 #endif
 
-void sdn_f32_gemm_4x8__ref(size_t m, size_t n, size_t kc, const float *a, size_t rsa,
-                           size_t csa, const float *b, size_t rsb, float *c, size_t ldc,
-                           float beta, const float *bias)
+void sdn_f32_gemm_4x8__ref(size_t m, size_t n, size_t kc, const float *a, size_t rsa, size_t csa,
+                           const float *b, size_t rsb, float *c, size_t ldc, float beta,
+                           const float *bias)
 {
     float acc[MR][NR] = {{0}};
 #if defined(__x86_64__) && defined(__GNUC__)

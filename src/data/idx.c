@@ -24,7 +24,8 @@ static sdn_status read_plain_all(const char *path, uint8_t **out, size_t *len)
     FILE *f = sdn_fopen(path, "rb");
     if (!f)
         return sdn_fail(SDN_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-    /* Sized from the file when it says (+1 so EOF is seen without growing); pipes start at 1 MiB. */
+    /* Sized from the file when it says (+1 so EOF is seen without growing); pipes start at 1 MiB.
+     */
     const int64_t size = sdn_file_size(f);
     size_t cap = size >= 0 ? (size_t)size + 1 : 1 << 20;
     size_t n = 0, got;

@@ -9,8 +9,14 @@
 #include "gemm/plan.h"
 #include "profile/prof.h"
 
-static size_t min_size(size_t a, size_t b) { return a < b ? a : b; }
-static size_t round_up(size_t x, size_t r) { return (x + r - 1) / r * r; }
+static size_t min_size(size_t a, size_t b)
+{
+    return a < b ? a : b;
+}
+static size_t round_up(size_t x, size_t r)
+{
+    return (x + r - 1) / r * r;
+}
 
 /* C = beta·C + bias without a product (k == 0 or alpha == 0); beta == 0 never reads C. */
 static void scale_c(size_t m, size_t n, float beta, float *c, size_t ldc, const float *bias)
@@ -86,11 +92,11 @@ static int gemm_columns(const sdn_kernels *k, const sdn_gemm_plan *p, const floa
  * B's columns likewise, and the C block they update. */
 typedef struct gemm_block {
     size_t m, n, kc;
-    const float *a, *a_stored; /* a_stored: the block of op(A) where it is stored */
-    size_t rsa, csa, a_row_step;   /* row i of the tile's A at a + i·a_row_step */
+    const float *a, *a_stored;   /* a_stored: the block of op(A) where it is stored */
+    size_t rsa, csa, a_row_step; /* row i of the tile's A at a + i·a_row_step */
     const float *b;
-    size_t rsb, b_col_step;        /* column j of the tile's B at b + j·b_col_step */
-    float *c, *scratch;            /* scratch: the column edge's transposed A */
+    size_t rsb, b_col_step; /* column j of the tile's B at b + j·b_col_step */
+    float *c, *scratch;     /* scratch: the column edge's transposed A */
     size_t ldc;
     float beta;
     const float *bias;
@@ -143,8 +149,8 @@ static void edge_columns(const sdn_kernels *k, const sdn_gemm_plan *p, const gem
     for (size_t i0 = 0; i0 < x->m; i0 += ROWS) {
         const float *ai = stored ? x->a_stored + i0 : panel_row(x->scratch, i0, p->nr, x->kc);
         k->gemm_cols16(min_size(ROWS, x->m - i0), nn, x->kc, ai, stored ? p->csa : p->nr,
-                       x->b + j * x->b_col_step, x->rsb, 1, x->c + i0 * x->ldc + j, x->ldc,
-                       x->beta, x->bias ? x->bias + j : NULL);
+                       x->b + j * x->b_col_step, x->rsb, 1, x->c + i0 * x->ldc + j, x->ldc, x->beta,
+                       x->bias ? x->bias + j : NULL);
     }
 }
 
@@ -158,18 +164,24 @@ static void macro_kernel(const sdn_kernels *k, const sdn_gemm_plan *p, const gem
         panel(k, p, x, q * nr, nr, 0);
     const size_t j = full * nr;
     switch (edge) {
-    case SDN_EDGE_NONE: break;
-    case SDN_EDGE_TILE: panel(k, p, x, j, rem, 0); break;
-    case SDN_EDGE_WIDE: panel(k, p, x, j, nr + rem, 1); break;
-    case SDN_EDGE_COLUMNS: edge_columns(k, p, x, j, rem); break;
+    case SDN_EDGE_NONE:
+        break;
+    case SDN_EDGE_TILE:
+        panel(k, p, x, j, rem, 0);
+        break;
+    case SDN_EDGE_WIDE:
+        panel(k, p, x, j, nr + rem, 1);
+        break;
+    case SDN_EDGE_COLUMNS:
+        edge_columns(k, p, x, j, rem);
+        break;
     }
 }
 
 /* The three outer loops: NC blocks of columns, KC blocks of the sum, MC blocks of rows, each
  * operand packed (or not) as the plan says. */
-static void gemm_blocked(const sdn_kernels *k, const sdn_gemm_plan *p, float alpha,
-                         const float *a, const float *b, float beta, float *c, size_t ldc,
-                         const float *bias)
+static void gemm_blocked(const sdn_kernels *k, const sdn_gemm_plan *p, float alpha, const float *a,
+                         const float *b, float beta, float *c, size_t ldc, const float *bias)
 {
     const size_t mc_max = min_size(p->m, p->mc), rows = round_up(mc_max, p->mr);
     const size_t t_rows = round_up(mc_max, p->nr); /* the column edge's transposed A */
@@ -217,12 +229,16 @@ static void gemm_planned(const sdn_kernels *k, sdn_transpose trans_a, sdn_transp
         return;
     const sdn_gemm_plan p = sdn_gemm_plan_make(k, trans_a, trans_b, m, n, kdim, alpha, lda, ldb);
     switch (p.path) {
-    case SDN_GEMM_SCALE: scale_c(m, n, beta, c, ldc, bias); return;
+    case SDN_GEMM_SCALE:
+        scale_c(m, n, beta, c, ldc, bias);
+        return;
     case SDN_GEMM_COLUMNS:
         if (gemm_columns(k, &p, a, b, beta, c, ldc, bias) != 0)
             gemm_naive(&p, alpha, a, b, beta, c, ldc, bias);
         return;
-    case SDN_GEMM_BLOCKED: gemm_blocked(k, &p, alpha, a, b, beta, c, ldc, bias); return;
+    case SDN_GEMM_BLOCKED:
+        gemm_blocked(k, &p, alpha, a, b, beta, c, ldc, bias);
+        return;
     }
 }
 

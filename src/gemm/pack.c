@@ -9,13 +9,16 @@
 #include "inline.h"
 #include "platform/platform.h"
 
-static size_t min_size(size_t a, size_t b) { return a < b ? a : b; }
+static size_t min_size(size_t a, size_t b)
+{
+    return a < b ? a : b;
+}
 
 /* A transposed A (rsa == 1): source row p holds row p of every panel. Each source row is read
  * once, front to back, across all full panels: one stream the prefetcher follows, instead of a
  * short run per row and panel. Returns the rows it packed. */
-SDN_INLINE size_t pack_a_transposed(size_t mc, size_t kc, const float *a, size_t csa,
-                                    float alpha, const size_t mr, float *dst)
+SDN_INLINE size_t pack_a_transposed(size_t mc, size_t kc, const float *a, size_t csa, float alpha,
+                                    const size_t mr, float *dst)
 {
     const size_t full = mc / mr;
     for (size_t p = 0; p < kc; p++) {
@@ -89,11 +92,21 @@ void sdn_gemm_pack_a(size_t mc, size_t kc, const float *a, size_t rsa, size_t cs
                      size_t mr, float *dst)
 {
     switch (mr) {
-    case 4: pack_a_tile(mc, kc, a, rsa, csa, alpha, 4, dst); break;
-    case 6: pack_a_tile(mc, kc, a, rsa, csa, alpha, 6, dst); break;
-    case 8: pack_a_tile(mc, kc, a, rsa, csa, alpha, 8, dst); break;
-    case 12: pack_a_tile(mc, kc, a, rsa, csa, alpha, 12, dst); break;
-    default: pack_a_tile(mc, kc, a, rsa, csa, alpha, mr, dst); break;
+    case 4:
+        pack_a_tile(mc, kc, a, rsa, csa, alpha, 4, dst);
+        break;
+    case 6:
+        pack_a_tile(mc, kc, a, rsa, csa, alpha, 6, dst);
+        break;
+    case 8:
+        pack_a_tile(mc, kc, a, rsa, csa, alpha, 8, dst);
+        break;
+    case 12:
+        pack_a_tile(mc, kc, a, rsa, csa, alpha, 12, dst);
+        break;
+    default:
+        pack_a_tile(mc, kc, a, rsa, csa, alpha, mr, dst);
+        break;
     }
 }
 
@@ -105,11 +118,21 @@ void sdn_gemm_pack_b(const sdn_gemm_kernel *g, size_t kc, size_t nc, const float
         return;
     }
     switch (g->nr) {
-    case 8: pack_b_tile(kc, nc, b, rsb, csb, 8, dst); break;
-    case 12: pack_b_tile(kc, nc, b, rsb, csb, 12, dst); break;
-    case 16: pack_b_tile(kc, nc, b, rsb, csb, 16, dst); break;
-    case 32: pack_b_tile(kc, nc, b, rsb, csb, 32, dst); break;
-    default: pack_b_tile(kc, nc, b, rsb, csb, g->nr, dst); break;
+    case 8:
+        pack_b_tile(kc, nc, b, rsb, csb, 8, dst);
+        break;
+    case 12:
+        pack_b_tile(kc, nc, b, rsb, csb, 12, dst);
+        break;
+    case 16:
+        pack_b_tile(kc, nc, b, rsb, csb, 16, dst);
+        break;
+    case 32:
+        pack_b_tile(kc, nc, b, rsb, csb, 32, dst);
+        break;
+    default:
+        pack_b_tile(kc, nc, b, rsb, csb, g->nr, dst);
+        break;
     }
 }
 
@@ -132,9 +155,15 @@ static void free_buffers(void *unused)
     }
 }
 
-static void make_buf_key(void) { sdn_tls_key_create(&buf_key, free_buffers); }
+static void make_buf_key(void)
+{
+    sdn_tls_key_create(&buf_key, free_buffers);
+}
 
-void sdn_gemm_free_pack_buffers(void) { free_buffers(NULL); }
+void sdn_gemm_free_pack_buffers(void)
+{
+    free_buffers(NULL);
+}
 
 float *sdn_gemm_pack_buffer(int which, size_t floats)
 {

@@ -66,9 +66,18 @@ double sdn_gemm_parallel_min(void)
 
 /* ------------------------------------------------------------------ blocks */
 
-static size_t round_up(size_t x, size_t r) { return (x + r - 1) / r * r; }
-static size_t round_down_min(size_t x, size_t r) { return x < r ? r : x / r * r; }
-static size_t min_size(size_t a, size_t b) { return a < b ? a : b; }
+static size_t round_up(size_t x, size_t r)
+{
+    return (x + r - 1) / r * r;
+}
+static size_t round_down_min(size_t x, size_t r)
+{
+    return x < r ? r : x / r * r;
+}
+static size_t min_size(size_t a, size_t b)
+{
+    return a < b ? a : b;
+}
 static size_t pick(size_t derived, size_t env, size_t hook)
 {
     return hook ? hook : env ? env : derived;
@@ -93,8 +102,8 @@ static void plan_blocks(sdn_gemm_plan *p)
     size_t nc = min_size(cpu->l3_bytes / 4, 16 << 20) / (kc_l1 * sizeof(float));
     nc = nc > 4096 ? 4096 : nc;
     p->kc = p->k ? sdn_gemm_kc_for(p->k, pick(SDN_GEMM_KC, env_kc, hook_kc)) : 0;
-    p->mc = round_down_min(pick(cpu->l2_bytes / 8 / (kc_l1 * sizeof(float)), env_mc, hook_mc),
-                           p->mr);
+    p->mc =
+        round_down_min(pick(cpu->l2_bytes / 8 / (kc_l1 * sizeof(float)), env_mc, hook_mc), p->mr);
     p->nc = round_down_min(pick(nc, env_nc, hook_nc), p->nr);
     /* C passes between KC blocks; above an eighth of L3 it is gone by the next one */
     p->prefetch_c = (double)p->m * (double)p->n * sizeof(float) > (double)(cpu->l3_bytes / 8);
@@ -149,9 +158,9 @@ static int columns_fit(const sdn_kernels *k, const sdn_gemm_plan *p, sdn_transpo
            env_in_place == IN_PLACE_AUTO;
 }
 
-sdn_gemm_plan sdn_gemm_plan_make(const sdn_kernels *k, sdn_transpose trans_a,
-                                 sdn_transpose trans_b, size_t m, size_t n, size_t kdim,
-                                 float alpha, size_t lda, size_t ldb)
+sdn_gemm_plan sdn_gemm_plan_make(const sdn_kernels *k, sdn_transpose trans_a, sdn_transpose trans_b,
+                                 size_t m, size_t n, size_t kdim, float alpha, size_t lda,
+                                 size_t ldb)
 {
     sdn_call_once(&env_once, env_once_fn);
     sdn_gemm_plan p = {.m = m, .n = n, .k = kdim, .mr = k->gemm.mr, .nr = k->gemm.nr};

@@ -21,10 +21,10 @@ typedef enum sdn_gemm_path {
 
 /* How the blocked path computes the last panel of C when NR does not divide n. */
 typedef enum sdn_gemm_edge {
-    SDN_EDGE_NONE,    /* NR divides n */
-    SDN_EDGE_TILE,    /* the register tile with its last vector masked */
-    SDN_EDGE_WIDE,    /* joined to the full panel before it: the widened tile */
-    SDN_EDGE_COLUMNS  /* the column tile, rows in the lanes */
+    SDN_EDGE_NONE,   /* NR divides n */
+    SDN_EDGE_TILE,   /* the register tile with its last vector masked */
+    SDN_EDGE_WIDE,   /* joined to the full panel before it: the widened tile */
+    SDN_EDGE_COLUMNS /* the column tile, rows in the lanes */
 } sdn_gemm_edge;
 
 typedef struct sdn_gemm_plan {
@@ -43,9 +43,9 @@ typedef struct sdn_gemm_plan {
 /* The plan for C[m×n] = alpha·op(A)·op(B) + beta·C on the kernel table k (lda, ldb: row strides
  * of the stored A and B). A pure function of its arguments, the cache sizes and the tuning
  * overrides (SIMDNN_GEMM_MC, _NC, _KC, _IN_PLACE; sdn_gemm_set_blocks). */
-sdn_gemm_plan sdn_gemm_plan_make(const sdn_kernels *k, sdn_transpose trans_a,
-                                 sdn_transpose trans_b, size_t m, size_t n, size_t kdim,
-                                 float alpha, size_t lda, size_t ldb);
+sdn_gemm_plan sdn_gemm_plan_make(const sdn_kernels *k, sdn_transpose trans_a, sdn_transpose trans_b,
+                                 size_t m, size_t n, size_t kdim, float alpha, size_t lda,
+                                 size_t ldb);
 
 /* One line: "blocked 12x32 kc 512 mc 84 nc 4096 A in place, B packed, edge wide" and the like. */
 void sdn_gemm_plan_format(const sdn_gemm_plan *p, char *buf, size_t size);

@@ -10,11 +10,14 @@
 #include <omp.h>
 #endif
 
-static size_t min_size(size_t a, size_t b) { return a < b ? a : b; }
+static size_t min_size(size_t a, size_t b)
+{
+    return a < b ? a : b;
+}
 
-static sdn_status validate(const char *fn, sdn_transpose trans_a, sdn_transpose trans_b,
-                           size_t m, size_t n, size_t k, const float *a, size_t lda,
-                           const float *b, size_t ldb, const float *c, size_t ldc)
+static sdn_status validate(const char *fn, sdn_transpose trans_a, sdn_transpose trans_b, size_t m,
+                           size_t n, size_t k, const float *a, size_t lda, const float *b,
+                           size_t ldb, const float *c, size_t ldc)
 {
     if ((trans_a != SDN_NO_TRANS && trans_a != SDN_TRANS) ||
         (trans_b != SDN_NO_TRANS && trans_b != SDN_TRANS))
@@ -79,7 +82,7 @@ sdn_status sdn_sgemm_bias(sdn_transpose trans_a, sdn_transpose trans_b, size_t m
         choose_grid(m, n, k, mr, nr, threads, &tm, &tn);
         if (tm * tn > 1) {
             size_t tiles_m = (m + mr - 1) / mr, tiles_n = (n + nr - 1) / nr;
-#pragma omp parallel num_threads(tm * tn)
+#pragma omp parallel num_threads(tm *tn)
             /* A loop, not one block per thread: OpenMP may grant fewer threads than asked. */
             for (int t = omp_get_thread_num(); t < tm * tn; t += omp_get_num_threads()) {
                 int x = t / tn, y = t % tn;
@@ -88,8 +91,8 @@ sdn_status sdn_sgemm_bias(sdn_transpose trans_a, sdn_transpose trans_b, size_t m
                 if (i0 < i1 && j0 < j1) {
                     const float *ai = trans_a ? a + i0 : a + i0 * lda;
                     const float *bj = trans_b ? b + j0 * ldb : b + j0;
-                    sdn_gemm_serial(kt, trans_a, trans_b, i1 - i0, j1 - j0, k, alpha, ai, lda,
-                                    bj, ldb, beta, c + i0 * ldc + j0, ldc, bias ? bias + j0 : NULL);
+                    sdn_gemm_serial(kt, trans_a, trans_b, i1 - i0, j1 - j0, k, alpha, ai, lda, bj,
+                                    ldb, beta, c + i0 * ldc + j0, ldc, bias ? bias + j0 : NULL);
                 }
             }
             return SDN_OK;

@@ -19,16 +19,20 @@ static size_t chunk_end(size_t c, size_t n)
 
 /* Where a thread works: rows [r0, r1) in chunks [c0, c1), features [f0, f1). A batch norm that a
  * sliced dense layer reads (the input batch norm of exercise 8c; the compiler sets by_features)
- * splits by features instead of rows: each thread takes the features of its slices of that layer (sdn_feature_share) over every
- * row, so the statistics need no exchange and the normalized slice stays in the core that
- * multiplies it. Chunks, and the order they are summed in, are the row split's: the same bits. */
+ * splits by features instead of rows: each thread takes the features of its slices of that layer
+ * (sdn_feature_share) over every row, so the statistics need no exchange and the normalized slice
+ * stays in the core that multiplies it. Chunks, and the order they are summed in, are the row
+ * split's: the same bits. */
 typedef struct bn_share {
     size_t r0, r1, c0, c1, f0, f1;
     int by_features;
 } bn_share;
 
 /* Features: the channels (a flat row's are its values); pixels: rows of statistics per batch row */
-static size_t features(const sdn_layer *l) { return l->in_c ? l->in_c : l->n_in; }
+static size_t features(const sdn_layer *l)
+{
+    return l->in_c ? l->in_c : l->n_in;
+}
 
 static bn_share share_of(const sdn_layer *l, const sdn_pass *p)
 {

@@ -10,7 +10,10 @@
 #include "layers/layer.h"
 #include "layers/window.h"
 
-static size_t patch_size(const sdn_layer *l) { return l->kh * l->kw * l->in_c; }
+static size_t patch_size(const sdn_layer *l)
+{
+    return l->kh * l->kw * l->in_c;
+}
 
 /* A 1×1 kernel with stride 1 and no padding: the input rows are the patches already. */
 static int patches_are_input(const sdn_layer *l)
@@ -53,8 +56,8 @@ static void conv2d_init(const sdn_layer *l, float *params, float *state, uint64_
 {
     (void)state;
     const size_t area = l->kh * l->kw;
-    sdn_init_fill(params + l->w_off, l->w_size, l->kernel_init, area * l->in_c,
-                  area * l->filters, seed, stream);
+    sdn_init_fill(params + l->w_off, l->w_size, l->kernel_init, area * l->in_c, area * l->filters,
+                  seed, stream);
     if (l->use_bias)
         sdn_init_fill(params + l->b_off, l->b_size, l->bias_init, l->filters, l->filters, seed,
                       stream + 1);
@@ -80,8 +83,8 @@ static void conv2d_forward(const sdn_layer *l, const sdn_pass *p)
     const float *w = p->params + l->w_off, *b = l->use_bias ? p->params + l->b_off : NULL;
     for (size_t q0 = p->r0 * op; q0 < q_end; q0 += tile) {
         const size_t m = q_end - q0 < tile ? q_end - q0 : tile;
-        sdn_gemm_serial(p->k, SDN_NO_TRANS, SDN_NO_TRANS, m, F, K, 1.0f, patches(l, p, q0, m), K,
-                        w, F, 0.0f, a->z + q0 * F, F, b);
+        sdn_gemm_serial(p->k, SDN_NO_TRANS, SDN_NO_TRANS, m, F, K, 1.0f, patches(l, p, q0, m), K, w,
+                        F, 0.0f, a->z + q0 * F, F, b);
     }
     const size_t count = (p->r1 - p->r0) * l->n_out, off = p->r0 * l->n_out;
     if (count && l->act != SDN_ACT_LINEAR)

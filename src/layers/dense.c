@@ -28,8 +28,8 @@ static void dense_buffers(const sdn_layer *l, sdn_acts *a, sdn_bump *b, const sd
     a->z =
         l->act == SDN_ACT_LINEAR ? a->y : sdn_bump_take(b, d->max_batch * l->n_out * sizeof(float));
     if (l->pieces > 1)
-        a->zpart = sdn_bump_take(b, (size_t)(l->pieces - 1) * d->max_batch * l->n_out *
-                                        sizeof(float));
+        a->zpart =
+            sdn_bump_take(b, (size_t)(l->pieces - 1) * d->max_batch * l->n_out * sizeof(float));
 }
 
 static void dense_init(const sdn_layer *l, float *params, float *state, uint64_t seed,
@@ -91,8 +91,8 @@ static void dense_forward_pieces(const sdn_layer *l, const sdn_pass *p)
         const float *b = c.q == 0 && l->use_bias ? p->params + l->b_off : NULL;
         if (c.i1 > c.i0)
             sdn_gemm_serial(p->k, SDN_NO_TRANS, SDN_NO_TRANS, c.i1 - c.i0, out, c.k1 - c.k0, 1.0f,
-                            a->x + c.i0 * in + c.k0, in, w + c.k0 * out, out, 0.0f,
-                            zq + c.i0 * out, out, b);
+                            a->x + c.i0 * in + c.k0, in, w + c.k0 * out, out, 0.0f, zq + c.i0 * out,
+                            out, b);
     }
     sdn_pass_barrier(p);
     float *z = a->z;

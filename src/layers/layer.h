@@ -89,7 +89,7 @@ typedef struct sdn_acts {
 /* One forward (and backward) over rows [r0, r1) of an n-row batch, on thread t of nthreads. */
 typedef struct sdn_pass {
     const sdn_kernels *k;
-    sdn_barrier *barrier;     /* threads meet here (sdn_pass_barrier); NULL: one thread */
+    sdn_barrier *barrier; /* threads meet here (sdn_pass_barrier); NULL: one thread */
     /* the model's flat buffers: a layer's slices start at its w_off, b_off and s_off */
     const float *params;
     float *grads;

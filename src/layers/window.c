@@ -35,8 +35,7 @@ int sdn_window_check(const sdn_layer *l, char *err, size_t size)
     return 0;
 }
 
-size_t sdn_window_rows(size_t o, size_t n, size_t k, size_t s, size_t pad,
-                       size_t *first)
+size_t sdn_window_rows(size_t o, size_t n, size_t k, size_t s, size_t pad, size_t *first)
 {
     /* window rows [o·s − pad, o·s − pad + k) cut to [0, n) */
     const size_t start = o * s, lo = start > pad ? start - pad : 0, hi0 = start + k - pad;

@@ -9,8 +9,7 @@
 
 /* Of the window o (stride s, size k, padding pad before the first) over n rows: the first row
  * inside the image (*first) and how many are inside. */
-size_t sdn_window_rows(size_t o, size_t n, size_t k, size_t s, size_t pad,
-                       size_t *first);
+size_t sdn_window_rows(size_t o, size_t n, size_t k, size_t s, size_t pad, size_t *first);
 /* px[0..count) = the pixels (first channel) of output (oy, ox)'s window inside img, row by row. */
 size_t sdn_window_pixels(const sdn_layer *l, const float *img, size_t oy, size_t ox,
                          const float **px);

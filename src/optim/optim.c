@@ -1,5 +1,6 @@
 /* The optimizers over flat buffers: Keras' defaults, the per-step scalars (bias corrections and
- * Dozat's Nadam schedule, computed once per step in double), and the single kernel call per range. */
+ * Dozat's Nadam schedule, computed once per step in double), and the single kernel call per range.
+ */
 #include <math.h>
 
 #include "detmath.h"
@@ -51,7 +52,8 @@ sdn_optim_scalars sdn_optim_scalars_for(const sdn_optimizer_options *o, uint64_t
         s.c_v = (float)(1.0 / bc2);
         break;
     }
-    default: break;
+    default:
+        break;
     }
     return s;
 }
@@ -63,10 +65,17 @@ void sdn_optim_apply(const sdn_kernels *k, const sdn_optimizer_options *o,
     if (!len)
         return;
     switch (o->kind) {
-    case SDN_OPT_SGD: k->sgd(len, w, g, o->momentum != 0.0f ? m : NULL, s); break;
+    case SDN_OPT_SGD:
+        k->sgd(len, w, g, o->momentum != 0.0f ? m : NULL, s);
+        break;
     case SDN_OPT_ADAM:
-    case SDN_OPT_NADAM: k->adam(len, w, g, m, v, s); break;
-    case SDN_OPT_RMSPROP: k->rmsprop(len, w, g, v, s); break;
-    default: break;
+    case SDN_OPT_NADAM:
+        k->adam(len, w, g, m, v, s);
+        break;
+    case SDN_OPT_RMSPROP:
+        k->rmsprop(len, w, g, v, s);
+        break;
+    default:
+        break;
     }
 }

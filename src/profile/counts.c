@@ -28,7 +28,8 @@ typedef struct named_fn {
 } named_fn;
 
 static const named_fn every_fn[] = {
-#define SDN_GEMM(isa, fn, pack_bt, mr, nr) {(const void *)fn, #fn}, {(const void *)pack_bt, #pack_bt},
+#define SDN_GEMM(isa, fn, pack_bt, mr, nr)                                                         \
+    {(const void *)fn, #fn}, {(const void *)pack_bt, #pack_bt},
 #define SDN_KERNEL(isa, field, type, fn) {(const void *)fn, #fn},
 #include "kernels.def"
 #undef SDN_GEMM
@@ -104,8 +105,8 @@ double sdn_gemm_bytes(size_t m, size_t n, size_t k, float beta, int bias)
 
 const char *sdn_counter_name(int counter)
 {
-    static const char *const names[SDN_CTR_COUNT] = {
-        "task-clock", "context switches", "migrations", "cycles",
-        "instructions", "L1d misses", "LLC misses"};
+    static const char *const names[SDN_CTR_COUNT] = {"task-clock", "context switches", "migrations",
+                                                     "cycles",     "instructions",     "L1d misses",
+                                                     "LLC misses"};
     return counter >= 0 && counter < SDN_CTR_COUNT ? names[counter] : "?";
 }

@@ -11,7 +11,6 @@
 #include <omp.h>
 #endif
 
-
 typedef struct probe_bufs {
     float *x, *y, *dy, *dx, *w, *g, *m, *v, *col;
     uint8_t *keep;

@@ -310,8 +310,8 @@ void sdn_prof_kernel_done(sdn_kernel_kind kind, const char *fn, sdn_isa isa, uin
         sdn_prof_capture_bytes = bytes;
     }
     if (sdn_prof_flags & SDN_PROF_VERBOSE)
-        sdn_prof_verbose_line(kind, fn, isa, (double)(t1 - t0) * data.ns_per_tick * 1e-6, m, n,
-                              k, flops, bytes);
+        sdn_prof_verbose_line(kind, fn, isa, (double)(t1 - t0) * data.ns_per_tick * 1e-6, m, n, k,
+                              flops, bytes);
     if (!(sdn_prof_flags & SDN_PROF_RECORD))
         return;
     sdn_prof_thread_rec *t = sdn_prof_self();

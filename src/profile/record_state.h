@@ -22,8 +22,8 @@ void sdn_prof_reset_threads(void);
 /* Drops every thread's records (the warm-up steps'). */
 void sdn_prof_discard_records(void);
 /* SIMDNN_VERBOSE's line for one kernel call (verbose.c). */
-void sdn_prof_verbose_line(sdn_kernel_kind kind, const char *fn, sdn_isa isa, double ms,
-                           uint32_t m, uint32_t n, uint32_t k, double flops, double bytes);
+void sdn_prof_verbose_line(sdn_kernel_kind kind, const char *fn, sdn_isa isa, double ms, uint32_t m,
+                           uint32_t n, uint32_t k, double flops, double bytes);
 /* SIMDNN_VERBOSE: the dispatch decisions (verbose.c). */
 void sdn_prof_print_dispatch(FILE *out);
 

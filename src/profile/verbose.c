@@ -11,8 +11,8 @@
 #include <omp.h>
 #endif
 
-void sdn_prof_verbose_line(sdn_kernel_kind kind, const char *fn, sdn_isa isa, double ms,
-                           uint32_t m, uint32_t n, uint32_t k, double flops, double bytes)
+void sdn_prof_verbose_line(sdn_kernel_kind kind, const char *fn, sdn_isa isa, double ms, uint32_t m,
+                           uint32_t n, uint32_t k, double flops, double bytes)
 {
     char shape[64];
     if (kind == SDN_KK_GEMM)

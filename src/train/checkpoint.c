@@ -144,8 +144,10 @@ sdn_status sdn_fit_state_from_file(const sdn_safetensors *file, sdn_fit_state *s
                       sdn_meta_double(v[3], &st->best_val_loss) &&
                       sdn_meta_double(v[4], &st->best_val_accuracy) &&
                       sdn_meta_int(v[5], 0, st->epochs_done, &st->wait);
-    if (!ok || sscanf(v[6], "%lf %lf %llu%n", &st->train_seconds, &st->eval_seconds, &samples,
-                      &end) != 3 || v[6][end]) {
+    if (!ok ||
+        sscanf(v[6], "%lf %lf %llu%n", &st->train_seconds, &st->eval_seconds, &samples, &end) !=
+            3 ||
+        v[6][end]) {
         sdn_fit_state_init(st);
         return sdn_fail(SDN_ERR_FORMAT, "%s: corrupt training state in the fit.* metadata", path);
     }
@@ -172,8 +174,8 @@ sdn_status sdn_fit_state_from_file(const sdn_safetensors *file, sdn_fit_state *s
                         st->history_len, st->epochs_done);
     }
     const char *sch = sdn_safetensors_meta(file, "fit.schedule");
-    if (sch && sscanf(sch, "%g %lf %d %d", &st->schedule.lr, &st->schedule.best,
-                      &st->schedule.wait, &st->schedule.cooldown) != 4) {
+    if (sch && sscanf(sch, "%g %lf %d %d", &st->schedule.lr, &st->schedule.best, &st->schedule.wait,
+                      &st->schedule.cooldown) != 4) {
         sdn_fit_state_free(st);
         return sdn_fail(SDN_ERR_FORMAT, "%s: corrupt fit.schedule metadata", path);
     }

@@ -114,7 +114,8 @@ static void report(const sdn_fit_options *o, sdn_fit_progress p)
         o->on_progress(o->progress_ctx, &p);
 }
 
-static void say(const sdn_fit_options *o, const char *fmt, ...) __attribute__((format(SDN_PRINTF_FORMAT, 2, 3)));
+static void say(const sdn_fit_options *o, const char *fmt, ...)
+    __attribute__((format(SDN_PRINTF_FORMAT, 2, 3)));
 static void say(const sdn_fit_options *o, const char *fmt, ...)
 {
     char line[256];
@@ -204,8 +205,10 @@ static sdn_status train_epoch(fit_run *r, int epoch, sdn_epoch_log *row, size_t 
     sdn_fit_state *st = r->st;
     const size_t n = r->train->n, bs = o->batch_size;
     sdn_shuffle_indices(r->index, n, o->seed, (uint64_t)epoch);
-    report(o, (sdn_fit_progress){.event = SDN_FIT_EPOCH_BEGIN, .epoch = epoch + 1,
-                                 .epochs = o->epochs, .steps = r->steps});
+    report(o, (sdn_fit_progress){.event = SDN_FIT_EPOCH_BEGIN,
+                                 .epoch = epoch + 1,
+                                 .epochs = o->epochs,
+                                 .steps = r->steps});
     const double t0 = now_s();
     double sum_loss = 0, sum_acc = 0;
     for (size_t s = 0; s < r->steps; s++) {
@@ -232,16 +235,19 @@ static sdn_status train_epoch(fit_run *r, int epoch, sdn_epoch_log *row, size_t 
         sum_loss += (double)loss * (double)nb;
         sum_acc += (double)acc * (double)nb;
         *seen += nb;
-        report(o, (sdn_fit_progress){.event = SDN_FIT_STEP, .epoch = epoch + 1,
-                                     .epochs = o->epochs, .step = s + 1, .steps = r->steps,
+        report(o, (sdn_fit_progress){.event = SDN_FIT_STEP,
+                                     .epoch = epoch + 1,
+                                     .epochs = o->epochs,
+                                     .step = s + 1,
+                                     .steps = r->steps,
                                      .seconds = now_s() - t0,
                                      .loss = sum_loss / (double)*seen,
                                      .accuracy = sum_acc / (double)*seen});
         if (sdn_dist_any(o->interrupt && *o->interrupt)) { /* all ranks stop */
             st->stop = SDN_STOP_INTERRUPTED;
             snprintf(st->message, sizeof st->message,
-                     "interrupted at epoch %d, batch %zu/%zu: stopped after that batch",
-                     epoch + 1, s + 1, r->steps);
+                     "interrupted at epoch %d, batch %zu/%zu: stopped after that batch", epoch + 1,
+                     s + 1, r->steps);
             break;
         }
     }
@@ -274,8 +280,7 @@ static sdn_status end_epoch(fit_run *r, int epoch, sdn_epoch_log *row, double t0
     st->epochs_done = epoch + 1;
     const double mv = monitored(r, row);
     const int improved = better(o, mv, st->best_value);
-    sdn_schedule_epoch_end(o->schedule, &st->schedule, mv,
-                           o->monitor == SDN_MONITOR_VAL_ACCURACY);
+    sdn_schedule_epoch_end(o->schedule, &st->schedule, mv, o->monitor == SDN_MONITOR_VAL_ACCURACY);
     if (improved) {
         st->best_value = mv;
         st->best_epoch = epoch + 1;
@@ -288,10 +293,16 @@ static sdn_status end_epoch(fit_run *r, int epoch, sdn_epoch_log *row, double t0
     } else {
         st->wait++;
     }
-    report(o, (sdn_fit_progress){.event = SDN_FIT_EPOCH_END, .epoch = epoch + 1,
-                                 .epochs = o->epochs, .step = r->steps, .steps = r->steps,
-                                 .seconds = row->seconds, .loss = row->loss,
-                                 .accuracy = row->accuracy, .row = row, .improved = improved,
+    report(o, (sdn_fit_progress){.event = SDN_FIT_EPOCH_END,
+                                 .epoch = epoch + 1,
+                                 .epochs = o->epochs,
+                                 .step = r->steps,
+                                 .steps = r->steps,
+                                 .seconds = row->seconds,
+                                 .loss = row->loss,
+                                 .accuracy = row->accuracy,
+                                 .row = row,
+                                 .improved = improved,
                                  .have_val = r->have_val});
     if (o->on_epoch && (status = o->on_epoch(o->ctx, r->model, st, improved, 1)))
         return status;
@@ -358,16 +369,18 @@ static sdn_status fit_epochs(fit_run *r)
         st->train_seconds += t1 - t0;
         st->samples_trained += seen;
         if (st->stop != SDN_STOP_COMPLETED) { /* a partial epoch is not a history row */
-            report(o, (sdn_fit_progress){.event = SDN_FIT_PARTIAL, .epoch = epoch + 1,
-                                         .epochs = o->epochs, .steps = r->steps});
+            report(o, (sdn_fit_progress){.event = SDN_FIT_PARTIAL,
+                                         .epoch = epoch + 1,
+                                         .epochs = o->epochs,
+                                         .steps = r->steps});
             break;
         }
         if ((status = end_epoch(r, epoch, &row, t0, t1)))
             return status;
     }
     if (st->message[0])
-        report(o, (sdn_fit_progress){.event = SDN_FIT_STOPPED, .stop = (int)st->stop,
-                                     .message = st->message});
+        report(o, (sdn_fit_progress){
+                      .event = SDN_FIT_STOPPED, .stop = (int)st->stop, .message = st->message});
     /* The final callback sees the last weights (the resume checkpoint); the best come after. */
     if ((status = sdn_dist_gather_slots(r->model))) /* every rank's optimizer shard */
         return status;
@@ -388,8 +401,7 @@ sdn_status sdn_fit(sdn_model *model, const sdn_dataset *train, const sdn_dataset
         return sdn_fail(SDN_ERR_INVALID_ARG, "sdn_fit: data has %zu features, the model takes %zu",
                         train->features, sdn_model_input_size(model));
     const size_t n = train->n, bs = o->batch_size;
-    fit_run r = {model, train, val, pre, o, st, NULL, NULL, NULL, (n + bs - 1) / bs,
-                 val && val->n};
+    fit_run r = {model, train, val, pre, o, st, NULL, NULL, NULL, (n + bs - 1) / bs, val && val->n};
     r.x = malloc(bs * train->features * sizeof *r.x);
     r.y = malloc(bs * sizeof *r.y);
     r.index = malloc(n * sizeof *r.index);

@@ -1,6 +1,7 @@
 /* A dense network from a small spec (Flatten → [BN] → N × Dense [→ BN → activation] → [dropout] →
- * softmax), and the spec as model-file metadata so a saved model can be rebuilt by evaluate, predict
- * and resume (and read by a person or a Python script). The CLI's presets fill the spec (apps/). */
+ * softmax), and the spec as model-file metadata so a saved model can be rebuilt by evaluate,
+ * predict and resume (and read by a person or a Python script). The CLI's presets fill the spec
+ * (apps/). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -201,11 +202,14 @@ sdn_status sdn_net_from_file(const sdn_safetensors *st, sdn_net_spec *s, sdn_opt
     uint64_t u;
     int k = 0;
     float f;
-#define BAD(key) sdn_fail(SDN_ERR_FORMAT, "%s: metadata '%s' is '%s', not a valid value", \
-                          sdn_safetensors_path(st), key, v)
-#define SIZE(key, dst) GET(key, if (!sdn_meta_u64(v, SIZE_MAX, &u)) return BAD(key); dst = (size_t)u)
+#define BAD(key)                                                                                   \
+    sdn_fail(SDN_ERR_FORMAT, "%s: metadata '%s' is '%s', not a valid value",                       \
+             sdn_safetensors_path(st), key, v)
+#define SIZE(key, dst)                                                                             \
+    GET(key, if (!sdn_meta_u64(v, SIZE_MAX, &u)) return BAD(key); dst = (size_t)u)
 #define INT(key, lo, hi, dst) GET(key, if (!sdn_meta_int(v, lo, hi, &k)) return BAD(key); dst = k)
-#define FLOAT(key, dst) GET(key, if (!sdn_meta_float(v, -1e30f, 1e30f, &f)) return BAD(key); dst = f)
+#define FLOAT(key, dst)                                                                            \
+    GET(key, if (!sdn_meta_float(v, -1e30f, 1e30f, &f)) return BAD(key); dst = f)
     SIZE("simdnn.input_size", s->input_size);
     SIZE("simdnn.classes", s->classes);
     INT("simdnn.hidden_layers", 0, 1 << 20, s->hidden_layers);
@@ -223,8 +227,9 @@ sdn_status sdn_net_from_file(const sdn_safetensors *st, sdn_net_spec *s, sdn_opt
         snprintf(s->conv, sizeof s->conv, "%s", v);
         if (strlen(v) >= sizeof s->conv)
             return BAD("simdnn.conv");
-        GET("simdnn.image", if (sscanf(v, "%zux%zux%zu%n", &s->image_h, &s->image_w, &s->image_c,
-                                       &used) != 3 || v[used]) return BAD("simdnn.image"));
+        GET("simdnn.image",
+            if (sscanf(v, "%zux%zux%zu%n", &s->image_h, &s->image_w, &s->image_c, &used) != 3 ||
+                v[used]) return BAD("simdnn.image"));
     }
     if (seed)
         GET("simdnn.seed", if (!sdn_meta_u64(v, UINT64_MAX, seed)) return BAD("simdnn.seed"));
@@ -247,10 +252,9 @@ sdn_status sdn_net_from_file(const sdn_safetensors *st, sdn_net_spec *s, sdn_opt
             if (sscanf(v,
                        "lr=%g momentum=%g nesterov=%d beta1=%g beta2=%g rho=%g epsilon=%g "
                        "clip_norm=%g%n",
-                       &o->learning_rate, &o->momentum, &o->nesterov, &o->beta1, &o->beta2,
-                       &o->rho, &o->epsilon, &o->clip_norm, &used) != 8 ||
-                v[used])
-                return BAD("simdnn.optimizer_options"));
+                       &o->learning_rate, &o->momentum, &o->nesterov, &o->beta1, &o->beta2, &o->rho,
+                       &o->epsilon, &o->clip_norm, &used) != 8 ||
+                v[used]) return BAD("simdnn.optimizer_options"));
     }
 #undef BAD
 #undef SIZE

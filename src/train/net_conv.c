@@ -76,8 +76,8 @@ static sdn_status walk(const sdn_net_spec *s, sdn_model *m, const char *what, in
         if (it.kind == 'g')
             st = sdn_model_add_global_avg_pool2d(m);
         else if (it.kind == 'm' || it.kind == 'a')
-            st = (it.kind == 'm' ? sdn_model_add_max_pool2d : sdn_model_add_avg_pool2d)(
-                m, it.size, 0, SDN_PAD_VALID);
+            st = (it.kind == 'm' ? sdn_model_add_max_pool2d
+                                 : sdn_model_add_avg_pool2d)(m, it.size, 0, SDN_PAD_VALID);
         else {
             sdn_conv2d_options o = sdn_conv2d_defaults(it.filters, it.size);
             o.stride_h = o.stride_w = it.stride;
@@ -102,9 +102,9 @@ sdn_status sdn_net_conv_check(const sdn_net_spec *s, const char *what)
         return sdn_fail(SDN_ERR_INVALID_ARG, "%s: conv spec longer than %zu bytes", what,
                         sizeof s->conv - 1);
     const size_t most = (size_t)1 << 20; /* each side: no product below can wrap */
-    if (s->conv[0] && (!s->image_h || !s->image_w || !s->image_c || s->image_h > most ||
-                       s->image_w > most || s->image_c > most ||
-                       s->image_h * s->image_w * s->image_c != s->input_size))
+    if (s->conv[0] &&
+        (!s->image_h || !s->image_w || !s->image_c || s->image_h > most || s->image_w > most ||
+         s->image_c > most || s->image_h * s->image_w * s->image_c != s->input_size))
         return sdn_fail(SDN_ERR_INVALID_ARG, "%s: image %zu x %zu x %zu is not the %zu inputs",
                         what, s->image_h, s->image_w, s->image_c, s->input_size);
     return walk(s, NULL, what, &flat);

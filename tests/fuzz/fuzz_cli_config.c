@@ -14,33 +14,33 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!size)
         return 0;
     static char first[ARGS_BUF], again[ARGS_BUF];
-    sdn_train_config c;
-    sdn_train_config_defaults(&c);
+    app_train_config c;
+    app_train_config_defaults(&c);
     int r;
     if (data[0] % 3 != 1) {
         char *argv[MAX_ARGS];
         int argc = fuzz_split(data + 1, size - 1, data[0] % 3 ? 0 : '\n', argv, MAX_ARGS);
-        r = sdn_train_parse(&c, "fuzz", argc, argv, 0, NULL, NULL, NULL);
+        r = app_train_parse(&c, "fuzz", argc, argv, 0, NULL, NULL, NULL);
         free(argv[0]);
     } else {
         char *text = malloc(size);
         memcpy(text, data + 1, size - 1);
         text[size - 1] = 0;
-        r = sdn_train_config_apply_args(&c, text);
+        r = app_train_config_apply_args(&c, text);
         free(text);
     }
     if (r != 0)
         return 0;
-    sdn_net_spec spec = sdn_train_net_spec(&c, 3072, 10);
-    sdn_optimizer_options opt = sdn_train_optimizer(&c);
+    sdn_net_spec spec = app_train_net_spec(&c, 3072, 10);
+    sdn_optimizer_options opt = app_train_optimizer(&c);
     (void)spec;
     (void)opt;
-    sdn_train_config_args(&c, first, sizeof first);
-    sdn_train_config back;
-    sdn_train_config_defaults(&back);
-    if (sdn_train_config_apply_args(&back, first) != 0)
+    app_train_config_args(&c, first, sizeof first);
+    app_train_config back;
+    app_train_config_defaults(&back);
+    if (app_train_config_apply_args(&back, first) != 0)
         abort(); /* a configuration the parser accepted is stored in a form it refuses */
-    sdn_train_config_args(&back, again, sizeof again);
+    app_train_config_args(&back, again, sizeof again);
     if (strcmp(first, again) != 0)
         abort(); /* a resumed run would train with another configuration */
     return 0;

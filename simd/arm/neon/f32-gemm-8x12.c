@@ -4,8 +4,8 @@
  *
  * Edge tiles run only the rows and vectors they need, and load and copy out only the lanes of
  * the last vector they own: 100 outputs are 8 tiles and a 1-vector one, and B is read in place
- * up to its last column. Every element sees the same FMAs in the same order whatever the tile's shape, so results
- * never depend on the path. The same design as the AVX2 and AVX-512 tiles. */
+ * up to its last column. Every element sees the same FMAs in the same order whatever the tile's
+ * shape, so results never depend on the path. The same design as the AVX2 and AVX-512 tiles. */
 #include <arm_neon.h>
 #include <string.h>
 
@@ -77,22 +77,22 @@ SDN_INLINE void tile(const int rows, const int nv, const int edge, size_t n, siz
     }
 }
 
-void sdn_f32_gemm_8x12__neon(size_t m, size_t n, size_t kc, const float *a, size_t rsa,
-                             size_t csa, const float *b, size_t rsb, float *c, size_t ldc,
-                             float beta, const float *bias)
+void sdn_f32_gemm_8x12__neon(size_t m, size_t n, size_t kc, const float *a, size_t rsa, size_t csa,
+                             const float *b, size_t rsb, float *c, size_t ldc, float beta,
+                             const float *bias)
 {
-#define SDN_VECTORS(r, nv)                                                                       \
-    if (n == 4 * (nv))                                                                           \
-        tile(r, nv, 0, n, kc, a, rsa, csa, b, rsb, c, ldc, beta, bias);                          \
-    else                                                                                         \
+#define SDN_VECTORS(r, nv)                                                                         \
+    if (n == 4 * (nv))                                                                             \
+        tile(r, nv, 0, n, kc, a, rsa, csa, b, rsb, c, ldc, beta, bias);                            \
+    else                                                                                           \
         tile(r, nv, 1, n, kc, a, rsa, csa, b, rsb, c, ldc, beta, bias);
-#define SDN_SHAPE(r)                                                                             \
-    if (n > 8) {                                                                                 \
-        SDN_VECTORS(r, 3)                                                                        \
-    } else if (n > 4) {                                                                          \
-        SDN_VECTORS(r, 2)                                                                        \
-    } else {                                                                                     \
-        SDN_VECTORS(r, 1)                                                                        \
+#define SDN_SHAPE(r)                                                                               \
+    if (n > 8) {                                                                                   \
+        SDN_VECTORS(r, 3)                                                                          \
+    } else if (n > 4) {                                                                            \
+        SDN_VECTORS(r, 2)                                                                          \
+    } else {                                                                                       \
+        SDN_VECTORS(r, 1)                                                                          \
     }
     SDN_CONST_SWITCH(m, 7, MR, SDN_SHAPE)
 #undef SDN_SHAPE

@@ -3,10 +3,10 @@
  * operands read in place (the driver's small-matrix path).
  *
  * Edge tiles run only the rows and vectors they need, and load and store the last vector under
- * a mask, so B is read in place up to its last column. The widened tile (f32-gemm-6x20.c) adds up to 4
- * columns to a full one: 100 outputs are 5 tiles and a 6×20. Every element sees the same FMAs in
- * the same order whatever the tile's shape, so results never depend on the path. The same
- * design as the AVX-512 12×32 tile. */
+ * a mask, so B is read in place up to its last column. The widened tile (f32-gemm-6x20.c) adds up
+ * to 4 columns to a full one: 100 outputs are 5 tiles and a 6×20. Every element sees the same FMAs
+ * in the same order whatever the tile's shape, so results never depend on the path. The same design
+ * as the AVX-512 12×32 tile. */
 #ifndef SDN_F32_GEMM_6X16_TILE_H
 #define SDN_F32_GEMM_6X16_TILE_H
 
@@ -94,8 +94,8 @@ SDN_INLINE void tile(const int rows, const int nv, const int edge, const int x4,
         }
         if (x4) {
             float *c4 = ci + 8 * nv;
-            __m128 x = i % 2 ? _mm256_extractf128_ps(acc4[i / 2], 1)
-                             : _mm256_castps256_ps128(acc4[i / 2]);
+            __m128 x =
+                i % 2 ? _mm256_extractf128_ps(acc4[i / 2], 1) : _mm256_castps256_ps128(acc4[i / 2]);
             if (bias)
                 x = _mm_add_ps(x, _mm_maskload_ps(bias + 8 * nv, tail4));
             if (beta != 0.0f)

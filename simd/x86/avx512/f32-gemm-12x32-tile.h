@@ -4,9 +4,9 @@
  *
  * Edge tiles run only the rows and vectors they need, and load and store the last vector under
  * a mask (not a 12×32 tile computed and copied out), so B is read in place up to its last
- * column. The widened tile (f32-gemm-12x36.c) adds up to 4 columns to a full one: 100 outputs are 2 tiles
- * and a 12×36. Every element sees the same FMAs in the same order whatever the tile's shape, so
- * results never depend on the path. */
+ * column. The widened tile (f32-gemm-12x36.c) adds up to 4 columns to a full one: 100 outputs are 2
+ * tiles and a 12×36. Every element sees the same FMAs in the same order whatever the tile's shape,
+ * so results never depend on the path. */
 #ifndef SDN_F32_GEMM_12X32_TILE_H
 #define SDN_F32_GEMM_12X32_TILE_H
 
@@ -21,10 +21,14 @@ enum { MR = 12, NR = 32 };
 SDN_INLINE __m128 quarter(__m512 v, const int q)
 {
     switch (q) {
-    case 0: return _mm512_castps512_ps128(v);
-    case 1: return _mm512_extractf32x4_ps(v, 1);
-    case 2: return _mm512_extractf32x4_ps(v, 2);
-    default: return _mm512_extractf32x4_ps(v, 3);
+    case 0:
+        return _mm512_castps512_ps128(v);
+    case 1:
+        return _mm512_extractf32x4_ps(v, 1);
+    case 2:
+        return _mm512_extractf32x4_ps(v, 2);
+    default:
+        return _mm512_extractf32x4_ps(v, 3);
     }
 }
 
@@ -46,8 +50,8 @@ SDN_INLINE void tile(const int rows, const int nv, const int x4, size_t n, size_
      * nor from the bias or C, nor stored. A masked load costs what a plain one does. With x4
      * the vectors are full and the n − 32 columns of b4 are the masked ones. */
     const size_t n4 = x4 ? n - 16 * (size_t)nv : 0;
-    const __mmask16 tail = x4 ? (__mmask16)0xFFFF
-                              : (__mmask16)((1u << (n - 16 * (size_t)(nv - 1))) - 1u);
+    const __mmask16 tail =
+        x4 ? (__mmask16)0xFFFF : (__mmask16)((1u << (n - 16 * (size_t)(nv - 1))) - 1u);
     const __mmask8 tail4 = (__mmask8)((1u << n4) - 1u);
     /* Rows 0-5 from a, rows 6-11 from a + 6·rsa: six row offsets serve both halves. */
     const size_t r6 = 6 * rsa;
@@ -103,12 +107,12 @@ SDN_INLINE void run(size_t m, const int x4, size_t n, size_t kc, const float *a,
                     size_t csa, const float *b, const float *b4, size_t rsb, float *c, size_t ldc,
                     float beta, const float *bias)
 {
-#define SDN_SHAPE(r)                                                                             \
-    if (x4)                                                                                      \
-        tile(r, 2, 1, n, kc, a, rsa, csa, b, b4, rsb, c, ldc, beta, bias);                       \
-    else if (n > 16)                                                                             \
-        tile(r, 2, 0, n, kc, a, rsa, csa, b, b4, rsb, c, ldc, beta, bias);                       \
-    else                                                                                         \
+#define SDN_SHAPE(r)                                                                               \
+    if (x4)                                                                                        \
+        tile(r, 2, 1, n, kc, a, rsa, csa, b, b4, rsb, c, ldc, beta, bias);                         \
+    else if (n > 16)                                                                               \
+        tile(r, 2, 0, n, kc, a, rsa, csa, b, b4, rsb, c, ldc, beta, bias);                         \
+    else                                                                                           \
         tile(r, 1, 0, n, kc, a, rsa, csa, b, b4, rsb, c, ldc, beta, bias);
     SDN_CONST_SWITCH(m, 11, MR, SDN_SHAPE)
 #undef SDN_SHAPE
