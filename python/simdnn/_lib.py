@@ -171,7 +171,8 @@ class sdn_fit_options(Structure):
 
 
 class sdn_profile_options(Structure):
-    _fields_ = [("dir", c_char_p), ("wait", c_int), ("warmup", c_int), ("active", c_int)]
+    _fields_ = [("dir", c_char_p), ("wait", c_int), ("warmup", c_int), ("active", c_int),
+                ("trace", c_int), ("counters", c_int)]
 
 
 class sdn_st_meta(Structure):

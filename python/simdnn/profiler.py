@@ -4,10 +4,10 @@
         model.fit(x, y, epochs=1)
 
 records every kernel call of the steps the schedule keeps (a training step, or one batch of
-predict / evaluate) and, when a folder is named, writes profile.md, profile.json, profile.csv and
-trace.json there at the end of the block. Results stay bitwise the same."""
+predict / evaluate); `Profile.flops` sums them. Results stay bitwise the same. The reports
+(profile.md, .json, .csv, .svg, .html, trace.json) are written by the profiler above the library
+(the `simdnn profile` command, docs/profile/), not by libsimdnn, so a folder cannot be named here."""
 import contextlib
-import os
 from ctypes import byref
 
 from ._lib import check, lib
@@ -25,9 +25,11 @@ class Profile:
 
 @contextlib.contextmanager
 def profile(dir=None, wait=2, warmup=1, active=10):
+    if dir is not None:
+        raise ValueError("simdnn.profile: the reports are written by the simdnn tool "
+                         "(simdnn profile train ...), not by the library; leave dir out")
     o = lib.sdn_profile_defaults()
-    path = os.fsencode(dir) if dir is not None else None  # alive until sdn_profile_end
-    o.dir, o.wait, o.warmup, o.active = path, int(wait), int(warmup), int(active)
+    o.wait, o.warmup, o.active = int(wait), int(warmup), int(active)
     check(lib.sdn_profile_begin(byref(o)))
     p = Profile(dir)
     try:
