@@ -40,7 +40,7 @@ static const plan_case cases[] = {
     {SDN_ISA_REF, "hidden forward", SDN_NO_TRANS, SDN_NO_TRANS, 128, 100, 100,
      "blocked 4x8 kc 100 mc 64 nc 4096 A packed B packed edge tile"},
     {SDN_ISA_NEON, "hidden forward", SDN_NO_TRANS, SDN_NO_TRANS, 128, 100, 100,
-     "blocked 8x12 kc 100 mc 96 nc 4096 A in place B in place edge tile"},
+     "blocked 8x12 kc 100 mc 96 nc 4092 A packed B packed edge tile"},
 };
 
 static size_t stored_cols(sdn_transpose t, size_t rows, size_t cols)
