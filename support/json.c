@@ -56,14 +56,17 @@ static int unicode_escape(sdn_json *p, char *w)
         return sdn_json_error(p, "short \\u escape");
     unsigned v = 0;
     for (int i = 0; i < 4; i++) {
-        char h = *p->s++;
-        v = v * 16 + (unsigned)(h >= '0' && h <= '9'   ? h - '0'
-                                : h >= 'a' && h <= 'f' ? h - 'a' + 10
-                                : h >= 'A' && h <= 'F' ? h - 'A' + 10
-                                                       : 99);
+        const char h = *p->s++;
+        const int d = h >= '0' && h <= '9'   ? h - '0'
+                      : h >= 'a' && h <= 'f' ? h - 'a' + 10
+                      : h >= 'A' && h <= 'F' ? h - 'A' + 10
+                                             : -1;
+        /* a non-digit (the closing quote, say) ends the escape: reading on would run past the
+         * string's bound (raw_length) */
+        if (d < 0)
+            return sdn_json_error(p, "bad \\u escape");
+        v = v * 16 + (unsigned)d;
     }
-    if (v > 0xffff)
-        return sdn_json_error(p, "bad \\u escape");
     if (v < 0x80) {
         w[0] = (char)v;
         return 1;
