@@ -53,6 +53,11 @@ same_bits --build build-aarch64 --emulator "qemu-aarch64 -L /" --isa neon
 # threads), then the same bits from simdnn.exe on every ISA this CPU runs (the folder: no
 # libarchive in that build; check-same-bits unpacks a tarball itself)
 scripts/windows-cmocka.sh
+# Wine's prefix made once, before ctest starts tests two at a time: two first starts on a fresh
+# prefix race ("fixed a temporary directory error, please try running the same command again")
+mkdir -p build-windows
+WINEDEBUG=-all WINEPREFIX="$PWD/build-windows/wine" /usr/lib/wine/wine64 cmd /c exit >/dev/null 2>&1 ||
+    true
 run_suite windows
 WINEDEBUG=-all WINEPREFIX="$PWD/build-windows/wine" \
     same_bits --build build-windows --emulator /usr/lib/wine/wine64
