@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "model.h"
+#include "platform/platform.h"
 #include "profile/prof.h"
 #include "rng.h"
 #include "testhooks.h"
@@ -181,6 +182,12 @@ static void run_share(sdn_step *c, int t, int T)
 static void run_thread(sdn_step *c, int t, int T)
 {
     const uint64_t t0 = sdn_clock_ticks();
+    const double away_us = t == 1 ? SDN_HOOK(sdn_debug_thread_away_us, 0.0) : 0.0;
+    if (away_us > 0.0) { /* test hook: the core taken away for a while */
+        const uint64_t back = sdn_monotonic_ns() + (uint64_t)(away_us * 1e3);
+        while (sdn_monotonic_ns() < back)
+            ;
+    }
     run_share(c, t, T);
     const double slow = t == 1 ? SDN_HOOK(sdn_debug_slow_thread, 0.0) : 0.0;
     if (slow > 0.0) { /* test hook: a core shared with another program */
@@ -221,17 +228,26 @@ static double share_done(const sdn_step *c, int t, int T)
     return done / parts;
 }
 
-/* After a training pass on several threads: each thread's speed, for the next pass's shares. */
-static void observe_speeds(sdn_step *c)
+/* Training passes on the model's own workspace steer the shares and the team: only they run one
+ * at a time on a model (inference calls may bring workspaces of their own and run at once). */
+static int steers_team(const sdn_step *c)
+{
+    return c->mode >= SDN_MODE_GRADS && c->ws == &c->m->ws;
+}
+
+/* After a training pass on several threads: each thread's speed, for the next pass's shares, and
+ * what the team gained over one thread in `wall` clock ticks. */
+static void observe_speeds(sdn_step *c, double wall)
 {
     const int T = c->team;
-    if (c->mode < SDN_MODE_GRADS || T < 2 || T > SDN_SHARE_MAX_THREADS || c->ws != &c->m->ws)
+    if (!steers_team(c) || T < 2 || T > SDN_SHARE_MAX_THREADS)
         return;
     double done[SDN_SHARE_MAX_THREADS], busy[SDN_SHARE_MAX_THREADS];
     for (int t = 0; t < T; t++) {
         done[t] = share_done(c, t, T);
         busy[t] = (double)c->clock[t].busy;
     }
+    sdn_share_judge(&c->m->share, T, done, busy, wall);
     sdn_share_observe(&c->m->share, T, done, busy);
 }
 
@@ -262,6 +278,13 @@ static int threads_for(const sdn_model *m, size_t n, int first, int end)
         T = 1;
     return T < 1 ? 1 : T;
 }
+
+static int team_for(sdn_step *c)
+{
+    const int T =
+        threads_for(c->m, c->n, c->first_layer, c->end_layer ? c->end_layer : c->m->n_layers);
+    return steers_team(c) ? sdn_share_team(&c->m->share, T) : T;
+}
 #endif
 
 void sdn_step_run(sdn_step *c)
@@ -280,8 +303,9 @@ void sdn_step_run(sdn_step *c)
     static const char *const pass_names[] = {"predict", "evaluate", "gradients", "train_step"};
     sdn_prof_step_begin();
 #ifdef _OPENMP
-    const int T = threads_for(m, c->n, c->first_layer, c->end_layer ? c->end_layer : m->n_layers);
+    const int T = team_for(c);
     if (T > 1) {
+        const uint64_t t0 = sdn_clock_ticks();
         sdn_barrier_init(&c->barrier, (unsigned)T);
 #pragma omp parallel num_threads(T)
         {
@@ -295,8 +319,9 @@ void sdn_step_run(sdn_step *c)
             run_thread(c, omp_get_thread_num(), omp_get_num_threads());
             sdn_prof_leave();
         }
+        const double wall = (double)(sdn_clock_ticks() - t0);
         sdn_prof_step_end();
-        observe_speeds(c);
+        observe_speeds(c, wall);
         return;
     }
 #endif

@@ -22,6 +22,9 @@ extern SDN_TEST_HOOK double sdn_parallel_min_macs;
 /* Makes thread 1 of a pass that much slower (0 = off; 1: it takes twice its time), by spinning
  * after its share of the work: a core shared with another program, for the shares' tests. */
 extern SDN_TEST_HOOK double sdn_debug_slow_thread;
+/* Keeps thread 1 of a pass away that many microseconds at its start (0 = off), as when the system
+ * hands its core to another program: for the test that such a team gives way to one thread. */
+extern SDN_TEST_HOOK double sdn_debug_thread_away_us;
 /* When nonzero, the safetensors writer fails with ENOSPC after this many bytes: tests use it to
  * show that an existing file survives a failed write. */
 extern SDN_TEST_HOOK size_t sdn_st_fail_after_bytes;

@@ -1,6 +1,7 @@
 /* Shares that follow the threads' speeds (src/thread_share.h): equal cores keep equal shares
- * through the noise, a core at half speed ends with about a third of the work, and a training
- * run whose shares moved gives the weights of one thread to the last bit. */
+ * through the noise, a core at half speed ends with about a third of the work, a team kept
+ * waiting gives way to one thread, and training runs whose shares or teams moved give the
+ * weights of one thread to the last bit. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,10 +54,64 @@ static void test_every_thread_keeps_its_least(void **state)
     assert_int_equal(sdn_share_cut(&s, 2, 100, 0, 1), 99);
 }
 
-/* A batch-norm, dropout and sliced-kernel network trained a few steps; saved to path. */
-static void train(int threads, char *path, size_t size, double *share1)
+/* A team pass of thread 0 working busy0 on half the work while the pass took wall. */
+static void judge_pass(sdn_share *s, double busy0, double wall)
 {
-    enum { D = 768, UNITS = 96, K = 10, NB = 128, STEPS = 8 };
+    const double done[2] = {0.5, 0.5}, busy[2] = {busy0, busy0};
+    sdn_share_judge(s, 2, done, busy, wall);
+}
+
+static int solo_passes(sdn_share *s)
+{
+    int n = 0;
+    while (sdn_share_team(s, 2) == 1)
+        n++;
+    return n;
+}
+
+static void test_team_that_pays_stays(void **state)
+{
+    (void)state;
+    sdn_share s;
+    sdn_share_reset(&s, 2);
+    for (int i = 0; i < 100; i++) {
+        judge_pass(&s, 1000.0, 1000.0 / (i % 2 ? 1.3 : 1.9)); /* a gain of 1.3 to 1.9 */
+        assert_int_equal(sdn_share_team(&s, 2), 2);
+    }
+    assert_int_equal(sdn_share_team(&s, 3), 3);
+}
+
+static void test_team_kept_waiting_gives_way(void **state)
+{
+    (void)state;
+    sdn_share s;
+    sdn_share_reset(&s, 2);
+    /* thread 0 works 1 ms of every 5: the other thread's core is taken away */
+    for (int i = 0; i < 7; i++) {
+        judge_pass(&s, 1000.0, 5000.0);
+        assert_int_equal(sdn_share_team(&s, 2), 2); /* judged after eight passes only */
+    }
+    judge_pass(&s, 1000.0, 5000.0);
+    const int first = solo_passes(&s);
+    assert_true(first >= 32);
+    for (int i = 0; i < 8; i++) /* the try fails again: a longer spell on one thread */
+        judge_pass(&s, 1000.0, 5000.0);
+    assert_int_equal(solo_passes(&s), 2 * first);
+    for (int i = 0; i < 8; i++) /* the core is back: the team stays */
+        judge_pass(&s, 1000.0, 600.0);
+    assert_int_equal(sdn_share_team(&s, 2), 2);
+    for (int i = 0; i < 8;
+         i++) /* and a later verdict against it starts again from the first spell */
+        judge_pass(&s, 1000.0, 5000.0);
+    assert_int_equal(solo_passes(&s), first);
+    assert_int_equal(sdn_share_team(&s, 1), 1);
+}
+
+/* A batch-norm, dropout and sliced-kernel network trained `steps` steps; saved to path. `end`:
+ * how its passes were shared out at the end. */
+static void train_steps(int threads, int steps, char *path, size_t size, sdn_share *end)
+{
+    enum { D = 768, UNITS = 96, K = 10, NB = 128 };
     sdn_set_num_threads(threads);
     sdn_model *m = sdn_model_new(11);
     assert_int_equal(sdn_model_add_batch_norm(m, 0.99f, 1e-3f), SDN_OK);
@@ -71,16 +126,24 @@ static void train(int threads, char *path, size_t size, double *share1)
     assert_int_equal(sdn_model_compile(m, D, NB, &nadam), SDN_OK);
     static float x[NB * D];
     int32_t y[NB];
-    for (int s = 0; s < STEPS; s++) {
+    for (int s = 0; s < steps; s++) {
         sdn_test_fill(x, NB * D, 300 + (uint64_t)s, -1.0f, 1.0f);
         for (int i = 0; i < NB; i++)
             y[i] = (int32_t)((i * 3 + s) % K);
         assert_int_equal(sdn_model_train_batch(m, x, y, NB, NULL, NULL), SDN_OK);
     }
-    *share1 = m->share.threads == 2 ? m->share.weight[1] : 0.5;
+    *end = m->share;
     snprintf(path, size, "%s/share%d.safetensors", sdn_test_tmpdir("share"), threads);
     assert_int_equal(sdn_model_save(m, path, 1, NULL, 0, NULL, 0), SDN_OK);
     sdn_model_free(m);
+}
+
+/* Eight steps; share1: thread 0's share of the rows at the end. */
+static void train(int threads, char *path, size_t size, double *share1)
+{
+    sdn_share end;
+    train_steps(threads, 8, path, size, &end);
+    *share1 = end.threads == 2 ? end.weight[1] : 0.5;
 }
 
 static void test_moved_shares_same_bits(void **state)
@@ -108,13 +171,43 @@ static void test_moved_shares_same_bits(void **state)
     free(b);
 }
 
+/* Thread 1 away 3 ms at the start of every pass: the passes move to one thread, and the weights
+ * are those of one thread to the last bit. */
+static void test_team_kept_waiting_same_bits(void **state)
+{
+    (void)state;
+    sdn_set_num_threads(2);
+    if (sdn_num_threads() != 2)
+        skip(); /* built without OpenMP */
+    sdn_parallel_min_macs = 0.0;
+    char one[512], two[512];
+    sdn_share end;
+    train_steps(1, 16, one, sizeof one, &end);
+    sdn_debug_thread_away_us = 3000.0;
+    train_steps(2, 16, two, sizeof two, &end);
+    sdn_debug_thread_away_us = 0.0;
+    sdn_parallel_min_macs = -1.0;
+    sdn_set_num_threads(0);
+    if (end.solo_left == 0)
+        fail_msg("thread 1 kept thread 0 waiting 3 ms a pass, yet every pass ran on two threads");
+    size_t n1, n2;
+    char *a = sdn_test_read_file(one, &n1), *b = sdn_test_read_file(two, &n2);
+    assert_int_equal(n1, n2);
+    assert_memory_equal(a, b, n1);
+    free(a);
+    free(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_equal_cores_keep_equal_shares),
         cmocka_unit_test(test_half_speed_core_takes_a_third),
         cmocka_unit_test(test_every_thread_keeps_its_least),
+        cmocka_unit_test(test_team_that_pays_stays),
+        cmocka_unit_test(test_team_kept_waiting_gives_way),
         cmocka_unit_test(test_moved_shares_same_bits),
+        cmocka_unit_test(test_team_kept_waiting_same_bits),
     };
     return cmocka_run_group_tests(tests, NULL, sdn_test_tmpdir_remove);
 }

@@ -7,3 +7,4 @@ double sdn_parallel_min_macs = -1.0; /* the host's (thread_costs.c) */
 size_t sdn_st_fail_after_bytes;
 int sdn_debug_mc_full_passes;
 double sdn_debug_slow_thread;
+double sdn_debug_thread_away_us;
