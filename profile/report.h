@@ -157,15 +157,11 @@ void sdn_prof_write_json(const sdn_profile_report *r, FILE *out);
 void sdn_prof_write_csv(const sdn_profile_report *r, FILE *out);
 sdn_status sdn_prof_write_trace(const sdn_prof_data *d, FILE *out);
 void sdn_prof_write_svg(const sdn_profile_report *r, FILE *out);
-/* The timeline panel of the SVG in the box (x, y, w, h) (timeline.c). */
-void sdn_prof_timeline(const sdn_profile_report *r, FILE *out, int x, int y, int w, int h);
 void sdn_prof_write_html(const sdn_profile_report *r, FILE *out);
 void sdn_prof_write_machine_json(const sdn_prof_data *d, FILE *out, const char *indent);
 /* "sdn_f32_velu__avx2" → "f32_velu", "avx2" */
 void sdn_prof_split_fn(const char *fn, char *name, size_t size, const char **isa);
 void sdn_prof_json_str(FILE *out, const char *s);
-/* HTML/XML text, escaped. */
-void sdn_prof_xml_str(FILE *out, const char *s);
 sdn_status sdn_prof_prepare_dir(const char *dir);
 
 #endif
