@@ -47,15 +47,18 @@ static void attr_str(FILE *f, const char *name, const char *s)
 void sdn_svg_escape(FILE *f, const char *s)
 {
     for (; s && *s; s++) {
-        const char *e = *s == '&'   ? "&amp;"
-                        : *s == '<' ? "&lt;"
-                        : *s == '>' ? "&gt;"
-                        : *s == '"' ? "&quot;"
+        const unsigned char ch = (unsigned char)*s;
+        const char *e = ch == '&'   ? "&amp;"
+                        : ch == '<' ? "&lt;"
+                        : ch == '>' ? "&gt;"
+                        : ch == '"' ? "&quot;"
                                     : NULL;
         if (e)
             fputs(e, f);
+        else if (ch < 0x20 && ch != '\t' && ch != '\n' && ch != '\r')
+            fputc('?', f); /* a control character XML 1.0 does not allow, even escaped */
         else
-            fputc(*s, f);
+            fputc(ch, f);
     }
 }
 

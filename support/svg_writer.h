@@ -34,7 +34,8 @@ typedef struct sdn_svg_font {
 /* <svg> of w × h (viewBox 0 0 w h, sans-serif 12) on a white background; ends with sdn_svg_end. */
 void sdn_svg_begin(FILE *f, double w, double h);
 void sdn_svg_end(FILE *f);
-/* s as XML text or attribute value: & < > " escaped (NULL writes nothing). The profiler's HTML
+/* s as XML text or attribute value: & < > " escaped, control characters other than tab and
+ * line ends (which XML does not allow) written as '?'; NULL writes nothing. The profiler's HTML
  * page uses it as well. */
 void sdn_svg_escape(FILE *f, const char *s);
 /* Color i of the one palette (Tableau's ten), i taken modulo ten. */

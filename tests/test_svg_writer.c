@@ -50,7 +50,8 @@ static int entity(const char *s)
 }
 
 /* Fails naming the byte where s stops being well-formed XML: tags nest and close, attribute
- * values are quoted, and no raw '<' or '&' stands in text or values. */
+ * values are quoted, no raw '<' or '&' stands in text or values, and no control character but
+ * tab and line ends. */
 static void assert_well_formed(const char *s)
 {
     const char *stack[64];
@@ -59,6 +60,8 @@ static void assert_well_formed(const char *s)
     for (const char *p = s; *p;) {
         if (*p == '&' && !entity(p))
             fail_msg("a raw '&' at byte %d", (int)(p - s));
+        if ((unsigned char)*p < 0x20 && !strchr("\t\n\r", *p))
+            fail_msg("control character %d at byte %d", *p, (int)(p - s));
         if (*p != '<') {
             p++;
             continue;
@@ -142,12 +145,14 @@ static void text_escaped_everywhere(void **state)
     sdn_svg_begin(f, 100, 50);
     sdn_svg_rect(f, 1, 2, 3, 4, (sdn_svg_paint){.fill = "#abc\""}, "t<1> & \"2\"");
     sdn_svg_textf(f, 5, 6, (sdn_svg_font){.anchor = SDN_SVG_END}, "%s=%d", "<&>", 7);
+    sdn_svg_text(f, 7, 8, (sdn_svg_font){0}, "bell\a\x1b[0m\tend");
     sdn_svg_end(f);
     svg = close_doc(f);
     assert_well_formed(svg);
     assert_non_null(strstr(svg, "<title>t&lt;1&gt; &amp; &quot;2&quot;</title></rect>"));
     assert_non_null(strstr(svg, ">&lt;&amp;&gt;=7</text>"));
     assert_non_null(strstr(svg, "fill=\"#abc&quot;\""));
+    assert_non_null(strstr(svg, ">bell??[0m\tend</text>"));
     free(svg);
 }
 
