@@ -1,5 +1,5 @@
-/* Line plots as standalone SVG files (apps/svg.c): y against x on linear or log10 axes, and the
- * learning curves, one metric per epoch, as a case of it. */
+/* Line plots as standalone SVG files (apps/svg.c, drawn by support/svg_writer.c): y against x on
+ * linear or log10 axes, and the learning curves, one metric per epoch, as a case of it. */
 #ifndef SDN_APP_SVG_H
 #define SDN_APP_SVG_H
 

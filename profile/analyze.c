@@ -14,22 +14,6 @@ const char *sdn_prof_phase_name(int phase)
     return phase >= 0 && phase < SDN_PHASE_COUNT ? names[phase] : "?";
 }
 
-uint64_t sdn_prof_ns(const sdn_prof_data *d, uint64_t t)
-{
-    return t > d->tick0 ? (uint64_t)((double)(t - d->tick0) * d->ns_per_tick) : 0;
-}
-
-double sdn_prof_dur_ns(const sdn_prof_data *d, const sdn_prof_event *e)
-{
-    return (double)(sdn_prof_ns(d, e->t1) - sdn_prof_ns(d, e->t0));
-}
-
-int sdn_prof_cmp_double(const void *a, const void *b)
-{
-    const double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 static void shape_text(const sdn_prof_event *e, char *buf, size_t size)
 {
     if (e->kind == SDN_KK_GEMM)

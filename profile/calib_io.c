@@ -1,5 +1,6 @@
 /* The calibration's cache file ($XDG_CACHE_HOME/simdnn/calibration-5.txt, one per CPU and thread
- * count), its printout, and the look-ups the roofs make in it. */
+ * count, the machine's identity that keys it), its printout, and the look-ups the roofs make in
+ * it. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,7 +8,37 @@
 #include "platform.h"
 #include "report.h"
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 #define CACHE_FORMAT "simdnn-calibration 5"
+
+const int sdn_stream_counts[SDN_N_STREAMS] = {1, 2, 3, 5, 7};
+
+static int all_threads(void)
+{
+#ifdef _OPENMP
+    return omp_get_num_procs();
+#else
+    return 1;
+#endif
+}
+
+/* This machine's identity, which keys the cache file: the CPU, its threads, its caches. */
+void sdn_calibration_machine(sdn_calibration *c)
+{
+    const sdn_cpu_info *ci = sdn_cpu();
+    memset(c, 0, sizeof *c);
+    snprintf(c->cpu, sizeof c->cpu, "%s%s%s", ci->vendor, ci->brand[0] ? " " : "", ci->brand);
+    c->threads = all_threads();
+    const size_t bytes[3] = {ci->l1d_bytes, ci->l2_bytes, ci->l3_bytes};
+    const char *src[3] = {ci->l1d_source, ci->l2_source, ci->l3_source};
+    for (int i = 0; i < 3; i++) {
+        c->cache_bytes[i] = bytes[i];
+        snprintf(c->cache_source[i], sizeof c->cache_source[i], "%s", src[i] ? src[i] : "?");
+    }
+}
 
 /* One file per format: builds of other versions on the same host keep theirs. */
 void sdn_calibration_path(char *buf, size_t size)

@@ -8,11 +8,6 @@
 #include "platform.h"
 #include "report.h"
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-
-const int sdn_stream_counts[SDN_N_STREAMS] = {1, 2, 3, 5, 7};
 /* the kernel that runs each stream count: its counted bytes are its streams */
 static const char *const stream_kernel[SDN_N_STREAMS] = {"colsum", "relu", "sgd", "sgd_momentum",
                                                          "adam"};
@@ -21,15 +16,6 @@ enum { COLS = 256 }; /* colsum's columns: one stream read row after row */
 static double now_s(void)
 {
     return 1e-9 * (double)sdn_monotonic_ns();
-}
-
-static int all_threads(void)
-{
-#ifdef _OPENMP
-    return omp_get_num_procs();
-#else
-    return 1;
-#endif
 }
 
 /* The best time of one call over `runs` timed runs, each sized to about 2 ms: on a busy host
@@ -200,20 +186,6 @@ sdn_status sdn_calibration_get(sdn_calibration *c, int redo, FILE *log)
     if (st && log) /* an unwritable cache costs a re-measure next time, nothing else */
         fprintf(log, "simdnn: %s\n", sdn_profiler_last_error());
     return SDN_OK;
-}
-
-void sdn_calibration_machine(sdn_calibration *c)
-{
-    const sdn_cpu_info *ci = sdn_cpu();
-    memset(c, 0, sizeof *c);
-    snprintf(c->cpu, sizeof c->cpu, "%s%s%s", ci->vendor, ci->brand[0] ? " " : "", ci->brand);
-    c->threads = all_threads();
-    const size_t bytes[3] = {ci->l1d_bytes, ci->l2_bytes, ci->l3_bytes};
-    const char *src[3] = {ci->l1d_source, ci->l2_source, ci->l3_source};
-    for (int i = 0; i < 3; i++) {
-        c->cache_bytes[i] = bytes[i];
-        snprintf(c->cache_source[i], sizeof c->cache_source[i], "%s", src[i] ? src[i] : "?");
-    }
 }
 
 sdn_status sdn_profiler_calibrate(int redo, FILE *out, FILE *log)

@@ -1,6 +1,7 @@
 /* profile.html: the pictures of profile.svg inline, and the step, kernel and thread tables, in one
  * self-contained page. */
 #include "report.h"
+#include "svg_writer.h" /* its XML escaping serves the page too */
 
 static void step_table(const sdn_profile_report *r, FILE *out)
 {
@@ -43,7 +44,7 @@ static void kernel_table(const sdn_profile_report *r, FILE *out)
                 sdn_prof_phase_name(k->phase), (double)k->calls / steps, k->ms_per_step,
                 k->share_pct, k->p50_us, k->p99_us, k->p50_gflops, k->p50_roof_pct,
                 k->above ? " ▲" : "");
-        sdn_prof_xml_str(out, k->above ? k->why : k->bound);
+        sdn_svg_escape(out, k->above ? k->why : k->bound);
         fprintf(out, "</td></tr>\n");
     }
     fprintf(out, "</table>\n");
@@ -59,7 +60,7 @@ static void thread_table(const sdn_profile_report *r, FILE *out)
     for (int t = 0; t < r->n_threads; t++) {
         const sdn_thread_stat *s = &r->threads[t];
         fprintf(out, "<tr><td>");
-        sdn_prof_xml_str(out, s->name);
+        sdn_svg_escape(out, s->name);
         fprintf(out,
                 "</td><td>%.4f</td><td>%.4f</td><td>%.4f</td><td>%.4f</td><td>%.2f</td>"
                 "<td>%.2f</td></tr>\n",
@@ -81,12 +82,12 @@ void sdn_prof_write_html(const sdn_profile_report *r, FILE *out)
                  "collapse:collapse;font-size:12px}td,th{border:1px solid #ccc;padding:2px 6px;"
                  "text-align:right}td:first-child{text-align:left}tr.above{background:#fdd}"
                  "</style></head><body>\n<h1>simdnn profile</h1>\n<p>");
-    sdn_prof_xml_str(out, r->cal.cpu);
+    sdn_svg_escape(out, r->cal.cpu);
     fprintf(out, "; ISA %s; %d thread(s); caches: ", sdn_isa_name(r->isa), r->threads_used);
-    sdn_prof_xml_str(out, caches);
+    sdn_svg_escape(out, caches);
     fprintf(out, "; round trip %.0f / %.0f ns; counters: ", r->d->core_rtt_ns[0],
             r->d->core_rtt_ns[1]);
-    sdn_prof_xml_str(out, r->d->counters_note[0] ? r->d->counters_note : "all");
+    sdn_svg_escape(out, r->d->counters_note[0] ? r->d->counters_note : "all");
     fprintf(out, "</p>\n");
     sdn_prof_write_svg(r, out);
     step_table(r, out);

@@ -26,27 +26,6 @@ void sdn_prof_json_str(FILE *out, const char *s)
     fputc('"', out);
 }
 
-void sdn_prof_xml_str(FILE *out, const char *s)
-{
-    for (; s && *s; s++)
-        switch (*s) {
-        case '<':
-            fputs("&lt;", out);
-            break;
-        case '>':
-            fputs("&gt;", out);
-            break;
-        case '&':
-            fputs("&amp;", out);
-            break;
-        case '"':
-            fputs("&quot;", out);
-            break;
-        default:
-            fputc(*s, out);
-        }
-}
-
 void sdn_prof_split_fn(const char *fn, char *name, size_t size, const char **isa)
 {
     fn = fn ? fn : "?";

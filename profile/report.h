@@ -146,9 +146,20 @@ void sdn_kernel_roof(const sdn_profile_report *r, sdn_kernel_stat *k);
 sdn_status sdn_profile_thread_stats(const sdn_prof_data *d, sdn_profile_report *r);
 double sdn_prof_overhead_pct(const sdn_profile_report *r);
 /* Event time in ns since the first kept step. */
-uint64_t sdn_prof_ns(const sdn_prof_data *d, uint64_t ticks);
-double sdn_prof_dur_ns(const sdn_prof_data *d, const sdn_prof_event *e);
-int sdn_prof_cmp_double(const void *a, const void *b);
+static inline uint64_t sdn_prof_ns(const sdn_prof_data *d, uint64_t ticks)
+{
+    return ticks > d->tick0 ? (uint64_t)((double)(ticks - d->tick0) * d->ns_per_tick) : 0;
+}
+static inline double sdn_prof_dur_ns(const sdn_prof_data *d, const sdn_prof_event *e)
+{
+    return (double)(sdn_prof_ns(d, e->t1) - sdn_prof_ns(d, e->t0));
+}
+/* qsort's comparison of doubles, ascending. */
+static inline int sdn_prof_cmp_double(const void *a, const void *b)
+{
+    const double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
 
 /* ---- writers ---- */
 void sdn_prof_write_md(const sdn_profile_report *r, FILE *out);
@@ -157,15 +168,12 @@ void sdn_prof_write_json(const sdn_profile_report *r, FILE *out);
 void sdn_prof_write_csv(const sdn_profile_report *r, FILE *out);
 sdn_status sdn_prof_write_trace(const sdn_prof_data *d, FILE *out);
 void sdn_prof_write_svg(const sdn_profile_report *r, FILE *out);
-/* The timeline panel of the SVG in the box (x, y, w, h) (timeline.c). */
-void sdn_prof_timeline(const sdn_profile_report *r, FILE *out, int x, int y, int w, int h);
 void sdn_prof_write_html(const sdn_profile_report *r, FILE *out);
 void sdn_prof_write_machine_json(const sdn_prof_data *d, FILE *out, const char *indent);
 /* "sdn_f32_velu__avx2" → "f32_velu", "avx2" */
 void sdn_prof_split_fn(const char *fn, char *name, size_t size, const char **isa);
 void sdn_prof_json_str(FILE *out, const char *s);
-/* HTML/XML text, escaped. */
-void sdn_prof_xml_str(FILE *out, const char *s);
+/* Makes the folder and its parents; an error names what stands in the way (folder.c). */
 sdn_status sdn_prof_prepare_dir(const char *dir);
 
 #endif

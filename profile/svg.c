@@ -1,125 +1,213 @@
 /* profile.svg: a roofline — each kernel row a point at its FLOP/B and GFLOP/s at the median
  * call, sized by its share of the step, under the calibrated FMA peak and bandwidths — beside a
- * timeline of one step per thread (kernels by kind, barrier waits, batch preparation). */
+ * timeline of one step per thread (kernels by kind, barrier waits, batch preparation). Drawn with
+ * the one SVG writer, support/svg_writer.c. */
 #include <math.h>
-#include <string.h>
 
 #include "report.h"
+#include "svg_writer.h"
 
 enum { W = 1200, H = 520, PAD = 60, RW = 560 }; /* roofline panel: x in [PAD, PAD + RW] */
 
-static double lx(double v, double lo, double hi)
+/* A kernel's color, the same in both panels (the writer's palette). */
+static const char *kind_color(sdn_kernel_kind kind)
 {
-    return PAD + RW * (log10(v) - log10(lo)) / (log10(hi) - log10(lo));
+    if (kind == SDN_KK_GEMM)
+        return sdn_svg_color(0);
+    if (kind == SDN_KK_ADAM || kind == SDN_KK_RMSPROP || kind == SDN_KK_SGD)
+        return sdn_svg_color(2);
+    return kind == SDN_KK_ACT || kind == SDN_KK_ACT_GRAD ? sdn_svg_color(3) : sdn_svg_color(4);
 }
-static double ly(double v, double lo, double hi)
+#define BARRIER_COLOR sdn_svg_color(1)
+#define PREP_COLOR sdn_svg_color(5)
+
+/* Whether v > 0 lies strictly inside a log axis. */
+static int inside(double v, const sdn_svg_axis *a)
 {
-    return H - PAD - (H - 2 * PAD) * (log10(v) - log10(lo)) / (log10(hi) - log10(lo));
+    return v > 0 && log10(v) > a->lo && log10(v) < a->hi;
 }
 
-static const char *color_of(const sdn_kernel_stat *k)
-{
-    if (k->kind == SDN_KK_GEMM)
-        return "#1f77b4";
-    if (k->kind == SDN_KK_ADAM || k->kind == SDN_KK_RMSPROP || k->kind == SDN_KK_SGD)
-        return "#2ca02c";
-    if (k->kind == SDN_KK_ACT || k->kind == SDN_KK_ACT_GRAD)
-        return "#ff7f0e";
-    return "#9467bd";
-}
+/* ---- the roofline ---- */
 
 /* The ceilings: FMA peak, and L1 / L2 / L3 / DRAM bandwidth (2 streams) × FLOP/B. */
-static void ceilings(const sdn_profile_report *r, FILE *out, double x0, double x1, double y0,
-                     double y1)
+static void ceilings(const sdn_profile_report *r, FILE *out, const sdn_svg_frame *fr)
 {
     const sdn_calibration *c = &r->cal;
-    const double peak = c->peak_gflops[r->isa][0];
+    const double peak = c->peak_gflops[r->isa][0], x0 = pow(10, fr->ax.lo), x1 = pow(10, fr->ax.hi);
     for (int l = 0; l < SDN_LVL_COUNT; l++) {
         const double bw = c->stream_gbs[r->isa][l][1];
         if (!(bw > 0))
             continue;
         const double knee = peak / bw, xa = x0, xb = knee < x1 ? knee : x1;
-        if (xb <= xa || bw * xa < y0)
+        if (xb <= xa || bw * xa < pow(10, fr->ay.lo))
             continue;
-        fprintf(out,
-                "<line x1='%.1f' y1='%.1f' x2='%.1f' y2='%.1f' stroke='#888' "
-                "stroke-dasharray='4 3'/><text x='%.1f' y='%.1f' font-size='10' fill='#555' "
-                "text-anchor='end'>%s %.0f GB/s</text>\n",
-                lx(xa, x0, x1), ly(bw * xa, y0, y1), lx(xb, x0, x1), ly(bw * xb, y0, y1),
-                lx(xb, x0, x1) - 4, ly(bw * xb, y0, y1) + 12 + 11 * l, sdn_level_name(l), bw);
+        sdn_svg_line(out, sdn_svg_px(fr, xa), sdn_svg_py(fr, bw * xa), sdn_svg_px(fr, xb),
+                     sdn_svg_py(fr, bw * xb), (sdn_svg_paint){.stroke = "#888", .dash = "4 3"});
+        sdn_svg_textf(out, sdn_svg_px(fr, xb) - 4, sdn_svg_py(fr, bw * xb) + 12 + 11 * l,
+                      (sdn_svg_font){.size = 10, .fill = "#555", .anchor = SDN_SVG_END},
+                      "%s %.0f GB/s", sdn_level_name(l), bw);
     }
-    fprintf(out,
-            "<line x1='%d' y1='%.1f' x2='%d' y2='%.1f' stroke='#000'/><text x='%d' y='%.1f' "
-            "font-size='11'>%s FMA peak %.0f GFLOP/s (1 thread)</text>\n",
-            PAD, ly(peak, y0, y1), PAD + RW, ly(peak, y0, y1), PAD + RW - 230, ly(peak, y0, y1) - 4,
-            sdn_isa_name(r->isa), peak);
+    const double yp = sdn_svg_py(fr, peak);
+    sdn_svg_line(out, fr->x, yp, fr->x + fr->w, yp, (sdn_svg_paint){.stroke = "#000"});
+    sdn_svg_textf(out, fr->x + fr->w - 230, yp - 4, (sdn_svg_font){.size = 11},
+                  "%s FMA peak %.0f GFLOP/s (1 thread)", sdn_isa_name(r->isa), peak);
 }
 
-static void axes(FILE *out, double x0, double x1, double y0, double y1)
+/* Row i's point, its tooltip, and a label for the largest shares. */
+static void point(const sdn_profile_report *r, FILE *out, const sdn_svg_frame *fr, int i)
 {
-    fprintf(out, "<rect x='%d' y='%d' width='%d' height='%d' fill='none' stroke='#000'/>\n", PAD,
-            PAD, RW, H - 2 * PAD);
-    for (double v = pow(10, ceil(log10(x0))); v <= x1; v *= 10)
-        fprintf(out, "<text x='%.1f' y='%d' font-size='11' text-anchor='middle'>%g</text>\n",
-                lx(v, x0, x1), H - PAD + 14, v);
-    for (double v = pow(10, ceil(log10(y0))); v <= y1; v *= 10)
-        fprintf(out, "<text x='%d' y='%.1f' font-size='11' text-anchor='end'>%g</text>\n", PAD - 4,
-                ly(v, y0, y1) + 4, v);
-    fprintf(out,
-            "<text x='%d' y='%d' font-size='12' text-anchor='middle'>FLOP per byte</text>\n"
-            "<text x='14' y='%d' font-size='12' transform='rotate(-90 14 %d)' "
-            "text-anchor='middle'>GFLOP/s at the median call</text>\n"
-            "<text x='%d' y='30' font-size='14' font-weight='bold'>Roofline: one point per "
-            "kernel row, area ∝ share of the step; red ring: above its roof</text>\n",
-            PAD + RW / 2, H - PAD + 32, H / 2, H / 2, PAD);
+    const sdn_kernel_stat *k = &r->kernels[i];
+    const double x = k->intensity, y = k->p50_gflops;
+    if (!(inside(x, &fr->ax) && inside(y, &fr->ay)))
+        return;
+    char name[64], title[400];
+    const char *own;
+    sdn_prof_split_fn(k->fn, name, sizeof name, &own);
+    snprintf(title, sizeof title,
+             "%s %s (%s): %.1f GFLOP/s, %.0f %% of its roof (%s), %.1f %% of the step", name,
+             k->shape, sdn_prof_phase_name(k->phase), y, k->p50_roof_pct, k->bound, k->share_pct);
+    const double cx = sdn_svg_px(fr, x), cy = sdn_svg_py(fr, y);
+    sdn_svg_circle(out, cx, cy, 3 + 2.5 * sqrt(k->share_pct),
+                   (sdn_svg_paint){.fill = kind_color(k->kind),
+                                   .fill_opacity = 0.6,
+                                   .stroke = k->above ? "#d62728" : "#333",
+                                   .width = k->above ? 3 : 1},
+                   title);
+    if (i < 4) /* the largest shares, labelled one under the other to the right */
+        sdn_svg_textf(out, cx + 14, cy + 22 + 12 * i, (sdn_svg_font){.size = 10}, "%s %s %s", name,
+                      k->shape, sdn_prof_phase_name(k->phase));
 }
 
 static void roofline(const sdn_profile_report *r, FILE *out)
 {
-    const double x0 = 0.01, x1 = 1000, y0 = 0.1;
     double y1 = r->cal.peak_gflops[r->isa][0] * 2;
     for (int i = 0; i < r->n_kernels; i++)
         y1 = r->kernels[i].p50_gflops * 2 > y1 ? r->kernels[i].p50_gflops * 2 : y1;
-    y1 = y1 > 1 ? pow(10, ceil(log10(y1))) : 1000;
-    axes(out, x0, x1, y0, y1);
-    ceilings(r, out, x0, x1, y0, y1);
-    for (int i = 0; i < r->n_kernels; i++) {
-        const sdn_kernel_stat *k = &r->kernels[i];
-        const double x = k->intensity, y = k->p50_gflops;
-        if (!(x > x0 && x < x1 && y > y0 && y < y1))
-            continue;
-        char name[64];
-        const char *own;
-        sdn_prof_split_fn(k->fn, name, sizeof name, &own);
-        fprintf(out,
-                "<circle cx='%.1f' cy='%.1f' r='%.1f' fill='%s' fill-opacity='0.6' "
-                "stroke='%s' stroke-width='%d'><title>",
-                lx(x, x0, x1), ly(y, y0, y1), 3 + 2.5 * sqrt(k->share_pct), color_of(k),
-                k->above ? "#d62728" : "#333", k->above ? 3 : 1);
-        sdn_prof_xml_str(out, name);
-        fprintf(out,
-                " %s (%s): %.1f GFLOP/s, %.0f %% of its roof (%s), %.1f %% of the step"
-                "</title></circle>\n",
-                k->shape, sdn_prof_phase_name(k->phase), y, k->p50_roof_pct, k->bound,
-                k->share_pct);
-        if (i < 4) /* the largest shares, labelled one under the other to the right */
-            fprintf(out, "<text x='%.1f' y='%.1f' font-size='10'>%s %s %s</text>\n",
-                    lx(x, x0, x1) + 14, ly(y, y0, y1) + 22 + 12 * i, name, k->shape,
-                    sdn_prof_phase_name(k->phase));
+    /* FLOP/B from 0.01 to 1000, GFLOP/s from 0.1 to the decade above twice the fastest */
+    const sdn_svg_frame fr = {PAD,         PAD,           RW,
+                              H - 2 * PAD, {1, 0, -2, 3}, {1, 0, -1, y1 > 1 ? ceil(log10(y1)) : 3}};
+    sdn_svg_text(out, PAD, 30, (sdn_svg_font){.size = 14, .bold = 1},
+                 "Roofline: one point per kernel row");
+    sdn_svg_text(out, PAD, 46, (sdn_svg_font){.size = 11, .fill = "#555"},
+                 "area ∝ share of the step; red ring: above its roof");
+    sdn_svg_axes(out, &fr, "FLOP per byte", "GFLOP/s at the median call");
+    ceilings(r, out, &fr);
+    for (int i = 0; i < r->n_kernels; i++)
+        point(r, out, &fr, i);
+}
+
+/* ---- the timeline ---- */
+
+/* The step to draw: the one whose start-to-start time is the median's, else the first. */
+static uint32_t pick_step(const sdn_profile_report *r, uint64_t *b, uint64_t *e)
+{
+    const sdn_prof_data *d = r->d;
+    uint32_t best = 0;
+    double best_gap = -1;
+    for (uint32_t s = 0; s < d->n_intervals; s++) {
+        const double wall = (double)(d->step_begin[s + 1] - d->step_begin[s]) * d->ns_per_tick;
+        const double gap =
+            wall > r->step.wall_p50_ns ? wall - r->step.wall_p50_ns : r->step.wall_p50_ns - wall;
+        if (best_gap < 0 || gap < best_gap) {
+            best_gap = gap;
+            best = s;
+        }
     }
+    *b = UINT64_MAX;
+    *e = 0;
+    if (best_gap >= 0) {
+        *b = d->step_begin[best];
+        *e = d->step_begin[best + 1];
+        return best;
+    }
+    for (int t = 0; t < d->n_threads; t++) /* no interval: the step's own events */
+        for (size_t j = 0; j < d->threads[t]->n; j++) {
+            const sdn_prof_event *ev = &d->threads[t]->ev[j];
+            if (ev->step != best)
+                continue;
+            *b = ev->t0 < *b ? ev->t0 : *b;
+            *e = ev->t1 > *e ? ev->t1 : *e;
+        }
+    return best;
+}
+
+static const char *event_color(const sdn_prof_event *e)
+{
+    if (e->type == SDN_EV_BARRIER)
+        return BARRIER_COLOR;
+    if (e->type == SDN_EV_SCOPE)
+        return e->kind == SDN_PHASE_PREP ? PREP_COLOR : "#e8eef8";
+    return kind_color((sdn_kernel_kind)e->kind);
+}
+
+static void legend(FILE *out, double x, double y)
+{
+    const struct {
+        const char *name, *color;
+    } items[] = {{"GEMM", kind_color(SDN_KK_GEMM)},      {"activation", kind_color(SDN_KK_ACT)},
+                 {"optimizer", kind_color(SDN_KK_ADAM)}, {"other kernel", sdn_svg_color(4)},
+                 {"barrier wait", BARRIER_COLOR},        {"batch preparation", PREP_COLOR}};
+    for (int i = 0; i < (int)(sizeof items / sizeof items[0]); i++) {
+        const double ix = x + i % 3 * 160, iy = y + i / 3 * 14;
+        sdn_svg_rect(out, ix, iy, 10, 10, (sdn_svg_paint){.fill = items[i].color}, NULL);
+        sdn_svg_text(out, ix + 14, iy + 9, (sdn_svg_font){.size = 10}, items[i].name);
+    }
+}
+
+/* One record in a lane of height `lane` at ly, [b, e] mapped onto [x, x + w]. */
+static void draw(FILE *out, const sdn_prof_data *d, const sdn_prof_event *ev, uint64_t b,
+                 uint64_t e, double x, double w, double ly, double lane)
+{
+    if (ev->t1 < b || ev->t0 > e ||
+        (ev->type == SDN_EV_SCOPE && ev->kind != SDN_PHASE_STEP && ev->kind != SDN_PHASE_PREP))
+        return;
+    if (ev->type == SDN_EV_BARRIER && ev->kind == SDN_BARRIER_PASS)
+        return; /* an arrival: its wait is the gap to the next kernel */
+    const double span = (double)(e - b);
+    const uint64_t t0 = ev->t0 > b ? ev->t0 : b, t1 = ev->t1 < e ? ev->t1 : e;
+    const double x0 = x + w * (double)(t0 - b) / span, wd = w * (double)(t1 - t0) / span;
+    const double top = ev->type == SDN_EV_SCOPE && ev->kind == SDN_PHASE_STEP ? 14 : 18;
+    char title[160];
+    snprintf(title, sizeof title, "%s %.2f µs",
+             ev->type == SDN_EV_KERNEL ? (ev->fn ? ev->fn : "?") : ev->name,
+             (double)(ev->t1 - ev->t0) * d->ns_per_tick * 1e-3);
+    sdn_svg_rect(out, x0, ly + top, wd > 0.3 ? wd : 0.3, lane - top - 6,
+                 (sdn_svg_paint){.fill = event_color(ev)}, title);
+}
+
+/* One step per thread in the box (x, y, w, h). */
+static void timeline(const sdn_profile_report *r, FILE *out, double x, double y, double w, double h)
+{
+    const sdn_prof_data *d = r->d;
+    uint64_t b, e;
+    const uint32_t step = pick_step(r, &b, &e);
+    const double us = e > b ? (double)(e - b) * d->ns_per_tick * 1e-3 : 0;
+    sdn_svg_textf(out, x, 30, (sdn_svg_font){.size = 14, .bold = 1},
+                  "One step (%u), start to next start: %.1f µs", step, us);
+    if (e <= b || !d->n_threads)
+        return;
+    const double lane = (int)(h - 40) / d->n_threads;
+    for (int t = 0; t < d->n_threads; t++) {
+        const double ly = y + t * lane;
+        sdn_svg_text(out, x, ly + 10, (sdn_svg_font){.size = 10}, d->threads[t]->name);
+        for (int layer = 0; layer < 2; layer++) /* the scopes under the kernels */
+            for (size_t j = 0; j < d->threads[t]->n; j++)
+                if ((d->threads[t]->ev[j].type == SDN_EV_SCOPE) == !layer)
+                    draw(out, d, &d->threads[t]->ev[j], b, e, x, w, ly, lane);
+    }
+    sdn_svg_text(out, x, y + h - 22, (sdn_svg_font){.size = 10}, "0");
+    sdn_svg_textf(out, x + w, y + h - 22, (sdn_svg_font){.size = 10, .anchor = SDN_SVG_END},
+                  "%.0f µs", us);
+    legend(out, x, y + h - 12);
 }
 
 void sdn_prof_write_svg(const sdn_profile_report *r, FILE *out)
 {
-    fprintf(out,
-            "<svg xmlns='http://www.w3.org/2000/svg' width='%d' height='%d' "
-            "viewBox='0 0 %d %d' font-family='sans-serif'>\n<rect width='100%%' "
-            "height='100%%' fill='white'/>\n",
-            W, H, W, H);
+    sdn_svg_begin(out, W, H);
     if (r->cal.peak_gflops[r->isa][0] > 0)
         roofline(r, out);
     else
-        fprintf(out, "<text x='%d' y='%d'>no calibration: no roofline</text>\n", PAD, H / 2);
-    sdn_prof_timeline(r, out, PAD + RW + 40, PAD, W - (PAD + RW + 40) - 20, H - 2 * PAD);
-    fprintf(out, "</svg>\n");
+        sdn_svg_text(out, PAD, H / 2, (sdn_svg_font){0}, "no calibration: no roofline");
+    timeline(r, out, PAD + RW + 40, PAD, W - (PAD + RW + 40) - 20, H - 2 * PAD);
+    sdn_svg_end(out);
 }

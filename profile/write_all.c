@@ -13,21 +13,6 @@
 
 #define TRACE_GZ_ABOVE (10u << 20)
 
-sdn_status sdn_prof_prepare_dir(const char *dir)
-{
-    char path[1024];
-    if (!dir || !*dir)
-        return sdn_pf_fail(SDN_ERR_INVALID_ARG, "profile: the output folder is empty");
-    if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path)
-        return sdn_pf_fail(SDN_ERR_INVALID_ARG, "profile: folder name too long");
-    if (sdn_mkdirs(path))
-        return sdn_pf_fail(SDN_ERR_IO, "profile: cannot create folder %s: %s", path,
-                           strerror(errno));
-    if (sdn_path_kind_of(dir) != SDN_PATH_DIR)
-        return sdn_pf_fail(SDN_ERR_IO, "profile: %s is not a folder", dir);
-    return SDN_OK;
-}
-
 typedef enum { OUT_MD, OUT_JSON, OUT_CSV, OUT_SVG, OUT_HTML, OUT_TRACE } out_kind;
 
 static sdn_status write_body(FILE *f, out_kind kind, const sdn_profile_report *r)

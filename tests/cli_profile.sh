@@ -29,6 +29,11 @@ grep -q "^- counters (perf_event_open" "$tmp/prof-train/profile.md" ||
 grep -q "From one step's start to the next" "$tmp/prof-train/profile.md" ||
     fail "train: no start-to-start step"
 grep -q "<circle" "$tmp/prof-train/profile.svg" || fail "train: no roofline points in the SVG"
+# The picture parses as XML (where Python is at hand to say so).
+if command -v python3 > /dev/null; then
+    python3 -c 'import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])' \
+        "$tmp/prof-train/profile.svg" || fail "train: profile.svg is not well-formed XML"
+fi
 "$cli" train --data "$data" --layers 2 --units 16 --epochs 1 --out "$tmp/run2" --progress quiet \
     --threads 1 --profile "$tmp/prof-none" --profile-steps 1,1,3 --profile-trace none \
     > "$tmp/out" 2>&1 || fail "train --profile-trace none: exit $?"

@@ -10,12 +10,6 @@
 #include "mman_compat.h"
 #include "testutil.h"
 
-/* fp32 rounding of a k-term dot product of values in [-1, 1]. */
-static double tol_for(size_t k)
-{
-    return 2e-6 * (double)(k + 4);
-}
-
 /* ------------------------------------------------------------------ microkernel */
 
 /* One k: the full MR×NR product in double once, then every m ≤ MR, n ≤ NR, beta, bias. C has a
@@ -62,7 +56,7 @@ static void check_ukernel_k(const sdn_kernels *kt, size_t k, int all_subtiles)
                             if (inside) {
                                 want = prod[i * nr + j] + (with_bias ? bias[j] : 0.0) +
                                        (beta == 0.0f ? 0.0 : beta * (double)c0[i * ldc + j]);
-                                ok = fabs(got - want) <= tol_for(k);
+                                ok = fabs(got - want) <= sdn_test_dot_tol(k);
                             } else {
                                 want = beta == 0.0f ? NAN : c0[i * ldc + j];
                                 ok = beta == 0.0f ? isnan(got) : got == c0[i * ldc + j];

@@ -9,12 +9,6 @@
 #include "gemm/gemm.h"
 #include "testutil.h"
 
-/* fp32 rounding of a k-term dot product of values in [-1, 1]. */
-static double tol_for(size_t k)
-{
-    return 2e-6 * (double)(k + 4);
-}
-
 /* ------------------------------------------------------------------ driver */
 
 typedef struct shape {
@@ -75,7 +69,7 @@ static void check_driver_shape(const sdn_kernels *kt, shape s, int public_api)
                                 if (j < n) {
                                     want = alpha * prod[i * n + j] + (bv ? bv[j] : 0.0) +
                                            (beta == 0.0f ? 0.0 : beta * (double)c0[i * ldc + j]);
-                                    ok = fabs(got - want) <= tol_for(k);
+                                    ok = fabs(got - want) <= sdn_test_dot_tol(k);
                                 } else {
                                     want = beta == 0.0f ? NAN : c0[i * ldc + j];
                                     ok = beta == 0.0f ? isnan(got) : got == want;

@@ -75,6 +75,11 @@ void sdn_test_free(float *p)
     }
 }
 
+double sdn_test_dot_tol(size_t k)
+{
+    return 2e-6 * (double)(k + 4);
+}
+
 double sdn_test_ulp_diff(float a, double exact)
 {
     if (isnan(a) || isnan(exact))

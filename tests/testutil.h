@@ -38,6 +38,9 @@ void sdn_test_free(float *p);
 
 /* Units in the last place between two floats (0 if equal, huge across sign). */
 double sdn_test_ulp_diff(float a, double exact);
+/* The fp32 rounding allowed to a k-term dot product of values in [-1, 1] against the same in
+ * double (the GEMM microkernels and driver). */
+double sdn_test_dot_tol(size_t k);
 
 /* Fails naming `what` and the first index where |got − want| > atol + rtol·|want|
  * (NaN must match NaN, infinities must match exactly). */

@@ -1,6 +1,7 @@
 /* What the windowed kinds share (Conv2D, MaxPool2D, AvgPool2D): the output shape and "same"
  * padding of a window sliding over an NHWC image, the compile-time check that it fits, and the
- * list of a window's pixels inside the image (padding is left out of the list). */
+ * list of a window's pixels inside the image (padding is left out of the list); and the pooling
+ * layers' layout and summary. */
 #include <stdio.h>
 
 #include "layers/layer.h"
@@ -55,4 +56,16 @@ size_t sdn_window_pixels(const sdn_layer *l, const float *img, size_t oy, size_t
         for (size_t x = x0; x < x0 + nx; x++)
             px[count++] = img + (y * l->in_w + x) * l->in_c;
     return count;
+}
+
+void sdn_pool_layout(sdn_layer *l, size_t *params, size_t *state)
+{
+    (void)params, (void)state;
+    sdn_window_layout(l, l->in_c);
+}
+
+void sdn_pool_describe(const sdn_layer *l, char *buf, size_t size)
+{
+    snprintf(buf, size, "%zux%zu /%zu %s", l->kh, l->kw, l->stride_h,
+             l->pad_same ? "same" : "valid");
 }
