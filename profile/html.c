@@ -37,10 +37,15 @@ static void kernel_table(const sdn_profile_report *r, FILE *out)
         char name[64];
         const char *own;
         sdn_prof_split_fn(k->fn, name, sizeof name, &own);
+        fprintf(out, "<tr%s><td>", k->above ? " class='above'" : "");
+        sdn_svg_escape(out, name);
+        fprintf(out, " (");
+        sdn_svg_escape(out, own);
+        fprintf(out, ")</td><td>");
+        sdn_svg_escape(out, k->shape);
         fprintf(out,
-                "<tr%s><td>%s (%s)</td><td>%s</td><td>%s</td><td>%.1f</td><td>%.4f</td>"
+                "</td><td>%s</td><td>%.1f</td><td>%.4f</td>"
                 "<td>%.1f</td><td>%.2f</td><td>%.2f</td><td>%.1f</td><td>%.1f%s</td><td>",
-                k->above ? " class='above'" : "", name, own, k->shape,
                 sdn_prof_phase_name(k->phase), (double)k->calls / steps, k->ms_per_step,
                 k->share_pct, k->p50_us, k->p99_us, k->p50_gflops, k->p50_roof_pct,
                 k->above ? " ▲" : "");
