@@ -60,8 +60,9 @@ enum {
     SDN_COL_OTHER,
     SDN_COL_COUNT
 };
-#define SDN_MAX_PHASES 4 /* parallel phases of a pass: up to barrier A, B, the clip barrier, end   \
-                          */
+#define SDN_MAX_PHASES                                                                             \
+    4 /* parallel phases of a pass: up to barrier A, B, the clip barrier, end                      \
+       */
 
 typedef struct sdn_kernel_stat {
     const char *fn;

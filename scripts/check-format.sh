@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Checks the C and C++ sources of src simd support apps include tests benchmarks against
+# Checks the C and C++ sources of src simd support apps profile include tests benchmarks against
 # .clang-format with clang-format 14 (Debian's clang-format-14, installed by scripts/deps.sh):
 # another version formats some constructs differently, so the check names the binary by its
 # version. Exit 1 lists the files that differ.
@@ -26,7 +26,7 @@ fi
 # next run would undo the formatting.
 #   tests/golden/golden_values.h   written by tests/golden/make_golden.py
 ignore='^tests/golden/golden_values\.h$'
-mapfile -t files < <(git ls-files -- src simd support apps include tests benchmarks |
+mapfile -t files < <(git ls-files -- src simd support apps profile include tests benchmarks |
     grep -E '\.(c|h|inc|cc|cpp|hpp)$' | grep -Ev "$ignore")
 if [ ${#files[@]} -eq 0 ]; then
     echo "error: no sources found (run from a git checkout)" >&2
