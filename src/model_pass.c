@@ -202,6 +202,7 @@ static void run_thread(sdn_step *c, int t, int T)
         c->team = T;
 }
 
+#ifdef _OPENMP
 /* The fraction of the pass's work thread t of T did: its rows, its slices of a sliced layer and
  * its stretch of the weight gradients, each as its share cut them. */
 static double share_done(const sdn_step *c, int t, int T)
@@ -251,7 +252,6 @@ static void observe_speeds(sdn_step *c, double wall)
     sdn_share_observe(&c->m->share, T, done, busy);
 }
 
-#ifdef _OPENMP
 /* How often the threads of a pass over layers [first, end) meet: barrier A, and inside the layers
  * that reduce over the batch or slice their kernel. */
 static double meetings(const sdn_model *m, int first, int end)

@@ -10,11 +10,6 @@
 #include <omp.h>
 #endif
 
-static size_t min_size(size_t a, size_t b)
-{
-    return a < b ? a : b;
-}
-
 static sdn_status validate(const char *fn, sdn_transpose trans_a, sdn_transpose trans_b, size_t m,
                            size_t n, size_t k, const float *a, size_t lda, const float *b,
                            size_t ldb, const float *c, size_t ldc)
@@ -38,6 +33,11 @@ static sdn_status validate(const char *fn, sdn_transpose trans_a, sdn_transpose 
 }
 
 #ifdef _OPENMP
+static size_t min_size(size_t a, size_t b)
+{
+    return a < b ? a : b;
+}
+
 /* Split the output into a tm×tn grid of MR×NR-aligned blocks, choosing the grid that minimizes
  * the slowest thread's tile work plus its packing (each thread packs its own rows of A and
  * columns of B). */

@@ -6,12 +6,12 @@
 
 #ifdef _OPENMP
 #include <omp.h>
-#endif
 
 static double now_ns(void)
 {
     return (double)sdn_clock_mono_ns();
 }
+#endif
 
 /* Long because both threads' halves of the exchange live in one parallel region. */
 double sdn_profile_round_trip_ns(void)
