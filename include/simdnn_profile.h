@@ -178,6 +178,11 @@ typedef struct sdn_prof_data {
     unsigned gemm_mr[SDN_ISA_COUNT], gemm_nr[SDN_ISA_COUNT]; /* each ISA's register tile */
     unsigned gemm_lanes[SDN_ISA_COUNT]; /* floats a vector of its columns holds */
     size_t folded_calls; /* kernel calls folded into their caller (shorter than a record) */
+    /* kept training passes on several threads and, summed over them, the bytes a thread read
+     * that another had written: parameters, activations, partial sums (counted from the pass's
+     * cuts, not measured) */
+    uint32_t cross_passes;
+    double cross_bytes[3];
 } sdn_prof_data;
 
 /* The records of the last (or running) profile; valid until the next sdn_profile_begin. */

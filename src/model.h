@@ -127,6 +127,20 @@ void sdn_step_run(sdn_step *c);
 /* After barrier A (model_update.c): this thread's weight gradients (and, fused, their optimizer
  * step); with clipping, the optimizer step once every gradient is complete; BN's moving state. */
 void sdn_step_weight_grads(sdn_step *c, const sdn_pass *p, int fused);
+/* Thread p->t's ranges of the weight gradients, in the order it forms them: rows [i0, i1) of
+ * layer i's kernel, and its bias when `bias` (model_update.c). */
+typedef void (*sdn_wgrad_visit)(void *ctx, int i, size_t i0, size_t i1, int bias);
+void sdn_wgrad_plan(const sdn_model *m, const sdn_pass *p, sdn_wgrad_visit visit, void *ctx);
+/* What crosses between the cores in a training pass of n rows on T threads, counted from the
+ * pass's cuts (model_cuts.c): bytes a thread reads that another thread wrote. */
+typedef struct sdn_pass_traffic {
+    double weight_bytes;     /* parameters another thread stepped in the pass before */
+    double activation_bytes; /* rows of x and dZ other threads formed (weight gradients) */
+    double partial_bytes;    /* batch norm's chunk sums, a sliced layer's partial products */
+} sdn_pass_traffic;
+sdn_pass_traffic sdn_step_traffic(sdn_model *m, size_t n, int T);
+/* Thread t of T's part of the step: its rows, its slices of a sliced layer (model_cuts.c). */
+sdn_pass sdn_step_thread_pass(sdn_step *c, int t, int T);
 void sdn_step_optimizer(sdn_step *c, const sdn_pass *p);
 void sdn_step_update_state(sdn_model *m);
 /* l1·Σ|w| + l2·Σw² over every regularized block */

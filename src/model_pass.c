@@ -60,39 +60,6 @@ double sdn_regularization(const sdn_model *m, const sdn_kernels *k)
     return r;
 }
 
-/* Thread t of T: its whole chunks of rows and its slices of a sliced layer, each as its share
- * says, and the step's behaviour. */
-static sdn_pass thread_pass(sdn_step *c, int t, int T)
-{
-    const size_t n = c->n, n_chunks = (n + SDN_CHUNK_ROWS - 1) / SDN_CHUNK_ROWS;
-    const sdn_share *s = &c->m->share;
-    const size_t P = SDN_DENSE_PIECES;
-    sdn_pass p = {0};
-    p.k = c->k;
-    p.barrier = &c->barrier;
-    p.params = c->m->params;
-    p.grads = c->m->grads;
-    p.state = c->m->state;
-    p.seed = c->m->seed;
-    p.acts = c->ws->acts;
-    p.n = n;
-    p.t = t;
-    p.nthreads = T;
-    p.c0 = sdn_share_cut(s, T, n_chunks, 1, t);
-    p.c1 = sdn_share_cut(s, T, n_chunks, 1, t + 1);
-    p.q0 = (size_t)T <= P ? sdn_share_cut(s, T, P, 1, t) : P * (size_t)t / (size_t)T;
-    p.q1 = (size_t)T <= P ? sdn_share_cut(s, T, P, 1, t + 1) : P * (size_t)(t + 1) / (size_t)T;
-    p.waited = t < SDN_SHARE_MAX_THREADS ? &c->clock[t].waited : NULL;
-    p.r0 = sdn_min_size(p.c0 * SDN_CHUNK_ROWS, n);
-    p.r1 = sdn_min_size(p.c1 * SDN_CHUNK_ROWS, n);
-    p.bn_training = c->bn_training;
-    p.dropout_active = c->dropout_active;
-    p.stream_base = c->stream_base;
-    p.rng_step = c->rng_step;
-    p.row_base = c->row_base;
-    return p;
-}
-
 /* Every layer's forward over this thread's rows; the output layer leaves its logits, and the
  * softmax (fused with the loss and its gradient when there are labels) happens here. */
 static void forward(const sdn_step *c, const sdn_pass *p)
@@ -134,7 +101,7 @@ static void run_share(sdn_step *c, int t, int T)
 {
     sdn_model *m = c->m;
     const size_t n = c->n;
-    const sdn_pass p = thread_pass(c, t, T);
+    const sdn_pass p = sdn_step_thread_pass(c, t, T);
     forward(c, &p);
     if (c->mode == SDN_MODE_PREDICT)
         return;
@@ -320,6 +287,10 @@ void sdn_step_run(sdn_step *c)
             sdn_prof_leave();
         }
         const double wall = (double)(sdn_clock_ticks() - t0);
+        if (SDN_PROF_UNLIKELY(sdn_prof_flags & SDN_PROF_RECORD) && steers_team(c)) {
+            const sdn_pass_traffic x = sdn_step_traffic(m, c->n, c->team);
+            sdn_prof_note_traffic(x.weight_bytes, x.activation_bytes, x.partial_bytes);
+        }
         sdn_prof_step_end();
         observe_speeds(c, wall);
         return;

@@ -76,9 +76,8 @@ static size_t rows_before(const sdn_layer *l, size_t a, size_t b, size_t x)
  * range is stepped by the optimizer right after its gradient is formed, while it is still in this
  * core's cache (the update is elementwise and a gradient sums over the batch: which thread does
  * which rows never changes a bit). */
-void sdn_step_weight_grads(sdn_step *c, const sdn_pass *p, int fused)
+void sdn_wgrad_plan(const sdn_model *m, const sdn_pass *p, sdn_wgrad_visit visit, void *ctx)
 {
-    sdn_model *m = c->m;
     const int t = p->t, T = p->nthreads;
     size_t total = 0;
     for (int i = 0; i < m->n_layers; i++) {
@@ -117,17 +116,36 @@ void sdn_step_weight_grads(sdn_step *c, const sdn_pass *p, int fused)
             if (i1 <= i0 && !bias)
                 continue;
         }
-        sdn_prof_enter(SDN_PHASE_WGRAD, i, l->name);
-        l->ops->weight_grads(l, p, i0, i1, bias);
-        sdn_prof_leave();
-        if (fused) {
-            sdn_prof_enter(SDN_PHASE_OPTIMIZER, i, l->name);
-            update_range(c, l->w_off + i0 * l->w_cols, (i1 - i0) * l->w_cols, l->l1, l->l2);
-            if (bias && l->b_size)
-                update_range(c, l->b_off, l->b_size, 0.0f, 0.0f);
-            sdn_prof_leave();
-        }
+        visit(ctx, i, i0, i1, bias);
     }
+}
+
+struct wgrad_run {
+    sdn_step *c;
+    const sdn_pass *p;
+    int fused;
+};
+
+static void form_range(void *ctx, int i, size_t i0, size_t i1, int bias)
+{
+    const struct wgrad_run *r = ctx;
+    const sdn_layer *l = &r->c->m->layers[i];
+    sdn_prof_enter(SDN_PHASE_WGRAD, i, l->name);
+    l->ops->weight_grads(l, r->p, i0, i1, bias);
+    sdn_prof_leave();
+    if (r->fused) {
+        sdn_prof_enter(SDN_PHASE_OPTIMIZER, i, l->name);
+        update_range(r->c, l->w_off + i0 * l->w_cols, (i1 - i0) * l->w_cols, l->l1, l->l2);
+        if (bias && l->b_size)
+            update_range(r->c, l->b_off, l->b_size, 0.0f, 0.0f);
+        sdn_prof_leave();
+    }
+}
+
+void sdn_step_weight_grads(sdn_step *c, const sdn_pass *p, int fused)
+{
+    struct wgrad_run r = {c, p, fused};
+    sdn_wgrad_plan(c->m, p, form_range, &r);
 }
 
 void sdn_step_update_state(sdn_model *m)

@@ -198,6 +198,33 @@ static void test_team_kept_waiting_same_bits(void **state)
     free(b);
 }
 
+/* What crosses between the cores, counted from the cuts: on two threads each reads every
+ * parameter of an unsliced layer, of which the other stepped what it did not; one thread moves
+ * nothing; a network without batch norm or a sliced layer has no partial sums. */
+static void test_traffic_counts_the_other_threads_writes(void **state)
+{
+    (void)state;
+    enum { D = 40, UNITS = 30, K = 5, NB = 64 };
+    sdn_model *m = sdn_model_new(3);
+    sdn_dense_options d = sdn_dense_defaults(UNITS);
+    assert_int_equal(sdn_model_add_dense(m, &d), SDN_OK);
+    assert_int_equal(sdn_model_add_dense(m, &d), SDN_OK);
+    sdn_dense_options out = sdn_dense_defaults(K);
+    out.activation = SDN_ACT_SOFTMAX;
+    assert_int_equal(sdn_model_add_dense(m, &out), SDN_OK);
+    sdn_optimizer_options nadam = sdn_optimizer_defaults(SDN_OPT_NADAM);
+    assert_int_equal(sdn_model_compile(m, D, NB, &nadam), SDN_OK);
+    const double params = (D + 1) * UNITS + (UNITS + 1) * UNITS + (UNITS + 1) * K;
+    const sdn_pass_traffic one = sdn_step_traffic(m, NB, 1), two = sdn_step_traffic(m, NB, 2);
+    assert_true(one.weight_bytes == 0.0 && one.activation_bytes == 0.0 && one.partial_bytes == 0.0);
+    assert_true(two.weight_bytes == 4.0 * params);
+    assert_true(two.partial_bytes == 0.0);
+    /* at least the dZ of the layer each thread forms a gradient of, from the other's 32 rows */
+    assert_true(two.activation_bytes >= 4.0 * 2 * 32 * K);
+    assert_true(sdn_step_traffic(m, NB, 3).weight_bytes == 4.0 * 2 * params);
+    sdn_model_free(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -208,6 +235,7 @@ int main(void)
         cmocka_unit_test(test_team_kept_waiting_gives_way),
         cmocka_unit_test(test_moved_shares_same_bits),
         cmocka_unit_test(test_team_kept_waiting_same_bits),
+        cmocka_unit_test(test_traffic_counts_the_other_threads_writes),
     };
     return cmocka_run_group_tests(tests, NULL, sdn_test_tmpdir_remove);
 }

@@ -80,6 +80,14 @@ void sdn_prof_step_begin_slow(void)
     sdn_prof_flags = (sdn_prof_flags & ~SDN_PROF_RECORD) | (record ? SDN_PROF_RECORD : 0);
 }
 
+void sdn_prof_note_traffic(double weights, double activations, double partials)
+{
+    data.cross_passes++;
+    data.cross_bytes[0] += weights;
+    data.cross_bytes[1] += activations;
+    data.cross_bytes[2] += partials;
+}
+
 void sdn_prof_step_end_slow(void)
 {
     const uint64_t now = sdn_clock_ticks();
@@ -187,6 +195,8 @@ sdn_status sdn_profile_begin(const sdn_profile_options *o)
     sdn_prof_reset_threads();
     data.n_steps = data.n_intervals = 0;
     data.folded_calls = 0;
+    data.cross_passes = 0;
+    data.cross_bytes[0] = data.cross_bytes[1] = data.cross_bytes[2] = 0.0;
     data.wait = opts.wait;
     data.warmup = opts.warmup;
     data.active = opts.active;
