@@ -2,8 +2,9 @@
  * src/layers/conv2d.c runs them: im2col (the patches copied into an L2-sized tile) and the
  * GEMM that multiplies them (forward), dX's GEMM into patches (NT) and dW's (TN, tiles summed).
  * An implicit GEMM, which packs the patches straight into the microkernel's panels, could save
- * at most the im2col part (its packing does the same copy). Prints one line per shape:
- * microseconds of each (best of 9) and each GEMM's GFLOP/s.
+ * at most the im2col part (its packing does the same copy). Winograd F(2×2, 3×3) would replace
+ * the forward GEMM by 16 smaller ones (K = C): their time is the last column. Prints one line per
+ * shape: microseconds of each (best of 9) and each GEMM's GFLOP/s.
  *   build-bench/simdnn_conv_parts */
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,14 +60,40 @@ static double time_half(const sdn_layer *l, const float *x, float *cols, float *
     return best;
 }
 
+/* Winograd F(2×2, 3×3)'s products for the same layer and batch: 16 GEMMs of the batch's 2×2
+ * output tiles (rows) × C into F, a chunk of 1024 tiles at a time; best of 9. Its transforms (the
+ * input's 4×4 tiles, the output's) come on top: this bounds what it could save. */
+static double time_winograd_gemms(const sdn_layer *l)
+{
+    const sdn_kernels *k = sdn_kernels_active();
+    const size_t C = l->in_c, F = l->filters, chunk = 1024;
+    const size_t tiles = 32 * ((l->out_h + 1) / 2) * ((l->out_w + 1) / 2);
+    float *u = calloc(16 * chunk * C, sizeof(float)), *v = calloc(16 * C * F, sizeof(float));
+    float *mo = calloc(16 * chunk * F, sizeof(float));
+    double best = 1e30;
+    for (int rep = 0; rep < 9; rep++) {
+        const double t0 = now_us();
+        for (size_t q0 = 0; q0 < tiles; q0 += chunk) {
+            const size_t m = tiles - q0 < chunk ? tiles - q0 : chunk;
+            for (size_t e = 0; e < 16; e++)
+                sdn_gemm_serial(k, SDN_NO_TRANS, SDN_NO_TRANS, m, F, C, 1.0f, u + e * chunk * C, C,
+                                v + e * C * F, F, 0.0f, mo + e * chunk * F, F, NULL);
+        }
+        const double dt = now_us() - t0;
+        best = dt < best ? dt : best;
+    }
+    free(u), free(v), free(mo);
+    return best;
+}
+
 int main(void)
 {
     if (sdn_dispatch_init())
         return 1;
     const size_t shapes[][4] = {
         {32, 32, 3, 32}, {32, 32, 32, 32}, {16, 16, 32, 64}, {16, 16, 64, 64}, {8, 8, 64, 128}};
-    printf("%-14s %9s %9s %8s %7s %9s %7s %9s %7s\n", "HxWxC:F", "im2col us", "fwd us", "im2col%",
-           "GFLOP/s", "dX us", "GFLOP/s", "dW us", "GFLOP/s");
+    printf("%-14s %9s %9s %8s %7s %9s %7s %9s %7s %9s\n", "HxWxC:F", "im2col us", "fwd us",
+           "im2col%", "GFLOP/s", "dX us", "GFLOP/s", "dW us", "GFLOP/s", "wino us");
     for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
         const sdn_layer l = conv_layer(shapes[i][0], shapes[i][1], shapes[i][2], shapes[i][3]);
         const size_t K = 9 * l.in_c, q = 32 * l.out_h * l.out_w;
@@ -76,9 +103,10 @@ int main(void)
         const double a = time_half(&l, x, cols, wt, z, 0), g = time_half(&l, x, cols, wt, z, 1);
         const double dx = time_half(&l, x, cols, wt, z, 2), dw = time_half(&l, x, cols, wt, z, 3);
         const double flop = 2.0 * (double)q * l.filters * K * 1e-3;
-        printf("%2zux%2zux%-3zu:%-4zu %9.0f %9.0f %7.1f%% %7.1f %9.0f %7.1f %9.0f %7.1f\n", l.in_h,
-               l.in_w, l.in_c, l.filters, a, g, 100.0 * a / (a + g), flop / g, dx, flop / dx, dw,
-               flop / dw);
+        const double wino = time_winograd_gemms(&l);
+        printf("%2zux%2zux%-3zu:%-4zu %9.0f %9.0f %7.1f%% %7.1f %9.0f %7.1f %9.0f %7.1f %9.0f\n",
+               l.in_h, l.in_w, l.in_c, l.filters, a, g, 100.0 * a / (a + g), flop / g, dx,
+               flop / dx, dw, flop / dw, wino);
         free(x), free(wt), free(cols), free(z);
     }
     return 0;

@@ -94,6 +94,15 @@ typedef void sdn_f32_bn_backward_dx_fn(size_t rows, size_t cols, const float *dy
                                        const float *gamma, const float *inv_std,
                                        const float *mean_dy, const float *mean_dy_xhat, float *dx);
 
+/* bn_forward then ReLU in one pass: y = relu(gamma·xhat + beta), the bits of bn_forward and vrelu.
+ * xhat may be NULL (inference). */
+typedef sdn_f32_bn_forward_fn sdn_f32_bn_forward_relu_fn;
+/* dy ⊙= (y > 0) in place (the gradient through the ReLU after the batch norm, y its output), then
+ * sum_dy[j] += Σ_r dy[r][j];  sum_dy_xhat[j] += Σ_r dy[r][j]·xhat[r][j] of the masked dy */
+typedef void sdn_f32_bn_backward_reduce_relu_fn(size_t rows, size_t cols, float *dy, const float *y,
+                                                const float *xhat, float *sum_dy,
+                                                float *sum_dy_xhat);
+
 /* ---- pooling over NHWC windows (MaxPool2D, AvgPool2D, GlobalAveragePooling2D) ----
  * A window is n_win ≥ 1 input pixels of c channels each, given by pointers (x[w] the pixel's
  * first channel), so padding is simply left out of the list. Every result is exact (max, compare)
@@ -189,6 +198,8 @@ typedef struct sdn_kernels {
     sdn_f32_bn_forward_fn *bn_forward;
     sdn_f32_bn_backward_reduce_fn *bn_backward_reduce;
     sdn_f32_bn_backward_dx_fn *bn_backward_dx;
+    sdn_f32_bn_forward_relu_fn *bn_forward_relu;
+    sdn_f32_bn_backward_reduce_relu_fn *bn_backward_reduce_relu;
     sdn_f32_maxpool_fn *maxpool;
     sdn_f32_maxpool_grad_fn *maxpool_grad;
     sdn_f32_avgpool_fn *avgpool;

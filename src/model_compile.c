@@ -38,6 +38,9 @@ static void layout_workspace(const sdn_model *m, sdn_workspace *ws, sdn_bump *b)
         sdn_acts *a = &ws->acts[i], *prev = i ? &ws->acts[i - 1] : NULL;
         if (l->ops->in_place) {
             a->dy = prev ? prev->dy : NULL; /* y is resolved per call: it is the input */
+        } else if (l->relu_fused) {         /* the batch norm before it writes y and reads dy */
+            a->y = prev->y;
+            a->dy = prev->dy;
         } else {
             a->y = sdn_bump_take(b, B * l->n_out * fl);
             a->dy = sdn_bump_take(b, B * l->n_out * fl);
@@ -235,6 +238,21 @@ static void layer_shape_out(sdn_layer *l)
 }
 
 /* Shapes, parameter offsets (each layer's table lays out its own) and optimizer segments. */
+/* A batch norm followed by a ReLU activation applies the ReLU itself (its kernels mask in the same
+ * pass), and the activation layer becomes a view of its output: the same bits, two passes over the
+ * activations fewer each way. */
+static void fuse_relus(sdn_model *m)
+{
+    for (int i = 0; i < m->n_layers; i++)
+        m->layers[i].relu_fused = 0;
+    for (int i = 0; i + 1 < m->n_layers; i++) {
+        sdn_layer *l = &m->layers[i], *next = &m->layers[i + 1];
+        if (l->ops == &sdn_batch_norm_ops && next->ops == &sdn_activation_ops &&
+            next->act == SDN_ACT_RELU)
+            l->relu_fused = next->relu_fused = 1;
+    }
+}
+
 static sdn_status layout_params(sdn_model *m, size_t input_size)
 {
     size_t width = input_size, P = 0, S = 0, max_width = input_size;
@@ -279,6 +297,7 @@ static sdn_status layout_params(sdn_model *m, size_t input_size)
     for (int i = 0; i < m->n_layers; i++)
         m->layers[i].by_features = i + 1 < m->n_layers && m->layers[i + 1].pieces > 1 &&
                                    sdn_out_pixels(&m->layers[i]) == 1;
+    fuse_relus(m);
     m->input_size = input_size;
     m->output_size = width;
     m->max_width = max_width;

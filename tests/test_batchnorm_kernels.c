@@ -1,6 +1,7 @@
 /* Batch-normalization kernels on every ISA this CPU runs, against double precision: column
  * reductions (which add into their outputs), normalize-scale-shift (xhat NULL, in place) and the
- * backward dx (in place), over column counts around every vector width and unaligned buffers. */
+ * backward dx (in place), over column counts around every vector width and unaligned buffers; the
+ * kernels fused with a ReLU bitwise against the unfused pair and the reference. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,11 +156,90 @@ static void test_bn_forward_backward(void **state)
     }
 }
 
+/* Parameters that put about half the outputs below zero, and some exactly at 0 (gamma 0, beta 0 in
+ * column 0; beta −0 in column 1), where the ReLU and its gradient must cut. */
+static void fill_relu_params(float *p, size_t cols)
+{
+    sdn_test_fill(p, cols, 1, -1, 1);                 /* mean */
+    sdn_test_fill(p + cols, cols, 2, 0.2f, 3);        /* inv_std */
+    sdn_test_fill(p + 2 * cols, cols, 3, 0.5f, 1.5f); /* gamma */
+    sdn_test_fill(p + 3 * cols, cols, 4, -1, 1);      /* beta */
+    p[2 * cols] = p[3 * cols] = 0.0f;
+    if (cols > 1)
+        p[2 * cols + 1] = 0.0f, p[3 * cols + 1] = -0.0f;
+}
+
+/* bn_forward_relu: bitwise bn_forward then vrelu of this ISA, and bitwise the reference. */
+static void test_bn_forward_relu(void **state)
+{
+    const sdn_kernels *k = sdn_test_kernels(state), *ref = sdn_test_ref();
+    FOR_SHAPES
+    {
+        size_t rows = row_list[ri], cols = col_list[ci], n = rows * cols, off = (ci + ri) % 4;
+        float *x = sdn_test_alloc(n, off), *p = sdn_test_alloc(4 * cols, 1);
+        float *h0 = sdn_test_alloc(n, (off + 1) % 4), *y0 = sdn_test_alloc(n + 8, 2);
+        float *h1 = sdn_test_alloc(n, (off + 3) % 4), *y1 = sdn_test_alloc(n + 8, (off + 2) % 4);
+        const float *mean = p, *inv = p + cols, *gamma = p + 2 * cols, *beta = p + 3 * cols;
+        sdn_test_fill(x, n, rows * 11 + cols, -4, 4);
+        fill_relu_params(p, cols);
+        y1[n] = 777.0f;
+        k->bn_forward(rows, cols, x, mean, inv, gamma, beta, h0, y0);
+        k->act[SDN_ACT_RELU](n, y0, y0, 0.0f);
+        k->bn_forward_relu(rows, cols, x, mean, inv, gamma, beta, h1, y1);
+        assert_memory_equal(h1, h0, n * sizeof *h0);
+        assert_memory_equal(y1, y0, n * sizeof *y0);
+        assert_true(y1[n] == 777.0f);
+        ref->bn_forward_relu(rows, cols, x, mean, inv, gamma, beta, NULL, y0); /* no xhat */
+        assert_memory_equal(y1, y0, n * sizeof *y0);
+        sdn_test_free(x), sdn_test_free(p), sdn_test_free(h0), sdn_test_free(y0);
+        sdn_test_free(h1), sdn_test_free(y1);
+    }
+}
+
+/* bn_backward_reduce_relu: the masked dy and both sums bitwise vrelu_grad (on the pre-ReLU values)
+ * then bn_backward_reduce of this ISA, adding into non-zero sums; and bitwise the reference. */
+static void test_bn_backward_reduce_relu(void **state)
+{
+    const sdn_kernels *k = sdn_test_kernels(state), *ref = sdn_test_ref();
+    FOR_SHAPES
+    {
+        size_t rows = row_list[ri], cols = col_list[ci], n = rows * cols, off = (ci + ri) % 4;
+        float *x = sdn_test_alloc(n, off), *p = sdn_test_alloc(4 * cols, 1);
+        float *h = sdn_test_alloc(n, 1), *z = sdn_test_alloc(n, 2), *y = sdn_test_alloc(n, 3);
+        float *g0 = sdn_test_alloc(n, (off + 1) % 4), *g1 = sdn_test_alloc(n, (off + 2) % 4);
+        float *s = sdn_test_alloc(4 * cols + 8, 1);
+        sdn_test_fill(x, n, rows * 13 + cols, -4, 4);
+        sdn_test_fill(g0, n, rows * 17 + cols, -1, 1);
+        fill_relu_params(p, cols);
+        memcpy(g1, g0, n * sizeof *g0);
+        k->bn_forward(rows, cols, x, p, p + cols, p + 2 * cols, p + 3 * cols, h, z);
+        k->act[SDN_ACT_RELU](n, z, y, 0.0f);
+        for (size_t j = 0; j < 4 * cols + 8; j++)
+            s[j] = j < 4 * cols ? 0.25f * (float)(j % cols) - 1.0f : 777.0f;
+        k->act_grad[SDN_ACT_RELU](n, z, y, g0, g0, 0.0f);
+        k->bn_backward_reduce(rows, cols, g0, h, s, s + cols);
+        k->bn_backward_reduce_relu(rows, cols, g1, y, h, s + 2 * cols, s + 3 * cols);
+        assert_memory_equal(g1, g0, n * sizeof *g0);
+        assert_memory_equal(s + 2 * cols, s, 2 * cols * sizeof *s);
+        assert_true(s[4 * cols] == 777.0f);
+        sdn_test_fill(g1, n, rows * 17 + cols, -1, 1);
+        for (size_t j = 2 * cols; j < 4 * cols; j++)
+            s[j] = 0.25f * (float)(j % cols) - 1.0f;
+        ref->bn_backward_reduce_relu(rows, cols, g1, y, h, s + 2 * cols, s + 3 * cols);
+        assert_memory_equal(g1, g0, n * sizeof *g0);
+        assert_memory_equal(s + 2 * cols, s, 2 * cols * sizeof *s);
+        sdn_test_free(x), sdn_test_free(p), sdn_test_free(h), sdn_test_free(z);
+        sdn_test_free(y), sdn_test_free(g0), sdn_test_free(g1), sdn_test_free(s);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         SDN_TEST_EACH_ISA(test_bn_reductions),
         SDN_TEST_EACH_ISA(test_bn_forward_backward),
+        SDN_TEST_EACH_ISA(test_bn_forward_relu),
+        SDN_TEST_EACH_ISA(test_bn_backward_reduce_relu),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,7 +1,8 @@
 /* A small CNN end to end: trained a few steps on 1, 2 and 3 threads it ends with the same weights
  * to the last bit (conv tiles, channel BN chunks and pooling all fixed by the shape); inference
  * after training uses the channel BN's moving statistics; the network spec's conv trunk builds
- * the layers it names and refuses malformed items; the augmentation is deterministic. */
+ * the layers it names and refuses malformed items; the augmentation is deterministic; a batch
+ * norm with its ReLU fused gives the bits of the two kept apart. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +15,8 @@
 
 enum { IH = 12, IW = 10, IC = 3, CLS = 10, NB = 40, STEPS = 4 };
 
-static sdn_model *build(void)
+/* split: a linear Activation between the first batch norm and its ReLU, which keeps them apart */
+static sdn_model *build(int split)
 {
     sdn_model *m = sdn_model_new(11);
     assert_int_equal(sdn_model_set_input_shape(m, IH, IW, IC), SDN_OK);
@@ -24,6 +26,8 @@ static sdn_model *build(void)
     c.kernel_init.kind = SDN_INIT_HE_NORMAL;
     assert_int_equal(sdn_model_add_conv2d(m, &c), SDN_OK);
     assert_int_equal(sdn_model_add_batch_norm(m, 0.9f, 1e-3f), SDN_OK);
+    if (split)
+        assert_int_equal(sdn_model_add_activation(m, SDN_ACT_LINEAR, 0.0f), SDN_OK);
     assert_int_equal(sdn_model_add_activation(m, SDN_ACT_RELU, 0.0f), SDN_OK);
     assert_int_equal(sdn_model_add_max_pool2d(m, 2, 0, SDN_PAD_VALID), SDN_OK);
     c = sdn_conv2d_defaults(16, 3);
@@ -38,14 +42,21 @@ static sdn_model *build(void)
     assert_int_equal(sdn_model_add_dense(m, &d), SDN_OK);
     sdn_optimizer_options o = sdn_optimizer_defaults(SDN_OPT_ADAM);
     assert_int_equal(sdn_model_compile(m, IH * IW * IC, NB, &o), SDN_OK);
+    assert_int_equal(m->layers[1].relu_fused, !split); /* batch norm + ReLU: one pass */
     return m;
 }
 
 /* the flat parameters and state after STEPS steps on `threads` threads */
-static float *train(int threads, size_t *count)
+static float *train_model(int threads, int split, size_t *count)
 {
     sdn_set_num_threads(threads);
-    sdn_model *m = build();
+    sdn_model *m = build(split);
+    if (split) { /* the extra layer moves the later layers' seeds: start from the fused weights */
+        sdn_model *fused = build(0);
+        assert_int_equal(m->n_params, fused->n_params);
+        memcpy(m->params, fused->params, m->n_params * sizeof(float));
+        sdn_model_free(fused);
+    }
     float *x = malloc(NB * IH * IW * IC * sizeof(float));
     int32_t y[NB];
     sdn_test_fill(x, NB * IH * IW * IC, 5, -1, 1);
@@ -77,6 +88,11 @@ static float *train(int threads, size_t *count)
     return all;
 }
 
+static float *train(int threads, size_t *count)
+{
+    return train_model(threads, 0, count);
+}
+
 /* a few steps on one thread (the aarch64 suite's CNN under qemu): finite, and not all zero */
 static void test_cnn_trains(void **state)
 {
@@ -90,6 +106,20 @@ static void test_cnn_trains(void **state)
     }
     assert_true(sum > 0.0);
     free(w);
+}
+
+/* the batch norm with its ReLU fused gives the bits of the two layers kept apart */
+static void test_fused_relu_same_weights(void **state)
+{
+    (void)state;
+    size_t n1, n2;
+    float *fused = train_model(1, 0, &n1), *apart = train_model(1, 1, &n2);
+    assert_int_equal(n1, n2);
+    for (size_t i = 0; i < n1; i++)
+        if (memcmp(&fused[i], &apart[i], sizeof(float)))
+            fail_msg("value %zu is %.9g fused, %.9g apart", i, fused[i], apart[i]);
+    free(fused);
+    free(apart);
 }
 
 static void test_same_weights_any_threads(void **state)
@@ -167,6 +197,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cnn_trains),
+        cmocka_unit_test(test_fused_relu_same_weights),
         cmocka_unit_test(test_same_weights_any_threads),
         cmocka_unit_test(test_spec_trunk),
         cmocka_unit_test(test_augment_deterministic),

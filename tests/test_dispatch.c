@@ -50,6 +50,8 @@ static void test_table_complete(void **state)
     for (size_t i = 0; i < sizeof slots / sizeof slots[0]; i++)
         if (!slots[i])
             fail_msg("%s: elementwise slot %zu is empty", sdn_isa_name(k->isa), i);
+    if (!k->bn_forward_relu || !k->bn_backward_reduce_relu)
+        fail_msg("%s: a batch norm + ReLU slot is empty", sdn_isa_name(k->isa));
 }
 
 /* The reference microkernel on every m ≤ MR, n ≤ NR, with beta = 0 over NaN and bias. */

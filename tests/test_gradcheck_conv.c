@@ -1,7 +1,8 @@
 /* Finite-difference gradient checks of the image layers (central differences, the loss in
  * double): Conv2D at every stride and padding (and the 1×1 shortcut), MaxPool2D and AvgPool2D
- * valid and same (overlapping windows too), GlobalAveragePooling2D and batch norm over channels;
- * each behind a Conv2D, so its input gradient is checked through that layer's weights. Also the
+ * valid and same (overlapping windows too), GlobalAveragePooling2D and batch norm over channels
+ * (also with the ReLU after it fused in); each behind a Conv2D, so its input gradient is checked
+ * through that layer's weights. Also the
  * shape errors compile reports. */
 #include <math.h>
 #include <stdio.h>
@@ -151,6 +152,42 @@ static void test_batch_norm_channels(void **st)
     check_net(add_bn, 11);
 }
 
+/* Batch norm with the ReLU after it fused into its kernels (relu_fused), behind a 1×1 Conv2D that
+ * starts as the identity: every input value is −1, 0.3 or 2, so each channel's normalized values
+ * sit in three clusters at least 0.1 from the ReLU's kink (two cut, one passed), and no step of
+ * the central difference crosses it. Checks the masked gradient of gamma, beta, the conv and the
+ * dense layer. */
+static void test_batch_norm_relu_fused(void **st)
+{
+    (void)st;
+    static const float levels[3] = {-1.0f, 0.3f, 2.0f};
+    net t;
+    t.m = sdn_model_new(3);
+    assert_int_equal(sdn_model_set_input_shape(t.m, H, W, C), SDN_OK);
+    sdn_conv2d_options c = conv(C, 1, 1, SDN_PAD_VALID, SDN_ACT_LINEAR);
+    c.use_bias = 0;
+    assert_int_equal(sdn_model_add_conv2d(t.m, &c), SDN_OK);
+    assert_int_equal(sdn_model_add_batch_norm(t.m, 0.99f, 1e-3f), SDN_OK);
+    assert_int_equal(sdn_model_add_activation(t.m, SDN_ACT_RELU, 0.0f), SDN_OK);
+    assert_int_equal(sdn_model_add_flatten(t.m), SDN_OK);
+    sdn_dense_options d = sdn_dense_defaults(CLS);
+    d.activation = SDN_ACT_SOFTMAX;
+    assert_int_equal(sdn_model_add_dense(t.m, &d), SDN_OK);
+    sdn_optimizer_options o = sdn_optimizer_defaults(SDN_OPT_SGD);
+    assert_int_equal(sdn_model_compile(t.m, H * W * C, MAXN, &o), SDN_OK);
+    assert_true(t.m->layers[1].relu_fused && t.m->layers[2].relu_fused);
+    float *k = t.m->params + t.m->layers[0].w_off; /* [C × C] */
+    for (size_t i = 0; i < C * C; i++)
+        k[i] = i % (C + 1) == 0 ? 1.0f : 0.0f;
+    t.n = MAXN;
+    for (size_t i = 0; i < MAXN * H * W * C; i++)
+        t.x[i] = levels[(i * 7 + i / C) % 3];
+    for (size_t i = 0; i < MAXN; i++)
+        t.y[i] = (int32_t)((i * 7 + 3) % CLS);
+    assert_int_equal(check_each(&t, 1e-3, 2e-4, 2e-2), 0);
+    sdn_model_free(t.m);
+}
+
 /* A CNN as the preset's, small: conv, BN, relu, pool, conv, GAP, dense */
 static void add_stack(sdn_model *m)
 {
@@ -210,15 +247,16 @@ int main(void)
     else
         sdn_set_num_threads(1);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_conv_valid_s1),   cmocka_unit_test(test_conv_same_s1),
-        cmocka_unit_test(test_conv_valid_s2),   cmocka_unit_test(test_conv_same_s2),
-        cmocka_unit_test(test_conv_same_k4_s3), cmocka_unit_test(test_conv_1x1),
-        cmocka_unit_test(test_max_valid_2),     cmocka_unit_test(test_max_same_2),
-        cmocka_unit_test(test_max_same_3_s2),   cmocka_unit_test(test_max_valid_3_s1),
-        cmocka_unit_test(test_avg_valid_2),     cmocka_unit_test(test_avg_same_2),
-        cmocka_unit_test(test_avg_same_3_s2),   cmocka_unit_test(test_avg_valid_3_s1),
-        cmocka_unit_test(test_global_avg_pool), cmocka_unit_test(test_batch_norm_channels),
-        cmocka_unit_test(test_cnn_stack),       cmocka_unit_test(test_shape_errors),
+        cmocka_unit_test(test_conv_valid_s1),         cmocka_unit_test(test_conv_same_s1),
+        cmocka_unit_test(test_conv_valid_s2),         cmocka_unit_test(test_conv_same_s2),
+        cmocka_unit_test(test_conv_same_k4_s3),       cmocka_unit_test(test_conv_1x1),
+        cmocka_unit_test(test_max_valid_2),           cmocka_unit_test(test_max_same_2),
+        cmocka_unit_test(test_max_same_3_s2),         cmocka_unit_test(test_max_valid_3_s1),
+        cmocka_unit_test(test_avg_valid_2),           cmocka_unit_test(test_avg_same_2),
+        cmocka_unit_test(test_avg_same_3_s2),         cmocka_unit_test(test_avg_valid_3_s1),
+        cmocka_unit_test(test_global_avg_pool),       cmocka_unit_test(test_batch_norm_channels),
+        cmocka_unit_test(test_batch_norm_relu_fused), cmocka_unit_test(test_cnn_stack),
+        cmocka_unit_test(test_shape_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

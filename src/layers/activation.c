@@ -5,12 +5,13 @@
 #include "layers/layer.h"
 
 /* y[r0:r1, n] = f(x[r0:r1, n]). A softmax (only ever the output layer) is the pass's business:
- * fused with the loss in training, applied to the logits when predicting. */
+ * fused with the loss in training, applied to the logits when predicting; a ReLU after a batch
+ * norm is the batch norm's (relu_fused: y is its y, already rectified). */
 static void activation_forward(const sdn_layer *l, const sdn_pass *p)
 {
     const size_t n = l->n_out, off = p->r0 * n, count = (p->r1 - p->r0) * n;
     const sdn_acts *a = sdn_acts_of(p, l);
-    if (!count || l->act == SDN_ACT_SOFTMAX)
+    if (!count || l->act == SDN_ACT_SOFTMAX || l->relu_fused)
         return;
     if (l->act == SDN_ACT_LINEAR)
         memcpy(a->y + off, a->x + off, count * sizeof(float));
@@ -18,12 +19,13 @@ static void activation_forward(const sdn_layer *l, const sdn_pass *p)
         p->k->act[l->act](count, a->x + off, a->y + off, l->alpha);
 }
 
-/* dx[r0:r1] = dy ⊙ f'(x). A softmax output layer gets its dx from the fused loss instead. */
+/* dx[r0:r1] = dy ⊙ f'(x). A softmax output layer gets its dx from the fused loss instead; a fused
+ * ReLU's dy is the batch norm's, which masks it. */
 static void activation_backward(const sdn_layer *l, const sdn_pass *p)
 {
     const size_t n = l->n_out, off = p->r0 * n, count = (p->r1 - p->r0) * n;
     const sdn_acts *a = sdn_acts_of(p, l);
-    if (!count || !l->need_dx || l->act == SDN_ACT_SOFTMAX)
+    if (!count || !l->need_dx || l->act == SDN_ACT_SOFTMAX || l->relu_fused)
         return;
     if (l->act == SDN_ACT_LINEAR)
         memcpy(a->dx + off, a->dy + off, count * sizeof(float));

@@ -84,7 +84,8 @@ static void merge_variance(float *var, const float *sum, const float *m2, const 
         var[j] *= 1.0f / (float)(N * px);
 }
 
-/* y = gamma·(x − mean)·inv_std + beta over this thread's share, batch statistics or moving ones.
+/* y = gamma·(x − mean)·inv_std + beta over this thread's share, batch statistics or moving ones,
+ * and the ReLU after it where the compiler fused it (relu_fused).
  * Training calls reach a barrier: every thread of the team must call it. Each chunk's sum and
  * squared deviations come from its own rows alone, so one barrier serves both statistics (none
  * by features, where a thread has every chunk of its features). */
@@ -95,10 +96,11 @@ static void batch_norm_forward(const sdn_layer *l, const sdn_pass *p)
     const sdn_acts *a = sdn_acts_of(p, l);
     const float *gamma = p->params + l->w_off, *beta = gamma + n;
     const float *x = a->x;
+    sdn_f32_bn_forward_fn *normalize = l->relu_fused ? p->k->bn_forward_relu : p->k->bn_forward;
     if (!p->bn_training) {
         if (p->r1 > p->r0)
-            p->k->bn_forward((p->r1 - p->r0) * px, n, x + p->r0 * px * n, p->state + l->s_off,
-                             a->inf_inv_std, gamma, beta, NULL, a->y + p->r0 * px * n);
+            normalize((p->r1 - p->r0) * px, n, x + p->r0 * px * n, p->state + l->s_off,
+                      a->inf_inv_std, gamma, beta, NULL, a->y + p->r0 * px * n);
         return;
     }
     const bn_share s = share_of(l, p);
@@ -130,11 +132,12 @@ static void batch_norm_forward(const sdn_layer *l, const sdn_pass *p)
         st->inv_std[j] = 1.0f / sqrtf(st->var[j] + l->epsilon);
     const size_t step = rows_per_call(&s, n, s.r1 - s.r0);
     for (size_t i = s.r0; i < s.r1; i += step)
-        p->k->bn_forward(step, w, x + i * n + f0, st->mean + f0, st->inv_std + f0, gamma + f0,
-                         beta + f0, a->xhat + i * n + f0, a->y + i * n + f0);
+        normalize(step, w, x + i * n + f0, st->mean + f0, st->inv_std + f0, gamma + f0, beta + f0,
+                  a->xhat + i * n + f0, a->y + i * n + f0);
 }
 
-/* dx = gamma·inv_std·(dy − mean(dy) − xhat·mean(dy·xhat)) over this thread's share; one barrier
+/* dx = gamma·inv_std·(dy − mean(dy) − xhat·mean(dy·xhat)) over this thread's share (with a fused
+ * ReLU, dy is first masked where the output is 0, in the reduction's pass); one barrier
  * (by features: one after dx, for the previous layer's rows). The chunk partials Σdy (part_c) and
  * Σdy·xhat (part_d) stay for dbeta and dgamma. */
 static void batch_norm_backward(const sdn_layer *l, const sdn_pass *p)
@@ -153,8 +156,12 @@ static void batch_norm_backward(const sdn_layer *l, const sdn_pass *p)
         memset(sum_dy, 0, w * sizeof(float));
         memset(sum_dy_xhat, 0, w * sizeof(float));
         for (size_t i = r; i < r + chunk_rows; i += step)
-            p->k->bn_backward_reduce(step, w, a->dy + i * n + f0, a->xhat + i * n + f0, sum_dy,
-                                     sum_dy_xhat);
+            if (l->relu_fused) /* dy through the ReLU first, in place */
+                p->k->bn_backward_reduce_relu(step, w, a->dy + i * n + f0, a->y + i * n + f0,
+                                              a->xhat + i * n + f0, sum_dy, sum_dy_xhat);
+            else
+                p->k->bn_backward_reduce(step, w, a->dy + i * n + f0, a->xhat + i * n + f0, sum_dy,
+                                         sum_dy_xhat);
     }
     if (!s.by_features)
         sdn_pass_barrier(p);

@@ -57,6 +57,9 @@ typedef struct sdn_layer {
     int pieces;           /* dense: input slices of the forward product (1: one product) */
     int by_features;      /* batch norm: split by features, not rows (set by the compiler when
                            * a sliced dense layer reads it: each thread keeps its own slices) */
+    int relu_fused;       /* batch norm: applies the ReLU of the activation layer right after it;
+                           * that layer: its ReLU is done there, and it shares the batch norm's y
+                           * and dy (set by the compiler: one pass over the activations, not two) */
 } sdn_layer;
 
 /* Per-thread copies of a BN layer's batch statistics: every thread reduces the chunk partials in

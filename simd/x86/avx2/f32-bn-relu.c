@@ -1,0 +1,6 @@
+/* batch norm + ReLU, forward and backward reduction, AVX2+FMA: the bodies are
+ * simd/vec/f32-bn-relu.inc over this folder's vmath.h. 8 floats per ymm; the reduction keeps 2×2
+ * accumulators and writes the masked dy back. */
+#include "vmath.h"
+
+#include "vec/f32-bn-relu.inc"
