@@ -108,6 +108,12 @@ typedef enum sdn_kernel_kind {
     SDN_KK_SGD,
     SDN_KK_ADAM,
     SDN_KK_RMSPROP,
+    SDN_KK_BN_FORWARD_RELU,
+    SDN_KK_BN_BACKWARD_REDUCE_RELU,
+    SDN_KK_MAXPOOL,
+    SDN_KK_MAXPOOL_GRAD,
+    SDN_KK_AVGPOOL,
+    SDN_KK_AVGPOOL_GRAD,
     SDN_KK_COUNT
 } sdn_kernel_kind;
 SDN_API const char *sdn_kernel_kind_name(sdn_kernel_kind kind);

@@ -17,11 +17,13 @@ static kind_ops ops_of(const sdn_kernel_stat *k)
 {
     const char *fn = k->fn ? k->fn : "";
     kind_ops o = {0, 0, 0};
-    if (strstr(fn, "elu") || strstr(fn, "tanh") || strstr(fn, "sigmoid") ||
-        k->kind == SDN_KK_SOFTMAX || k->kind == SDN_KK_SOFTMAX_XENT)
-        o.exp = 1; /* ELU, SELU (also "elu"), tanh and sigmoid through one exp; softmax's exp */
-    else if (strstr(fn, "relu") || k->kind == SDN_KK_DROPOUT || k->kind == SDN_KK_DROPOUT_GRAD)
+    /* "relu" first: it holds "elu" */
+    if (strstr(fn, "relu") || strstr(fn, "maxpool") || k->kind == SDN_KK_DROPOUT ||
+        k->kind == SDN_KK_DROPOUT_GRAD)
         o.cmpsel = 1;
+    else if (strstr(fn, "elu") || strstr(fn, "tanh") || strstr(fn, "sigmoid") ||
+             k->kind == SDN_KK_SOFTMAX || k->kind == SDN_KK_SOFTMAX_XENT)
+        o.exp = 1; /* ELU, SELU (also "elu"), tanh and sigmoid through one exp; softmax's exp */
     if (k->kind == SDN_KK_ADAM || k->kind == SDN_KK_RMSPROP)
         o.sqrtdiv = 1;
     return o;

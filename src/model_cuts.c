@@ -42,13 +42,13 @@ sdn_pass sdn_step_thread_pass(sdn_step *c, int t, int T)
 }
 
 typedef struct thread_cut {
-    size_t rows;                 /* rows of the batch this thread forms */
-    size_t c0, c1;               /* its chunks */
+    size_t rows;   /* rows of the batch this thread forms */
+    size_t c0, c1; /* its chunks */
     const sdn_model *m;
-    size_t n;                    /* the batch */
+    size_t n; /* the batch */
     int t;
-    size_t *w0, *w1;             /* per layer: the kernel rows it steps */
-    int *bias;                   /* per layer: whether it steps the bias */
+    size_t *w0, *w1;                       /* per layer: the kernel rows it steps */
+    int *bias;                             /* per layer: whether it steps the bias */
     double weights, activations, partials; /* what it reads of other threads' writes, floats */
 } thread_cut;
 
@@ -67,8 +67,8 @@ static void read_for_gradients(void *ctx, int i, size_t i0, size_t i1, int bias)
         return;
     /* the batch itself comes from the caller, thread 0 */
     const size_t x_rows = i == 0 ? (c->t == 0 ? 0 : c->n) : others;
-    const double x_per_row = l->w_rows ? (double)l->n_in * (double)(i1 - i0) / (double)l->w_rows
-                                       : 0.0;
+    const double x_per_row =
+        l->w_rows ? (double)l->n_in * (double)(i1 - i0) / (double)l->w_rows : 0.0;
     c->activations += (double)x_rows * x_per_row;
     if (i1 > i0 || bias)
         c->activations += (double)others * (double)l->n_out;
@@ -104,7 +104,8 @@ static void read_partials(thread_cut *c, const sdn_pass *p)
                 c->partials += 4.0 * (double)(n_chunks - (c->c1 - c->c0)) * f;
         } else if (l->pieces > 1) {
             const double own = (double)(p->q1 - p->q0) / SDN_DENSE_PIECES;
-            c->partials += (double)c->rows * (double)l->n_out * (double)(l->pieces - 1) * (1.0 - own);
+            c->partials +=
+                (double)c->rows * (double)l->n_out * (double)(l->pieces - 1) * (1.0 - own);
             c->activations += (double)(c->n - c->rows) * (double)l->n_out;
         }
     }

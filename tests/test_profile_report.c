@@ -210,12 +210,43 @@ static void test_counters_present_or_said(void **state)
     sdn_model_free(m);
 }
 
+/* A ReLU ("vrelu" holds "elu") and a batch norm with the ReLU fused are bound by compares and
+ * memory, not by exp: 1000 elements in 400 ns are under a compare roof of 100 G/s and 50 GB/s, but
+ * would be far above an exp roof of 1 G/s. */
+static void test_relu_is_not_exp_bound(void **state)
+{
+    (void)state;
+    sdn_prof_event ev[2] = {
+        kernel(SDN_KK_ACT, "sdn_f32_vrelu__ref", 0, 1000, 0, 1000, 8000, 100, 500),
+        kernel(SDN_KK_BN_FORWARD_RELU, "sdn_f32_bn_forward_relu__ref", 10, 100, 0, 5000, 8000, 1000,
+               1400)};
+    sdn_prof_thread t = {.ev = ev, .n = 2, .name = "main"};
+    sdn_prof_thread *threads[1] = {&t};
+    sdn_prof_data d = {.threads = threads, .n_threads = 1, .n_steps = 1, .ns_per_tick = 1};
+    sdn_calibration cal = made_up_roofs();
+    for (int i = 0; i < SDN_ISA_COUNT; i++) {
+        cal.exp_gops[i] = 1;
+        cal.cmpsel_gops[i] = 100;
+    }
+    sdn_profile_report r;
+    assert_int_equal(sdn_profile_analyze(&d, &cal, &r), SDN_OK);
+    assert_int_equal(r.n_kernels, 2);
+    for (int i = 0; i < r.n_kernels; i++) {
+        const sdn_kernel_stat *k = &r.kernels[i];
+        printf("%s: %.1f %% of roof (%s)\n", k->fn, k->p50_roof_pct, k->bound);
+        assert_false(k->above);
+        assert_null(strstr(k->bound, "exp"));
+    }
+    sdn_profile_report_free(&r);
+}
+
 int main(void)
 {
     setenv("XDG_CACHE_HOME", sdn_test_tmpdir("profile_report"), 1);
     sdn_profiler_install();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_roofs),
+        cmocka_unit_test(test_relu_is_not_exp_bound),
         cmocka_unit_test(test_step_is_start_to_start),
         cmocka_unit_test(test_counters_present_or_said),
     };

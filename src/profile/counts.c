@@ -7,13 +7,29 @@
 
 #include "prof.h"
 
-static const char *const kind_names[SDN_KK_COUNT] = {
-    "gemm",           "act",          "act_grad",
-    "softmax",        "softmax_xent", "colsum",
-    "colsumsq_dev",   "bn_forward",   "bn_backward_reduce",
-    "bn_backward_dx", "dropout",      "dropout_grad",
-    "sumsq",          "scale",        "sgd",
-    "adam",           "rmsprop"};
+static const char *const kind_names[SDN_KK_COUNT] = {"gemm",
+                                                     "act",
+                                                     "act_grad",
+                                                     "softmax",
+                                                     "softmax_xent",
+                                                     "colsum",
+                                                     "colsumsq_dev",
+                                                     "bn_forward",
+                                                     "bn_backward_reduce",
+                                                     "bn_backward_dx",
+                                                     "dropout",
+                                                     "dropout_grad",
+                                                     "sumsq",
+                                                     "scale",
+                                                     "sgd",
+                                                     "adam",
+                                                     "rmsprop",
+                                                     "bn_forward_relu",
+                                                     "bn_backward_reduce_relu",
+                                                     "maxpool",
+                                                     "maxpool_grad",
+                                                     "avgpool",
+                                                     "avgpool_grad"};
 
 const char *sdn_kernel_kind_name(sdn_kernel_kind kind)
 {

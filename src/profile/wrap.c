@@ -8,7 +8,9 @@ static sdn_kernels real, wrapped;
 static struct {
     const char *act[SDN_ACT_COUNT], *act_grad[SDN_ACT_COUNT];
     const char *softmax, *softmax_xent, *colsum, *colsumsq_dev, *bn_forward, *bn_backward_reduce,
-        *bn_backward_dx, *dropout, *dropout_grad, *sumsq, *scale, *sgd, *adam, *rmsprop;
+        *bn_backward_dx, *dropout, *dropout_grad, *sumsq, *scale, *sgd, *adam, *rmsprop,
+        *bn_forward_relu, *bn_backward_reduce_relu, *maxpool, *maxpool_grad, *avgpool,
+        *avgpool_grad;
 } name;
 
 #define F4 4.0 /* bytes per float */
@@ -102,6 +104,52 @@ static void bn_backward_dx(size_t rows, size_t cols, const float *dy, const floa
           real.bn_backward_dx(rows, cols, dy, xhat, gamma, inv_std, mean_dy, mean_dy_xhat, dx));
 }
 
+static void bn_forward_relu(size_t rows, size_t cols, const float *x, const float *mean,
+                            const float *inv_std, const float *gamma, const float *beta,
+                            float *xhat, float *y)
+{
+    const double rc = (double)rows * cols;
+    TIMED(SDN_KK_BN_FORWARD_RELU, bn_forward_relu, rows, cols, 0, 5.0 * rc,
+          F4 * (rc * (xhat ? 3 : 2) + 4.0 * cols),
+          real.bn_forward_relu(rows, cols, x, mean, inv_std, gamma, beta, xhat, y));
+}
+
+static void bn_backward_reduce_relu(size_t rows, size_t cols, float *dy, const float *y,
+                                    const float *xhat, float *sum_dy, float *sum_dy_xhat)
+{
+    /* the mask (1), then the reduction's 3; dy read and written, y and xhat read */
+    TIMED(SDN_KK_BN_BACKWARD_REDUCE_RELU, bn_backward_reduce_relu, rows, cols, 0, 4.0 * rows * cols,
+          F4 * (4.0 * rows * cols + 4.0 * cols),
+          real.bn_backward_reduce_relu(rows, cols, dy, y, xhat, sum_dy, sum_dy_xhat));
+}
+
+/* Pooling: one window of n_win pixels by c channels a call. */
+static void maxpool(size_t n_win, size_t c, const float *const *x, float *y, float *arg)
+{
+    TIMED(SDN_KK_MAXPOOL, maxpool, n_win, c, 0, (double)n_win * c, F4 * ((double)n_win * c + 2 * c),
+          real.maxpool(n_win, c, x, y, arg));
+}
+
+static void maxpool_grad(size_t n_win, size_t c, const float *arg, const float *dy,
+                         float *const *dx)
+{
+    /* a compare and an add per element of every window pixel; dx read and written */
+    TIMED(SDN_KK_MAXPOOL_GRAD, maxpool_grad, n_win, c, 0, 2.0 * n_win * c,
+          F4 * (2.0 * c + 2.0 * n_win * c), real.maxpool_grad(n_win, c, arg, dy, dx));
+}
+
+static void avgpool(size_t n_win, size_t c, const float *const *x, float scale, float *y)
+{
+    TIMED(SDN_KK_AVGPOOL, avgpool, n_win, c, 0, (double)n_win * c, F4 * ((double)n_win * c + c),
+          real.avgpool(n_win, c, x, scale, y));
+}
+
+static void avgpool_grad(size_t n_win, size_t c, const float *dy, float scale, float *const *dx)
+{
+    TIMED(SDN_KK_AVGPOOL_GRAD, avgpool_grad, n_win, c, 0, (double)c + (double)n_win * c,
+          F4 * (c + 2.0 * n_win * c), real.avgpool_grad(n_win, c, dy, scale, dx));
+}
+
 static void dropout(size_t n, const float *x, const uint8_t *keep, float a, float b, float c,
                     float *y)
 {
@@ -185,6 +233,12 @@ const sdn_kernels *sdn_prof_wrap(const sdn_kernels *r)
     SET(sgd);
     SET(adam);
     SET(rmsprop);
+    SET(bn_forward_relu);
+    SET(bn_backward_reduce_relu);
+    SET(maxpool);
+    SET(maxpool_grad);
+    SET(avgpool);
+    SET(avgpool_grad);
 #undef SET
     return &wrapped;
 }
