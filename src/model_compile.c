@@ -237,7 +237,6 @@ static void layer_shape_out(sdn_layer *l)
     }
 }
 
-/* Shapes, parameter offsets (each layer's table lays out its own) and optimizer segments. */
 /* A batch norm followed by a ReLU activation applies the ReLU itself (its kernels mask in the same
  * pass), and the activation layer becomes a view of its output: the same bits, two passes over the
  * activations fewer each way. */
@@ -253,6 +252,7 @@ static void fuse_relus(sdn_model *m)
     }
 }
 
+/* Shapes, parameter offsets (each layer's table lays out its own) and optimizer segments. */
 static sdn_status layout_params(sdn_model *m, size_t input_size)
 {
     size_t width = input_size, P = 0, S = 0, max_width = input_size;
