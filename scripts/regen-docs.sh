@@ -4,7 +4,8 @@
 # `simdnn lab all`), the 1cycle study (docs/onecycle/), the profiles (docs/profile/) and the table
 # of docs/python.md. On real CIFAR-10; long: run it under nice on a quiet machine.
 #   scripts/regen-docs.sh [--only NAME[,NAME]] [--data PATH] [--build DIR] [--threads T]
-# NAME: exercise labs onecycle python profile (default: all, in that order). --data: the CIFAR-10
+# NAME: exercise labs onecycle python profile (default: all, in that order). --threads: of the
+# trainings [1: on a shared, loaded 2-vCPU host two threads wait on each other]. --data: the CIFAR-10
 # tarball or folder [$SIMDNN_DATA, else ../shared/datasets/cifar-10-binary.tar.gz]. Each doc's
 # footer names the commit, CPU, ISA, threads, round trip, the highest 1-minute load seen while it
 # ran (said in words above 1.5) and the minutes it took.
@@ -15,7 +16,7 @@ cd "$(dirname "$0")/.."
 LAB_OPTIONS=${SIMDNN_LAB_OPTIONS:-}
 # ---------------------------------------------------------------------------------------------
 
-only=exercise,labs,onecycle,python,profile build=build threads=2
+only=exercise,labs,onecycle,python,profile build=build threads=1
 data=${SIMDNN_DATA:-../shared/datasets/cifar-10-binary.tar.gz}
 while [ $# -gt 0 ]; do
     case $1 in
@@ -116,7 +117,7 @@ regen_labs() {
 regen_python() {
     local log=$tmp/python.txt
     SIMDNN_LIBRARY=$PWD/$build/libsimdnn.so /usr/bin/python3 python/examples/exercise_8.py \
-        --data "$data" >"$log"
+        --data "$data" --threads "$threads" >"$log"
     # the table: the lines from the header row to the last row
     awk '/^\| run \|/ { t = 1 } t && /^\|/ { print } t && !/^\|/ && NF { exit }' "$log" \
         >"$tmp/table"
@@ -155,7 +156,7 @@ regen_profile() {
 # budget, over seeds; and 1cycle without its momentum cycle
 ONECYCLE_EPOCHS=${ONECYCLE_EPOCHS:-5}
 ONECYCLE_SEEDS=${ONECYCLE_SEEDS:-"1 2 3"}
-ONECYCLE_LIMIT=${ONECYCLE_LIMIT:-10000} # --train-limit (0: all 50 000), a tenth held out
+ONECYCLE_LIMIT=${ONECYCLE_LIMIT:-20000} # --train-limit (0: all 50 000), a tenth held out
 regen_onecycle() {
     local d=docs/onecycle
     "$exe" lr-find --preset 1cycle --data "$data" --out "$d" --threads "$threads" \
