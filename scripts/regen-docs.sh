@@ -145,7 +145,8 @@ regen_profile() {
         --profile docs/profile/batchnorm-batch32-threads2 --profile-steps 20,5,50
     for t in 1 2; do
         "$exe" profile diff "$tmp/previous/docs/profile/batch32-threads$t" \
-            "docs/profile/batch32-threads$t" >"docs/profile/diff-previous-batch32-threads$t.md" || true
+            "docs/profile/batch32-threads$t" | sed "s|$tmp/previous/|$(git rev-parse --short=7 HEAD):|" \
+            >"docs/profile/diff-previous-batch32-threads$t.md" || true
     done
     { echo '```'; cat "$tmp/calibration.txt"; echo '```'; } >"$tmp/cal.md"
     splice docs/profile/README.md calibration "$tmp/cal.md"
