@@ -81,7 +81,7 @@ const opt_def app_train_opts[] = {
      "1cycle: peak rate [--lr]; starts at peak/10, ends at peak/10000"},
     {"cycle-momentum", K_BOOL, O(cycle_momentum), 0, 1,
      "1cycle: momentum (SGD) or beta1 (Adam, Nadam) from --max-momentum down to --min-momentum "
-     "at the peak rate and back [on]"},
+     "at the peak rate and back"},
     {"max-momentum", K_OPT_DOUBLE, O(max_momentum), 0, 0.999999,
      "1cycle: momentum at the ends [0.95]"},
     {"min-momentum", K_OPT_DOUBLE, O(min_momentum), 0, 0.999999,
