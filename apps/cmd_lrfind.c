@@ -15,7 +15,8 @@
 static const char *ALLOWED =
     "preset layers units activation activation-alpha init batch-norm dropout alpha-dropout l1 "
     "l2 optimizer lr momentum nesterov beta1 beta2 rho epsilon clip-norm batch-size "
-    "validation-split standardize seed threads dataset data out train-limit";
+    "validation-split standardize seed threads dataset data out train-limit cycle-momentum "
+    "max-momentum";
 
 typedef struct find_args {
     double start, end;
@@ -64,8 +65,15 @@ static void usage(FILE *out)
             "The learning-rate range test (Smith; Géron ch. 11): trains the configured network\n"
             "for at most one epoch, one batch per rate, the rate growing exponentially; stops\n"
             "once the smoothed loss exceeds 4x its lowest value. Writes lr_find.csv and\n"
-            "lr_find.svg into --out and prints the suggested rate: a tenth of the rate with the\n"
-            "lowest loss (what `simdnn train --lr auto` uses).\n\n"
+            "lr_find.svg into --out.\n\n"
+            "The rule: lr_min is the rate at the lowest smoothed loss, the last rate before the\n"
+            "loss turns up. Suggested constant rate: lr_min / 10 (Géron: about 10 times below\n"
+            "the turning point; what `simdnn train --lr auto` uses). Suggested 1cycle peak:\n"
+            "lr_min itself (Smith: the cycle peaks at the largest rate that still lowers the\n"
+            "loss; the cycle spends most steps below it and starts at a tenth of it; what\n"
+            "`--schedule 1cycle --lr auto` uses, and where the 1cycle preset's --lr comes from).\n"
+            "Run it with the optimizer settings of the training it is for: 1cycle's SGD runs\n"
+            "with the cycle's top momentum.\n\n"
             "  --start-lr X           first rate [1e-6]\n"
             "  --end-lr X             last rate [10]\n"
             "  --steps N              at most N batches (default: one epoch)\n");
@@ -155,8 +163,9 @@ int cli_lrfind(int argc, char **argv)
         goto done;
     printf("range test: %zu steps of batch %zu, lr %.3g to %.3g%s\n", r.n, c.batch_size, r.lr[0],
            r.lr[r.n - 1], r.diverged ? " (stopped: the loss blew up)" : "");
-    printf("lowest smoothed loss %.4f at lr %.3g\nsuggested learning rate: %.3g\n", r.min_loss,
-           r.min_loss_lr, r.suggested);
+    printf("lowest smoothed loss %.4f at lr_min %.3g\nsuggested learning rate: %.3g (lr_min/10, "
+           "constant)\nsuggested 1cycle peak: %.3g (lr_min)\n",
+           r.min_loss, r.min_loss_lr, r.suggested, r.min_loss_lr);
     printf("wrote %s/lr_find.csv and %s/lr_find.svg\n", c.out, c.out);
     rc = 0;
 done:

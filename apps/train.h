@@ -55,7 +55,8 @@ typedef struct app_train_config {
     /* Learning-rate schedule (NaN: the schedule's default) and --lr auto */
     sdn_schedule_kind schedule;
     double decay_steps, decay_rate, power, max_lr, factor, min_lr, plateau_min_delta;
-    int staircase, plateau_patience, cooldown, lr_auto;
+    double max_momentum, min_momentum; /* 1cycle's momentum cycle (NaN: 0.95, 0.85) */
+    int staircase, plateau_patience, cooldown, lr_auto, cycle_momentum;
     char boundaries[1024], values[1024];
 } app_train_config;
 

@@ -79,6 +79,13 @@ const opt_def app_train_opts[] = {
     {"values", K_STR, O(values), 0, 0, "piecewise: the rates, one more than boundaries"},
     {"max-lr", K_OPT_DOUBLE, O(max_lr), 1e-12, 100,
      "1cycle: peak rate [--lr]; starts at peak/10, ends at peak/10000"},
+    {"cycle-momentum", K_BOOL, O(cycle_momentum), 0, 1,
+     "1cycle: momentum (SGD) or beta1 (Adam, Nadam) from --max-momentum down to --min-momentum "
+     "at the peak rate and back"},
+    {"max-momentum", K_OPT_DOUBLE, O(max_momentum), 0, 0.999999,
+     "1cycle: momentum at the ends [0.95]"},
+    {"min-momentum", K_OPT_DOUBLE, O(min_momentum), 0, 0.999999,
+     "1cycle: momentum at the peak [0.85]"},
     {"factor", K_OPT_DOUBLE, O(factor), 1e-6, 0.999999, "plateau: rate multiplier [0.1]"},
     {"plateau-patience", K_INT, O(plateau_patience), 0, 1e6,
      "plateau: epochs without improvement of --monitor before reducing"},
@@ -99,6 +106,8 @@ void app_train_config_defaults(app_train_config *c)
     c->init = SDN_INIT_HE_NORMAL;
     c->optimizer = SDN_OPT_NADAM;
     c->lr = c->momentum = c->beta1 = c->beta2 = c->rho = c->epsilon = c->clip_norm = NAN;
+    c->max_momentum = c->min_momentum = NAN;
+    c->cycle_momentum = 1;
     c->epochs = 100;
     c->batch_size = 32;
     c->patience = 20;

@@ -50,6 +50,8 @@ int app_train_schedule(const app_train_config *c, const sdn_optimizer_options *o
         s.max_lr = (float)or_default(c->max_lr, lr);
         s.lr0 = s.max_lr / 10.0f;
         s.total_steps = (uint64_t)c->epochs * steps_per_epoch;
+        s.max_momentum = c->cycle_momentum ? (float)or_default(c->max_momentum, 0.95) : 0.0f;
+        s.min_momentum = c->cycle_momentum ? (float)or_default(c->min_momentum, 0.85) : 0.0f;
     }
     if (c->schedule == SDN_SCHEDULE_PIECEWISE) {
         double b[SDN_SCHEDULE_MAX_PIECES + 1], v[SDN_SCHEDULE_MAX_PIECES + 2];

@@ -297,6 +297,10 @@ SDN_API sdn_status sdn_model_predict_mc(sdn_model *model, const float *x, size_t
 /* SDN_ERR_INVALID_ARG (the rate unchanged) unless lr is finite and > 0. */
 SDN_API sdn_status sdn_model_set_learning_rate(sdn_model *model, float lr);
 SDN_API float sdn_model_learning_rate(const sdn_model *model);
+/* The optimizer's momentum: SGD's momentum, Adam's and Nadam's beta1 (what 1cycle cycles). Needs
+ * a value in [0, 1) and an optimizer with a first-moment slot (SGD compiled with momentum > 0,
+ * Adam, Nadam); else SDN_ERR_INVALID_ARG and the value unchanged. */
+SDN_API sdn_status sdn_model_set_momentum(sdn_model *model, float momentum);
 /* Optimizer steps taken so far (restored with the optimizer state on resume). */
 SDN_API uint64_t sdn_model_step(const sdn_model *model);
 SDN_API void sdn_model_set_step(sdn_model *model, uint64_t step);
@@ -346,7 +350,8 @@ SDN_API sdn_status sdn_model_prune(sdn_model *model, double fraction);
 typedef enum sdn_schedule_kind {
     SDN_SCHEDULE_CONSTANT = 0,
     SDN_SCHEDULE_EXPONENTIAL, /* lr0 · decay_rate^(step / decay_steps) (Keras ExponentialDecay) */
-    SDN_SCHEDULE_ONECYCLE,    /* linear up to max_lr at 45%, down to lr0 at 90%, then to lr0/1000 */
+    SDN_SCHEDULE_ONECYCLE,    /* linear up to max_lr at 45%, down to lr0 at 90%, then to lr0/1000;
+                                 the momentum the other way (see max_momentum) */
     SDN_SCHEDULE_POWER,       /* lr0 / (1 + decay_rate · step / decay_steps)^power: Keras'
                                  InverseTimeDecay at power 1, Géron's power scheduling */
     SDN_SCHEDULE_PIECEWISE,   /* values[i] while step <= boundaries[i], values[n] after the last
@@ -374,9 +379,15 @@ typedef struct sdn_schedule {
     float factor, min_lr;
     int patience, cooldown;
     double min_delta;
+    /* 1cycle's momentum cycling (Smith 2018; Géron ch. 11): max_momentum while the rate is at lr0,
+     * min_momentum at the peak, linear in between, max_momentum again for the last 10%. It sets
+     * SGD's momentum, or Adam's and Nadam's beta1. Defaults 0.95 and 0.85; 0 and 0 = off. */
+    float max_momentum, min_momentum;
 } sdn_schedule;
 
 SDN_API float sdn_schedule_lr(const sdn_schedule *schedule, uint64_t step);
+/* The momentum of step `step`, or NaN when the schedule does not cycle it (not 1cycle, or off). */
+SDN_API float sdn_schedule_momentum(const sdn_schedule *schedule, uint64_t step);
 /* "constant", ..., "1cycle"; from_name gives SDN_SCHEDULE_COUNT for an unknown name */
 SDN_API const char *sdn_schedule_name(sdn_schedule_kind kind);
 SDN_API sdn_schedule_kind sdn_schedule_from_name(const char *name);
@@ -396,7 +407,8 @@ typedef struct sdn_schedule_state {
 } sdn_schedule_state;
 
 SDN_API void sdn_schedule_state_init(sdn_schedule_state *state);
-/* Sets the model's rate for its next step (model step = the steps done). NULL schedule: no-op. */
+/* Sets the model's rate for its next step (model step = the steps done), and 1cycle's momentum
+ * where the optimizer has one to set (SGD without momentum keeps none). NULL schedule: no-op. */
 SDN_API void sdn_schedule_apply(const sdn_schedule *schedule, sdn_schedule_state *state,
                                 sdn_model *model);
 /* Plateau: the epoch's monitored value (maximize: accuracy-like) may lower the rate. Returns 1

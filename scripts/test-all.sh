@@ -40,6 +40,14 @@ scripts/long-functions.sh
 scripts/check-format.sh
 python3 scripts/check-layers.py --objects build/CMakeFiles/simdnn_objects.dir
 same_bits
+# ---- the docs' stamps: each committed figure's quick check still gives the hash it was made with
+# (scripts/regen-docs.sh makes them again when the arithmetic changes)
+echo "=== docs: stamps"
+if [ -e "$data" ]; then
+    scripts/check-doc-stamps.sh --data "$data"
+else
+    echo "SKIPPED: no CIFAR-10 at $data (set SIMDNN_DATA) for scripts/check-doc-stamps.sh"
+fi
 # ---- the Python package over the release build's libsimdnn.so and simdnn tool (python/tests):
 # Debian's interpreter, where sdn_require_packages put NumPy and pytest
 echo "=== python: pytest"

@@ -33,6 +33,25 @@ sdn_status sdn_model_set_learning_rate(sdn_model *m, float lr)
     m->opt.learning_rate = lr;
     return SDN_OK;
 }
+sdn_status sdn_model_set_momentum(sdn_model *m, float momentum)
+{
+    if (!m)
+        return sdn_fail(SDN_ERR_INVALID_ARG, "set_momentum: model is NULL");
+    if (!(momentum >= 0.0f && momentum < 1.0f))
+        return sdn_fail(SDN_ERR_INVALID_ARG, "set_momentum: %g is not in [0, 1)", (double)momentum);
+    if (m->opt.kind == SDN_OPT_ADAM || m->opt.kind == SDN_OPT_NADAM) {
+        m->opt.beta1 = momentum;
+        return SDN_OK;
+    }
+    /* SGD's velocity slot exists only when it was compiled with momentum */
+    if (m->opt.kind != SDN_OPT_SGD || !m->opt_m)
+        return sdn_fail(SDN_ERR_INVALID_ARG,
+                        "set_momentum: the %s optimizer has no momentum to set%s",
+                        sdn_optimizer_name(m->opt.kind),
+                        m->opt.kind == SDN_OPT_SGD ? " (compiled with momentum 0)" : "");
+    m->opt.momentum = momentum;
+    return SDN_OK;
+}
 float sdn_model_learning_rate(const sdn_model *m)
 {
     return m ? m->opt.learning_rate : 0.0f;

@@ -77,6 +77,38 @@ static void piecewise_and_onecycle(void **state)
     assert_int_equal(sdn_schedule_from_name("cosine"), SDN_SCHEDULE_COUNT);
 }
 
+/* Smith's momentum cycle against the rate: 0.95 at the start, 0.85 at the peak (45%), 0.95 again
+ * at 90% and through the end; off (0, 0) and other schedules give NaN. */
+static void onecycle_momentum(void **state)
+{
+    sdn_schedule c = sdn_schedule_defaults(SDN_SCHEDULE_ONECYCLE, 0.005f);
+    c.max_lr = 0.05f;
+    c.total_steps = 200;
+    assert_float_equal(c.max_momentum, 0.95, 1e-7);
+    assert_float_equal(c.min_momentum, 0.85, 1e-7);
+    const uint64_t at[] = {0, 45, 90, 135, 180, 190, 200, 1000};
+    const double want[] = {0.95, 0.90, 0.85, 0.90, 0.95, 0.95, 0.95, 0.95};
+    for (int i = 0; i < 8; i++)
+        assert_float_equal(sdn_schedule_momentum(&c, at[i]), want[i], 1e-6);
+    /* the rate and the momentum move against each other on both ramps */
+    for (uint64_t t = 1; t <= 180; t++) {
+        const double dl = sdn_schedule_lr(&c, t) - sdn_schedule_lr(&c, t - 1);
+        const double dm = sdn_schedule_momentum(&c, t) - sdn_schedule_momentum(&c, t - 1);
+        assert_true(dl * dm <= 0.0);
+    }
+    c.max_momentum = c.min_momentum = 0.0f;
+    assert_int_equal(sdn_schedule_check(&c), SDN_OK);
+    assert_true(isnan(sdn_schedule_momentum(&c, 90)));
+    c.max_momentum = 0.8f;
+    c.min_momentum = 0.9f; /* the peak's momentum above the ends' */
+    assert_int_equal(sdn_schedule_check(&c), SDN_ERR_INVALID_ARG);
+    c.min_momentum = 0.5f;
+    c.max_momentum = 1.0f;
+    assert_int_equal(sdn_schedule_check(&c), SDN_ERR_INVALID_ARG);
+    sdn_schedule e = sdn_schedule_defaults(SDN_SCHEDULE_EXPONENTIAL, 0.1f);
+    assert_true(isnan(sdn_schedule_momentum(&e, 0)));
+}
+
 /* Keras' ReduceLROnPlateau(factor=0.5, patience=2, cooldown=1, min_lr=0.3, mode min), traced by
  * hand: the epoch values and the rate after each. */
 static void plateau_follows_keras(void **state)
@@ -296,6 +328,66 @@ static void resume_mid_schedule_bitwise(void **state)
     sdn_dataset_free(&w.train);
 }
 
+static sdn_model *build_with(sdn_optimizer_kind kind, float momentum)
+{
+    sdn_net_spec spec = {0};
+    spec.input_size = FEAT;
+    spec.classes = CLASSES;
+    spec.hidden_layers = 1;
+    spec.units = 8;
+    sdn_optimizer_options o = sdn_optimizer_defaults(kind);
+    o.momentum = momentum;
+    sdn_model *m;
+    assert_int_equal(sdn_net_build(&spec, 5, 16, &o, &m), SDN_OK);
+    return m;
+}
+
+/* SGD's momentum needs its velocity slot; Adam's and Nadam's beta1 is always there; RMSProp has
+ * none; values outside [0, 1) refused. A cycled SGD run differs from one with the cycle off. */
+static void momentum_setter(void **state)
+{
+    sdn_model *plain = build_with(SDN_OPT_SGD, 0.0f), *sgd = build_with(SDN_OPT_SGD, 0.9f);
+    sdn_model *nadam = build_with(SDN_OPT_NADAM, 0.0f), *rms = build_with(SDN_OPT_RMSPROP, 0.0f);
+    assert_int_equal(sdn_model_set_momentum(plain, 0.9f), SDN_ERR_INVALID_ARG);
+    assert_non_null(strstr(sdn_last_error(), "compiled with momentum 0"));
+    assert_int_equal(sdn_model_set_momentum(sgd, 0.85f), SDN_OK);
+    assert_int_equal(sdn_model_set_momentum(sgd, 1.0f), SDN_ERR_INVALID_ARG);
+    assert_int_equal(sdn_model_set_momentum(sgd, -0.1f), SDN_ERR_INVALID_ARG);
+    assert_int_equal(sdn_model_set_momentum(nadam, 0.85f), SDN_OK);
+    assert_int_equal(sdn_model_set_momentum(rms, 0.85f), SDN_ERR_INVALID_ARG);
+    assert_int_equal(sdn_model_set_momentum(NULL, 0.85f), SDN_ERR_INVALID_ARG);
+    sdn_model_free(plain);
+    sdn_model_free(sgd);
+    sdn_model_free(nadam);
+    sdn_model_free(rms);
+
+    world w;
+    make_world(&w);
+    sdn_schedule cyc = sdn_schedule_defaults(SDN_SCHEDULE_ONECYCLE, 0.001f);
+    cyc.max_lr = 0.01f;
+    cyc.total_steps = 30;
+    float out[2][8];
+    for (int k = 0; k < 2; k++) {
+        if (k)
+            cyc.max_momentum = cyc.min_momentum = 0.0f;
+        sdn_model *m = build_with(SDN_OPT_SGD, 0.95f);
+        sdn_fit_state st;
+        sdn_fit_state_init(&st);
+        sdn_fit_options o = fit_opts(3, &cyc);
+        assert_int_equal(sdn_fit(m, &w.train, &w.val, &w.pre, &o, &st), SDN_OK);
+        const size_t n = sdn_model_state_count(m);
+        float *p = malloc(n * sizeof *p);
+        assert_int_equal(sdn_model_get_state(m, p, n), SDN_OK);
+        memcpy(out[k], p, sizeof out[k]);
+        free(p);
+        sdn_fit_state_free(&st);
+        sdn_model_free(m);
+    }
+    assert_true(memcmp(out[0], out[1], sizeof out[0]) != 0);
+    sdn_preprocess_free(&w.pre);
+    sdn_dataset_free(&w.train);
+}
+
 static void range_test(void **state)
 {
     world w;
@@ -331,6 +423,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(exponential_and_power),
         cmocka_unit_test(piecewise_and_onecycle),
+        cmocka_unit_test(onecycle_momentum),
+        cmocka_unit_test(momentum_setter),
         cmocka_unit_test(plateau_follows_keras),
         cmocka_unit_test(bad_parameters_refused),
         cmocka_unit_test(fit_applies_per_step),

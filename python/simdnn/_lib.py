@@ -94,7 +94,7 @@ class sdn_schedule(Structure):
                 ("boundaries", c_uint64 * SDN_SCHEDULE_MAX_PIECES),
                 ("values", c_float * (SDN_SCHEDULE_MAX_PIECES + 1)), ("factor", c_float),
                 ("min_lr", c_float), ("patience", c_int), ("cooldown", c_int),
-                ("min_delta", c_double)]
+                ("min_delta", c_double), ("max_momentum", c_float), ("min_momentum", c_float)]
 
 
 class sdn_schedule_state(Structure):
@@ -237,6 +237,7 @@ _SIGNATURES = {
     "sdn_model_predict_mc": (c_int, [_P, _P, _S, c_int, _P, _P]),
     "sdn_model_evaluate": (c_int, [_P, _P, _P, _S, POINTER(c_float), POINTER(c_float)]),
     "sdn_model_set_learning_rate": (c_int, [_P, c_float]),
+    "sdn_model_set_momentum": (c_int, [_P, c_float]),
     "sdn_model_learning_rate": (c_float, [_P]),
     "sdn_model_step": (c_uint64, [_P]),
     "sdn_model_set_step": (None, [_P, c_uint64]),
@@ -246,6 +247,7 @@ _SIGNATURES = {
     "sdn_schedule_defaults": (sdn_schedule, [c_int, c_float]),
     "sdn_schedule_check": (c_int, [POINTER(sdn_schedule)]),
     "sdn_schedule_lr": (c_float, [POINTER(sdn_schedule), c_uint64]),
+    "sdn_schedule_momentum": (c_float, [POINTER(sdn_schedule), c_uint64]),
     "sdn_schedule_state_init": (None, [POINTER(sdn_schedule_state)]),
     "sdn_data_locate": (c_char_p, [c_char_p]),
     "sdn_cifar10_load": (c_int, [c_char_p, _D, _D]),

@@ -216,19 +216,26 @@ class schedules:
     class OneCycle(LearningRateSchedule):
         """Smith's 1cycle as Géron runs it: from max_lr/10 linearly up to max_lr at 45 % of the
         steps, down to max_lr/10 at 90 %, then to max_lr/10000. total_steps defaults to every
-        step of the fit it is used in."""
+        step of the fit it is used in. The momentum moves the other way, max_momentum at the ends
+        to min_momentum at the peak (SGD's momentum, Adam's and Nadam's beta_1; an SGD without
+        momentum keeps none); max_momentum=0 and min_momentum=0 turn that off."""
         _kind = 2
 
-        def __init__(self, max_lr, total_steps=None):
+        def __init__(self, max_lr, total_steps=None, max_momentum=0.95, min_momentum=0.85):
             self.max_lr = float(max_lr)
             self.total_steps = total_steps
+            self.max_momentum = float(max_momentum)
+            self.min_momentum = float(min_momentum)
             self.initial_learning_rate = self.max_lr / 10
 
         def get_config(self):
             return {"class_name": "OneCycle", "max_lr": self.max_lr,
-                    "total_steps": self.total_steps}
+                    "total_steps": self.total_steps, "max_momentum": self.max_momentum,
+                    "min_momentum": self.min_momentum}
 
         def _fill(self, s, steps_per_epoch, epochs):
+            s.max_momentum = self.max_momentum
+            s.min_momentum = self.min_momentum
             s.max_lr = self.max_lr
             s.lr0 = float(np.float32(s.max_lr) / np.float32(10))  # the CLI's float division
             s.total_steps = int(self.total_steps or steps_per_epoch * epochs)

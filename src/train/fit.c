@@ -11,6 +11,7 @@
 #include "error.h"
 #include "fit.h"
 #include "platform/platform.h"
+#include "schedule.h"
 
 static double now_s(void)
 {
@@ -406,6 +407,7 @@ sdn_status sdn_fit(sdn_model *model, const sdn_dataset *train, const sdn_dataset
     r.y = malloc(bs * sizeof *r.y);
     r.index = malloc(n * sizeof *r.index);
     sdn_status status;
+    sdn_schedule_resume(o->schedule, model);
     if (!r.x || !r.y || !r.index)
         status = sdn_fail(SDN_ERR_NOMEM, "out of memory for batches");
     else if (!(status = fit_begin(&r)))

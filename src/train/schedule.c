@@ -5,6 +5,9 @@
 
 #include "detmath.h"
 #include "error.h"
+#include "model.h"
+#include "optim/optim.h"
+#include "schedule.h"
 #include "simdnn.h"
 
 static const char *const names[SDN_SCHEDULE_COUNT] = {"constant", "exponential", "1cycle",
@@ -38,6 +41,10 @@ sdn_schedule sdn_schedule_defaults(sdn_schedule_kind kind, float lr0)
     s.factor = 0.1f;
     s.patience = 10;
     s.min_delta = 1e-4;
+    if (kind == SDN_SCHEDULE_ONECYCLE) {
+        s.max_momentum = 0.95f;
+        s.min_momentum = 0.85f;
+    }
     return s;
 }
 
@@ -62,6 +69,12 @@ sdn_status sdn_schedule_check(const sdn_schedule *s)
         if (!s->total_steps || !(s->max_lr > 0.0f) || !isfinite(s->max_lr))
             return sdn_fail(SDN_ERR_INVALID_ARG,
                             "schedule 1cycle: max_lr must be > 0 and total_steps > 0");
+        if (!(s->min_momentum >= 0.0f && s->min_momentum <= s->max_momentum &&
+              s->max_momentum < 1.0f))
+            return sdn_fail(SDN_ERR_INVALID_ARG,
+                            "schedule 1cycle: need 0 <= min_momentum <= max_momentum < 1 (got "
+                            "%g, %g)",
+                            (double)s->min_momentum, (double)s->max_momentum);
         break;
     case SDN_SCHEDULE_PIECEWISE:
         if (s->n_boundaries < 1 || s->n_boundaries > SDN_SCHEDULE_MAX_PIECES)
@@ -107,6 +120,22 @@ static double onecycle(const sdn_schedule *s, uint64_t step)
     return lo - (lo - lo / 1000.0) * (t - down) / (total - down);
 }
 
+/* Momentum against the rate: high while the rate is low, lowest at the peak, so the large steps
+ * of the middle are not compounded by a large velocity (Smith 2018, section 4.3). */
+float sdn_schedule_momentum(const sdn_schedule *s, uint64_t step)
+{
+    if (!s || s->kind != SDN_SCHEDULE_ONECYCLE || !s->total_steps || s->max_momentum == 0.0f)
+        return NAN;
+    const double total = (double)s->total_steps, t = (double)step;
+    const double up = 0.45 * total, down = 0.9 * total;
+    const double hi = s->max_momentum, lo = s->min_momentum;
+    if (t <= up)
+        return (float)(hi - (hi - lo) * (up > 0 ? t / up : 1.0));
+    if (t <= down)
+        return (float)(lo + (hi - lo) * (t - up) / (down - up));
+    return (float)hi;
+}
+
 float sdn_schedule_lr(const sdn_schedule *s, uint64_t step)
 {
     double p = s->decay_steps > 0.0 ? (double)step / s->decay_steps : 0.0;
@@ -134,6 +163,16 @@ float sdn_schedule_lr(const sdn_schedule *s, uint64_t step)
     }
 }
 
+void sdn_schedule_resume(const sdn_schedule *s, sdn_model *m)
+{
+    if (!m || m->opt.kind != SDN_OPT_NADAM || isnan(sdn_schedule_momentum(s, 0)))
+        return;
+    double prod = 1.0; /* the order the steps multiplied it in */
+    for (uint64_t t = 0; t < m->step; t++)
+        prod *= sdn_nadam_mu(sdn_schedule_momentum(s, t), t + 1);
+    m->nadam_mu_product = prod;
+}
+
 void sdn_schedule_state_init(sdn_schedule_state *st)
 {
     st->lr = NAN;
@@ -146,7 +185,11 @@ void sdn_schedule_apply(const sdn_schedule *s, sdn_schedule_state *st, sdn_model
     if (!s || !model)
         return;
     if (s->kind != SDN_SCHEDULE_PLATEAU) {
-        sdn_model_set_learning_rate(model, sdn_schedule_lr(s, sdn_model_step(model)));
+        const uint64_t step = sdn_model_step(model);
+        sdn_model_set_learning_rate(model, sdn_schedule_lr(s, step));
+        const float momentum = sdn_schedule_momentum(s, step);
+        if (!isnan(momentum))
+            sdn_model_set_momentum(model, momentum); /* refused: SGD without momentum keeps 0 */
         return;
     }
     if (isnan(st->lr))
