@@ -69,10 +69,10 @@ static void report_table(FILE *f, const app_exercise_results *r)
     fprintf(f, "# Exercise 8 (Géron, ch. 11): deep dense networks on %s\n\n",
             !strcmp(r->dataset, "cifar10") ? "CIFAR-10" : r->dataset);
     fprintf(f,
-            "Produced by `simdnn exercise%s` on %s: %s, ISA %s, %d threads. Data: %zu training, "
+            "Produced by `simdnn exercise%s` on %s: %s, ISA %s, %d thread%s. Data: %zu training, "
             "%zu validation (the last part of the training set), %zu test samples%s.\n\n",
-            r->command, r->when, r->cpu, r->isa, r->threads, r->n_train, r->n_val, r->n_test,
-            r->subset ? " (a subset: a smoke run, not the real numbers)" : "");
+            r->command, r->when, r->cpu, r->isa, r->threads, r->threads == 1 ? "" : "s", r->n_train,
+            r->n_val, r->n_test, r->subset ? " (a subset: a smoke run, not the real numbers)" : "");
     fprintf(f,
             "Every run: 20 hidden layers of 100 units, Nadam, batch %zu, at most %d epochs, "
             "early stopping on %s with patience %d, best weights restored; inputs "
