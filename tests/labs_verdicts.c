@@ -14,6 +14,7 @@
 #include "testutil.h"
 
 static const char *cli;
+static const char *extra = ""; /* more arguments of every lab run (two_seeds) */
 static char out_dir[600];
 
 static int setup(void **state)
@@ -155,8 +156,8 @@ static sdn_jval *run_lab(const char *name)
     if (!cli || !cli[0])
         skip();
     char cmd[2048], path[800];
-    snprintf(cmd, sizeof cmd, "'%s' lab %s --quick --out '%s/%s' > '%s/%s.log' 2>&1", cli, name,
-             out_dir, name, out_dir, name);
+    snprintf(cmd, sizeof cmd, "'%s' lab %s --quick%s --out '%s/%s' > '%s/%s.log' 2>&1", cli, name,
+             extra, out_dir, name, out_dir, name);
     int st = system(cmd);
     if (!WIFEXITED(st) || WEXITSTATUS(st)) {
         snprintf(path, sizeof path, "%s/%s.log", out_dir, name);
@@ -173,6 +174,8 @@ static sdn_jval *run_lab(const char *name)
     if (sdn_json_parse(text, json, err, sizeof err))
         fail_msg("%s: not JSON (%s)", path, err);
     free(text);
+    if (*extra) /* the per-seed lists are as long as --seeds says */
+        assert_int_equal((int)num(json, "seeds"), 2);
     char verdict[32], line[64];
     str(json, "verdict", verdict, sizeof verdict);
     snprintf(line, sizeof line, "**Verdict: %s.**", verdict);
@@ -380,11 +383,23 @@ static void q8(void **state)
     check(j, better == 3 ? "confirmed" : better > worse ? "partly" : "refuted");
 }
 
+/* Every lab again over two seeds: the per-seed lists, spreads and paired differences of a real
+ * comparison (the quick runs have one seed), and a stamp whose hash is still the quick run's. */
+static void two_seeds(void **state)
+{
+    void (*const labs[8])(void **) = {q1, q2, q3, q4, q5, q6, q7, q8};
+    extra = " --seeds 2";
+    for (int i = 0; i < 8; i++)
+        labs[i](state);
+    extra = "";
+}
+
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(q1), cmocka_unit_test(q2), cmocka_unit_test(q3), cmocka_unit_test(q4),
-        cmocka_unit_test(q5), cmocka_unit_test(q6), cmocka_unit_test(q7), cmocka_unit_test(q8)};
+        cmocka_unit_test(q1), cmocka_unit_test(q2), cmocka_unit_test(q3),
+        cmocka_unit_test(q4), cmocka_unit_test(q5), cmocka_unit_test(q6),
+        cmocka_unit_test(q7), cmocka_unit_test(q8), cmocka_unit_test(two_seeds)};
     if (argc > 1) /* one lab per ctest test: "test_labs q4" */
         cmocka_set_test_filter(argv[1]);
     return cmocka_run_group_tests(tests, setup, sdn_test_tmpdir_remove);

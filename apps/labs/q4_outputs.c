@@ -101,7 +101,7 @@ static void outputs(int h, const double *z, int k, double *o)
     for (int j = 0; j < k; j++)
         zmax = fmax(zmax, z[j]);
     for (int j = 0; j < k; j++) {
-        o[j] = h == Q4_LOGISTIC ? 1 / (1 + exp(-z[j]))
+        o[j] = h == Q4_LOGISTIC  ? 1 / (1 + exp(-z[j]))
                : h == Q4_SOFTMAX ? exp(z[j] - zmax)
                : h == Q4_TANH    ? tanh(z[j])
                                  : z[j];

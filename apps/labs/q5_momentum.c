@@ -12,10 +12,10 @@
 #define Q5_RISE 0.02        /* a window "rises" when 2% above the one before */
 #define Q5_OSCILLATING 0.25 /* ... and a run oscillates when a quarter of its windows rise */
 #define Q5_DIVERGED 1.5     /* or diverges when its last window ends 1.5x above its first */
+#define Q5_MIN_STEPS 200    /* the fewest steps a run makes (full runs) */
 
 static const double momenta[4] = {0.9, 0.99, 0.999, 0.99999};
 #define Q5_LR 0.01 /* Keras' default: the fixed arm's lr, and the matched arm's at momentum 0.9 */
-#define Q5_MAX_SEEDS 8
 
 typedef struct trace {
     double *window;  /* window means of the step losses */
@@ -104,8 +104,8 @@ static void figure(lab_ctx *ctx, int matched, const trace *shown)
 static int arm(lab_ctx *ctx, int matched, int ns, int epochs, int *not_converging)
 {
     const char *key = matched ? "matched" : "fixed";
-    double cls[4 * Q5_MAX_SEEDS], rise[4 * Q5_MAX_SEEDS], first[4 * Q5_MAX_SEEDS];
-    double last[4 * Q5_MAX_SEEDS], nan_at[4 * Q5_MAX_SEEDS];
+    double cls[4 * LAB_MAX_SEEDS], rise[4 * LAB_MAX_SEEDS], first[4 * LAB_MAX_SEEDS];
+    double last[4 * LAB_MAX_SEEDS], nan_at[4 * LAB_MAX_SEEDS];
     trace shown[4] = {{0}};
     int rc = 0;
     lab_md(
@@ -174,7 +174,10 @@ int lab_q5_momentum(lab_ctx *ctx)
     lab_md(ctx, "**Claim** (question 5): with momentum too close to 1 the optimizer keeps too "
                 "much of its past velocity: it overshoots and oscillates around the minimum, "
                 "and may diverge, instead of settling.\n\n");
-    const int epochs = ctx->quick ? 2 : 3;
+    /* at least Q5_MIN_STEPS steps, so that a small subset still gives a curve of windows */
+    const int per_epoch = (int)((ctx->train.n + 31) / 32);
+    int epochs = (Q5_MIN_STEPS + per_epoch - 1) / per_epoch;
+    epochs = ctx->quick ? 2 : epochs < 3 ? 3 : epochs > 12 ? 12 : epochs;
     const int nd = lab_seed_count(ctx, 1), nf = lab_seed_count(ctx, 0);
     lab_md(ctx,
            "**Setup**: %d x Dense(%zu, ELU, He normal), SGD, batch 32, %d epochs; the loss of "

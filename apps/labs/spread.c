@@ -57,4 +57,3 @@ int lab_compare(lab_spread a, lab_spread b, double floor)
     const double d = a.mean - b.mean, noise = lab_noise(a, b, floor);
     return d > noise ? 1 : d < -noise ? -1 : 0;
 }
-
