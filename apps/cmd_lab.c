@@ -374,12 +374,16 @@ static int write_report(const lab_ctx *ctx, double seconds)
                "them, and a difference smaller than that spread is reported as no measurable "
                "difference, never as a win.\n\n");
     fprintf(f,
-            "This run: `%s`, %.0f s, largest 1-minute load %.2f%s; labs on the first %zu "
-            "training images (%zu more held out for validation) of %zu, tested on %zu.\n\n",
+            "This run: `%s`, %.0f s, largest 1-minute load %.2f%s; %d seeds a comparison (%d "
+            "where a verdict rests on it); the labs train on the first %zu training images "
+            "(the %zu after them held out for validation) and test on %zu test images. The "
+            "subset, the epochs and the seeds are part of the setup: smaller ones keep a run on "
+            "a loaded host to minutes at the price of lower accuracies and wider spreads, so "
+            "read each verdict with its setup and its spread.\n\n",
             ctx->command, seconds, stamp.load,
             stamp.load > LAB_LOADED ? " (a loaded host: its timings are shared with other work)"
                                     : "",
-            ctx->train.n, ctx->val.n, ctx->train_full, ctx->test.n);
+            ctx->seeds, ctx->seeds_deciding, ctx->train.n, ctx->val.n, ctx->test.n);
     for (int i = 0; i < 8; i++) {
         snprintf(path, sizeof path, "%s/%s.md", ctx->out, app_labs[i].name);
         copy_into(f, path);

@@ -213,5 +213,18 @@ int lab_q5_momentum(lab_ctx *ctx)
            verdict, nd, bad_matched[0], bad_matched[1], bad_matched[2], bad_matched[3], nf,
            bad_fixed[0], bad_fixed[1], bad_fixed[2], bad_fixed[3],
            (1 - momenta[0]) / (1 - momenta[3]));
+    /* what else could explain it: a velocity that never built up within the run */
+    const long steps = (long)epochs * per_epoch;
+    int longer = 4;
+    for (int k = 3; k >= 0; k--)
+        longer = 1 / (1 - momenta[k]) > (double)steps ? k : longer;
+    lab_num(ctx, "steps", (double)steps);
+    if (longer < 4)
+        lab_md(ctx,
+               "Each run makes %ld steps, while momentum β remembers about 1 / (1 − β) steps "
+               "(10, 100, 1000, 100000): from β %g on, the velocity is still building up when "
+               "the run ends, so at the matched step these runs show the slow start of heavy "
+               "momentum, not its behaviour once the velocity has built up.\n",
+               steps, momenta[longer]);
     return 0;
 }
