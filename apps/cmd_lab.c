@@ -14,13 +14,13 @@
 /* where the command writes unless --out says otherwise */
 #define LAB_OUT "labs"
 
-static const char *ALLOWED = "data dataset out threads seed epochs train-limit test-limit";
+static const char *ALLOWED = "data dataset out threads seed train-limit test-limit";
 
 /* The stamp of a section: what a CI check needs to tell whether the doc is stale. */
 #define LAB_LOADED 1.5 /* a 1-minute load above this: the footer says the timings were shared */
 
 typedef struct lab_args {
-    int quick, jobs, seeds, print_hash;
+    int quick, jobs, seeds, print_hash, epochs;
     char name[16];
     char commit[16];
 } lab_args;
@@ -61,6 +61,8 @@ static int extra_arg(void *ctx, int argc, char **argv, int i)
     const char *v;
     if ((v = option_value(argc, argv, i, "jobs", &used)))
         return int_option("jobs", v, 1, 8, &a->jobs) ? -1 : used;
+    if ((v = option_value(argc, argv, i, "epochs", &used)))
+        return int_option("epochs", v, 1, 1000, &a->epochs) ? -1 : used;
     if ((v = option_value(argc, argv, i, "seeds", &used)))
         return int_option("seeds", v, 1, 20, &a->seeds) ? -1 : used;
     if ((v = option_value(argc, argv, i, "commit", &used))) {
@@ -98,6 +100,8 @@ static void usage(FILE *out)
             "  --print-hash           print only the hash of the numbers (no timings) and "
             "write nothing;\n                         with --quick: the hash a section's "
             "stamp names\n"
+            "  --epochs N             the budget of a run, which each lab scales [10; 3 with "
+            "--quick]\n"
             "  --commit HASH          the commit the stamp names [the build's: %s]\n",
             SIMDNN_GIT_COMMIT);
     app_train_print_options(out, ALLOWED, LAB_OUT);
@@ -413,7 +417,7 @@ int cli_lab(int argc, char **argv)
     app_train_config c;
     app_train_config_defaults(&c);
     snprintf(c.out, sizeof c.out, LAB_OUT);
-    lab_args a = {0, 1, 0, 0, "", ""};
+    lab_args a = {0, 1, 0, 0, 0, "", ""};
     int r = app_train_parse(&c, "simdnn lab", argc, argv, 1, ALLOWED, extra_arg, &a);
     if (r == -1) {
         usage(stdout);
@@ -440,9 +444,7 @@ int cli_lab(int argc, char **argv)
     ctx.cfg = &c;
     ctx.layers = a.quick ? 4 : 20;
     ctx.units = a.quick ? 32 : 100;
-    app_train_config dflt;
-    app_train_config_defaults(&dflt);
-    ctx.epochs = a.quick ? 3 : c.epochs != dflt.epochs ? c.epochs : 10;
+    ctx.epochs = a.quick ? 3 : a.epochs ? a.epochs : 10;
     ctx.jobs = a.jobs;
     ctx.print_hash = a.print_hash;
     ctx.seeds = a.seeds ? a.seeds : a.quick ? 1 : 3;
@@ -450,8 +452,10 @@ int cli_lab(int argc, char **argv)
     snprintf(stamp.commit, sizeof stamp.commit, "%s", a.commit[0] ? a.commit : SIMDNN_GIT_COMMIT);
     stamp.load = load_now();
     /* the stamp's check is this very command: defaults, generated data, one seed */
-    stamp.canonical = a.quick && !c.data[0] && c.seed == dflt.seed && ctx.seeds == 1 &&
-                      c.epochs == dflt.epochs && !c.train_limit && !c.test_limit;
+    app_train_config dflt;
+    app_train_config_defaults(&dflt);
+    stamp.canonical = a.quick && !c.data[0] && c.seed == dflt.seed && ctx.seeds == 1 && !a.epochs &&
+                      !c.train_limit && !c.test_limit;
     const double t0 = lab_now();
     int at = snprintf(ctx.command, sizeof ctx.command, "simdnn");
     for (int i = 0; i < argc && at < (int)sizeof ctx.command; i++)
