@@ -11,6 +11,7 @@
 #define Q4_CHEAP_SLACK 1.10 /* "ReLU is the cheapest": within 10% of the fastest forward */
 #define Q4_ACC_FLOOR 0.005  /* accuracy differences below half a point never count */
 #define Q4_ROLE_FLOOR 0.02  /* an output "wins" by more than 2% of its metric (and the spread) */
+#define Q4_ROUNDS 9         /* interleaved timing rounds of the kernels */
 
 typedef struct contender {
     const char *name;
@@ -32,23 +33,18 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Median over 5 timings of ns per element, forward (which = 0) or backward. */
+/* One timing of ns per element, forward (which = 0) or backward, over about `total` elements. */
 static double kernel_ns(sdn_activation act, int which, size_t n, double total, float *x, float *y,
                         float *g)
 {
-    double t[5];
-    const int reps = (int)(total / (double)n) + 1; /* `total` elements a timing */
-    for (int k = 0; k < 5; k++) {
-        const double t0 = lab_now();
-        for (int r = 0; r < reps; r++)
-            if (which)
-                sdn_activation_backward_n(act, 0, n, x, y, y, g);
-            else
-                sdn_activation_forward_n(act, 0, n, x, y);
-        t[k] = (lab_now() - t0) * 1e9 / ((double)reps * (double)n);
-    }
-    qsort(t, 5, sizeof *t, cmp_double);
-    return t[2];
+    const int reps = (int)(total / (double)n) + 1;
+    const double t0 = lab_now();
+    for (int r = 0; r < reps; r++)
+        if (which)
+            sdn_activation_backward_n(act, 0, n, x, y, y, g);
+        else
+            sdn_activation_forward_n(act, 0, n, x, y);
+    return (lab_now() - t0) * 1e9 / ((double)reps * (double)n);
 }
 
 static int kernel_costs(const lab_ctx *ctx, double ns[6][2])
@@ -62,9 +58,18 @@ static int kernel_costs(const lab_ctx *ctx, double ns[6][2])
     uint64_t s = 12345;
     for (size_t i = 0; i < n; i++)
         x[i] = (float)(2.0 * lab_normal(&s));
+    /* interleaved rounds (every kernel once a round), so that a load that comes and goes falls
+     * on all of them alike; the median of the rounds */
+    double t[6][2][Q4_ROUNDS];
+    for (int r = 0; r < Q4_ROUNDS; r++)
+        for (int a = 0; a < 6; a++)
+            for (int w = 0; w < 2; w++)
+                t[a][w][r] = kernel_ns(acts[a].act, w, n, ctx->quick ? 4e4 : 8e6, x, y, g);
     for (int a = 0; a < 6; a++)
-        for (int w = 0; w < 2; w++)
-            ns[a][w] = kernel_ns(acts[a].act, w, n, ctx->quick ? 2e5 : 4e7, x, y, g);
+        for (int w = 0; w < 2; w++) {
+            qsort(t[a][w], Q4_ROUNDS, sizeof(double), cmp_double);
+            ns[a][w] = t[a][w][Q4_ROUNDS / 2];
+        }
     free(x), free(y), free(g);
     return 0;
 }
@@ -129,7 +134,8 @@ static int ranking(lab_ctx *ctx, const lab_spread *v, int *ties)
 static void setup(lab_ctx *ctx, const lab_run *run, int ns)
 {
     lab_md(ctx,
-           "**Setup**: kernel cost = median of 5 timings of the dispatched kernel (ISA %s) over "
+           "**Setup**: kernel cost = median of %d interleaved rounds (every kernel timed once a "
+           "round) of the dispatched kernel (ISA %s) over "
            "%s elements, in ns per element. Hidden layers: %d x Dense(%zu) with each activation "
            "and its initializer, Nadam lr %g, batch 32, %d epochs (the same budget for all), %d "
            "seeds; a pair of the claimed order is inverted only when the lower-ranked one's mean "
@@ -142,8 +148,8 @@ static void setup(lab_ctx *ctx, const lab_run *run, int ns)
            "by more than the spread of that difference and %.0f%%. (A two-class softmax and a "
            "logistic unit are the same function of the logit difference, so no task tells them "
            "apart.)\n\n",
-           sdn_isa_name(sdn_active_isa()), ctx->quick ? "16K" : "1M", ctx->layers, ctx->units,
-           (double)run->opt.learning_rate, run->epochs, ns, lab_pct(Q4_ACC_FLOOR),
+           Q4_ROUNDS, sdn_isa_name(sdn_active_isa()), ctx->quick ? "16K" : "1M", ctx->layers,
+           ctx->units, (double)run->opt.learning_rate, run->epochs, ns, lab_pct(Q4_ACC_FLOOR),
            lab_pct(Q4_ROLE_FLOOR));
 }
 
