@@ -112,7 +112,7 @@ static int arm(lab_ctx *ctx, int matched, int ns, int epochs, int *not_convergin
         ctx,
         "\n%s (%d seed%s):\n\n| momentum | lr | first window loss | last window loss | rising "
         "windows | converges / oscillates / diverges (seeds) |\n|---:|---:|---:|---:|---:|---|\n",
-        matched ? "Matched effective step, lr = 0.01 · 0.1 / (1 − momentum)"
+        matched ? "Matched effective step, lr = 0.1 · (1 − momentum)"
                 : "Fixed lr 0.01 (the effective step grows as 1 / (1 − momentum))",
         ns, ns > 1 ? "s" : "");
     for (int k = 0; k < 4 && !rc; k++) {
@@ -140,14 +140,20 @@ static int arm(lab_ctx *ctx, int matched, int ns, int epochs, int *not_convergin
         }
         if (rc)
             break;
-        lab_spread f = lab_spread_of(first + k * ns, ns), l = lab_spread_of(last + k * ns, ns),
-                   r = lab_spread_of(rise + k * ns, ns);
+        /* the table's losses are those of the runs without a NaN (the JSON keeps them all) */
+        double fk[LAB_MAX_SEEDS], lk[LAB_MAX_SEEDS], rk[LAB_MAX_SEEDS];
+        for (int i = 0; i < ns; i++) {
+            const int at = k * ns + i, nan_run = nan_at[at] > 0;
+            fk[i] = nan_run ? NAN : first[at];
+            lk[i] = nan_run ? NAN : last[at];
+            rk[i] = nan_run ? NAN : rise[at];
+        }
+        lab_spread f = lab_spread_of(fk, ns), l = lab_spread_of(lk, ns), r = lab_spread_of(rk, ns);
         char c[3][48];
         lab_md(ctx, "| %g | %.3g | %s | %s | %s | %d / %d / %d%s |\n", momenta[k], lr,
-               lab_spread_cell(c[0], 48, f, 0),
-               count[2] == ns ? "— (NaN)" : lab_spread_cell(c[1], 48, l, 0),
+               lab_spread_cell(c[0], 48, f, 0), lab_spread_cell(c[1], 48, l, 0),
                lab_spread_cell(c[2], 48, r, 1), count[0], count[1], count[2],
-               count[2] ? " (losses of NaN runs left out)" : "");
+               f.n < ns ? " (losses of runs with a NaN left out)" : "");
         not_converging[k] = count[1] + count[2];
         if (!ctx->print_hash)
             fprintf(stderr, "  %s momentum %-8g lr %-8.3g %d/%d/%d\n", key, momenta[k], lr,
