@@ -1,7 +1,9 @@
-/* Every lab's --quick run: the verdict it wrote must follow from the numbers it wrote.
- * The rules are written again here from the labs' documented claims, reading the numbers and
- * thresholds from <lab>.json, so a lab whose verdict ignored its numbers fails. SIMDNN_CLI names
- * the executable. */
+/* Every lab's --quick run: the verdict it wrote must follow from the numbers it wrote, and its
+ * section must end with a well-formed stamp whose hash `--print-hash` recomputes (at another
+ * thread count too). The rules are written again here from the labs' documented claims, reading
+ * the per-seed numbers and thresholds from <lab>.json and taking means and spreads with this
+ * file's own arithmetic, so a lab whose verdict ignored its numbers, or its spread, fails.
+ * SIMDNN_CLI names the executable. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +14,7 @@
 #include "testutil.h"
 
 static const char *cli;
+static const char *extra = ""; /* more arguments of every lab run (two_seeds) */
 static char out_dir[600];
 
 static int setup(void **state)
@@ -71,9 +74,79 @@ static void str(const sdn_jval *json, const char *key, char *buf, size_t size)
     snprintf(buf, size, "%s", v->str);
 }
 
+/* Mean and sample standard deviation of the finite values, as the labs' tables give them. */
+typedef struct spread {
+    double mean, sd, min;
+    int n;
+} spread;
+
+static spread spread_of(const double *v, int n)
+{
+    spread s = {0, 0, INFINITY, 0};
+    for (int i = 0; i < n; i++)
+        if (isfinite(v[i]))
+            s.mean += v[i], s.n++, s.min = fmin(s.min, v[i]);
+    s.mean /= s.n ? s.n : 1;
+    for (int i = 0; i < n; i++)
+        if (isfinite(v[i]))
+            s.sd += (v[i] - s.mean) * (v[i] - s.mean);
+    s.sd = s.n > 1 ? sqrt(s.sd / (s.n - 1)) : 0;
+    return s;
+}
+
+/* +1 / −1 when a's mean is above / below b's by more than the larger sd and the floor. */
+static int beyond(spread a, spread b, double floor)
+{
+    const double noise = fmax(floor, fmax(a.sd, b.sd));
+    return a.mean - b.mean > noise ? 1 : b.mean - a.mean > noise ? -1 : 0;
+}
+
+/* The per-seed list `key` as a spread. */
+static spread seeds(const sdn_jval *json, const char *key)
+{
+    double v[64];
+    const int n = nums(json, key, v, 64);
+    return spread_of(v, n);
+}
+
 static const char *tally(int held, int of)
 {
     return held == of ? "confirmed" : held ? "partly" : "refuted";
+}
+
+/* The stamp line of the section: every field present, in the documented form, and its hash the
+ * one `simdnn <check> --threads 1` prints. */
+static void check_stamp(const char *report, const char *name)
+{
+    const char *at = strstr(report, "<!-- simdnn-stamp ");
+    assert_non_null(at);
+    char commit[64], isa[32], check[128], hash[64], tail[8];
+    int threads = 0;
+    double rt = -1, load = 0;
+    const int got = sscanf(at,
+                           "<!-- simdnn-stamp commit=%63s isa=%31s threads=%d round_trip_ns=%lf "
+                           "load=%lf check=\"%127[^\"]\" hash=%63s %7s",
+                           commit, isa, &threads, &rt, &load, check, hash, tail);
+    if (got != 8)
+        fail_msg("stamp of %s malformed (%d fields): %.200s", name, got, at);
+    assert_true((strlen(commit) == 12 && strspn(commit, "0123456789abcdef") == 12) ||
+                !strcmp(commit, "unknown"));
+    assert_true(threads >= 1 && rt >= 0);
+    assert_int_equal(strlen(hash), 16);
+    assert_int_equal(strspn(hash, "0123456789abcdef"), 16);
+    assert_string_equal(tail, "-->");
+    char want[64];
+    snprintf(want, sizeof want, "lab %s --quick --print-hash", name);
+    assert_string_equal(check, want);
+    char cmd[1200], path[800];
+    snprintf(path, sizeof path, "%s/%s.hash", out_dir, name);
+    snprintf(cmd, sizeof cmd, "'%s' %s --threads 1 > '%s' 2>&1", cli, check, path);
+    assert_int_equal(system(cmd), 0);
+    char *printed = slurp(path);
+    assert_non_null(printed);
+    if (strlen(printed) != 17 || strncmp(printed, hash, 16) || printed[16] != '\n')
+        fail_msg("%s --print-hash printed '%s', the stamp says %s", name, printed, hash);
+    free(printed);
 }
 
 /* Runs `simdnn lab NAME --quick`, returns its JSON (parsed, malloc'd) after checking the report
@@ -83,8 +156,8 @@ static sdn_jval *run_lab(const char *name)
     if (!cli || !cli[0])
         skip();
     char cmd[2048], path[800];
-    snprintf(cmd, sizeof cmd, "'%s' lab %s --quick --out '%s/%s' > '%s/%s.log' 2>&1", cli, name,
-             out_dir, name, out_dir, name);
+    snprintf(cmd, sizeof cmd, "'%s' lab %s --quick%s --out '%s/%s' > '%s/%s.log' 2>&1", cli, name,
+             extra, out_dir, name, out_dir, name);
     int st = system(cmd);
     if (!WIFEXITED(st) || WEXITSTATUS(st)) {
         snprintf(path, sizeof path, "%s/%s.log", out_dir, name);
@@ -101,6 +174,8 @@ static sdn_jval *run_lab(const char *name)
     if (sdn_json_parse(text, json, err, sizeof err))
         fail_msg("%s: not JSON (%s)", path, err);
     free(text);
+    if (*extra) /* the per-seed lists are as long as --seeds says */
+        assert_int_equal((int)num(json, "seeds"), 2);
     char verdict[32], line[64];
     str(json, "verdict", verdict, sizeof verdict);
     snprintf(line, sizeof line, "**Verdict: %s.**", verdict);
@@ -108,6 +183,7 @@ static sdn_jval *run_lab(const char *name)
     char *report = slurp(path);
     assert_non_null(report);
     assert_non_null(strstr(report, line));
+    check_stamp(report, name);
     free(report);
     return json;
 }
@@ -125,133 +201,207 @@ static void check(sdn_jval *json, const char *want)
 static void q1(void **state)
 {
     sdn_jval *j = run_lab("q1");
-    double dc[64], cst = num(j, "constant_val_accuracy"), he = num(j, "he_val_accuracy");
-    const int n = nums(j, "constant_distinct", dc, 64);
-    double mx = 0;
-    for (int i = 0; i < n; i++)
-        mx = fmax(mx, dc[i]);
-    const int collapsed = mx == 1, worse = he > cst + num(j, "acc_margin");
+    const int collapsed = num(j, "constant_max_distinct") == 1;
+    const int worse =
+        beyond(seeds(j, "he_val"), seeds(j, "constant_val"), num(j, "acc_margin")) > 0;
     check(j, collapsed && worse ? "confirmed" : collapsed ? "partly" : "refuted");
 }
 
 static void q2(void **state)
 {
     sdn_jval *j = run_lab("q2");
-    double v[4], d[4], units = num(j, "units");
-    nums(j, "val_accuracy", v, 4);
-    nums(j, "min_distinct", d, 4);
-    const double noise = fmax(num(j, "noise_floor"), fmax(fabs(v[0] - v[1]), fabs(v[2] - v[3])));
-    const int within = fabs((v[2] + v[3]) / 2 - (v[0] + v[1]) / 2) <= noise;
-    const int distinct = d[0] == units && d[1] == units && d[2] == units && d[3] == units;
+    double d[2];
+    nums(j, "min_distinct", d, 2);
+    const double units = num(j, "units");
+    const int within =
+        beyond(seeds(j, "random_val"), seeds(j, "zero_val"), num(j, "noise_floor")) == 0;
+    const int distinct = d[0] == units && d[1] == units;
     check(j, within && distinct ? "confirmed" : within || distinct ? "partly" : "refuted");
 }
 
 static void q3(void **state)
 {
     sdn_jval *j = run_lab("q3");
-    double sm[2], ep[3], dead[3];
-    nums(j, "selu_deepest_init", sm, 2);
-    nums(j, "epochs_to_target", ep, 3);
-    nums(j, "dead_trained", dead, 3);
-    const int norm = fabs(sm[0]) < num(j, "mean_tol") && fabs(sm[1] - 1) < num(j, "std_tol");
-    int fastest = -1;
-    for (int k = 0; k < 3; k++)
-        if (ep[k] > 0 && (fastest < 0 || ep[k] < ep[fastest]))
-            fastest = k;
-    check(j, tally(norm + (dead[1] > 0) + (fastest == 0), 3));
+    const spread m = seeds(j, "selu_deepest_init_mean"), s = seeds(j, "selu_deepest_init_std");
+    const int norm = fabs(m.mean) < num(j, "mean_tol") && fabs(s.mean - 1) < num(j, "std_tol");
+    /* dying = dead after training AND alive at init, in every seed */
+    const int dies = seeds(j, "relu_newly_dead").min > num(j, "dead_floor");
+    double init[64], after[64], newly[64];
+    const int n = nums(j, "relu_dead_init", init, 64);
+    nums(j, "relu_dead_after", after, 64);
+    nums(j, "relu_newly_dead", newly, 64);
+    for (int i = 0; i < n;
+         i++) /* newly dead can be no more than dead after, nor below after − init */
+        assert_true(newly[i] <= after[i] + 1e-12 && newly[i] >= after[i] - init[i] - 1e-12);
+    const double fl = num(j, "epoch_floor");
+    const spread selu = seeds(j, "selu_epochs_to_target");
+    const int faster = beyond(seeds(j, "relu_epochs_to_target"), selu, fl) > 0 &&
+                       beyond(seeds(j, "elu_epochs_to_target"), selu, fl) > 0;
+    check(j, tally(norm + dies + faster, 3));
 }
 
 static void q4(void **state)
 {
     sdn_jval *j = run_lab("q4");
-    double fwd[6], val[6], bin[2];
+    static const char *const order[6] = {"selu", "elu", "leaky_relu", "relu", "tanh", "sigmoid"};
+    static const char *const heads[4] = {"logistic", "softmax", "tanh", "linear"};
+    static const int right[4] = {0, 1, 2, 3};
+    double fwd[6];
     nums(j, "forward_ns", fwd, 6);
-    nums(j, "val_accuracy", val, 6);
-    nums(j, "binary_test_accuracy", bin, 2);
-    double cheapest = fwd[0], worst = val[0];
-    for (int a = 1; a < 6; a++) {
-        cheapest = fmin(cheapest, fwd[a]);
-        worst = fmin(worst, val[a]);
+    int inverted = 0;
+    for (int a = 0; a + 1 < 6; a++) {
+        char ka[48], kb[48];
+        snprintf(ka, sizeof ka, "%s_val", order[a]);
+        snprintf(kb, sizeof kb, "%s_val", order[a + 1]);
+        inverted += beyond(seeds(j, ka), seeds(j, kb), num(j, "acc_floor")) < 0;
     }
-    int sigmoid_worst = val[5] == worst;
-    for (int a = 0; a < 5; a++) /* ties go to the earlier activation */
-        sigmoid_worst &= val[a] != worst;
-    const int held = (fwd[2] <= num(j, "cheap_slack") * cheapest) + sigmoid_worst +
-                     (fabs(bin[0] - bin[1]) <= num(j, "binary_margin"));
-    check(j, tally(held, 3));
+    double cheapest = fwd[0];
+    for (int a = 1; a < 6; a++)
+        cheapest = fmin(cheapest, fwd[a]);
+    int won = 0;
+    for (int t = 0; t < 4; t++) {
+        char key[48];
+        double r[64], o[64], d[64];
+        snprintf(key, sizeof key, "role%d_%s", t, heads[right[t]]);
+        const int n = nums(j, key, r, 64);
+        int wins = 1, rivals = 0;
+        for (int h = 0; h < 4; h++) {
+            snprintf(key, sizeof key, "role%d_%s", t, heads[h]);
+            if (h == right[t] || !sdn_json_get(j, key))
+                continue;
+            rivals++;
+            nums(j, key, o, 64);
+            for (int i = 0; i < n; i++)
+                d[i] = (o[i] - r[i]) / r[i];
+            const spread sd = spread_of(d, n), zero = {0, 0, 0, n};
+            wins &= beyond(sd, zero, num(j, "role_floor")) > 0;
+        }
+        assert_true(rivals >= 1);
+        won += wins;
+    }
+    check(j, tally((inverted == 0) + (fwd[3] <= num(j, "cheap_slack") * cheapest) + (won == 4), 3));
+}
+
+/* q5's class of one run, from its own numbers. */
+static int q5_class(const sdn_jval *j, double first, double last, double rise, double nan_at)
+{
+    return nan_at > 0 || last > num(j, "diverged") * first ? 2 : rise >= num(j, "oscillating");
 }
 
 static void q5(void **state)
 {
     sdn_jval *j = run_lab("q5");
-    double first[4], last[4], rise[4], nan_at[4], cls[4];
-    nums(j, "first_window", first, 4);
-    nums(j, "last_window", last, 4);
-    nums(j, "rising_fraction", rise, 4);
-    nums(j, "nan_step", nan_at, 4);
-    nums(j, "behaviour", cls, 4);
-    for (int k = 0; k < 4; k++) {
-        const int c = nan_at[k] > 0 || last[k] > num(j, "diverged") * first[k] ? 2
-                      : rise[k] >= num(j, "oscillating")                       ? 1
-                                                                               : 0;
-        assert_int_equal(c, (int)cls[k]);
+    int bad[2][4] = {{0}}, n[2] = {0, 0};
+    static const char *const arms[2] = {"matched", "fixed"};
+    for (int a = 0; a < 2; a++) {
+        double v[5][256];
+        static const char *const f[5] = {"behaviour", "first_window", "last_window",
+                                         "rising_fraction", "nan_step"};
+        for (int k = 0; k < 5; k++) {
+            char key[48];
+            snprintf(key, sizeof key, "%s_%s", arms[a], f[k]);
+            n[a] = nums(j, key, v[k], 256);
+        }
+        assert_int_equal(n[a] % 4, 0);
+        const int ns = n[a] / 4;
+        for (int i = 0; i < n[a]; i++) {
+            const int c = q5_class(j, v[1][i], v[2][i], v[3][i], v[4][i]);
+            assert_int_equal(c, (int)v[0][i]);
+            bad[a][i / ns] += c > 0;
+        }
+        n[a] = ns;
     }
-    check(j, cls[0] == 0 && cls[2] > 0 && cls[3] > 0 ? "confirmed"
-             : cls[3] > 0                            ? "partly"
-                                                     : "refuted");
+    const int settled = bad[0][0] == 0, near = bad[0][2] == n[0] && bad[0][3] == n[0];
+    check(j, settled && near ? "confirmed" : bad[0][2] + bad[0][3] ? "partly" : "refuted");
 }
 
 static void q6(void **state)
 {
     sdn_jval *j = run_lab("q6");
-    double f[16], v[16], lz[3], g[2];
-    const int n = nums(j, "prune_fraction", f, 16);
-    nums(j, "prune_val_accuracy", v, 16);
-    nums(j, "l1_zero", lz, 3);
-    nums(j, "gradual_zero_val", g, 2);
-    double at_target = NAN;
-    for (int i = 0; i < n; i++)
-        if (f[i] == num(j, "target"))
-            at_target = v[i];
-    const int held = (v[n - 1] < v[0] - num(j, "tol")) + (lz[2] > lz[0]) + (g[1] > at_target);
+    double f[16];
+    const int nf = nums(j, "prune_fraction", f, 16);
+    char key[32];
+    snprintf(key, sizeof key, "prune%d_val", nf - 1);
+    const spread unpruned = seeds(j, "prune0_val"), most = seeds(j, key);
+    int target = 0;
+    for (int i = 0; i < nf; i++)
+        target = f[i] == num(j, "target") ? i : target;
+    snprintf(key, sizeof key, "prune%d_val", target);
+    const int held = (beyond(unpruned, most, num(j, "tol")) > 0) +
+                     (beyond(seeds(j, "l1_2_zero"), seeds(j, "l1_0_zero"), 0.01) > 0) +
+                     (beyond(seeds(j, "gradual_val"), seeds(j, key), 0.005) > 0);
     check(j, tally(held, 3));
+}
+
+/* Whether a[i] − b[i], seed by seed, stands above its spread and floor. */
+static int paired(const sdn_jval *j, const char *ka, const char *kb, double floor)
+{
+    double a[64], b[64], d[64];
+    const int n = nums(j, ka, a, 64);
+    assert_int_equal(nums(j, kb, b, 64), n);
+    for (int i = 0; i < n; i++)
+        d[i] = a[i] - b[i];
+    const spread zero = {0, 0, 0, n};
+    return beyond(spread_of(d, n), zero, floor) > 0;
 }
 
 static void q7(void **state)
 {
     sdn_jval *j = run_lab("q7");
-    double spe[2], conv[2], inf[2], plain[2], ece[16];
-    nums(j, "seconds_per_epoch", spe, 2);
-    nums(j, "epochs_to_best", conv, 2);
-    nums(j, "inference_seconds", inf, 2);
-    nums(j, "dropout_plain_accuracy_ece", plain, 2);
-    const int n = nums(j, "mc_ece", ece, 16);
-    const double slower = num(j, "slower");
-    const int held = (spe[1] > slower * spe[0] || conv[1] > conv[0]) + (inf[1] <= slower * inf[0]) +
-                     (ece[n - 1] < plain[1]);
-    check(j, tally(held, 3));
+    const double slack = num(j, "slower") - 1, fl = num(j, "epoch_floor");
+    const spread none = seeds(j, "none_epochs_to_best");
+    const int more = beyond(seeds(j, "alpha_epochs_to_best"), none, fl) > 0 ||
+                     beyond(seeds(j, "plain_epochs_to_best"), none, fl) > 0;
+    /* timings are held against their spread too */
+    const spread s0 = seeds(j, "none_seconds_per_epoch"), i0 = seeds(j, "none_inference_seconds");
+    const int train = more ||
+                      beyond(seeds(j, "alpha_seconds_per_epoch"), s0, slack * s0.mean) > 0 ||
+                      beyond(seeds(j, "plain_seconds_per_epoch"), s0, slack * s0.mean) > 0;
+    const int infer = beyond(seeds(j, "alpha_inference_seconds"), i0, slack * i0.mean) <= 0 &&
+                      beyond(seeds(j, "plain_inference_seconds"), i0, slack * i0.mean) <= 0;
+    /* calibration from averaging: 100 samples beat the plain pass AND one sample, both nets */
+    const double e = num(j, "ece_floor");
+    const int cal = paired(j, "alpha_plain_ece", "alpha_mc100_ece", e) &&
+                    paired(j, "alpha_mc1_ece", "alpha_mc100_ece", e) &&
+                    paired(j, "plain_plain_ece", "plain_mc100_ece", e) &&
+                    paired(j, "plain_mc1_ece", "plain_mc100_ece", e);
+    check(j, tally(train + infer + cal, 3));
 }
 
 static void q8(void **state)
 {
     sdn_jval *j = run_lab("q8");
-    double w[3], c[3], m = 0;
-    nums(j, "written_test_accuracy", w, 3);
-    nums(j, "corrected_test_accuracy", c, 3);
-    m = num(j, "margin");
+    static const char *const id[3] = {"8b", "8d", "8e"};
+    const double m = num(j, "margin");
     int better = 0, worse = 0;
     for (int p = 0; p < 3; p++) {
-        better += c[p] - w[p] > m;
-        worse += c[p] - w[p] < -m;
+        char kw[32], kc[32];
+        snprintf(kw, sizeof kw, "written_%s", id[p]);
+        snprintf(kc, sizeof kc, "corrected_%s", id[p]);
+        const int c = beyond(seeds(j, kc), seeds(j, kw), m);
+        better += c > 0;
+        worse += c < 0;
     }
     check(j, better == 3 ? "confirmed" : better > worse ? "partly" : "refuted");
+}
+
+/* Every lab again over two seeds: the per-seed lists, spreads and paired differences of a real
+ * comparison (the quick runs have one seed), and a stamp whose hash is still the quick run's. */
+static void two_seeds(void **state)
+{
+    void (*const labs[8])(void **) = {q1, q2, q3, q4, q5, q6, q7, q8};
+    extra = " --seeds 2";
+    for (int i = 0; i < 8; i++)
+        labs[i](state);
+    extra = "";
 }
 
 int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(q1), cmocka_unit_test(q2), cmocka_unit_test(q3), cmocka_unit_test(q4),
-        cmocka_unit_test(q5), cmocka_unit_test(q6), cmocka_unit_test(q7), cmocka_unit_test(q8)};
+        cmocka_unit_test(q1), cmocka_unit_test(q2), cmocka_unit_test(q3),
+        cmocka_unit_test(q4), cmocka_unit_test(q5), cmocka_unit_test(q6),
+        cmocka_unit_test(q7), cmocka_unit_test(q8), cmocka_unit_test(two_seeds)};
     if (argc > 1) /* one lab per ctest test: "test_labs q4" */
         cmocka_set_test_filter(argv[1]);
     return cmocka_run_group_tests(tests, setup, sdn_test_tmpdir_remove);

@@ -40,18 +40,38 @@ static void json_key(lab_ctx *ctx, const char *key)
     fprintf(ctx->json, "%s\n  \"%s\": ", ctx->json_count++ ? "," : "", key);
 }
 
-static void json_value(FILE *f, double v)
+int lab_timing_key(const char *key)
 {
+    const size_t n = strlen(key);
+    return strstr(key, "seconds") || (n > 3 && !strcmp(key + n - 3, "_ns")) ||
+           !strncmp(key, "load", 4);
+}
+
+/* FNV-1a over the text the JSON holds, so the hash is of the numbers as written. */
+static void hash_text(lab_ctx *ctx, const char *text)
+{
+    for (const unsigned char *c = (const unsigned char *)text; *c; c++)
+        ctx->hash = (ctx->hash ^ *c) * 0x100000001b3ull;
+}
+
+static void json_value(lab_ctx *ctx, const char *key, double v)
+{
+    char text[40];
     if (isfinite(v))
-        fprintf(f, "%.9g", v);
+        snprintf(text, sizeof text, "%.9g", v);
     else
-        fprintf(f, "null");
+        snprintf(text, sizeof text, "null");
+    fputs(text, ctx->json);
+    if (!lab_timing_key(key)) {
+        hash_text(ctx, key);
+        hash_text(ctx, text);
+    }
 }
 
 void lab_num(lab_ctx *ctx, const char *key, double v)
 {
     json_key(ctx, key);
-    json_value(ctx->json, v);
+    json_value(ctx, key, v);
 }
 
 void lab_nums(lab_ctx *ctx, const char *key, const double *v, int n)
@@ -61,7 +81,7 @@ void lab_nums(lab_ctx *ctx, const char *key, const double *v, int n)
     for (int i = 0; i < n; i++) {
         if (i)
             fprintf(ctx->json, ", ");
-        json_value(ctx->json, v[i]);
+        json_value(ctx, key, v[i]);
     }
     fprintf(ctx->json, "]");
 }
@@ -79,6 +99,8 @@ void lab_figure_path(const lab_ctx *ctx, const char *what, char *path, size_t si
 
 void lab_md_figure(lab_ctx *ctx, const char *what, const char *caption)
 {
+    if (ctx->print_hash)
+        return;
     lab_md(ctx, "\n![%s](%s-%s.svg)\n\n", caption, ctx->name, what);
 }
 
@@ -89,6 +111,8 @@ void lab_accuracy_figure(lab_ctx *ctx, const char *what, const lab_result *const
     static double acc[MAX_RUNS][2][MAX_EPOCHS];
     app_svg_series s[MAX_RUNS];
     n = n < MAX_RUNS ? n : MAX_RUNS;
+    if (ctx->print_hash)
+        return;
     for (int k = 0; k < n; k++) {
         const sdn_fit_state *h = &runs[k]->fit;
         const int len = h->history_len < MAX_EPOCHS ? h->history_len : MAX_EPOCHS;
@@ -110,6 +134,8 @@ void lab_xy_figure(lab_ctx *ctx, const char *what, const char *caption, const ap
                    const app_xy_series *series, int count)
 {
     char path[1100];
+    if (ctx->print_hash)
+        return;
     lab_figure_path(ctx, what, path, sizeof path);
     if (app_svg_xy(path, plot, series, count))
         fprintf(stderr, "simdnn: cannot write %s\n", path);
@@ -160,7 +186,7 @@ int lab_train(lab_ctx *ctx, const char *label, const lab_run *run, lab_result *r
 {
     memset(res, 0, sizeof *res);
     sdn_fit_state_init(&res->fit);
-    const uint64_t seed = run->seed ? run->seed : ctx->cfg->seed;
+    const uint64_t seed = run->seed ? run->seed : ctx->seed;
     const size_t bs = run->batch_size ? run->batch_size : 32;
     const sdn_preprocess *pre = run->pre ? run->pre : &ctx->pre_std;
     if (sdn_net_build(&run->spec, seed, bs, &run->opt, &res->model))
@@ -187,9 +213,11 @@ int lab_train(lab_ctx *ctx, const char *label, const lab_run *run, lab_result *r
     res->seconds_per_epoch = res->fit.history_len ? sec / res->fit.history_len : NAN;
     res->val_accuracy = res->fit.best_val_accuracy;
     res->test_accuracy = lab_accuracy(ctx, res->model, &ctx->test, pre);
-    fprintf(stderr, "  %-28s %2d epochs (best %2d, %s), val %.4f, test %.4f, %.2f s/epoch\n", label,
-            res->fit.epochs_done, res->fit.best_epoch, sdn_stop_reason_name(res->fit.stop),
-            res->val_accuracy, res->test_accuracy, res->seconds_per_epoch);
+    if (!ctx->print_hash)
+        fprintf(stderr, "  %-28s %2d epochs (best %2d, %s), val %.4f, test %.4f, %.2f s/epoch\n",
+                label, res->fit.epochs_done, res->fit.best_epoch,
+                sdn_stop_reason_name(res->fit.stop), res->val_accuracy, res->test_accuracy,
+                res->seconds_per_epoch);
     return 0;
 }
 
@@ -206,7 +234,7 @@ long lab_fit_steps(lab_ctx *ctx, sdn_model *m, const sdn_dataset *d, int epochs,
         step = -1;
     }
     for (int e = 0; e < epochs && step >= 0 && !stop && !app_interrupted; e++) {
-        sdn_shuffle_indices(index, d->n, ctx->cfg->seed, (uint64_t)e);
+        sdn_shuffle_indices(index, d->n, ctx->seed, (uint64_t)e);
         for (size_t at = 0; at < d->n && !stop; at += batch) {
             const size_t nb = d->n - at < batch ? d->n - at : batch;
             sdn_preprocess_batch(&ctx->pre_std, d, index, at, nb, x);
@@ -287,8 +315,8 @@ int lab_distinct_units(const sdn_model *m, double tol, int *distinct, int max_la
     return n < max_layers ? n : max_layers;
 }
 
-/* Statistics of one layer's outputs y[n × units]. */
-static lab_layer_stats stats_of(const float *y, size_t n, size_t units)
+/* Statistics of one layer's outputs y[n × units]; dead (may be NULL) gets a flag per unit. */
+static lab_layer_stats stats_of(const float *y, size_t n, size_t units, unsigned char *dead_units)
 {
     double s = 0, s2 = 0;
     size_t dead = 0;
@@ -301,13 +329,16 @@ static lab_layer_stats stats_of(const float *y, size_t n, size_t units)
             alive |= v != 0.0;
         }
         dead += !alive;
+        if (dead_units)
+            dead_units[j] = !alive;
     }
     const double cnt = (double)(n * units), mean = s / cnt;
     return (lab_layer_stats){mean, sqrt(fmax(s2 / cnt - mean * mean, 0)), (double)dead / units};
 }
 
 int lab_hidden_stats(const sdn_model *m, const sdn_net_spec *spec, const sdn_dataset *d,
-                     const sdn_preprocess *pre, size_t n, lab_layer_stats *out, int max_layers)
+                     const sdn_preprocess *pre, size_t n, lab_layer_stats *out, int max_layers,
+                     unsigned char *dead_units)
 {
     sdn_tensor k[64], b[64];
     const int nk = lab_params(m, ".kernel", k, 64);
@@ -329,7 +360,8 @@ int lab_hidden_stats(const sdn_model *m, const sdn_net_spec *spec, const sdn_dat
         sdn_sgemm(SDN_NO_TRANS, SDN_NO_TRANS, n, units, width, 1.0f, h, width, k[l].data, units,
                   1.0f, y, units);
         sdn_activation_forward_n(spec->activation, spec->activation_alpha, n * units, y, y);
-        out[layers++] = stats_of(y, n, units);
+        out[layers++] = stats_of(y, n, units, dead_units);
+        dead_units = dead_units ? dead_units + units : NULL;
         free(h);
         h = y;
         y = NULL;
@@ -338,4 +370,44 @@ int lab_hidden_stats(const sdn_model *m, const sdn_net_spec *spec, const sdn_dat
     free(h);
     free(y);
     return layers;
+}
+
+uint64_t lab_seed(const lab_ctx *ctx, int i)
+{
+    return ctx->cfg->seed + (uint64_t)i;
+}
+
+int lab_seed_count(const lab_ctx *ctx, int deciding)
+{
+    return deciding ? ctx->seeds_deciding : ctx->seeds;
+}
+
+int lab_train_seeds(lab_ctx *ctx, const char *label, const lab_run *run, int n, lab_result *keep,
+                    double *val, double *test, lab_inspect_fn inspect, void *arg)
+{
+    int rc = 0;
+    for (int i = 0; i < n && !rc; i++) {
+        ctx->seed = lab_seed(ctx, i);
+        lab_run r = *run;
+        r.seed = 0;
+        char line[96];
+        snprintf(line, sizeof line, "%s, seed %llu", label, (unsigned long long)ctx->seed);
+        lab_result res;
+        if ((rc = lab_train(ctx, line, &r, &res))) {
+            if (keep && i)
+                lab_result_free(keep);
+            break;
+        }
+        val[i] = res.val_accuracy;
+        if (test)
+            test[i] = res.test_accuracy;
+        if (inspect)
+            inspect(ctx, &res, i, arg);
+        if (!i && keep)
+            *keep = res;
+        else
+            lab_result_free(&res);
+    }
+    ctx->seed = ctx->cfg->seed;
+    return rc;
 }

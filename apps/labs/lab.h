@@ -10,11 +10,17 @@
 #include "simdnn.h"
 #include "simdnn_data.h"
 #include "simdnn_fit.h"
+#include "spread.h"
 #include "svg.h"
 #include "train.h"
 
 typedef struct lab_ctx {
     int quick;
+    int print_hash;     /* quiet, no figures: only the hash of the numbers counts */
+    int seeds;          /* seeds of a descriptive comparison (1 when quick) */
+    int seeds_deciding; /* seeds of a comparison a verdict rests on */
+    uint64_t seed;      /* the seed of the runs being made now (lab_seed) */
+    uint64_t hash;      /* FNV-1a of every number written to the JSON but timings */
     const char *out;
     const app_train_config *cfg;     /* data, dataset, seed, threads */
     sdn_dataset train, val, test;    /* train: the subset the labs train on */
@@ -59,6 +65,15 @@ void lab_xy_figure(lab_ctx *ctx, const char *what, const char *caption, const ap
                    const app_xy_series *series, int count);
 /* Percent of a fraction, for tables. */
 double lab_pct(double fraction);
+/* Keys whose numbers are timings (or the host's load): written, but left out of ctx->hash, so the
+ * hash of a run is the same on every ISA, thread count and load. */
+int lab_timing_key(const char *key);
+
+/* ---- seeds (spreads: spread.h) */
+/* The i-th seed of a comparison: the config's seed, then the next ones. */
+uint64_t lab_seed(const lab_ctx *ctx, int i);
+/* How many seeds a comparison runs: deciding ones (a verdict rests on them) get more. */
+int lab_seed_count(const lab_ctx *ctx, int deciding);
 
 /* ---- networks and training */
 /* The exercise's stack of ctx->layers × ctx->units with this activation and initializer. */
@@ -90,6 +105,14 @@ lab_run lab_run_defaults(const lab_ctx *ctx, sdn_net_spec spec, sdn_optimizer_ki
  * ctx->test; prints one line. 0, or 1 after an error. */
 int lab_train(lab_ctx *ctx, const char *label, const lab_run *run, lab_result *res);
 void lab_result_free(lab_result *res);
+/* The run over n seeds (lab_seed 0 .. n−1; ctx->seed is each one during its run, so a prepare
+ * function can read it): val[i] and test[i] (may be NULL) get each seed's accuracies, inspect
+ * (may be NULL) sees each result before it is freed, keep (may be NULL) gets the first seed's.
+ * 0, or 1 after an error (nothing left to free). */
+typedef void (*lab_inspect_fn)(lab_ctx *ctx, const lab_result *r, int i, void *arg);
+int lab_train_seeds(lab_ctx *ctx, const char *label, const lab_run *run, int n, lab_result *keep,
+                    double *val, double *test, lab_inspect_fn inspect, void *arg);
+#define LAB_MAX_SEEDS 20
 
 /* A training loop for labs that act after every step (masks, frozen units, per-step losses):
  * epochs over `train` in fit's shuffled order; after_step may return nonzero to stop.
@@ -107,13 +130,15 @@ double lab_accuracy(lab_ctx *ctx, sdn_model *m, const sdn_dataset *d, const sdn_
 int lab_distinct_units(const sdn_model *m, double tol, int *distinct, int max_layers);
 
 /* Mean and std of every hidden layer's output and the fraction of units whose output is 0 for
- * every one of the rows (dead ReLUs), recomputed from the weights on n rows of d. Returns the
- * number of hidden layers (no BN: the spec's stack). */
+ * every one of the rows (dead ReLUs), recomputed from the weights on n rows of d; dead_units (may
+ * be NULL) gets one flag per hidden unit, layer after layer. Returns the number of hidden layers
+ * (no BN: the spec's stack). */
 typedef struct lab_layer_stats {
     double mean, std, dead;
 } lab_layer_stats;
 int lab_hidden_stats(const sdn_model *m, const sdn_net_spec *spec, const sdn_dataset *d,
-                     const sdn_preprocess *pre, size_t n, lab_layer_stats *out, int max_layers);
+                     const sdn_preprocess *pre, size_t n, lab_layer_stats *out, int max_layers,
+                     unsigned char *dead_units);
 
 /* The model's trainable tensors whose name ends in `suffix` (".kernel", ".bias"), in layer order
  * (the output layer's last); their data is writable. */

@@ -76,6 +76,7 @@ typedef struct masker {
     uint8_t *mask;                         /* 1 = pruned */
     size_t steps, prune_every, begin, end; /* gradual pruning: schedule in steps; 0 = static */
     double final;
+    uint64_t seed; /* of the sparse init's pattern */
 } masker;
 
 static void apply_mask(sdn_model *m, const uint8_t *mask, int record)
@@ -109,7 +110,7 @@ static int prune_step(sdn_model *m, size_t step, float loss, void *arg)
 static void sparse_init(sdn_model *m, void *arg)
 {
     masker *g = arg;
-    uint64_t s = 99;
+    uint64_t s = 99 + g->seed;
     sdn_tensor k[64];
     const int n = lab_params(m, ".kernel", k, 64);
     for (int l = 0; l < n; l++) {
@@ -133,15 +134,9 @@ static sdn_model *build(lab_ctx *ctx, float l1)
     sdn_optimizer_options opt = sdn_optimizer_defaults(SDN_OPT_NADAM);
     opt.learning_rate = 1e-4f;
     sdn_model *m = NULL;
-    if (sdn_net_build(&spec, ctx->cfg->seed, 32, &opt, &m))
+    if (sdn_net_build(&spec, ctx->seed, 32, &opt, &m))
         app_error();
     return m;
-}
-
-static void row(lab_ctx *ctx, const char *what, const sparse_row *r)
-{
-    lab_md(ctx, "| %s | %.1f%% | %.2f%% | %.2f%% | %.0f KiB (dense %.0f) |\n", what,
-           lab_pct(r->zero), lab_pct(r->val), lab_pct(r->test), r->kib, r->dense_kib);
 }
 
 typedef struct q6_results {
@@ -196,7 +191,8 @@ static int masked_runs(lab_ctx *ctx, size_t steps, q6_results *q)
     for (int l = 0, n = m ? lab_params(m, ".kernel", k, 64) : 0; l < n; l++)
         total += k[l].size;
     sdn_model_free(m);
-    masker g = {calloc(total ? total : 1, 1), steps, 50, steps / 10, steps * 7 / 10, Q6_TARGET};
+    masker g = {
+        calloc(total ? total : 1, 1), steps, 50, steps / 10, steps * 7 / 10, Q6_TARGET, ctx->seed};
     int rc = !total || !g.mask;
     for (int pass = 0; pass < 2 && !rc; pass++) {
         memset(g.mask, 0, total);
@@ -215,67 +211,127 @@ static int masked_runs(lab_ctx *ctx, size_t steps, q6_results *q)
     return rc;
 }
 
-static void table(lab_ctx *ctx, const q6_results *q)
+/* One row of the table: a method's numbers over the seeds. */
+static void row(lab_ctx *ctx, const char *what, const q6_results *q, int ns,
+                const sparse_row *(*pick)(const q6_results *, int), int which, lab_spread *val)
 {
-    lab_md(ctx,
-           "| method | zero weights | val acc | test acc | size |\n|---|---:|---:|---:|---:|\n");
-    char what[64];
-    for (int i = 0; i < NF; i++) {
-        snprintf(what, sizeof what, "pruned after training to %.0f%%", lab_pct(fractions[i]));
-        row(ctx, what, &q->prune[i]);
+    double z[LAB_MAX_SEEDS], v[LAB_MAX_SEEDS], t[LAB_MAX_SEEDS], kib[LAB_MAX_SEEDS];
+    for (int i = 0; i < ns; i++) {
+        const sparse_row *r = pick(&q[i], which);
+        z[i] = r->zero, v[i] = r->val, t[i] = r->test, kib[i] = r->kib;
     }
-    for (int i = 0; i < 3; i++) {
-        snprintf(what, sizeof what, "L1 %g", (double)l1s[i]);
-        row(ctx, what, &q->l1[i]);
-    }
-    row(ctx, "gradual pruning to 90%", &q->gradual);
-    row(ctx, "sparse init, kept sparse", &q->sparse);
+    char c[3][48];
+    *val = lab_spread_of(v, ns);
+    lab_md(ctx, "| %s | %s | %s | %s | %.0f KiB (dense %.0f) |\n", what,
+           lab_spread_cell(c[0], 48, lab_spread_of(z, ns), 1), lab_spread_cell(c[1], 48, *val, 1),
+           lab_spread_cell(c[2], 48, lab_spread_of(t, ns), 1), lab_spread_of(kib, ns).mean,
+           pick(&q[0], which)->dense_kib);
 }
 
-/* The numbers, the verdict and the figure. */
-static void conclude(lab_ctx *ctx, const q6_results *q)
+static const sparse_row *pick_prune(const q6_results *q, int i)
 {
-    double zf[NF], vf[NF], lz[3], lv[3];
-    int safe = 0, at_target = 0; /* the largest fraction within Q6_TOL; the target's index */
-    for (int i = 0; i < NF; i++) {
-        zf[i] = q->prune[i].zero;
-        vf[i] = q->prune[i].val;
-        safe = i && vf[i] >= vf[0] - Q6_TOL ? i : safe;
-        at_target = fractions[i] == Q6_TARGET ? i : at_target;
-    }
-    for (int i = 0; i < 3; i++) {
-        lz[i] = q->l1[i].zero;
-        lv[i] = q->l1[i].val;
-    }
+    return &q->prune[i];
+}
+static const sparse_row *pick_l1(const q6_results *q, int i)
+{
+    return &q->l1[i];
+}
+static const sparse_row *pick_other(const q6_results *q, int i)
+{
+    return i ? &q->sparse : &q->gradual;
+}
+
+/* Validation accuracy and zeros of every seed into the JSON, one list per method. */
+static void numbers(lab_ctx *ctx, const q6_results *q, int ns)
+{
+    double v[LAB_MAX_SEEDS];
+    char key[48];
     lab_nums(ctx, "prune_fraction", fractions, NF);
-    lab_nums(ctx, "prune_zero", zf, NF);
-    lab_nums(ctx, "prune_val_accuracy", vf, NF);
-    lab_nums(ctx, "l1_zero", lz, 3);
-    lab_nums(ctx, "l1_val_accuracy", lv, 3);
-    const double gz[2] = {q->gradual.zero, q->gradual.val}, sz[2] = {q->sparse.zero, q->sparse.val};
-    lab_nums(ctx, "gradual_zero_val", gz, 2);
-    lab_nums(ctx, "sparse_init_zero_val", sz, 2);
+    for (int f = 0; f < NF; f++) {
+        for (int i = 0; i < ns; i++)
+            v[i] = q[i].prune[f].val;
+        snprintf(key, sizeof key, "prune%d_val", f);
+        lab_nums(ctx, key, v, ns);
+    }
+    for (int l = 0; l < 3; l++) {
+        for (int i = 0; i < ns; i++)
+            v[i] = q[i].l1[l].zero;
+        snprintf(key, sizeof key, "l1_%d_zero", l);
+        lab_nums(ctx, key, v, ns);
+    }
+    for (int i = 0; i < ns; i++)
+        v[i] = q[i].gradual.val;
+    lab_nums(ctx, "gradual_val", v, ns);
     lab_num(ctx, "tol", Q6_TOL);
     lab_num(ctx, "target", Q6_TARGET);
-    const int pruning_costs = vf[NF - 1] < vf[0] - Q6_TOL;
-    const int l1_sparsifies = lz[2] > lz[0];
-    const int gradual_better = q->gradual.val > vf[at_target];
+}
+
+/* The table, the numbers, the verdict and the figure. */
+static void conclude(lab_ctx *ctx, const q6_results *q, int ns)
+{
+    lab_spread vf[NF], lv[3], other[2];
+    double zf[NF], mf[NF], lz[3], ml[3];
+    lab_md(ctx, "| method | zero weights | val acc | test acc | size (mean) |\n|---|---:|---:|---:|"
+                "---:|\n");
+    char what[64];
+    int at_target = 0;
+    for (int i = 0; i < NF; i++) {
+        snprintf(what, sizeof what, "pruned after training to %.0f%%", lab_pct(fractions[i]));
+        row(ctx, what, q, ns, pick_prune, i, &vf[i]);
+        at_target = fractions[i] == Q6_TARGET ? i : at_target;
+        zf[i] = fractions[i], mf[i] = vf[i].mean;
+    }
+    lab_spread l1zero[3];
+    for (int i = 0; i < 3; i++) {
+        double z[LAB_MAX_SEEDS];
+        snprintf(what, sizeof what, "L1 %g", (double)l1s[i]);
+        row(ctx, what, q, ns, pick_l1, i, &lv[i]);
+        for (int k = 0; k < ns; k++)
+            z[k] = q[k].l1[i].zero;
+        l1zero[i] = lab_spread_of(z, ns);
+        lz[i] = l1zero[i].mean, ml[i] = lv[i].mean;
+    }
+    row(ctx, "gradual pruning to 90%", q, ns, pick_other, 0, &other[0]);
+    row(ctx, "sparse init, kept sparse", q, ns, pick_other, 1, &other[1]);
+    numbers(ctx, q, ns);
+    /* the largest fraction with no measurable loss, and the first with one */
+    int safe = 0, first_loss = 0;
+    for (int i = 1; i < NF; i++) {
+        const int loses = lab_compare(vf[0], vf[i], Q6_TOL) > 0;
+        safe = !loses && safe == i - 1 ? i : safe;
+        first_loss = loses && !first_loss ? i : first_loss;
+    }
+    const int pruning_costs = lab_compare(vf[0], vf[NF - 1], Q6_TOL) > 0;
+    const int l1_sparsifies = lab_compare(l1zero[2], l1zero[0], 0.01) > 0;
+    const int gradual_better = lab_compare(other[0], vf[at_target], 0.005) > 0;
     const char *verdict = lab_verdict(ctx, pruning_costs + l1_sparsifies + gradual_better, 3);
-    lab_md(ctx,
-           "\n**Verdict: %s.** One-shot pruning keeps accuracy within %.0f point up to %.0f%% "
-           "sparsity and %s at %.0f%% (%.2f%% against %.2f%% unpruned). Stronger L1 %s "
-           "(%.1f%% zeros at %g against %.1f%% at %g). At %.0f%% sparsity gradual pruning "
-           "reaches %.2f%% validation accuracy against %.2f%% for one-shot pruning (%s).\n",
-           verdict, lab_pct(Q6_TOL), lab_pct(fractions[safe]),
-           pruning_costs ? "costs accuracy" : "still holds", lab_pct(fractions[NF - 1]),
-           lab_pct(vf[NF - 1]), lab_pct(vf[0]),
-           l1_sparsifies ? "gives more zeros" : "does not give more zeros", lab_pct(lz[2]),
-           (double)l1s[2], lab_pct(lz[0]), (double)l1s[0], lab_pct(Q6_TARGET),
-           lab_pct(q->gradual.val), lab_pct(vf[at_target]),
-           gradual_better ? "better" : "not better");
-    app_xy_series s[2] = {{"one-shot pruning", zf, vf, NF, 0},
-                          {"L1 (1e-5, 1e-4, 1e-3)", lz, lv, 3, 1}};
-    app_xy_plot p = {"Validation accuracy against the fraction of zero weights",
+    lab_md(ctx, "\n**Verdict: %s.** ", verdict);
+    if (safe)
+        lab_md(ctx,
+               "One-shot pruning shows no measurable loss (less than %.0f point or the "
+               "spread) up to %.0f%% sparsity",
+               lab_pct(Q6_TOL), lab_pct(fractions[safe]));
+    else
+        lab_md(ctx,
+               "One-shot pruning already loses more than %.0f point (and the spread) at "
+               "%.0f%% sparsity",
+               lab_pct(Q6_TOL), lab_pct(fractions[1]));
+    if (safe && first_loss)
+        lab_md(ctx, "; it loses from %.0f%%", lab_pct(fractions[first_loss]));
+    lab_md(
+        ctx,
+        ". At %.0f%% it %s (%.2f%% against %.2f%% unpruned). Stronger L1 %s (%.1f%% "
+        "zeros at %g against %.1f%% at %g). At %.0f%% sparsity gradual pruning reaches %.2f%% "
+        "validation accuracy against %.2f%% for one-shot pruning (%s; sd %.2f and %.2f).\n",
+        lab_pct(fractions[NF - 1]), pruning_costs ? "costs accuracy" : "shows no measurable loss",
+        lab_pct(vf[NF - 1].mean), lab_pct(vf[0].mean),
+        l1_sparsifies ? "gives more zeros" : "gives no measurably more zeros", lab_pct(lz[2]),
+        (double)l1s[2], lab_pct(lz[0]), (double)l1s[0], lab_pct(Q6_TARGET), lab_pct(other[0].mean),
+        lab_pct(vf[at_target].mean), gradual_better ? "better" : "no measurable difference",
+        lab_pct(other[0].sd), lab_pct(vf[at_target].sd));
+    app_xy_series s[2] = {{"one-shot pruning", zf, mf, NF, 0},
+                          {"L1 (1e-5, 1e-4, 1e-3)", lz, ml, 3, 1}};
+    app_xy_plot p = {"Mean validation accuracy against the fraction of zero weights",
                      "zero weights",
                      "validation accuracy",
                      0,
@@ -291,24 +347,31 @@ int lab_q6_sparse(lab_ctx *ctx)
                 "gradual pruning during training (TF-MOT); pruning after training costs accuracy "
                 "as sparsity grows, gradual pruning keeps more of it.\n\n");
     const size_t steps = (size_t)ctx->epochs * ((ctx->train.n + 31) / 32);
+    const int ns = lab_seed_count(ctx, 1);
     lab_md(ctx,
            "**Setup**: %d x Dense(%zu, ELU, He normal), Nadam lr 1e-4, batch 32, %d epochs "
-           "each (no early stopping; final weights). Sparsity counts exact zeros among the "
-           "kernel weights (biases excluded); pruning is per layer (each kernel loses its own "
-           "smallest "
-           "weights, as TF-MOT and PyTorch's per-module pruning do). Size: CSR (4-byte value + "
-           "2-byte column per "
+           "each (no early stopping; final weights), %d seeds (weights, shuffles, sparse "
+           "pattern). Sparsity counts exact zeros among the kernel weights (biases excluded); "
+           "pruning is per layer (each kernel loses its own smallest weights, as TF-MOT and "
+           "PyTorch's per-module pruning do). Size: CSR (4-byte value + 2-byte column per "
            "nonzero, 4-byte row pointers), biases dense. L1: weights with |w| <= %g are "
            "zeroed before measuring. Gradual: every 50 steps from step %zu to %zu the "
            "smallest weights are pruned to s_t = %.2f·(1 − (1 − p)³), a mask keeps them at "
            "0. Sparse init: %d nonzero incoming weights per unit (Martens), kept sparse by "
-           "a mask.\n\n",
-           ctx->layers, ctx->units, ctx->epochs, Q6_L1_ZERO, steps / 10, steps * 7 / 10, Q6_TARGET,
-           Q6_SPARSE_FAN);
-    q6_results q;
-    if (one_shot(ctx, &q) || l1_runs(ctx, &q) || masked_runs(ctx, steps, &q))
-        return 1;
-    table(ctx, &q);
-    conclude(ctx, &q);
-    return 0;
+           "a mask. A loss counts when the mean drops by more than the larger seed-to-seed sd "
+           "and %.0f point.\n\n",
+           ctx->layers, ctx->units, ctx->epochs, ns, Q6_L1_ZERO, steps / 10, steps * 7 / 10,
+           Q6_TARGET, Q6_SPARSE_FAN, lab_pct(Q6_TOL));
+    static q6_results q[LAB_MAX_SEEDS];
+    int rc = 0;
+    for (int i = 0; i < ns && !rc; i++) {
+        ctx->seed = lab_seed(ctx, i);
+        if (!ctx->print_hash)
+            fprintf(stderr, "  seed %llu\n", (unsigned long long)ctx->seed);
+        rc = one_shot(ctx, &q[i]) || l1_runs(ctx, &q[i]) || masked_runs(ctx, steps, &q[i]);
+    }
+    ctx->seed = ctx->cfg->seed;
+    if (!rc)
+        conclude(ctx, q, ns);
+    return rc;
 }
