@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "model.h"
+#include "platform/platform.h"
 #include "simdnn_io.h"
 #include "testhooks.h"
 #include "testutil.h"
@@ -171,7 +172,8 @@ static void test_moved_shares_same_bits(void **state)
     free(b);
 }
 
-/* Thread 1 away 3 ms at the start of every pass: the passes move to one thread, and the weights
+/* Thread 1 away for four one-thread steps' time at the start of every pass (measured, so that an
+ * emulator's slow steps are kept waiting as long): the passes move to one thread, and the weights
  * are those of one thread to the last bit. */
 static void test_team_kept_waiting_same_bits(void **state)
 {
@@ -182,14 +184,17 @@ static void test_team_kept_waiting_same_bits(void **state)
     sdn_parallel_min_macs = 0.0;
     char one[512], two[512];
     sdn_share end;
+    const uint64_t t0 = sdn_monotonic_ns();
     train_steps(1, 16, one, sizeof one, &end);
-    sdn_debug_thread_away_us = 3000.0;
+    sdn_debug_thread_away_us = 4.0 * (double)(sdn_monotonic_ns() - t0) / 16 * 1e-3;
     train_steps(2, 16, two, sizeof two, &end);
+    const double away_us = sdn_debug_thread_away_us;
     sdn_debug_thread_away_us = 0.0;
     sdn_parallel_min_macs = -1.0;
     sdn_set_num_threads(0);
     if (end.solo_left == 0)
-        fail_msg("thread 1 kept thread 0 waiting 3 ms a pass, yet every pass ran on two threads");
+        fail_msg("thread 1 kept thread 0 waiting %.0f us a pass, yet every pass ran on two threads",
+                 away_us);
     size_t n1, n2;
     char *a = sdn_test_read_file(one, &n1), *b = sdn_test_read_file(two, &n2);
     assert_int_equal(n1, n2);
