@@ -139,6 +139,17 @@ static void train_steps(int threads, int steps, char *path, size_t size, sdn_sha
     sdn_model_free(m);
 }
 
+/* The two saved files hold the same bytes. */
+static void assert_same_bytes(const char *one, const char *two)
+{
+    size_t n1, n2;
+    char *a = sdn_test_read_file(one, &n1), *b = sdn_test_read_file(two, &n2);
+    assert_int_equal(n1, n2);
+    assert_memory_equal(a, b, n1);
+    free(a);
+    free(b);
+}
+
 /* Eight steps; share1: thread 0's share of the rows at the end. */
 static void train(int threads, char *path, size_t size, double *share1)
 {
@@ -164,12 +175,7 @@ static void test_moved_shares_same_bits(void **state)
     sdn_set_num_threads(0);
     if (share1 < 0.55)
         fail_msg("thread 1 ran at a third of the speed, yet thread 0's share is %.2f", share1);
-    size_t n1, n2;
-    char *a = sdn_test_read_file(one, &n1), *b = sdn_test_read_file(two, &n2);
-    assert_int_equal(n1, n2);
-    assert_memory_equal(a, b, n1);
-    free(a);
-    free(b);
+    assert_same_bytes(one, two);
 }
 
 /* Thread 1 away for four one-thread steps' time at the start of every pass (measured, so that an
@@ -195,12 +201,7 @@ static void test_team_kept_waiting_same_bits(void **state)
     if (end.solo_left == 0)
         fail_msg("thread 1 kept thread 0 waiting %.0f us a pass, yet every pass ran on two threads",
                  away_us);
-    size_t n1, n2;
-    char *a = sdn_test_read_file(one, &n1), *b = sdn_test_read_file(two, &n2);
-    assert_int_equal(n1, n2);
-    assert_memory_equal(a, b, n1);
-    free(a);
-    free(b);
+    assert_same_bytes(one, two);
 }
 
 /* What crosses between the cores, counted from the cuts: on two threads each reads every
