@@ -352,7 +352,7 @@ sdn_status sdn_model_compile(sdn_model *m, size_t input_size, size_t max_batch,
     if ((st = layout_params(m, input_size)))
         return st;
     m->max_batch = max_batch;
-    m->n_chunks_max = (max_batch + SDN_CHUNK_ROWS - 1) / SDN_CHUNK_ROWS;
+    m->n_chunks_max = sdn_chunks(max_batch);
     m->max_threads = (int)sdn_min_size((size_t)threads_available(), m->n_chunks_max);
     m->opt = *o;
     if ((st = allocate(m, o)) || (st = build_tensors(m)))

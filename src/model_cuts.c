@@ -12,7 +12,7 @@
  * says, and the step's behaviour. */
 sdn_pass sdn_step_thread_pass(sdn_step *c, int t, int T)
 {
-    const size_t n = c->n, n_chunks = (n + SDN_CHUNK_ROWS - 1) / SDN_CHUNK_ROWS;
+    const size_t n = c->n, n_chunks = sdn_chunks(n);
     const sdn_share *s = &c->m->share;
     const size_t P = SDN_DENSE_PIECES;
     sdn_pass p = {0};
@@ -93,7 +93,7 @@ static void read_parameters(thread_cut *c)
 static void read_partials(thread_cut *c, const sdn_pass *p)
 {
     const sdn_model *m = c->m;
-    const size_t n_chunks = (c->n + SDN_CHUNK_ROWS - 1) / SDN_CHUNK_ROWS;
+    const size_t n_chunks = sdn_chunks(c->n);
     for (int i = 0; i < m->n_layers; i++) {
         const sdn_layer *l = &m->layers[i];
         if (l->ops->update_state) {

@@ -175,7 +175,7 @@ static void run_thread(sdn_step *c, int t, int T)
 static double share_done(const sdn_step *c, int t, int T)
 {
     const sdn_model *m = c->m;
-    const size_t n_chunks = (c->n + SDN_CHUNK_ROWS - 1) / SDN_CHUNK_ROWS, P = SDN_DENSE_PIECES;
+    const size_t n_chunks = sdn_chunks(c->n), P = SDN_DENSE_PIECES;
     double parts = 1.0;
     double done = (double)(sdn_share_cut(&m->share, T, n_chunks, 1, t + 1) -
                            sdn_share_cut(&m->share, T, n_chunks, 1, t)) /
@@ -189,8 +189,7 @@ static double share_done(const sdn_step *c, int t, int T)
             break;
         }
     if (c->mode >= SDN_MODE_GRADS) {
-        done += sdn_share_cut(&m->share, T, 1u << 20, 0, t + 1) / (double)(1u << 20) -
-                sdn_share_cut(&m->share, T, 1u << 20, 0, t) / (double)(1u << 20);
+        done += sdn_share_fraction(&m->share, T, t);
         parts += 1.0;
     }
     return done / parts;
@@ -231,7 +230,7 @@ static double meetings(const sdn_model *m, int first, int end)
 
 static int threads_for(const sdn_model *m, size_t n, int first, int end)
 {
-    const size_t n_chunks = (n + SDN_CHUNK_ROWS - 1) / SDN_CHUNK_ROWS;
+    const size_t n_chunks = sdn_chunks(n);
     int T = (int)sdn_min_size((size_t)sdn_num_threads(),
                               sdn_min_size((size_t)m->max_threads, n_chunks));
     double macs = 0.0;

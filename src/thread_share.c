@@ -48,6 +48,12 @@ size_t sdn_share_cut(const sdn_share *s, int T, size_t n, size_t min_each, int t
     return cut;
 }
 
+double sdn_share_fraction(const sdn_share *s, int T, int t)
+{
+    const int followed = s->threads == T && T <= SDN_SHARE_MAX_THREADS;
+    return followed ? s->weight[t + 1] - s->weight[t] : 1.0 / T;
+}
+
 void sdn_share_observe(sdn_share *s, int T, const double *done, const double *busy_ns)
 {
     if (T < 2 || T > SDN_SHARE_MAX_THREADS)

@@ -28,6 +28,10 @@ void sdn_share_reset(sdn_share *s, int T);
  * min_each units when n allows. The same cut on every thread of a pass. */
 size_t sdn_share_cut(const sdn_share *s, int T, size_t n, size_t min_each, int t);
 
+/* The fraction of a divisible stretch of work thread t of T takes (a cut with min_each 0 and n
+ * large, without the rounding). */
+double sdn_share_fraction(const sdn_share *s, int T, int t);
+
 /* A pass's measurements: thread t did the fraction done[t] of the work in busy_ns[t] of its own
  * time (waits at barriers excluded). Shares move only when the speeds say a clearly better split
  * exists, so equal cores keep equal shares through the noise. */

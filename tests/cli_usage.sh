@@ -67,6 +67,8 @@ expect 2 "bad value 'fast' for --lr" train --lr fast
 expect 2 "must be above --start-lr" lr-find --start-lr 1 --end-lr 0.1
 expect 2 "unknown lab 'q9'" lab q9
 expect 2 "which lab" lab
+expect 2 "bad value '0' for --seeds (1 to 20)" lab q1 --seeds 0
+expect 2 "bad value 'abc' for --seeds" lab q1 --seeds abc
 # ---- caches: each size names its source; SIMDNN_CACHE_SIZES pretends others, or is a clear error
 expect_env() { # variable=value, then as expect
     env_set=$1

@@ -39,7 +39,7 @@ static bn_share share_of(const sdn_layer *l, const sdn_pass *p)
     const size_t N = p->n, px = sdn_in_pixels(l);
     if (!l->by_features) /* rows in pixels */
         return (bn_share){p->r0 * px, p->r1 * px, p->c0, p->c1, 0, features(l), 0};
-    bn_share s = {0, N, 0, (N + SDN_CHUNK_ROWS - 1) / SDN_CHUNK_ROWS, 0, 0, 1};
+    bn_share s = {0, N, 0, sdn_chunks(N), 0, 0, 1};
     sdn_feature_share(p, features(l), &s.f0, &s.f1);
     return s;
 }
@@ -71,7 +71,7 @@ static void reduce_chunks(const sdn_kernels *k, float *dst, const float *part, s
 static void merge_variance(float *var, const float *sum, const float *m2, const float *mean,
                            size_t N, size_t px, size_t n, size_t f0, size_t f1)
 {
-    const size_t n_chunks = (N + SDN_CHUNK_ROWS - 1) / SDN_CHUNK_ROWS;
+    const size_t n_chunks = sdn_chunks(N);
     memset(var + f0, 0, (f1 - f0) * sizeof(float));
     for (size_t c = 0; c < n_chunks; c++) {
         const float rows = (float)((chunk_end(c, N) - c * SDN_CHUNK_ROWS) * px);
@@ -92,7 +92,7 @@ static void merge_variance(float *var, const float *sum, const float *m2, const 
 static void batch_norm_forward(const sdn_layer *l, const sdn_pass *p)
 {
     const size_t n = features(l), N = p->n, px = sdn_in_pixels(l);
-    const size_t n_chunks = (N + SDN_CHUNK_ROWS - 1) / SDN_CHUNK_ROWS;
+    const size_t n_chunks = sdn_chunks(N);
     const sdn_acts *a = sdn_acts_of(p, l);
     const float *gamma = p->params + l->w_off, *beta = gamma + n;
     const float *x = a->x;
@@ -143,7 +143,7 @@ static void batch_norm_forward(const sdn_layer *l, const sdn_pass *p)
 static void batch_norm_backward(const sdn_layer *l, const sdn_pass *p)
 {
     const size_t n = features(l), N = p->n, px = sdn_in_pixels(l);
-    const size_t n_chunks = (N + SDN_CHUNK_ROWS - 1) / SDN_CHUNK_ROWS;
+    const size_t n_chunks = sdn_chunks(N);
     const sdn_acts *a = sdn_acts_of(p, l);
     const bn_share s = share_of(l, p);
     const size_t f0 = s.f0, w = s.f1 - s.f0;
@@ -187,7 +187,7 @@ static void batch_norm_weight_grads(const sdn_layer *l, const sdn_pass *p, size_
                                     int with_bias)
 {
     (void)i0, (void)i1, (void)with_bias;
-    const size_t n = features(l), n_chunks = (p->n + SDN_CHUNK_ROWS - 1) / SDN_CHUNK_ROWS;
+    const size_t n = features(l), n_chunks = sdn_chunks(p->n);
     const sdn_acts *a = sdn_acts_of(p, l);
     float *dgamma = p->grads + l->w_off;
     reduce_chunks(p->k, dgamma, a->part_d, n_chunks, n, 0, n, 1.0f);

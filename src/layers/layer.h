@@ -17,6 +17,12 @@
  * order, and threads take whole chunks, so results depend on the batch only, never on threads. */
 #define SDN_CHUNK_ROWS 8
 
+/* The chunks of a batch of n rows (the last may be short). */
+static inline size_t sdn_chunks(size_t n)
+{
+    return (n + SDN_CHUNK_ROWS - 1) / SDN_CHUNK_ROWS;
+}
+
 /* Weight blocks at least this big are split across threads by rows for their gradient and
  * update; a dense layer with such a kernel also multiplies its input in SDN_DENSE_PIECES fixed
  * slices of the input features, each thread the slices of its own kernel rows. */

@@ -103,13 +103,17 @@ sdn_status sdn_schedule_check(const sdn_schedule *s)
     return SDN_OK;
 }
 
-/* Géron's 1cycle: up lr0 → max_lr over the first 45%, down to lr0 by 90%, then to lr0/1000. */
+/* Géron's 1cycle turns at 45% of the run (the peak) and at 90% (back where it began). */
+#define ONECYCLE_PEAK 0.45
+#define ONECYCLE_BACK 0.9
+
+/* The rate: up lr0 → max_lr to the peak, down to lr0 by the turn back, then to lr0/1000. */
 static double onecycle(const sdn_schedule *s, uint64_t step)
 {
     if (!s->total_steps)
         return s->lr0;
     const double total = (double)s->total_steps, t = (double)step;
-    const double up = 0.45 * total, down = 0.9 * total;
+    const double up = ONECYCLE_PEAK * total, down = ONECYCLE_BACK * total;
     const double lo = s->lr0, hi = s->max_lr;
     if (t <= up)
         return lo + (hi - lo) * (up > 0 ? t / up : 1.0);
@@ -127,7 +131,7 @@ float sdn_schedule_momentum(const sdn_schedule *s, uint64_t step)
     if (!s || s->kind != SDN_SCHEDULE_ONECYCLE || !s->total_steps || s->max_momentum == 0.0f)
         return NAN;
     const double total = (double)s->total_steps, t = (double)step;
-    const double up = 0.45 * total, down = 0.9 * total;
+    const double up = ONECYCLE_PEAK * total, down = ONECYCLE_BACK * total;
     const double hi = s->max_momentum, lo = s->min_momentum;
     if (t <= up)
         return (float)(hi - (hi - lo) * (up > 0 ? t / up : 1.0));
