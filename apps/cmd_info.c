@@ -21,10 +21,12 @@ static void print_text(const sdn_cpu_info *c, unsigned mr, unsigned nr)
     printf("threads:   %d\n", sdn_num_threads());
     const sdn_thread_costs *tc = sdn_thread_costs_get();
     if (tc->threads > 1)
-        printf("meeting:   fork/join %.0f ns, round trip %.0f ns (close cores: under 120; apart: "
-               "350 and more), one core %.0f multiply-adds/ns; GEMMs split from %.0fK "
-               "multiply-adds\n",
-               tc->fork_join_ns, tc->round_trip_ns, tc->fma_per_ns, tc->gemm_parallel_min / 1e3);
+        printf(
+            "meeting:   fork/join %.0f ns, round trip %.0f ns (close cores: under 120; apart: "
+            "350 and more), a line across and back %.1f ns, one core %.0f multiply-adds/ns; GEMMs "
+            "split from %.0fK multiply-adds\n",
+            tc->fork_join_ns, tc->round_trip_ns, tc->line_ns, tc->fma_per_ns,
+            tc->gemm_parallel_min / 1e3);
     printf("caches:    L1d %zu KiB (%s), L2 %zu KiB (%s), L3 %zu KiB (%s)\n", c->l1d_bytes >> 10,
            c->l1d_source, c->l2_bytes >> 10, c->l2_source, c->l3_bytes >> 10, c->l3_source);
     if (!strcmp(c->l1d_source, "default") || !strcmp(c->l2_source, "default") ||
@@ -53,8 +55,8 @@ static void print_json(const sdn_cpu_info *c, unsigned mr, unsigned nr)
            c->l3_bytes, c->l1d_source, c->l2_source, c->l3_source);
     const sdn_thread_costs *tc = sdn_thread_costs_get();
     printf("\"thread_costs\": {\"fork_join_ns\": %.1f, \"round_trip_ns\": %.1f, "
-           "\"fma_per_ns\": %.2f, \"gemm_parallel_min\": %.0f}}\n",
-           tc->fork_join_ns, tc->round_trip_ns, tc->fma_per_ns, tc->gemm_parallel_min);
+           "\"line_ns\": %.2f, \"fma_per_ns\": %.2f, \"gemm_parallel_min\": %.0f}}\n",
+           tc->fork_join_ns, tc->round_trip_ns, tc->line_ns, tc->fma_per_ns, tc->gemm_parallel_min);
 }
 
 int cli_info(int argc, char **argv)

@@ -116,6 +116,8 @@ typedef struct sdn_thread_costs {
     double fma_per_ns;        /* one core's multiply-adds a nanosecond, active ISA */
     double gemm_parallel_min; /* multiply-adds from which sdn_sgemm splits (unless
                                * SIMDNN_GEMM_PARALLEL_MIN says otherwise) */
+    double line_ns;           /* a 64-byte line crossing: another thread wrote it, this one reads
+                               * it in a stream, and the other writes it again */
 } sdn_thread_costs;
 SDN_API const sdn_thread_costs *sdn_thread_costs_get(void);
 /* Measures them now (benchmarks note the host's state beside each figure); the library keeps

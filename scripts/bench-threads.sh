@@ -4,16 +4,20 @@
 # 1 and 2 threads (threads bound close: thread 1 on CPU 1), first quiet, then with a spinning
 # process pinned to CPU 1. Each row says the round trip between the two threads measured right
 # after it (close cores: under ~120 ns; apart: 350 and more). Medians of --reps repetitions.
-#   scripts/bench-threads.sh [--reps N] [--only quiet|busy] [--bench BINARY]
+#   scripts/bench-threads.sh [--reps N] [--only quiet|busy|far] [--far RT,LINE] [--bench BINARY]
 # --bench runs another build's simdnn_bench (an older commit's, to compare) instead of building.
+# --far adds a third condition: cores that sit apart, simulated on these (every meeting costs two
+# round trips of RT ns, every line a training pass reads across cores LINE ns; the bench's
+# SIMDNN_BENCH_FAR_CORES); its rows' round trip is the simulated one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-reps=3 only= bench=
+reps=3 only= bench= far=
 while [ $# -gt 0 ]; do
     case $1 in
         --reps) reps=$2; shift ;;
         --only) only=$2; shift ;;
         --bench) bench=$2; shift ;;
+        --far) far=$2; shift ;;
         *) echo "bench-threads: unknown argument '$1'" >&2; exit 2 ;;
     esac
     shift
@@ -31,25 +35,31 @@ spinner=
 trap '[ -n "$spinner" ] && kill "$spinner" 2>/dev/null; rm -rf "$out"' EXIT
 
 run() { # condition
-    OMP_PROC_BIND=close OMP_PLACES=cores "$bench" \
+    OMP_PROC_BIND=close OMP_PLACES=cores SIMDNN_BENCH_FAR_CORES=$([ "$1" = far ] && echo "$far") \
+        "$bench" \
         --benchmark_filter='^train_step/simdnn/batch:(32|128)/threads:[12]' \
         --benchmark_repetitions="$reps" --benchmark_format=json >"$out/$1.json" 2>/dev/null
 }
-for condition in quiet busy; do
+for condition in quiet busy far; do
     [ -z "$only" ] || [ "$only" = "$condition" ] || continue
+    [ "$condition" != far ] || [ -n "$far" ] || continue
     if [ "$condition" = busy ]; then
         taskset -c 1 sh -c 'while :; do :; done' &
         spinner=$!
     fi
-    echo "=== $condition: $([ "$condition" = busy ] && echo "a process spinning on CPU 1" ||
-        echo "nothing else started")"
+    case $condition in
+        busy) echo "=== busy: a process spinning on CPU 1" ;;
+        far) echo "=== far (simulated): round trip and line ns $far" ;;
+        *) echo "=== quiet: nothing else started" ;;
+    esac
     run "$condition"
     if [ -n "$spinner" ]; then kill "$spinner"; spinner=; fi
 done
-/usr/bin/python3 - "$out" <<'EOF'
+FAR_RT=${far%%,*} /usr/bin/python3 - "$out" <<'EOF'
 import json, os, re, statistics, sys
 rows = {}
-for cond in ("quiet", "busy"):
+far_rt = float(os.environ.get("FAR_RT") or "nan")
+for cond in ("quiet", "busy", "far"):
     path = os.path.join(sys.argv[1], cond + ".json")
     if not os.path.exists(path):
         continue
@@ -60,7 +70,7 @@ for cond in ("quiet", "busy"):
         key = (cond, m.group(3) or "elu-he", int(m.group(1)))
         r = rows.setdefault(key, {1: [], 2: [], "rt": []})
         r[int(m.group(2))].append(b["samples_per_second"])
-        r["rt"].append(b.get("round_trip_ns", float("nan")))
+        r["rt"].append(far_rt if cond == "far" else b.get("round_trip_ns", float("nan")))
 print(f"{'condition':9} {'model':14} {'batch':>5} {'1 thread':>10} {'2 threads':>10} "
       f"{'2T/1T':>6} {'round trip ns':>14}")
 for (cond, model, batch), r in sorted(rows.items()):

@@ -57,6 +57,11 @@ struct sdn_model {
     size_t n_tensors;
     uint64_t mc_calls; /* MC Dropout calls so far: each draws fresh masks */
     sdn_share share;   /* how the training passes split work between threads of unequal speed */
+    struct sdn_cross_lines {
+        size_t n;
+        int threads;
+        double lines;
+    } cross; /* a training pass's lines read across cores, per thread (sdn_step_cross_lines) */
 };
 
 /* Appends a layer of the kind to an uncompiled model, named <kind>_<count> (model_build.c). */
@@ -139,6 +144,8 @@ typedef struct sdn_pass_traffic {
     double partial_bytes;    /* batch norm's chunk sums, a sliced layer's partial products */
 } sdn_pass_traffic;
 sdn_pass_traffic sdn_step_traffic(sdn_model *m, size_t n, int T);
+/* The same as 64-byte lines each of the T threads reads, kept for the last (n, T) asked. */
+double sdn_step_cross_lines(sdn_model *m, size_t n, int T);
 /* Thread t of T's part of the step: its rows, its slices of a sliced layer (model_cuts.c). */
 sdn_pass sdn_step_thread_pass(sdn_step *c, int t, int T);
 void sdn_step_optimizer(sdn_step *c, const sdn_pass *p);

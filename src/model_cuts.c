@@ -140,3 +140,15 @@ sdn_pass_traffic sdn_step_traffic(sdn_model *m, size_t n, int T)
     free(bias);
     return out;
 }
+
+double sdn_step_cross_lines(sdn_model *m, size_t n, int T)
+{
+    if (T < 2)
+        return 0.0;
+    if (m->cross.n != n || m->cross.threads != T) {
+        const sdn_pass_traffic x = sdn_step_traffic(m, n, T);
+        const double bytes = x.weight_bytes + x.activation_bytes + x.partial_bytes;
+        m->cross = (struct sdn_cross_lines){n, T, bytes / 64.0 / T};
+    }
+    return m->cross.lines;
+}

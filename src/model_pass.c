@@ -145,6 +145,25 @@ static void run_share(sdn_step *c, int t, int T)
     }
 }
 
+/* Training passes on the model's own workspace steer the shares and the team: only they run one
+ * at a time on a model (inference calls may bring workspaces of their own and run at once). */
+static int steers_team(const sdn_step *c)
+{
+    return c->mode >= SDN_MODE_GRADS && c->ws == &c->m->ws;
+}
+
+/* Test hook: the lines this thread reads across cores, at the far cores' cost. */
+static void far_cores_spin(sdn_step *c, int T)
+{
+    const double line_ns = SDN_HOOK(sdn_debug_far_line_ns, 0.0);
+    if (!(SDN_HOOK(sdn_debug_far_round_trip_ns, 0.0) > 0.0) || !(line_ns > 0.0))
+        return;
+    const uint64_t end = sdn_monotonic_ns() +
+                         (uint64_t)(c->m->cross.threads == T ? c->m->cross.lines * line_ns : 0.0);
+    while (sdn_monotonic_ns() < end)
+        ;
+}
+
 /* run_share, timed: the thread's busy time is what it did not spend waiting for the others. */
 static void run_thread(sdn_step *c, int t, int T)
 {
@@ -155,6 +174,8 @@ static void run_thread(sdn_step *c, int t, int T)
         while (sdn_monotonic_ns() < back)
             ;
     }
+    if (T > 1 && steers_team(c))
+        far_cores_spin(c, T);
     run_share(c, t, T);
     const double slow = t == 1 ? SDN_HOOK(sdn_debug_slow_thread, 0.0) : 0.0;
     if (slow > 0.0) { /* test hook: a core shared with another program */
@@ -195,13 +216,6 @@ static double share_done(const sdn_step *c, int t, int T)
     return done / parts;
 }
 
-/* Training passes on the model's own workspace steer the shares and the team: only they run one
- * at a time on a model (inference calls may bring workspaces of their own and run at once). */
-static int steers_team(const sdn_step *c)
-{
-    return c->mode >= SDN_MODE_GRADS && c->ws == &c->m->ws;
-}
-
 /* After a training pass on several threads: each thread's speed, for the next pass's shares, and
  * what the team gained over one thread in `wall` clock ticks. */
 static void observe_speeds(sdn_step *c, double wall)
@@ -228,27 +242,30 @@ static double meetings(const sdn_model *m, int first, int end)
     return n;
 }
 
-static int threads_for(const sdn_model *m, size_t n, int first, int end)
+/* Training passes on the model's own workspace also count the lines their threads read across
+ * cores (on a host whose cores sit apart, a small model's may cost more than its second half). */
+static int threads_for(sdn_step *c)
 {
-    const size_t n_chunks = sdn_chunks(n);
+    sdn_model *m = c->m;
+    const int first = c->first_layer, end = c->end_layer ? c->end_layer : m->n_layers;
     int T = (int)sdn_min_size((size_t)sdn_num_threads(),
-                              sdn_min_size((size_t)m->max_threads, n_chunks));
+                              sdn_min_size((size_t)m->max_threads, sdn_chunks(c->n)));
+    if (T < 2)
+        return 1;
     double macs = 0.0;
     for (int i = first; i < end; i++) /* the layers this pass runs */
         if (m->layers[i].ops->weight_matrix)
             macs += (double)m->layers[i].row_macs;
+    const double lines = steers_team(c) ? sdn_step_cross_lines(m, c->n, T) : 0.0;
     double min_macs = SDN_HOOK(sdn_parallel_min_macs, -1.0);
     if (min_macs < 0.0)
-        min_macs = sdn_pass_parallel_min(meetings(m, first, end));
-    if (macs * (double)n < min_macs)
-        T = 1;
-    return T < 1 ? 1 : T;
+        min_macs = sdn_pass_parallel_min(meetings(m, first, end), lines);
+    return macs * (double)c->n < min_macs ? 1 : T;
 }
 
 static int team_for(sdn_step *c)
 {
-    const int T =
-        threads_for(c->m, c->n, c->first_layer, c->end_layer ? c->end_layer : c->m->n_layers);
+    const int T = threads_for(c);
     return steers_team(c) ? sdn_share_team(&c->m->share, T) : T;
 }
 #endif

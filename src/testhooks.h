@@ -25,6 +25,12 @@ extern SDN_TEST_HOOK double sdn_debug_slow_thread;
 /* Keeps thread 1 of a pass away that many microseconds at its start (0 = off), as when the system
  * hands its core to another program: for the test that such a team gives way to one thread. */
 extern SDN_TEST_HOOK double sdn_debug_thread_away_us;
+/* Pretends the pass's cores sit apart (0 = off): a line takes this round trip between them, so
+ * every meeting of a pass costs two of them, and each line that crosses costs
+ * sdn_debug_far_line_ns; the thresholds see the same figures. For the far-apart simulation
+ * (tests/far_cores.c). */
+extern SDN_TEST_HOOK double sdn_debug_far_round_trip_ns;
+extern SDN_TEST_HOOK double sdn_debug_far_line_ns;
 /* When nonzero, the safetensors writer fails with ENOSPC after this many bytes: tests use it to
  * show that an existing file survives a failed write. */
 extern SDN_TEST_HOOK size_t sdn_st_fail_after_bytes;

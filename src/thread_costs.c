@@ -9,6 +9,7 @@
 #include "kernels.h"
 #include "platform/platform.h"
 #include "simdnn.h"
+#include "testhooks.h"
 #include "thread_costs.h"
 
 #ifdef _OPENMP
@@ -20,6 +21,7 @@
  * and one unlucky start must not keep a whole run on one thread. */
 #define FORK_JOIN_CAP_NS 20000.0
 #define ROUND_TRIP_CAP_NS 2000.0
+#define LINE_CAP_NS 50.0
 
 static sdn_thread_costs costs;
 static sdn_once costs_once = SDN_ONCE_INIT;
@@ -100,6 +102,52 @@ static double round_trip(void)
     }
     return best;
 }
+
+/* A 64-byte line that crosses between the cores in a pass: one thread reads it in a stream right
+ * after another wrote it, and the writer then writes it again over the reader's copy (the next
+ * pass's update of a weight, a row the other thread read). The write, which must take the line
+ * back from the other core, costs several times the read. 256 KB, within a core's L2; the best of
+ * a few tries each way. */
+static double cross_line(void)
+{
+    enum { LINES = 4096, FLOATS = LINES * 16, TRIES = 6 };
+    float *buf = sdn_aligned_alloc(64, FLOATS * sizeof(float));
+    if (!buf)
+        return 0.0;
+    double read = 0.0, rewrite = 0.0;
+    volatile float sink = 0.0f;
+#pragma omp parallel num_threads(2)
+    if (omp_get_num_threads() == 2)
+        for (int rep = 0; rep < TRIES; rep++) {
+            const int writer = rep & 1, me = omp_get_thread_num();
+            if (me == writer)
+                for (int i = 0; i < FLOATS; i++)
+                    buf[i] = (float)(i + rep);
+#pragma omp barrier
+            if (me != writer) {
+                const double t0 = now_ns();
+                float sum[8] = {0.0f}; /* independent sums: the reads, not the adds, set the pace */
+                for (int i = 0; i < FLOATS; i += 8 * 16)
+                    for (int j = 0; j < 8; j++)
+                        sum[j] += buf[i + 16 * j];
+                const double per = (now_ns() - t0) / LINES;
+                sink = sum[0] + sum[7];
+                read = read == 0.0 || per < read ? per : read;
+            }
+#pragma omp barrier
+            if (me == writer) {
+                const double t0 = now_ns();
+                for (int i = 0; i < FLOATS; i += 16)
+                    buf[i] = (float)rep;
+                const double per = (now_ns() - t0) / LINES;
+                rewrite = rewrite == 0.0 || per < rewrite ? per : rewrite;
+            }
+#pragma omp barrier
+        }
+    (void)sink;
+    sdn_aligned_free(buf);
+    return read + rewrite;
+}
 #endif
 
 sdn_status sdn_thread_costs_measure(sdn_thread_costs *c)
@@ -112,6 +160,7 @@ sdn_status sdn_thread_costs_measure(sdn_thread_costs *c)
     if (c->threads > 1 && !omp_in_parallel()) {
         c->fork_join_ns = fork_join(c->threads);
         c->round_trip_ns = round_trip();
+        c->line_ns = cross_line();
     }
 #endif
     /* Two threads halve the time of W multiply-adds and add a fork and a join: they win from
@@ -132,13 +181,18 @@ const sdn_thread_costs *sdn_thread_costs_get(void)
     return &costs;
 }
 
-double sdn_pass_parallel_min(double meetings)
+double sdn_pass_parallel_min(double meetings, double cross_lines)
 {
     /* A pass's work is about three times its forward multiply-adds (forward, backward, weight
-     * gradients), and each meeting costs about a round trip each way. */
+     * gradients); each meeting costs about a round trip each way, and each line that crosses a
+     * line's stream read. A test build may pretend the cores sit apart. */
     const sdn_thread_costs *c = sdn_thread_costs_get();
-    const double split = 2.0 * c->fma_per_ns *
-                         (fmin(c->fork_join_ns, FORK_JOIN_CAP_NS) +
-                          2.0 * meetings * fmin(c->round_trip_ns, ROUND_TRIP_CAP_NS));
+    const double far_rt = SDN_HOOK(sdn_debug_far_round_trip_ns, 0.0);
+    const double rt = far_rt > 0.0 ? far_rt : c->round_trip_ns;
+    const double line = far_rt > 0.0 ? SDN_HOOK(sdn_debug_far_line_ns, 0.0) : c->line_ns;
+    const double split =
+        2.0 * c->fma_per_ns *
+        (fmin(c->fork_join_ns, FORK_JOIN_CAP_NS) + 2.0 * meetings * fmin(rt, ROUND_TRIP_CAP_NS) +
+         cross_lines * fmin(line, LINE_CAP_NS));
     return split / 3.0 > 65536.0 ? split / 3.0 : 65536.0;
 }

@@ -4,7 +4,8 @@
 #define SDN_THREAD_COSTS_H
 
 /* Forward multiply-adds per batch from which a pass with this many meetings of its threads (its
- * barriers) runs faster split than on one thread. */
-double sdn_pass_parallel_min(double meetings);
+ * barriers), each of whose threads reads cross_lines 64-byte lines the others wrote, runs faster
+ * split than on one thread. */
+double sdn_pass_parallel_min(double meetings, double cross_lines);
 
 #endif

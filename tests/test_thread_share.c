@@ -231,6 +231,45 @@ static void test_traffic_counts_the_other_threads_writes(void **state)
     sdn_model_free(m);
 }
 
+/* The host's costs of meeting: each measured where there are two threads (a zero would take a
+ * term out of every threshold), a line read in a stream cheaper than a round trip. */
+static void test_thread_costs_measured(void **state)
+{
+    (void)state;
+    sdn_set_num_threads(2);
+    if (sdn_num_threads() != 2)
+        skip(); /* built without OpenMP */
+    sdn_thread_costs c;
+    assert_int_equal(sdn_thread_costs_measure(&c), SDN_OK);
+    sdn_set_num_threads(0);
+    assert_int_equal(c.threads, 2);
+    assert_true(c.fork_join_ns > 0.0 && c.round_trip_ns > 0.0 && c.fma_per_ns > 0.0);
+    assert_true(c.line_ns > 0.0 && c.line_ns < c.round_trip_ns);
+    assert_true(c.gemm_parallel_min >= 65536.0);
+}
+
+/* On cores that sit apart (simulated: test hooks), a pass whose threads would read more lines
+ * across the cores than half its work earns back stays on one thread: the thresholds count the
+ * lines, not only the meetings. The same cores with reads that cost nothing keep the team. */
+static void test_far_cores_keep_small_passes_on_one_thread(void **state)
+{
+    (void)state;
+    sdn_set_num_threads(2);
+    if (sdn_num_threads() != 2)
+        skip(); /* built without OpenMP */
+    char path[512];
+    sdn_share end;
+    sdn_debug_far_round_trip_ns = 1.0; /* meetings as good as free: only the lines decide */
+    sdn_debug_far_line_ns = 0.0;
+    train_steps(2, 2, path, sizeof path, &end);
+    assert_int_equal(end.threads, 2);
+    sdn_debug_far_line_ns = 1e6; /* taken at the thresholds' cap */
+    train_steps(2, 2, path, sizeof path, &end);
+    sdn_debug_far_round_trip_ns = sdn_debug_far_line_ns = 0.0;
+    sdn_set_num_threads(0);
+    assert_int_equal(end.threads, 0); /* no pass ran on a team */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -242,6 +281,8 @@ int main(void)
         cmocka_unit_test(test_moved_shares_same_bits),
         cmocka_unit_test(test_team_kept_waiting_same_bits),
         cmocka_unit_test(test_traffic_counts_the_other_threads_writes),
+        cmocka_unit_test(test_thread_costs_measured),
+        cmocka_unit_test(test_far_cores_keep_small_passes_on_one_thread),
     };
     return cmocka_run_group_tests(tests, NULL, sdn_test_tmpdir_remove);
 }

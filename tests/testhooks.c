@@ -8,3 +8,5 @@ size_t sdn_st_fail_after_bytes;
 int sdn_debug_mc_full_passes;
 double sdn_debug_slow_thread;
 double sdn_debug_thread_away_us;
+double sdn_debug_far_round_trip_ns;
+double sdn_debug_far_line_ns;

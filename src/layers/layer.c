@@ -4,11 +4,24 @@
 
 #include "layers/layer.h"
 #include "profile/prof.h"
+#include "testhooks.h"
+
+/* Test hook: cores that sit apart, where a meeting costs a round trip each way. */
+static void far_cores_meet(void)
+{
+    const double rt = SDN_HOOK(sdn_debug_far_round_trip_ns, 0.0);
+    if (!(rt > 0.0))
+        return;
+    const uint64_t end = sdn_monotonic_ns() + (uint64_t)(2.0 * rt);
+    while (sdn_monotonic_ns() < end)
+        ;
+}
 
 void sdn_pass_barrier(const sdn_pass *p)
 {
     if (!p->barrier || p->barrier->threads <= 1)
         return;
+    far_cores_meet();
     const uint64_t t0 = sdn_clock_ticks();
     sdn_barrier_wait(p->barrier);
     if (p->waited)
@@ -21,6 +34,8 @@ void sdn_pass_barrier(const sdn_pass *p)
 void sdn_pass_meet(const sdn_pass *p)
 {
     sdn_prof_barrier();
+    if (p->barrier && p->barrier->threads > 1)
+        far_cores_meet();
     const uint64_t t0 = sdn_clock_ticks();
     sdn_barrier_wait(p->barrier);
     if (p->waited)
