@@ -150,6 +150,7 @@ typedef struct sdn_optim_scalars {
     float c_v;          /* Adam family: v̂ = c_v·v */
     float rho;          /* RMSProp */
     float eps;
+    int stream_w; /* another core reads w next: store it around this core's cache */
 } sdn_optim_scalars;
 /* SGD (PyTorch form): v = momentum·v + g;  w −= lr·(nesterov ? g + momentum·v : v).
  * momentum == 0: w −= lr·g and v is not touched (may be NULL). */

@@ -20,13 +20,17 @@ static size_t split_at(size_t len, size_t num, size_t den, size_t align)
     return v < len ? v : len;
 }
 
-/* One optimizer update of params[off, off+len) with the step's scalars and the range's l1, l2. */
-static void update_range(sdn_step *c, size_t off, size_t len, float l1, float l2)
+/* One optimizer update of params[off, off+len) with the step's scalars and the range's l1, l2.
+ * `shared`: other threads of the pass read these weights in the next pass, so they are stored
+ * around this core's cache: otherwise each line must be taken back from the core that read it
+ * last, which costs several times the read on cores that sit apart (docs/threads.md). */
+static void update_range(sdn_step *c, size_t off, size_t len, float l1, float l2, int shared)
 {
     sdn_model *m = c->m;
     sdn_optim_scalars sc = c->scal;
     sc.l1 = l1;
     sc.l2 = 2.0f * l2; /* the kernels take the gradient coefficient of l2·Σw² */
+    sc.stream_w = shared;
     sdn_optim_apply(c->k, &m->opt, &sc, m->params + off, m->grads + off,
                     m->opt_m ? m->opt_m + off : NULL, m->opt_v ? m->opt_v + off : NULL, len);
 }
@@ -135,9 +139,12 @@ static void form_range(void *ctx, int i, size_t i0, size_t i1, int bias)
     sdn_prof_leave();
     if (r->fused) {
         sdn_prof_enter(SDN_PHASE_OPTIMIZER, i, l->name);
-        update_range(r->c, l->w_off + i0 * l->w_cols, (i1 - i0) * l->w_cols, l->l1, l->l2);
+        /* a sliced layer's kernel rows are read by the thread that steps them */
+        const int shared = r->p->nthreads > 1;
+        update_range(r->c, l->w_off + i0 * l->w_cols, (i1 - i0) * l->w_cols, l->l1, l->l2,
+                     shared && l->pieces <= 1);
         if (bias && l->b_size)
-            update_range(r->c, l->b_off, l->b_size, 0.0f, 0.0f);
+            update_range(r->c, l->b_off, l->b_size, 0.0f, 0.0f, shared);
         sdn_prof_leave();
     }
 }
@@ -172,7 +179,7 @@ static void update_segments(sdn_step *c, const sdn_pass *p, size_t lo, size_t hi
             continue;
         if (clip_scale != 1.0f)
             c->k->scale(e - a, m->grads + a, clip_scale);
-        update_range(c, a, e - a, g->l1, g->l2);
+        update_range(c, a, e - a, g->l1, g->l2, T > 1);
     }
 }
 

@@ -137,6 +137,44 @@ static void test_optim_steps(void **state)
             }
 }
 
+/* Weights stored around the cache (stream_w: another core reads them next) hold the same bytes as
+ * plain stores, whatever the alignment (streamed only where a vector fills aligned lanes), and
+ * nothing past n is written. */
+static void test_optim_streamed_weights(void **state)
+{
+    const sdn_kernels *k = sdn_test_kernels(state);
+    static const size_t ns[] = {1, 17, 64, 1001};
+    for (int o = OPT_SGD; o <= OPT_RMSPROP; o++)
+        for (size_t ni = 0; ni < sizeof ns / sizeof ns[0]; ni++)
+            for (size_t off = 0; off < 16; off += 3) {
+                const size_t n = ns[ni];
+                float *w[2], *m[2], *v[2], *g = sdn_test_alloc(n, 0);
+                sdn_test_fill(g, n, 40 + n, -1, 1);
+                for (int a = 0; a < 2; a++) {
+                    w[a] = sdn_test_alloc(n + 16, off);
+                    m[a] = sdn_test_alloc(n + 16, off);
+                    v[a] = sdn_test_alloc(n + 16, off);
+                    sdn_test_fill(w[a], n + 16, 70 + n, -1, 1);
+                    sdn_test_fill(m[a], n + 16, 80 + n, -0.1f, 0.1f);
+                    sdn_test_fill(v[a], n + 16, 90 + n, 0, 0.1f);
+                    sdn_optim_scalars s = scalars_for((opt)o, 3, 1);
+                    s.stream_w = a;
+                    step(k, (opt)o, n, w[a], g, m[a], v[a], &s);
+                }
+                if (memcmp(w[0], w[1], (n + 16) * sizeof(float)) ||
+                    memcmp(m[0], m[1], (n + 16) * sizeof(float)) ||
+                    memcmp(v[0], v[1], (n + 16) * sizeof(float)))
+                    fail_msg("%s [%s] n=%zu at +%zu floats: streamed weights differ", opt_names[o],
+                             sdn_isa_name(k->isa), n, off);
+                for (int a = 0; a < 2; a++) {
+                    sdn_test_free(w[a]);
+                    sdn_test_free(m[a]);
+                    sdn_test_free(v[a]);
+                }
+                sdn_test_free(g);
+            }
+}
+
 /* Three steps of Adam and Nadam on four parameters with a constant gradient, against values
  * computed by hand (see the file comment). lr 0.001, β1 0.9, β2 0.999, ε 1e-7 (Keras defaults). */
 static void test_adam_nadam_hand_values(void **state)
@@ -242,6 +280,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         SDN_TEST_EACH_ISA(test_optim_steps),
+        SDN_TEST_EACH_ISA(test_optim_streamed_weights),
         SDN_TEST_EACH_ISA(test_adam_nadam_hand_values),
         SDN_TEST_EACH_ISA(test_dropout),
         SDN_TEST_EACH_ISA(test_sumsq_scale),

@@ -31,6 +31,12 @@ static inline void vf_store(float *p, vf v)
 {
     *p = v;
 }
+/* A store that another core reads next: a plain store here. */
+static inline void vf_store_stream(float *p, vf v)
+{
+    *p = v;
+}
+static inline void vf_stream_fence(void) {}
 static inline vf vf_load_part(const float *p, size_t rem)
 {
     return rem ? *p : 0.0f;

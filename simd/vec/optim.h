@@ -9,4 +9,19 @@ static inline vf vo_reg_grad(vf grad, vf w, vf l1, vf l2)
     return vf_fma(l1, vf_sign(w), vf_fma(l2, w, grad));
 }
 
+/* The updated weights, streamed when another core reads them next (s->stream_w): the same
+ * values either way. */
+static inline void vo_store_w(float *w, vf v, size_t rem, int stream)
+{
+    if (stream && rem == SDN_VLEN)
+        vf_store_stream(w, v);
+    else
+        vf_storen(w, v, rem);
+}
+static inline void vo_done(int stream)
+{
+    if (stream)
+        vf_stream_fence();
+}
+
 #endif

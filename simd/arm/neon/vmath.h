@@ -31,6 +31,12 @@ static inline void vf_store(float *p, vf v)
 {
     vst1q_f32(p, v);
 }
+/* A store that another core reads next: a plain store here. */
+static inline void vf_store_stream(float *p, vf v)
+{
+    vst1q_f32(p, v);
+}
+static inline void vf_stream_fence(void) {}
 /* Partial loads read only lanes [0, rem) (others are 0); partial stores write only those. */
 static inline vf vf_load_part(const float *p, size_t rem)
 {

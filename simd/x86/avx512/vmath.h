@@ -29,6 +29,20 @@ static inline void vf_store(float *p, vf v)
 {
     _mm512_storeu_ps(p, v);
 }
+/* A store that another core reads next, not this one: around the caches (non-temporal) where p is
+ * aligned to the line, so the line need not be taken back from the core that last read it. */
+static inline void vf_store_stream(float *p, vf v)
+{
+    if (((uintptr_t)p & 63) == 0)
+        _mm512_stream_ps(p, v);
+    else
+        _mm512_storeu_ps(p, v);
+}
+/* Orders the streamed stores before what follows (a barrier's release). */
+static inline void vf_stream_fence(void)
+{
+    _mm_sfence();
+}
 /* Masked loads touch only lanes [0, rem) (others are 0); masked stores write only those. */
 static inline vf vf_load_part(const float *p, size_t rem)
 {
