@@ -184,15 +184,15 @@ const sdn_thread_costs *sdn_thread_costs_get(void)
 double sdn_pass_parallel_min(double meetings, double cross_lines)
 {
     /* A pass's work is about three times its forward multiply-adds (forward, backward, weight
-     * gradients); each meeting costs about a round trip each way, and each line that crosses a
-     * line's stream read. A test build may pretend the cores sit apart. */
+     * gradients); each meeting costs about a round trip each way, and each line that crosses
+     * line_ns. A test build may pretend the cores sit apart (its figures, uncapped). */
     const sdn_thread_costs *c = sdn_thread_costs_get();
     const double far_rt = SDN_HOOK(sdn_debug_far_round_trip_ns, 0.0);
-    const double rt = far_rt > 0.0 ? far_rt : c->round_trip_ns;
-    const double line = far_rt > 0.0 ? SDN_HOOK(sdn_debug_far_line_ns, 0.0) : c->line_ns;
+    const double rt = far_rt > 0.0 ? far_rt : fmin(c->round_trip_ns, ROUND_TRIP_CAP_NS);
+    const double line =
+        far_rt > 0.0 ? SDN_HOOK(sdn_debug_far_line_ns, 0.0) : fmin(c->line_ns, LINE_CAP_NS);
     const double split =
         2.0 * c->fma_per_ns *
-        (fmin(c->fork_join_ns, FORK_JOIN_CAP_NS) + 2.0 * meetings * fmin(rt, ROUND_TRIP_CAP_NS) +
-         cross_lines * fmin(line, LINE_CAP_NS));
+        (fmin(c->fork_join_ns, FORK_JOIN_CAP_NS) + 2.0 * meetings * rt + cross_lines * line);
     return split / 3.0 > 65536.0 ? split / 3.0 : 65536.0;
 }

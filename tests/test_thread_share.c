@@ -263,7 +263,7 @@ static void test_far_cores_keep_small_passes_on_one_thread(void **state)
     sdn_debug_far_line_ns = 0.0;
     train_steps(2, 2, path, sizeof path, &end);
     assert_int_equal(end.threads, 2);
-    sdn_debug_far_line_ns = 1e6; /* taken at the thresholds' cap */
+    sdn_debug_far_line_ns = 1e6;
     train_steps(2, 2, path, sizeof path, &end);
     sdn_debug_far_round_trip_ns = sdn_debug_far_line_ns = 0.0;
     sdn_set_num_threads(0);
