@@ -152,6 +152,13 @@ static int steers_team(const sdn_step *c)
     return c->mode >= SDN_MODE_GRADS && c->ws == &c->m->ws;
 }
 
+/* After a training pass that began at t0: its wall time per row, for the team's verdict. */
+static void judge_team(sdn_step *c, uint64_t t0)
+{
+    if (steers_team(c) && c->n)
+        sdn_share_judge(&c->m->share, c->team, (double)(sdn_clock_ticks() - t0) / (double)c->n);
+}
+
 /* Test hook: the lines this thread reads across cores, at the far cores' cost. */
 static void far_cores_spin(sdn_step *c, int T)
 {
@@ -216,9 +223,8 @@ static double share_done(const sdn_step *c, int t, int T)
     return done / parts;
 }
 
-/* After a training pass on several threads: each thread's speed, for the next pass's shares, and
- * what the team gained over one thread in `wall` clock ticks. */
-static void observe_speeds(sdn_step *c, double wall)
+/* After a training pass on several threads: each thread's speed, for the next pass's shares. */
+static void observe_speeds(sdn_step *c)
 {
     const int T = c->team;
     if (!steers_team(c) || T < 2 || T > SDN_SHARE_MAX_THREADS)
@@ -228,7 +234,6 @@ static void observe_speeds(sdn_step *c, double wall)
         done[t] = share_done(c, t, T);
         busy[t] = (double)c->clock[t].busy;
     }
-    sdn_share_judge(&c->m->share, T, done, busy, wall);
     sdn_share_observe(&c->m->share, T, done, busy);
 }
 
@@ -285,10 +290,10 @@ void sdn_step_run(sdn_step *c)
     /* Profiler: the schedule counts passes; each thread's share is one scope */
     static const char *const pass_names[] = {"predict", "evaluate", "gradients", "train_step"};
     sdn_prof_step_begin();
+    const uint64_t t0 = sdn_clock_ticks();
 #ifdef _OPENMP
     const int T = team_for(c);
     if (T > 1) {
-        const uint64_t t0 = sdn_clock_ticks();
         sdn_barrier_init(&c->barrier, (unsigned)T);
 #pragma omp parallel num_threads(T)
         {
@@ -302,13 +307,13 @@ void sdn_step_run(sdn_step *c)
             run_thread(c, omp_get_thread_num(), omp_get_num_threads());
             sdn_prof_leave();
         }
-        const double wall = (double)(sdn_clock_ticks() - t0);
+        judge_team(c, t0);
         if (SDN_PROF_UNLIKELY(sdn_prof_flags & SDN_PROF_RECORD) && steers_team(c)) {
             const sdn_pass_traffic x = sdn_step_traffic(m, c->n, c->team);
             sdn_prof_note_traffic(x.weight_bytes, x.activation_bytes, x.partial_bytes);
         }
         sdn_prof_step_end();
-        observe_speeds(c, wall);
+        observe_speeds(c);
         return;
     }
 #endif
@@ -316,5 +321,6 @@ void sdn_step_run(sdn_step *c)
     sdn_prof_enter(SDN_PHASE_STEP, -1, pass_names[c->mode]);
     run_thread(c, 0, 1);
     sdn_prof_leave();
+    judge_team(c, t0);
     sdn_prof_step_end();
 }

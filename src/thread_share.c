@@ -1,5 +1,6 @@
 /* Shares that follow the threads' speeds (thread_share.h). */
 #include <math.h>
+#include <stdlib.h>
 
 #include "thread_share.h"
 
@@ -7,27 +8,36 @@
 #define SPEED_KEEP 0.75
 #define SHARE_MIN_MOVE 0.04
 
-/* The team's verdict: its speed-up, smoothed over passes (recent ones count most, so the passes
- * before the shares settled fade), judged after JUDGE_AFTER team passes; below GAIN_MIN the
- * second core earns too little to be worth its meetings. A failed try doubles the passes on one
- * thread, from SOLO_FIRST up to SOLO_MAX. */
-#define GAIN_KEEP 0.5
+/* The team's verdict: trials of TRIAL passes on each side (the first of each not counted: it
+ * pays for the switch), then a spell on the faster, from FIRST passes up to MAX. */
 #define GAIN_MIN 1.1
-#define JUDGE_AFTER 8u
-#define SOLO_FIRST 64u
-#define SOLO_MAX 4096u
+#define TRIAL 8u
+#define SPELL_FIRST 64u
+#define SPELL_MAX 4096u
+enum { TRY_TEAM, TRY_SOLO, TEAM, SOLO };
 
-void sdn_share_reset(sdn_share *s, int T)
+static void set_phase(sdn_share *s, int phase, unsigned passes)
+{
+    s->phase = phase;
+    s->left = passes;
+    s->seen = 0;
+}
+
+static void reset_speeds(sdn_share *s, int T)
 {
     s->threads = T;
     for (int t = 0; t < SDN_SHARE_MAX_THREADS; t++)
         s->speed[t] = 0.0;
     for (int t = 0; t <= SDN_SHARE_MAX_THREADS; t++)
         s->weight[t] = t < T ? (double)t / T : 1.0;
+}
+
+void sdn_share_reset(sdn_share *s, int T)
+{
+    reset_speeds(s, T);
+    set_phase(s, TRY_TEAM, TRIAL);
+    s->team_spell = s->solo_spell = SPELL_FIRST;
     s->gain = 0.0;
-    s->judged = 0;
-    s->solo_left = 0;
-    s->solo_next = SOLO_FIRST;
 }
 
 size_t sdn_share_cut(const sdn_share *s, int T, size_t n, size_t min_each, int t)
@@ -59,7 +69,7 @@ void sdn_share_observe(sdn_share *s, int T, const double *done, const double *bu
     if (T < 2 || T > SDN_SHARE_MAX_THREADS)
         return;
     if (s->threads != T)
-        sdn_share_reset(s, T);
+        reset_speeds(s, T);
     double total = 0.0;
     for (int t = 0; t < T; t++) {
         if (!(busy_ns[t] > 0.0) || !(done[t] > 0.0))
@@ -79,34 +89,53 @@ void sdn_share_observe(sdn_share *s, int T, const double *done, const double *bu
         s->weight[t] = want[t];
 }
 
-int sdn_share_team(sdn_share *s, int T)
+int sdn_share_team(const sdn_share *s, int T)
 {
-    if (T < 2 || s->solo_left == 0)
-        return T;
-    s->solo_left--;
-    return 1;
+    return T > 1 && (s->phase == TRY_SOLO || s->phase == SOLO) ? 1 : T;
 }
 
-void sdn_share_judge(sdn_share *s, int T, const double *done, const double *busy, double wall)
+static int by_value(const void *a, const void *b)
 {
-    if (T < 2 || T > SDN_SHARE_MAX_THREADS || !(wall > 0.0))
-        return;
-    double alone = INFINITY;
-    for (int t = 0; t < T; t++)
-        if (done[t] > 0.0 && busy[t] > 0.0)
-            alone = fmin(alone, busy[t] / done[t]);
-    if (!isfinite(alone))
-        return;
-    const double g = alone / wall;
-    s->gain = s->judged ? GAIN_KEEP * s->gain + (1.0 - GAIN_KEEP) * g : g;
-    if (++s->judged < JUDGE_AFTER)
-        return;
+    const double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *v, unsigned n)
+{
+    qsort(v, n, sizeof *v, by_value);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+/* After both trials: a spell on the faster side, twice the last if it won the last verdict too. */
+static void verdict(sdn_share *s)
+{
+    s->gain = median(s->trial[0], TRIAL - 1) / median(s->trial[1], TRIAL - 1);
     if (s->gain >= GAIN_MIN) {
-        s->solo_next = SOLO_FIRST; /* the team pays: a later verdict against it starts afresh */
-        return;
+        set_phase(s, TEAM, s->team_spell);
+        s->team_spell = s->team_spell < SPELL_MAX ? 2 * s->team_spell : SPELL_MAX;
+        s->solo_spell = SPELL_FIRST;
+    } else {
+        set_phase(s, SOLO, s->solo_spell);
+        s->solo_spell = s->solo_spell < SPELL_MAX ? 2 * s->solo_spell : SPELL_MAX;
+        s->team_spell = SPELL_FIRST;
     }
-    s->solo_left = s->solo_next;
-    s->solo_next = s->solo_next < SOLO_MAX ? 2 * s->solo_next : SOLO_MAX;
-    s->gain = 0.0;
-    s->judged = 0;
+}
+
+void sdn_share_judge(sdn_share *s, int team, double wall_per_row)
+{
+    const int on_team = s->phase == TRY_TEAM || s->phase == TEAM;
+    if ((team > 1) != on_team || !(wall_per_row > 0.0))
+        return; /* not a pass the phase asked for (a batch too small to split) */
+    const int trying = s->phase == TRY_TEAM || s->phase == TRY_SOLO;
+    if (trying && s->seen > 0)
+        s->trial[on_team][s->seen - 1] = wall_per_row;
+    s->seen++;
+    if (--s->left > 0)
+        return;
+    if (s->phase == TRY_TEAM)
+        set_phase(s, TRY_SOLO, TRIAL);
+    else if (s->phase == TRY_SOLO)
+        verdict(s);
+    else
+        set_phase(s, TRY_TEAM, TRIAL);
 }

@@ -15,10 +15,14 @@ typedef struct sdn_share {
     int threads;                              /* the team size the speeds belong to; 0: none yet */
     double speed[SDN_SHARE_MAX_THREADS];      /* work per busy second, smoothed over passes */
     double weight[SDN_SHARE_MAX_THREADS + 1]; /* cumulative shares: [0] = 0 … [threads] = 1 */
-    double gain;        /* the team's speed-up over one thread, smoothed; 0: not yet seen */
-    unsigned judged;    /* team passes behind `gain` */
-    unsigned solo_left; /* passes still to run on one thread */
-    unsigned solo_next; /* how many the next verdict against the team sends to one thread */
+    /* the team's verdict (sdn_share_team) */
+    int phase;           /* what the training passes do now (thread_share.c) */
+    unsigned left;       /* passes left in it */
+    unsigned seen;       /* passes of the phase so far */
+    unsigned team_spell; /* the next spell on the team, in passes */
+    unsigned solo_spell; /* the next spell on one thread */
+    double trial[2][8];  /* a trial's wall times per row: [0] one thread, [1] the team */
+    double gain;         /* the last verdict: one thread's time over the team's; 0: none */
 } sdn_share;
 
 /* Equal shares for a team of T threads (speeds forgotten). */
@@ -37,14 +41,15 @@ double sdn_share_fraction(const sdn_share *s, int T, int t);
  * exists, so equal cores keep equal shares through the noise. */
 void sdn_share_observe(sdn_share *s, int T, const double *done, const double *busy_ns);
 
-/* Whether the team pays its way. A thread whose core the system hands to another program for
- * milliseconds at a time (a busy laptop core) keeps the others waiting at every meeting, and no
- * share fixes that: there the passes run on one thread for a while, then try the team again,
- * waiting longer after each try that fails. Returns the team size for the next training pass
- * (T or 1); sdn_share_judge takes what a team pass showed: the least time any thread would have
- * needed for the whole pass alone (its busy time over its fraction of the work) against the
- * pass's wall time. */
-int sdn_share_team(sdn_share *s, int T);
-void sdn_share_judge(sdn_share *s, int T, const double *done, const double *busy, double wall);
+/* Whether the team pays its way, by the passes' own clocks. A core the system hands to another
+ * program for milliseconds at a time (a busy laptop core) keeps the others waiting at every
+ * meeting, and cores that sit apart spend a pass taking lines back from each other; neither
+ * shows in a thread's busy time as such. So the training passes run in cycles: a trial of a few
+ * passes on the team and a few on one thread, then a spell on whichever was faster per row (by
+ * 10 % for the team, whose meetings cost a second core), each spell twice the last while the same
+ * side keeps winning. sdn_share_team gives the team size for the next training pass (T or 1);
+ * sdn_share_judge takes the pass's team size and its wall time per row. */
+int sdn_share_team(const sdn_share *s, int T);
+void sdn_share_judge(sdn_share *s, int team, double wall_per_row);
 
 #endif

@@ -55,57 +55,65 @@ static void test_every_thread_keeps_its_least(void **state)
     assert_int_equal(sdn_share_cut(&s, 2, 100, 0, 1), 99);
 }
 
-/* A team pass of thread 0 working busy0 on half the work while the pass took wall. */
-static void judge_pass(sdn_share *s, double busy0, double wall)
+/* One training pass as the verdict sees it: on the team size it asks for, taking solo_ns a row
+ * on one thread and team_ns on the team. Returns that team size. */
+static int run_pass(sdn_share *s, double solo_ns, double team_ns)
 {
-    const double done[2] = {0.5, 0.5}, busy[2] = {busy0, busy0};
-    sdn_share_judge(s, 2, done, busy, wall);
+    const int team = sdn_share_team(s, 2);
+    sdn_share_judge(s, team, team > 1 ? team_ns : solo_ns);
+    return team;
 }
 
-static int solo_passes(sdn_share *s)
+/* How many passes in a row run on `team` threads from here. */
+static int passes_on(sdn_share *s, int team, double solo_ns, double team_ns)
 {
     int n = 0;
-    while (sdn_share_team(s, 2) == 1)
+    while (sdn_share_team(s, 2) == team && n < 100000) {
+        run_pass(s, solo_ns, team_ns);
         n++;
+    }
     return n;
 }
 
+/* A team 1.3 to 1.9 times faster than one thread keeps all but its trials' passes, each spell
+ * on the team twice the last. */
 static void test_team_that_pays_stays(void **state)
 {
     (void)state;
     sdn_share s;
     sdn_share_reset(&s, 2);
-    for (int i = 0; i < 100; i++) {
-        judge_pass(&s, 1000.0, 1000.0 / (i % 2 ? 1.3 : 1.9)); /* a gain of 1.3 to 1.9 */
-        assert_int_equal(sdn_share_team(&s, 2), 2);
-    }
-    assert_int_equal(sdn_share_team(&s, 3), 3);
+    int on_team = 0;
+    for (int i = 0; i < 2000; i++)
+        on_team += run_pass(&s, 1000.0, 1000.0 / (i % 2 ? 1.3 : 1.9)) == 2;
+    assert_true(s.gain >= 1.3 && s.gain <= 1.9);
+    if (on_team < 1900)
+        fail_msg("a team 1.3-1.9x faster ran only %d of 2000 passes", on_team);
+    assert_int_equal(sdn_share_team(&s, 3), 3); /* a phase on the team */
+    assert_int_equal(sdn_share_team(&s, 1), 1);
 }
 
+/* A team kept waiting (5 times slower than one thread) gives way after one trial, for spells
+ * that double while it keeps losing; once the core is back, the next trial brings the team
+ * back, and a later verdict against it starts again from the first spell. */
 static void test_team_kept_waiting_gives_way(void **state)
 {
     (void)state;
     sdn_share s;
     sdn_share_reset(&s, 2);
-    /* thread 0 works 1 ms of every 5: the other thread's core is taken away */
-    for (int i = 0; i < 7; i++) {
-        judge_pass(&s, 1000.0, 5000.0);
-        assert_int_equal(sdn_share_team(&s, 2), 2); /* judged after eight passes only */
-    }
-    judge_pass(&s, 1000.0, 5000.0);
-    const int first = solo_passes(&s);
-    assert_true(first >= 32);
-    for (int i = 0; i < 8; i++) /* the try fails again: a longer spell on one thread */
-        judge_pass(&s, 1000.0, 5000.0);
-    assert_int_equal(solo_passes(&s), 2 * first);
-    for (int i = 0; i < 8; i++) /* the core is back: the team stays */
-        judge_pass(&s, 1000.0, 600.0);
-    assert_int_equal(sdn_share_team(&s, 2), 2);
-    for (int i = 0; i < 8;
-         i++) /* and a later verdict against it starts again from the first spell */
-        judge_pass(&s, 1000.0, 5000.0);
-    assert_int_equal(solo_passes(&s), first);
-    assert_int_equal(sdn_share_team(&s, 1), 1);
+    assert_int_equal(passes_on(&s, 2, 1000.0, 5000.0), 8); /* the trial on the team */
+    const int first = passes_on(&s, 1, 1000.0, 5000.0);    /* its trial on one thread, a spell */
+    assert_true(s.gain > 0.19 && s.gain < 0.21);
+    assert_true(first > 8 + 32);
+    assert_int_equal(passes_on(&s, 2, 1000.0, 5000.0), 8);
+    assert_int_equal(passes_on(&s, 1, 1000.0, 5000.0), 8 + 2 * (first - 8));
+    assert_int_equal(passes_on(&s, 2, 1000.0, 600.0), 8); /* the core is back */
+    assert_int_equal(passes_on(&s, 1, 1000.0, 600.0), 8);
+    assert_true(passes_on(&s, 2, 1000.0, 5000.0) >= 64 + 8);   /* its spell; a trial it loses */
+    assert_int_equal(passes_on(&s, 1, 1000.0, 5000.0), first); /* from the first spell again */
+    /* a pass of the wrong size (a batch too small to split) does not count */
+    const sdn_share before = s;
+    sdn_share_judge(&s, sdn_share_team(&s, 2) > 1 ? 1 : 2, 1000.0);
+    assert_int_equal(s.left, before.left);
 }
 
 /* A batch-norm, dropout and sliced-kernel network trained `steps` steps; saved to path. `end`:
@@ -198,9 +206,9 @@ static void test_team_kept_waiting_same_bits(void **state)
     sdn_debug_thread_away_us = 0.0;
     sdn_parallel_min_macs = -1.0;
     sdn_set_num_threads(0);
-    if (end.solo_left == 0)
-        fail_msg("thread 1 kept thread 0 waiting %.0f us a pass, yet every pass ran on two threads",
-                 away_us);
+    if (sdn_share_team(&end, 2) != 1)
+        fail_msg("thread 1 kept thread 0 waiting %.0f us a pass, yet the team won its trial (%.2f)",
+                 away_us, end.gain);
     assert_same_bytes(one, two);
 }
 
