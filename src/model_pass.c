@@ -152,11 +152,11 @@ static int steers_team(const sdn_step *c)
     return c->mode >= SDN_MODE_GRADS && c->ws == &c->m->ws;
 }
 
-/* After a training pass that began at t0: its wall time per row, for the team's verdict. */
+/* After a training pass that began at t0: its wall time, for the team's verdict. */
 static void judge_team(sdn_step *c, uint64_t t0)
 {
-    if (steers_team(c) && c->n)
-        sdn_share_judge(&c->m->share, c->team, (double)(sdn_clock_ticks() - t0) / (double)c->n);
+    if (steers_team(c))
+        sdn_share_judge(&c->m->share, c->team, (double)(sdn_clock_ticks() - t0), c->n);
 }
 
 /* Test hook: the lines this thread reads across cores, at the far cores' cost. */

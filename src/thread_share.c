@@ -1,6 +1,5 @@
 /* Shares that follow the threads' speeds (thread_share.h). */
 #include <math.h>
-#include <stdlib.h>
 
 #include "thread_share.h"
 
@@ -21,6 +20,8 @@ static void set_phase(sdn_share *s, int phase, unsigned passes)
     s->phase = phase;
     s->left = passes;
     s->seen = 0;
+    if (phase == TRY_TEAM)
+        s->trial_wall[0] = s->trial_wall[1] = s->trial_rows[0] = s->trial_rows[1] = 0.0;
 }
 
 static void reset_speeds(sdn_share *s, int T)
@@ -94,22 +95,10 @@ int sdn_share_team(const sdn_share *s, int T)
     return T > 1 && (s->phase == TRY_SOLO || s->phase == SOLO) ? 1 : T;
 }
 
-static int by_value(const void *a, const void *b)
-{
-    const double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, unsigned n)
-{
-    qsort(v, n, sizeof *v, by_value);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
 /* After both trials: a spell on the faster side, twice the last if it won the last verdict too. */
 static void verdict(sdn_share *s)
 {
-    s->gain = median(s->trial[0], TRIAL - 1) / median(s->trial[1], TRIAL - 1);
+    s->gain = (s->trial_wall[0] / s->trial_rows[0]) / (s->trial_wall[1] / s->trial_rows[1]);
     if (s->gain >= GAIN_MIN) {
         set_phase(s, TEAM, s->team_spell);
         s->team_spell = s->team_spell < SPELL_MAX ? 2 * s->team_spell : SPELL_MAX;
@@ -121,14 +110,16 @@ static void verdict(sdn_share *s)
     }
 }
 
-void sdn_share_judge(sdn_share *s, int team, double wall_per_row)
+void sdn_share_judge(sdn_share *s, int team, double wall, size_t rows)
 {
     const int on_team = s->phase == TRY_TEAM || s->phase == TEAM;
-    if ((team > 1) != on_team || !(wall_per_row > 0.0))
+    if ((team > 1) != on_team || !(wall > 0.0) || !rows)
         return; /* not a pass the phase asked for (a batch too small to split) */
     const int trying = s->phase == TRY_TEAM || s->phase == TRY_SOLO;
-    if (trying && s->seen > 0)
-        s->trial[on_team][s->seen - 1] = wall_per_row;
+    if (trying && s->seen > 0) {
+        s->trial_wall[on_team] += wall;
+        s->trial_rows[on_team] += (double)rows;
+    }
     s->seen++;
     if (--s->left > 0)
         return;

@@ -16,13 +16,14 @@ typedef struct sdn_share {
     double speed[SDN_SHARE_MAX_THREADS];      /* work per busy second, smoothed over passes */
     double weight[SDN_SHARE_MAX_THREADS + 1]; /* cumulative shares: [0] = 0 … [threads] = 1 */
     /* the team's verdict (sdn_share_team) */
-    int phase;           /* what the training passes do now (thread_share.c) */
-    unsigned left;       /* passes left in it */
-    unsigned seen;       /* passes of the phase so far */
-    unsigned team_spell; /* the next spell on the team, in passes */
-    unsigned solo_spell; /* the next spell on one thread */
-    double trial[2][8];  /* a trial's wall times per row: [0] one thread, [1] the team */
-    double gain;         /* the last verdict: one thread's time over the team's; 0: none */
+    int phase;            /* what the training passes do now (thread_share.c) */
+    unsigned left;        /* passes left in it */
+    unsigned seen;        /* passes of the phase so far */
+    unsigned team_spell;  /* the next spell on the team, in passes */
+    unsigned solo_spell;  /* the next spell on one thread */
+    double trial_wall[2]; /* a trial's wall time: [0] on one thread, [1] on the team */
+    double trial_rows[2]; /* and the rows its passes took */
+    double gain;          /* the last verdict: one thread's time over the team's; 0: none */
 } sdn_share;
 
 /* Equal shares for a team of T threads (speeds forgotten). */
@@ -47,9 +48,11 @@ void sdn_share_observe(sdn_share *s, int T, const double *done, const double *bu
  * shows in a thread's busy time as such. So the training passes run in cycles: a trial of a few
  * passes on the team and a few on one thread, then a spell on whichever was faster per row (by
  * 10 % for the team, whose meetings cost a second core), each spell twice the last while the same
- * side keeps winning. sdn_share_team gives the team size for the next training pass (T or 1);
- * sdn_share_judge takes the pass's team size and its wall time per row. */
+ * side keeps winning. Each side's time is its passes' whole wall time over their rows: a pass
+ * kept waiting a whole time slice counts for what it cost. sdn_share_team gives the team size for
+ * the next training pass (T or 1); sdn_share_judge takes the team size a pass ran on, its wall
+ * time and its rows. */
 int sdn_share_team(const sdn_share *s, int T);
-void sdn_share_judge(sdn_share *s, int team, double wall_per_row);
+void sdn_share_judge(sdn_share *s, int team, double wall, size_t rows);
 
 #endif

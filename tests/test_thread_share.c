@@ -60,7 +60,7 @@ static void test_every_thread_keeps_its_least(void **state)
 static int run_pass(sdn_share *s, double solo_ns, double team_ns)
 {
     const int team = sdn_share_team(s, 2);
-    sdn_share_judge(s, team, team > 1 ? team_ns : solo_ns);
+    sdn_share_judge(s, team, 32 * (team > 1 ? team_ns : solo_ns), 32);
     return team;
 }
 
@@ -112,7 +112,7 @@ static void test_team_kept_waiting_gives_way(void **state)
     assert_int_equal(passes_on(&s, 1, 1000.0, 5000.0), first); /* from the first spell again */
     /* a pass of the wrong size (a batch too small to split) does not count */
     const sdn_share before = s;
-    sdn_share_judge(&s, sdn_share_team(&s, 2) > 1 ? 1 : 2, 1000.0);
+    sdn_share_judge(&s, sdn_share_team(&s, 2) > 1 ? 1 : 2, 1000.0, 32);
     assert_int_equal(s.left, before.left);
 }
 
