@@ -27,6 +27,14 @@ typedef struct sdn_workspace {
     size_t arena_bytes;
 } sdn_workspace;
 
+/* What crosses between the cores in a training pass of n rows on T threads, counted from the
+ * pass's cuts (model_cuts.c): bytes a thread reads that another thread wrote. */
+typedef struct sdn_pass_traffic {
+    double weight_bytes;     /* parameters another thread stepped in the pass before */
+    double activation_bytes; /* rows of x and dZ other threads formed (weight gradients) */
+    double partial_bytes;    /* batch norm's chunk sums, a sliced layer's partial products */
+} sdn_pass_traffic;
+
 struct sdn_model {
     uint64_t seed;
     sdn_layer *layers;
@@ -57,11 +65,11 @@ struct sdn_model {
     size_t n_tensors;
     uint64_t mc_calls; /* MC Dropout calls so far: each draws fresh masks */
     sdn_share share;   /* how the training passes split work between threads of unequal speed */
-    struct sdn_cross_lines {
+    struct sdn_traffic_kept {
         size_t n;
         int threads;
-        double lines;
-    } cross; /* a training pass's lines read across cores, per thread (sdn_step_cross_lines) */
+        sdn_pass_traffic bytes;
+    } traffic; /* the last training pass's traffic asked for (sdn_step_traffic_kept) */
 };
 
 /* Appends a layer of the kind to an uncompiled model, named <kind>_<count> (model_build.c). */
@@ -136,16 +144,15 @@ void sdn_step_weight_grads(sdn_step *c, const sdn_pass *p, int fused);
  * layer i's kernel, and its bias when `bias` (model_update.c). */
 typedef void (*sdn_wgrad_visit)(void *ctx, int i, size_t i0, size_t i1, int bias);
 void sdn_wgrad_plan(const sdn_model *m, const sdn_pass *p, sdn_wgrad_visit visit, void *ctx);
-/* What crosses between the cores in a training pass of n rows on T threads, counted from the
- * pass's cuts (model_cuts.c): bytes a thread reads that another thread wrote. */
-typedef struct sdn_pass_traffic {
-    double weight_bytes;     /* parameters another thread stepped in the pass before */
-    double activation_bytes; /* rows of x and dZ other threads formed (weight gradients) */
-    double partial_bytes;    /* batch norm's chunk sums, a sliced layer's partial products */
-} sdn_pass_traffic;
 sdn_pass_traffic sdn_step_traffic(sdn_model *m, size_t n, int T);
-/* The same as 64-byte lines each of the T threads reads, kept for the last (n, T) asked. */
+/* The same, kept in the model for the last (n, T) asked (training passes only, which run one at
+ * a time on a model); and as 64-byte lines each of the T threads reads. */
+const sdn_pass_traffic *sdn_step_traffic_kept(sdn_model *m, size_t n, int T);
 double sdn_step_cross_lines(sdn_model *m, size_t n, int T);
+static inline double sdn_traffic_lines(const sdn_pass_traffic *x, int T)
+{
+    return (x->weight_bytes + x->activation_bytes + x->partial_bytes) / 64.0 / T;
+}
 /* Thread t of T's part of the step: its rows, its slices of a sliced layer (model_cuts.c). */
 sdn_pass sdn_step_thread_pass(sdn_step *c, int t, int T);
 void sdn_step_optimizer(sdn_step *c, const sdn_pass *p);

@@ -141,14 +141,16 @@ sdn_pass_traffic sdn_step_traffic(sdn_model *m, size_t n, int T)
     return out;
 }
 
+const sdn_pass_traffic *sdn_step_traffic_kept(sdn_model *m, size_t n, int T)
+{
+    if (m->traffic.n != n || m->traffic.threads != T)
+        m->traffic = (struct sdn_traffic_kept){n, T, sdn_step_traffic(m, n, T)};
+    return &m->traffic.bytes;
+}
+
 double sdn_step_cross_lines(sdn_model *m, size_t n, int T)
 {
     if (T < 2)
         return 0.0;
-    if (m->cross.n != n || m->cross.threads != T) {
-        const sdn_pass_traffic x = sdn_step_traffic(m, n, T);
-        const double bytes = x.weight_bytes + x.activation_bytes + x.partial_bytes;
-        m->cross = (struct sdn_cross_lines){n, T, bytes / 64.0 / T};
-    }
-    return m->cross.lines;
+    return sdn_traffic_lines(sdn_step_traffic_kept(m, n, T), T);
 }

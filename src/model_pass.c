@@ -165,8 +165,9 @@ static void far_cores_spin(sdn_step *c, int T)
     const double line_ns = SDN_HOOK(sdn_debug_far_line_ns, 0.0);
     if (!(SDN_HOOK(sdn_debug_far_round_trip_ns, 0.0) > 0.0) || !(line_ns > 0.0))
         return;
-    const uint64_t end = sdn_monotonic_ns() +
-                         (uint64_t)(c->m->cross.threads == T ? c->m->cross.lines * line_ns : 0.0);
+    const struct sdn_traffic_kept *k = &c->m->traffic; /* kept before the region: read only */
+    const double lines = k->threads == T ? sdn_traffic_lines(&k->bytes, T) : 0.0;
+    const uint64_t end = sdn_monotonic_ns() + (uint64_t)(lines * line_ns);
     while (sdn_monotonic_ns() < end)
         ;
 }
@@ -309,8 +310,8 @@ void sdn_step_run(sdn_step *c)
         }
         judge_team(c, t0);
         if (SDN_PROF_UNLIKELY(sdn_prof_flags & SDN_PROF_RECORD) && steers_team(c)) {
-            const sdn_pass_traffic x = sdn_step_traffic(m, c->n, c->team);
-            sdn_prof_note_traffic(x.weight_bytes, x.activation_bytes, x.partial_bytes);
+            const sdn_pass_traffic *x = sdn_step_traffic_kept(m, c->n, c->team);
+            sdn_prof_note_traffic(x->weight_bytes, x->activation_bytes, x->partial_bytes);
         }
         sdn_prof_step_end();
         observe_speeds(c);
