@@ -4,20 +4,23 @@
 # 1 and 2 threads (threads bound close: thread 1 on CPU 1), first quiet, then with a spinning
 # process pinned to CPU 1. Each row says the round trip between the two threads measured right
 # after it (close cores: under ~120 ns; apart: 350 and more). Medians of --reps repetitions.
-#   scripts/bench-threads.sh [--reps N] [--only quiet|busy|far] [--far RT,LINE] [--bench BINARY]
+#   scripts/bench-threads.sh [--reps N] [--only quiet|busy|far|slow] [--far RT,LINE] [--slow F]
+#                            [--bench BINARY]
 # --bench runs another build's simdnn_bench (an older commit's, to compare) instead of building.
 # --far adds a third condition: cores that sit apart, simulated on these (every meeting costs two
 # round trips of RT ns, every line a training pass reads across cores LINE ns; the bench's
-# SIMDNN_BENCH_FAR_CORES); its rows' round trip is the simulated one.
+# SIMDNN_BENCH_FAR_CORES); its rows' round trip is the simulated one. --slow F adds a core F times
+# slower than the other (1: half speed), as a laptop's efficiency core (SIMDNN_BENCH_SLOW_CORE).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-reps=3 only= bench= far=
+reps=3 only= bench= far= slow=
 while [ $# -gt 0 ]; do
     case $1 in
         --reps) reps=$2; shift ;;
         --only) only=$2; shift ;;
         --bench) bench=$2; shift ;;
         --far) far=$2; shift ;;
+        --slow) slow=$2; shift ;;
         *) echo "bench-threads: unknown argument '$1'" >&2; exit 2 ;;
     esac
     shift
@@ -36,13 +39,15 @@ trap '[ -n "$spinner" ] && kill "$spinner" 2>/dev/null; rm -rf "$out"' EXIT
 
 run() { # condition
     OMP_PROC_BIND=close OMP_PLACES=cores SIMDNN_BENCH_FAR_CORES=$([ "$1" = far ] && echo "$far") \
+        SIMDNN_BENCH_SLOW_CORE=$([ "$1" = slow ] && echo "$slow") \
         "$bench" \
         --benchmark_filter='^train_step/simdnn/batch:(32|128)/threads:[12]' \
         --benchmark_repetitions="$reps" --benchmark_format=json >"$out/$1.json" 2>/dev/null
 }
-for condition in quiet busy far; do
+for condition in quiet busy far slow; do
     [ -z "$only" ] || [ "$only" = "$condition" ] || continue
     [ "$condition" != far ] || [ -n "$far" ] || continue
+    [ "$condition" != slow ] || [ -n "$slow" ] || continue
     if [ "$condition" = busy ]; then
         taskset -c 1 sh -c 'while :; do :; done' &
         spinner=$!
@@ -50,6 +55,7 @@ for condition in quiet busy far; do
     case $condition in
         busy) echo "=== busy: a process spinning on CPU 1" ;;
         far) echo "=== far (simulated): round trip and line ns $far" ;;
+        slow) echo "=== slow (simulated): thread 1's core $slow times slower" ;;
         *) echo "=== quiet: nothing else started" ;;
     esac
     run "$condition"
@@ -59,7 +65,7 @@ FAR_RT=${far%%,*} /usr/bin/python3 - "$out" <<'EOF'
 import json, os, re, statistics, sys
 rows = {}
 far_rt = float(os.environ.get("FAR_RT") or "nan")
-for cond in ("quiet", "busy", "far"):
+for cond in ("quiet", "busy", "far", "slow"):
     path = os.path.join(sys.argv[1], cond + ".json")
     if not os.path.exists(path):
         continue

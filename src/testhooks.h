@@ -28,7 +28,7 @@ extern SDN_TEST_HOOK double sdn_debug_thread_away_us;
 /* Pretends the pass's cores sit apart (0 = off): a line takes this round trip between them, so
  * every meeting of a pass costs two of them, and each line that crosses costs
  * sdn_debug_far_line_ns; the thresholds see the same figures. For the far-apart simulation
- * (tests/far_cores.c). */
+ * (benchmarks/bench_sim_hosts.cc, the test of the thresholds). */
 extern SDN_TEST_HOOK double sdn_debug_far_round_trip_ns;
 extern SDN_TEST_HOOK double sdn_debug_far_line_ns;
 /* When nonzero, the safetensors writer fails with ENOSPC after this many bytes: tests use it to

@@ -1,0 +1,48 @@
+// Hosts this one is not, simulated through test hooks (src/testhooks.h), which the static
+// library leaves to the program to define; this one defines them from the environment:
+// - SIMDNN_BENCH_FAR_CORES=ROUND_TRIP_NS,LINE_NS: two cores that sit apart. Every meeting of a
+//   pass's threads costs two round trips and every 64-byte line a thread of a training pass reads
+//   across cores LINE_NS; the library's thresholds see the same figures.
+// - SIMDNN_BENCH_SLOW_CORE=F: thread 1's core F times slower (1: half speed), as a laptop's
+//   efficiency core beside a performance core: it spins F times its busy time after its share.
+// scripts/bench-threads.sh --far RT,LINE and --slow F run the training steps so.
+#include <cstdio>
+#include <cstdlib>
+
+extern "C" {
+double sdn_debug_far_round_trip_ns;
+double sdn_debug_far_line_ns;
+double sdn_debug_slow_thread;
+}
+
+namespace
+{
+
+[[noreturn]] void bad(const char *name, const char *want, const char *got)
+{
+    std::fprintf(stderr, "%s: expected %s, got '%s'\n", name, want, got);
+    std::exit(2);
+}
+
+int read_hosts()
+{
+    char end = 0;
+    if (const char *e = std::getenv("SIMDNN_BENCH_FAR_CORES"); e && *e) {
+        double rt = 0.0, line = 0.0;
+        if (std::sscanf(e, "%lf,%lf%c", &rt, &line, &end) != 2 || !(rt > 0.0) || !(line >= 0.0))
+            bad("SIMDNN_BENCH_FAR_CORES", "ROUND_TRIP_NS,LINE_NS", e);
+        sdn_debug_far_round_trip_ns = rt;
+        sdn_debug_far_line_ns = line;
+    }
+    if (const char *e = std::getenv("SIMDNN_BENCH_SLOW_CORE"); e && *e) {
+        double f = 0.0;
+        if (std::sscanf(e, "%lf%c", &f, &end) != 1 || !(f > 0.0))
+            bad("SIMDNN_BENCH_SLOW_CORE", "a factor above 0", e);
+        sdn_debug_slow_thread = f;
+    }
+    return 0;
+}
+
+const int hosts = read_hosts();
+
+} // namespace
