@@ -5,7 +5,9 @@
 # process pinned to CPU 1. Each row says the round trip between the two threads measured right
 # after it (close cores: under ~120 ns; apart: 350 and more). Medians of --reps repetitions.
 #   scripts/bench-threads.sh [--reps N] [--only quiet|busy|far|slow] [--far RT,LINE] [--slow F]
-#                            [--bench BINARY]
+#                            [--min-time SECONDS] [--bench BINARY]
+# Each figure runs at least --min-time seconds (2): long enough that the team's trials (8 passes
+# on each side before each spell, src/thread_share.c) weigh what they do in a training run.
 # --bench runs another build's simdnn_bench (an older commit's, to compare) instead of building.
 # --far adds a third condition: cores that sit apart, simulated on these (every meeting costs two
 # round trips of RT ns, every line a training pass reads across cores LINE ns; the bench's
@@ -13,7 +15,7 @@
 # slower than the other (1: half speed), as a laptop's efficiency core (SIMDNN_BENCH_SLOW_CORE).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-reps=3 only= bench= far= slow=
+reps=3 only= bench= far= slow= min_time=2
 while [ $# -gt 0 ]; do
     case $1 in
         --reps) reps=$2; shift ;;
@@ -21,6 +23,7 @@ while [ $# -gt 0 ]; do
         --bench) bench=$2; shift ;;
         --far) far=$2; shift ;;
         --slow) slow=$2; shift ;;
+        --min-time) min_time=$2; shift ;;
         *) echo "bench-threads: unknown argument '$1'" >&2; exit 2 ;;
     esac
     shift
@@ -41,7 +44,7 @@ run() { # condition
     OMP_PROC_BIND=close OMP_PLACES=cores SIMDNN_BENCH_FAR_CORES=$([ "$1" = far ] && echo "$far") \
         SIMDNN_BENCH_SLOW_CORE=$([ "$1" = slow ] && echo "$slow") \
         "$bench" \
-        --benchmark_filter='^train_step/simdnn/batch:(32|128)/threads:[12]' \
+        --benchmark_filter='^train_step/simdnn/batch:(32|128)/threads:[12]' --benchmark_min_time="$min_time" \
         --benchmark_repetitions="$reps" --benchmark_format=json >"$out/$1.json" 2>/dev/null
 }
 for condition in quiet busy far slow; do
