@@ -121,6 +121,21 @@ typedef void sdn_f32_avgpool_fn(size_t n_win, size_t c, const float *const *x, f
 typedef void sdn_f32_avgpool_grad_fn(size_t n_win, size_t c, const float *dy, float scale,
                                      float *const *dx);
 
+/* ---- Winograd F(2×2, 3×3) transforms (Conv2D's stride-1 3×3 layers), over NHWC channels ----
+ * Adds, subtracts and products by 0.5 only, in one fixed order (no FMA), so every ISA gives the
+ * reference's bits (simd/vec/f32-wino-*.inc).
+ * wino_input:  v[(4i + j)·v_stride + ch] = (Bᵀ·d·B)[i][j] of a 4×4 tile whose cell (i, j) is the
+ *              c floats at d[4i + j] (a zero row in the padding).
+ * wino_filter: u[(4i + j)·u_stride + f] = (G·g·Gᵀ)[i][j] of a 3×3 kernel g[(3i + j)·g_stride + f],
+ *              f < n.
+ * wino_output: y[2i + j][ch] = (Aᵀ·m·A)[i][j] + bias[ch] of m[(4i + j)·m_stride + ch]; a NULL
+ *              y[k] is skipped (outside the image), a NULL bias adds nothing. */
+typedef void sdn_f32_wino_input_fn(size_t c, const float *const *d, float *v, size_t v_stride);
+typedef void sdn_f32_wino_filter_fn(size_t n, const float *g, size_t g_stride, float *u,
+                                    size_t u_stride);
+typedef void sdn_f32_wino_output_fn(size_t c, const float *m, size_t m_stride, const float *bias,
+                                    float *const *y);
+
 /* ---- dropout (plain and alpha) ----
  * forward:  y[i] = keep[i] ? a·x[i] + b : c      (keep is 0/1 bytes)
  * backward: dx[i] = keep[i] ? a·dy[i] : 0
@@ -204,6 +219,9 @@ typedef struct sdn_kernels {
     sdn_f32_maxpool_grad_fn *maxpool_grad;
     sdn_f32_avgpool_fn *avgpool;
     sdn_f32_avgpool_grad_fn *avgpool_grad;
+    sdn_f32_wino_input_fn *wino_input;
+    sdn_f32_wino_filter_fn *wino_filter;
+    sdn_f32_wino_output_fn *wino_output;
     sdn_f32_dropout_fn *dropout;
     sdn_f32_dropout_grad_fn *dropout_grad;
     sdn_f32_sumsq_fn *sumsq;

@@ -11,6 +11,7 @@ double sdn_debug_slow_thread;
 double sdn_debug_thread_away_us;
 size_t sdn_st_fail_after_bytes;
 int sdn_debug_mc_full_passes;
+int sdn_debug_winograd;
 #else
 typedef int sdn_testhooks_pe_empty; /* ISO C wants a declaration in every file */
 #endif

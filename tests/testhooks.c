@@ -8,3 +8,4 @@ size_t sdn_st_fail_after_bytes;
 int sdn_debug_mc_full_passes;
 double sdn_debug_slow_thread;
 double sdn_debug_thread_away_us;
+int sdn_debug_winograd;
