@@ -1,14 +1,15 @@
-/* Winograd F(2×2, 3×3): the three transform kernels on every ISA this CPU runs (NEON under qemu)
- * bitwise against a plain-C oracle doing the contract's operations in its order (channel counts
- * around every vector width, padding cells, outputs left out, no write past c), each against the
- * matrices in double; and a Conv2D by Winograd against the same layer by im2col (the test hook)
- * on odd shapes, 'same' and 'valid', batch 1 and more: outputs and every gradient within float
- * tolerance. The gradient checks are in test_gradcheck_conv.c, the thread counts in
- * test_cnn.c. */
+/* Winograd F(2×2, 3×3): the five transform kernels (three forward, two adjoint) on every ISA this
+ * CPU runs (NEON under qemu) bitwise against a plain-C oracle doing the contract's operations in
+ * its order (channel counts around every vector width, padding cells, outputs left out, no write
+ * past c), each against the matrices in double; and a Conv2D by Winograd against the same layer by
+ * im2col (the test hook) on odd shapes, 'same' and 'valid', batch 1 and more: outputs and every
+ * gradient within float tolerance. The gradient checks are in test_gradcheck_conv.c, the thread
+ * counts in test_cnn.c. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "layers/winograd.h"
 #include "model.h"
 #include "testhooks.h"
 #include "testutil.h"
@@ -21,8 +22,8 @@ static const double BT[4][4] = {{1, 0, -1, 0}, {0, 1, 1, 0}, {0, -1, 1, 0}, {0, 
 static const double G[4][3] = {{1, 0, 0}, {.5, .5, .5}, {.5, -.5, .5}, {0, 0, 1}};
 static const double AT[2][4] = {{1, 1, 1, 0}, {0, 1, -1, -1}};
 
-static void check_bits(const char *what, sdn_isa isa, size_t c, const float *got,
-                       const float *want, size_t n)
+static void check_bits(const char *what, sdn_isa isa, size_t c, const float *got, const float *want,
+                       size_t n)
 {
     for (size_t j = 0; j < n; j++)
         if (memcmp(&got[j], &want[j], sizeof(float)))
@@ -157,6 +158,80 @@ static void test_output_transform(void **state)
         }
 }
 
+static void test_output_grad_transform(void **state)
+{
+    const sdn_kernels *k = sdn_test_kernels(state);
+    for (size_t ci = 0; ci < N_C; ci++) {
+        const size_t c = c_list[ci], ms = c + 2;
+        float *buf = sdn_test_alloc(4 * (c + 1), 1), *zero = calloc(c, sizeof(float));
+        float *dm = sdn_test_alloc(16 * ms, 2), *want = malloc(16 * ms * sizeof(float));
+        sdn_test_fill(buf, 4 * (c + 1), c + 21, -2, 2);
+        const float *dy[4] = {buf, buf + (c + 1) + 1, zero, buf + 3 * (c + 1)};
+        for (size_t i = 0; i < 16 * ms; i++)
+            dm[i] = want[i] = GUARD;
+        for (size_t ch = 0; ch < c; ch++) {
+            float r[8];
+            for (size_t q = 0; q < 2; q++) {
+                const float y0 = dy[q][ch], y1 = dy[2 + q][ch];
+                r[q] = y0, r[2 + q] = y0 + y1, r[4 + q] = y0 - y1, r[6 + q] = 0.0f - y1;
+            }
+            for (size_t i = 0; i < 4; i++) {
+                const float a = r[2 * i], b = r[2 * i + 1];
+                want[(4 * i) * ms + ch] = a, want[(4 * i + 1) * ms + ch] = a + b;
+                want[(4 * i + 2) * ms + ch] = a - b, want[(4 * i + 3) * ms + ch] = 0.0f - b;
+            }
+            for (size_t e = 0; e < 16; e++) { /* A·dy·Aᵀ in double */
+                double sum = 0;
+                for (size_t p = 0; p < 2; p++)
+                    for (size_t q = 0; q < 2; q++)
+                        sum += AT[p][e / 4] * dy[2 * p + q][ch] * AT[q][e % 4];
+                near("output gradient", want[e * ms + ch], sum);
+            }
+        }
+        k->wino_output_grad(c, dy, dm, ms);
+        check_bits("wino_output_grad", k->isa, c, dm, want, 16 * ms);
+        sdn_test_free(buf), sdn_test_free(dm), free(zero), free(want);
+    }
+}
+
+static void test_filter_grad_transform(void **state)
+{
+    const sdn_kernels *k = sdn_test_kernels(state);
+    for (size_t ci = 0; ci < N_C; ci++) {
+        const size_t n = c_list[ci], us = n + 1, gs = n + 3;
+        float *du = sdn_test_alloc(16 * us, 3), *dg = sdn_test_alloc(9 * gs, 1);
+        float *want = malloc(9 * gs * sizeof(float));
+        sdn_test_fill(du, 16 * us, n + 31, -1, 1);
+        for (size_t i = 0; i < 9 * gs; i++)
+            dg[i] = want[i] = GUARD;
+        for (size_t f = 0; f < n; f++) {
+            float s[12];
+            for (size_t j = 0; j < 4; j++) {
+                const float u0 = du[j * us + f], u1 = du[(4 + j) * us + f];
+                const float u2 = du[(8 + j) * us + f], u3 = du[(12 + j) * us + f];
+                const float h = (u1 + u2) * 0.5f;
+                s[j] = u0 + h, s[4 + j] = (u1 - u2) * 0.5f, s[8 + j] = h + u3;
+            }
+            for (size_t i = 0; i < 3; i++) {
+                const float *r = s + 4 * i, h = (r[1] + r[2]) * 0.5f;
+                want[(3 * i) * gs + f] = r[0] + h;
+                want[(3 * i + 1) * gs + f] = (r[1] - r[2]) * 0.5f;
+                want[(3 * i + 2) * gs + f] = h + r[3];
+            }
+            for (size_t e = 0; e < 9; e++) { /* Gᵀ·du·G in double */
+                double sum = 0;
+                for (size_t a = 0; a < 4; a++)
+                    for (size_t b = 0; b < 4; b++)
+                        sum += G[a][e / 3] * du[(4 * a + b) * us + f] * G[b][e % 3];
+                near("filter gradient", want[e * gs + f], sum);
+            }
+        }
+        k->wino_filter_grad(n, du, us, dg, gs);
+        check_bits("wino_filter_grad", k->isa, n, dg, want, 9 * gs);
+        sdn_test_free(du), sdn_test_free(dg), free(want);
+    }
+}
+
 /* Conv(c1, 3×3 same s1, tanh) → Conv(f, 3×3 s1, pad, elu) → Flatten → Dense(3, softmax) on
  * h × w × c0 images; winograd: the test hook's value at compile */
 static sdn_model *conv_net(size_t h, size_t w, size_t c0, size_t c1, size_t f, sdn_padding pad,
@@ -206,8 +281,8 @@ static void compare_paths(size_t h, size_t w, size_t c0, size_t c1, size_t f, sd
     for (size_t i = 0; i < n * a->layers[1].n_out; i++) {
         zmax = fmax(zmax, fabs((double)za[i] - zb[i]));
         if (fabs((double)za[i] - zb[i]) > 1e-5 * (1 + fabs(zb[i])))
-            fail_msg("%zux%zux%zu→%zu: output %zu is %.9g by Winograd, %.9g by im2col", h, w, c1,
-                     f, i, za[i], zb[i]);
+            fail_msg("%zux%zux%zu→%zu: output %zu is %.9g by Winograd, %.9g by im2col", h, w, c1, f,
+                     i, za[i], zb[i]);
     }
     for (size_t i = 0; i < a->n_params; i++) {
         const double e = fabs((double)a->grads[i] - b->grads[i]);
@@ -236,6 +311,28 @@ static void test_matches_im2col(void **state)
     compare_paths(4, 6, 1, 9, 18, SDN_PAD_VALID, 2);
     compare_paths(3, 3, 2, 4, 3, SDN_PAD_VALID, 1);
     compare_paths(16, 16, 3, 32, 32, SDN_PAD_SAME, 2);
+}
+
+/* The weight gradient's rows asked for in pieces (as threads split a big kernel) give the bits of
+ * all rows at once: within one kernel cell only its channels are transformed, else all. */
+static void test_weight_grad_rows(void **state)
+{
+    (void)state;
+    assert_int_equal(sdn_dispatch_init(), SDN_OK);
+    const sdn_kernels *k = sdn_kernels_active();
+    enum { N = 2, IH = 5, IW = 6, CI = 17, FO = 19, R = 9 * CI };
+    const sdn_wino_shape s = {IH, IW, CI, IH, IW, FO, 1, 1};
+    float *x = malloc(N * IH * IW * CI * sizeof(float)), *dy = malloc(N * IH * IW * FO * 4);
+    float *buf = malloc(sdn_wino_buffer_floats(CI, FO) * sizeof(float));
+    float *all = malloc(R * FO * sizeof(float)), *part = malloc(R * FO * sizeof(float));
+    sdn_test_fill(x, N * IH * IW * CI, 41, -1, 1);
+    sdn_test_fill(dy, N * IH * IW * FO, 42, -1, 1);
+    sdn_wino_weight_grads(k, &s, N, x, dy, 0, R, all, buf);
+    const size_t cuts[][2] = {{0, 5}, {5, 17}, {17, 30}, {30, 34}, {34, 100}, {100, R}};
+    for (size_t i = 0; i < sizeof cuts / sizeof cuts[0]; i++)
+        sdn_wino_weight_grads(k, &s, N, x, dy, cuts[i][0], cuts[i][1], part + cuts[i][0] * FO, buf);
+    assert_memory_equal(all, part, R * FO * sizeof(float));
+    free(x), free(dy), free(buf), free(all), free(part);
 }
 
 /* The library's own choice: stride-1 3×3 layers of 16 channels or more in and out. */
@@ -270,7 +367,10 @@ int main(void)
         SDN_TEST_EACH_ISA(test_input_transform),
         SDN_TEST_EACH_ISA(test_filter_transform),
         SDN_TEST_EACH_ISA(test_output_transform),
+        SDN_TEST_EACH_ISA(test_output_grad_transform),
+        SDN_TEST_EACH_ISA(test_filter_grad_transform),
         cmocka_unit_test(test_matches_im2col),
+        cmocka_unit_test(test_weight_grad_rows),
         cmocka_unit_test(test_choice),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -2,8 +2,8 @@
  * (im2col) into an L2-sized buffer and multiplied by the kernel W [kh·kw·in_c × filters] (HWIO,
  * Keras' layout) through the same GEMM as Dense; the input gradient by the same GEMM into
  * patches added back (col2im), the weight gradient tile by tile over the whole batch. A stride-1
- * 3×3 layer with enough channels runs its forward and input gradient by Winograd F(2×2, 3×3)
- * instead (winograd.c), on the same GEMM; its weight gradient stays im2col's. */
+ * 3×3 layer with enough channels runs its forward, input and weight gradients by Winograd
+ * F(2×2, 3×3) instead (winograd.c), on the same GEMM. */
 #include <stdio.h>
 
 #include "gemm/gemm.h"
@@ -67,7 +67,7 @@ static void conv2d_buffers(const sdn_layer *l, sdn_acts *a, sdn_bump *b, const s
 {
     const size_t fl = sizeof(float);
     a->z = l->act == SDN_ACT_LINEAR ? a->y : sdn_bump_take(b, d->max_batch * l->n_out * fl);
-    if (!patches_are_input(l))
+    if (!patches_are_input(l) && !l->winograd)
         a->cols = sdn_bump_take(b, d->threads * sdn_conv_tile(l) * patch_size(l) * fl);
     if (l->winograd)
         a->wino = sdn_bump_take(b, d->threads * sdn_wino_buffer_floats(l->in_c, l->filters) * fl);
@@ -184,7 +184,8 @@ static void conv2d_backward(const sdn_layer *l, const sdn_pass *p)
 }
 
 /* dW[i0:i1, :] = Σ over the batch's tiles, in order, of patches[:, i0:i1]ᵀ·dZ (the tiles fixed by
- * the shape: the row split between threads never changes a bit); db = the column sums of dZ. */
+ * the shape: the row split between threads never changes a bit), or Winograd's; db = the column
+ * sums of dZ. */
 static void conv2d_weight_grads(const sdn_layer *l, const sdn_pass *p, size_t i0, size_t i1,
                                 int with_bias)
 {
@@ -192,7 +193,11 @@ static void conv2d_weight_grads(const sdn_layer *l, const sdn_pass *p, size_t i0
     const size_t q_end = p->n * op, tile = sdn_conv_tile(l);
     const sdn_acts *a = sdn_acts_of(p, l);
     float *dw = p->grads + l->w_off + i0 * F;
-    for (size_t q0 = 0; i1 > i0 && q0 < q_end; q0 += tile) {
+    if (l->winograd && i1 > i0) {
+        const sdn_wino_shape s = wino_shape(l, 0);
+        sdn_wino_weight_grads(p->k, &s, p->n, a->x, a->dy, i0, i1, dw, wino_buffer(l, p));
+    }
+    for (size_t q0 = 0; !l->winograd && i1 > i0 && q0 < q_end; q0 += tile) {
         const size_t m = q_end - q0 < tile ? q_end - q0 : tile;
         sdn_gemm_serial(p->k, SDN_TRANS, SDN_NO_TRANS, i1 - i0, F, m, 1.0f,
                         patches(l, p, q0, m) + i0, K, a->dy + q0 * F, F, q0 ? 1.0f : 0.0f, dw, F,

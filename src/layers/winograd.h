@@ -25,6 +25,15 @@ void sdn_wino_filter(const sdn_kernels *k, const float *w, size_t C, size_t F, f
 void sdn_wino_conv(const sdn_kernels *k, const sdn_wino_shape *s, size_t n, const float *x,
                    const float *u, int flipped, const float *bias, float *y, float *buf);
 
+/* Rows [i0, i1) of the weight gradient dW [9·C × F] (row = kernel cell·C + channel) into dw (its
+ * row i0), summed over n images of x (shape s, C = in_c) and their output gradient dy (F = out_c):
+ * dg = Gᵀ·(Σ over tiles, in order, of (Bᵀ·d·B) ⊙ (A·dy·Aᵀ))·G, the sum over a block's tiles by
+ * the GEMM (TN), blocks in order. Each element's bits are the same whatever the rows asked for:
+ * rows within one kernel cell transform only their channels, others all of them. buf: as for
+ * sdn_wino_conv (all of it overwritten). */
+void sdn_wino_weight_grads(const sdn_kernels *k, const sdn_wino_shape *s, size_t n, const float *x,
+                           const float *dy, size_t i0, size_t i1, float *dw, float *buf);
+
 /* Tiles per block: its transforms and products stay in about a 1 MiB L2. A function of
  * the channels alone, and since tiles are independent, no choice of it changes a bit. */
 size_t sdn_wino_block(size_t in_c, size_t out_c);
