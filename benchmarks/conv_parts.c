@@ -3,8 +3,10 @@
  * GEMM that multiplies them (forward), dX's GEMM into patches (NT) and dW's (TN, tiles summed).
  * An implicit GEMM, which packs the patches straight into the microkernel's panels, could save
  * at most the im2col part (its packing does the same copy). Winograd F(2×2, 3×3) would replace
- * the forward GEMM by 16 smaller ones (K = C): their time is the last column. Prints one line per
- * shape: microseconds of each (best of 9) and each GEMM's GFLOP/s.
+ * the forward GEMM by 16 smaller ones (K = C): their time is the "wino" column; the last two are
+ * the whole Winograd forward and input gradient (transforms included), to set against im2col +
+ * fwd and dX + col2im. Prints one line per shape: microseconds of each (best of 9) and each
+ * GEMM's GFLOP/s.
  *   build-bench/simdnn_conv_parts */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +14,7 @@
 
 #include "gemm/gemm.h"
 #include "layers/im2col.h"
+#include "layers/winograd.h"
 
 static double now_us(void)
 {
@@ -60,9 +63,34 @@ static double time_half(const sdn_layer *l, const float *x, float *cols, float *
     return best;
 }
 
-/* Winograd F(2×2, 3×3)'s products for the same layer and batch: 16 GEMMs of the batch's 2×2
- * output tiles (rows) × C into F, a chunk of 1024 tiles at a time; best of 9. Its transforms (the
- * input's 4×4 tiles, the output's) come on top: this bounds what it could save. */
+/* The layer's Winograd F(2×2, 3×3) forward (dx = 0) or input gradient (dx = 1) over the batch as
+ * conv2d.c runs it: the kernel's transform, then the tiles' transforms and products a block at a
+ * time (src/layers/winograd.c); best of 9. */
+static double time_winograd(const sdn_layer *l, const float *x, const float *wt, float *z, int dx)
+{
+    const sdn_kernels *k = sdn_kernels_active();
+    const size_t C = l->in_c, F = l->filters;
+    float *buf = calloc(sdn_wino_buffer_floats(C, F), sizeof(float));
+    sdn_wino_shape s = {l->in_h, l->in_w, C, l->out_h, l->out_w, F, 1, 1};
+    if (dx)
+        s = (sdn_wino_shape){l->out_h, l->out_w, F, l->in_h, l->in_w, C, 1, 1};
+    double best = 1e30;
+    for (int rep = 0; rep < 9; rep++) {
+        const double t0 = now_us();
+        sdn_wino_filter(k, wt, C, F, buf);
+        if (dx)
+            sdn_wino_conv(k, &s, 32, z, buf, 1, NULL, (float *)x, buf);
+        else
+            sdn_wino_conv(k, &s, 32, x, buf, 0, NULL, z, buf);
+        const double dt = now_us() - t0;
+        best = dt < best ? dt : best;
+    }
+    free(buf);
+    return best;
+}
+
+/* Winograd F(2×2, 3×3)'s products alone for the same layer and batch: 16 GEMMs of the batch's
+ * 2×2 output tiles (rows) × C into F, a chunk of 1024 tiles at a time; best of 9. */
 static double time_winograd_gemms(const sdn_layer *l)
 {
     const sdn_kernels *k = sdn_kernels_active();
@@ -92,8 +120,9 @@ int main(void)
         return 1;
     const size_t shapes[][4] = {
         {32, 32, 3, 32}, {32, 32, 32, 32}, {16, 16, 32, 64}, {16, 16, 64, 64}, {8, 8, 64, 128}};
-    printf("%-14s %9s %9s %8s %7s %9s %7s %9s %7s %9s\n", "HxWxC:F", "im2col us", "fwd us",
-           "im2col%", "GFLOP/s", "dX us", "GFLOP/s", "dW us", "GFLOP/s", "wino us");
+    printf("%-14s %9s %9s %8s %7s %9s %7s %9s %7s %9s %9s %9s\n", "HxWxC:F", "im2col us", "fwd us",
+           "im2col%", "GFLOP/s", "dX us", "GFLOP/s", "dW us", "GFLOP/s", "wino us", "W fwd us",
+           "W dX us");
     for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
         const sdn_layer l = conv_layer(shapes[i][0], shapes[i][1], shapes[i][2], shapes[i][3]);
         const size_t K = 9 * l.in_c, q = 32 * l.out_h * l.out_w;
@@ -104,9 +133,12 @@ int main(void)
         const double dx = time_half(&l, x, cols, wt, z, 2), dw = time_half(&l, x, cols, wt, z, 3);
         const double flop = 2.0 * (double)q * l.filters * K * 1e-3;
         const double wino = time_winograd_gemms(&l);
-        printf("%2zux%2zux%-3zu:%-4zu %9.0f %9.0f %7.1f%% %7.1f %9.0f %7.1f %9.0f %7.1f %9.0f\n",
-               l.in_h, l.in_w, l.in_c, l.filters, a, g, 100.0 * a / (a + g), flop / g, dx,
-               flop / dx, dw, flop / dw, wino);
+        const double wf = time_winograd(&l, x, wt, z, 0), wd = time_winograd(&l, x, wt, z, 1);
+        printf(
+            "%2zux%2zux%-3zu:%-4zu %9.0f %9.0f %7.1f%% %7.1f %9.0f %7.1f %9.0f %7.1f %9.0f %9.0f "
+            "%9.0f\n",
+            l.in_h, l.in_w, l.in_c, l.filters, a, g, 100.0 * a / (a + g), flop / g, dx, flop / dx,
+            dw, flop / dw, wino, wf, wd);
         free(x), free(wt), free(cols), free(z);
     }
     return 0;

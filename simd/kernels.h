@@ -121,6 +121,29 @@ typedef void sdn_f32_avgpool_fn(size_t n_win, size_t c, const float *const *x, f
 typedef void sdn_f32_avgpool_grad_fn(size_t n_win, size_t c, const float *dy, float scale,
                                      float *const *dx);
 
+/* ---- Winograd F(2×2, 3×3) transforms (Conv2D's stride-1 3×3 layers), over NHWC channels ----
+ * Adds, subtracts and products by 0.5 only, in one fixed order (no FMA), so every ISA gives the
+ * reference's bits (simd/vec/f32-wino-*.inc).
+ * wino_input:  v[(4i + j)·v_stride + ch] = (Bᵀ·d·B)[i][j] of a 4×4 tile whose cell (i, j) is the
+ *              c floats at d[4i + j] (a zero row in the padding).
+ * wino_filter: u[(4i + j)·u_stride + f] = (G·g·Gᵀ)[i][j] of a 3×3 kernel g[(3i + j)·g_stride + f],
+ *              f < n.
+ * wino_output: y[2i + j][ch] = (Aᵀ·m·A)[i][j] + bias[ch] of m[(4i + j)·m_stride + ch]; a NULL
+ *              y[k] is skipped (outside the image), a NULL bias adds nothing.
+ * The weight gradient's adjoints:
+ * wino_output_grad: dm[(4i + j)·dm_stride + ch] = (A·dy·Aᵀ)[i][j] of a tile's 2×2 output gradient
+ *              dy[2p + q] (a zero row outside the image); a negation is 0 − x.
+ * wino_filter_grad: dg[(3i + j)·dg_stride + f] = (Gᵀ·du·G)[i][j] of du[(4i + j)·du_stride + f]. */
+typedef void sdn_f32_wino_input_fn(size_t c, const float *const *d, float *v, size_t v_stride);
+typedef void sdn_f32_wino_filter_fn(size_t n, const float *g, size_t g_stride, float *u,
+                                    size_t u_stride);
+typedef void sdn_f32_wino_output_fn(size_t c, const float *m, size_t m_stride, const float *bias,
+                                    float *const *y);
+typedef void sdn_f32_wino_output_grad_fn(size_t c, const float *const *dy, float *dm,
+                                         size_t dm_stride);
+typedef void sdn_f32_wino_filter_grad_fn(size_t n, const float *du, size_t du_stride, float *dg,
+                                         size_t dg_stride);
+
 /* ---- dropout (plain and alpha) ----
  * forward:  y[i] = keep[i] ? a·x[i] + b : c      (keep is 0/1 bytes)
  * backward: dx[i] = keep[i] ? a·dy[i] : 0
@@ -205,6 +228,11 @@ typedef struct sdn_kernels {
     sdn_f32_maxpool_grad_fn *maxpool_grad;
     sdn_f32_avgpool_fn *avgpool;
     sdn_f32_avgpool_grad_fn *avgpool_grad;
+    sdn_f32_wino_input_fn *wino_input;
+    sdn_f32_wino_filter_fn *wino_filter;
+    sdn_f32_wino_output_fn *wino_output;
+    sdn_f32_wino_output_grad_fn *wino_output_grad;
+    sdn_f32_wino_filter_grad_fn *wino_filter_grad;
     sdn_f32_dropout_fn *dropout;
     sdn_f32_dropout_grad_fn *dropout_grad;
     sdn_f32_sumsq_fn *sumsq;

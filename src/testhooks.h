@@ -39,6 +39,11 @@ extern SDN_TEST_HOOK size_t sdn_st_fail_after_bytes;
  * computing the layers before the first dropout once per batch changes no bit). */
 extern SDN_TEST_HOOK int sdn_debug_mc_full_passes;
 
+/* Which Conv2D layers run Winograd F(2×2, 3×3) (0: the library's choice; 1: every stride-1 3×3
+ * layer, whatever its channels; −1: none, im2col everywhere), read at compile: the tests compare
+ * the two paths and check the Winograd one's gradients on small shapes. */
+extern SDN_TEST_HOOK int sdn_debug_winograd;
+
 /* The hook's value, or `otherwise` where it does not exist (the shipped library). A Windows DLL
  * cannot hold an undefined weak reference: there the library defines the hooks inert, in an
  * archive member of their own (testhooks_pe.c) that a test's own definitions displace. */

@@ -13,6 +13,7 @@ double sdn_debug_far_round_trip_ns;
 double sdn_debug_far_line_ns;
 size_t sdn_st_fail_after_bytes;
 int sdn_debug_mc_full_passes;
+int sdn_debug_winograd;
 #else
 typedef int sdn_testhooks_pe_empty; /* ISO C wants a declaration in every file */
 #endif

@@ -1,8 +1,8 @@
 /* A small CNN end to end: trained a few steps on 1, 2 and 3 threads it ends with the same weights
- * to the last bit (conv tiles, channel BN chunks and pooling all fixed by the shape); inference
- * after training uses the channel BN's moving statistics; the network spec's conv trunk builds
- * the layers it names and refuses malformed items; the augmentation is deterministic; a batch
- * norm with its ReLU fused gives the bits of the two kept apart. */
+ * to the last bit (conv tiles, Winograd's, channel BN chunks and pooling all fixed by the shape);
+ * inference after training uses the channel BN's moving statistics; the network spec's conv trunk
+ * builds the layers it names and refuses malformed items; the augmentation is deterministic; a
+ * batch norm with its ReLU fused gives the bits of the two kept apart. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +35,10 @@ static sdn_model *build(int split)
     c.padding = SDN_PAD_SAME;
     c.activation = SDN_ACT_ELU;
     assert_int_equal(sdn_model_add_conv2d(m, &c), SDN_OK);
+    c = sdn_conv2d_defaults(16, 3); /* 16 → 16 channels, stride 1: Winograd, on a 3×3 image */
+    c.padding = SDN_PAD_SAME;
+    c.activation = SDN_ACT_TANH;
+    assert_int_equal(sdn_model_add_conv2d(m, &c), SDN_OK);
     assert_int_equal(sdn_model_add_avg_pool2d(m, 2, 1, SDN_PAD_SAME), SDN_OK);
     assert_int_equal(sdn_model_add_global_avg_pool2d(m), SDN_OK);
     sdn_dense_options d = sdn_dense_defaults(CLS);
@@ -43,6 +47,8 @@ static sdn_model *build(int split)
     sdn_optimizer_options o = sdn_optimizer_defaults(SDN_OPT_ADAM);
     assert_int_equal(sdn_model_compile(m, IH * IW * IC, NB, &o), SDN_OK);
     assert_int_equal(m->layers[1].relu_fused, !split); /* batch norm + ReLU: one pass */
+    assert_int_equal(m->layers[m->n_layers - 4].winograd, 1);
+    assert_int_equal(m->layers[0].winograd + m->layers[m->n_layers - 5].winograd, 0);
     return m;
 }
 

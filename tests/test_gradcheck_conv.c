@@ -1,9 +1,8 @@
 /* Finite-difference gradient checks of the image layers (central differences, the loss in
- * double): Conv2D at every stride and padding (and the 1×1 shortcut), MaxPool2D and AvgPool2D
- * valid and same (overlapping windows too), GlobalAveragePooling2D and batch norm over channels
- * (also with the ReLU after it fused in); each behind a Conv2D, so its input gradient is checked
- * through that layer's weights. Also the
- * shape errors compile reports. */
+ * double): Conv2D at every stride and padding (and the 1×1 shortcut; stride 1 by Winograd too),
+ * MaxPool2D and AvgPool2D valid and same (overlapping windows too), GlobalAveragePooling2D and
+ * batch norm over channels (also with the ReLU after it fused in); each behind a Conv2D, so its
+ * input gradient is checked through that layer's weights. Also the shape errors compile reports. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,6 +84,7 @@ static void check_net(void (*add)(sdn_model *m), size_t n)
     assert_int_equal(sdn_model_add_dense(t.m, &d), SDN_OK);
     sdn_optimizer_options o = sdn_optimizer_defaults(SDN_OPT_SGD);
     assert_int_equal(sdn_model_compile(t.m, H * W * C, MAXN, &o), SDN_OK);
+    assert_int_equal(t.m->layers[0].winograd, sdn_debug_winograd > 0);
     t.n = n;
     sdn_test_fill(t.x, n * H * W * C, 5, -1.5f, 1.5f);
     for (size_t i = 0; i < n; i++)
@@ -110,6 +110,20 @@ CONV_CASE(conv_valid_s2, 3, 3, 2, SDN_PAD_VALID, SDN_ACT_LINEAR)
 CONV_CASE(conv_same_s2, 3, 3, 2, SDN_PAD_SAME, SDN_ACT_SIGMOID)
 CONV_CASE(conv_same_k4_s3, 2, 4, 3, SDN_PAD_SAME, SDN_ACT_TANH)
 CONV_CASE(conv_1x1, 6, 1, 1, SDN_PAD_VALID, SDN_ACT_TANH)
+
+/* The stride-1 3×3 cases by Winograd (the test hook: it takes any channel count), the first
+ * Conv2D's too, so the input gradient through the Winograd path is checked as well. */
+#define WINO_CASE(name, base)                                                                      \
+    static void test_##name(void **st)                                                             \
+    {                                                                                              \
+        (void)st;                                                                                  \
+        sdn_debug_winograd = 1;                                                                    \
+        check_net(add_##base, 5);                                                                  \
+        check_net(add_##base, 1);                                                                  \
+        sdn_debug_winograd = 0;                                                                    \
+    }
+WINO_CASE(conv_valid_s1_winograd, conv_valid_s1)
+WINO_CASE(conv_same_s1_winograd, conv_same_s1)
 
 #define POOL_CASE(name, fn, k, s, pad)                                                             \
     static void add_##name(sdn_model *m)                                                           \
@@ -247,15 +261,26 @@ int main(void)
     else
         sdn_set_num_threads(1);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_conv_valid_s1),         cmocka_unit_test(test_conv_same_s1),
-        cmocka_unit_test(test_conv_valid_s2),         cmocka_unit_test(test_conv_same_s2),
-        cmocka_unit_test(test_conv_same_k4_s3),       cmocka_unit_test(test_conv_1x1),
-        cmocka_unit_test(test_max_valid_2),           cmocka_unit_test(test_max_same_2),
-        cmocka_unit_test(test_max_same_3_s2),         cmocka_unit_test(test_max_valid_3_s1),
-        cmocka_unit_test(test_avg_valid_2),           cmocka_unit_test(test_avg_same_2),
-        cmocka_unit_test(test_avg_same_3_s2),         cmocka_unit_test(test_avg_valid_3_s1),
-        cmocka_unit_test(test_global_avg_pool),       cmocka_unit_test(test_batch_norm_channels),
-        cmocka_unit_test(test_batch_norm_relu_fused), cmocka_unit_test(test_cnn_stack),
+        cmocka_unit_test(test_conv_valid_s1),
+        cmocka_unit_test(test_conv_same_s1),
+        cmocka_unit_test(test_conv_valid_s2),
+        cmocka_unit_test(test_conv_same_s2),
+        cmocka_unit_test(test_conv_same_k4_s3),
+        cmocka_unit_test(test_conv_1x1),
+        cmocka_unit_test(test_conv_valid_s1_winograd),
+        cmocka_unit_test(test_conv_same_s1_winograd),
+        cmocka_unit_test(test_max_valid_2),
+        cmocka_unit_test(test_max_same_2),
+        cmocka_unit_test(test_max_same_3_s2),
+        cmocka_unit_test(test_max_valid_3_s1),
+        cmocka_unit_test(test_avg_valid_2),
+        cmocka_unit_test(test_avg_same_2),
+        cmocka_unit_test(test_avg_same_3_s2),
+        cmocka_unit_test(test_avg_valid_3_s1),
+        cmocka_unit_test(test_global_avg_pool),
+        cmocka_unit_test(test_batch_norm_channels),
+        cmocka_unit_test(test_batch_norm_relu_fused),
+        cmocka_unit_test(test_cnn_stack),
         cmocka_unit_test(test_shape_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,7 +1,9 @@
 /* Conv2D over NHWC rows: Y = f(patches·W + b), the patches of a tile of output pixels copied
  * (im2col) into an L2-sized buffer and multiplied by the kernel W [kh·kw·in_c × filters] (HWIO,
  * Keras' layout) through the same GEMM as Dense; the input gradient by the same GEMM into
- * patches added back (col2im), the weight gradient tile by tile over the whole batch. */
+ * patches added back (col2im), the weight gradient tile by tile over the whole batch. A stride-1
+ * 3×3 layer with enough channels runs its forward, input and weight gradients by Winograd
+ * F(2×2, 3×3) instead (winograd.c), on the same GEMM. */
 #include <stdio.h>
 
 #include "gemm/gemm.h"
@@ -9,6 +11,12 @@
 #include "layers/im2col.h"
 #include "layers/layer.h"
 #include "layers/window.h"
+#include "layers/winograd.h"
+#include "testhooks.h"
+
+/* Below this many input channels or filters Winograd's short products (K = C) leave the GEMM's
+ * rate and its transforms stop paying: the first layer (C = 3) stays on im2col. */
+#define SDN_WINO_MIN_CHANNELS 16
 
 static size_t patch_size(const sdn_layer *l)
 {
@@ -19,6 +27,18 @@ static size_t patch_size(const sdn_layer *l)
 static int patches_are_input(const sdn_layer *l)
 {
     return l->kh == 1 && l->kw == 1 && l->stride_h == 1 && l->stride_w == 1;
+}
+
+/* Winograd for stride-1 3×3 layers with enough channels ('same' or 'valid'); the test hook
+ * forces it on or off. Decided at compile, so the buffers match. */
+static int use_winograd(const sdn_layer *l)
+{
+    if (l->kh != 3 || l->kw != 3 || l->stride_h != 1 || l->stride_w != 1)
+        return 0;
+    const int forced = SDN_HOOK(sdn_debug_winograd, 0);
+    if (forced)
+        return forced > 0;
+    return l->in_c >= SDN_WINO_MIN_CHANNELS && l->filters >= SDN_WINO_MIN_CHANNELS;
 }
 
 static int conv2d_check(const sdn_layer *l, char *err, size_t size)
@@ -40,14 +60,52 @@ static void conv2d_layout(sdn_layer *l, size_t *params, size_t *state)
     *params = l->b_off + l->b_size;
     l->row_macs = l->w_size * sdn_out_pixels(l);
     l->pieces = 1;
+    l->winograd = use_winograd(l);
 }
 
 static void conv2d_buffers(const sdn_layer *l, sdn_acts *a, sdn_bump *b, const sdn_ws_dims *d)
 {
     const size_t fl = sizeof(float);
     a->z = l->act == SDN_ACT_LINEAR ? a->y : sdn_bump_take(b, d->max_batch * l->n_out * fl);
-    if (!patches_are_input(l))
+    if (!patches_are_input(l) && !l->winograd)
         a->cols = sdn_bump_take(b, d->threads * sdn_conv_tile(l) * patch_size(l) * fl);
+    if (l->winograd)
+        a->wino = sdn_bump_take(b, d->threads * sdn_wino_buffer_floats(l->in_c, l->filters) * fl);
+}
+
+static float *wino_buffer(const sdn_layer *l, const sdn_pass *p)
+{
+    return sdn_acts_of(p, l)->wino + (size_t)p->t * sdn_wino_buffer_floats(l->in_c, l->filters);
+}
+
+/* The layer's correlation, or (dx) its input gradient's: the 3×3 kernel turned by 180° with in
+ * and out swapped, padded by 2 − pad where the forward pads by pad. */
+static sdn_wino_shape wino_shape(const sdn_layer *l, int dx)
+{
+    if (!dx)
+        return (sdn_wino_shape){l->in_h,  l->in_w,  l->in_c,    l->out_h,
+                                l->out_w, l->out_c, l->pad_top, l->pad_left};
+    return (sdn_wino_shape){l->out_h, l->out_w, l->out_c,       l->in_h,
+                            l->in_w,  l->in_c,  2 - l->pad_top, 2 - l->pad_left};
+}
+
+/* Rows r0:r1 by Winograd: z = x ⋆ W + b forward, dx = dZ ⋆ rot180(W)ᵀ backward. The kernel's
+ * transform is the thread's own, made anew each pass (the weights change every step). */
+static void wino_rows(const sdn_layer *l, const sdn_pass *p, int dx)
+{
+    const sdn_acts *a = sdn_acts_of(p, l);
+    float *buf = wino_buffer(l, p);
+    sdn_wino_filter(p->k, p->params + l->w_off, l->in_c, l->filters, buf);
+    const sdn_wino_shape s = wino_shape(l, dx);
+    const size_t rows = p->r1 - p->r0;
+    if (!dx) {
+        const float *b = l->use_bias ? p->params + l->b_off : NULL;
+        sdn_wino_conv(p->k, &s, rows, a->x + p->r0 * l->n_in, buf, 0, b, a->z + p->r0 * l->n_out,
+                      buf);
+    } else {
+        sdn_wino_conv(p->k, &s, rows, a->dy + p->r0 * l->n_out, buf, 1, NULL,
+                      a->dx + p->r0 * l->n_in, buf);
+    }
 }
 
 /* Keras: fans of kh·kw·in_c and kh·kw·filters */
@@ -81,7 +139,9 @@ static void conv2d_forward(const sdn_layer *l, const sdn_pass *p)
     const size_t q_end = p->r1 * op, tile = sdn_conv_tile(l);
     const sdn_acts *a = sdn_acts_of(p, l);
     const float *w = p->params + l->w_off, *b = l->use_bias ? p->params + l->b_off : NULL;
-    for (size_t q0 = p->r0 * op; q0 < q_end; q0 += tile) {
+    if (l->winograd && p->r1 > p->r0)
+        wino_rows(l, p, 0);
+    for (size_t q0 = p->r0 * op; !l->winograd && q0 < q_end; q0 += tile) {
         const size_t m = q_end - q0 < tile ? q_end - q0 : tile;
         sdn_gemm_serial(p->k, SDN_NO_TRANS, SDN_NO_TRANS, m, F, K, 1.0f, patches(l, p, q0, m), K, w,
                         F, 0.0f, a->z + q0 * F, F, b);
@@ -104,6 +164,10 @@ static void conv2d_backward(const sdn_layer *l, const sdn_pass *p)
     if (!l->need_dx || !count)
         return;
     const float *w = p->params + l->w_off;
+    if (l->winograd) {
+        wino_rows(l, p, 1);
+        return;
+    }
     if (patches_are_input(l)) { /* dx rows are the patches' gradient */
         sdn_gemm_serial(p->k, SDN_NO_TRANS, SDN_TRANS, q_end - p->r0 * op, K, F, 1.0f,
                         dz + p->r0 * op * F, F, w, F, 0.0f, a->dx + p->r0 * l->n_in, K, NULL);
@@ -120,7 +184,8 @@ static void conv2d_backward(const sdn_layer *l, const sdn_pass *p)
 }
 
 /* dW[i0:i1, :] = Σ over the batch's tiles, in order, of patches[:, i0:i1]ᵀ·dZ (the tiles fixed by
- * the shape: the row split between threads never changes a bit); db = the column sums of dZ. */
+ * the shape: the row split between threads never changes a bit), or Winograd's; db = the column
+ * sums of dZ. */
 static void conv2d_weight_grads(const sdn_layer *l, const sdn_pass *p, size_t i0, size_t i1,
                                 int with_bias)
 {
@@ -128,7 +193,11 @@ static void conv2d_weight_grads(const sdn_layer *l, const sdn_pass *p, size_t i0
     const size_t q_end = p->n * op, tile = sdn_conv_tile(l);
     const sdn_acts *a = sdn_acts_of(p, l);
     float *dw = p->grads + l->w_off + i0 * F;
-    for (size_t q0 = 0; i1 > i0 && q0 < q_end; q0 += tile) {
+    if (l->winograd && i1 > i0) {
+        const sdn_wino_shape s = wino_shape(l, 0);
+        sdn_wino_weight_grads(p->k, &s, p->n, a->x, a->dy, i0, i1, dw, wino_buffer(l, p));
+    }
+    for (size_t q0 = 0; !l->winograd && i1 > i0 && q0 < q_end; q0 += tile) {
         const size_t m = q_end - q0 < tile ? q_end - q0 : tile;
         sdn_gemm_serial(p->k, SDN_TRANS, SDN_NO_TRANS, i1 - i0, F, m, 1.0f,
                         patches(l, p, q0, m) + i0, K, a->dy + q0 * F, F, q0 ? 1.0f : 0.0f, dw, F,

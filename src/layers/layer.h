@@ -44,6 +44,7 @@ typedef struct sdn_layer {
      * before the first row and column that "same" resolves to at compile */
     size_t filters, kh, kw, stride_h, stride_w, pad_top, pad_left;
     int pad_same;
+    int winograd; /* Conv2D: forward and input gradient by Winograd F(2×2, 3×3) (conv2d.c) */
     /* options */
     sdn_activation act;
     float alpha; /* ELU alpha, leaky slope (resolved default) */
@@ -92,6 +93,7 @@ typedef struct sdn_acts {
     sdn_bn_stats *stats; /* [threads] */
     float *inf_inv_std;  /* inference: 1/sqrt(moving_var + eps) */
     float *cols;         /* Conv2D: each thread's im2col tile [threads][tile × K] */
+    float *wino;         /* Conv2D by Winograd: each thread's transforms (winograd.h) */
     float *arg;          /* MaxPool2D: the window index of each output's maximum (as floats) */
 } sdn_acts;
 

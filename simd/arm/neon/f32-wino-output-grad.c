@@ -1,0 +1,5 @@
+/* Winograd output gradient (A·dy·Aᵀ), NEON: the body is simd/vec/f32-wino-output-grad.inc over this
+ * folder's vmath.h, 4 channels per q register, tails through a stack copy. */
+#include "vmath.h"
+
+#include "vec/f32-wino-output-grad.inc"

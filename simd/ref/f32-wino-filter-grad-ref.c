@@ -1,0 +1,5 @@
+/* Reference Winograd filter gradient (Gᵀ·dU·G): the body is simd/vec/f32-wino-filter-grad.inc over
+ * simd/ref/vmath.h, one float a step, so it gives the bits every SIMD ISA gives. */
+#include "vmath.h"
+
+#include "vec/f32-wino-filter-grad.inc"

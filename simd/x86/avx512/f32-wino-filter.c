@@ -1,0 +1,5 @@
+/* Winograd filter transform (G·g·Gᵀ), AVX-512: the body is simd/vec/f32-wino-filter.inc over this
+ * folder's vmath.h, 16 channels per zmm, tails under an opmask. */
+#include "vmath.h"
+
+#include "vec/f32-wino-filter.inc"
