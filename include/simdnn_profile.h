@@ -114,6 +114,11 @@ typedef enum sdn_kernel_kind {
     SDN_KK_MAXPOOL_GRAD,
     SDN_KK_AVGPOOL,
     SDN_KK_AVGPOOL_GRAD,
+    SDN_KK_WINO_INPUT,
+    SDN_KK_WINO_FILTER,
+    SDN_KK_WINO_OUTPUT,
+    SDN_KK_WINO_OUTPUT_GRAD,
+    SDN_KK_WINO_FILTER_GRAD,
     SDN_KK_COUNT
 } sdn_kernel_kind;
 SDN_API const char *sdn_kernel_kind_name(sdn_kernel_kind kind);

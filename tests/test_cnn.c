@@ -10,6 +10,7 @@
 
 #include "model.h"
 #include "simdnn_fit.h"
+#include "simdnn_profile.h"
 #include "testhooks.h"
 #include "testutil.h"
 
@@ -199,10 +200,49 @@ static void test_augment_deterministic(void **state)
     }
 }
 
+/* A profiled step of the network times every kernel a convolutional step calls, each under its
+ * own kind: the products, the Winograd transforms, pooling, and batch norm fused with its ReLU. */
+static void test_profiler_times_every_conv_kernel(void **state)
+{
+    (void)state;
+    static const sdn_kernel_kind want[] = {
+        SDN_KK_GEMM,         SDN_KK_WINO_INPUT,       SDN_KK_WINO_FILTER,
+        SDN_KK_WINO_OUTPUT,  SDN_KK_WINO_OUTPUT_GRAD, SDN_KK_WINO_FILTER_GRAD,
+        SDN_KK_MAXPOOL,      SDN_KK_MAXPOOL_GRAD,     SDN_KK_AVGPOOL,
+        SDN_KK_AVGPOOL_GRAD, SDN_KK_BN_FORWARD_RELU,  SDN_KK_BN_BACKWARD_REDUCE_RELU};
+    sdn_set_num_threads(1);
+    sdn_model *m = build(0);
+    float *x = malloc(sizeof(float) * NB * IH * IW * IC);
+    int32_t y[NB];
+    sdn_test_fill(x, NB * IH * IW * IC, 3, -1, 1);
+    for (int i = 0; i < NB; i++)
+        y[i] = i % CLS;
+    sdn_profile_options opts = {NULL, 0, 0, 1, SDN_TRACE_AUTO, SDN_COUNTERS_OFF};
+    assert_int_equal(sdn_profile_begin(&opts), SDN_OK);
+    assert_int_equal(sdn_model_train_batch(m, x, y, NB, NULL, NULL), SDN_OK);
+    assert_int_equal(sdn_profile_end(), SDN_OK);
+    const sdn_prof_data *d = sdn_profile_records();
+    for (size_t w = 0; w < sizeof want / sizeof want[0]; w++) {
+        size_t calls = 0;
+        for (int t = 0; t < d->n_threads; t++)
+            for (size_t j = 0; j < d->threads[t]->n; j++) {
+                const sdn_prof_event *e = &d->threads[t]->ev[j];
+                if (e->type == SDN_EV_KERNEL && e->kind == want[w] && e->flops > 0.0)
+                    calls += e->calls;
+            }
+        if (!calls)
+            fail_msg("a profiled step recorded no %s call", sdn_kernel_kind_name(want[w]));
+    }
+    sdn_model_free(m);
+    free(x);
+    sdn_set_num_threads(0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cnn_trains),
+        cmocka_unit_test(test_profiler_times_every_conv_kernel),
         cmocka_unit_test(test_fused_relu_same_weights),
         cmocka_unit_test(test_same_weights_any_threads),
         cmocka_unit_test(test_spec_trunk),

@@ -29,7 +29,12 @@ static const char *const kind_names[SDN_KK_COUNT] = {"gemm",
                                                      "maxpool",
                                                      "maxpool_grad",
                                                      "avgpool",
-                                                     "avgpool_grad"};
+                                                     "avgpool_grad",
+                                                     "wino_input",
+                                                     "wino_filter",
+                                                     "wino_output",
+                                                     "wino_output_grad",
+                                                     "wino_filter_grad"};
 
 const char *sdn_kernel_kind_name(sdn_kernel_kind kind)
 {

@@ -10,7 +10,8 @@ static struct {
     const char *softmax, *softmax_xent, *colsum, *colsumsq_dev, *bn_forward, *bn_backward_reduce,
         *bn_backward_dx, *dropout, *dropout_grad, *sumsq, *scale, *sgd, *adam, *rmsprop,
         *bn_forward_relu, *bn_backward_reduce_relu, *maxpool, *maxpool_grad, *avgpool,
-        *avgpool_grad;
+        *avgpool_grad, *wino_input, *wino_filter, *wino_output, *wino_output_grad,
+        *wino_filter_grad;
 } name;
 
 #define F4 4.0 /* bytes per float */
@@ -150,6 +151,41 @@ static void avgpool_grad(size_t n_win, size_t c, const float *dy, float scale, f
           F4 * (c + 2.0 * n_win * c), real.avgpool_grad(n_win, c, dy, scale, dx));
 }
 
+/* Winograd F(2×2, 3×3) transforms: one 4×4 tile (or one 3×3 kernel) by c channels (n filters)
+ * a call; the FLOPs are the kernels' own adds, subtracts and halvings per channel. */
+static void wino_input(size_t c, const float *const *d, float *v, size_t v_stride)
+{
+    TIMED(SDN_KK_WINO_INPUT, wino_input, 16, c, 0, 32.0 * c, F4 * 32.0 * c,
+          real.wino_input(c, d, v, v_stride));
+}
+
+static void wino_filter(size_t n, const float *g, size_t g_stride, float *u, size_t u_stride)
+{
+    TIMED(SDN_KK_WINO_FILTER, wino_filter, 9, n, 0, 42.0 * n, F4 * 25.0 * n,
+          real.wino_filter(n, g, g_stride, u, u_stride));
+}
+
+static void wino_output(size_t c, const float *m, size_t m_stride, const float *bias,
+                        float *const *y)
+{
+    const double outs = (y[0] != NULL) + (y[1] != NULL) + (y[2] != NULL) + (y[3] != NULL);
+    TIMED(SDN_KK_WINO_OUTPUT, wino_output, 16, c, 0, (bias ? 28.0 : 24.0) * c,
+          F4 * (16.0 + outs + (bias ? 1.0 : 0.0)) * c, real.wino_output(c, m, m_stride, bias, y));
+}
+
+static void wino_output_grad(size_t c, const float *const *dy, float *dm, size_t dm_stride)
+{
+    TIMED(SDN_KK_WINO_OUTPUT_GRAD, wino_output_grad, 4, c, 0, 18.0 * c, F4 * 20.0 * c,
+          real.wino_output_grad(c, dy, dm, dm_stride));
+}
+
+static void wino_filter_grad(size_t n, const float *du, size_t du_stride, float *dg,
+                             size_t dg_stride)
+{
+    TIMED(SDN_KK_WINO_FILTER_GRAD, wino_filter_grad, 16, n, 0, 42.0 * n, F4 * 25.0 * n,
+          real.wino_filter_grad(n, du, du_stride, dg, dg_stride));
+}
+
 static void dropout(size_t n, const float *x, const uint8_t *keep, float a, float b, float c,
                     float *y)
 {
@@ -239,6 +275,11 @@ const sdn_kernels *sdn_prof_wrap(const sdn_kernels *r)
     SET(maxpool_grad);
     SET(avgpool);
     SET(avgpool_grad);
+    SET(wino_input);
+    SET(wino_filter);
+    SET(wino_output);
+    SET(wino_output_grad);
+    SET(wino_filter_grad);
 #undef SET
     return &wrapped;
 }
