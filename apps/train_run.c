@@ -151,12 +151,18 @@ static void print_header(const run_ctx *r)
     if (sdn_dist_size() > 1)
         fprintf(stderr, "data-parallel over %d MPI ranks: global batch %zu, ~%zu rows per rank\n",
                 sdn_dist_size(), c->batch_size, c->batch_size / (size_t)sdn_dist_size());
+    /* a convolutional trunk comes first, and its dense hidden layers may be none */
+    char shape[1100] = "";
+    if (c->conv[0])
+        snprintf(shape, sizeof shape, "conv %s%s", c->conv, c->layers > 0 ? " then " : ",");
+    if (c->layers > 0 || !c->conv[0])
+        snprintf(shape + strlen(shape), sizeof shape - strlen(shape), "%d x %zu", c->layers,
+                 c->units);
     fprintf(stderr,
-            "simdnn train%s%s: %d x %zu %s, %s%s%s; %s lr %g, batch %zu; %s: %zu train, %zu "
+            "simdnn train%s%s: %s %s, %s%s%s; %s lr %g, batch %zu; %s: %zu train, %zu "
             "validation, %zu test; %zu parameters; isa %s, %d threads -> %s\n",
-            c->preset[0] ? " --preset " : "", c->preset, c->layers, c->units,
-            sdn_activation_name(c->activation), sdn_init_name(c->init),
-            c->batch_norm ? ", batch norm" : "",
+            c->preset[0] ? " --preset " : "", c->preset, shape, sdn_activation_name(c->activation),
+            sdn_init_name(c->init), c->batch_norm ? ", batch norm" : "",
             c->alpha_dropout > 0 ? ", alpha dropout"
             : c->dropout > 0     ? ", dropout"
                                  : "",
