@@ -167,9 +167,7 @@ static void far_cores_spin(sdn_step *c, int T)
         return;
     const struct sdn_traffic_kept *k = &c->m->traffic; /* kept before the region: read only */
     const double lines = k->threads == T ? sdn_traffic_lines(&k->bytes, T) : 0.0;
-    const uint64_t end = sdn_monotonic_ns() + (uint64_t)(lines * line_ns);
-    while (sdn_monotonic_ns() < end)
-        ;
+    sdn_spin_ns((uint64_t)(lines * line_ns));
 }
 
 /* run_share, timed: the thread's busy time is what it did not spend waiting for the others. */
@@ -177,11 +175,8 @@ static void run_thread(sdn_step *c, int t, int T)
 {
     const uint64_t t0 = sdn_clock_ticks();
     const double away_us = t == 1 ? SDN_HOOK(sdn_debug_thread_away_us, 0.0) : 0.0;
-    if (away_us > 0.0) { /* test hook: the core taken away for a while */
-        const uint64_t back = sdn_monotonic_ns() + (uint64_t)(away_us * 1e3);
-        while (sdn_monotonic_ns() < back)
-            ;
-    }
+    if (away_us > 0.0) /* test hook: the core taken away for a while */
+        sdn_spin_ns((uint64_t)(away_us * 1e3));
     if (T > 1 && steers_team(c))
         far_cores_spin(c, T);
     run_share(c, t, T);

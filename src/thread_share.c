@@ -41,14 +41,19 @@ void sdn_share_reset(sdn_share *s, int T)
     s->gain = 0.0;
 }
 
+/* Whether the speeds kept are those of a team of T (else equal shares). */
+static int followed(const sdn_share *s, int T)
+{
+    return s->threads == T && T <= SDN_SHARE_MAX_THREADS;
+}
+
 size_t sdn_share_cut(const sdn_share *s, int T, size_t n, size_t min_each, int t)
 {
     if (t <= 0)
         return 0;
     if (t >= T)
         return n;
-    const int followed = s->threads == T && T <= SDN_SHARE_MAX_THREADS;
-    const double w = followed ? s->weight[t] : (double)t / T;
+    const double w = followed(s, T) ? s->weight[t] : (double)t / T;
     size_t cut = (size_t)floor(w * (double)n + 0.5);
     /* room for min_each before and after, when n has it */
     const size_t lo = min_each * (size_t)t, hi = min_each * (size_t)(T - t);
@@ -61,8 +66,7 @@ size_t sdn_share_cut(const sdn_share *s, int T, size_t n, size_t min_each, int t
 
 double sdn_share_fraction(const sdn_share *s, int T, int t)
 {
-    const int followed = s->threads == T && T <= SDN_SHARE_MAX_THREADS;
-    return followed ? s->weight[t + 1] - s->weight[t] : 1.0 / T;
+    return followed(s, T) ? s->weight[t + 1] - s->weight[t] : 1.0 / T;
 }
 
 void sdn_share_observe(sdn_share *s, int T, const double *done, const double *busy_ns)

@@ -12,9 +12,7 @@ static void far_cores_meet(void)
     const double rt = SDN_HOOK(sdn_debug_far_round_trip_ns, 0.0);
     if (!(rt > 0.0))
         return;
-    const uint64_t end = sdn_monotonic_ns() + (uint64_t)(2.0 * rt);
-    while (sdn_monotonic_ns() < end)
-        ;
+    sdn_spin_ns((uint64_t)(2.0 * rt));
 }
 
 void sdn_pass_barrier(const sdn_pass *p)

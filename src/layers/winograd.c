@@ -30,12 +30,19 @@ void sdn_wino_filter(const sdn_kernels *k, const float *w, size_t C, size_t F, f
         k->wino_filter(F, w + c * F, C * F, u + c * F, C * F);
 }
 
-/* The input cells of tile `tile` (image, tile row, tile column), a zero row outside the image. */
+/* Tile `tile`'s image, tile row and tile column. */
+static void tile_at(const sdn_wino_shape *s, size_t tile, size_t *n, size_t *ty, size_t *tx)
+{
+    const size_t tw = (s->out_w + 1) / 2, per = (s->out_h + 1) / 2 * tw;
+    *n = tile / per, *ty = tile % per / tw, *tx = tile % tw;
+}
+
+/* The input cells of tile `tile`, a zero row outside the image. */
 static void tile_cells(const sdn_wino_shape *s, const float *x, size_t tile, const float *zero,
                        const float *cells[16])
 {
-    const size_t tw = (s->out_w + 1) / 2, th = (s->out_h + 1) / 2, per = th * tw;
-    const size_t n = tile / per, ty = tile % per / tw, tx = tile % tw;
+    size_t n, ty, tx;
+    tile_at(s, tile, &n, &ty, &tx);
     const float *img = x + n * s->in_h * s->in_w * s->in_c;
     for (size_t i = 0; i < 4; i++) {
         const size_t y = 2 * ty + i; /* in the padded image */
@@ -52,8 +59,8 @@ static void tile_cells(const sdn_wino_shape *s, const float *x, size_t tile, con
 /* The 2×2 outputs of tile `tile`, NULL for those past the image's last row or column. */
 static void tile_outputs(const sdn_wino_shape *s, float *y, size_t tile, float *out[4])
 {
-    const size_t tw = (s->out_w + 1) / 2, th = (s->out_h + 1) / 2, per = th * tw;
-    const size_t n = tile / per, ty = tile % per / tw, tx = tile % tw;
+    size_t n, ty, tx;
+    tile_at(s, tile, &n, &ty, &tx);
     float *img = y + n * s->out_h * s->out_w * s->out_c;
     for (size_t i = 0; i < 2; i++)
         for (size_t j = 0; j < 2; j++) {

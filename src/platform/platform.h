@@ -27,6 +27,13 @@ void sdn_aligned_free(void *p);
 /* ---- time ---- */
 /* A monotonic clock in ns, from an arbitrary origin. */
 uint64_t sdn_monotonic_ns(void);
+/* Keeps this thread busy for ns nanoseconds (the test hooks' stand-in for work or waiting). */
+static inline void sdn_spin_ns(uint64_t ns)
+{
+    const uint64_t end = sdn_monotonic_ns() + ns;
+    while (sdn_monotonic_ns() < end)
+        ;
+}
 
 /* ---- threads ---- */
 /* Logical processors this process may run on (at least 1). */
