@@ -4,15 +4,20 @@
 //   pass's threads costs two round trips and every 64-byte line a thread of a training pass reads
 //   across cores LINE_NS; the library's thresholds see the same figures.
 // - SIMDNN_BENCH_SLOW_CORE=F: thread 1's core F times slower (1: half speed), as a laptop's
-//   efficiency core beside a performance core: it spins F times its busy time after its share.
+//   efficiency core beside a performance core: after each layer's forward and backward, weight
+//   gradient and update it spins F times what it took, so it is slow throughout the pass.
+// - SIMDNN_BENCH_SPLIT=rows|stages: every training pass on two or more threads splits its work so
+//   (src/thread_share.h), not as the library's verdict says: each split timed on its own.
 // scripts/bench-threads.sh --far RT,LINE and --slow F run the training steps so.
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 
 extern "C" {
 double sdn_debug_far_round_trip_ns;
 double sdn_debug_far_line_ns;
 double sdn_debug_slow_thread;
+int sdn_debug_split;
 }
 
 namespace
@@ -39,6 +44,12 @@ int read_hosts()
         if (std::sscanf(e, "%lf%c", &f, &end) != 1 || !(f > 0.0))
             bad("SIMDNN_BENCH_SLOW_CORE", "a factor above 0", e);
         sdn_debug_slow_thread = f;
+    }
+    if (const char *e = std::getenv("SIMDNN_BENCH_SPLIT"); e && *e) {
+        const std::string split = e;
+        if (split != "rows" && split != "stages")
+            bad("SIMDNN_BENCH_SPLIT", "rows or stages", e);
+        sdn_debug_split = split == "rows" ? 1 : 2;
     }
     return 0;
 }

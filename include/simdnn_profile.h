@@ -194,6 +194,7 @@ typedef struct sdn_prof_data {
      * cuts, not measured) */
     uint32_t cross_passes;
     double cross_bytes[3];
+    uint32_t staged_passes; /* of those, passes that ran staged (their layers in stages) */
 } sdn_prof_data;
 
 /* The records of the last (or running) profile; valid until the next sdn_profile_begin. */

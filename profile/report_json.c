@@ -52,7 +52,8 @@ static void step_json(const sdn_profile_report *r, FILE *out)
             "\"peak_gflops\": %.3f, \"mfu_pct\": %.3f, \"threads_used\": %d, "
             "\"kernel_ms\": %.6f, \"records\": %zu, \"record_cost_ns\": %.2f, "
             "\"overhead_pct\": %.4f, \"folded_calls\": %zu, \"above_roof\": %d, "
-            "\"cross_core_bytes\": {\"passes\": %u, \"weights\": %.0f, \"activations\": %.0f, "
+            "\"cross_core_bytes\": {\"passes\": %u, \"staged\": %u, \"weights\": %.0f, "
+            "\"activations\": %.0f, "
             "\"partials\": %.0f}},\n",
             s->intervals, s->wall_ns * 1e-6, s->wall_p50_ns * 1e-6, s->wall_p99_ns * 1e-6,
             s->pass_ns * 1e-6, s->fork_ns * 1e-6, s->join_ns * 1e-6, s->prep_ns * 1e-6,
@@ -60,7 +61,8 @@ static void step_json(const sdn_profile_report *r, FILE *out)
             r->peak_gflops, r->mfu_pct, r->threads_used,
             r->steps ? r->kernel_ns * 1e-6 / r->steps : r->kernel_ns * 1e-6, d->n_events,
             d->record_cost_ns, sdn_prof_overhead_pct(r), d->folded_calls, r->n_above,
-            d->cross_passes, cross_per_pass(d, 0), cross_per_pass(d, 1), cross_per_pass(d, 2));
+            d->cross_passes, d->staged_passes, cross_per_pass(d, 0), cross_per_pass(d, 1),
+            cross_per_pass(d, 2));
 }
 
 static void kernel_json(const sdn_kernel_stat *k, FILE *out, int last, double steps)

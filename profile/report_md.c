@@ -95,12 +95,12 @@ static void step_section(const sdn_profile_report *r, FILE *out)
             d->record_cost_ns, sdn_prof_overhead_pct(r), d->folded_calls);
     if (d->cross_passes)
         fprintf(out,
-                "- between the cores, per training pass (%u kept on several threads; counted "
-                "from the pass's cuts, not measured): %.1f KB of parameters another thread "
-                "stepped, %.1f KB of activations and dZ rows for the weight gradients, %.1f KB of "
-                "partial sums (batch norm's chunks, a sliced layer's products); each line waits "
-                "about a round trip\n",
-                d->cross_passes, d->cross_bytes[0] / d->cross_passes / 1024.0,
+                "- between the cores, per training pass (%u kept on several threads, %u of them "
+                "staged; counted from the pass's cuts, not measured): %.1f KB of parameters "
+                "another thread stepped, %.1f KB of activations and their gradients (rows for "
+                "the weight gradients, a stage's edges), %.1f KB of partial sums (batch norm's "
+                "chunks, a sliced layer's products); each line waits about a round trip\n",
+                d->cross_passes, d->staged_passes, d->cross_bytes[0] / d->cross_passes / 1024.0,
                 d->cross_bytes[1] / d->cross_passes / 1024.0,
                 d->cross_bytes[2] / d->cross_passes / 1024.0);
     size_t dropped = 0;

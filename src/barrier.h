@@ -51,4 +51,20 @@ static inline void sdn_barrier_wait(sdn_barrier *b)
             sdn_os_yield();
 }
 
+/* Waits until *flag, which another thread stores with release, holds at least v: every write
+ * that thread made before storing it is seen after the call. */
+static inline void sdn_flag_wait(atomic_uint *flag, unsigned v)
+{
+    for (unsigned spins = 0; atomic_load_explicit(flag, memory_order_acquire) < v; spins++)
+        if (spins < 4096)
+            sdn_cpu_relax();
+        else
+            sdn_os_yield();
+}
+
+static inline void sdn_flag_set(atomic_uint *flag, unsigned v)
+{
+    atomic_store_explicit(flag, v, memory_order_release);
+}
+
 #endif

@@ -69,7 +69,7 @@ struct sdn_model {
         size_t n;
         int threads;
         sdn_pass_traffic bytes;
-    } traffic; /* the last training pass's traffic asked for (sdn_step_traffic_kept) */
+    } traffic[2]; /* the last training pass's traffic asked for, on rows and staged */
 };
 
 /* Appends a layer of the kind to an uncompiled model, named <kind>_<count> (model_build.c). */
@@ -106,6 +106,19 @@ typedef enum sdn_step_mode {
     SDN_MODE_TRAIN    /* and the optimizer step */
 } sdn_step_mode;
 
+/* A training pass on T threads may run staged: the layers from `first` on, where no layer meets
+ * the others (no batch norm, no sliced kernel), are cut into T stages of about equal work, one
+ * per thread, and the rows flow through them in micro-batches of whole GEMM tiles, each handed on
+ * when done; the layers before `first` run on each thread's rows as in any pass. Each thread
+ * forms and steps the weights of its own stage, so they never leave its core: what crosses is a
+ * stage's last activations and their gradients (model_stages.c). */
+typedef struct sdn_stages {
+    int first;                          /* the first staged layer */
+    int end[SDN_SHARE_MAX_THREADS];     /* stage t runs layers [t ? end[t − 1] : first, end[t]) */
+    double part[SDN_SHARE_MAX_THREADS]; /* and that part of the stages' work */
+    size_t rows, batches;               /* micro-batches: rows each (the last may have fewer) */
+} sdn_stages;
+
 /* One call's pass over n rows of x, shared by the threads that run it. */
 typedef struct sdn_step {
     sdn_model *m;
@@ -124,6 +137,13 @@ typedef struct sdn_step {
     int first_layer, end_layer; /* Layers [first, end) only; end 0 = all (MC prefix) */
     sdn_barrier barrier;        /* the pass's threads meet here */
     int team;                   /* the threads the pass ran on */
+    sdn_split split;            /* and how it split the work (thread_share.h) */
+    sdn_stages stages;          /* a staged pass's stages (model_stages.c) */
+    /* a staged pass: the micro-batches each stage has finished, forward and backward */
+    struct sdn_stage_done {
+        _Alignas(64) atomic_uint forward;
+        _Alignas(64) atomic_uint backward;
+    } done[SDN_SHARE_MAX_THREADS];
     /* each thread's time (clock ticks) waiting at barriers and working, a line each */
     struct sdn_step_clock {
         _Alignas(64) uint64_t waited, busy;
@@ -145,16 +165,38 @@ void sdn_step_weight_grads(sdn_step *c, const sdn_pass *p, int fused);
 typedef void (*sdn_wgrad_visit)(void *ctx, int i, size_t i0, size_t i1, int bias);
 void sdn_wgrad_plan(const sdn_model *m, const sdn_pass *p, sdn_wgrad_visit visit, void *ctx);
 sdn_pass_traffic sdn_step_traffic(sdn_model *m, size_t n, int T);
-/* The same, kept in the model for the last (n, T) asked (training passes only, which run one at
- * a time on a model); and as 64-byte lines each of the T threads reads. */
-const sdn_pass_traffic *sdn_step_traffic_kept(sdn_model *m, size_t n, int T);
-double sdn_step_cross_lines(sdn_model *m, size_t n, int T);
+/* The same for a staged pass; zero where it cannot stage. */
+sdn_pass_traffic sdn_stages_traffic(sdn_model *m, size_t n, int T);
+/* Either, kept in the model for the last (n, T) asked of each (training passes only, which run
+ * one at a time on a model); and as 64-byte lines each of the T threads reads. */
+const sdn_pass_traffic *sdn_step_traffic_kept(sdn_model *m, size_t n, int T, sdn_split split);
+double sdn_step_cross_lines(sdn_model *m, size_t n, int T, sdn_split split);
 static inline double sdn_traffic_lines(const sdn_pass_traffic *x, int T)
 {
     return (x->weight_bytes + x->activation_bytes + x->partial_bytes) / 64.0 / T;
 }
-/* Thread t of T's part of the step: its rows, its slices of a sliced layer (model_cuts.c). */
+/* Thread t of T's part of the step: its rows, its slices of a sliced layer and, on a staged pass,
+ * its stage (model_cuts.c). */
 sdn_pass sdn_step_thread_pass(sdn_step *c, int t, int T);
+/* Test hook (sdn_debug_slow_thread): thread 1's core F times slower throughout, as a laptop's
+ * efficiency core beside a performance core. After each piece of its work it spins F times what
+ * the piece took, less its waits for other threads; `t0` is 0 where the hook is off
+ * (model_layers.c). */
+typedef struct sdn_slow_mark {
+    uint64_t t0, waited;
+} sdn_slow_mark;
+sdn_slow_mark sdn_slow_core_start(const sdn_pass *p);
+void sdn_slow_core_spin(const sdn_pass *p, sdn_slow_mark mark);
+
+/* Layers [first, end)'s forward over p's rows, and the loss (or the softmax) after the output
+ * layer; their backward, last layer first (model_layers.c). */
+void sdn_layers_forward(const sdn_step *c, const sdn_pass *p, int first, int end);
+void sdn_layers_backward(const sdn_step *c, const sdn_pass *p, int first, int end);
+/* Whether a training pass of n rows can run staged on T threads, and its stages (s may be NULL;
+ * model_cuts.c); the forward and backward of thread p->t on a staged pass, up to barrier A
+ * (model_stages.c). */
+int sdn_stages_plan(const sdn_model *m, size_t n, int T, sdn_stages *s);
+void sdn_stages_run(sdn_step *c, const sdn_pass *p);
 void sdn_step_optimizer(sdn_step *c, const sdn_pass *p);
 void sdn_step_update_state(sdn_model *m);
 /* l1·Σ|w| + l2·Σw² over every regularized block */

@@ -360,7 +360,7 @@ sdn_status sdn_model_compile(sdn_model *m, size_t input_size, size_t max_batch,
     init_weights(m);
     m->compiled = 1;
     sdn_share_reset(&m->share, 0); /* equal shares until the threads' speeds are seen */
-    m->traffic = (struct sdn_traffic_kept){0};
+    memset(m->traffic, 0, sizeof m->traffic);
     m->step = 0;
     m->nadam_mu_product = 1.0;
     warm_up(m);

@@ -1,6 +1,7 @@
-/* How a pass cuts its work between threads (sdn_step_thread_pass), and what then crosses between
- * their cores (sdn_step_traffic): the bytes one thread reads that another thread wrote, counted
- * from the cuts (rows, slices, the weight-gradient plan), not measured. Each such line travels
+/* How a pass cuts its work between threads (sdn_step_thread_pass; a staged pass's stages,
+ * sdn_stages_plan), and what then crosses between their cores (sdn_step_traffic,
+ * sdn_stages_traffic): the bytes one thread reads that another thread wrote, counted from the
+ * cuts (rows, slices, stages, the weight-gradient plan), not measured. Each such line travels
  * the round trip between the cores, so this is the figure to cut on a host whose cores sit
  * apart. */
 #include <stdlib.h>
@@ -31,6 +32,11 @@ sdn_pass sdn_step_thread_pass(sdn_step *c, int t, int T)
     p.q0 = (size_t)T <= P ? sdn_share_cut(s, T, P, 1, t) : P * (size_t)t / (size_t)T;
     p.q1 = (size_t)T <= P ? sdn_share_cut(s, T, P, 1, t + 1) : P * (size_t)(t + 1) / (size_t)T;
     p.waited = t < SDN_SHARE_MAX_THREADS ? &c->clock[t].waited : NULL;
+    if (c->split == SDN_SPLIT_STAGES) {
+        p.staged_from = c->stages.first;
+        p.stage_lo = t ? c->stages.end[t - 1] : c->stages.first;
+        p.stage_hi = c->stages.end[t];
+    }
     p.r0 = sdn_min_size(p.c0 * SDN_CHUNK_ROWS, n);
     p.r1 = sdn_min_size(p.c1 * SDN_CHUNK_ROWS, n);
     p.bn_training = c->bn_training;
@@ -41,12 +47,82 @@ sdn_pass sdn_step_thread_pass(sdn_step *c, int t, int T)
     return p;
 }
 
+/* Micro-batches per stage, about: a stage idles while the first micro-batch reaches it and the
+ * last leaves it, (T − 1) parts in (BATCHES_PER_STAGE · T + T − 1) of the stages' time, and
+ * waits once per micro-batch for its input. */
+#define BATCHES_PER_STAGE 8
+
+/* What a layer of a stage costs a row: its multiply-adds, and its outputs for the elementwise
+ * work. */
+static double row_cost(const sdn_layer *l)
+{
+    return (double)(l->ops->weight_matrix ? l->row_macs : 0) + (double)l->n_out;
+}
+
+/* The first layer after every layer that meets the other threads inside it. */
+static int first_staged(const sdn_model *m)
+{
+    int first = 0;
+    for (int i = 0; i < m->n_layers; i++)
+        if (m->layers[i].ops->update_state || m->layers[i].pieces > 1)
+            first = i + 1;
+    return first;
+}
+
+static int has_weights(const sdn_model *m, int lo, int hi)
+{
+    for (int i = lo; i < hi; i++)
+        if (m->layers[i].w_size)
+            return 1;
+    return 0;
+}
+
+/* A micro-batch's rows: whole register tiles of the GEMM's rows (a product over 8 rows takes a
+ * 12-row tile's time), BATCHES_PER_STAGE per stage where the batch has them. */
+static size_t batch_rows(size_t n, int T)
+{
+    const size_t mr = sdn_kernels_active()->gemm.mr, want = BATCHES_PER_STAGE * (size_t)T;
+    return mr * ((n + mr * want - 1) / (mr * want));
+}
+
+int sdn_stages_plan(const sdn_model *m, size_t n, int T, sdn_stages *s)
+{
+    if (T < 2 || T > SDN_SHARE_MAX_THREADS || !n)
+        return 0;
+    sdn_stages plan = {.first = first_staged(m), .rows = batch_rows(n, T)};
+    plan.batches = (n + plan.rows - 1) / plan.rows;
+    if (plan.batches < 2)
+        return 0;
+    double total = 0.0;
+    for (int i = plan.first; i < m->n_layers; i++)
+        total += row_cost(&m->layers[i]);
+    /* each layer to the stage its middle falls in, stages cut as the threads' shares say */
+    double before = 0.0;
+    int t = 0;
+    for (int i = plan.first; i < m->n_layers; i++) {
+        const double cost = row_cost(&m->layers[i]), mid = before + cost / 2;
+        while (t < T - 1 && mid >= total * sdn_share_before(&m->share, T, t + 1))
+            plan.end[t++] = i;
+        plan.part[t] += cost / total;
+        before += cost;
+    }
+    while (t < T)
+        plan.end[t++] = m->n_layers;
+    for (t = 0; t < T; t++) /* every stage holds a layer with weights */
+        if (!has_weights(m, t ? plan.end[t - 1] : plan.first, plan.end[t]))
+            return 0;
+    if (s)
+        *s = plan;
+    return 1;
+}
+
 typedef struct thread_cut {
     size_t rows;   /* rows of the batch this thread forms */
     size_t c0, c1; /* its chunks */
     const sdn_model *m;
     size_t n; /* the batch */
     int t;
+    int staged_from;                       /* a staged pass: its staged layers; else n_layers */
     size_t *w0, *w1;                       /* per layer: the kernel rows it steps */
     int *bias;                             /* per layer: whether it steps the bias */
     double weights, activations, partials; /* what it reads of other threads' writes, floats */
@@ -63,7 +139,7 @@ static void read_for_gradients(void *ctx, int i, size_t i0, size_t i1, int bias)
     c->w1[i] = i1;
     c->bias[i] = bias;
     const size_t others = c->n - c->rows;
-    if (l->ops->update_state)
+    if (l->ops->update_state || i >= c->staged_from) /* a stage's rows are all its own */
         return;
     /* the batch itself comes from the caller, thread 0 */
     const size_t x_rows = i == 0 ? (c->t == 0 ? 0 : c->n) : others;
@@ -79,7 +155,7 @@ static void read_for_gradients(void *ctx, int i, size_t i0, size_t i1, int bias)
 static void read_parameters(thread_cut *c)
 {
     const sdn_model *m = c->m;
-    for (int i = 0; i < m->n_layers; i++) {
+    for (int i = 0; i < c->staged_from; i++) {
         const sdn_layer *l = &m->layers[i];
         if (l->pieces > 1)
             continue;
@@ -111,12 +187,36 @@ static void read_partials(thread_cut *c, const sdn_pass *p)
     }
 }
 
-sdn_pass_traffic sdn_step_traffic(sdn_model *m, size_t n, int T)
+/* A staged pass hands each stage's input rows on from the stage before and their gradient back
+ * (the first stage takes the rows of the layers before it that other threads formed, and gives
+ * each thread its rows of their gradient back). */
+static void read_stage_edges(thread_cut *c, const sdn_pass *p)
+{
+    const sdn_layer *layers = c->m->layers;
+    const int first = p->staged_from;
+    const double n = (double)c->n;
+    if (p->stage_lo > first) /* the stage before formed this stage's input */
+        c->activations += n * (double)layers[p->stage_lo].n_in;
+    else if (first > 0)
+        c->activations += (n - (double)c->rows) * (double)layers[first].n_in;
+    if (p->stage_hi < c->m->n_layers) /* and the stage after, its output's gradient */
+        c->activations += n * (double)layers[p->stage_hi].n_in;
+    if (first > 0 && p->t > 0)
+        c->activations += (double)c->rows * (double)layers[first].n_in;
+}
+
+/* Each thread's reads of other threads' writes in a pass of n rows on T, on rows or staged. */
+static sdn_pass_traffic count_traffic(sdn_model *m, size_t n, int T, int staged)
 {
     sdn_pass_traffic out = {0};
     if (T < 2 || !n)
         return out;
     sdn_step step = {.m = m, .ws = &m->ws, .n = n, .mode = SDN_MODE_TRAIN};
+    if (staged) {
+        if (!sdn_stages_plan(m, n, T, &step.stages))
+            return out;
+        step.split = SDN_SPLIT_STAGES;
+    }
     size_t *w0 = calloc(2 * (size_t)m->n_layers, sizeof *w0);
     int *bias = calloc((size_t)m->n_layers, sizeof *bias);
     if (!w0 || !bias) {
@@ -126,12 +226,23 @@ sdn_pass_traffic sdn_step_traffic(sdn_model *m, size_t n, int T)
     }
     for (int t = 0; t < T; t++) {
         const sdn_pass p = sdn_step_thread_pass(&step, t, T);
-        thread_cut c = {p.r1 - p.r0, p.c0, p.c1, m, n, t, w0, w0 + m->n_layers, bias, 0, 0, 0};
+        thread_cut c = {.rows = p.r1 - p.r0,
+                        .c0 = p.c0,
+                        .c1 = p.c1,
+                        .m = m,
+                        .n = n,
+                        .t = t,
+                        .staged_from = staged ? p.staged_from : m->n_layers,
+                        .w0 = w0,
+                        .w1 = w0 + m->n_layers,
+                        .bias = bias};
         memset(w0, 0, 2 * (size_t)m->n_layers * sizeof *w0);
         memset(bias, 0, (size_t)m->n_layers * sizeof *bias);
         sdn_wgrad_plan(m, &p, read_for_gradients, &c);
         read_parameters(&c);
         read_partials(&c, &p);
+        if (staged)
+            read_stage_edges(&c, &p);
         out.weight_bytes += 4.0 * c.weights;
         out.activation_bytes += 4.0 * c.activations;
         out.partial_bytes += 4.0 * c.partials;
@@ -141,16 +252,29 @@ sdn_pass_traffic sdn_step_traffic(sdn_model *m, size_t n, int T)
     return out;
 }
 
-const sdn_pass_traffic *sdn_step_traffic_kept(sdn_model *m, size_t n, int T)
+sdn_pass_traffic sdn_step_traffic(sdn_model *m, size_t n, int T)
 {
-    if (m->traffic.n != n || m->traffic.threads != T)
-        m->traffic = (struct sdn_traffic_kept){n, T, sdn_step_traffic(m, n, T)};
-    return &m->traffic.bytes;
+    return count_traffic(m, n, T, 0);
 }
 
-double sdn_step_cross_lines(sdn_model *m, size_t n, int T)
+sdn_pass_traffic sdn_stages_traffic(sdn_model *m, size_t n, int T)
+{
+    return count_traffic(m, n, T, 1);
+}
+
+const sdn_pass_traffic *sdn_step_traffic_kept(sdn_model *m, size_t n, int T, sdn_split split)
+{
+    const int staged = split == SDN_SPLIT_STAGES;
+    struct sdn_traffic_kept *k = &m->traffic[staged];
+    if (k->n != n || k->threads != T)
+        *k = (struct sdn_traffic_kept){
+            n, T, staged ? sdn_stages_traffic(m, n, T) : sdn_step_traffic(m, n, T)};
+    return &k->bytes;
+}
+
+double sdn_step_cross_lines(sdn_model *m, size_t n, int T, sdn_split split)
 {
     if (T < 2)
         return 0.0;
-    return sdn_traffic_lines(sdn_step_traffic_kept(m, n, T), T);
+    return sdn_traffic_lines(sdn_step_traffic_kept(m, n, T, split), T);
 }

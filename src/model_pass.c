@@ -60,32 +60,6 @@ double sdn_regularization(const sdn_model *m, const sdn_kernels *k)
     return r;
 }
 
-/* Every layer's forward over this thread's rows; the output layer leaves its logits, and the
- * softmax (fused with the loss and its gradient when there are labels) happens here. */
-static void forward(const sdn_step *c, const sdn_pass *p)
-{
-    const sdn_model *m = c->m;
-    const int end = c->end_layer ? c->end_layer : m->n_layers;
-    for (int i = c->first_layer; i < end; i++)
-        if (m->layers[i].ops->forward) {
-            sdn_prof_enter(SDN_PHASE_FORWARD, i, m->layers[i].name);
-            m->layers[i].ops->forward(&m->layers[i], p);
-            sdn_prof_leave();
-        }
-    const size_t rows = p->r1 - p->r0, out = m->output_size;
-    if (!rows || end < m->n_layers) /* An MC Dropout prefix stops before the output */
-        return;
-    const sdn_layer *last = &m->layers[m->n_layers - 1];
-    const sdn_acts *a = &c->ws->acts[m->n_layers - 1];
-    const float *z = last->ops->logits(last, a) + p->r0 * out;
-    float *probs = a->y + p->r0 * out;
-    if (c->mode == SDN_MODE_PREDICT)
-        c->k->softmax(rows, out, z, probs);
-    else
-        c->k->softmax_xent(rows, out, z, c->labels + p->r0, 1.0f / (float)c->n, probs,
-                           last->ops->dlogits(last, a) + p->r0 * out, c->ws->row_loss + p->r0);
-}
-
 /* rows of probabilities whose largest entry is the label */
 static size_t count_correct(const float *probs, size_t n, size_t classes, const int32_t *labels)
 {
@@ -95,23 +69,23 @@ static size_t count_correct(const float *probs, size_t n, size_t classes, const 
     return correct;
 }
 
-/* One thread's share of a pass: forward, loss, backward over its fixed chunks of rows, then its
- * share of the weight gradients and of the optimizer. Every thread reaches every barrier. */
+/* One thread's share of a pass: forward, loss, backward over its fixed chunks of rows (or its
+ * stage), then its share of the weight gradients and of the optimizer. Every thread reaches
+ * every barrier. */
 static void run_share(sdn_step *c, int t, int T)
 {
     sdn_model *m = c->m;
     const size_t n = c->n;
     const sdn_pass p = sdn_step_thread_pass(c, t, T);
-    forward(c, &p);
-    if (c->mode == SDN_MODE_PREDICT)
-        return;
-    if (c->mode >= SDN_MODE_GRADS)
-        for (int i = m->n_layers - 1; i >= 0; i--)
-            if (m->layers[i].ops->backward) {
-                sdn_prof_enter(SDN_PHASE_BACKWARD, i, m->layers[i].name);
-                m->layers[i].ops->backward(&m->layers[i], &p);
-                sdn_prof_leave();
-            }
+    if (c->split == SDN_SPLIT_STAGES) {
+        sdn_stages_run(c, &p);
+    } else {
+        sdn_layers_forward(c, &p, c->first_layer, c->end_layer ? c->end_layer : m->n_layers);
+        if (c->mode == SDN_MODE_PREDICT)
+            return;
+        if (c->mode >= SDN_MODE_GRADS)
+            sdn_layers_backward(c, &p, 0, m->n_layers);
+    }
     /* the regularization reads the weights: before barrier A, after which they may change */
     const double reg = t == 0 && c->mode >= SDN_MODE_GRADS ? sdn_regularization(m, c->k) : 0.0;
     sdn_pass_meet(&p); /* A: every row's loss and every layer's dZ are complete */
@@ -156,7 +130,7 @@ static int steers_team(const sdn_step *c)
 static void judge_team(sdn_step *c, uint64_t t0)
 {
     if (steers_team(c))
-        sdn_share_judge(&c->m->share, c->team, (double)(sdn_clock_ticks() - t0), c->n);
+        sdn_share_judge(&c->m->share, c->split, (double)(sdn_clock_ticks() - t0), c->n);
 }
 
 /* Test hook: the lines this thread reads across cores, at the far cores' cost. */
@@ -165,7 +139,8 @@ static void far_cores_spin(sdn_step *c, int T)
     const double line_ns = SDN_HOOK(sdn_debug_far_line_ns, 0.0);
     if (!(SDN_HOOK(sdn_debug_far_round_trip_ns, 0.0) > 0.0) || !(line_ns > 0.0))
         return;
-    const struct sdn_traffic_kept *k = &c->m->traffic; /* kept before the region: read only */
+    /* kept before the region: read only */
+    const struct sdn_traffic_kept *k = &c->m->traffic[c->split == SDN_SPLIT_STAGES];
     const double lines = k->threads == T ? sdn_traffic_lines(&k->bytes, T) : 0.0;
     sdn_spin_ns((uint64_t)(lines * line_ns));
 }
@@ -180,13 +155,6 @@ static void run_thread(sdn_step *c, int t, int T)
     if (T > 1 && steers_team(c))
         far_cores_spin(c, T);
     run_share(c, t, T);
-    const double slow = t == 1 ? SDN_HOOK(sdn_debug_slow_thread, 0.0) : 0.0;
-    if (slow > 0.0) { /* test hook: a core shared with another program */
-        const uint64_t end = sdn_clock_ticks();
-        const uint64_t spin = (uint64_t)((double)(end - t0 - c->clock[t].waited) * slow);
-        while (sdn_clock_ticks() - end < spin)
-            ;
-    }
     if (t < SDN_SHARE_MAX_THREADS)
         c->clock[t].busy = sdn_clock_ticks() - t0 - c->clock[t].waited;
     if (t == 0)
@@ -195,7 +163,7 @@ static void run_thread(sdn_step *c, int t, int T)
 
 #ifdef _OPENMP
 /* The fraction of the pass's work thread t of T did: its rows, its slices of a sliced layer and
- * its stretch of the weight gradients, each as its share cut them. */
+ * its stretch of the weight gradients (or its stage), each as its share cut them. */
 static double share_done(const sdn_step *c, int t, int T)
 {
     const sdn_model *m = c->m;
@@ -212,8 +180,9 @@ static double share_done(const sdn_step *c, int t, int T)
             parts += 1.0;
             break;
         }
-    if (c->mode >= SDN_MODE_GRADS) {
-        done += sdn_share_fraction(&m->share, T, t);
+    if (c->mode >= SDN_MODE_GRADS) { /* its stretch of the weight gradients, or its stage */
+        done +=
+            c->split == SDN_SPLIT_STAGES ? c->stages.part[t] : sdn_share_fraction(&m->share, T, t);
         parts += 1.0;
     }
     return done / parts;
@@ -223,7 +192,7 @@ static double share_done(const sdn_step *c, int t, int T)
 static void observe_speeds(sdn_step *c)
 {
     const int T = c->team;
-    if (!steers_team(c) || T < 2 || T > SDN_SHARE_MAX_THREADS)
+    if (!steers_team(c) || c->split == SDN_SPLIT_NONE || T < 2 || T > SDN_SHARE_MAX_THREADS)
         return;
     double done[SDN_SHARE_MAX_THREADS], busy[SDN_SHARE_MAX_THREADS];
     for (int t = 0; t < T; t++) {
@@ -257,17 +226,31 @@ static int threads_for(sdn_step *c)
     for (int i = first; i < end; i++) /* the layers this pass runs */
         if (m->layers[i].ops->weight_matrix)
             macs += (double)m->layers[i].row_macs;
-    const double lines = steers_team(c) ? sdn_step_cross_lines(m, c->n, T) : 0.0;
+    double lines = 0.0;
+    if (steers_team(c)) {
+        lines = sdn_step_cross_lines(m, c->n, T, SDN_SPLIT_ROWS);
+        if (sdn_stages_plan(m, c->n, T, NULL))
+            lines = fmin(lines, sdn_step_cross_lines(m, c->n, T, SDN_SPLIT_STAGES));
+    }
     double min_macs = SDN_HOOK(sdn_parallel_min_macs, -1.0);
     if (min_macs < 0.0)
         min_macs = sdn_pass_parallel_min(meetings(m, first, end), lines);
     return macs * (double)c->n < min_macs ? 1 : T;
 }
 
+/* The team of the next pass, and how it runs: training passes as the verdict says. */
 static int team_for(sdn_step *c)
 {
     const int T = threads_for(c);
-    return steers_team(c) ? sdn_share_team(&c->m->share, T) : T;
+    c->split = T > 1 ? SDN_SPLIT_ROWS : SDN_SPLIT_NONE;
+    if (!steers_team(c))
+        return T;
+    const int can_stage = T > 1 && sdn_stages_plan(c->m, c->n, T, &c->stages);
+    c->split = sdn_share_split(&c->m->share, T, can_stage);
+    const int forced = T > 1 ? SDN_HOOK(sdn_debug_split, 0) : 0; /* test hook */
+    if (forced)
+        c->split = forced == SDN_SPLIT_STAGES && can_stage ? SDN_SPLIT_STAGES : SDN_SPLIT_ROWS;
+    return c->split == SDN_SPLIT_NONE ? 1 : T;
 }
 #endif
 
@@ -291,13 +274,22 @@ void sdn_step_run(sdn_step *c)
     const int T = team_for(c);
     if (T > 1) {
         sdn_barrier_init(&c->barrier, (unsigned)T);
+        for (int t = 0; c->split == SDN_SPLIT_STAGES && t < T; t++) {
+            atomic_init(&c->done[t].forward, 0);
+            atomic_init(&c->done[t].backward, 0);
+        }
 #pragma omp parallel num_threads(T)
         {
             /* OpenMP may grant fewer threads than asked (a pass run inside the caller's own
-             * parallel region gets one): the barrier counts the team there is. */
+             * parallel region gets one): the barrier counts the team there is, and its rows
+             * are split (the stages were cut for T). */
             if (omp_get_num_threads() != T) {
 #pragma omp single
-                sdn_barrier_init(&c->barrier, (unsigned)omp_get_num_threads());
+                {
+                    sdn_barrier_init(&c->barrier, (unsigned)omp_get_num_threads());
+                    if (c->split == SDN_SPLIT_STAGES)
+                        c->split = SDN_SPLIT_ROWS;
+                }
             }
             sdn_prof_enter(SDN_PHASE_STEP, -1, pass_names[c->mode]);
             run_thread(c, omp_get_thread_num(), omp_get_num_threads());
@@ -305,14 +297,16 @@ void sdn_step_run(sdn_step *c)
         }
         judge_team(c, t0);
         if (SDN_PROF_UNLIKELY(sdn_prof_flags & SDN_PROF_RECORD) && steers_team(c)) {
-            const sdn_pass_traffic *x = sdn_step_traffic_kept(m, c->n, c->team);
-            sdn_prof_note_traffic(x->weight_bytes, x->activation_bytes, x->partial_bytes);
+            const sdn_pass_traffic *x = sdn_step_traffic_kept(m, c->n, c->team, c->split);
+            sdn_prof_note_traffic(x->weight_bytes, x->activation_bytes, x->partial_bytes,
+                                  c->split == SDN_SPLIT_STAGES);
         }
         sdn_prof_step_end();
         observe_speeds(c);
         return;
     }
 #endif
+    c->split = SDN_SPLIT_NONE;
     sdn_barrier_init(&c->barrier, 1);
     sdn_prof_enter(SDN_PHASE_STEP, -1, pass_names[c->mode]);
     run_thread(c, 0, 1);

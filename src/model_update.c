@@ -62,6 +62,13 @@ static void big_rows(const sdn_layer *l, const sdn_pass *p, size_t *i0, size_t *
     *i1 = split_at(l->w_rows, t + 1, T, 16);
 }
 
+/* On a staged pass, whether layer i is staged: its thread formed its gradients after the stage's
+ * backward (model_stages.c) and steps them after barrier A. */
+static int staged(const sdn_pass *p, int i)
+{
+    return p->stage_hi > 0 && i >= p->staged_from;
+}
+
 /* Of a small block laid over [a, b) of the plan, the rows that fall before x. */
 static size_t rows_before(const sdn_layer *l, size_t a, size_t b, size_t x)
 {
@@ -86,7 +93,7 @@ void sdn_wgrad_plan(const sdn_model *m, const sdn_pass *p, sdn_wgrad_visit visit
     size_t total = 0;
     for (int i = 0; i < m->n_layers; i++) {
         const sdn_layer *l = &m->layers[i];
-        if ((l->w_size || l->b_size) && !big_block(l))
+        if ((l->w_size || l->b_size) && !big_block(l) && !staged(p, i))
             total += block_cost(l, p->n);
     }
     const size_t lo = sdn_share_cut(&m->share, T, total, 0, t);
@@ -102,6 +109,11 @@ void sdn_wgrad_plan(const sdn_model *m, const sdn_pass *p, sdn_wgrad_visit visit
             continue;
         size_t i0 = 0, i1 = 0;
         int bias = 0;
+        if (staged(p, i)) { /* the stage's own thread, whole */
+            if (i >= p->stage_lo && i < p->stage_hi)
+                visit(ctx, i, 0, l->w_rows, 1);
+            continue;
+        }
         if (big_block(l)) {
             big_rows(l, p, &i0, &i1);
             bias = t == 0;
@@ -134,17 +146,24 @@ static void form_range(void *ctx, int i, size_t i0, size_t i1, int bias)
 {
     const struct wgrad_run *r = ctx;
     const sdn_layer *l = &r->c->m->layers[i];
-    sdn_prof_enter(SDN_PHASE_WGRAD, i, l->name);
-    l->ops->weight_grads(l, r->p, i0, i1, bias);
-    sdn_prof_leave();
+    if (!staged(r->p, i)) {
+        sdn_prof_enter(SDN_PHASE_WGRAD, i, l->name);
+        const sdn_slow_mark slow = sdn_slow_core_start(r->p);
+        l->ops->weight_grads(l, r->p, i0, i1, bias);
+        sdn_slow_core_spin(r->p, slow);
+        sdn_prof_leave();
+    }
     if (r->fused) {
         sdn_prof_enter(SDN_PHASE_OPTIMIZER, i, l->name);
-        /* a sliced layer's kernel rows are read by the thread that steps them */
-        const int shared = r->p->nthreads > 1;
+        const sdn_slow_mark slow = sdn_slow_core_start(r->p);
+        /* a sliced layer's kernel rows, and a stage's weights, are read by the thread that
+         * steps them */
+        const int shared = r->p->nthreads > 1 && !staged(r->p, i);
         update_range(r->c, l->w_off + i0 * l->w_cols, (i1 - i0) * l->w_cols, l->l1, l->l2,
                      shared && l->pieces <= 1);
         if (bias && l->b_size)
             update_range(r->c, l->b_off, l->b_size, 0.0f, 0.0f, shared);
+        sdn_slow_core_spin(r->p, slow);
         sdn_prof_leave();
     }
 }
@@ -177,9 +196,11 @@ static void update_segments(sdn_step *c, const sdn_pass *p, size_t lo, size_t hi
         const size_t e = g0 + split_at(g1 - g0, (size_t)t + 1, (size_t)T, 16);
         if (e <= a)
             continue;
+        const sdn_slow_mark slow = sdn_slow_core_start(p);
         if (clip_scale != 1.0f)
             c->k->scale(e - a, m->grads + a, clip_scale);
         update_range(c, a, e - a, g->l1, g->l2, T > 1);
+        sdn_slow_core_spin(p, slow);
     }
 }
 

@@ -20,7 +20,8 @@ extern SDN_TEST_HOOK int sdn_debug_break_backward;
  * figure, sdn_pass_parallel_min; a test sets 0 to thread tiny nets). */
 extern SDN_TEST_HOOK double sdn_parallel_min_macs;
 /* Makes thread 1 of a pass that much slower (0 = off; 1: it takes twice its time), by spinning
- * after its share of the work: a core shared with another program, for the shares' tests. */
+ * after each layer's forward and backward, weight gradient and update, that much of the time it
+ * took: a slower core (a laptop's efficiency core), for the shares' tests and the bench. */
 extern SDN_TEST_HOOK double sdn_debug_slow_thread;
 /* Keeps thread 1 of a pass away that many microseconds at its start (0 = off), as when the system
  * hands its core to another program: for the test that such a team gives way to one thread. */
@@ -31,6 +32,9 @@ extern SDN_TEST_HOOK double sdn_debug_thread_away_us;
  * (benchmarks/bench_sim_hosts.cc, the test of the thresholds). */
 extern SDN_TEST_HOOK double sdn_debug_far_round_trip_ns;
 extern SDN_TEST_HOOK double sdn_debug_far_line_ns;
+/* How every training pass on a team splits its work (0: as the verdict says; 1: rows; 2: stages,
+ * where the pass can stage): the tests compare the splits' bits, the bench times each. */
+extern SDN_TEST_HOOK int sdn_debug_split;
 /* When nonzero, the safetensors writer fails with ENOSPC after this many bytes: tests use it to
  * show that an existing file survives a failed write. */
 extern SDN_TEST_HOOK size_t sdn_st_fail_after_bytes;

@@ -14,6 +14,7 @@ double sdn_debug_far_line_ns;
 size_t sdn_st_fail_after_bytes;
 int sdn_debug_mc_full_passes;
 int sdn_debug_winograd;
+int sdn_debug_split;
 #else
 typedef int sdn_testhooks_pe_empty; /* ISO C wants a declaration in every file */
 #endif

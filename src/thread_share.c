@@ -7,21 +7,30 @@
 #define SPEED_KEEP 0.75
 #define SHARE_MIN_MOVE 0.04
 
-/* The team's verdict: trials of TRIAL passes on each side (the first of each not counted: it
- * pays for the switch), then a spell on the faster, from FIRST passes up to MAX. */
+/* The verdict: trials of TRIAL passes on each split (the first of each not counted: it pays
+ * for the switch), then a spell on the fastest, from FIRST passes up to MAX. */
 #define GAIN_MIN 1.1
 #define TRIAL 8u
 #define SPELL_FIRST 64u
 #define SPELL_MAX 4096u
-enum { TRY_TEAM, TRY_SOLO, TEAM, SOLO };
+enum { TRY_ROWS, TRY_STAGES, TRY_ONE, SPELL_ROWS, SPELL_STAGES, SPELL_ONE };
+
+/* The split a phase runs its passes on. */
+static sdn_split phase_split(int phase)
+{
+    static const sdn_split on[] = {SDN_SPLIT_ROWS, SDN_SPLIT_STAGES, SDN_SPLIT_NONE,
+                                   SDN_SPLIT_ROWS, SDN_SPLIT_STAGES, SDN_SPLIT_NONE};
+    return on[phase];
+}
 
 static void set_phase(sdn_share *s, int phase, unsigned passes)
 {
     s->phase = phase;
     s->left = passes;
     s->seen = 0;
-    if (phase == TRY_TEAM)
-        s->trial_wall[0] = s->trial_wall[1] = s->trial_rows[0] = s->trial_rows[1] = 0.0;
+    if (phase == TRY_ROWS)
+        for (int i = 0; i < 3; i++)
+            s->trial_wall[i] = s->trial_rows[i] = 0.0;
 }
 
 static void reset_speeds(sdn_share *s, int T)
@@ -36,8 +45,9 @@ static void reset_speeds(sdn_share *s, int T)
 void sdn_share_reset(sdn_share *s, int T)
 {
     reset_speeds(s, T);
-    set_phase(s, TRY_TEAM, TRIAL);
+    set_phase(s, TRY_ROWS, TRIAL);
     s->team_spell = s->solo_spell = SPELL_FIRST;
+    s->can_stage = 0;
     s->gain = 0.0;
 }
 
@@ -62,6 +72,11 @@ size_t sdn_share_cut(const sdn_share *s, int T, size_t n, size_t min_each, int t
         cut = cut > n - hi ? n - hi : cut;
     }
     return cut;
+}
+
+double sdn_share_before(const sdn_share *s, int T, int t)
+{
+    return t <= 0 ? 0.0 : t >= T ? 1.0 : followed(s, T) ? s->weight[t] : (double)t / T;
 }
 
 double sdn_share_fraction(const sdn_share *s, int T, int t)
@@ -94,43 +109,58 @@ void sdn_share_observe(sdn_share *s, int T, const double *done, const double *bu
         s->weight[t] = want[t];
 }
 
-int sdn_share_team(const sdn_share *s, int T)
+sdn_split sdn_share_split(sdn_share *s, int T, int can_stage)
 {
-    return T > 1 && (s->phase == TRY_SOLO || s->phase == SOLO) ? 1 : T;
+    s->can_stage = can_stage;
+    const sdn_split on = phase_split(s->phase);
+    if (T <= 1)
+        return SDN_SPLIT_NONE;
+    return on == SDN_SPLIT_STAGES && !can_stage ? SDN_SPLIT_ROWS : on;
 }
 
-/* After both trials: a spell on the faster side, twice the last if it won the last verdict too. */
+/* A trial's time per row on one split; +inf where none of its passes counted. */
+static double per_row(const sdn_share *s, sdn_split on)
+{
+    return s->trial_rows[on] > 0.0 ? s->trial_wall[on] / s->trial_rows[on] : INFINITY;
+}
+
+/* After the trials: a spell on the fastest, twice the last if it won the last verdict too. */
 static void verdict(sdn_share *s)
 {
-    s->gain = (s->trial_wall[0] / s->trial_rows[0]) / (s->trial_wall[1] / s->trial_rows[1]);
+    const double rows = per_row(s, SDN_SPLIT_ROWS), stages = per_row(s, SDN_SPLIT_STAGES);
+    const sdn_split team = stages < rows ? SDN_SPLIT_STAGES : SDN_SPLIT_ROWS;
+    s->gain = per_row(s, SDN_SPLIT_NONE) / fmin(rows, stages);
     if (s->gain >= GAIN_MIN) {
-        set_phase(s, TEAM, s->team_spell);
+        set_phase(s, team == SDN_SPLIT_STAGES ? SPELL_STAGES : SPELL_ROWS, s->team_spell);
         s->team_spell = s->team_spell < SPELL_MAX ? 2 * s->team_spell : SPELL_MAX;
         s->solo_spell = SPELL_FIRST;
     } else {
-        set_phase(s, SOLO, s->solo_spell);
+        set_phase(s, SPELL_ONE, s->solo_spell);
         s->solo_spell = s->solo_spell < SPELL_MAX ? 2 * s->solo_spell : SPELL_MAX;
         s->team_spell = SPELL_FIRST;
     }
 }
 
-void sdn_share_judge(sdn_share *s, int team, double wall, size_t rows)
+void sdn_share_judge(sdn_share *s, sdn_split ran, double wall, size_t rows)
 {
-    const int on_team = s->phase == TRY_TEAM || s->phase == TEAM;
-    if ((team > 1) != on_team || !(wall > 0.0) || !rows)
+    const sdn_split want = phase_split(s->phase);
+    s->last = ran;
+    if ((ran == SDN_SPLIT_NONE) != (want == SDN_SPLIT_NONE) || !(wall > 0.0) || !rows)
         return; /* not a pass the phase asked for (a batch too small to split) */
-    const int trying = s->phase == TRY_TEAM || s->phase == TRY_SOLO;
-    if (trying && s->seen > 0) {
-        s->trial_wall[on_team] += wall;
-        s->trial_rows[on_team] += (double)rows;
+    /* a pass that could not stage ran on rows: it counts toward the phase, not its trial */
+    if (s->phase < SPELL_ROWS && s->seen > 0 && ran == want) {
+        s->trial_wall[ran] += wall;
+        s->trial_rows[ran] += (double)rows;
     }
     s->seen++;
     if (--s->left > 0)
         return;
-    if (s->phase == TRY_TEAM)
-        set_phase(s, TRY_SOLO, TRIAL);
-    else if (s->phase == TRY_SOLO)
+    if (s->phase == TRY_ROWS)
+        set_phase(s, s->can_stage ? TRY_STAGES : TRY_ONE, TRIAL);
+    else if (s->phase == TRY_STAGES)
+        set_phase(s, TRY_ONE, TRIAL);
+    else if (s->phase == TRY_ONE)
         verdict(s);
     else
-        set_phase(s, TRY_TEAM, TRIAL);
+        set_phase(s, TRY_ROWS, TRIAL);
 }

@@ -11,19 +11,30 @@
 /* Threads whose speeds are followed; a pass with more splits its work equally. */
 #define SDN_SHARE_MAX_THREADS 16
 
+/* How a training pass runs: on one thread; on the team with its rows split between the threads
+ * (every thread through every layer: model_pass.c); or on the team with its layers split into
+ * stages, the rows flowing through them in micro-batches (model_stages.c). */
+typedef enum sdn_split {
+    SDN_SPLIT_NONE,
+    SDN_SPLIT_ROWS,
+    SDN_SPLIT_STAGES,
+} sdn_split;
+
 typedef struct sdn_share {
     int threads;                              /* the team size the speeds belong to; 0: none yet */
     double speed[SDN_SHARE_MAX_THREADS];      /* work per busy second, smoothed over passes */
     double weight[SDN_SHARE_MAX_THREADS + 1]; /* cumulative shares: [0] = 0 … [threads] = 1 */
-    /* the team's verdict (sdn_share_team) */
+    /* the verdict on how training passes run (sdn_share_split) */
     int phase;            /* what the training passes do now (thread_share.c) */
     unsigned left;        /* passes left in it */
     unsigned seen;        /* passes of the phase so far */
     unsigned team_spell;  /* the next spell on the team, in passes */
     unsigned solo_spell;  /* the next spell on one thread */
-    double trial_wall[2]; /* a trial's wall time: [0] on one thread, [1] on the team */
-    double trial_rows[2]; /* and the rows its passes took */
+    int can_stage;        /* the last pass asked for could run staged */
+    double trial_wall[3]; /* a trial's wall time on each split (sdn_split) */
+    double trial_rows[3]; /* and the rows its passes took */
     double gain;          /* the last verdict: one thread's time over the team's; 0: none */
+    int last;             /* the split the last training pass ran on */
 } sdn_share;
 
 /* Equal shares for a team of T threads (speeds forgotten). */
@@ -32,6 +43,9 @@ void sdn_share_reset(sdn_share *s, int T);
 /* Where thread t's part of n units begins (t = T: n), each of the T threads keeping at least
  * min_each units when n allows. The same cut on every thread of a pass. */
 size_t sdn_share_cut(const sdn_share *s, int T, size_t n, size_t min_each, int t);
+
+/* The fraction of a divisible stretch of work the threads before t of T take. */
+double sdn_share_before(const sdn_share *s, int T, int t);
 
 /* The fraction of a divisible stretch of work thread t of T takes (a cut with min_each 0 and n
  * large, without the rounding). */
@@ -42,17 +56,17 @@ double sdn_share_fraction(const sdn_share *s, int T, int t);
  * exists, so equal cores keep equal shares through the noise. */
 void sdn_share_observe(sdn_share *s, int T, const double *done, const double *busy_ns);
 
-/* Whether the team pays its way, by the passes' own clocks. A core the system hands to another
+/* How the next training pass runs, by the passes' own clocks. A core the system hands to another
  * program for milliseconds at a time (a busy laptop core) keeps the others waiting at every
  * meeting, and cores that sit apart spend a pass taking lines back from each other; neither
  * shows in a thread's busy time as such. So the training passes run in cycles: a trial of a few
- * passes on the team and a few on one thread, then a spell on whichever was faster per row (by
- * 10 % for the team, whose meetings cost a second core), each spell twice the last while the same
- * side keeps winning. Each side's time is its passes' whole wall time over their rows: a pass
- * kept waiting a whole time slice counts for what it cost. sdn_share_team gives the team size for
- * the next training pass (T or 1); sdn_share_judge takes the team size a pass ran on, its wall
- * time and its rows. */
-int sdn_share_team(const sdn_share *s, int T);
-void sdn_share_judge(sdn_share *s, int team, double wall, size_t rows);
+ * passes on each split (staged only where the pass `can_stage`), then a spell on the fastest
+ * per row (a team's by 10 %, the price of its second core), each spell twice the last while the
+ * same side keeps winning. Each side's time is its passes' whole wall time over their rows: a
+ * pass kept waiting a whole time slice counts for what it cost. sdn_share_split gives the
+ * next training pass's split on a team of T (SDN_SPLIT_NONE when T is 1); sdn_share_judge
+ * takes the split a pass ran on, its wall time and its rows. */
+sdn_split sdn_share_split(sdn_share *s, int T, int can_stage);
+void sdn_share_judge(sdn_share *s, sdn_split ran, double wall, size_t rows);
 
 #endif

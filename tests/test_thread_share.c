@@ -55,20 +55,26 @@ static void test_every_thread_keeps_its_least(void **state)
     assert_int_equal(sdn_share_cut(&s, 2, 100, 0, 1), 99);
 }
 
+/* The team size a training pass of a model that cannot stage runs on. */
+static int team_of(sdn_share *s, int T)
+{
+    return sdn_share_split(s, T, 0) == SDN_SPLIT_NONE ? 1 : T;
+}
+
 /* One training pass as the verdict sees it: on the team size it asks for, taking solo_ns a row
  * on one thread and team_ns on the team. Returns that team size. */
 static int run_pass(sdn_share *s, double solo_ns, double team_ns)
 {
-    const int team = sdn_share_team(s, 2);
-    sdn_share_judge(s, team, 32 * (team > 1 ? team_ns : solo_ns), 32);
-    return team;
+    const sdn_split on = sdn_share_split(s, 2, 0);
+    sdn_share_judge(s, on, 32 * (on != SDN_SPLIT_NONE ? team_ns : solo_ns), 32);
+    return on == SDN_SPLIT_NONE ? 1 : 2;
 }
 
 /* How many passes in a row run on `team` threads from here. */
 static int passes_on(sdn_share *s, int team, double solo_ns, double team_ns)
 {
     int n = 0;
-    while (sdn_share_team(s, 2) == team && n < 100000) {
+    while (team_of(s, 2) == team && n < 100000) {
         run_pass(s, solo_ns, team_ns);
         n++;
     }
@@ -88,8 +94,8 @@ static void test_team_that_pays_stays(void **state)
     assert_true(s.gain >= 1.3 && s.gain <= 1.9);
     if (on_team < 1900)
         fail_msg("a team 1.3-1.9x faster ran only %d of 2000 passes", on_team);
-    assert_int_equal(sdn_share_team(&s, 3), 3); /* a phase on the team */
-    assert_int_equal(sdn_share_team(&s, 1), 1);
+    assert_int_equal(team_of(&s, 3), 3); /* a phase on the team */
+    assert_int_equal(team_of(&s, 1), 1);
 }
 
 /* A team kept waiting (5 times slower than one thread) gives way after one trial, for spells
@@ -112,8 +118,48 @@ static void test_team_kept_waiting_gives_way(void **state)
     assert_int_equal(passes_on(&s, 1, 1000.0, 5000.0), first); /* from the first spell again */
     /* a pass of the wrong size (a batch too small to split) does not count */
     const sdn_share before = s;
-    sdn_share_judge(&s, sdn_share_team(&s, 2) > 1 ? 1 : 2, 1000.0, 32);
+    sdn_share_judge(&s, team_of(&s, 2) > 1 ? SDN_SPLIT_NONE : SDN_SPLIT_ROWS, 1000.0, 32);
     assert_int_equal(s.left, before.left);
+}
+
+/* Passes of a model that can stage, `rows_ns`, `stages_ns` and `one_ns` a row on each split:
+ * which split runs the pass after `passes` of them. */
+static sdn_split split_after(int passes, double one_ns, double rows_ns, double stages_ns)
+{
+    sdn_share s;
+    sdn_share_reset(&s, 2);
+    for (int i = 0; i < passes; i++) {
+        const sdn_split on = sdn_share_split(&s, 2, 1);
+        const double ns = on == SDN_SPLIT_NONE   ? one_ns
+                          : on == SDN_SPLIT_ROWS ? rows_ns
+                                                 : stages_ns;
+        sdn_share_judge(&s, on, 32 * ns, 32);
+    }
+    return sdn_share_split(&s, 2, 1);
+}
+
+/* The verdict tries rows, stages and one thread, 8 passes each, then runs the fastest; a team
+ * only where it wins by 10 %; a pass that could not stage counts toward the stages' trial, not
+ * its time. */
+static void test_verdict_picks_the_fastest_split(void **state)
+{
+    (void)state;
+    assert_int_equal(split_after(0, 1000, 600, 500), SDN_SPLIT_ROWS);
+    assert_int_equal(split_after(8, 1000, 600, 500), SDN_SPLIT_STAGES); /* its trial */
+    assert_int_equal(split_after(16, 1000, 600, 500), SDN_SPLIT_NONE);
+    assert_int_equal(split_after(24, 1000, 600, 500), SDN_SPLIT_STAGES); /* the spell */
+    assert_int_equal(split_after(24, 1000, 500, 600), SDN_SPLIT_ROWS);
+    assert_int_equal(split_after(24, 1000, 1100, 950), SDN_SPLIT_NONE); /* not by 10 % */
+    assert_int_equal(split_after(24, 1000, 1100, 850), SDN_SPLIT_STAGES);
+    sdn_share s;
+    sdn_share_reset(&s, 2);
+    for (int i = 0; i < 8; i++) /* the rows' trial */
+        sdn_share_judge(&s, sdn_share_split(&s, 2, 1), 32 * 600.0, 32);
+    assert_int_equal(sdn_share_split(&s, 2, 0), SDN_SPLIT_ROWS); /* a short batch */
+    for (int i = 0; i < 8; i++)
+        sdn_share_judge(&s, SDN_SPLIT_ROWS, 32 * 5000.0, 32);
+    assert_int_equal(sdn_share_split(&s, 2, 1), SDN_SPLIT_NONE);
+    assert_true(s.trial_rows[SDN_SPLIT_STAGES] == 0.0);
 }
 
 /* A batch-norm, dropout and sliced-kernel network trained `steps` steps; saved to path. `end`:
@@ -147,17 +193,6 @@ static void train_steps(int threads, int steps, char *path, size_t size, sdn_sha
     sdn_model_free(m);
 }
 
-/* The two saved files hold the same bytes. */
-static void assert_same_bytes(const char *one, const char *two)
-{
-    size_t n1, n2;
-    char *a = sdn_test_read_file(one, &n1), *b = sdn_test_read_file(two, &n2);
-    assert_int_equal(n1, n2);
-    assert_memory_equal(a, b, n1);
-    free(a);
-    free(b);
-}
-
 /* Eight steps; share1: thread 0's share of the rows at the end. */
 static void train(int threads, char *path, size_t size, double *share1)
 {
@@ -183,7 +218,7 @@ static void test_moved_shares_same_bits(void **state)
     sdn_set_num_threads(0);
     if (share1 < 0.55)
         fail_msg("thread 1 ran at a third of the speed, yet thread 0's share is %.2f", share1);
-    assert_same_bytes(one, two);
+    sdn_test_assert_same_bytes(one, two);
 }
 
 /* Thread 1 away for four one-thread steps' time at the start of every pass (measured, so that an
@@ -206,10 +241,10 @@ static void test_team_kept_waiting_same_bits(void **state)
     sdn_debug_thread_away_us = 0.0;
     sdn_parallel_min_macs = -1.0;
     sdn_set_num_threads(0);
-    if (sdn_share_team(&end, 2) != 1)
+    if (team_of(&end, 2) != 1)
         fail_msg("thread 1 kept thread 0 waiting %.0f us a pass, yet the team won its trial (%.2f)",
                  away_us, end.gain);
-    assert_same_bytes(one, two);
+    sdn_test_assert_same_bytes(one, two);
 }
 
 /* What crosses between the cores, counted from the cuts: on two threads each reads every
@@ -286,6 +321,7 @@ int main(void)
         cmocka_unit_test(test_every_thread_keeps_its_least),
         cmocka_unit_test(test_team_that_pays_stays),
         cmocka_unit_test(test_team_kept_waiting_gives_way),
+        cmocka_unit_test(test_verdict_picks_the_fastest_split),
         cmocka_unit_test(test_moved_shares_same_bits),
         cmocka_unit_test(test_team_kept_waiting_same_bits),
         cmocka_unit_test(test_traffic_counts_the_other_threads_writes),

@@ -11,3 +11,4 @@ double sdn_debug_thread_away_us;
 double sdn_debug_far_round_trip_ns;
 double sdn_debug_far_line_ns;
 int sdn_debug_winograd;
+int sdn_debug_split;

@@ -254,6 +254,16 @@ char *sdn_test_read_file(const char *path, size_t *len)
     return p;
 }
 
+void sdn_test_assert_same_bytes(const char *one, const char *two)
+{
+    size_t n1, n2;
+    char *a = sdn_test_read_file(one, &n1), *b = sdn_test_read_file(two, &n2);
+    assert_int_equal(n1, n2);
+    assert_memory_equal(a, b, n1);
+    free(a);
+    free(b);
+}
+
 int sdn_test_count_files(const char *dir, const char *part)
 {
     int n = 0;

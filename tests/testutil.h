@@ -61,6 +61,8 @@ int sdn_test_tmpdir_remove(void **state);
 /* A whole file, malloc'd and NUL-terminated (free it); *len gets its size. Fails the test if it
  * cannot be read. */
 char *sdn_test_read_file(const char *path, size_t *len);
+/* Fails the test unless the two files hold the same bytes. */
+void sdn_test_assert_same_bytes(const char *one, const char *two);
 /* How many entries of folder dir have `part` in their name (-1 if dir cannot be read). */
 int sdn_test_count_files(const char *dir, const char *part);
 /* Writes n bytes to path (replacing it); fails the test on any error. */

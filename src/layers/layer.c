@@ -6,20 +6,21 @@
 #include "profile/prof.h"
 #include "testhooks.h"
 
-/* Test hook: cores that sit apart, where a meeting costs a round trip each way. */
-static void far_cores_meet(void)
+/* Test hook: cores that sit apart, where a meeting costs a round trip each way and reading a
+ * flag the other core set costs one. */
+static void far_cores_wait(double round_trips)
 {
     const double rt = SDN_HOOK(sdn_debug_far_round_trip_ns, 0.0);
     if (!(rt > 0.0))
         return;
-    sdn_spin_ns((uint64_t)(2.0 * rt));
+    sdn_spin_ns((uint64_t)(round_trips * rt));
 }
 
 void sdn_pass_barrier(const sdn_pass *p)
 {
     if (!p->barrier || p->barrier->threads <= 1)
         return;
-    far_cores_meet();
+    far_cores_wait(2.0);
     const uint64_t t0 = sdn_clock_ticks();
     sdn_barrier_wait(p->barrier);
     if (p->waited)
@@ -33,9 +34,18 @@ void sdn_pass_meet(const sdn_pass *p)
 {
     sdn_prof_barrier();
     if (p->barrier && p->barrier->threads > 1)
-        far_cores_meet();
+        far_cores_wait(2.0);
     const uint64_t t0 = sdn_clock_ticks();
     sdn_barrier_wait(p->barrier);
+    if (p->waited)
+        *p->waited += sdn_clock_ticks() - t0;
+}
+
+void sdn_pass_await(const sdn_pass *p, atomic_uint *flag, unsigned v)
+{
+    far_cores_wait(1.0);
+    const uint64_t t0 = sdn_clock_ticks();
+    sdn_flag_wait(flag, v);
     if (p->waited)
         *p->waited += sdn_clock_ticks() - t0;
 }

@@ -111,6 +111,8 @@ typedef struct sdn_pass {
     size_t q0, q1;            /* this thread's input slices of a sliced dense layer (of
                                * SDN_DENSE_PIECES): the kernel rows it multiplies and updates */
     uint64_t *waited;         /* where sdn_pass_barrier adds this thread's waits; NULL: none */
+    int staged_from;          /* a staged pass (stage_hi > 0): layers from here on are staged, */
+    int stage_lo, stage_hi;   /* and this thread's stage is layers [stage_lo, stage_hi) */
     int t, nthreads;
     int bn_training;      /* batch statistics (else moving) */
     int dropout_active;   /* masks drawn (else identity) */
@@ -124,6 +126,9 @@ typedef struct sdn_pass {
 void sdn_pass_barrier(const sdn_pass *p);
 /* The same between layers, where a profile counts it as the step's own barrier (A, B). */
 void sdn_pass_meet(const sdn_pass *p);
+/* Waits until another thread has stored at least v in *flag (a staged pass's hand-over); the wait
+ * counts toward this thread's waits. */
+void sdn_pass_await(const sdn_pass *p, atomic_uint *flag, unsigned v);
 
 /* The features [*f0, *f1) of n that line up with this thread's slices of a sliced dense layer, so
  * a layer feeding it by features keeps them on the core that multiplies them. */

@@ -54,7 +54,7 @@ void sdn_prof_scope_pop(void);
 void sdn_prof_barrier_slow(void);
 /* A kept training pass on several threads moved these bytes between them (model_pass.c, while
  * recording, outside the parallel region). */
-void sdn_prof_note_traffic(double weights, double activations, double partials);
+void sdn_prof_note_traffic(double weights, double activations, double partials, int staged);
 /* This thread waited at a barrier inside a layer from t0 to now (model_pass.c, while recording). */
 void sdn_prof_layer_barrier_done(uint64_t t0);
 /* The start of a kernel call: the counter's ticks (and, when counting per kernel, the thread's

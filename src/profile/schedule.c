@@ -80,9 +80,10 @@ void sdn_prof_step_begin_slow(void)
     sdn_prof_flags = (sdn_prof_flags & ~SDN_PROF_RECORD) | (record ? SDN_PROF_RECORD : 0);
 }
 
-void sdn_prof_note_traffic(double weights, double activations, double partials)
+void sdn_prof_note_traffic(double weights, double activations, double partials, int staged)
 {
     data.cross_passes++;
+    data.staged_passes += staged != 0;
     data.cross_bytes[0] += weights;
     data.cross_bytes[1] += activations;
     data.cross_bytes[2] += partials;
@@ -195,7 +196,7 @@ sdn_status sdn_profile_begin(const sdn_profile_options *o)
     sdn_prof_reset_threads();
     data.n_steps = data.n_intervals = 0;
     data.folded_calls = 0;
-    data.cross_passes = 0;
+    data.cross_passes = data.staged_passes = 0;
     data.cross_bytes[0] = data.cross_bytes[1] = data.cross_bytes[2] = 0.0;
     data.wait = opts.wait;
     data.warmup = opts.warmup;

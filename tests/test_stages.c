@@ -1,0 +1,161 @@
+/* A staged training pass (src/model_stages.c): the layers after the last batch norm or sliced
+ * kernel cut into one stage per thread, rows flowing through in micro-batches. Its stages hold
+ * weights, what it moves between cores is a stage's edges, and training on it gives the bytes
+ * of one thread, on two threads and on three, with regularization, dropout and clipping. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "model.h"
+#include "simdnn_io.h"
+#include "testhooks.h"
+#include "testutil.h"
+
+enum { D = 768, K = 10, NB = 64 };
+
+typedef struct net {
+    int sliced;    /* a first layer big enough to slice (768 → 96) */
+    int hidden;    /* then this many dense layers of 32 */
+    int batchnorm; /* a batch norm after the second hidden layer */
+    float clip, l2;
+} net;
+
+static sdn_model *build(const net *o)
+{
+    sdn_model *m = sdn_model_new(5);
+    sdn_dense_options d = sdn_dense_defaults(o->sliced ? 96 : 32);
+    d.activation = SDN_ACT_SELU;
+    d.kernel_init.kind = SDN_INIT_LECUN_NORMAL;
+    d.l2 = o->l2;
+    assert_int_equal(sdn_model_add_dense(m, &d), SDN_OK);
+    d.units = 32;
+    for (int i = 0; i < o->hidden; i++) {
+        assert_int_equal(sdn_model_add_dense(m, &d), SDN_OK);
+        if (o->batchnorm && i == 1)
+            assert_int_equal(sdn_model_add_batch_norm(m, 0.99f, 1e-3f), SDN_OK);
+    }
+    assert_int_equal(sdn_model_add_alpha_dropout(m, 0.1f), SDN_OK);
+    sdn_dense_options out = sdn_dense_defaults(K);
+    out.activation = SDN_ACT_SOFTMAX;
+    assert_int_equal(sdn_model_add_dense(m, &out), SDN_OK);
+    sdn_optimizer_options nadam = sdn_optimizer_defaults(SDN_OPT_NADAM);
+    nadam.clip_norm = o->clip;
+    assert_int_equal(sdn_model_compile(m, D, NB, &nadam), SDN_OK);
+    sdn_share_reset(&m->share, 0); /* equal shares: the compile's warm-up pass measured some */
+    return m;
+}
+
+static void test_plan_cuts_after_the_last_meeting(void **state)
+{
+    (void)state;
+    sdn_stages s;
+    sdn_model *m = build(&(net){.sliced = 1, .hidden = 4});
+    assert_int_equal(m->layers[0].pieces, SDN_DENSE_PIECES);
+    const size_t mr = sdn_kernels_active()->gemm.mr;
+    assert_true(sdn_stages_plan(m, NB, 2, &s));
+    assert_int_equal(s.first, 1);
+    assert_true(s.end[0] > 1 && s.end[0] < m->n_layers && s.end[1] == m->n_layers);
+    /* micro-batches of whole register tiles of rows, up to 8 a stage */
+    assert_true(s.rows % mr == 0 && s.batches >= 2 && s.batches <= 16);
+    assert_true(s.batches * s.rows >= NB && (s.batches - 1) * s.rows < NB);
+    assert_true(sdn_stages_plan(m, NB, 3, &s));
+    assert_true(s.rows % mr == 0 && s.batches >= 3);
+    assert_false(sdn_stages_plan(m, mr, 2, NULL)); /* one tile of rows: nothing to hand on */
+    assert_false(sdn_stages_plan(m, NB, 1, NULL));
+    assert_false(sdn_stages_plan(m, NB, 6, NULL)); /* a stage without weights */
+    sdn_model_free(m);
+    m = build(&(net){.sliced = 1, .hidden = 4, .batchnorm = 1});
+    assert_true(sdn_stages_plan(m, NB, 2, &s));
+    assert_int_equal(s.first, 4); /* dense 0, dense 1, dense 2, batch norm */
+    sdn_model_free(m);
+    m = build(&(net){.hidden = 1}); /* no layer meets: every layer staged */
+    assert_true(sdn_stages_plan(m, NB, 2, &s));
+    assert_int_equal(s.first, 0);
+    sdn_model_free(m);
+}
+
+/* Staged, the hidden layers' weights stay on their stage's core: the sliced first layer's and the
+ * stages' never cross, and what does (the edges) is less than a pass on rows moves. */
+static void test_staged_traffic_is_the_edges(void **state)
+{
+    (void)state;
+    sdn_model *m = build(&(net){.sliced = 1, .hidden = 4});
+    const sdn_pass_traffic rows = sdn_step_traffic(m, NB, 2), staged = sdn_stages_traffic(m, NB, 2);
+    assert_true(rows.weight_bytes > 0.0);
+    assert_true(staged.weight_bytes == 0.0);
+    assert_true(staged.activation_bytes > 0.0 && staged.activation_bytes < rows.activation_bytes);
+    sdn_model_free(m);
+}
+
+/* Trains 6 steps on `threads` threads, each pass split as `split` says (the test hook),
+ * and saves the model; returns the split the last pass ran on. */
+static int train(const net *o, int threads, int split, const char *path)
+{
+    sdn_set_num_threads(threads);
+    sdn_debug_split = split;
+    sdn_parallel_min_macs = 0.0;
+    sdn_model *m = build(o);
+    static float x[NB * D];
+    int32_t y[NB];
+    for (int s = 0; s < 6; s++) {
+        sdn_test_fill(x, NB * D, 40 + (uint64_t)s, -1.0f, 1.0f);
+        for (int i = 0; i < NB; i++)
+            y[i] = (int32_t)((i * 7 + s) % K);
+        assert_int_equal(sdn_model_train_batch(m, x, y, NB, NULL, NULL), SDN_OK);
+    }
+    const int last = m->share.last;
+    assert_int_equal(sdn_model_save(m, path, 1, NULL, 0, NULL, 0), SDN_OK);
+    sdn_model_free(m);
+    sdn_debug_split = 0;
+    sdn_parallel_min_macs = -1.0;
+    sdn_set_num_threads(0);
+    return last;
+}
+
+/* Staged on 2 up to threads_max threads: the bytes of one thread. */
+static void same_bits_staged(const net *o, int threads_max)
+{
+    sdn_set_num_threads(2);
+    if (sdn_num_threads() != 2)
+        skip(); /* built without OpenMP */
+    char one[512], staged[512];
+    snprintf(one, sizeof one, "%s/one.safetensors", sdn_test_tmpdir("stages"));
+    train(o, 1, 0, one);
+    for (int threads = 2; threads <= threads_max; threads++) {
+        snprintf(staged, sizeof staged, "%s/staged%d.safetensors", sdn_test_tmpdir("stages"),
+                 threads);
+        if (train(o, threads, SDN_SPLIT_STAGES, staged) != SDN_SPLIT_STAGES)
+            fail_msg("the passes on %d threads did not run staged", threads);
+        sdn_test_assert_same_bytes(one, staged);
+    }
+}
+
+static void test_staged_same_bits(void **state)
+{
+    (void)state;
+    same_bits_staged(&(net){.sliced = 1, .hidden = 5, .l2 = 1e-3f}, 3);
+}
+
+static void test_staged_after_batch_norm_same_bits(void **state)
+{
+    (void)state;
+    same_bits_staged(&(net){.sliced = 1, .hidden = 6, .batchnorm = 1}, 3);
+}
+
+static void test_staged_from_the_input_clipped_same_bits(void **state)
+{
+    (void)state;
+    /* the first layer is most of the work: two stages, not three */
+    same_bits_staged(&(net){.hidden = 4, .clip = 0.5f}, 2);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_plan_cuts_after_the_last_meeting),
+        cmocka_unit_test(test_staged_traffic_is_the_edges),
+        cmocka_unit_test(test_staged_same_bits),
+        cmocka_unit_test(test_staged_after_batch_norm_same_bits),
+        cmocka_unit_test(test_staged_from_the_input_clipped_same_bits),
+    };
+    return cmocka_run_group_tests(tests, NULL, sdn_test_tmpdir_remove);
+}
