@@ -1,7 +1,8 @@
 /* A staged training pass (src/model_stages.c): the layers after the last batch norm or sliced
  * kernel cut into one stage per thread, rows flowing through in micro-batches. Its stages hold
  * weights, what it moves between cores is a stage's edges, and training on it gives the bytes
- * of one thread, on two threads and on three, with regularization, dropout and clipping. */
+ * of one thread, on two threads and on three, with regularization, dropout, clipping and
+ * convolutions. */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -13,15 +14,41 @@
 enum { D = 768, K = 10, NB = 64 };
 
 typedef struct net {
+    int conv;      /* the input a 16 × 16 × 3 image, through convolutions, a batch norm, pooling */
     int sliced;    /* a first layer big enough to slice (768 → 96) */
     int hidden;    /* then this many dense layers of 32 */
     int batchnorm; /* a batch norm after the second hidden layer */
     float clip, l2;
 } net;
 
+/* Conv 8 (ReLU), batch norm, max pool, conv 16 stride 2 (ELU), conv 16 by Winograd (tanh), global
+ * average pool: what comes after the batch norm stages. */
+static void add_convolutions(sdn_model *m)
+{
+    assert_int_equal(sdn_model_set_input_shape(m, 16, 16, 3), SDN_OK);
+    sdn_conv2d_options c = sdn_conv2d_defaults(8, 3);
+    c.padding = SDN_PAD_SAME;
+    c.activation = SDN_ACT_RELU;
+    assert_int_equal(sdn_model_add_conv2d(m, &c), SDN_OK);
+    assert_int_equal(sdn_model_add_batch_norm(m, 0.9f, 1e-3f), SDN_OK);
+    assert_int_equal(sdn_model_add_max_pool2d(m, 2, 0, SDN_PAD_VALID), SDN_OK);
+    c = sdn_conv2d_defaults(16, 3);
+    c.stride_h = c.stride_w = 2;
+    c.padding = SDN_PAD_SAME;
+    c.activation = SDN_ACT_ELU;
+    assert_int_equal(sdn_model_add_conv2d(m, &c), SDN_OK);
+    c = sdn_conv2d_defaults(16, 3);
+    c.padding = SDN_PAD_SAME;
+    c.activation = SDN_ACT_TANH;
+    assert_int_equal(sdn_model_add_conv2d(m, &c), SDN_OK);
+    assert_int_equal(sdn_model_add_global_avg_pool2d(m), SDN_OK);
+}
+
 static sdn_model *build(const net *o)
 {
     sdn_model *m = sdn_model_new(5);
+    if (o->conv)
+        add_convolutions(m);
     sdn_dense_options d = sdn_dense_defaults(o->sliced ? 96 : 32);
     d.activation = SDN_ACT_SELU;
     d.kernel_init.kind = SDN_INIT_LECUN_NORMAL;
@@ -39,7 +66,7 @@ static sdn_model *build(const net *o)
     assert_int_equal(sdn_model_add_dense(m, &out), SDN_OK);
     sdn_optimizer_options nadam = sdn_optimizer_defaults(SDN_OPT_NADAM);
     nadam.clip_norm = o->clip;
-    assert_int_equal(sdn_model_compile(m, D, NB, &nadam), SDN_OK);
+    assert_int_equal(sdn_model_compile(m, o->conv ? 16 * 16 * 3 : D, NB, &nadam), SDN_OK);
     sdn_share_reset(&m->share, 0); /* equal shares: the compile's warm-up pass measured some */
     return m;
 }
@@ -141,6 +168,12 @@ static void test_staged_after_batch_norm_same_bits(void **state)
     same_bits_staged(&(net){.sliced = 1, .hidden = 6, .batchnorm = 1}, 3);
 }
 
+static void test_staged_convolutions_same_bits(void **state)
+{
+    (void)state;
+    same_bits_staged(&(net){.conv = 1, .hidden = 1}, 2);
+}
+
 static void test_staged_from_the_input_clipped_same_bits(void **state)
 {
     (void)state;
@@ -155,6 +188,7 @@ int main(void)
         cmocka_unit_test(test_staged_traffic_is_the_edges),
         cmocka_unit_test(test_staged_same_bits),
         cmocka_unit_test(test_staged_after_batch_norm_same_bits),
+        cmocka_unit_test(test_staged_convolutions_same_bits),
         cmocka_unit_test(test_staged_from_the_input_clipped_same_bits),
     };
     return cmocka_run_group_tests(tests, NULL, sdn_test_tmpdir_remove);
