@@ -14,9 +14,9 @@
 enum { D = 768, K = 10, NB = 64 };
 
 typedef struct net {
-    int conv;      /* the input a 16 × 16 × 3 image, through convolutions, a batch norm, pooling */
-    int sliced;    /* a first layer big enough to slice (768 → 96) */
-    int hidden;    /* then this many dense layers of 32 */
+    int conv;   /* the input a 16 × 16 × 3 image, through convolutions, a batch norm, pooling */
+    int sliced; /* a first layer big enough to slice (768 → 96) */
+    int hidden; /* then this many dense layers of 32 */
     int batchnorm; /* a batch norm after the second hidden layer */
     float clip, l2;
 } net;
