@@ -31,6 +31,15 @@ static inline void sdn_cpu_relax(void)
 #endif
 }
 
+/* One turn of a waiting loop: spin, then yield, so more threads than cores still progress. */
+static inline void sdn_wait_turn(unsigned spins)
+{
+    if (spins < 4096)
+        sdn_cpu_relax();
+    else
+        sdn_os_yield();
+}
+
 /* Every write before the call, on any thread of the pass, is seen after it. NULL: a pass of
  * one thread (a layer driven on its own). */
 static inline void sdn_barrier_wait(sdn_barrier *b)
@@ -45,10 +54,7 @@ static inline void sdn_barrier_wait(sdn_barrier *b)
     }
     for (unsigned spins = 0; atomic_load_explicit(&b->generation, memory_order_acquire) == gen;
          spins++)
-        if (spins < 4096)
-            sdn_cpu_relax();
-        else
-            sdn_os_yield();
+        sdn_wait_turn(spins);
 }
 
 /* Waits until *flag, which another thread stores with release, holds at least v: every write
@@ -56,10 +62,7 @@ static inline void sdn_barrier_wait(sdn_barrier *b)
 static inline void sdn_flag_wait(atomic_uint *flag, unsigned v)
 {
     for (unsigned spins = 0; atomic_load_explicit(flag, memory_order_acquire) < v; spins++)
-        if (spins < 4096)
-            sdn_cpu_relax();
-        else
-            sdn_os_yield();
+        sdn_wait_turn(spins);
 }
 
 static inline void sdn_flag_set(atomic_uint *flag, unsigned v)

@@ -213,9 +213,11 @@ static double meetings(const sdn_model *m, int first, int end)
 }
 
 /* Training passes on the model's own workspace also count the lines their threads read across
- * cores (on a host whose cores sit apart, a small model's may cost more than its second half). */
-static int threads_for(sdn_step *c)
+ * cores (on a host whose cores sit apart, a small model's may cost more than its second half),
+ * and plan their stages: *can_stage says whether they can run staged (c->stages). */
+static int threads_for(sdn_step *c, int *can_stage)
 {
+    *can_stage = 0;
     sdn_model *m = c->m;
     const int first = c->first_layer, end = c->end_layer ? c->end_layer : m->n_layers;
     int T = (int)sdn_min_size((size_t)sdn_num_threads(),
@@ -229,7 +231,8 @@ static int threads_for(sdn_step *c)
     double lines = 0.0;
     if (steers_team(c)) {
         lines = sdn_step_cross_lines(m, c->n, T, SDN_SPLIT_ROWS);
-        if (sdn_stages_plan(m, c->n, T, NULL))
+        *can_stage = sdn_stages_plan(m, c->n, T, &c->stages);
+        if (*can_stage)
             lines = fmin(lines, sdn_step_cross_lines(m, c->n, T, SDN_SPLIT_STAGES));
     }
     double min_macs = SDN_HOOK(sdn_parallel_min_macs, -1.0);
@@ -241,11 +244,12 @@ static int threads_for(sdn_step *c)
 /* The team of the next pass, and how it runs: training passes as the verdict says. */
 static int team_for(sdn_step *c)
 {
-    const int T = threads_for(c);
+    int can_stage;
+    const int T = threads_for(c, &can_stage);
     c->split = T > 1 ? SDN_SPLIT_ROWS : SDN_SPLIT_NONE;
     if (!steers_team(c))
         return T;
-    const int can_stage = T > 1 && sdn_stages_plan(c->m, c->n, T, &c->stages);
+    can_stage = T > 1 && can_stage;
     c->split = sdn_share_split(&c->m->share, T, can_stage);
     const int forced = T > 1 ? SDN_HOOK(sdn_debug_split, 0) : 0; /* test hook */
     if (forced)
