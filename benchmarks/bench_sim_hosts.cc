@@ -4,8 +4,9 @@
 //   pass's threads costs two round trips and every 64-byte line a thread of a training pass reads
 //   across cores LINE_NS; the library's thresholds see the same figures.
 // - SIMDNN_BENCH_SLOW_CORE=F: thread 1's core F times slower (1: half speed), as a laptop's
-//   efficiency core beside a performance core: after each layer's forward and backward, weight
-//   gradient and update it spins F times what it took, so it is slow throughout the pass.
+//   efficiency core beside a performance core: in each layer's forward and backward, weight
+//   gradient and update it spins F times what it worked, at each meeting and at the end, so it
+//   is slow throughout the pass and the others wait on it where they would on a slower core.
 // - SIMDNN_BENCH_SPLIT=rows|stages: every training pass on two or more threads splits its work so
 //   (src/thread_share.h), not as the library's verdict says: each split timed on its own.
 // scripts/bench-threads.sh --far RT,LINE and --slow F run the training steps so.

@@ -178,15 +178,6 @@ static inline double sdn_traffic_lines(const sdn_pass_traffic *x, int T)
 /* Thread t of T's part of the step: its rows, its slices of a sliced layer and, on a staged pass,
  * its stage (model_cuts.c). */
 sdn_pass sdn_step_thread_pass(sdn_step *c, int t, int T);
-/* Test hook (sdn_debug_slow_thread): thread 1's core F times slower throughout, as a laptop's
- * efficiency core beside a performance core. After each piece of its work it spins F times what
- * the piece took, less its waits for other threads; `t0` is 0 where the hook is off
- * (model_layers.c). */
-typedef struct sdn_slow_mark {
-    uint64_t t0, waited;
-} sdn_slow_mark;
-sdn_slow_mark sdn_slow_core_start(const sdn_pass *p);
-void sdn_slow_core_spin(const sdn_pass *p, sdn_slow_mark mark);
 
 /* Layers [first, end)'s forward over p's rows, and the loss (or the softmax) after the output
  * layer; their backward, last layer first (model_layers.c). */

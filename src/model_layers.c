@@ -4,25 +4,6 @@
 #include "profile/prof.h"
 #include "testhooks.h"
 
-sdn_slow_mark sdn_slow_core_start(const sdn_pass *p)
-{
-    if (p->t != 1 || !(SDN_HOOK(sdn_debug_slow_thread, 0.0) > 0.0))
-        return (sdn_slow_mark){0, 0};
-    return (sdn_slow_mark){sdn_clock_ticks(), p->waited ? *p->waited : 0};
-}
-
-void sdn_slow_core_spin(const sdn_pass *p, sdn_slow_mark mark)
-{
-    if (!mark.t0)
-        return;
-    const uint64_t now = sdn_clock_ticks();
-    const uint64_t waited = p->waited ? *p->waited - mark.waited : 0;
-    const double busy = (double)(now - mark.t0 - waited);
-    const uint64_t spin = (uint64_t)(busy * SDN_HOOK(sdn_debug_slow_thread, 0.0));
-    while (sdn_clock_ticks() - now < spin)
-        ;
-}
-
 /* The output layer leaves its logits, and the softmax (fused with the loss and its gradient when
  * there are labels) happens here. */
 void sdn_layers_forward(const sdn_step *c, const sdn_pass *p, int first, int end)
@@ -31,9 +12,9 @@ void sdn_layers_forward(const sdn_step *c, const sdn_pass *p, int first, int end
     for (int i = first; i < end; i++)
         if (m->layers[i].ops->forward) {
             sdn_prof_enter(SDN_PHASE_FORWARD, i, m->layers[i].name);
-            const sdn_slow_mark slow = sdn_slow_core_start(p);
+            sdn_slow_core_start(p);
             m->layers[i].ops->forward(&m->layers[i], p);
-            sdn_slow_core_spin(p, slow);
+            sdn_slow_core_done(p);
             sdn_prof_leave();
         }
     const size_t rows = p->r1 - p->r0, out = m->output_size;
@@ -56,9 +37,9 @@ void sdn_layers_backward(const sdn_step *c, const sdn_pass *p, int first, int en
     for (int i = end - 1; i >= first; i--)
         if (m->layers[i].ops->backward) {
             sdn_prof_enter(SDN_PHASE_BACKWARD, i, m->layers[i].name);
-            const sdn_slow_mark slow = sdn_slow_core_start(p);
+            sdn_slow_core_start(p);
             m->layers[i].ops->backward(&m->layers[i], p);
-            sdn_slow_core_spin(p, slow);
+            sdn_slow_core_done(p);
             sdn_prof_leave();
         }
 }

@@ -29,9 +29,9 @@ static void stage_grads(const sdn_step *c, const sdn_pass *p)
         if (!l->w_size && !l->b_size)
             continue;
         sdn_prof_enter(SDN_PHASE_WGRAD, i, l->name);
-        const sdn_slow_mark slow = sdn_slow_core_start(p);
+        sdn_slow_core_start(p);
         l->ops->weight_grads(l, p, 0, l->w_rows, 1);
-        sdn_slow_core_spin(p, slow);
+        sdn_slow_core_done(p);
         sdn_prof_leave();
     }
 }

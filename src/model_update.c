@@ -148,14 +148,14 @@ static void form_range(void *ctx, int i, size_t i0, size_t i1, int bias)
     const sdn_layer *l = &r->c->m->layers[i];
     if (!staged(r->p, i)) {
         sdn_prof_enter(SDN_PHASE_WGRAD, i, l->name);
-        const sdn_slow_mark slow = sdn_slow_core_start(r->p);
+        sdn_slow_core_start(r->p);
         l->ops->weight_grads(l, r->p, i0, i1, bias);
-        sdn_slow_core_spin(r->p, slow);
+        sdn_slow_core_done(r->p);
         sdn_prof_leave();
     }
     if (r->fused) {
         sdn_prof_enter(SDN_PHASE_OPTIMIZER, i, l->name);
-        const sdn_slow_mark slow = sdn_slow_core_start(r->p);
+        sdn_slow_core_start(r->p);
         /* a sliced layer's kernel rows, and a stage's weights, are read by the thread that
          * steps them */
         const int shared = r->p->nthreads > 1 && !staged(r->p, i);
@@ -163,7 +163,7 @@ static void form_range(void *ctx, int i, size_t i0, size_t i1, int bias)
                      shared && l->pieces <= 1);
         if (bias && l->b_size)
             update_range(r->c, l->b_off, l->b_size, 0.0f, 0.0f, shared);
-        sdn_slow_core_spin(r->p, slow);
+        sdn_slow_core_done(r->p);
         sdn_prof_leave();
     }
 }
@@ -196,11 +196,11 @@ static void update_segments(sdn_step *c, const sdn_pass *p, size_t lo, size_t hi
         const size_t e = g0 + split_at(g1 - g0, (size_t)t + 1, (size_t)T, 16);
         if (e <= a)
             continue;
-        const sdn_slow_mark slow = sdn_slow_core_start(p);
+        sdn_slow_core_start(p);
         if (clip_scale != 1.0f)
             c->k->scale(e - a, m->grads + a, clip_scale);
         update_range(c, a, e - a, g->l1, g->l2, T > 1);
-        sdn_slow_core_spin(p, slow);
+        sdn_slow_core_done(p);
     }
 }
 

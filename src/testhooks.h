@@ -20,8 +20,9 @@ extern SDN_TEST_HOOK int sdn_debug_break_backward;
  * figure, sdn_pass_parallel_min; a test sets 0 to thread tiny nets). */
 extern SDN_TEST_HOOK double sdn_parallel_min_macs;
 /* Makes thread 1 of a pass that much slower (0 = off; 1: it takes twice its time), by spinning
- * after each layer's forward and backward, weight gradient and update, that much of the time it
- * took: a slower core (a laptop's efficiency core), for the shares' tests and the bench. */
+ * that much of the time it worked at each meeting inside a layer's forward or backward, weight
+ * gradient or update, and at its end: a slower core (a laptop's efficiency core), for the shares'
+ * tests and the bench (sdn_slow_core_start in layers/layer.h). */
 extern SDN_TEST_HOOK double sdn_debug_slow_thread;
 /* Keeps thread 1 of a pass away that many microseconds at its start (0 = off), as when the system
  * hands its core to another program: for the test that such a team gives way to one thread. */

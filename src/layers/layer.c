@@ -16,10 +16,42 @@ static void far_cores_wait(double round_trips)
     sdn_spin_ns((uint64_t)(round_trips * rt));
 }
 
+/* Test hook: thread 1's core slower (sdn_slow_core_start). Where it last caught up, and its waits
+ * then; t0 0: no piece of work open. */
+static _Thread_local struct slow_mark {
+    uint64_t t0, waited;
+} slow;
+
+void sdn_slow_core_start(const sdn_pass *p)
+{
+    if (p->t == 1 && SDN_HOOK(sdn_debug_slow_thread, 0.0) > 0.0)
+        slow = (struct slow_mark){sdn_clock_ticks(), p->waited ? *p->waited : 0};
+}
+
+/* Spins F times what the thread worked since the mark (its waits excluded); the mark moves on. */
+static void slow_core_catch_up(const sdn_pass *p)
+{
+    if (!slow.t0)
+        return;
+    const uint64_t now = sdn_clock_ticks(), waited = p->waited ? *p->waited - slow.waited : 0;
+    const uint64_t busy = now - slow.t0 > waited ? now - slow.t0 - waited : 0;
+    const uint64_t spin = (uint64_t)((double)busy * SDN_HOOK(sdn_debug_slow_thread, 0.0));
+    while (sdn_clock_ticks() - now < spin)
+        ;
+    slow = (struct slow_mark){sdn_clock_ticks(), p->waited ? *p->waited : 0};
+}
+
+void sdn_slow_core_done(const sdn_pass *p)
+{
+    slow_core_catch_up(p);
+    slow.t0 = 0;
+}
+
 void sdn_pass_barrier(const sdn_pass *p)
 {
     if (!p->barrier || p->barrier->threads <= 1)
         return;
+    slow_core_catch_up(p);
     far_cores_wait(2.0);
     const uint64_t t0 = sdn_clock_ticks();
     sdn_barrier_wait(p->barrier);

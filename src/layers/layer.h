@@ -130,6 +130,14 @@ void sdn_pass_meet(const sdn_pass *p);
  * counts toward this thread's waits. */
 void sdn_pass_await(const sdn_pass *p, atomic_uint *flag, unsigned v);
 
+/* Test hook (sdn_debug_slow_thread = F): thread 1's core F times slower, as a laptop's efficiency
+ * core beside a performance core. Around each piece of its work (a layer's forward or backward, a
+ * weight gradient, an update) it spins F times what it worked, its waits excluded: at each
+ * meeting inside the piece (sdn_pass_barrier) and at its end (sdn_slow_core_done), so the other
+ * threads wait on it where they would on a slower core. */
+void sdn_slow_core_start(const sdn_pass *p);
+void sdn_slow_core_done(const sdn_pass *p);
+
 /* The features [*f0, *f1) of n that line up with this thread's slices of a sliced dense layer, so
  * a layer feeding it by features keeps them on the core that multiplies them. */
 static inline void sdn_feature_share(const sdn_pass *p, size_t n, size_t *f0, size_t *f1)
