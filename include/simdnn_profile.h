@@ -72,8 +72,10 @@ typedef enum sdn_prof_event_type {
 } sdn_prof_event_type;
 
 /* A barrier record's kind: one of the pass's own, which bound its parallel phases (the wait is
- * derived from the last arrival), or one inside a layer, timed from arrival to departure. */
-enum { SDN_BARRIER_PASS, SDN_BARRIER_LAYER };
+ * derived from the last arrival); one inside a layer; or a stage's wait for the rows the stage
+ * before it hands on (or their gradient, from the stage after). The last two are timed from
+ * arrival to departure. */
+enum { SDN_BARRIER_PASS, SDN_BARRIER_LAYER, SDN_BARRIER_HANDOVER };
 
 /* Scope kinds: the pass (one thread's share of a step), a layer in one phase, the caller's own,
  * and the batch's preparation between passes. */

@@ -217,10 +217,11 @@ static void thread_table(const sdn_profile_report *r, FILE *out)
     fprintf(out,
             "Per step, in ms. pass: from the thread's start to the parallel region's end = busy + "
             "barrier wait. Barrier wait: at the pass's barriers from the thread's arrival to the "
-            "last thread's, the region's end included, and inside layers. ran: task-clock, the "
-            "time the thread was on a core from its start to its last barrier; descheduled: the "
-            "rest of that time, when the host took the core away (preemption, not imbalance). "
-            "in kernels is part of busy.\n\n| thread | pass | busy | barrier wait | "
+            "last thread's, the region's end included, inside layers, and at a stage's wait for "
+            "its hand-over. ran: task-clock, the time the thread was on a core from its start to "
+            "its last barrier; descheduled: the rest of that time, when the host took the core "
+            "away (preemption, not imbalance). in kernels is part of busy.\n\n| thread | pass "
+            "| busy | barrier wait | "
             "longest wait µs | in kernels | ran | descheduled | context switches | migrations "
             "| IPC |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
     for (int t = 0; t < r->n_threads; t++)

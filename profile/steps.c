@@ -1,7 +1,8 @@
 /* Per thread and step: each thread's passes, its barrier waits (a pass barrier's wait ends when
- * the last thread arrives; one inside a layer is timed by its thread), the imbalance of each
- * parallel phase, the counters over its passes (ran vs descheduled), and the honest step: from one
- * step's start to the next, with the region's fork and join and the batch preparation. */
+ * the last thread arrives; one inside a layer or at a stage's hand-over is timed by its thread),
+ * the imbalance of each parallel phase, the counters over its passes (ran vs descheduled), and the
+ * honest step: from one step's start to the next, with the region's fork and join and the batch
+ * preparation. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,8 +45,9 @@ static void collect_passes(const sdn_prof_data *d, sdn_profile_report *r, pass_t
                 ts->pass_ns += sdn_prof_dur_ns(d, e);
             } else if (e->type == SDN_EV_SCOPE && e->kind == SDN_PHASE_PREP) {
                 p->prep_ns += sdn_prof_dur_ns(d, e);
-            } else if (e->type == SDN_EV_BARRIER && e->kind == SDN_BARRIER_LAYER) {
-                /* recorded on leaving, so before the next pass barrier's arrival: its phase */
+            } else if (e->type == SDN_EV_BARRIER && e->kind != SDN_BARRIER_PASS) {
+                /* in a layer or a stage's hand-over: recorded on leaving, so before the next
+                 * pass barrier's arrival: its phase */
                 p->layer_wait[p->n_arrive] += sdn_prof_dur_ns(d, e);
             } else if (e->type == SDN_EV_BARRIER && e->m < MAX_SEQ) {
                 p->arrive[e->m] = sdn_prof_ns(d, e->t0);

@@ -120,9 +120,11 @@ static void thread_events(FILE *out, const sdn_prof_data *d, const sdn_prof_thre
                                row[SDN_MAX_PHASES - 1]);
                 fprintf(out, ", \"args\": {\"step\": %u}}", e->step);
             }
-        } else if (e->type == SDN_EV_BARRIER && e->kind == SDN_BARRIER_LAYER) {
-            complete_event(out, "barrier wait (in layer)", "barrier", tid, sdn_prof_ns(d, e->t0),
-                           sdn_prof_ns(d, e->t1));
+        } else if (e->type == SDN_EV_BARRIER && e->kind != SDN_BARRIER_PASS) {
+            complete_event(out,
+                           e->kind == SDN_BARRIER_LAYER ? "barrier wait (in layer)"
+                                                        : "hand-over wait (stage)",
+                           "barrier", tid, sdn_prof_ns(d, e->t0), sdn_prof_ns(d, e->t1));
             fprintf(out, ", \"args\": {\"step\": %u}}", e->step);
         } else if (e->type == SDN_EV_BARRIER && row && e->m < SDN_MAX_PHASES - 1) {
             const uint64_t arrive = sdn_prof_ns(d, e->t0);

@@ -2,7 +2,8 @@
  * count exactly (1 and 2 threads); elementwise byte counts equal their definition; the schedule
  * keeps exactly its active steps; trace.json parses, nests strictly per thread, names every
  * thread, keeps durations non-negative and inside their scopes; profiling never changes a bit; a
- * barrier inside a layer is recorded on every thread and counts as wait, not busy. */
+ * barrier inside a layer and a stage's wait for its hand-over are recorded on every thread and
+ * count as wait, not busy. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -252,15 +253,15 @@ static sdn_prof_event barrier_event(int kind, uint64_t t0, uint64_t t1)
     return e;
 }
 
-/* Two threads, one step, times in ns: each waits in a barrier inside a layer, then at pass
- * barrier A (released when thread 1 arrives at 700), then at the end of the region. A layer
- * barrier's time is wait, not busy, in the phase it falls in. */
+/* Two threads, one step, times in ns: thread 0 waits in a barrier inside a layer and thread 1
+ * for a stage's hand-over, then both at pass barrier A (released when thread 1 arrives at 700),
+ * then at the end of the region. Either wait is wait, not busy, in the phase it falls in. */
 static void test_layer_barrier_is_wait(void **state)
 {
     (void)state;
     sdn_prof_event ev0[3] = {barrier_event(SDN_BARRIER_LAYER, 100, 400),
                              barrier_event(SDN_BARRIER_PASS, 600, 600)};
-    sdn_prof_event ev1[3] = {barrier_event(SDN_BARRIER_LAYER, 390, 400),
+    sdn_prof_event ev1[3] = {barrier_event(SDN_BARRIER_HANDOVER, 390, 400),
                              barrier_event(SDN_BARRIER_PASS, 700, 700)};
     ev0[2] = (sdn_prof_event){.type = SDN_EV_SCOPE, .kind = SDN_PHASE_STEP, .t0 = 10, .t1 = 1000};
     ev1[2] = (sdn_prof_event){.type = SDN_EV_SCOPE, .kind = SDN_PHASE_STEP, .t0 = 10, .t1 = 900};

@@ -2,12 +2,13 @@
  * kernel cut into one stage per thread, rows flowing through in micro-batches. Its stages hold
  * weights, what it moves between cores is a stage's edges, and training on it gives the bytes
  * of one thread, on two threads and on three, with regularization, dropout, clipping and
- * convolutions. */
+ * convolutions; profiled, it records each wait for a hand-over. */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "model.h"
 #include "simdnn_io.h"
+#include "simdnn_profile.h"
 #include "testhooks.h"
 #include "testutil.h"
 
@@ -181,6 +182,50 @@ static void test_staged_from_the_input_clipped_same_bits(void **state)
     same_bits_staged(&(net){.hidden = 4, .clip = 0.5f}, 2);
 }
 
+/* Profiled, a staged pass on two threads records every wait for a hand-over: thread 0's for each
+ * micro-batch's gradient from stage 1, thread 1's for each micro-batch's rows from stage 0 and
+ * once more for its rows of the first stage's input gradient. */
+static void test_staged_handovers_profiled(void **state)
+{
+    (void)state;
+    sdn_set_num_threads(2);
+    if (sdn_num_threads() != 2)
+        skip(); /* built without OpenMP: one thread only */
+    sdn_debug_split = SDN_SPLIT_STAGES;
+    sdn_parallel_min_macs = 0.0;
+    sdn_model *m = build(&(net){.sliced = 1, .hidden = 4});
+    sdn_stages plan;
+    assert_true(sdn_stages_plan(m, NB, 2, &plan));
+    assert_true(plan.first == 1 && plan.batches > 1); /* after the sliced first layer */
+    static float x[NB * D];
+    int32_t y[NB];
+    sdn_test_fill(x, NB * D, 7, -1.0f, 1.0f);
+    for (int i = 0; i < NB; i++)
+        y[i] = i % K;
+    sdn_profile_options opts = {NULL, 0, 0, 2, SDN_TRACE_AUTO, SDN_COUNTERS_THREAD};
+    assert_int_equal(sdn_profile_begin(&opts), SDN_OK);
+    for (int s = 0; s < 2; s++)
+        assert_int_equal(sdn_model_train_batch(m, x, y, NB, NULL, NULL), SDN_OK);
+    assert_int_equal(sdn_profile_end(), SDN_OK);
+    assert_int_equal(m->share.last, SDN_SPLIT_STAGES);
+    const sdn_prof_data *d = sdn_profile_records();
+    assert_int_equal(d->n_threads, 2);
+    for (int t = 0; t < 2; t++) {
+        size_t handovers = 0, passes = 0;
+        for (size_t j = 0; j < d->threads[t]->n; j++) {
+            const sdn_prof_event *e = &d->threads[t]->ev[j];
+            handovers += e->type == SDN_EV_BARRIER && e->kind == SDN_BARRIER_HANDOVER;
+            passes += e->type == SDN_EV_SCOPE && e->kind == SDN_PHASE_STEP;
+        }
+        assert_int_equal(passes, 2);
+        assert_int_equal(handovers, passes * (plan.batches + (size_t)t));
+    }
+    sdn_model_free(m);
+    sdn_debug_split = 0;
+    sdn_parallel_min_macs = -1.0;
+    sdn_set_num_threads(0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -190,6 +235,7 @@ int main(void)
         cmocka_unit_test(test_staged_after_batch_norm_same_bits),
         cmocka_unit_test(test_staged_convolutions_same_bits),
         cmocka_unit_test(test_staged_from_the_input_clipped_same_bits),
+        cmocka_unit_test(test_staged_handovers_profiled),
     };
     return cmocka_run_group_tests(tests, NULL, sdn_test_tmpdir_remove);
 }

@@ -22,10 +22,15 @@ static _Thread_local struct slow_mark {
     uint64_t t0, waited;
 } slow;
 
+static struct slow_mark mark_now(const sdn_pass *p)
+{
+    return (struct slow_mark){sdn_clock_ticks(), p->waited ? *p->waited : 0};
+}
+
 void sdn_slow_core_start(const sdn_pass *p)
 {
     if (p->t == 1 && SDN_HOOK(sdn_debug_slow_thread, 0.0) > 0.0)
-        slow = (struct slow_mark){sdn_clock_ticks(), p->waited ? *p->waited : 0};
+        slow = mark_now(p);
 }
 
 /* Spins F times what the thread worked since the mark (its waits excluded); the mark moves on. */
@@ -38,7 +43,7 @@ static void slow_core_catch_up(const sdn_pass *p)
     const uint64_t spin = (uint64_t)((double)busy * SDN_HOOK(sdn_debug_slow_thread, 0.0));
     while (sdn_clock_ticks() - now < spin)
         ;
-    slow = (struct slow_mark){sdn_clock_ticks(), p->waited ? *p->waited : 0};
+    slow = mark_now(p);
 }
 
 void sdn_slow_core_done(const sdn_pass *p)
@@ -58,7 +63,7 @@ void sdn_pass_barrier(const sdn_pass *p)
     if (p->waited)
         *p->waited += sdn_clock_ticks() - t0;
     if (SDN_PROF_UNLIKELY(sdn_prof_flags & SDN_PROF_RECORD))
-        sdn_prof_layer_barrier_done(t0);
+        sdn_prof_wait_done(SDN_BARRIER_LAYER, t0);
 }
 
 /* A meeting of the pass's threads outside a layer; the wait counts toward this thread's waits. */
@@ -80,6 +85,8 @@ void sdn_pass_await(const sdn_pass *p, atomic_uint *flag, unsigned v)
     sdn_flag_wait(flag, v);
     if (p->waited)
         *p->waited += sdn_clock_ticks() - t0;
+    if (SDN_PROF_UNLIKELY(sdn_prof_flags & SDN_PROF_RECORD))
+        sdn_prof_wait_done(SDN_BARRIER_HANDOVER, t0);
 }
 
 void *sdn_bump_take(sdn_bump *b, size_t bytes)

@@ -55,8 +55,9 @@ void sdn_prof_barrier_slow(void);
 /* A kept training pass on several threads moved these bytes between them (model_pass.c, while
  * recording, outside the parallel region). */
 void sdn_prof_note_traffic(double weights, double activations, double partials, int staged);
-/* This thread waited at a barrier inside a layer from t0 to now (model_pass.c, while recording). */
-void sdn_prof_layer_barrier_done(uint64_t t0);
+/* This thread waited from t0 to now at a barrier inside a layer or for a stage's hand-over (kind:
+ * SDN_BARRIER_LAYER or SDN_BARRIER_HANDOVER; layers/layer.c, while recording). */
+void sdn_prof_wait_done(int kind, uint64_t t0);
 /* The start of a kernel call: the counter's ticks (and, when counting per kernel, the thread's
  * counters). */
 uint64_t sdn_prof_kernel_begin(void);

@@ -231,13 +231,13 @@ void sdn_prof_barrier_slow(void)
         e->m = t->barrier_seq++;
 }
 
-void sdn_prof_layer_barrier_done(uint64_t t0)
+void sdn_prof_wait_done(int kind, uint64_t t0)
 {
     const uint64_t now = sdn_clock_ticks();
     sdn_prof_thread_rec *t = sdn_prof_self();
-    sdn_prof_event *e = barrier_event(t, SDN_BARRIER_LAYER, t0, now);
+    sdn_prof_event *e = barrier_event(t, kind, t0, now);
     if (e && t->depth > 0 && t->depth <= SDN_PROF_MAX_DEPTH)
-        e->layer = t->stack[t->depth - 1].layer; /* the layer scope it waits in */
+        e->layer = t->stack[t->depth - 1].layer; /* the scope it waits in (-1: the pass) */
 }
 
 /* ------------------------------------------------------------------ kernels */
