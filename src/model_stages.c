@@ -52,8 +52,10 @@ void sdn_stages_run(sdn_step *c, const sdn_pass *p)
         sdn_layers_forward(c, &q, p->stage_lo, p->stage_hi);
         sdn_flag_set(&done[t].forward, j + 1);
     }
+    /* the backward from the last micro-batch, which the last stage has just run forward: the
+     * stages before it wait for that one's forward and backward only */
     for (unsigned j = 0; j < M; j++) {
-        const sdn_pass q = batch_pass(c, p, j);
+        const sdn_pass q = batch_pass(c, p, M - 1 - j);
         if (t < last)
             sdn_pass_await(p, &done[t + 1].backward, j + 1);
         sdn_layers_backward(c, &q, p->stage_lo, p->stage_hi);
