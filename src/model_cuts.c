@@ -59,6 +59,44 @@ static double row_cost(const sdn_layer *l)
     return (double)(l->ops->weight_matrix ? l->row_macs : 0) + (double)l->n_out;
 }
 
+/* What a layer costs a row in a training pass, in row_cost's units: its forward, its input's
+ * gradient where an earlier layer needs it, and the gradient of its weights. */
+static double pass_cost(const sdn_layer *l)
+{
+    return row_cost(l) * (1.0 + (l->need_dx ? 1.0 : 0.0) + (l->ops->weight_matrix ? 1.0 : 0.0));
+}
+
+/* Of units cut by the shares (rows' chunks, a sliced layer's pieces), the fraction thread t of T
+ * takes. */
+static double cut_fraction(const sdn_share *s, int T, size_t units, int t)
+{
+    return (double)(sdn_share_cut(s, T, units, 1, t + 1) - sdn_share_cut(s, T, units, 1, t)) /
+           (double)units;
+}
+
+double sdn_thread_work(const sdn_model *m, size_t n, int T, int t, const sdn_stages *st,
+                       double *total)
+{
+    const sdn_share *s = &m->share;
+    const double rows = cut_fraction(s, T, sdn_chunks(n), t);
+    const double pieces = T <= SDN_DENSE_PIECES ? cut_fraction(s, T, SDN_DENSE_PIECES, t) : 1.0 / T;
+    const double stretch = sdn_share_fraction(s, T, t);
+    const int first = st ? st->first : m->n_layers;
+    double own = 0.0, all = 0.0;
+    for (int i = 0; i < m->n_layers; i++) {
+        const sdn_layer *l = &m->layers[i];
+        const double grads = l->ops->weight_matrix ? row_cost(l) : 0.0;
+        const double pass = pass_cost(l) - grads; /* forward and input gradient */
+        if (i < first)
+            own += l->pieces > 1 ? pass_cost(l) * pieces : pass * rows + grads * stretch;
+        all += pass_cost(l);
+    }
+    for (int i = first; st && i < m->n_layers; i++)
+        own += pass_cost(&m->layers[i]) * st->part[t];
+    *total = all;
+    return own;
+}
+
 /* The first layer after every layer that meets the other threads inside it. */
 static int first_staged(const sdn_model *m)
 {

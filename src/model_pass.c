@@ -162,32 +162,6 @@ static void run_thread(sdn_step *c, int t, int T)
 }
 
 #ifdef _OPENMP
-/* The fraction of the pass's work thread t of T did: its rows, its slices of a sliced layer and
- * its stretch of the weight gradients (or its stage), each as its share cut them. */
-static double share_done(const sdn_step *c, int t, int T)
-{
-    const sdn_model *m = c->m;
-    const size_t n_chunks = sdn_chunks(c->n), P = SDN_DENSE_PIECES;
-    double parts = 1.0;
-    double done = (double)(sdn_share_cut(&m->share, T, n_chunks, 1, t + 1) -
-                           sdn_share_cut(&m->share, T, n_chunks, 1, t)) /
-                  (double)n_chunks;
-    for (int i = 0; i < m->n_layers; i++)
-        if (m->layers[i].pieces > 1 && (size_t)T <= P) {
-            done += (double)(sdn_share_cut(&m->share, T, P, 1, t + 1) -
-                             sdn_share_cut(&m->share, T, P, 1, t)) /
-                    (double)P;
-            parts += 1.0;
-            break;
-        }
-    if (c->mode >= SDN_MODE_GRADS) { /* its stretch of the weight gradients, or its stage */
-        done +=
-            c->split == SDN_SPLIT_STAGES ? c->stages.part[t] : sdn_share_fraction(&m->share, T, t);
-        parts += 1.0;
-    }
-    return done / parts;
-}
-
 /* After a training pass on several threads: each thread's speed, for the next pass's shares. */
 static void observe_speeds(sdn_step *c)
 {
@@ -195,8 +169,10 @@ static void observe_speeds(sdn_step *c)
     if (!steers_team(c) || c->split == SDN_SPLIT_NONE || T < 2 || T > SDN_SHARE_MAX_THREADS)
         return;
     double done[SDN_SHARE_MAX_THREADS], busy[SDN_SHARE_MAX_THREADS];
+    const sdn_stages *st = c->split == SDN_SPLIT_STAGES ? &c->stages : NULL;
     for (int t = 0; t < T; t++) {
-        done[t] = share_done(c, t, T);
+        double total;
+        done[t] = sdn_thread_work(c->m, c->n, T, t, st, &total) / total;
         busy[t] = (double)c->clock[t].busy;
     }
     sdn_share_observe(&c->m->share, T, done, busy);

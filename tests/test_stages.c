@@ -2,7 +2,9 @@
  * kernel cut into one stage per thread, rows flowing through in micro-batches. Its stages hold
  * weights, what it moves between cores is a stage's edges, and training on it gives the bytes
  * of one thread, on two threads and on three, with regularization, dropout, clipping and
- * convolutions; profiled, it records each wait for a hand-over. */
+ * convolutions; profiled, it records each wait for a hand-over. Each thread's part of a pass
+ * (its speed is measured against it) makes up the whole. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -182,6 +184,35 @@ static void test_staged_from_the_input_clipped_same_bits(void **state)
     same_bits_staged(&(net){.hidden = 4, .clip = 0.5f}, 2);
 }
 
+/* Each thread's part of a pass as the shares cut it (what its speed is measured against): the
+ * parts make up the whole pass, on rows and staged, on 2 and 3 threads; cut 3 to 1, thread 0
+ * takes three quarters of every part; cut 0.6, the rows and pieces round where the stretch does
+ * not, and the parts still make up the whole. */
+static void test_thread_work_adds_up(void **state)
+{
+    (void)state;
+    sdn_model *m = build(&(net){.sliced = 1, .hidden = 4});
+    for (int T = 2; T <= 3; T++)
+        for (int staged = 0; staged < 2; staged++) {
+            sdn_stages s;
+            assert_true(sdn_stages_plan(m, NB, T, &s));
+            double sum = 0.0, total = 0.0;
+            for (int t = 0; t < T; t++)
+                sum += sdn_thread_work(m, NB, T, t, staged ? &s : NULL, &total);
+            assert_true(total > 0.0 && fabs(sum - total) <= 1e-9 * total);
+        }
+    sdn_share_reset(&m->share, 2);
+    m->share.weight[1] = 0.75;
+    double total = 0.0;
+    const double own = sdn_thread_work(m, NB, 2, 0, NULL, &total);
+    assert_true(fabs(own / total - 0.75) <= 1e-9);
+    m->share.weight[1] = 0.6;
+    const double first = sdn_thread_work(m, NB, 2, 0, NULL, &total);
+    const double second = sdn_thread_work(m, NB, 2, 1, NULL, &total);
+    assert_true(fabs(first / total - 0.6) > 0.01 && fabs(first + second - total) <= 1e-9 * total);
+    sdn_model_free(m);
+}
+
 /* Profiled, a staged pass on two threads records every wait for a hand-over: thread 0's for each
  * micro-batch's gradient from stage 1, thread 1's for each micro-batch's rows from stage 0 and
  * once more for its rows of the first stage's input gradient. */
@@ -231,6 +262,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_plan_cuts_after_the_last_meeting),
         cmocka_unit_test(test_staged_traffic_is_the_edges),
+        cmocka_unit_test(test_thread_work_adds_up),
         cmocka_unit_test(test_staged_same_bits),
         cmocka_unit_test(test_staged_after_batch_norm_same_bits),
         cmocka_unit_test(test_staged_convolutions_same_bits),
