@@ -22,6 +22,7 @@ static _Thread_local struct slow_mark {
     uint64_t t0, waited;
 } slow;
 
+/* The mark at this moment: the clock, and the thread's waits so far. */
 static struct slow_mark mark_now(const sdn_pass *p)
 {
     return (struct slow_mark){sdn_clock_ticks(), p->waited ? *p->waited : 0};
