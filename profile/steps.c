@@ -14,7 +14,7 @@ typedef struct pass_times {
     uint64_t b, e;            /* the pass scope, ns; e == 0: the thread took no part */
     uint64_t arrive[MAX_SEQ]; /* pass barrier arrivals, ns */
     int n_arrive;
-    double layer_wait[SDN_MAX_PHASES]; /* time in barriers inside layers, per phase, ns */
+    double timed_wait[SDN_MAX_PHASES]; /* in barriers inside layers and hand-overs, per phase, ns */
     double prep_ns;                    /* batch preparation on this thread */
 } pass_times;
 
@@ -48,7 +48,7 @@ static void collect_passes(const sdn_prof_data *d, sdn_profile_report *r, pass_t
             } else if (e->type == SDN_EV_BARRIER && e->kind != SDN_BARRIER_PASS) {
                 /* in a layer or a stage's hand-over: recorded on leaving, so before the next
                  * pass barrier's arrival: its phase */
-                p->layer_wait[p->n_arrive] += sdn_prof_dur_ns(d, e);
+                p->timed_wait[p->n_arrive] += sdn_prof_dur_ns(d, e);
             } else if (e->type == SDN_EV_BARRIER && e->m < MAX_SEQ) {
                 p->arrive[e->m] = sdn_prof_ns(d, e->t0);
                 if ((int)e->m + 1 > p->n_arrive)
@@ -84,7 +84,7 @@ static void step_phases(sdn_profile_report *r, const pass_times *row, int T, uin
             const uint64_t from = q == 0 ? row[t].b : release[q - 1];
             const uint64_t to = q < row[t].n_arrive ? row[t].arrive[q] : row[t].e;
             const double span = to > from ? (double)(to - from) : 0;
-            const double busy = span > row[t].layer_wait[q] ? span - row[t].layer_wait[q] : 0;
+            const double busy = span > row[t].timed_wait[q] ? span - row[t].timed_wait[q] : 0;
             ts->phase_ns[q] += busy;
             ts->wait_ns += span - busy;
             mx[q] = busy > mx[q] ? busy : mx[q];

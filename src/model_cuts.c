@@ -85,11 +85,10 @@ double sdn_thread_work(const sdn_model *m, size_t n, int T, int t, const sdn_sta
     double own = 0.0, all = 0.0;
     for (int i = 0; i < m->n_layers; i++) {
         const sdn_layer *l = &m->layers[i];
-        const double grads = l->ops->weight_matrix ? row_cost(l) : 0.0;
-        const double pass = pass_cost(l) - grads; /* forward and input gradient */
-        if (i < first)
-            own += l->pieces > 1 ? pass_cost(l) * pieces : pass * rows + grads * stretch;
-        all += pass_cost(l);
+        const double cost = pass_cost(l), grads = l->ops->weight_matrix ? row_cost(l) : 0.0;
+        if (i < first) /* the forward and input gradient on rows, the gradients by stretch */
+            own += l->pieces > 1 ? cost * pieces : (cost - grads) * rows + grads * stretch;
+        all += cost;
     }
     for (int i = first; st && i < m->n_layers; i++)
         own += pass_cost(&m->layers[i]) * st->part[t];

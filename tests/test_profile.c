@@ -306,20 +306,13 @@ static void test_batch_norm_barriers_recorded(void **state)
     sdn_test_fill(x, B * FEATURES, 5, -1, 1);
     for (int i = 0; i < B; i++)
         y[i] = i % OUT;
-    sdn_profile_options opts = {NULL, 0, 0, 2, SDN_TRACE_AUTO, SDN_COUNTERS_THREAD};
-    assert_int_equal(sdn_profile_begin(&opts), SDN_OK);
-    for (int s = 0; s < 2; s++)
-        assert_int_equal(sdn_model_train_batch(m, x, y, B, NULL, NULL), SDN_OK);
-    assert_int_equal(sdn_profile_end(), SDN_OK);
-    const sdn_prof_data *d = sdn_profile_records();
+    const sdn_prof_data *d = sdn_test_profile_steps(m, x, y, B, 2);
     int passes = 0;
     for (int t = 0; t < d->n_threads; t++) {
-        size_t layer_barriers = 0, pass_scopes = 0;
-        for (size_t j = 0; j < d->threads[t]->n; j++) {
-            const sdn_prof_event *e = &d->threads[t]->ev[j];
-            layer_barriers += e->type == SDN_EV_BARRIER && e->kind == SDN_BARRIER_LAYER;
-            pass_scopes += e->type == SDN_EV_SCOPE && e->kind == SDN_PHASE_STEP;
-        }
+        const size_t layer_barriers =
+            sdn_test_count_records(d->threads[t], SDN_EV_BARRIER, SDN_BARRIER_LAYER);
+        const size_t pass_scopes =
+            sdn_test_count_records(d->threads[t], SDN_EV_SCOPE, SDN_PHASE_STEP);
         passes += pass_scopes == 2;
         assert_int_equal(layer_barriers, pass_scopes * 2 * BN_LAYERS);
     }

@@ -10,7 +10,6 @@
 
 #include "model.h"
 #include "simdnn_io.h"
-#include "simdnn_profile.h"
 #include "testhooks.h"
 #include "testutil.h"
 
@@ -233,21 +232,13 @@ static void test_staged_handovers_profiled(void **state)
     sdn_test_fill(x, NB * D, 7, -1.0f, 1.0f);
     for (int i = 0; i < NB; i++)
         y[i] = i % K;
-    sdn_profile_options opts = {NULL, 0, 0, 2, SDN_TRACE_AUTO, SDN_COUNTERS_THREAD};
-    assert_int_equal(sdn_profile_begin(&opts), SDN_OK);
-    for (int s = 0; s < 2; s++)
-        assert_int_equal(sdn_model_train_batch(m, x, y, NB, NULL, NULL), SDN_OK);
-    assert_int_equal(sdn_profile_end(), SDN_OK);
+    const sdn_prof_data *d = sdn_test_profile_steps(m, x, y, NB, 2);
     assert_int_equal(m->share.last, SDN_SPLIT_STAGES);
-    const sdn_prof_data *d = sdn_profile_records();
     assert_int_equal(d->n_threads, 2);
     for (int t = 0; t < 2; t++) {
-        size_t handovers = 0, passes = 0;
-        for (size_t j = 0; j < d->threads[t]->n; j++) {
-            const sdn_prof_event *e = &d->threads[t]->ev[j];
-            handovers += e->type == SDN_EV_BARRIER && e->kind == SDN_BARRIER_HANDOVER;
-            passes += e->type == SDN_EV_SCOPE && e->kind == SDN_PHASE_STEP;
-        }
+        const size_t handovers =
+            sdn_test_count_records(d->threads[t], SDN_EV_BARRIER, SDN_BARRIER_HANDOVER);
+        const size_t passes = sdn_test_count_records(d->threads[t], SDN_EV_SCOPE, SDN_PHASE_STEP);
         assert_int_equal(passes, 2);
         assert_int_equal(handovers, passes * (plan.batches + (size_t)t));
     }

@@ -236,6 +236,26 @@ int sdn_test_tmpdir_remove(void **state)
 
 #endif
 
+/* ---- profiling */
+const sdn_prof_data *sdn_test_profile_steps(sdn_model *m, const float *x, const int32_t *y,
+                                            size_t n, int steps)
+{
+    sdn_profile_options opts = {NULL, 0, 0, steps, SDN_TRACE_AUTO, SDN_COUNTERS_THREAD};
+    assert_int_equal(sdn_profile_begin(&opts), SDN_OK);
+    for (int s = 0; s < steps; s++)
+        assert_int_equal(sdn_model_train_batch(m, x, y, n, NULL, NULL), SDN_OK);
+    assert_int_equal(sdn_profile_end(), SDN_OK);
+    return sdn_profile_records();
+}
+
+size_t sdn_test_count_records(const sdn_prof_thread *th, int type, int kind)
+{
+    size_t count = 0;
+    for (size_t j = 0; j < th->n; j++)
+        count += th->ev[j].type == type && th->ev[j].kind == kind;
+    return count;
+}
+
 /* ---- reliability */
 char *sdn_test_read_file(const char *path, size_t *len)
 {

@@ -11,6 +11,7 @@
 
 #include "kernels.h"
 #include "simdnn.h"
+#include "simdnn_profile.h"
 
 extern const sdn_isa sdn_test_isa_list[SDN_ISA_COUNT];
 
@@ -56,6 +57,14 @@ int sdn_test_threads_start(void);
 const char *sdn_test_tmpdir(const char *prefix);
 /* A cmocka group teardown: removes that folder and everything in it. */
 int sdn_test_tmpdir_remove(void **state);
+
+/* ---- profiling */
+/* Records `steps` training steps of m on n rows of x and y (a profile kept in memory, no folder);
+ * the records, until the next profile. */
+const sdn_prof_data *sdn_test_profile_steps(sdn_model *m, const float *x, const int32_t *y,
+                                            size_t n, int steps);
+/* How many of a thread's records have this type and kind. */
+size_t sdn_test_count_records(const sdn_prof_thread *th, int type, int kind);
 
 /* ---- reliability */
 /* A whole file, malloc'd and NUL-terminated (free it); *len gets its size. Fails the test if it
