@@ -11,6 +11,10 @@
  * for the switch), then a spell on the fastest, from FIRST passes up to MAX. */
 #define GAIN_MIN 1.1
 #define TRIAL 8u
+/* A team's trial that has counted TRIAL_HOPELESS_AFTER passes and takes TRIAL_HOPELESS times one
+ * thread's time a row ends there. */
+#define TRIAL_HOPELESS 1.5
+#define TRIAL_HOPELESS_AFTER 2u
 #define SPELL_FIRST 64u
 #define SPELL_MAX 4096u
 enum { TRY_ROWS, TRY_STAGES, TRY_ONE, SPELL_ROWS, SPELL_STAGES, SPELL_ONE };
@@ -48,7 +52,7 @@ void sdn_share_reset(sdn_share *s, int T)
     set_phase(s, TRY_ROWS, TRIAL);
     s->team_spell = s->solo_spell = SPELL_FIRST;
     s->can_stage = 0;
-    s->gain = 0.0;
+    s->gain = s->solo_row = 0.0;
 }
 
 /* Whether the speeds kept are those of a team of T (else equal shares). */
@@ -129,7 +133,9 @@ static void verdict(sdn_share *s)
 {
     const double rows = per_row(s, SDN_SPLIT_ROWS), stages = per_row(s, SDN_SPLIT_STAGES);
     const sdn_split team = stages < rows ? SDN_SPLIT_STAGES : SDN_SPLIT_ROWS;
-    s->gain = per_row(s, SDN_SPLIT_NONE) / fmin(rows, stages);
+    const double solo = per_row(s, SDN_SPLIT_NONE);
+    s->gain = solo / fmin(rows, stages);
+    s->solo_row = isfinite(solo) ? solo : 0.0;
     if (s->gain >= GAIN_MIN) {
         set_phase(s, team == SDN_SPLIT_STAGES ? SPELL_STAGES : SPELL_ROWS, s->team_spell);
         s->team_spell = s->team_spell < SPELL_MAX ? 2 * s->team_spell : SPELL_MAX;
@@ -139,6 +145,14 @@ static void verdict(sdn_share *s)
         s->solo_spell = s->solo_spell < SPELL_MAX ? 2 * s->solo_spell : SPELL_MAX;
         s->team_spell = SPELL_FIRST;
     }
+}
+
+/* Whether the trial under way on the team has lost already (TRIAL_HOPELESS). */
+static int hopeless(const sdn_share *s)
+{
+    const sdn_split on = phase_split(s->phase);
+    return s->phase < TRY_ONE && s->solo_row > 0.0 && s->trial_rows[on] > 0.0 &&
+           s->seen > TRIAL_HOPELESS_AFTER && per_row(s, on) > TRIAL_HOPELESS * s->solo_row;
 }
 
 void sdn_share_judge(sdn_share *s, sdn_split ran, double wall, size_t rows)
@@ -153,7 +167,7 @@ void sdn_share_judge(sdn_share *s, sdn_split ran, double wall, size_t rows)
         s->trial_rows[ran] += (double)rows;
     }
     s->seen++;
-    if (--s->left > 0)
+    if (--s->left > 0 && !hopeless(s))
         return;
     if (s->phase == TRY_ROWS)
         set_phase(s, s->can_stage ? TRY_STAGES : TRY_ONE, TRIAL);

@@ -34,6 +34,7 @@ typedef struct sdn_share {
     double trial_wall[3]; /* a trial's wall time on each split (sdn_split) */
     double trial_rows[3]; /* and the rows its passes took */
     double gain;          /* the last verdict: one thread's time over the team's; 0: none */
+    double solo_row;      /* one thread's time per row at the last verdict; 0: none yet */
     int last;             /* the split the last training pass ran on */
 } sdn_share;
 
@@ -63,7 +64,9 @@ void sdn_share_observe(sdn_share *s, int T, const double *done, const double *bu
  * passes on each split (staged only where the pass `can_stage`), then a spell on the fastest
  * per row (a team's by 10 %, the price of its second core), each spell twice the last while the
  * same side keeps winning. Each side's time is its passes' whole wall time over their rows: a
- * pass kept waiting a whole time slice counts for what it cost. sdn_share_split gives the
+ * pass kept waiting a whole time slice counts for what it cost. A team's trial that already
+ * takes half as long again a row as one thread did at the last verdict ends after two passes:
+ * it cannot win, and each of its passes waits on the shared core. sdn_share_split gives the
  * next training pass's split on a team of T (SDN_SPLIT_NONE when T is 1); sdn_share_judge
  * takes the split a pass ran on, its wall time and its rows. */
 sdn_split sdn_share_split(sdn_share *s, int T, int can_stage);

@@ -99,8 +99,9 @@ static void test_team_that_pays_stays(void **state)
 }
 
 /* A team kept waiting (5 times slower than one thread) gives way after one trial, for spells
- * that double while it keeps losing; once the core is back, the next trial brings the team
- * back, and a later verdict against it starts again from the first spell. */
+ * that double while it keeps losing; its later trials end after a pass to switch and two counted
+ * ones, since it cannot win. Once the core is back, the next trial brings the team back, and a
+ * later verdict against it starts again from the first spell. */
 static void test_team_kept_waiting_gives_way(void **state)
 {
     (void)state;
@@ -110,16 +111,31 @@ static void test_team_kept_waiting_gives_way(void **state)
     const int first = passes_on(&s, 1, 1000.0, 5000.0);    /* its trial on one thread, a spell */
     assert_true(s.gain > 0.19 && s.gain < 0.21);
     assert_true(first > 8 + 32);
-    assert_int_equal(passes_on(&s, 2, 1000.0, 5000.0), 8);
+    assert_int_equal(passes_on(&s, 2, 1000.0, 5000.0), 3); /* a trial that has lost */
     assert_int_equal(passes_on(&s, 1, 1000.0, 5000.0), 8 + 2 * (first - 8));
+    assert_true(s.gain > 0.19 && s.gain < 0.21);
     assert_int_equal(passes_on(&s, 2, 1000.0, 600.0), 8); /* the core is back */
     assert_int_equal(passes_on(&s, 1, 1000.0, 600.0), 8);
-    assert_true(passes_on(&s, 2, 1000.0, 5000.0) >= 64 + 8);   /* its spell; a trial it loses */
+    assert_true(passes_on(&s, 2, 1000.0, 5000.0) >= 64 + 3);   /* its spell; a trial it loses */
     assert_int_equal(passes_on(&s, 1, 1000.0, 5000.0), first); /* from the first spell again */
     /* a pass of the wrong size (a batch too small to split) does not count */
     const sdn_share before = s;
     sdn_share_judge(&s, team_of(&s, 2) > 1 ? SDN_SPLIT_NONE : SDN_SPLIT_ROWS, 1000.0, 32);
     assert_int_equal(s.left, before.left);
+}
+
+/* A team slower than one thread, but by less than half as long again a row, runs its whole
+ * trial: its early passes may be the slow ones. */
+static void test_team_trial_ends_only_when_lost(void **state)
+{
+    (void)state;
+    sdn_share s;
+    sdn_share_reset(&s, 2);
+    assert_int_equal(passes_on(&s, 2, 1000.0, 1400.0), 8);
+    passes_on(&s, 1, 1000.0, 1400.0);
+    assert_int_equal(passes_on(&s, 2, 1000.0, 1400.0), 8);
+    passes_on(&s, 1, 1000.0, 1400.0);
+    assert_int_equal(passes_on(&s, 2, 1000.0, 1600.0), 3);
 }
 
 /* Passes of a model that can stage, `rows_ns`, `stages_ns` and `one_ns` a row on each split:
@@ -321,6 +337,7 @@ int main(void)
         cmocka_unit_test(test_every_thread_keeps_its_least),
         cmocka_unit_test(test_team_that_pays_stays),
         cmocka_unit_test(test_team_kept_waiting_gives_way),
+        cmocka_unit_test(test_team_trial_ends_only_when_lost),
         cmocka_unit_test(test_verdict_picks_the_fastest_split),
         cmocka_unit_test(test_moved_shares_same_bits),
         cmocka_unit_test(test_team_kept_waiting_same_bits),
