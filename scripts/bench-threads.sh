@@ -3,11 +3,13 @@
 # another program: the bench's training step for the four exercise models at batch 32 and 128 on
 # 1 and 2 threads (threads bound close: thread 1 on CPU 1), first quiet, then with a spinning
 # process pinned to CPU 1. Each row says the round trip between the two threads measured right
-# after it (close cores: under ~120 ns; apart: 350 and more). Medians of --reps repetitions.
+# after it (close cores: under ~120 ns; apart: 350 and more), least and most. Medians of --reps
+# repetitions, run in random order across the figures of a condition, so that 1 and 2 threads
+# see the same minutes of a host whose state changes for minutes at a time.
 #   scripts/bench-threads.sh [--reps N] [--only quiet|busy|far|slow] [--far RT,LINE] [--slow F]
 #                            [--min-time SECONDS] [--bench BINARY]
-# Each figure runs at least --min-time seconds (2): long enough that the team's trials (8 passes
-# on each side before each spell, src/thread_share.c) weigh what they do in a training run.
+# Each figure runs at least --min-time seconds (2): long enough that the team's trials (up to 8
+# passes on each side before each spell, src/thread_share.c) weigh what they do in a training run.
 # --bench runs another build's simdnn_bench (an older commit's, to compare) instead of building.
 # --far adds a third condition: cores that sit apart, simulated on these (every meeting costs two
 # round trips of RT ns, every line a training pass reads across cores LINE ns; the bench's
@@ -45,7 +47,8 @@ run() { # condition
         SIMDNN_BENCH_SLOW_CORE=$([ "$1" = slow ] && echo "$slow") \
         "$bench" \
         --benchmark_filter='^train_step/simdnn/batch:(32|128)/threads:[12]' --benchmark_min_time="$min_time" \
-        --benchmark_repetitions="$reps" --benchmark_format=json >"$out/$1.json" 2>/dev/null
+        --benchmark_repetitions="$reps" --benchmark_enable_random_interleaving=true \
+        --benchmark_format=json >"$out/$1.json" 2>/dev/null
 }
 for condition in quiet busy far slow; do
     [ -z "$only" ] || [ "$only" = "$condition" ] || continue
@@ -84,6 +87,6 @@ print(f"{'condition':9} {'model':14} {'batch':>5} {'1 thread':>10} {'2 threads':
       f"{'2T/1T':>6} {'round trip ns':>14}")
 for (cond, model, batch), r in sorted(rows.items()):
     one, two = statistics.median(r[1]), statistics.median(r[2])
-    rt = statistics.median(r["rt"])
-    print(f"{cond:9} {model:14} {batch:5d} {one:10.0f} {two:10.0f} {two / one:6.2f} {rt:14.0f}")
+    rt = f"{min(r['rt']):.0f}-{max(r['rt']):.0f}" if cond != "far" else f"{far_rt:.0f}"
+    print(f"{cond:9} {model:14} {batch:5d} {one:10.0f} {two:10.0f} {two / one:6.2f} {rt:>14}")
 EOF

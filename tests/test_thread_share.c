@@ -125,7 +125,7 @@ static void test_team_kept_waiting_gives_way(void **state)
 }
 
 /* A team slower than one thread, but by less than half as long again a row, runs its whole
- * trial: its early passes may be the slow ones. */
+ * trial: its early passes may be the slow ones. A trial ended early is still weighed. */
 static void test_team_trial_ends_only_when_lost(void **state)
 {
     (void)state;
@@ -136,6 +136,11 @@ static void test_team_trial_ends_only_when_lost(void **state)
     assert_int_equal(passes_on(&s, 2, 1000.0, 1400.0), 8);
     passes_on(&s, 1, 1000.0, 1400.0);
     assert_int_equal(passes_on(&s, 2, 1000.0, 1600.0), 3);
+    /* the host slowed down as a whole: the trial ended early, yet the verdict weighs its passes
+     * against this cycle's one thread and goes to the team */
+    assert_int_equal(passes_on(&s, 1, 2000.0, 1600.0), 8);
+    assert_true(s.gain > 1.24 && s.gain < 1.26);
+    assert_int_equal(team_of(&s, 2), 2);
 }
 
 /* Passes of a model that can stage, `rows_ns`, `stages_ns` and `one_ns` a row on each split:
