@@ -11,8 +11,8 @@
  * for the switch), then a spell on the fastest, from FIRST passes up to MAX. */
 #define GAIN_MIN 1.1
 #define TRIAL 8u
-/* A team's trial that has counted TRIAL_HOPELESS_AFTER passes and takes TRIAL_HOPELESS times one
- * thread's time a row ends there. */
+/* A team's trial that has counted TRIAL_HOPELESS_AFTER passes and takes more than TRIAL_HOPELESS
+ * times one thread's time a row at the last verdict ends there. */
 #define TRIAL_HOPELESS 1.5
 #define TRIAL_HOPELESS_AFTER 2u
 #define SPELL_FIRST 64u

@@ -64,11 +64,11 @@ void sdn_share_observe(sdn_share *s, int T, const double *done, const double *bu
  * passes on each split (staged only where the pass `can_stage`), then a spell on the fastest
  * per row (a team's by 10 %, the price of its second core), each spell twice the last while the
  * same side keeps winning. Each side's time is its passes' whole wall time over their rows: a
- * pass kept waiting a whole time slice counts for what it cost. A team's trial that already
- * takes half as long again a row as one thread did at the last verdict ends after two passes:
- * it cannot win, and each of its passes waits on the shared core. sdn_share_split gives the
- * next training pass's split on a team of T (SDN_SPLIT_NONE when T is 1); sdn_share_judge
- * takes the split a pass ran on, its wall time and its rows. */
+ * pass kept waiting a whole time slice counts for what it cost. A team's trial that takes more
+ * than half as long again a row as one thread did at the last verdict ends once two of its
+ * passes have counted: it cannot win, and each of its passes waits on the shared core.
+ * sdn_share_split gives the next training pass's split on a team of T (SDN_SPLIT_NONE when T is
+ * 1); sdn_share_judge takes the split a pass ran on, its wall time and its rows. */
 sdn_split sdn_share_split(sdn_share *s, int T, int can_stage);
 void sdn_share_judge(sdn_share *s, sdn_split ran, double wall, size_t rows);
 
