@@ -187,11 +187,10 @@ void sdn_layers_backward(const sdn_step *c, const sdn_pass *p, int first, int en
  * model_cuts.c); the forward and backward of thread p->t on a staged pass, up to barrier A
  * (model_stages.c). */
 int sdn_stages_plan(const sdn_model *m, size_t n, int T, sdn_stages *s);
-/* Thread t of T's part of a training pass over n rows as the shares cut it (its rows, its pieces
- * of a sliced layer, its stretch of the weight gradients; staged: its stage), in multiply-adds
- * and outputs a row, weighed by the work each layer does; *total: the whole pass's. */
-double sdn_thread_work(const sdn_model *m, size_t n, int T, int t, const sdn_stages *st,
-                       double *total);
+/* Each of T threads' part of a training pass over n rows as the shares cut it (its rows, its
+ * pieces of a sliced layer, its stretch of the weight gradients; staged: its stage): part[t], a
+ * fraction of the pass's multiply-adds and outputs, weighed by the work each layer does. */
+void sdn_thread_parts(const sdn_model *m, size_t n, int T, const sdn_stages *st, double *part);
 void sdn_stages_run(sdn_step *c, const sdn_pass *p);
 void sdn_step_optimizer(sdn_step *c, const sdn_pass *p);
 void sdn_step_update_state(sdn_model *m);

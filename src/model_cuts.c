@@ -9,13 +9,20 @@
 
 #include "model.h"
 
+/* The first of a sliced layer's pieces that thread t of T takes: as the shares cut them while
+ * every thread can have one, else evenly. */
+static size_t first_piece(const sdn_share *s, int T, int t)
+{
+    const size_t P = SDN_DENSE_PIECES;
+    return (size_t)T <= P ? sdn_share_cut(s, T, P, 1, t) : P * (size_t)t / (size_t)T;
+}
+
 /* Thread t of T: its whole chunks of rows and its slices of a sliced layer, each as its share
  * says, and the step's behaviour. */
 sdn_pass sdn_step_thread_pass(sdn_step *c, int t, int T)
 {
     const size_t n = c->n, n_chunks = sdn_chunks(n);
     const sdn_share *s = &c->m->share;
-    const size_t P = SDN_DENSE_PIECES;
     sdn_pass p = {0};
     p.k = c->k;
     p.barrier = &c->barrier;
@@ -29,8 +36,8 @@ sdn_pass sdn_step_thread_pass(sdn_step *c, int t, int T)
     p.nthreads = T;
     p.c0 = sdn_share_cut(s, T, n_chunks, 1, t);
     p.c1 = sdn_share_cut(s, T, n_chunks, 1, t + 1);
-    p.q0 = (size_t)T <= P ? sdn_share_cut(s, T, P, 1, t) : P * (size_t)t / (size_t)T;
-    p.q1 = (size_t)T <= P ? sdn_share_cut(s, T, P, 1, t + 1) : P * (size_t)(t + 1) / (size_t)T;
+    p.q0 = first_piece(s, T, t);
+    p.q1 = first_piece(s, T, t + 1);
     p.waited = t < SDN_SHARE_MAX_THREADS ? &c->clock[t].waited : NULL;
     if (c->split == SDN_SPLIT_STAGES) {
         p.staged_from = c->stages.first;
@@ -66,34 +73,40 @@ static double pass_cost(const sdn_layer *l)
     return row_cost(l) * (1.0 + (l->need_dx ? 1.0 : 0.0) + (l->ops->weight_matrix ? 1.0 : 0.0));
 }
 
-/* Of units cut by the shares (rows' chunks, a sliced layer's pieces), the fraction thread t of T
- * takes. */
+/* Of units cut by the shares (rows' chunks), the fraction thread t of T takes. */
 static double cut_fraction(const sdn_share *s, int T, size_t units, int t)
 {
     return (double)(sdn_share_cut(s, T, units, 1, t + 1) - sdn_share_cut(s, T, units, 1, t)) /
            (double)units;
 }
 
-double sdn_thread_work(const sdn_model *m, size_t n, int T, int t, const sdn_stages *st,
-                       double *total)
+/* Thread t of T's part of the pass, in pass_cost's units. */
+static double thread_work(const sdn_model *m, size_t n, int T, int t, const sdn_stages *st)
 {
     const sdn_share *s = &m->share;
     const double rows = cut_fraction(s, T, sdn_chunks(n), t);
-    const double pieces = T <= SDN_DENSE_PIECES ? cut_fraction(s, T, SDN_DENSE_PIECES, t) : 1.0 / T;
+    const double pieces =
+        (double)(first_piece(s, T, t + 1) - first_piece(s, T, t)) / SDN_DENSE_PIECES;
     const double stretch = sdn_share_fraction(s, T, t);
     const int first = st ? st->first : m->n_layers;
-    double own = 0.0, all = 0.0;
-    for (int i = 0; i < m->n_layers; i++) {
+    double own = 0.0;
+    for (int i = 0; i < first; i++) { /* forward and input gradient on rows, gradients by stretch */
         const sdn_layer *l = &m->layers[i];
         const double cost = pass_cost(l), grads = l->ops->weight_matrix ? row_cost(l) : 0.0;
-        if (i < first) /* the forward and input gradient on rows, the gradients by stretch */
-            own += l->pieces > 1 ? cost * pieces : (cost - grads) * rows + grads * stretch;
-        all += cost;
+        own += l->pieces > 1 ? cost * pieces : (cost - grads) * rows + grads * stretch;
     }
     for (int i = first; st && i < m->n_layers; i++)
         own += pass_cost(&m->layers[i]) * st->part[t];
-    *total = all;
     return own;
+}
+
+void sdn_thread_parts(const sdn_model *m, size_t n, int T, const sdn_stages *st, double *part)
+{
+    double all = 0.0;
+    for (int i = 0; i < m->n_layers; i++)
+        all += pass_cost(&m->layers[i]);
+    for (int t = 0; t < T; t++)
+        part[t] = thread_work(m, n, T, t, st) / all;
 }
 
 /* The first layer after every layer that meets the other threads inside it. */

@@ -170,11 +170,9 @@ static void observe_speeds(sdn_step *c)
         return;
     double done[SDN_SHARE_MAX_THREADS], busy[SDN_SHARE_MAX_THREADS];
     const sdn_stages *st = c->split == SDN_SPLIT_STAGES ? &c->stages : NULL;
-    for (int t = 0; t < T; t++) {
-        double total;
-        done[t] = sdn_thread_work(c->m, c->n, T, t, st, &total) / total;
+    sdn_thread_parts(c->m, c->n, T, st, done);
+    for (int t = 0; t < T; t++)
         busy[t] = (double)c->clock[t].busy;
-    }
     sdn_share_observe(&c->m->share, T, done, busy);
 }
 

@@ -31,7 +31,7 @@ static void set_phase(sdn_share *s, int phase, unsigned passes)
 {
     s->phase = phase;
     s->left = passes;
-    s->seen = 0;
+    s->seen = s->counted = 0;
     if (phase == TRY_ROWS)
         for (int i = 0; i < 3; i++)
             s->trial_wall[i] = s->trial_rows[i] = 0.0;
@@ -151,8 +151,8 @@ static void verdict(sdn_share *s)
 static int hopeless(const sdn_share *s)
 {
     const sdn_split on = phase_split(s->phase);
-    return s->phase < TRY_ONE && s->solo_row > 0.0 && s->trial_rows[on] > 0.0 &&
-           s->seen > TRIAL_HOPELESS_AFTER && per_row(s, on) > TRIAL_HOPELESS * s->solo_row;
+    return s->phase < TRY_ONE && s->solo_row > 0.0 && s->counted >= TRIAL_HOPELESS_AFTER &&
+           per_row(s, on) > TRIAL_HOPELESS * s->solo_row;
 }
 
 void sdn_share_judge(sdn_share *s, sdn_split ran, double wall, size_t rows)
@@ -165,6 +165,7 @@ void sdn_share_judge(sdn_share *s, sdn_split ran, double wall, size_t rows)
     if (s->phase < SPELL_ROWS && s->seen > 0 && ran == want) {
         s->trial_wall[ran] += wall;
         s->trial_rows[ran] += (double)rows;
+        s->counted++;
     }
     s->seen++;
     if (--s->left > 0 && !hopeless(s))

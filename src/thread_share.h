@@ -28,6 +28,7 @@ typedef struct sdn_share {
     int phase;            /* what the training passes do now (thread_share.c) */
     unsigned left;        /* passes left in it */
     unsigned seen;        /* passes of the phase so far */
+    unsigned counted;     /* of those, the ones its trial counted */
     unsigned team_spell;  /* the next spell on the team, in passes */
     unsigned solo_spell;  /* the next spell on one thread */
     int can_stage;        /* the last pass asked for could run staged */
