@@ -17,6 +17,19 @@ static size_t first_piece(const sdn_share *s, int T, int t)
     return (size_t)T <= P ? sdn_share_cut(s, T, P, 1, t) : P * (size_t)t / (size_t)T;
 }
 
+size_t sdn_model_input_cut(const sdn_model *m, int T, size_t *cut)
+{
+    const sdn_layer *first = m->layers;
+    while (first < m->layers + m->n_layers && first->ops->in_place) /* flatten */
+        first++;
+    if (first == m->layers + m->n_layers || (first->pieces <= 1 && !first->by_features) || T < 2 ||
+        T > SDN_DENSE_PIECES || T > m->max_threads)
+        return 0;
+    for (int t = 0; t <= T; t++)
+        cut[t] = first_piece(&m->share, T, t);
+    return SDN_DENSE_PIECES;
+}
+
 /* Thread t of T: its whole chunks of rows and its slices of a sliced layer, each as its share
  * says, and the step's behaviour. */
 sdn_pass sdn_step_thread_pass(sdn_step *c, int t, int T)

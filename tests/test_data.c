@@ -17,6 +17,7 @@
 #define HAVE_ARCHIVE_H 0
 #endif
 
+#include "data/batch.h"
 #include "simdnn_data.h"
 #include "testutil.h"
 
@@ -299,9 +300,6 @@ static void split_and_stats(void **state)
     assert_null(d.pixels);
 }
 
-/* Every ISA's byte-to-float kernel (the standardization of a batch): the reference's bits (a
- * product, then a sum: two roundings), every length up to a few vectors, every byte value, and
- * no read past the last byte (it ends at a guard page). */
 /* Float rows (the Python package's float32 arrays): batches copy them as they are, the split
  * views them, and standardizing them is refused (its statistics are of pixel/255). */
 static void float_rows(void **state)
@@ -336,6 +334,48 @@ static void float_rows(void **state)
     sdn_preprocess_free(&pre);
 }
 
+/* A batch whose columns are cut between the threads (as a first layer in slices reads it) holds
+ * the floats the batch by rows holds: pixels standardized or scaled, float rows copied, every
+ * column formed once, whatever the cut, for column counts the slices do not divide. The batch is
+ * big enough to be formed in parallel. */
+static void batch_cut_same_floats(void **state)
+{
+    (void)state;
+    enum { N = 80, F = 1030, ROWS = 70 };
+    static const size_t cuts[][4] = {{0, 2, 4}, {0, 1, 4}, {0, 3, 4}, {0, 1, 2, 4}};
+    static const int teams[] = {2, 2, 2, 3};
+    sdn_dataset pixels = small_set(N, F);
+    float *values = malloc(N * F * sizeof *values);
+    float *want = malloc(ROWS * F * sizeof *want), *got = malloc(ROWS * F * sizeof *got);
+    size_t index[N];
+    assert_true(values && want && got);
+    for (size_t i = 0; i < N * F; i++)
+        values[i] = (float)i * 0.25f - 7.0f;
+    sdn_dataset floats = {
+        .n = N, .features = F, .classes = 10, .labels = pixels.labels, .values = values};
+    sdn_shuffle_indices(index, N, 7, 1);
+    for (int standardize = 0; standardize < 3; standardize++) {
+        const sdn_dataset *d = standardize == 2 ? &floats : &pixels;
+        sdn_preprocess pre;
+        assert_int_equal(sdn_preprocess_fit(&pre, d, standardize == 1), SDN_OK);
+        sdn_preprocess_batch(&pre, d, index, 5, ROWS, want);
+        for (size_t c = 0; c < sizeof cuts / sizeof *cuts; c++) {
+            for (size_t i = 0; i < ROWS * F; i++)
+                got[i] = NAN;
+            sdn_preprocess_batch_cut(&pre, d, index, 5, ROWS, teams[c], cuts[c], 4, got);
+            assert_memory_equal(got, want, ROWS * F * sizeof *got);
+        }
+        sdn_preprocess_free(&pre);
+    }
+    free(values);
+    free(want);
+    free(got);
+    sdn_dataset_free(&pixels);
+}
+
+/* Every ISA's byte-to-float kernel (the standardization of a batch): the reference's bits (a
+ * product, then a sum: two roundings), every length up to a few vectors, every byte value, and
+ * no read past the last byte (it ends at a guard page). */
 static void u8_affine_each_isa(void **state)
 {
     const sdn_kernels *k = sdn_test_kernels(state);
@@ -400,6 +440,7 @@ int main(void)
 #endif
         cmocka_unit_test(split_and_stats),
         cmocka_unit_test(float_rows),
+        cmocka_unit_test(batch_cut_same_floats),
         SDN_TEST_EACH_ISA(u8_affine_each_isa),
         cmocka_unit_test(shuffle),
         cmocka_unit_test(locate),

@@ -20,6 +20,7 @@ typedef struct net {
     int sliced; /* a first layer big enough to slice (768 → 96) */
     int hidden; /* then this many dense layers of 32 */
     int batchnorm; /* a batch norm after the second hidden layer */
+    int input_bn;  /* a batch norm on the input */
     float clip, l2;
 } net;
 
@@ -51,6 +52,8 @@ static sdn_model *build(const net *o)
     sdn_model *m = sdn_model_new(5);
     if (o->conv)
         add_convolutions(m);
+    if (o->input_bn)
+        assert_int_equal(sdn_model_add_batch_norm(m, 0.99f, 1e-3f), SDN_OK);
     sdn_dense_options d = sdn_dense_defaults(o->sliced ? 96 : 32);
     d.activation = SDN_ACT_SELU;
     d.kernel_init.kind = SDN_INIT_LECUN_NORMAL;
@@ -213,6 +216,48 @@ static void test_thread_work_adds_up(void **state)
     sdn_model_free(m);
 }
 
+/* The caller's batch is cut as a first layer in pieces reads it: the columns thread t forms are the
+ * slices its pass takes, at equal shares and at uneven ones, on 2 and 3 threads, and the features
+ * a batch norm on the input takes; one thread, a model kept to one, or a first layer not in
+ * pieces read it by rows. */
+static void test_input_cut_is_the_first_pieces(void **state)
+{
+    (void)state;
+    size_t cut[SDN_DENSE_PIECES + 1];
+    sdn_model *m;
+    for (int bn = 0; bn < 2; bn++) {
+        m = build(&(net){.sliced = 1, .hidden = 2, .input_bn = bn});
+        assert_int_equal(m->layers[0].by_features, bn);
+        m->max_threads = 4;
+        for (int T = 2; T <= 3; T++)
+            for (int uneven = 0; uneven < 2; uneven++) {
+                sdn_share_reset(&m->share, T);
+                if (uneven)
+                    m->share.weight[1] = T == 2 ? 0.75 : 0.5;
+                assert_int_equal(sdn_model_input_cut(m, T, cut), SDN_DENSE_PIECES);
+                sdn_step step = {.m = m, .ws = &m->ws, .n = NB, .mode = SDN_MODE_TRAIN};
+                for (int t = 0; t < T; t++) {
+                    const sdn_pass p = sdn_step_thread_pass(&step, t, T);
+                    size_t f0, f1;
+                    sdn_feature_share(&p, D, &f0, &f1);
+                    assert_int_equal(p.q0, cut[t]);
+                    assert_int_equal(p.q1, cut[t + 1]);
+                    assert_int_equal(f0, D * cut[t] / SDN_DENSE_PIECES);
+                    assert_int_equal(f1, D * cut[t + 1] / SDN_DENSE_PIECES);
+                }
+                if (T == 2)
+                    assert_int_equal(cut[1], uneven ? 3 : 2);
+            }
+        assert_int_equal(sdn_model_input_cut(m, 1, cut), 0);
+        m->max_threads = 1;
+        assert_int_equal(sdn_model_input_cut(m, 2, cut), 0);
+        sdn_model_free(m);
+    }
+    m = build(&(net){.hidden = 2});
+    assert_int_equal(sdn_model_input_cut(m, 2, cut), 0);
+    sdn_model_free(m);
+}
+
 /* Profiled, a staged pass on two threads records every wait for a hand-over: thread 0's for each
  * micro-batch's gradient from stage 1, thread 1's for each micro-batch's rows from stage 0 and
  * once more for its rows of the first stage's input gradient. */
@@ -255,6 +300,7 @@ int main(void)
         cmocka_unit_test(test_plan_cuts_after_the_last_meeting),
         cmocka_unit_test(test_staged_traffic_is_the_edges),
         cmocka_unit_test(test_thread_work_adds_up),
+        cmocka_unit_test(test_input_cut_is_the_first_pieces),
         cmocka_unit_test(test_staged_same_bits),
         cmocka_unit_test(test_staged_after_batch_norm_same_bits),
         cmocka_unit_test(test_staged_convolutions_same_bits),

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "data/batch.h"
 #include "error.h"
 #include "kernels.h"
 #include "profile/prof.h"
@@ -146,11 +147,11 @@ void sdn_preprocess_free(sdn_preprocess *p)
     memset(p, 0, sizeof *p);
 }
 
-/* Whether a batch's rows are worth a parallel region. Where it would have one thread (a run with
+/* Whether a batch is worth a parallel region. Where it would have one thread (a run with
  * --threads 1, or inside the caller's own region) none is opened: a region of one still builds
  * an OpenMP team, whose semaphores cost kernel calls on Windows (round trips to wineserver
  * under wine) at every batch. */
-static int rows_in_parallel(size_t n, size_t f)
+static int in_parallel(size_t n, size_t f)
 {
 #ifdef _OPENMP
     return n * f >= 1u << 16 && omp_get_max_threads() > 1 && !omp_in_parallel();
@@ -160,29 +161,40 @@ static int rows_in_parallel(size_t n, size_t f)
 #endif
 }
 
-/* Row i of the batch: the dataset's row index[start + i] (or start + i), standardized. */
-static void batch_row(const sdn_preprocess *p, const sdn_dataset *d, const size_t *index,
-                      size_t start, size_t n, size_t i, sdn_f32_u8_affine_fn *affine, float *out)
+/* Columns [c0, c1) of row i of the batch: the dataset's row index[start + i] (or start + i),
+ * standardized. */
+static void batch_part(const sdn_preprocess *p, const sdn_dataset *d, const size_t *index,
+                       size_t start, size_t n, size_t i, size_t c0, size_t c1,
+                       sdn_f32_u8_affine_fn *affine, float *out)
 {
     const size_t f = d->features;
     const size_t k = index ? index[start + i] : start + i;
-    float *o = out + i * f;
+    float *o = out + i * f + c0;
     if (d->values) { /* already floats: a gather, kept as they are */
-        memcpy(o, d->values + k * f, f * sizeof *out);
+        memcpy(o, d->values + k * f + c0, (c1 - c0) * sizeof *out);
         return;
     }
-    const uint8_t *row = d->pixels + k * f;
+    const uint8_t *row = d->pixels + k * f + c0;
     if (i + 1 < n) { /* a shuffled row is a new stream for the prefetcher: ask for it */
         const uint8_t *next = d->pixels + (index ? index[start + i + 1] : start + i + 1) * f;
-        for (size_t j = 0; j < f; j += 64)
+        for (size_t j = c0; j < c1; j += 64)
             __builtin_prefetch(next + j);
     }
     if (p && p->standardize) {
-        affine(f, row, p->scale, p->shift, o);
+        affine(c1 - c0, row, p->scale + c0, p->shift + c0, o);
     } else {
-        for (size_t j = 0; j < f; j++)
+        for (size_t j = 0; j < c1 - c0; j++)
             o[j] = row[j] * (1.0f / 255.0f);
     }
+}
+
+/* Columns [c0, c1) of every row of the batch. */
+static void batch_columns(const sdn_preprocess *p, const sdn_dataset *d, const size_t *index,
+                          size_t start, size_t n, size_t c0, size_t c1, float *out)
+{
+    sdn_f32_u8_affine_fn *affine = d->values ? NULL : sdn_kernels_active()->u8_affine;
+    for (size_t i = 0; i < n; i++)
+        batch_part(p, d, index, start, n, i, c0, c1, affine, out);
 }
 
 void sdn_preprocess_batch(const sdn_preprocess *p, const sdn_dataset *d, const size_t *index,
@@ -191,16 +203,43 @@ void sdn_preprocess_batch(const sdn_preprocess *p, const sdn_dataset *d, const s
     /* A training step's other threads would wait while this runs, so it gets a kernel, a
      * prefetch and, for big batches, both threads (src/README.md has the figures). */
     sdn_prof_enter(SDN_PHASE_PREP, -1, "batch preparation"); /* part of the step's time */
-    sdn_f32_u8_affine_fn *affine = d->values ? NULL : sdn_kernels_active()->u8_affine;
-    if (rows_in_parallel(n, d->features)) {
+    const size_t f = d->features;
+    if (in_parallel(n, f)) {
+        sdn_f32_u8_affine_fn *affine = d->values ? NULL : sdn_kernels_active()->u8_affine;
 #ifdef _OPENMP /* -Wunknown-pragmas in a build without it */
 #pragma omp parallel for schedule(static)
 #endif
         for (size_t i = 0; i < n; i++)
-            batch_row(p, d, index, start, n, i, affine, out);
+            batch_part(p, d, index, start, n, i, 0, f, affine, out);
     } else {
-        for (size_t i = 0; i < n; i++)
-            batch_row(p, d, index, start, n, i, affine, out);
+        batch_columns(p, d, index, start, n, 0, f, out);
+    }
+    sdn_prof_leave();
+}
+
+void sdn_preprocess_batch_cut(const sdn_preprocess *p, const sdn_dataset *d, const size_t *index,
+                              size_t start, size_t n, int T, const size_t *cut, size_t parts,
+                              float *out)
+{
+    sdn_prof_enter(SDN_PHASE_PREP, -1, "batch preparation");
+    const size_t f = d->features;
+    if (in_parallel(n, f)) {
+#ifdef _OPENMP
+#pragma omp parallel num_threads(T)
+        {
+            /* a team smaller than asked for takes equal columns */
+            const size_t t = (size_t)omp_get_thread_num(), nt = (size_t)omp_get_num_threads();
+            if (nt == (size_t)T)
+                batch_columns(p, d, index, start, n, f * cut[t] / parts, f * cut[t + 1] / parts,
+                              out);
+            else
+                batch_columns(p, d, index, start, n, f * t / nt, f * (t + 1) / nt, out);
+        }
+#else
+        (void)T, (void)cut, (void)parts;
+#endif
+    } else {
+        batch_columns(p, d, index, start, n, 0, f, out);
     }
     sdn_prof_leave();
 }

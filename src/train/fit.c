@@ -7,9 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "data/batch.h"
 #include "dist/dist.h" /* data-parallel training */
 #include "error.h"
 #include "fit.h"
+#include "model.h"
 #include "platform/platform.h"
 #include "schedule.h"
 
@@ -190,6 +192,20 @@ typedef struct fit_run {
     int have_val;
 } fit_run;
 
+/* Rows [start, start + n) of the shuffled order into r->x, each thread forming the columns that
+ * the model's first layer reads on it, where it reads them in slices: so the batch does not
+ * cross between cores. */
+static void prepare_batch(const fit_run *r, size_t start, size_t n)
+{
+    size_t cut[SDN_DENSE_PIECES + 1];
+    const int T = sdn_num_threads();
+    const size_t parts = sdn_model_input_cut(r->model, T, cut);
+    if (parts)
+        sdn_preprocess_batch_cut(r->pre, r->train, r->index, start, n, T, cut, parts, r->x);
+    else
+        sdn_preprocess_batch(r->pre, r->train, r->index, start, n, r->x);
+}
+
 /* The value the monitor watches; without validation data the training metrics stand in. */
 static double monitored(const fit_run *r, const sdn_epoch_log *row)
 {
@@ -216,7 +232,7 @@ static sdn_status train_epoch(fit_run *r, int epoch, sdn_epoch_log *row, size_t 
         size_t nb = n - s * bs < bs ? n - s * bs : bs;
         size_t lo, hi; /* this rank's rows of the global batch */
         sdn_dist_shard(nb, &lo, &hi);
-        sdn_preprocess_batch(r->pre, r->train, r->index, s * bs + lo, hi - lo, r->x);
+        prepare_batch(r, s * bs + lo, hi - lo);
         sdn_augment_batch(&o->augment, r->x, hi - lo, o->seed, (uint64_t)epoch, s * bs + lo);
         for (size_t i = lo; i < hi; i++)
             r->y[i - lo] = r->train->labels[r->index[s * bs + i]];
