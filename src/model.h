@@ -187,10 +187,10 @@ void sdn_layers_backward(const sdn_step *c, const sdn_pass *p, int first, int en
  * model_cuts.c); the forward and backward of thread p->t on a staged pass, up to barrier A
  * (model_stages.c). */
 int sdn_stages_plan(const sdn_model *m, size_t n, int T, sdn_stages *s);
-/* How the next training pass on T threads reads the caller's batch: in this many equal slices of
- * its columns, of which thread t reads [cut[t], cut[t + 1]) (a first layer in pieces, or a batch
- * norm by features before it); or 0: each thread its rows (or one thread all of it). */
-size_t sdn_model_input_cut(const sdn_model *m, int T, size_t *cut);
+/* How the next training pass of n rows on T threads reads the caller's batch: of this many equal
+ * parts of its columns, thread t reads about [cut[t], cut[t + 1]) (a first layer in pieces, or a
+ * batch norm by features before it); or 0: each thread its rows (or one thread all of it). */
+size_t sdn_model_input_cut(const sdn_model *m, size_t n, int T, size_t *cut);
 /* Each of T threads' part of a training pass over n rows as the shares cut it (its rows, its
  * pieces of a sliced layer, its stretch of the weight gradients; staged: its stage): part[t], a
  * fraction of the pass's multiply-adds and outputs, weighed by the work each layer does. */

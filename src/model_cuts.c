@@ -4,30 +4,44 @@
  * cuts (rows, slices, stages, the weight-gradient plan), not measured. Each such line travels
  * the round trip between the cores, so this is the figure to cut on a host whose cores sit
  * apart. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "model.h"
 
-/* The first of a sliced layer's pieces that thread t of T takes: as the shares cut them while
- * every thread can have one, else evenly. */
-static size_t first_piece(const sdn_share *s, int T, int t)
+/* Where thread t of T's part of a sliced layer starts (sdn_pass u0), in slice chunks: as the
+ * shares cut them while every thread can have a slice, else evenly. A slice shared by rows sends
+ * part of its kernel to the other core every pass, so the cut keeps to whole slices unless the
+ * shares are more than a quarter slice from them. */
+static size_t part_start(const sdn_share *s, int T, size_t n, int t)
 {
-    const size_t P = SDN_DENSE_PIECES;
-    return (size_t)T <= P ? sdn_share_cut(s, T, P, 1, t) : P * (size_t)t / (size_t)T;
+    const size_t P = SDN_DENSE_PIECES, C = sdn_chunks(n);
+    if ((size_t)T > P)
+        return P * C * (size_t)t / (size_t)T;
+    const double at = sdn_share_before(s, T, t) * (double)P;
+    if (fabs(at - floor(at + 0.5)) <= 0.25)
+        return sdn_share_cut(s, T, P, 1, t) * C;
+    return sdn_share_cut(s, T, P * C, 1, t);
 }
 
-size_t sdn_model_input_cut(const sdn_model *m, int T, size_t *cut)
+/* A sliced layer's slice chunks in a pass of n rows. */
+static size_t slice_chunks(size_t n)
+{
+    return SDN_DENSE_PIECES * sdn_chunks(n);
+}
+
+size_t sdn_model_input_cut(const sdn_model *m, size_t n, int T, size_t *cut)
 {
     const sdn_layer *first = m->layers;
     while (first < m->layers + m->n_layers && first->ops->in_place) /* flatten */
         first++;
     if (first == m->layers + m->n_layers || (first->pieces <= 1 && !first->by_features) || T < 2 ||
-        T > SDN_DENSE_PIECES || T > m->max_threads)
+        T > SDN_DENSE_PIECES || T > m->max_threads || !n)
         return 0;
     for (int t = 0; t <= T; t++)
-        cut[t] = first_piece(&m->share, T, t);
-    return SDN_DENSE_PIECES;
+        cut[t] = part_start(&m->share, T, n, t);
+    return slice_chunks(n);
 }
 
 /* Thread t of T: its whole chunks of rows and its slices of a sliced layer, each as its share
@@ -49,8 +63,8 @@ sdn_pass sdn_step_thread_pass(sdn_step *c, int t, int T)
     p.nthreads = T;
     p.c0 = sdn_share_cut(s, T, n_chunks, 1, t);
     p.c1 = sdn_share_cut(s, T, n_chunks, 1, t + 1);
-    p.q0 = first_piece(s, T, t);
-    p.q1 = first_piece(s, T, t + 1);
+    p.u0 = part_start(s, T, n, t);
+    p.u1 = part_start(s, T, n, t + 1);
     p.waited = t < SDN_SHARE_MAX_THREADS ? &c->clock[t].waited : NULL;
     if (c->split == SDN_SPLIT_STAGES) {
         p.staged_from = c->stages.first;
@@ -99,7 +113,7 @@ static double thread_work(const sdn_model *m, size_t n, int T, int t, const sdn_
     const sdn_share *s = &m->share;
     const double rows = cut_fraction(s, T, sdn_chunks(n), t);
     const double pieces =
-        (double)(first_piece(s, T, t + 1) - first_piece(s, T, t)) / SDN_DENSE_PIECES;
+        (double)(part_start(s, T, n, t + 1) - part_start(s, T, n, t)) / (double)slice_chunks(n);
     const double stretch = sdn_share_fraction(s, T, t);
     const int first = st ? st->first : m->n_layers;
     double own = 0.0;
@@ -242,7 +256,7 @@ static void read_partials(thread_cut *c, const sdn_pass *p)
             else
                 c->partials += 4.0 * (double)(n_chunks - (c->c1 - c->c0)) * f;
         } else if (l->pieces > 1) {
-            const double own = (double)(p->q1 - p->q0) / SDN_DENSE_PIECES;
+            const double own = (double)(p->u1 - p->u0) / (double)slice_chunks(c->n);
             c->partials +=
                 (double)c->rows * (double)l->n_out * (double)(l->pieces - 1) * (1.0 - own);
             c->activations += (double)(c->n - c->rows) * (double)l->n_out;

@@ -48,14 +48,13 @@ static int big_block(const sdn_layer *l)
     return l->ops->split_rows && l->w_size >= SDN_SPLIT_MIN_WEIGHTS;
 }
 
-/* A big block's rows for this thread: those of its slices (the kernel rows it multiplies), or
- * with more threads than slices an equal cut. */
+/* A big block's rows for this thread: those that match its part of the slices (the kernel rows
+ * it multiplies), or with more threads than slices an equal cut. */
 static void big_rows(const sdn_layer *l, const sdn_pass *p, size_t *i0, size_t *i1)
 {
     const size_t t = (size_t)p->t, T = (size_t)p->nthreads;
     if (T <= SDN_DENSE_PIECES) {
-        *i0 = l->w_rows * p->q0 / SDN_DENSE_PIECES;
-        *i1 = l->w_rows * p->q1 / SDN_DENSE_PIECES;
+        sdn_feature_share(p, l->w_rows, i0, i1);
         return;
     }
     *i0 = split_at(l->w_rows, t, T, 16);

@@ -43,9 +43,9 @@ static void dense_init(const sdn_layer *l, float *params, float *state, uint64_t
 }
 
 /* A big kernel's work in pieces: input slice q (kernel rows [in·q/P, in·(q+1)/P)) over batch rows
- * [i0, i1). With at most P threads each takes whole slices, its own [q0, q1), which are the
- * kernel rows it updates (the weight gradient's row split), so a big kernel never moves between
- * cores; with more threads than slices, threads share a slice's rows. */
+ * [i0, i1). With at most P threads each takes its part of the slices (sdn_piece_rows), and the
+ * kernel rows it updates match it, so a big kernel all but never moves between cores; with more
+ * threads than slices, threads share a slice's rows. */
 typedef struct dense_piece {
     size_t q, k0, k1, i0, i1;
 } dense_piece;
@@ -55,8 +55,9 @@ static void pieces_of(const sdn_layer *l, const sdn_pass *p, size_t *first, size
 {
     const size_t P = (size_t)l->pieces, T = (size_t)p->nthreads, t = (size_t)p->t;
     if (T <= P) {
-        *first = p->q0;
-        *end = p->q1;
+        const size_t C = sdn_chunks(p->n);
+        *first = p->u0 / C;
+        *end = (p->u1 + C - 1) / C;
         return;
     }
     const size_t items = P * ((T + P - 1) / P);
@@ -66,8 +67,13 @@ static void pieces_of(const sdn_layer *l, const sdn_pass *p, size_t *first, size
 
 static dense_piece piece_of(const sdn_layer *l, const sdn_pass *p, size_t it)
 {
-    const size_t P = (size_t)l->pieces, T = (size_t)p->nthreads, R = (T + P - 1) / P;
-    const size_t q = it / R, g = it % R;
+    const size_t P = (size_t)l->pieces, T = (size_t)p->nthreads;
+    if (T <= P) {
+        dense_piece c = {it, l->n_in * it / P, l->n_in * (it + 1) / P, 0, 0};
+        sdn_piece_rows(p, it, &c.i0, &c.i1);
+        return c;
+    }
+    const size_t R = (T + P - 1) / P, q = it / R, g = it % R;
     return (dense_piece){q, l->n_in * q / P, l->n_in * (q + 1) / P, p->n * g / R,
                          p->n * (g + 1) / R};
 }

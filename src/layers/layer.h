@@ -108,8 +108,7 @@ typedef struct sdn_pass {
     uint64_t seed;            /* the model's seed (dropout masks) */
     sdn_acts *acts;           /* the workspace: one entry per layer */
     size_t n, r0, r1, c0, c1; /* batch rows; this thread's rows and chunks */
-    size_t q0, q1;            /* this thread's input slices of a sliced dense layer (of
-                               * SDN_DENSE_PIECES): the kernel rows it multiplies and updates */
+    size_t u0, u1;            /* this thread's part of a sliced dense layer (sdn_piece_rows) */
     uint64_t *waited;         /* where sdn_pass_barrier adds this thread's waits; NULL: none */
     int staged_from;          /* a staged pass (stage_hi > 0): layers from here on are staged, */
     int stage_lo, stage_hi;   /* and this thread's stage is layers [stage_lo, stage_hi) */
@@ -138,12 +137,28 @@ void sdn_pass_await(const sdn_pass *p, atomic_uint *flag, unsigned v);
 void sdn_slow_core_start(const sdn_pass *p);
 void sdn_slow_core_done(const sdn_pass *p);
 
-/* The features [*f0, *f1) of n that line up with this thread's slices of a sliced dense layer, so
- * a layer feeding it by features keeps them on the core that multiplies them. */
+/* A sliced dense layer's work is SDN_DENSE_PIECES input slices, each over every chunk of the
+ * batch's rows; a thread's part is [u0, u1) of those slice chunks, slice after slice. With at
+ * most SDN_DENSE_PIECES threads a thread takes whole slices but for the one where its part starts
+ * or ends, whose rows it shares with its neighbour, so the shares can follow unequal cores. Its
+ * batch rows [*i0, *i1) of slice q. */
+static inline void sdn_piece_rows(const sdn_pass *p, size_t q, size_t *i0, size_t *i1)
+{
+    const size_t C = sdn_chunks(p->n), lo = q * C, hi = lo + C;
+    const size_t a = p->u0 < lo ? lo : p->u0 > hi ? hi : p->u0;
+    const size_t b = p->u1 < lo ? lo : p->u1 > hi ? hi : p->u1;
+    *i0 = (a - lo) * SDN_CHUNK_ROWS < p->n ? (a - lo) * SDN_CHUNK_ROWS : p->n;
+    *i1 = (b - lo) * SDN_CHUNK_ROWS < p->n ? (b - lo) * SDN_CHUNK_ROWS : p->n;
+}
+
+/* Of n (the kernel rows of a sliced dense layer, the features of a layer that feeds it), the part
+ * [*f0, *f1) that matches this thread's part of the layer: the kernel rows it steps, and the
+ * features it keeps on the core that multiplies them. */
 static inline void sdn_feature_share(const sdn_pass *p, size_t n, size_t *f0, size_t *f1)
 {
-    *f0 = n * p->q0 / SDN_DENSE_PIECES;
-    *f1 = n * p->q1 / SDN_DENSE_PIECES;
+    const size_t units = SDN_DENSE_PIECES * sdn_chunks(p->n);
+    *f0 = n * p->u0 / units;
+    *f1 = n * p->u1 / units;
 }
 
 static inline sdn_acts *sdn_acts_of(const sdn_pass *p, const sdn_layer *l)

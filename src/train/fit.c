@@ -199,7 +199,7 @@ static void prepare_batch(const fit_run *r, size_t start, size_t n)
 {
     size_t cut[SDN_DENSE_PIECES + 1];
     const int T = sdn_num_threads();
-    const size_t parts = sdn_model_input_cut(r->model, T, cut);
+    const size_t parts = sdn_model_input_cut(r->model, n, T, cut);
     if (parts)
         sdn_preprocess_batch_cut(r->pre, r->train, r->index, start, n, T, cut, parts, r->x);
     else
