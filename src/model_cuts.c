@@ -228,16 +228,25 @@ static void read_for_gradients(void *ctx, int i, size_t i0, size_t i1, int bias)
 }
 
 /* The next pass's products read every parameter of a layer (a sliced layer: the kernel rows of
- * the thread's slices, which are the rows it steps); what the thread did not step, another did. */
-static void read_parameters(thread_cut *c)
+ * the slices the thread multiplies, which are the rows it steps but in a slice it shares); what
+ * the thread did not step, another did. */
+static void read_parameters(thread_cut *c, const sdn_pass *p)
 {
     const sdn_model *m = c->m;
+    const size_t C = sdn_chunks(c->n), P = SDN_DENSE_PIECES;
     for (int i = 0; i < c->staged_from; i++) {
         const sdn_layer *l = &m->layers[i];
-        if (l->pieces > 1)
+        size_t r0 = 0, r1 = l->w_rows;
+        int reads_bias = 1;
+        if (l->pieces > 1 && p->nthreads > (int)P)
             continue;
-        c->weights += (double)((l->w_rows - (c->w1[i] - c->w0[i])) * l->w_cols);
-        c->weights += c->bias[i] ? 0.0 : (double)l->b_size;
+        if (l->pieces > 1) { /* the bias goes with the first slice */
+            r0 = l->w_rows * (p->u0 / C) / P;
+            r1 = l->w_rows * ((p->u1 + C - 1) / C) / P;
+            reads_bias = p->u0 < C;
+        }
+        c->weights += (double)((r1 - r0 - (c->w1[i] - c->w0[i])) * l->w_cols);
+        c->weights += c->bias[i] || !reads_bias ? 0.0 : (double)l->b_size;
     }
 }
 
@@ -316,7 +325,7 @@ static sdn_pass_traffic count_traffic(sdn_model *m, size_t n, int T, int staged)
         memset(w0, 0, 2 * (size_t)m->n_layers * sizeof *w0);
         memset(bias, 0, (size_t)m->n_layers * sizeof *bias);
         sdn_wgrad_plan(m, &p, read_for_gradients, &c);
-        read_parameters(&c);
+        read_parameters(&c, &p);
         read_partials(&c, &p);
         if (staged)
             read_stage_edges(&c, &p);

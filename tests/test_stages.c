@@ -106,7 +106,8 @@ static void test_plan_cuts_after_the_last_meeting(void **state)
 }
 
 /* Staged, the hidden layers' weights stay on their stage's core: the sliced first layer's and the
- * stages' never cross, and what does (the edges) is less than a pass on rows moves. */
+ * stages' never cross, and what does (the edges) is less than a pass on rows moves. On rows, a
+ * share that splits a slice of the first layer sends that slice's kernel across. */
 static void test_staged_traffic_is_the_edges(void **state)
 {
     (void)state;
@@ -115,6 +116,12 @@ static void test_staged_traffic_is_the_edges(void **state)
     assert_true(rows.weight_bytes > 0.0);
     assert_true(staged.weight_bytes == 0.0);
     assert_true(staged.activation_bytes > 0.0 && staged.activation_bytes < rows.activation_bytes);
+    /* a slice shared by rows: its kernel rows that the other thread steps cross, the whole of it
+     * over both threads, on top of the layers whose halves cross at any share */
+    sdn_share_reset(&m->share, 2);
+    m->share.weight[1] = 0.65;
+    const sdn_pass_traffic shared = sdn_step_traffic(m, NB, 2);
+    assert_true(shared.weight_bytes - rows.weight_bytes == 4.0 * (D / 4) * 96);
     sdn_model_free(m);
 }
 
