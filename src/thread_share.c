@@ -15,6 +15,9 @@
  * times one thread's time a row at the last verdict ends there. */
 #define TRIAL_HOPELESS 1.5
 #define TRIAL_HOPELESS_AFTER 2u
+/* A spell on the team that has counted SPELL_LOST_AFTER passes and takes longer a row than one
+ * thread did at the verdict ends there: its core was taken after the trial (another program). */
+#define SPELL_LOST_AFTER 16u
 #define SPELL_FIRST 64u
 #define SPELL_MAX 4096u
 enum { TRY_ROWS, TRY_STAGES, TRY_ONE, SPELL_ROWS, SPELL_STAGES, SPELL_ONE };
@@ -32,6 +35,7 @@ static void set_phase(sdn_share *s, int phase, unsigned passes)
     s->phase = phase;
     s->left = passes;
     s->seen = s->counted = 0;
+    s->spell_wall = s->spell_rows = 0.0;
     if (phase == TRY_ROWS)
         for (int i = 0; i < 3; i++)
             s->trial_wall[i] = s->trial_rows[i] = 0.0;
@@ -147,12 +151,16 @@ static void verdict(sdn_share *s)
     }
 }
 
-/* Whether the trial under way on the team has lost already (TRIAL_HOPELESS). */
-static int hopeless(const sdn_share *s)
+/* Whether the phase under way on the team has lost already: a trial that cannot win
+ * (TRIAL_HOPELESS), a spell slower than one thread (SPELL_LOST_AFTER). */
+static int lost(const sdn_share *s)
 {
     const sdn_split on = phase_split(s->phase);
-    return s->phase < TRY_ONE && s->solo_row > 0.0 && s->counted >= TRIAL_HOPELESS_AFTER &&
-           per_row(s, on) > TRIAL_HOPELESS * s->solo_row;
+    if (on == SDN_SPLIT_NONE || !(s->solo_row > 0.0))
+        return 0;
+    if (s->phase < SPELL_ROWS)
+        return s->counted >= TRIAL_HOPELESS_AFTER && per_row(s, on) > TRIAL_HOPELESS * s->solo_row;
+    return s->counted >= SPELL_LOST_AFTER && s->spell_wall > s->solo_row * s->spell_rows;
 }
 
 void sdn_share_judge(sdn_share *s, sdn_split ran, double wall, size_t rows)
@@ -166,10 +174,16 @@ void sdn_share_judge(sdn_share *s, sdn_split ran, double wall, size_t rows)
         s->trial_wall[ran] += wall;
         s->trial_rows[ran] += (double)rows;
         s->counted++;
+    } else if (s->phase < SPELL_ONE && s->seen > 0 && ran == want) {
+        s->spell_wall += wall;
+        s->spell_rows += (double)rows;
+        s->counted++;
     }
     s->seen++;
-    if (--s->left > 0 && !hopeless(s))
+    if (--s->left > 0 && !lost(s))
         return;
+    if (s->left > 0 && s->phase >= SPELL_ROWS) /* a spell lost: the next one starts short */
+        s->team_spell = SPELL_FIRST;
     if (s->phase == TRY_ROWS)
         set_phase(s, s->can_stage ? TRY_STAGES : TRY_ONE, TRIAL);
     else if (s->phase == TRY_STAGES)

@@ -28,12 +28,14 @@ typedef struct sdn_share {
     int phase;            /* what the training passes do now (thread_share.c) */
     unsigned left;        /* passes left in it */
     unsigned seen;        /* passes of the phase so far */
-    unsigned counted;     /* of those, the ones its trial counted */
+    unsigned counted;     /* of those, the ones its trial or spell counted */
     unsigned team_spell;  /* the next spell on the team, in passes */
     unsigned solo_spell;  /* the next spell on one thread */
     int can_stage;        /* the last pass asked for could run staged */
     double trial_wall[3]; /* a trial's wall time on each split (sdn_split) */
     double trial_rows[3]; /* and the rows its passes took */
+    double spell_wall;    /* a spell on the team: its wall time, */
+    double spell_rows;    /* and the rows its passes took */
     double gain;          /* the last verdict: one thread's time over the team's; 0: none */
     double solo_row;      /* one thread's time per row at the last verdict; 0: none yet */
     int last;             /* the split the last training pass ran on */
@@ -67,7 +69,9 @@ void sdn_share_observe(sdn_share *s, int T, const double *done, const double *bu
  * same side keeps winning. Each side's time is its passes' whole wall time over their rows: a
  * pass kept waiting a whole time slice counts for what it cost. A team's trial that takes more
  * than half as long again a row as one thread did at the last verdict ends once two of its
- * passes have counted: it cannot win, and each of its passes waits on the shared core.
+ * passes have counted: it cannot win, and each of its passes waits on the shared core. A spell
+ * on the team that, once 16 of its passes have counted, takes longer a row than one thread did
+ * ends too (the core was taken after the trial), and the next team spell starts short.
  * sdn_share_split gives the next training pass's split on a team of T (SDN_SPLIT_NONE when T is
  * 1); sdn_share_judge takes the split a pass ran on, its wall time and its rows. */
 sdn_split sdn_share_split(sdn_share *s, int T, int can_stage);

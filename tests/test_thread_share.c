@@ -100,8 +100,9 @@ static void test_team_that_pays_stays(void **state)
 
 /* A team kept waiting (5 times slower than one thread) gives way after one trial, for spells
  * that double while it keeps losing; its later trials end after a pass to switch and two counted
- * ones, since it cannot win. Once the core is back, the next trial brings the team back, and a
- * later verdict against it starts again from the first spell. */
+ * ones, since it cannot win. Once the core is back, the next trial brings the team back; when
+ * the core is taken again its spell ends after 16 counted passes, and a later verdict against it
+ * starts again from the first spell. */
 static void test_team_kept_waiting_gives_way(void **state)
 {
     (void)state;
@@ -116,7 +117,8 @@ static void test_team_kept_waiting_gives_way(void **state)
     assert_true(s.gain > 0.19 && s.gain < 0.21);
     assert_int_equal(passes_on(&s, 2, 1000.0, 600.0), 8); /* the core is back */
     assert_int_equal(passes_on(&s, 1, 1000.0, 600.0), 8);
-    assert_true(passes_on(&s, 2, 1000.0, 5000.0) >= 64 + 3);   /* its spell; a trial it loses */
+    /* its spell, which ends once 16 passes have counted; a trial it loses */
+    assert_int_equal(passes_on(&s, 2, 1000.0, 5000.0), 1 + 16 + 3);
     assert_int_equal(passes_on(&s, 1, 1000.0, 5000.0), first); /* from the first spell again */
     /* a pass of the wrong size (a batch too small to split) does not count */
     const sdn_share before = s;
@@ -141,6 +143,23 @@ static void test_team_trial_ends_only_when_lost(void **state)
     assert_int_equal(passes_on(&s, 1, 2000.0, 1600.0), 8);
     assert_true(s.gain > 1.24 && s.gain < 1.26);
     assert_int_equal(team_of(&s, 2), 2);
+}
+
+/* A spell on the team that has become slower than one thread ends after 16 counted passes, and
+ * the team's next spell starts from the first length again; one that is slower than before but
+ * still faster than one thread runs whole. */
+static void test_team_spell_ends_when_lost(void **state)
+{
+    (void)state;
+    sdn_share s;
+    sdn_share_reset(&s, 2);
+    assert_int_equal(passes_on(&s, 2, 1000.0, 600.0), 8);
+    assert_int_equal(passes_on(&s, 1, 1000.0, 600.0), 8);
+    assert_int_equal(passes_on(&s, 2, 1000.0, 900.0), 64 + 8); /* its spell, the next trial */
+    assert_int_equal(passes_on(&s, 1, 1000.0, 900.0), 8);
+    assert_int_equal(s.team_spell, 4 * 64); /* the spell under way is 128 passes */
+    assert_int_equal(passes_on(&s, 2, 1000.0, 1100.0), 1 + 16 + 8);
+    assert_int_equal(s.team_spell, 64);
 }
 
 /* Passes of a model that can stage, `rows_ns`, `stages_ns` and `one_ns` a row on each split:
@@ -343,6 +362,7 @@ int main(void)
         cmocka_unit_test(test_team_that_pays_stays),
         cmocka_unit_test(test_team_kept_waiting_gives_way),
         cmocka_unit_test(test_team_trial_ends_only_when_lost),
+        cmocka_unit_test(test_team_spell_ends_when_lost),
         cmocka_unit_test(test_verdict_picks_the_fastest_split),
         cmocka_unit_test(test_moved_shares_same_bits),
         cmocka_unit_test(test_team_kept_waiting_same_bits),
