@@ -16,19 +16,13 @@
  * shares are more than a quarter slice from them. */
 static size_t part_start(const sdn_share *s, int T, size_t n, int t)
 {
-    const size_t P = SDN_DENSE_PIECES, C = sdn_chunks(n);
+    const size_t P = SDN_DENSE_PIECES, units = sdn_slice_chunks(n);
     if ((size_t)T > P)
-        return P * C * (size_t)t / (size_t)T;
+        return units * (size_t)t / (size_t)T;
     const double at = sdn_share_before(s, T, t) * (double)P;
     if (fabs(at - floor(at + 0.5)) <= 0.25)
-        return sdn_share_cut(s, T, P, 1, t) * C;
-    return sdn_share_cut(s, T, P * C, 1, t);
-}
-
-/* A sliced layer's slice chunks in a pass of n rows. */
-static size_t slice_chunks(size_t n)
-{
-    return SDN_DENSE_PIECES * sdn_chunks(n);
+        return sdn_share_cut(s, T, P, 1, t) * sdn_chunks(n);
+    return sdn_share_cut(s, T, units, 1, t);
 }
 
 size_t sdn_model_input_cut(const sdn_model *m, size_t n, int T, size_t *cut)
@@ -41,7 +35,7 @@ size_t sdn_model_input_cut(const sdn_model *m, size_t n, int T, size_t *cut)
         return 0;
     for (int t = 0; t <= T; t++)
         cut[t] = part_start(&m->share, T, n, t);
-    return slice_chunks(n);
+    return sdn_slice_chunks(n);
 }
 
 /* Thread t of T: its whole chunks of rows and its slices of a sliced layer, each as its share
@@ -113,7 +107,7 @@ static double thread_work(const sdn_model *m, size_t n, int T, int t, const sdn_
     const sdn_share *s = &m->share;
     const double rows = cut_fraction(s, T, sdn_chunks(n), t);
     const double pieces =
-        (double)(part_start(s, T, n, t + 1) - part_start(s, T, n, t)) / (double)slice_chunks(n);
+        (double)(part_start(s, T, n, t + 1) - part_start(s, T, n, t)) / (double)sdn_slice_chunks(n);
     const double stretch = sdn_share_fraction(s, T, t);
     const int first = st ? st->first : m->n_layers;
     double own = 0.0;
@@ -233,7 +227,9 @@ static void read_for_gradients(void *ctx, int i, size_t i0, size_t i1, int bias)
 static void read_parameters(thread_cut *c, const sdn_pass *p)
 {
     const sdn_model *m = c->m;
-    const size_t C = sdn_chunks(c->n), P = SDN_DENSE_PIECES;
+    const size_t P = SDN_DENSE_PIECES;
+    size_t first, end;
+    sdn_slices_of(p, &first, &end);
     for (int i = 0; i < c->staged_from; i++) {
         const sdn_layer *l = &m->layers[i];
         size_t r0 = 0, r1 = l->w_rows;
@@ -241,9 +237,9 @@ static void read_parameters(thread_cut *c, const sdn_pass *p)
         if (l->pieces > 1 && p->nthreads > (int)P)
             continue;
         if (l->pieces > 1) { /* the bias goes with the first slice */
-            r0 = l->w_rows * (p->u0 / C) / P;
-            r1 = l->w_rows * ((p->u1 + C - 1) / C) / P;
-            reads_bias = p->u0 < C;
+            r0 = l->w_rows * first / P;
+            r1 = l->w_rows * end / P;
+            reads_bias = first == 0;
         }
         c->weights += (double)((r1 - r0 - (c->w1[i] - c->w0[i])) * l->w_cols);
         c->weights += c->bias[i] || !reads_bias ? 0.0 : (double)l->b_size;
@@ -265,7 +261,7 @@ static void read_partials(thread_cut *c, const sdn_pass *p)
             else
                 c->partials += 4.0 * (double)(n_chunks - (c->c1 - c->c0)) * f;
         } else if (l->pieces > 1) {
-            const double own = (double)(p->u1 - p->u0) / (double)slice_chunks(c->n);
+            const double own = (double)(p->u1 - p->u0) / (double)sdn_slice_chunks(c->n);
             c->partials +=
                 (double)c->rows * (double)l->n_out * (double)(l->pieces - 1) * (1.0 - own);
             c->activations += (double)(c->n - c->rows) * (double)l->n_out;

@@ -35,10 +35,11 @@ static void set_phase(sdn_share *s, int phase, unsigned passes)
     s->phase = phase;
     s->left = passes;
     s->seen = s->counted = 0;
-    s->spell_wall = s->spell_rows = 0.0;
     if (phase == TRY_ROWS)
         for (int i = 0; i < 3; i++)
             s->trial_wall[i] = s->trial_rows[i] = 0.0;
+    if (phase == SPELL_ROWS || phase == SPELL_STAGES) /* the verdict has read the trial */
+        s->trial_wall[phase_split(phase)] = s->trial_rows[phase_split(phase)] = 0.0;
 }
 
 static void reset_speeds(sdn_share *s, int T)
@@ -160,7 +161,7 @@ static int lost(const sdn_share *s)
         return 0;
     if (s->phase < SPELL_ROWS)
         return s->counted >= TRIAL_HOPELESS_AFTER && per_row(s, on) > TRIAL_HOPELESS * s->solo_row;
-    return s->counted >= SPELL_LOST_AFTER && s->spell_wall > s->solo_row * s->spell_rows;
+    return s->counted >= SPELL_LOST_AFTER && per_row(s, on) > s->solo_row;
 }
 
 void sdn_share_judge(sdn_share *s, sdn_split ran, double wall, size_t rows)
@@ -169,14 +170,11 @@ void sdn_share_judge(sdn_share *s, sdn_split ran, double wall, size_t rows)
     s->last = ran;
     if ((ran == SDN_SPLIT_NONE) != (want == SDN_SPLIT_NONE) || !(wall > 0.0) || !rows)
         return; /* not a pass the phase asked for (a batch too small to split) */
-    /* a pass that could not stage ran on rows: it counts toward the phase, not its trial */
-    if (s->phase < SPELL_ROWS && s->seen > 0 && ran == want) {
+    /* a pass that could not stage ran on rows: it counts toward the phase, not its trial; a
+     * spell on one thread is not timed */
+    if (s->phase < SPELL_ONE && s->seen > 0 && ran == want) {
         s->trial_wall[ran] += wall;
         s->trial_rows[ran] += (double)rows;
-        s->counted++;
-    } else if (s->phase < SPELL_ONE && s->seen > 0 && ran == want) {
-        s->spell_wall += wall;
-        s->spell_rows += (double)rows;
         s->counted++;
     }
     s->seen++;

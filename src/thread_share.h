@@ -32,10 +32,8 @@ typedef struct sdn_share {
     unsigned team_spell;  /* the next spell on the team, in passes */
     unsigned solo_spell;  /* the next spell on one thread */
     int can_stage;        /* the last pass asked for could run staged */
-    double trial_wall[3]; /* a trial's wall time on each split (sdn_split) */
-    double trial_rows[3]; /* and the rows its passes took */
-    double spell_wall;    /* a spell on the team: its wall time, */
-    double spell_rows;    /* and the rows its passes took */
+    double trial_wall[3]; /* the trials' wall time on each split (sdn_split), then a team spell's */
+    double trial_rows[3]; /* and the rows their passes took */
     double gain;          /* the last verdict: one thread's time over the team's; 0: none */
     double solo_row;      /* one thread's time per row at the last verdict; 0: none yet */
     int last;             /* the split the last training pass ran on */

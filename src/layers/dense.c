@@ -55,9 +55,7 @@ static void pieces_of(const sdn_layer *l, const sdn_pass *p, size_t *first, size
 {
     const size_t P = (size_t)l->pieces, T = (size_t)p->nthreads, t = (size_t)p->t;
     if (T <= P) {
-        const size_t C = sdn_chunks(p->n);
-        *first = p->u0 / C;
-        *end = (p->u1 + C - 1) / C;
+        sdn_slices_of(p, first, end);
         return;
     }
     const size_t items = P * ((T + P - 1) / P);

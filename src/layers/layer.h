@@ -138,17 +138,36 @@ void sdn_slow_core_start(const sdn_pass *p);
 void sdn_slow_core_done(const sdn_pass *p);
 
 /* A sliced dense layer's work is SDN_DENSE_PIECES input slices, each over every chunk of the
- * batch's rows; a thread's part is [u0, u1) of those slice chunks, slice after slice. With at
- * most SDN_DENSE_PIECES threads a thread takes whole slices but for the one where its part starts
- * or ends, whose rows it shares with its neighbour, so the shares can follow unequal cores. Its
- * batch rows [*i0, *i1) of slice q. */
+ * batch's rows: this many slice chunks in a pass of n rows. A thread's part is [u0, u1) of them,
+ * slice after slice. With at most SDN_DENSE_PIECES threads a thread takes whole slices but for
+ * the one where its part starts or ends, whose rows it shares with its neighbour, so the shares
+ * can follow unequal cores. */
+static inline size_t sdn_slice_chunks(size_t n)
+{
+    return SDN_DENSE_PIECES * sdn_chunks(n);
+}
+
+/* The slices [*first, *end) that this thread's part touches. */
+static inline void sdn_slices_of(const sdn_pass *p, size_t *first, size_t *end)
+{
+    const size_t C = sdn_chunks(p->n);
+    *first = p->u0 / C;
+    *end = (p->u1 + C - 1) / C;
+}
+
+/* The batch row where slice chunk u falls in slice [lo, hi) of the chunks: 0 before it, n after. */
+static inline size_t sdn_slice_row(const sdn_pass *p, size_t lo, size_t hi, size_t u)
+{
+    const size_t row = (u < lo ? 0 : u > hi ? hi - lo : u - lo) * SDN_CHUNK_ROWS;
+    return row < p->n ? row : p->n;
+}
+
+/* This thread's batch rows [*i0, *i1) of slice q. */
 static inline void sdn_piece_rows(const sdn_pass *p, size_t q, size_t *i0, size_t *i1)
 {
-    const size_t C = sdn_chunks(p->n), lo = q * C, hi = lo + C;
-    const size_t a = p->u0 < lo ? lo : p->u0 > hi ? hi : p->u0;
-    const size_t b = p->u1 < lo ? lo : p->u1 > hi ? hi : p->u1;
-    *i0 = (a - lo) * SDN_CHUNK_ROWS < p->n ? (a - lo) * SDN_CHUNK_ROWS : p->n;
-    *i1 = (b - lo) * SDN_CHUNK_ROWS < p->n ? (b - lo) * SDN_CHUNK_ROWS : p->n;
+    const size_t C = sdn_chunks(p->n);
+    *i0 = sdn_slice_row(p, q * C, q * C + C, p->u0);
+    *i1 = sdn_slice_row(p, q * C, q * C + C, p->u1);
 }
 
 /* Of n (the kernel rows of a sliced dense layer, the features of a layer that feeds it), the part
@@ -156,9 +175,8 @@ static inline void sdn_piece_rows(const sdn_pass *p, size_t q, size_t *i0, size_
  * features it keeps on the core that multiplies them. */
 static inline void sdn_feature_share(const sdn_pass *p, size_t n, size_t *f0, size_t *f1)
 {
-    const size_t units = SDN_DENSE_PIECES * sdn_chunks(p->n);
-    *f0 = n * p->u0 / units;
-    *f1 = n * p->u1 / units;
+    *f0 = n * p->u0 / sdn_slice_chunks(p->n);
+    *f1 = n * p->u1 / sdn_slice_chunks(p->n);
 }
 
 static inline sdn_acts *sdn_acts_of(const sdn_pass *p, const sdn_layer *l)
